@@ -1,0 +1,150 @@
+// One call's context: who is calling, the keystore, key resolution with AWS's key-state rules,
+// and writes that append the call's audit record in the same transaction as its change.
+
+import { buildRecord, type Caller } from './audit';
+import {
+  DisabledException, InvalidMarkerException, KMSInvalidStateException, NotFoundException, type KmsError,
+} from './errors';
+import { aliasArn, keyArn, parseKeyRef, uuidV4, type Keystore } from './ids';
+import { CRYPTO_OPERATIONS, isReadOnly } from './operations';
+import type { Clock, Locks, Random, Store, Tx } from './ports';
+import type { AuditEntry, KeyRecord } from './records';
+
+export interface KmsEnv {
+  store: Store;
+  clock: Clock;
+  random: Random;
+  locks: Locks;
+  keystore: Keystore;
+  domainKey: CryptoKey;
+  /** When this keystore began recording key usage (its creation). */
+  trackingStart: number;
+}
+
+export const DAY_MS = 86_400_000;
+
+export class OpContext {
+  readonly now: number;
+  readonly requestId: string;
+  readonly eventId: string;
+  /** Keys this call concerns (CloudTrail resources). */
+  readonly keyIds = new Set<string>();
+  audited = false;
+
+  constructor(
+    readonly env: KmsEnv,
+    readonly caller: Caller | 'service',
+    readonly op: string,
+    readonly request: unknown,
+  ) {
+    this.now = env.clock.now();
+    this.requestId = uuidV4(env.random.bytes(16));
+    this.eventId = uuidV4(env.random.bytes(16));
+  }
+
+  get ks(): Keystore {
+    return this.env.keystore;
+  }
+
+  arn(keyId: string): string {
+    return keyArn(this.ks, keyId);
+  }
+
+  /**
+   * Finds a key by key ID, key ARN, alias name or alias ARN.
+   * @throws NotFoundException when it does not exist or its deletion date has passed.
+   */
+  async resolve(tx: Tx, id: string, opts: { aliases?: boolean } = {}): Promise<KeyRecord> {
+    const ref = parseKeyRef(this.ks, id, opts);
+    let keyId: string;
+    if (ref.kind === 'alias') {
+      const alias = await tx.getAlias(ref.aliasName);
+      if (!alias) throw new NotFoundException(`Alias ${aliasArn(this.ks, ref.aliasName)} is not found.`);
+      keyId = alias.keyId;
+    } else keyId = ref.keyId;
+    const key = await tx.getKey(keyId);
+    if (!key || isPastDeletion(key, this.now)) throw new NotFoundException(`Key '${this.arn(keyId)}' does not exist`);
+    this.keyIds.add(key.keyId);
+    return key;
+  }
+
+  /** AWS's rule for cryptographic operations: Disabled → DisabledException, PendingDeletion → KMSInvalidStateException. */
+  requireUsable(key: KeyRecord): void {
+    if (key.state === 'Disabled') throw new DisabledException(`${key.arn} is disabled.`);
+    this.requireNotPendingDeletion(key);
+  }
+
+  requireNotPendingDeletion(key: KeyRecord): void {
+    if (key.state === 'PendingDeletion') throw new KMSInvalidStateException(`${key.arn} is pending deletion.`);
+  }
+
+  /** Runs fn in one write transaction and appends this call's audit record in the same transaction. */
+  async write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const result = await this.env.store.write(async (tx) => {
+      const r = await fn(tx);
+      await tx.appendAudit(this.entry(r));
+      return r;
+    });
+    this.audited = true;
+    return result;
+  }
+
+  entry(response: unknown, error?: KmsError): AuditEntry {
+    const readOnly = isReadOnly(this.op);
+    const keyIds = [...this.keyIds];
+    const caller = this.caller;
+    const e: AuditEntry = {
+      eventTime: this.now,
+      eventName: this.op,
+      eventId: this.eventId,
+      readOnly,
+      username: caller === 'service' ? 'kms.amazonaws.com' : (caller.userName ?? (caller.type === 'Root' ? 'root' : caller.arn)),
+      keyIds,
+      usedKeyIds: !error && CRYPTO_OPERATIONS.has(this.op) ? keyIds : [],
+      record: buildRecord({
+        ks: this.ks,
+        eventName: this.op,
+        eventTime: this.now,
+        eventId: this.eventId,
+        requestId: this.requestId,
+        caller,
+        readOnly,
+        request: this.request,
+        response,
+        keyArns: keyIds.map((k) => this.arn(k)),
+        ...(error ? { error: { name: error.name, message: error.message } } : {}),
+      }),
+    };
+    if (caller !== 'service' && caller.accessKeyId) e.accessKeyId = caller.accessKeyId;
+    if (error) e.errorCode = error.name;
+    return e;
+  }
+}
+
+export function isPastDeletion(key: KeyRecord, now: number): boolean {
+  return key.state === 'PendingDeletion' && key.deletionDate !== undefined && key.deletionDate <= now;
+}
+
+/** Markers are opaque to callers: base64url of the last item's sort key. */
+export function encodeMarker(after: string): string {
+  return btoa(after).replaceAll('+', '-').replaceAll('/', '_').replaceAll('=', '');
+}
+
+export function decodeMarker(marker: string): string {
+  try {
+    const s = atob(marker.replaceAll('-', '+').replaceAll('_', '/'));
+    if (!s) throw new Error('empty');
+    return s;
+  } catch {
+    throw new InvalidMarkerException(`The marker '${marker}' is not one this keystore issued; start again without Marker.`);
+  }
+}
+
+/** Pages an ordered list by a string sort key, the AWS way (NextMarker + Truncated). */
+export function page<T>(items: T[], sortKey: (t: T) => string, limit: number, marker?: string): { items: T[]; next?: string } {
+  const after = marker === undefined ? undefined : decodeMarker(marker);
+  const start = after === undefined ? 0 : items.findIndex((t) => sortKey(t) > after);
+  const rest = start < 0 ? [] : items.slice(start);
+  const out = rest.slice(0, limit);
+  return rest.length > limit ? { items: out, next: encodeMarker(sortKey(out[out.length - 1]!)) } : { items: out };
+}

@@ -1,0 +1,81 @@
+// The AWS KMS exception family. Names and fault (client/server) match the KMS service model,
+// so the endpoint can put `name` straight into `__type` and the UI can compare by `name`.
+
+export type Fault = 'client' | 'server';
+
+export class KmsError extends Error {
+  readonly fault: Fault = 'client';
+  constructor(message: string) {
+    super(message);
+    // Minifiers rename classes, so the AWS name is set explicitly and never derived.
+    this.name = 'KmsError';
+  }
+}
+
+function define(name: string, fault: Fault = 'client') {
+  const C = class extends KmsError {
+    override readonly fault = fault;
+    constructor(message: string) {
+      super(message);
+      this.name = name;
+    }
+  };
+  Object.defineProperty(C, 'name', { value: name });
+  return C;
+}
+
+export const NotFoundException = define('NotFoundException');
+export const DisabledException = define('DisabledException');
+export const KMSInvalidStateException = define('KMSInvalidStateException');
+export const InvalidCiphertextException = define('InvalidCiphertextException');
+export const IncorrectKeyException = define('IncorrectKeyException');
+export const ValidationException = define('ValidationException');
+export const AlreadyExistsException = define('AlreadyExistsException');
+export const InvalidAliasNameException = define('InvalidAliasNameException');
+export const InvalidArnException = define('InvalidArnException');
+export const InvalidMarkerException = define('InvalidMarkerException');
+export const InvalidKeyUsageException = define('InvalidKeyUsageException');
+export const MalformedPolicyDocumentException = define('MalformedPolicyDocumentException');
+export const UnsupportedOperationException = define('UnsupportedOperationException');
+export const LimitExceededException = define('LimitExceededException');
+export const TagException = define('TagException');
+export const KMSInternalException = define('KMSInternalException', 'server');
+/** Wire-level errors of the JSON 1.1 protocol, raised by the endpoint adapter. */
+export const UnknownOperationException = define('UnknownOperationException');
+export const SerializationException = define('SerializationException');
+
+export const exceptionClasses = {
+  NotFoundException,
+  DisabledException,
+  KMSInvalidStateException,
+  InvalidCiphertextException,
+  IncorrectKeyException,
+  ValidationException,
+  AlreadyExistsException,
+  InvalidAliasNameException,
+  InvalidArnException,
+  InvalidMarkerException,
+  InvalidKeyUsageException,
+  MalformedPolicyDocumentException,
+  UnsupportedOperationException,
+  LimitExceededException,
+  TagException,
+  KMSInternalException,
+  UnknownOperationException,
+  SerializationException,
+} as const;
+
+export type ExceptionName = keyof typeof exceptionClasses;
+
+/** Rebuilds a typed exception from its name and message (used across the worker boundary). */
+export function rebuildError(name: string, message: string): KmsError {
+  const C = (exceptionClasses as Record<string, new (m: string) => KmsError>)[name];
+  return C ? new C(message) : new KMSInternalException(message);
+}
+
+/** Anything that is not already a KmsError becomes KMSInternalException with a generic message,
+ * so an internal error text (which could quote data) never reaches a caller or the audit log. */
+export function toKmsError(e: unknown): KmsError {
+  if (e instanceof KmsError) return e;
+  return new KMSInternalException('The request failed because of an internal error in Pocket KMS. Try again.');
+}

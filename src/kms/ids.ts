@@ -1,0 +1,93 @@
+// Key IDs, ARNs and alias names as AWS KMS spells them (DESIGN.md contract 3).
+
+import { InvalidAliasNameException, NotFoundException, ValidationException } from './errors';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const MRK = /^mrk-[0-9a-f]{32}$/;
+const ALIAS_CHARS = /^[a-zA-Z0-9/_-]+$/;
+
+export interface Keystore {
+  region: string;
+  accountId: string;
+}
+
+export function uuidV4(random: Uint8Array): string {
+  if (random.length < 16) throw new Error('uuidV4 needs 16 random bytes');
+  const b = random.slice(0, 16);
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export function isKeyId(s: string): boolean {
+  return UUID.test(s) || MRK.test(s);
+}
+
+export function keyArn(ks: Keystore, keyId: string): string {
+  return `arn:aws:kms:${ks.region}:${ks.accountId}:key/${keyId}`;
+}
+
+export function aliasArn(ks: Keystore, aliasName: string): string {
+  return `arn:aws:kms:${ks.region}:${ks.accountId}:${aliasName}`;
+}
+
+export function rootArn(ks: Keystore): string {
+  return `arn:aws:iam::${ks.accountId}:root`;
+}
+
+export type KeyRef = { kind: 'key'; keyId: string } | { kind: 'alias'; aliasName: string };
+
+/**
+ * Parses a key identifier in any of AWS's four forms.
+ * @throws NotFoundException when it names another region or account, or is not a key identifier.
+ */
+export function parseKeyRef(ks: Keystore, id: string, opts: { aliases?: boolean } = {}): KeyRef {
+  const aliases = opts.aliases ?? true;
+  if (id.startsWith('arn:')) {
+    const m = /^arn:aws:kms:([^:]+):(\d{12}):(key\/.+|alias\/.+)$/.exec(id);
+    if (!m) throw new NotFoundException(`Invalid keyId '${id}': not a KMS key ARN or alias ARN.`);
+    if (m[1] !== ks.region || m[2] !== ks.accountId) {
+      throw new NotFoundException(
+        `Key '${id}' does not exist: this keystore is region ${ks.region}, account ${ks.accountId}.`,
+      );
+    }
+    const rest = m[3]!;
+    if (rest.startsWith('key/')) return keyIdRef(rest.slice(4), id);
+    if (!aliases) throw new NotFoundException(`Alias ARNs are not accepted here; give the key ID or key ARN instead of '${id}'.`);
+    return { kind: 'alias', aliasName: rest };
+  }
+  if (id.startsWith('alias/')) {
+    if (!aliases) throw new NotFoundException(`Alias names are not accepted here; give the key ID or key ARN instead of '${id}'.`);
+    return { kind: 'alias', aliasName: id };
+  }
+  return keyIdRef(id, id);
+}
+
+function keyIdRef(keyId: string, original: string): KeyRef {
+  if (!isKeyId(keyId)) throw new NotFoundException(`Invalid keyId '${original}'.`);
+  return { kind: 'key', keyId };
+}
+
+/**
+ * Checks an alias name against AWS's rules.
+ * @throws ValidationException for length, InvalidAliasNameException for prefix, characters, or `alias/aws/`.
+ */
+export function checkAliasName(name: string, param = 'aliasName'): void {
+  if (name.length < 1 || name.length > 256) {
+    throw new ValidationException(
+      `1 validation error detected: Value at '${param}' failed to satisfy constraint: Member must have length between 1 and 256.`,
+    );
+  }
+  if (!ALIAS_CHARS.test(name)) {
+    throw new ValidationException(
+      `1 validation error detected: Value '${name}' at '${param}' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9/_-]+$`,
+    );
+  }
+  if (!name.startsWith('alias/') || name.length === 'alias/'.length) {
+    throw new InvalidAliasNameException(`Alias '${name}' must begin with 'alias/' followed by a name, for example 'alias/ExampleAlias'.`);
+  }
+  if (name.startsWith('alias/aws/')) {
+    throw new InvalidAliasNameException(`Alias '${name}' is reserved: names that begin with 'alias/aws/' belong to AWS managed keys.`);
+  }
+}

@@ -1,0 +1,174 @@
+// The KMS core: opens a keystore, dispatches operations by AWS name, records every call in the
+// audit log (success or failure), and runs maintenance (deletion when due, automatic rotation).
+
+import type { Caller } from './audit';
+import { DAY_MS, isPastDeletion, OpContext, type KmsEnv } from './context';
+import { KmsError, toKmsError, UnknownOperationException, UnsupportedOperationException } from './errors';
+import type { Keystore } from './ids';
+import { generateDomainKey } from './material';
+import { isOperationName, type OperationName } from './operations';
+import type { Clock, Locks, Random, Store } from './ports';
+import * as aliases from './ops/aliases';
+import * as crypto from './ops/crypto';
+import * as keys from './ops/keys';
+import * as policies from './ops/policies';
+import * as rotation from './ops/rotation';
+import * as tags from './ops/tags';
+import { asRequest, type Req } from './validate';
+
+type Handler = (c: OpContext, req: Req) => Promise<object>;
+
+const HANDLERS: Partial<Record<OperationName, Handler>> = {
+  CreateKey: keys.createKey,
+  DescribeKey: keys.describeKey,
+  ListKeys: keys.listKeys,
+  UpdateKeyDescription: keys.updateKeyDescription,
+  EnableKey: keys.enableKey,
+  DisableKey: keys.disableKey,
+  ScheduleKeyDeletion: keys.scheduleKeyDeletion,
+  CancelKeyDeletion: keys.cancelKeyDeletion,
+  GetKeyLastUsage: keys.getKeyLastUsage,
+  CreateAlias: aliases.createAlias,
+  UpdateAlias: aliases.updateAlias,
+  DeleteAlias: aliases.deleteAlias,
+  ListAliases: aliases.listAliases,
+  TagResource: tags.tagResource,
+  UntagResource: tags.untagResource,
+  ListResourceTags: tags.listResourceTags,
+  GetKeyPolicy: policies.getKeyPolicy,
+  PutKeyPolicy: policies.putKeyPolicy,
+  ListKeyPolicies: policies.listKeyPolicies,
+  Encrypt: crypto.encrypt,
+  Decrypt: crypto.decrypt,
+  ReEncrypt: crypto.reEncrypt,
+  GenerateDataKey: crypto.generateDataKey,
+  GenerateDataKeyWithoutPlaintext: crypto.generateDataKeyWithoutPlaintext,
+  GenerateRandom: crypto.generateRandom,
+  EnableKeyRotation: rotation.enableKeyRotation,
+  DisableKeyRotation: rotation.disableKeyRotation,
+  GetKeyRotationStatus: rotation.getKeyRotationStatus,
+  RotateKeyOnDemand: rotation.rotateKeyOnDemand,
+  ListKeyRotations: rotation.listKeyRotations,
+};
+
+export const SUPPORTED_OPERATIONS = Object.keys(HANDLERS) as OperationName[];
+
+export interface OpenOptions {
+  store: Store;
+  clock: Clock;
+  random: Random;
+  locks: Locks;
+  /** Used only when the keystore is created. */
+  region?: string;
+  accountId?: string;
+}
+
+interface KeystoreMeta extends Keystore {
+  createdAt: number;
+}
+
+export class Kms {
+  private constructor(readonly env: KmsEnv) {}
+
+  /** Opens the keystore in `store`, creating its domain key, region and account ID on first use.
+   * Concurrent first opens agree: the first committed keystore wins and the others adopt it. */
+  static async open(o: OpenOptions): Promise<Kms> {
+    let meta = await o.store.read((tx) => tx.getMeta<KeystoreMeta>('keystore'));
+    let domainKey = await o.store.read((tx) => tx.getMeta<CryptoKey>('domainKey'));
+    if (!meta || !domainKey) {
+      const candidateKey = await generateDomainKey();
+      const digits = [...o.random.bytes(12)].map((b) => String(b % 10)).join('');
+      const candidate: KeystoreMeta = {
+        region: o.region ?? 'us-east-1',
+        accountId: o.accountId ?? (digits[0] === '0' ? '1' + digits.slice(1) : digits),
+        createdAt: o.clock.now(),
+      };
+      [meta, domainKey] = await o.store.write(async (tx) => {
+        const m = await tx.getMeta<KeystoreMeta>('keystore');
+        const d = await tx.getMeta<CryptoKey>('domainKey');
+        if (m && d) return [m, d] as const;
+        await tx.putMeta('keystore', candidate);
+        await tx.putMeta('domainKey', candidateKey);
+        return [candidate, candidateKey] as const;
+      });
+    }
+    return new Kms({
+      store: o.store,
+      clock: o.clock,
+      random: o.random,
+      locks: o.locks,
+      keystore: { region: meta.region, accountId: meta.accountId },
+      domainKey,
+      trackingStart: meta.createdAt,
+    });
+  }
+
+  get keystore(): Keystore {
+    return this.env.keystore;
+  }
+
+  /**
+   * Runs one AWS KMS operation as `caller` and records it in the audit log.
+   * @throws UnknownOperationException for a name AWS KMS does not have; UnsupportedOperationException
+   * for an AWS operation Pocket KMS does not implement yet; otherwise the operation's own exceptions.
+   */
+  async call(operation: string, request: unknown, caller: Caller): Promise<object> {
+    if (!isOperationName(operation)) throw new UnknownOperationException(`${operation} is not an AWS KMS operation.`);
+    const c = new OpContext(this.env, caller, operation, request);
+    try {
+      const handler = HANDLERS[operation];
+      if (!handler) throw new UnsupportedOperationException(`${operation} is not supported by Pocket KMS yet (see docs/API.md).`);
+      const response = await handler(c, asRequest(request));
+      if (!c.audited) await this.env.store.write((tx) => tx.appendAudit(c.entry(response)));
+      return response;
+    } catch (e) {
+      const err = toKmsError(e);
+      if (!(e instanceof KmsError)) console.error(`Pocket KMS internal error in ${operation}:`, (e as Error)?.name);
+      await this.env.store.write((tx) => tx.appendAudit(c.entry(undefined, err)));
+      throw err;
+    }
+  }
+
+  /** Destroys keys whose deletion date has passed and rotates keys whose automatic rotation is due.
+   * Safe to run from several instances at once. Returns what it did. */
+  async maintain(): Promise<{ deleted: string[]; rotated: string[] }> {
+    const now = this.env.clock.now();
+    const all = await this.env.store.read((tx) => tx.allKeys());
+    const deleted: string[] = [];
+    const rotated: string[] = [];
+    for (const key of all) {
+      if (isPastDeletion(key, now)) {
+        const c = new OpContext(this.env, 'service', 'DeleteKey', { keyId: key.arn });
+        c.keyIds.add(key.keyId);
+        const gone = await this.env.store.write(async (tx) => {
+          const cur = await tx.getKey(key.keyId);
+          if (!cur || !isPastDeletion(cur, now)) return false;
+          for (const a of await tx.listAliases(key.keyId)) await tx.deleteAlias(a.name);
+          await tx.deleteMaterials(key.keyId);
+          await tx.deleteKey(key.keyId);
+          await tx.appendAudit(c.entry(null));
+          return true;
+        });
+        if (gone) deleted.push(key.keyId);
+      } else if (key.state === 'Enabled' && key.rotationEnabled && key.nextRotationAt! <= now) {
+        const c = new OpContext(this.env, 'service', 'RotateKey', { keyId: key.arn });
+        try {
+          const updated = await this.rotateIfDue(c, key.keyId, now);
+          if (updated) rotated.push(key.keyId);
+        } catch {
+          // Another instance changed the key meanwhile; the next run sees its new state.
+        }
+      }
+    }
+    return { deleted, rotated };
+  }
+
+  private async rotateIfDue(c: OpContext, keyId: string, now: number): Promise<boolean> {
+    const fresh = await this.env.store.read((tx) => tx.getKey(keyId));
+    if (!fresh || !fresh.rotationEnabled || fresh.state !== 'Enabled' || fresh.nextRotationAt! > now) return false;
+    await rotation.rotate(c, keyId, 'AUTOMATIC');
+    return true;
+  }
+}
+
+export { DAY_MS };

@@ -1,0 +1,87 @@
+// CreateAlias, UpdateAlias, DeleteAlias, ListAliases with AWS's alias rules.
+
+import { page, type OpContext } from '../context';
+import { AlreadyExistsException, KMSInvalidStateException, LimitExceededException, NotFoundException } from '../errors';
+import { aliasArn, checkAliasName, parseKeyRef } from '../ids';
+import type { KeyRecord } from '../records';
+import { optString, paging, reqString, type Req } from '../validate';
+
+export const MAX_ALIASES_PER_KEY = 50;
+
+function requireTarget(key: KeyRecord): void {
+  if (key.state === 'PendingDeletion') throw new KMSInvalidStateException(`${key.arn} is pending deletion; an alias cannot point to it.`);
+}
+
+export async function createAlias(c: OpContext, req: Req) {
+  const name = reqString(req, 'AliasName', 1, 256);
+  const target = reqString(req, 'TargetKeyId');
+  checkAliasName(name);
+  return c.write(async (tx) => {
+    const key = await c.resolve(tx, target, { aliases: false });
+    requireTarget(key);
+    if (await tx.getAlias(name)) throw new AlreadyExistsException(`An alias with the name ${aliasArn(c.ks, name)} already exists`);
+    const count = (await tx.listAliases(key.keyId)).length;
+    if (count >= MAX_ALIASES_PER_KEY) throw new LimitExceededException(`${key.arn} already has ${count} aliases; the limit is ${MAX_ALIASES_PER_KEY}.`);
+    await tx.putAlias({ name, keyId: key.keyId, createdAt: c.now, updatedAt: c.now });
+    return {};
+  });
+}
+
+export async function updateAlias(c: OpContext, req: Req) {
+  const name = reqString(req, 'AliasName', 1, 256);
+  const target = reqString(req, 'TargetKeyId');
+  checkAliasName(name);
+  return c.write(async (tx) => {
+    const alias = await tx.getAlias(name);
+    if (!alias) throw new NotFoundException(`Alias ${aliasArn(c.ks, name)} is not found.`);
+    const key = await c.resolve(tx, target, { aliases: false });
+    requireTarget(key);
+    const old = await tx.getKey(alias.keyId);
+    if (old) {
+      c.keyIds.add(old.keyId);
+      if (old.keyUsage !== key.keyUsage || old.keySpec !== key.keySpec) {
+        throw new KMSInvalidStateException(`${key.arn} has a different key spec or usage than the key ${name} points to now.`);
+      }
+    }
+    if ((await tx.listAliases(key.keyId)).length >= MAX_ALIASES_PER_KEY) throw new LimitExceededException(`${key.arn} already has ${MAX_ALIASES_PER_KEY} aliases.`);
+    await tx.putAlias({ ...alias, keyId: key.keyId, updatedAt: c.now });
+    return {};
+  });
+}
+
+export async function deleteAlias(c: OpContext, req: Req) {
+  const name = reqString(req, 'AliasName', 1, 256);
+  checkAliasName(name);
+  return c.write(async (tx) => {
+    const alias = await tx.getAlias(name);
+    if (!alias) throw new NotFoundException(`Alias ${aliasArn(c.ks, name)} is not found.`);
+    c.keyIds.add(alias.keyId);
+    await tx.deleteAlias(name);
+    return {};
+  });
+}
+
+export async function listAliases(c: OpContext, req: Req) {
+  const id = optString(req, 'KeyId');
+  const { limit, marker } = paging(req, 100, 50);
+  const aliases = await c.env.store.read(async (tx) => {
+    if (id === undefined) return tx.listAliases();
+    // AWS takes a key ID or key ARN here; an alias is not found rather than followed.
+    const ref = parseKeyRef(c.ks, id, { aliases: false });
+    if (ref.kind !== 'key') return [];
+    const key = await c.resolve(tx, ref.keyId, { aliases: false });
+    return tx.listAliases(key.keyId);
+  });
+  const p = page(aliases, (a) => a.name, limit, marker);
+  return {
+    Aliases: p.items.map((a) => ({
+      AliasName: a.name,
+      AliasArn: aliasArn(c.ks, a.name),
+      TargetKeyId: a.keyId,
+      CreationDate: new Date(a.createdAt),
+      LastUpdatedDate: new Date(a.updatedAt),
+    })),
+    ...(p.next ? { NextMarker: p.next } : {}),
+    Truncated: p.next !== undefined,
+  };
+}

@@ -1,0 +1,151 @@
+// CreateKey, DescribeKey, ListKeys, UpdateKeyDescription, EnableKey, DisableKey, GetKeyLastUsage.
+
+import { DAY_MS, page, type OpContext } from '../context';
+import { KMSInvalidStateException, UnsupportedOperationException, ValidationException } from '../errors';
+import { keyArn, uuidV4 } from '../ids';
+import { generateMaterial } from '../material';
+import { checkPolicyDocument, defaultKeyPolicy } from '../policy';
+import type { KeyRecord } from '../records';
+import { optBool, optEnum, optString, paging, reqString, type Req } from '../validate';
+import { keyMetadata } from './metadata';
+import { mergeTags, readTags } from './tags';
+
+const KEY_SPECS = [
+  'RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1',
+  'ECC_NIST_EDWARDS25519', 'SYMMETRIC_DEFAULT', 'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512', 'SM2',
+  'ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87', 'ML_KEM_512', 'ML_KEM_768', 'ML_KEM_1024',
+] as const;
+const KEY_USAGES = ['SIGN_VERIFY', 'ENCRYPT_DECRYPT', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT', 'ENCAPSULATE_DECAPSULATE'] as const;
+const ORIGINS = ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] as const;
+
+export function newMaterialId(c: OpContext): string {
+  return [...c.env.random.bytes(32)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export async function createKey(c: OpContext, req: Req) {
+  const spec = optEnum(req, 'KeySpec', KEY_SPECS) ?? optEnum(req, 'CustomerMasterKeySpec', KEY_SPECS) ?? 'SYMMETRIC_DEFAULT';
+  const usage = optEnum(req, 'KeyUsage', KEY_USAGES) ?? 'ENCRYPT_DECRYPT';
+  const origin = optEnum(req, 'Origin', ORIGINS) ?? 'AWS_KMS';
+  const description = optString(req, 'Description', 0, 8192) ?? '';
+  const policy = optString(req, 'Policy', 1, 131072);
+  optBool(req, 'BypassPolicyLockoutSafetyCheck');
+  const tags = readTags(req) ?? [];
+  if (spec === 'SYMMETRIC_DEFAULT' && usage !== 'ENCRYPT_DECRYPT') {
+    throw new ValidationException(`KeyUsage ${usage} is not compatible with KeySpec SYMMETRIC_DEFAULT; use ENCRYPT_DECRYPT.`);
+  }
+  if (spec !== 'SYMMETRIC_DEFAULT') throw new UnsupportedOperationException(`KeySpec ${spec} is not supported by Pocket KMS yet; only SYMMETRIC_DEFAULT keys can be created.`);
+  if (origin !== 'AWS_KMS') throw new UnsupportedOperationException(`Origin ${origin} is not supported by Pocket KMS yet; only AWS_KMS keys can be created.`);
+  if (optBool(req, 'MultiRegion')) throw new UnsupportedOperationException('Multi-Region keys are not supported by Pocket KMS yet.');
+  if (req.CustomKeyStoreId !== undefined || req.XksKeyId !== undefined) throw new UnsupportedOperationException('Custom key stores are not supported by Pocket KMS.');
+  if (policy !== undefined) checkPolicyDocument(policy);
+  const checkedTags = mergeTags([], tags, 'The new key');
+
+  const keyId = uuidV4(c.env.random.bytes(16));
+  const material = await generateMaterial(c.env.domainKey);
+  const materialId = newMaterialId(c);
+  const key: KeyRecord = {
+    keyId,
+    arn: keyArn(c.ks, keyId),
+    createdAt: c.now,
+    description,
+    keyUsage: 'ENCRYPT_DECRYPT',
+    keySpec: 'SYMMETRIC_DEFAULT',
+    origin: 'AWS_KMS',
+    state: 'Enabled',
+    tags: checkedTags,
+    policy: policy ?? defaultKeyPolicy(c.ks),
+    rotationEnabled: false,
+    currentVersion: 1,
+    currentMaterialId: materialId,
+  };
+  c.keyIds.add(keyId);
+  return c.write(async (tx) => {
+    await tx.putMaterial({ keyId, version: 1, materialId, createdAt: c.now, key: material.key, wrapped: material.wrapped });
+    await tx.putKey(key);
+    return { KeyMetadata: keyMetadata(c.ks, key) };
+  });
+}
+
+export async function describeKey(c: OpContext, req: Req) {
+  const id = reqString(req, 'KeyId');
+  const key = await c.env.store.read((tx) => c.resolve(tx, id));
+  return { KeyMetadata: keyMetadata(c.ks, key) };
+}
+
+export async function listKeys(c: OpContext, req: Req) {
+  const { limit, marker } = paging(req, 1000, 1000);
+  const all = await c.env.store.read((tx) => tx.allKeys());
+  const live = all.filter((k) => !(k.state === 'PendingDeletion' && k.deletionDate! <= c.now));
+  const p = page(live, (k) => k.keyId, limit, marker);
+  return {
+    Keys: p.items.map((k) => ({ KeyId: k.keyId, KeyArn: k.arn })),
+    ...(p.next ? { NextMarker: p.next } : {}),
+    Truncated: p.next !== undefined,
+  };
+}
+
+export async function updateKeyDescription(c: OpContext, req: Req) {
+  const id = reqString(req, 'KeyId');
+  const description = optString(req, 'Description', 0, 8192);
+  if (description === undefined) throw new ValidationException(`1 validation error detected: Value at 'description' failed to satisfy constraint: Member must not be null`);
+  return c.write(async (tx) => {
+    const key = await c.resolve(tx, id);
+    c.requireNotPendingDeletion(key);
+    await tx.putKey({ ...key, description });
+    return {};
+  });
+}
+
+async function setEnabled(c: OpContext, req: Req, enabled: boolean) {
+  const id = reqString(req, 'KeyId');
+  return c.write(async (tx) => {
+    const key = await c.resolve(tx, id);
+    if (key.state === 'PendingDeletion') throw new KMSInvalidStateException(`${key.arn} is pending deletion; cancel the deletion first.`);
+    await tx.putKey({ ...key, state: enabled ? 'Enabled' : 'Disabled' });
+    return {};
+  });
+}
+
+export const enableKey = (c: OpContext, req: Req) => setEnabled(c, req, true);
+export const disableKey = (c: OpContext, req: Req) => setEnabled(c, req, false);
+
+export async function scheduleKeyDeletion(c: OpContext, req: Req) {
+  const id = reqString(req, 'KeyId');
+  const days = (req.PendingWindowInDays ?? 30) as number;
+  if (typeof days !== 'number' || !Number.isInteger(days) || days < 7 || days > 30) {
+    throw new ValidationException(`1 validation error detected: Value '${String(days)}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30`);
+  }
+  return c.write(async (tx) => {
+    const key = await c.resolve(tx, id);
+    if (key.state === 'PendingDeletion') throw new KMSInvalidStateException(`${key.arn} is already pending deletion.`);
+    const deletionDate = c.now + days * DAY_MS;
+    await tx.putKey({ ...key, state: 'PendingDeletion', deletionDate, pendingWindowDays: days });
+    return { KeyId: key.arn, DeletionDate: new Date(deletionDate), KeyState: 'PendingDeletion' as const, PendingWindowInDays: days };
+  });
+}
+
+export async function cancelKeyDeletion(c: OpContext, req: Req) {
+  const id = reqString(req, 'KeyId');
+  return c.write(async (tx) => {
+    const key = await c.resolve(tx, id);
+    if (key.state !== 'PendingDeletion') throw new KMSInvalidStateException(`${key.arn} is not pending deletion.`);
+    const { deletionDate: _d, pendingWindowDays: _p, ...rest } = key;
+    await tx.putKey({ ...rest, state: 'Disabled' });
+    return { KeyId: key.arn };
+  });
+}
+
+export async function getKeyLastUsage(c: OpContext, req: Req) {
+  const id = reqString(req, 'KeyId');
+  const key = await c.env.store.read((tx) => c.resolve(tx, id, { aliases: false }));
+  const last = await c.env.store.lastUsage(key.keyId);
+  const since = Math.max(key.createdAt, c.env.trackingStart);
+  return {
+    KeyId: key.keyId,
+    KeyLastUsage: last
+      ? { Operation: last.eventName, Timestamp: new Date(last.eventTime), CloudTrailEventId: last.eventId, KmsRequestId: last.record.requestID }
+      : {},
+    TrackingStartDate: new Date(since),
+    KeyCreationDate: new Date(key.createdAt),
+  };
+}

@@ -1,0 +1,41 @@
+// GetKeyPolicy, PutKeyPolicy, ListKeyPolicies. Every key has exactly one policy, named "default".
+
+import { page, type OpContext } from '../context';
+import { NotFoundException } from '../errors';
+import { checkPolicyDocument, checkPolicyName, POLICY_NAME } from '../policy';
+import { optBool, optString, paging, reqString, type Req } from '../validate';
+
+function requireDefault(name: string | undefined): void {
+  checkPolicyName(name);
+  if (name !== undefined && name !== POLICY_NAME) throw new NotFoundException(`No such policy exists: '${name}'. The only key policy name is '${POLICY_NAME}'.`);
+}
+
+export async function getKeyPolicy(c: OpContext, req: Req) {
+  const id = reqString(req, 'KeyId');
+  const name = optString(req, 'PolicyName', 1, 128);
+  requireDefault(name);
+  const key = await c.env.store.read((tx) => c.resolve(tx, id, { aliases: false }));
+  return { Policy: key.policy, PolicyName: POLICY_NAME };
+}
+
+export async function putKeyPolicy(c: OpContext, req: Req) {
+  const id = reqString(req, 'KeyId');
+  const name = optString(req, 'PolicyName', 1, 128);
+  const policy = reqString(req, 'Policy', 1, 131072);
+  optBool(req, 'BypassPolicyLockoutSafetyCheck');
+  requireDefault(name);
+  checkPolicyDocument(policy);
+  return c.write(async (tx) => {
+    const key = await c.resolve(tx, id, { aliases: false });
+    await tx.putKey({ ...key, policy });
+    return {};
+  });
+}
+
+export async function listKeyPolicies(c: OpContext, req: Req) {
+  const id = reqString(req, 'KeyId');
+  const { limit, marker } = paging(req, 1000, 100);
+  await c.env.store.read((tx) => c.resolve(tx, id, { aliases: false }));
+  const p = page([POLICY_NAME], (n) => n, limit, marker);
+  return { PolicyNames: p.items, ...(p.next ? { NextMarker: p.next } : {}), Truncated: p.next !== undefined };
+}

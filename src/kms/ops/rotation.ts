@@ -1,0 +1,117 @@
+// EnableKeyRotation, DisableKeyRotation, GetKeyRotationStatus, RotateKeyOnDemand, ListKeyRotations,
+// and the rotation itself (also run by maintenance when automatic rotation is due).
+// New material encrypts from then on; every older version stays to decrypt.
+
+import { DAY_MS, page, type OpContext } from '../context';
+import { DisabledException, KMSInvalidStateException, LimitExceededException } from '../errors';
+import { generateMaterial } from '../material';
+import type { KeyRecord, RotationType } from '../records';
+import { optEnum, optInt, paging, reqString, type Req } from '../validate';
+import { newMaterialId } from './keys';
+
+export const DEFAULT_ROTATION_DAYS = 365;
+/** AWS allows at most 25 on-demand rotations per key. */
+export const MAX_ON_DEMAND_ROTATIONS = 25;
+
+function requireRotatable(key: KeyRecord): void {
+  if (key.state === 'Disabled') throw new DisabledException(`${key.arn} is disabled; enable it before changing its rotation.`);
+  if (key.state === 'PendingDeletion') throw new KMSInvalidStateException(`${key.arn} is pending deletion.`);
+}
+
+export async function enableKeyRotation(c: OpContext, req: Req) {
+  const id = reqString(req, 'KeyId');
+  const days = optInt(req, 'RotationPeriodInDays', 90, 2560) ?? DEFAULT_ROTATION_DAYS;
+  return c.write(async (tx) => {
+    const key = await c.resolve(tx, id, { aliases: false });
+    requireRotatable(key);
+    // Re-enabling with a new period keeps the clock running from the last rotation or creation.
+    const materials = await tx.listMaterials(key.keyId);
+    const last = Math.max(...materials.map((m) => m.createdAt));
+    const next = Math.max(c.now, last) + days * DAY_MS;
+    await tx.putKey({ ...key, rotationEnabled: true, rotationPeriodDays: days, nextRotationAt: key.rotationEnabled ? last + days * DAY_MS : next });
+    return {};
+  });
+}
+
+export async function disableKeyRotation(c: OpContext, req: Req) {
+  const id = reqString(req, 'KeyId');
+  return c.write(async (tx) => {
+    const key = await c.resolve(tx, id, { aliases: false });
+    requireRotatable(key);
+    const { nextRotationAt: _n, ...rest } = key;
+    await tx.putKey({ ...rest, rotationEnabled: false });
+    return {};
+  });
+}
+
+export async function getKeyRotationStatus(c: OpContext, req: Req) {
+  const id = reqString(req, 'KeyId');
+  const key = await c.env.store.read((tx) => c.resolve(tx, id, { aliases: false }));
+  return {
+    KeyRotationEnabled: key.rotationEnabled,
+    KeyId: key.arn,
+    ...(key.rotationEnabled ? { RotationPeriodInDays: key.rotationPeriodDays, NextRotationDate: new Date(key.nextRotationAt!) } : {}),
+  };
+}
+
+/**
+ * Adds a material version to a key. Serialised per key with a lock; the new version number is
+ * taken inside the transaction, so concurrent rotations from several tabs stay one history.
+ */
+export async function rotate(c: OpContext, keyId: string, type: RotationType): Promise<KeyRecord> {
+  return c.env.locks.withLock(`pocket-kms:key:${keyId}`, async () => {
+    const material = await generateMaterial(c.env.domainKey);
+    const materialId = newMaterialId(c);
+    return c.write(async (tx) => {
+      const key = await c.resolve(tx, keyId, { aliases: false });
+      requireRotatable(key);
+      // Automatic rotation re-checks inside the transaction, so two instances never both rotate.
+      if (type === 'AUTOMATIC' && (!key.rotationEnabled || key.nextRotationAt! > c.now)) {
+        throw new KMSInvalidStateException(`${key.arn} is not due for automatic rotation.`);
+      }
+      const materials = await tx.listMaterials(key.keyId);
+      if (type === 'ON_DEMAND') {
+        const n = materials.filter((m) => m.rotationType === 'ON_DEMAND').length;
+        if (n >= MAX_ON_DEMAND_ROTATIONS) throw new LimitExceededException(`${key.arn} has been rotated on demand ${n} times; the limit is ${MAX_ON_DEMAND_ROTATIONS}.`);
+      }
+      const version = Math.max(...materials.map((m) => m.version)) + 1;
+      await tx.putMaterial({ keyId: key.keyId, version, materialId, createdAt: c.now, rotationType: type, key: material.key, wrapped: material.wrapped });
+      const updated: KeyRecord = { ...key, currentVersion: version, currentMaterialId: materialId };
+      // AWS: on-demand rotation leaves the automatic schedule as it was.
+      if (type === 'AUTOMATIC' && key.rotationEnabled) updated.nextRotationAt = c.now + key.rotationPeriodDays! * DAY_MS;
+      await tx.putKey(updated);
+      return updated;
+    });
+  });
+}
+
+export async function rotateKeyOnDemand(c: OpContext, req: Req) {
+  const id = reqString(req, 'KeyId');
+  const key = await c.env.store.read((tx) => c.resolve(tx, id, { aliases: false }));
+  requireRotatable(key);
+  const rotated = await rotate(c, key.keyId, 'ON_DEMAND');
+  return { KeyId: rotated.arn };
+}
+
+export async function listKeyRotations(c: OpContext, req: Req) {
+  const id = reqString(req, 'KeyId');
+  const include = optEnum(req, 'IncludeKeyMaterial', ['ALL_KEY_MATERIAL', 'ROTATIONS_ONLY'] as const) ?? 'ROTATIONS_ONLY';
+  const { limit, marker } = paging(req, 1000, 100);
+  const { key, materials } = await c.env.store.read(async (tx) => {
+    const key = await c.resolve(tx, id, { aliases: false });
+    return { key, materials: await tx.listMaterials(key.keyId) };
+  });
+  const shown = materials.filter((m) => include === 'ALL_KEY_MATERIAL' || m.rotationType !== undefined).sort((a, b) => a.version - b.version);
+  const p = page(shown, (m) => String(m.version).padStart(10, '0'), limit, marker);
+  return {
+    Rotations: p.items.map((m) => ({
+      KeyId: key.arn,
+      KeyMaterialId: m.materialId,
+      KeyMaterialState: m.version === key.currentVersion ? ('CURRENT' as const) : ('NON_CURRENT' as const),
+      ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' as const,
+      ...(m.rotationType ? { RotationDate: new Date(m.createdAt), RotationType: m.rotationType } : {}),
+    })),
+    ...(p.next ? { NextMarker: p.next } : {}),
+    Truncated: p.next !== undefined,
+  };
+}

@@ -1,0 +1,67 @@
+// Key policy storage rules: AWS's default key policy, and the structural check this issue asks
+// for (JSON with a Statement list). Evaluation of policies comes with the authorization work.
+
+import { MalformedPolicyDocumentException, ValidationException } from './errors';
+import { rootArn, type Keystore } from './ids';
+
+export const POLICY_NAME = 'default';
+export const MAX_POLICY_LENGTH = 32768;
+
+/** The policy AWS KMS gives a key created without one: the account root may do everything, which
+ * lets IAM policies in the account grant access to the key. */
+export function defaultKeyPolicy(ks: Keystore): string {
+  return JSON.stringify(
+    {
+      Version: '2012-10-17',
+      Id: 'key-default-1',
+      Statement: [
+        {
+          Sid: 'Enable IAM User Permissions',
+          Effect: 'Allow',
+          Principal: { AWS: rootArn(ks) },
+          Action: 'kms:*',
+          Resource: '*',
+        },
+      ],
+    },
+    null,
+    2,
+  );
+}
+
+/**
+ * Checks that a policy document is JSON with a Statement list whose entries have a valid Effect,
+ * a Principal and an Action.
+ * @throws MalformedPolicyDocumentException naming what is wrong and where.
+ */
+export function checkPolicyDocument(policy: string): void {
+  if (policy.length > MAX_POLICY_LENGTH) {
+    throw new MalformedPolicyDocumentException(`The key policy is ${policy.length} characters; a key policy can have at most ${MAX_POLICY_LENGTH}.`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(policy);
+  } catch (e) {
+    throw new MalformedPolicyDocumentException(`The key policy is not valid JSON (${(e as Error).message}).`);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    throw new MalformedPolicyDocumentException('The key policy must be a JSON object with a Statement list.');
+  }
+  const st = (doc as Record<string, unknown>).Statement;
+  const list = Array.isArray(st) ? st : st && typeof st === 'object' ? [st] : undefined;
+  if (!list || list.length === 0) throw new MalformedPolicyDocumentException('The key policy has no Statement list.');
+  list.forEach((s, i) => {
+    const where = `Statement ${i + 1}`;
+    if (typeof s !== 'object' || s === null || Array.isArray(s)) throw new MalformedPolicyDocumentException(`${where} is not an object.`);
+    const r = s as Record<string, unknown>;
+    if (r.Effect !== 'Allow' && r.Effect !== 'Deny') throw new MalformedPolicyDocumentException(`${where} has Effect ${JSON.stringify(r.Effect)}; use "Allow" or "Deny".`);
+    if (!('Principal' in r) && !('NotPrincipal' in r)) throw new MalformedPolicyDocumentException(`${where} has no Principal; a key policy statement must name who it applies to.`);
+    if (!('Action' in r) && !('NotAction' in r)) throw new MalformedPolicyDocumentException(`${where} has no Action.`);
+  });
+}
+
+export function checkPolicyName(name: string | undefined): void {
+  if (name !== undefined && !/^[\w]+$/.test(name)) {
+    throw new ValidationException(`1 validation error detected: Value '${name}' at 'policyName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w]+`);
+  }
+}

@@ -1,0 +1,84 @@
+// The small interfaces the core needs from its host (DESIGN.md "The shape"): storage, clock,
+// randomness and locks. The worker and service worker pass browser versions; tests pass in-process ones.
+
+import type { AuditEntry, AliasRecord, KeyRecord, MaterialRecord } from './records';
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+export interface Random {
+  bytes(n: number): Uint8Array;
+}
+
+export interface Locks {
+  /** Runs fn while holding the named exclusive lock (Web Locks across tabs and workers). */
+  withLock<T>(name: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** One storage transaction. Await only these methods inside it: any other await may commit it. */
+export interface Tx {
+  getMeta<T>(name: string): Promise<T | undefined>;
+  putMeta(name: string, value: unknown): Promise<void>;
+  getKey(keyId: string): Promise<KeyRecord | undefined>;
+  putKey(rec: KeyRecord): Promise<void>;
+  deleteKey(keyId: string): Promise<void>;
+  /** Every key, ordered by keyId. */
+  allKeys(): Promise<KeyRecord[]>;
+  getMaterial(keyId: string, version: number): Promise<MaterialRecord | undefined>;
+  listMaterials(keyId: string): Promise<MaterialRecord[]>;
+  putMaterial(rec: MaterialRecord): Promise<void>;
+  deleteMaterials(keyId: string): Promise<void>;
+  getAlias(name: string): Promise<AliasRecord | undefined>;
+  putAlias(rec: AliasRecord): Promise<void>;
+  deleteAlias(name: string): Promise<void>;
+  /** Aliases ordered by name, optionally only those of one key. */
+  listAliases(keyId?: string): Promise<AliasRecord[]>;
+  appendAudit(entry: AuditEntry): Promise<void>;
+}
+
+export interface AuditQuery {
+  /** Newest first, starting below `beforeSeq`. */
+  startTime?: number;
+  endTime?: number;
+  beforeSeq?: number;
+  limit: number;
+  match?: (e: AuditEntry) => boolean;
+}
+
+export interface Store {
+  read<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** All writes of fn commit together, or none do when fn throws. */
+  write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  queryAudit(q: AuditQuery): Promise<AuditEntry[]>;
+  /** The newest successful cryptographic use of a key, from the audit log. */
+  lastUsage(keyId: string): Promise<AuditEntry | undefined>;
+}
+
+/** In-process locks for Node and tests: a promise chain per name. */
+export class LocalLocks implements Locks {
+  private tails = new Map<string, Promise<unknown>>();
+  async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.tails.get(name) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.tails.set(name, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.tails.get(name) === tail) this.tails.delete(name);
+    }
+  }
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export const systemRandom: Random = {
+  bytes(n) {
+    const out = new Uint8Array(n);
+    // getRandomValues fills at most 65536 bytes per call.
+    for (let i = 0; i < n; i += 65536) crypto.getRandomValues(out.subarray(i, Math.min(n, i + 65536)));
+    return out;
+  },
+};
