@@ -43,6 +43,11 @@ export const KMSInternalException = define('KMSInternalException', 'server');
 /** Wire-level errors of the JSON 1.1 protocol, raised by the endpoint adapter. */
 export const UnknownOperationException = define('UnknownOperationException');
 export const SerializationException = define('SerializationException');
+/** CloudTrail LookupEvents exceptions. */
+export const InvalidLookupAttributesException = define('InvalidLookupAttributesException');
+export const InvalidTimeRangeException = define('InvalidTimeRangeException');
+export const InvalidMaxResultsException = define('InvalidMaxResultsException');
+export const InvalidNextTokenException = define('InvalidNextTokenException');
 
 export const exceptionClasses = {
   NotFoundException,
@@ -63,6 +68,10 @@ export const exceptionClasses = {
   KMSInternalException,
   UnknownOperationException,
   SerializationException,
+  InvalidLookupAttributesException,
+  InvalidTimeRangeException,
+  InvalidMaxResultsException,
+  InvalidNextTokenException,
 } as const;
 
 export type ExceptionName = keyof typeof exceptionClasses;

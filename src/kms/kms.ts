@@ -18,7 +18,7 @@ import { asRequest, type Req } from './validate';
 
 type Handler = (c: OpContext, req: Req) => Promise<object>;
 
-const HANDLERS: Partial<Record<OperationName, Handler>> = {
+const OPS = {
   CreateKey: keys.createKey,
   DescribeKey: keys.describeKey,
   ListKeys: keys.listKeys,
@@ -49,7 +49,13 @@ const HANDLERS: Partial<Record<OperationName, Handler>> = {
   GetKeyRotationStatus: rotation.getKeyRotationStatus,
   RotateKeyOnDemand: rotation.rotateKeyOnDemand,
   ListKeyRotations: rotation.listKeyRotations,
-};
+} as const;
+
+const HANDLERS: Partial<Record<OperationName, Handler>> = OPS;
+
+/** Response shape of each implemented operation, for typed callers (the console). */
+export type KmsResponses = { [K in keyof typeof OPS]: Awaited<ReturnType<(typeof OPS)[K]>> };
+export type SupportedOperation = keyof typeof OPS;
 
 export const SUPPORTED_OPERATIONS = Object.keys(HANDLERS) as OperationName[];
 

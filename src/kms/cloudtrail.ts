@@ -1,0 +1,79 @@
+// CloudTrail LookupEvents over the audit log (CloudTrail API reference, LookupEvents): one
+// lookup attribute at most, a time range, MaxResults 1–50, and an opaque NextToken.
+
+import {
+  InvalidLookupAttributesException, InvalidMaxResultsException, InvalidNextTokenException, InvalidTimeRangeException,
+} from './errors';
+import type { Store } from './ports';
+import type { AuditEntry } from './records';
+
+const ATTRIBUTE_KEYS = ['EventId', 'EventName', 'ReadOnly', 'Username', 'ResourceType', 'ResourceName', 'EventSource', 'AccessKeyId'] as const;
+type AttributeKey = (typeof ATTRIBUTE_KEYS)[number];
+
+export interface LookupEventsRequest {
+  LookupAttributes?: { AttributeKey: string; AttributeValue: string }[];
+  StartTime?: Date;
+  EndTime?: Date;
+  MaxResults?: number;
+  NextToken?: string;
+}
+
+function matcher(key: AttributeKey, value: string): (e: AuditEntry) => boolean {
+  switch (key) {
+    case 'EventId': return (e) => e.eventId === value;
+    case 'EventName': return (e) => e.eventName === value;
+    case 'ReadOnly': return (e) => String(e.readOnly) === value;
+    case 'Username': return (e) => e.username === value;
+    case 'ResourceType': return (e) => value === 'AWS::KMS::Key' && e.keyIds.length > 0;
+    case 'ResourceName': return (e) => (e.record.resources ?? []).some((r) => r.ARN === value || r.ARN.endsWith(`/${value}`));
+    case 'EventSource': return (e) => e.record.eventSource === value;
+    case 'AccessKeyId': return (e) => e.accessKeyId === value;
+  }
+}
+
+/** @throws InvalidLookupAttributesException, InvalidTimeRangeException, InvalidMaxResultsException, InvalidNextTokenException */
+export async function lookupEvents(store: Store, req: LookupEventsRequest) {
+  const attrs = req.LookupAttributes ?? [];
+  if (!Array.isArray(attrs) || attrs.length > 1) throw new InvalidLookupAttributesException('LookupAttributes can contain at most one attribute.');
+  let match: ((e: AuditEntry) => boolean) | undefined;
+  if (attrs.length === 1) {
+    const a = attrs[0]!;
+    if (!ATTRIBUTE_KEYS.includes(a?.AttributeKey as AttributeKey) || typeof a.AttributeValue !== 'string' || !a.AttributeValue) {
+      throw new InvalidLookupAttributesException(`AttributeKey must be one of ${ATTRIBUTE_KEYS.join(', ')}, with a non-empty AttributeValue.`);
+    }
+    match = matcher(a.AttributeKey as AttributeKey, a.AttributeValue);
+  }
+  const start = req.StartTime?.getTime();
+  const end = req.EndTime?.getTime();
+  if ((start !== undefined && Number.isNaN(start)) || (end !== undefined && Number.isNaN(end))) throw new InvalidTimeRangeException('StartTime and EndTime must be timestamps.');
+  if (start !== undefined && end !== undefined && start > end) throw new InvalidTimeRangeException('StartTime must be before EndTime.');
+  const max = req.MaxResults ?? 50;
+  if (!Number.isInteger(max) || max < 1 || max > 50) throw new InvalidMaxResultsException('MaxResults must be from 1 to 50.');
+  let beforeSeq: number | undefined;
+  if (req.NextToken !== undefined) {
+    beforeSeq = /^\d+$/.test(req.NextToken) ? Number(req.NextToken) : NaN;
+    if (!Number.isSafeInteger(beforeSeq)) throw new InvalidNextTokenException('NextToken is not one this endpoint issued.');
+  }
+  const found = await store.queryAudit({
+    limit: max + 1,
+    ...(start !== undefined ? { startTime: start } : {}),
+    ...(end !== undefined ? { endTime: end } : {}),
+    ...(beforeSeq !== undefined ? { beforeSeq } : {}),
+    ...(match ? { match } : {}),
+  });
+  const page = found.slice(0, max);
+  return {
+    Events: page.map((e) => ({
+      EventId: e.eventId,
+      EventName: e.eventName,
+      ReadOnly: String(e.readOnly),
+      ...(e.accessKeyId ? { AccessKeyId: e.accessKeyId } : {}),
+      EventTime: new Date(e.eventTime),
+      EventSource: e.record.eventSource,
+      Username: e.username,
+      Resources: (e.record.resources ?? []).map((r) => ({ ResourceType: r.type, ResourceName: r.ARN })),
+      CloudTrailEvent: JSON.stringify(e.record),
+    })),
+    ...(found.length > max ? { NextToken: String(page[page.length - 1]!.seq) } : {}),
+  };
+}

@@ -1,0 +1,26 @@
+// The service worker: precaches the app (workbox, injectManifest) and answers POST /kms and
+// POST /cloudtrail with its own instance of the core over the same IndexedDB database.
+/// <reference lib="webworker" />
+import { cleanupOutdatedCaches, precacheAndRoute } from 'workbox-precaching';
+import type { Kms } from '../kms/kms';
+import { openBrowserKeystore } from '../store/open';
+import { handleCloudTrail, handleKms } from './wire';
+
+declare const self: ServiceWorkerGlobalScope;
+
+let kms: Promise<Kms> | undefined;
+const core = () => (kms ??= openBrowserKeystore());
+
+self.addEventListener('install', () => void self.skipWaiting());
+// Control the page on first load, so /kms works without a reload (DESIGN.md contract 1).
+self.addEventListener('activate', (e) => e.waitUntil(self.clients.claim()));
+
+self.addEventListener('fetch', (e) => {
+  const url = new URL(e.request.url);
+  if (url.origin !== self.location.origin || e.request.method !== 'POST') return;
+  if (url.pathname === '/kms' || url.pathname === '/kms/') e.respondWith(core().then((k) => handleKms(k, e.request)));
+  else if (url.pathname === '/cloudtrail' || url.pathname === '/cloudtrail/') e.respondWith(core().then((k) => handleCloudTrail(k, e.request)));
+});
+
+cleanupOutdatedCaches();
+precacheAndRoute(self.__WB_MANIFEST);

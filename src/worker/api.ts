@@ -1,0 +1,48 @@
+// The Comlink API of the KMS worker: one flat object. The UI imports only these types.
+import type { KmsResponses, SupportedOperation } from '../kms/kms';
+import type { LookupEventsRequest } from '../kms/cloudtrail';
+import type { CloudTrailRecord } from '../kms/records';
+
+export type { KmsResponses, SupportedOperation };
+
+export interface KeystoreInfo {
+  region: string;
+  accountId: string;
+  /** The principal console calls run as. */
+  callerArn: string;
+}
+
+export interface AuditFilter {
+  eventName?: string;
+  /** Key ID; matches events whose resources include the key. */
+  keyId?: string;
+  errorsOnly?: boolean;
+  /** Continue below this sequence number (from the previous page). */
+  beforeSeq?: number;
+  limit?: number;
+}
+
+export interface AuditRow {
+  seq: number;
+  eventTime: number;
+  eventName: string;
+  errorCode?: string;
+  keyIds: string[];
+  username: string;
+  record: CloudTrailRecord;
+}
+
+export interface KmsWorkerApi {
+  /**
+   * Runs an AWS KMS operation as the console's caller. Requests and responses keep AWS's PascalCase
+   * fields; blobs are Uint8Array and timestamps Date.
+   * @throws the AWS KMS exception family (compare by `name`).
+   */
+  call<Op extends SupportedOperation>(operation: Op, request: object): Promise<KmsResponses[Op]>;
+  keystore(): Promise<KeystoreInfo>;
+  /** Audit records, newest first. */
+  auditEvents(filter: AuditFilter): Promise<AuditRow[]>;
+  lookupEvents(request: LookupEventsRequest): Promise<unknown>;
+  /** Runs deletion and rotation that are due now. */
+  maintain(): Promise<{ deleted: string[]; rotated: string[] }>;
+}

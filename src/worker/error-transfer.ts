@@ -1,0 +1,24 @@
+// Comlink's default throw handler keeps only name and message, and loses the class. Ours sends
+// name and message (never a stack, which could quote data) and the UI side rebuilds an Error with
+// the AWS exception name, which callers compare by `name`.
+import * as Comlink from 'comlink';
+
+interface WireError {
+  name: string;
+  message: string;
+}
+
+export function registerErrorTransfer(rebuild: (w: WireError) => Error): void {
+  // Comlink does not export its throw marker, so reuse the built-in handler's test for it.
+  const builtIn = Comlink.transferHandlers.get('throw')!;
+  Comlink.transferHandlers.set('throw', {
+    canHandle: (v: unknown): v is { value: unknown } => builtIn.canHandle(v),
+    serialize: ({ value }: { value: unknown }) => {
+      const e = value as Partial<WireError>;
+      return [{ name: String(e?.name ?? 'KMSInternalException'), message: String(e?.message ?? 'Internal error') }, []];
+    },
+    deserialize: (w: WireError) => {
+      throw rebuild(w);
+    },
+  } as Comlink.TransferHandler<{ value: unknown }, WireError>);
+}

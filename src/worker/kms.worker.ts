@@ -1,0 +1,64 @@
+// Composition root of the KMS worker: opens the region's keystore, exposes the API over Comlink,
+// and runs maintenance (deletion and automatic rotation) at start-up and every minute.
+import * as Comlink from 'comlink';
+import { rootCaller } from '../kms/audit';
+import { lookupEvents } from '../kms/cloudtrail';
+import { rebuildError } from '../kms/errors';
+import { rootArn } from '../kms/ids';
+import type { Kms } from '../kms/kms';
+import { openBrowserKeystore } from '../store/open';
+import type { AuditRow, KmsWorkerApi } from './api';
+import { registerErrorTransfer } from './error-transfer';
+
+registerErrorTransfer((w) => rebuildError(w.name, w.message));
+
+const USER_AGENT = `pocket-kms-console/${import.meta.env.VITE_APP_VERSION ?? '0'}`;
+const MAINTENANCE_MS = 60_000;
+
+const ready: Promise<Kms> = openBrowserKeystore().then((kms) => {
+  const tick = () => kms.maintain().catch(() => undefined);
+  void tick();
+  setInterval(tick, MAINTENANCE_MS);
+  return kms;
+});
+
+const api: KmsWorkerApi = {
+  async call(operation, request) {
+    const kms = await ready;
+    return (await kms.call(operation, request, rootCaller(kms.keystore, { userAgent: USER_AGENT }))) as never;
+  },
+  async keystore() {
+    const kms = await ready;
+    return { ...kms.keystore, callerArn: rootArn(kms.keystore) };
+  },
+  async auditEvents(f) {
+    const kms = await ready;
+    const entries = await kms.env.store.queryAudit({
+      limit: Math.min(f.limit ?? 100, 500),
+      ...(f.beforeSeq !== undefined ? { beforeSeq: f.beforeSeq } : {}),
+      match: (e) =>
+        (!f.eventName || e.eventName === f.eventName) &&
+        (!f.keyId || e.keyIds.includes(f.keyId)) &&
+        (!f.errorsOnly || e.errorCode !== undefined),
+    });
+    return entries.map(
+      (e): AuditRow => ({
+        seq: e.seq!,
+        eventTime: e.eventTime,
+        eventName: e.eventName,
+        ...(e.errorCode ? { errorCode: e.errorCode } : {}),
+        keyIds: e.keyIds,
+        username: e.username,
+        record: e.record,
+      }),
+    );
+  },
+  async lookupEvents(request) {
+    return lookupEvents((await ready).env.store, request);
+  },
+  async maintain() {
+    return (await ready).maintain();
+  },
+};
+
+Comlink.expose(api);

@@ -1,0 +1,120 @@
+// User story: a developer points the unmodified @aws-sdk/client-kms at the app's /kms endpoint.
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from 'vite';
+import { loadApp, openBrowser, serveApp, type App, type Browser } from './harness';
+
+let app: App;
+let browser: Browser;
+
+beforeAll(async () => {
+  // The SDK bundle is served from the app's own origin (the CSP allows only 'self' scripts).
+  await build({
+    configFile: false,
+    logLevel: 'silent',
+    build: {
+      outDir: 'dist/__e2e__',
+      emptyOutDir: true,
+      lib: { entry: 'tests/e2e/sdk-entry.ts', formats: ['es'], fileName: () => 'sdk.js' },
+      minify: false,
+    },
+  });
+  app = await serveApp();
+  browser = await openBrowser();
+  await loadApp(browser.page, app.url);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  rmSync('dist/__e2e__', { recursive: true, force: true });
+});
+
+describe('the AWS SDK against /kms', () => {
+  it('walks CreateKey → alias → policy → Encrypt/Decrypt with context → deletion and back', async () => {
+    const { page } = browser;
+    await page.addScriptTag({ url: '/__e2e__/sdk.js', type: 'module' });
+    await page.waitForFunction(() => 'sdkWalk' in globalThis);
+    const steps = (await page.evaluate((origin) => (globalThis as any).sdkWalk(origin), app.url)) as Record<string, any>;
+    expect(steps.created.state).toBe('Enabled');
+    expect(steps.created.creationIsDate).toBe(true);
+    expect(steps.created.arn).toMatch(/^arn:aws:kms:us-east-1:\d{12}:key\/[0-9a-f-]{36}$/);
+    expect(steps.describedByAlias).toBe(steps.created.keyId);
+    expect(steps.policyRoundTrip).toBe(true);
+    expect(steps.encryptedKeyId).toBe(steps.created.arn);
+    expect(steps.decrypted).toBe('workshop secret 42');
+    expect(steps.wrongContext).toEqual({ name: 'InvalidCiphertextException', status: 400 });
+    expect(steps.scheduled).toEqual({ state: 'PendingDeletion', window: 7, days: 7 });
+    expect(steps.pending).toBe('PendingDeletion');
+    expect(steps.afterCancel).toBe('Disabled');
+    expect(steps.missing).toBe('NotFoundException');
+  });
+
+  it('answers wire-level errors as AWS does', async () => {
+    const res = await browser.page.evaluate(async () => {
+      const post = async (target: string, body: string) => {
+        const r = await fetch('/kms/', { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target }, body });
+        return { status: r.status, type: r.headers.get('x-amzn-errortype'), body: await r.json() };
+      };
+      return {
+        unknown: await post('TrentService.MakeCoffee', '{}'),
+        badJson: await post('TrentService.ListKeys', '{not json'),
+        unsupported: await post('TrentService.Sign', '{}'),
+      };
+    });
+    expect(res.unknown).toMatchObject({ status: 400, type: 'UnknownOperationException', body: { __type: 'UnknownOperationException' } });
+    expect(res.badJson).toMatchObject({ status: 400, type: 'SerializationException', body: { __type: 'SerializationException' } });
+    expect(res.unsupported.body.__type).toBe('UnsupportedOperationException');
+    expect(res.unsupported.body.message).toContain('Sign');
+  });
+
+  it('records every call in CloudTrail, readable through LookupEvents, with no secrets', async () => {
+    const out = await browser.page.evaluate(async () => {
+      const r = await fetch('/cloudtrail', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents' },
+        body: JSON.stringify({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'Decrypt' }], MaxResults: 50 }),
+      });
+      return { status: r.status, body: await r.json() };
+    });
+    expect(out.status).toBe(200);
+    const events = out.body.Events as { EventName: string; CloudTrailEvent: string; AccessKeyId?: string; EventTime: number }[];
+    expect(events.map((e) => e.EventName)).toEqual(['Decrypt', 'Decrypt']);
+    const [failed, ok] = events.map((e) => JSON.parse(e.CloudTrailEvent));
+    expect(failed.errorCode).toBe('InvalidCiphertextException');
+    expect(ok.errorCode).toBeUndefined();
+    expect(ok.requestParameters.encryptionContext).toEqual({ dept: 'finance' });
+    expect(events[0]!.AccessKeyId).toBe('AKIAPOCKETKMSEXAMPLE');
+    expect(typeof events[0]!.EventTime).toBe('number');
+    const all = JSON.stringify(out.body);
+    expect(all).not.toContain('workshop secret 42');
+    expect(all).not.toContain(btoa('workshop secret 42'));
+  });
+
+  it('keeps every stored CryptoKey non-extractable', async () => {
+    const keys = await browser.page.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((ok, bad) => {
+        const r = indexedDB.open('pocket-kms-us-east-1');
+        r.onsuccess = () => ok(r.result);
+        r.onerror = () => bad(r.error);
+      });
+      const found: { store: string; algorithm: string; extractable: boolean; usages: string[] }[] = [];
+      const visit = (store: string, v: unknown, depth = 0): void => {
+        if (v instanceof CryptoKey) found.push({ store, algorithm: v.algorithm.name, extractable: v.extractable, usages: [...v.usages] });
+        else if (v && typeof v === 'object' && depth < 6) for (const x of Object.values(v)) visit(store, x, depth + 1);
+      };
+      for (const name of Array.from(db.objectStoreNames)) {
+        const all = await new Promise<unknown[]>((ok) => {
+          const r = db.transaction(name).objectStore(name).getAll();
+          r.onsuccess = () => ok(r.result);
+        });
+        for (const v of all) visit(name, v);
+      }
+      db.close();
+      return found;
+    });
+    expect(keys.some((k) => k.store === 'meta' && k.algorithm === 'AES-KW')).toBe(true);
+    expect(keys.filter((k) => k.store === 'materials').length).toBeGreaterThanOrEqual(1);
+    for (const k of keys) expect(k, `${k.store} ${k.algorithm}`).toMatchObject({ extractable: false });
+  });
+});
