@@ -2,5 +2,8 @@
 import type { Locks } from '../kms/ports';
 
 export const webLocks: Locks = {
-  withLock: (name, fn) => navigator.locks.request(name, { mode: 'exclusive' }, fn),
+  withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    // request() resolves with fn's result once the lock is released.
+    return navigator.locks.request(name, { mode: 'exclusive' }, fn) as Promise<unknown> as Promise<T>;
+  },
 };

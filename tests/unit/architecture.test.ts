@@ -1,0 +1,98 @@
+// Layering (STYLE.md): ui → (types of) worker → kms, format, store. The core and the format
+// import nothing of the others' runtimes and touch no DOM. Read from the sources' import lines.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, dirname, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(__dirname, '../..');
+const src = join(root, 'src');
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? files(p) : /\.(ts|svelte)$/.test(n) ? [p] : [];
+  });
+}
+
+interface Import {
+  from: string;
+  spec: string;
+  typeOnly: boolean;
+}
+
+function imports(file: string): Import[] {
+  const text = readFileSync(file, 'utf8');
+  const out: Import[] = [];
+  for (const m of text.matchAll(/^\s*(import|export)\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]/gm)) {
+    out.push({ from: file, spec: m[3]!, typeOnly: Boolean(m[2]) });
+  }
+  for (const m of text.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm)) out.push({ from: file, spec: m[1]!, typeOnly: false });
+  return out;
+}
+
+/** The layer a specifier lands in: a src/ top folder, or the package name. */
+function target(i: Import): string {
+  if (i.spec.startsWith('.')) {
+    const abs = resolve(dirname(i.from), i.spec);
+    const rel = relative(src, abs);
+    return rel.startsWith('..') ? `outside:${rel}` : rel.split('/')[0]!.replace(/\.ts$/, '');
+  }
+  return i.spec.startsWith('@') ? i.spec.split('/').slice(0, 2).join('/') : i.spec.split('/')[0]!;
+}
+
+const layerOf = (file: string) => relative(src, file).split('/')[0]!.replace(/\.ts$/, '');
+
+/** What each layer may import at run time (type-only imports are listed separately). */
+const ALLOWED: Record<string, string[]> = {
+  format: ['format'],
+  kms: ['kms', 'format'],
+  store: ['store', 'kms', 'format', 'idb'],
+  worker: ['worker', 'kms', 'store', 'format', 'comlink'],
+  sw: ['sw', 'kms', 'store', 'format', 'workbox-precaching'],
+  ui: ['ui', 'svelte', 'comlink'],
+  main: ['ui', 'svelte', 'virtual:pwa-register'],
+};
+const TYPE_ONLY_ALLOWED: Record<string, string[]> = { ui: ['worker'] };
+/** The one runtime module both ends of the Comlink channel must share: how errors cross it. */
+const SHARED = new Set([join(src, 'worker/error-transfer.ts')]);
+
+describe('architecture', () => {
+  const all = files(src);
+
+  it('finds the source tree', () => {
+    expect(all.length).toBeGreaterThan(20);
+  });
+
+  it('keeps every layer to its allowed imports', () => {
+    const bad: string[] = [];
+    for (const f of all) {
+      const layer = layerOf(f);
+      const allowed = ALLOWED[layer];
+      if (!allowed) {
+        bad.push(`${relative(root, f)}: layer '${layer}' has no rule`);
+        continue;
+      }
+      for (const i of imports(f)) {
+        const t = target(i);
+        if (t.endsWith('.css') || allowed.includes(t)) continue;
+        if (i.typeOnly && TYPE_ONLY_ALLOWED[layer]?.includes(t)) continue;
+        if (SHARED.has(resolve(dirname(f), i.spec) + '.ts')) continue;
+        bad.push(`${relative(root, f)} imports '${i.spec}' (${t})`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('keeps the DOM out of the core, the format and the store', () => {
+    const bad = all
+      .filter((f) => ['kms', 'format', 'store'].includes(layerOf(f)))
+      .filter((f) => /\b(document|window|localStorage)\s*[.[]/.test(readFileSync(f, 'utf8')))
+      .map((f) => relative(root, f));
+    expect(bad).toEqual([]);
+  });
+
+  it('catches a violation (the checker itself works)', () => {
+    const fake: Import = { from: join(src, 'kms/x.ts'), spec: '../store/idb-store', typeOnly: false };
+    expect(ALLOWED.kms).not.toContain(target(fake));
+  });
+});

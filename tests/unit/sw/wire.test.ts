@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { decodeRequest, encodeResponse, handleCloudTrail, handleKms, toBase64 } from '../../../src/sw/wire';
+import { freshKms, utf8 } from '../helpers/kms';
+
+const post = (target: string, body: unknown, headers: Record<string, string> = {}) =>
+  new Request('http://127.0.0.1/kms/', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target, ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+
+async function json(res: Response) {
+  return { status: res.status, type: res.headers.get('x-amzn-errortype'), body: (await res.json()) as Record<string, any> };
+}
+
+describe('wire codec', () => {
+  it('decodes base64 blobs and epoch-second timestamps, keeps the rest', () => {
+    const out = decodeRequest({ Plaintext: toBase64(utf8('hi')), StartTime: 1700000000.5, KeyId: 'k', EncryptionContext: { Plaintext: 'kept' } });
+    expect(out.Plaintext).toEqual(utf8('hi'));
+    expect(out.StartTime).toEqual(new Date(1700000000500));
+    expect(out.EncryptionContext).toEqual({ Plaintext: 'kept' });
+  });
+
+  it.each(['***', 'a', 'ab=c', 42, {}])('refuses a blob that is not base64 (%s) with SerializationException', (bad) => {
+    expect(() => decodeRequest({ CiphertextBlob: bad })).toThrow(expect.objectContaining({ name: 'SerializationException' }));
+  });
+
+  it('encodes Uint8Array as base64 and Date as epoch seconds, recursively', () => {
+    expect(encodeResponse({ A: new Uint8Array([1, 2, 255]), B: [{ C: new Date(1500) }], D: undefined })).toEqual({ A: 'AQL/', B: [{ C: 1.5 }] });
+  });
+
+  it('round-trips large blobs through base64', () => {
+    const big = new Uint8Array(100_000).map((_, i) => i * 7);
+    expect(decodeRequest({ Plaintext: toBase64(big) }).Plaintext).toEqual(big);
+  });
+});
+
+describe('POST /kms', () => {
+  it('runs an operation and answers AWS JSON 1.1', async () => {
+    const { kms } = await freshKms();
+    const created = await json(await handleKms(kms, post('TrentService.CreateKey', { Description: 'wire' })));
+    expect(created.status).toBe(200);
+    expect(typeof created.body.KeyMetadata.CreationDate).toBe('number');
+    const id = created.body.KeyMetadata.KeyId;
+    const enc = await json(await handleKms(kms, post('TrentService.Encrypt', { KeyId: id, Plaintext: toBase64(utf8('x')) })));
+    expect(typeof enc.body.CiphertextBlob).toBe('string');
+    const dec = await json(await handleKms(kms, post('TrentService.Decrypt', { CiphertextBlob: enc.body.CiphertextBlob })));
+    expect(dec.body.Plaintext).toBe(toBase64(utf8('x')));
+  });
+
+  it.each([
+    ['TrentService.Brew', '{}', 'UnknownOperationException'],
+    ['KMS.Encrypt', '{}', 'UnknownOperationException'],
+    ['TrentService.ListKeys', '{nope', 'SerializationException'],
+    ['TrentService.ListKeys', '[1,2]', 'SerializationException'],
+    ['TrentService.Encrypt', '{"KeyId":"x","Plaintext":"%%%"}', 'SerializationException'],
+    ['TrentService.DescribeKey', '{"KeyId":"alias/none"}', 'NotFoundException'],
+    ['TrentService.Verify', '{}', 'UnsupportedOperationException'],
+  ])('%s %s → 400 %s', async (target, body, name) => {
+    const { kms } = await freshKms();
+    const r = await json(await handleKms(kms, post(target, body)));
+    expect(r).toMatchObject({ status: 400, type: name, body: { __type: name } });
+    expect(typeof r.body.message).toBe('string');
+  });
+
+  it('records the access key ID from the SigV4 Authorization header', async () => {
+    const { kms, store } = await freshKms();
+    const auth = 'AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE123/20261129/us-east-1/kms/aws4_request, SignedHeaders=host, Signature=00';
+    await handleKms(kms, post('TrentService.ListKeys', {}, { authorization: auth }));
+    const [e] = await store.queryAudit({ limit: 1 });
+    expect(e!.accessKeyId).toBe('AKIAEXAMPLE123');
+    expect(e!.record.userIdentity.accessKeyId).toBe('AKIAEXAMPLE123');
+  });
+});
+
+describe('POST /cloudtrail', () => {
+  const ct = (body: unknown) =>
+    post('com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents', body);
+
+  it('pages LookupEvents newest first with NextToken', async () => {
+    const { kms, call } = await freshKms();
+    for (let i = 0; i < 5; i++) await call('CreateKey', { Description: `k${i}` });
+    const first = await json(await handleCloudTrail(kms, ct({ MaxResults: 3 })));
+    expect(first.body.Events).toHaveLength(3);
+    const second = await json(await handleCloudTrail(kms, ct({ MaxResults: 3, NextToken: first.body.NextToken })));
+    expect(second.body.Events).toHaveLength(2);
+    expect(second.body.NextToken).toBeUndefined();
+    const descs = [...first.body.Events, ...second.body.Events].map((e: any) => JSON.parse(e.CloudTrailEvent).requestParameters.description);
+    expect(descs).toEqual(['k4', 'k3', 'k2', 'k1', 'k0']);
+  });
+
+  it('filters by one lookup attribute and validates the request', async () => {
+    const { kms, call } = await freshKms();
+    const { KeyMetadata } = await call('CreateKey');
+    await call('DescribeKey', { KeyId: KeyMetadata.KeyId });
+    const byName = await json(await handleCloudTrail(kms, ct({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'DescribeKey' }] })));
+    expect(byName.body.Events.map((e: any) => e.EventName)).toEqual(['DescribeKey']);
+    const byResource = await json(await handleCloudTrail(kms, ct({ LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: KeyMetadata.Arn }] })));
+    expect(byResource.body.Events).toHaveLength(2);
+    const two = await json(await handleCloudTrail(kms, ct({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'a' }, { AttributeKey: 'EventName', AttributeValue: 'b' }] })));
+    expect(two.type).toBe('InvalidLookupAttributesException');
+    expect((await json(await handleCloudTrail(kms, ct({ MaxResults: 51 })))).type).toBe('InvalidMaxResultsException');
+    expect((await json(await handleCloudTrail(kms, ct({ StartTime: 2000, EndTime: 1000 })))).type).toBe('InvalidTimeRangeException');
+    expect((await json(await handleCloudTrail(kms, ct({ NextToken: 'zzz' })))).type).toBe('InvalidNextTokenException');
+  });
+});
