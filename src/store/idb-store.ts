@@ -78,7 +78,7 @@ export class IdbStore implements Store {
   }
 
   private async run<R>(mode: IDBTransactionMode, fn: (tx: Tx) => Promise<R>): Promise<R> {
-    const t = this.db.transaction([...STORES], mode) as unknown as T;
+    const t = this.db.transaction([...STORES], mode, { durability: 'relaxed' }) as unknown as T;
     // The done promise rejects on abort; the caller sees fn's error instead.
     const done = t.done.catch((e: unknown) => e);
     try {

@@ -1,5 +1,7 @@
-// Owns the KMS worker (one class, one worker). The UI imports only the worker's types.
+// Owns the KMS worker (one class, one worker). The UI imports only the worker's types; requests are
+// typed with the AWS SDK's own request shapes (type-only import, nothing of the SDK is bundled).
 import * as Comlink from 'comlink';
+import type * as Aws from '@aws-sdk/client-kms';
 import type { KeystoreInfo, KmsResponses, KmsWorkerApi, SupportedOperation } from '../worker/api';
 import { registerErrorTransfer } from '../worker/error-transfer';
 
@@ -13,23 +15,69 @@ export class KmsCallError extends Error {
 
 registerErrorTransfer((w) => new KmsCallError(w.name, w.message));
 
+/** AWS's request shape for each operation the core implements. `call` indexes this map with
+ * SupportedOperation, so an operation added to the core without an entry here fails to compile. */
+export interface KmsRequests {
+  CreateKey: Aws.CreateKeyRequest;
+  DescribeKey: Aws.DescribeKeyRequest;
+  ListKeys: Aws.ListKeysRequest;
+  UpdateKeyDescription: Aws.UpdateKeyDescriptionRequest;
+  EnableKey: Aws.EnableKeyRequest;
+  DisableKey: Aws.DisableKeyRequest;
+  ScheduleKeyDeletion: Aws.ScheduleKeyDeletionRequest;
+  CancelKeyDeletion: Aws.CancelKeyDeletionRequest;
+  GetKeyLastUsage: Aws.GetKeyLastUsageRequest;
+  CreateAlias: Aws.CreateAliasRequest;
+  UpdateAlias: Aws.UpdateAliasRequest;
+  DeleteAlias: Aws.DeleteAliasRequest;
+  ListAliases: Aws.ListAliasesRequest;
+  TagResource: Aws.TagResourceRequest;
+  UntagResource: Aws.UntagResourceRequest;
+  ListResourceTags: Aws.ListResourceTagsRequest;
+  GetKeyPolicy: Aws.GetKeyPolicyRequest;
+  PutKeyPolicy: Aws.PutKeyPolicyRequest;
+  ListKeyPolicies: Aws.ListKeyPoliciesRequest;
+  Encrypt: Aws.EncryptRequest;
+  Decrypt: Aws.DecryptRequest;
+  ReEncrypt: Aws.ReEncryptRequest;
+  GenerateDataKey: Aws.GenerateDataKeyRequest;
+  GenerateDataKeyWithoutPlaintext: Aws.GenerateDataKeyWithoutPlaintextRequest;
+  GenerateRandom: Aws.GenerateRandomRequest;
+  EnableKeyRotation: Aws.EnableKeyRotationRequest;
+  DisableKeyRotation: Aws.DisableKeyRotationRequest;
+  GetKeyRotationStatus: Aws.GetKeyRotationStatusRequest;
+  RotateKeyOnDemand: Aws.RotateKeyOnDemandRequest;
+  ListKeyRotations: Aws.ListKeyRotationsRequest;
+}
+
+const READ_ONLY = /^(Describe|Get|List|Encrypt|Decrypt|ReEncrypt|Generate)/;
+
 export class KmsClient {
   readonly api: Comlink.Remote<KmsWorkerApi>;
   info = $state<KeystoreInfo | undefined>(undefined);
+  /** Set when the keystore could not be opened (for example, storage is blocked). */
+  infoError = $state<unknown>(undefined);
   /** Bumped after every successful mutating call, so views can refresh. */
   revision = $state(0);
 
   constructor() {
     const worker = new Worker(new URL('../worker/kms.worker.ts', import.meta.url), { type: 'module', name: 'pocket-kms' });
     this.api = Comlink.wrap<KmsWorkerApi>(worker);
-    void this.api.keystore().then((i) => (this.info = i));
+    this.api.keystore().then(
+      (i) => (this.info = i),
+      (e: unknown) => (this.infoError = e),
+    );
   }
 
-  async call<Op extends SupportedOperation>(op: Op, request: object = {}): Promise<KmsResponses[Op]> {
+  async call<Op extends SupportedOperation>(op: Op, request: KmsRequests[Op]): Promise<KmsResponses[Op]> {
     const res = (await this.api.call(op, request)) as KmsResponses[Op];
-    if (!/^(Describe|Get|List|Encrypt|Decrypt|ReEncrypt|Generate)/.test(op)) this.revision++;
+    if (!READ_ONLY.test(op)) this.revision++;
     return res;
   }
 }
 
 export const kms = new KmsClient();
+
+// For devtools experiments (workshops) and `npm run bench`: `await pocketKms.call('ListKeys')`.
+// It exposes nothing a same-origin script could not already reach through the UI.
+(globalThis as unknown as { pocketKms: KmsClient }).pocketKms = kms;

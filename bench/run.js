@@ -1,0 +1,75 @@
+// npm run bench: latency and throughput of the KMS core through the real page → Comlink → worker
+// path in headless Chromium, printed beside raw WebCrypto AES-GCM in the same worker (the ceiling).
+// Figures are medians of several rounds; machines are shared and noisy, so read the ratios.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { preview } from 'vite';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const N = Number(process.env.BENCH_N ?? 400);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+const server = await preview({ logLevel: 'silent', preview: { host: '127.0.0.1', port: 0 } });
+const url = server.resolvedUrls.local[0];
+const dir = mkdtempSync(join(tmpdir(), 'pocket-kms-bench-'));
+const ctx = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: ARGS, headless: true });
+try {
+  const page = ctx.pages()[0] ?? (await ctx.newPage());
+  await page.goto(url);
+  await page.waitForFunction(() => globalThis.pocketKms?.info !== undefined, null, { timeout: 30_000 });
+  const result = await page.evaluate(async ({ N, ROUNDS }) => {
+    const kms = globalThis.pocketKms;
+    const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+    const median = (xs) => pct(xs, 50);
+    const { KeyMetadata } = await kms.call('CreateKey', { Description: 'bench' });
+    const KeyId = KeyMetadata.KeyId;
+    const plaintext = crypto.getRandomValues(new Uint8Array(100));
+    const { CiphertextBlob } = await kms.call('Encrypt', { KeyId, Plaintext: plaintext, EncryptionContext: { purpose: 'bench' } });
+    const ops = {
+      Encrypt: () => kms.call('Encrypt', { KeyId, Plaintext: plaintext, EncryptionContext: { purpose: 'bench' } }),
+      Decrypt: () => kms.call('Decrypt', { CiphertextBlob, EncryptionContext: { purpose: 'bench' } }),
+      GenerateDataKey: () => kms.call('GenerateDataKey', { KeyId, KeySpec: 'AES_256' }),
+      DescribeKey: () => kms.call('DescribeKey', { KeyId }),
+      'Comlink round trip (no-op)': () => kms.api.ping(),
+    };
+    const out = {};
+    for (const [name, fn] of Object.entries(ops)) {
+      const rounds = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        for (let i = 0; i < 20; i++) await fn();
+        const times = [];
+        const t0 = performance.now();
+        for (let i = 0; i < N; i++) {
+          const t = performance.now();
+          await fn();
+          times.push(performance.now() - t);
+        }
+        rounds.push({ opsPerSec: N / ((performance.now() - t0) / 1000), p50: pct(times, 50), p99: pct(times, 99) });
+      }
+      out[name] = { opsPerSec: median(rounds.map((x) => x.opsPerSec)), p50: median(rounds.map((x) => x.p50)), p99: median(rounds.map((x) => x.p99)) };
+    }
+    const raw = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const times = await kms.api.rawAesGcm(N, 100);
+      raw.push({ opsPerSec: 1000 / (times.reduce((a, b) => a + b, 0) / times.length), p50: pct(times, 50), p99: pct(times, 99) });
+    }
+    out['raw WebCrypto AES-GCM, 100 B, in the worker (ceiling)'] = { opsPerSec: median(raw.map((x) => x.opsPerSec)), p50: median(raw.map((x) => x.p50)), p99: median(raw.map((x) => x.p99)) };
+    return out;
+  }, { N, ROUNDS });
+
+  const ceiling = result['raw WebCrypto AES-GCM, 100 B, in the worker (ceiling)'];
+  console.log(`\nPocket KMS core latency — ${N} sequential calls x ${ROUNDS} rounds (medians), Chromium ${ctx.browser()?.version() ?? ''}`);
+  console.log('operation'.padEnd(56) + 'ops/s'.padStart(10) + 'p50 ms'.padStart(10) + 'p99 ms'.padStart(10) + '  p50 vs ceiling');
+  console.log('(page timers are 0.1 ms coarse; the ceiling is timed in batches of 20 calls inside the worker)');
+  for (const [name, r] of Object.entries(result)) {
+    console.log(name.padEnd(56) + r.opsPerSec.toFixed(0).padStart(10) + r.p50.toFixed(3).padStart(10) + r.p99.toFixed(3).padStart(10) + `  ${(r.p50 / ceiling.p50).toFixed(1)}x`);
+  }
+  console.log(`\nEncrypt p50 / ceiling p50 = ${(result.Encrypt.p50 / ceiling.p50).toFixed(1)}x (aim: ≤ 3x)`);
+} finally {
+  await ctx.close();
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+}
