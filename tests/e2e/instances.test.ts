@@ -1,0 +1,67 @@
+// User story: the same keystore open in two tabs (two workers) and used through /kms (the service
+// worker) at once. No instance loses or forks a key; concurrent rotations form one history.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadApp, openBrowser, serveApp, type App, type Browser } from './harness';
+
+let app: App;
+let browser: Browser;
+
+beforeAll(async () => {
+  app = await serveApp();
+  browser = await openBrowser();
+  await loadApp(browser.page, app.url);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+const ready = () => (globalThis as any).pocketKms?.info !== undefined;
+
+describe('several instances over one database', () => {
+  it('two tabs rotating one key at once end with one consistent history', async () => {
+    const a = browser.page;
+    const b = await browser.context.newPage();
+    await b.goto(app.url);
+    await Promise.all([a.waitForFunction(ready), b.waitForFunction(ready)]);
+    const keyId = await a.evaluate(async () => (await (globalThis as any).pocketKms.call('CreateKey', {})).KeyMetadata.KeyId);
+    const rotateFive = (id: string) => Promise.all(Array.from({ length: 5 }, () => (globalThis as any).pocketKms.call('RotateKeyOnDemand', { KeyId: id })));
+    await Promise.all([a.evaluate(rotateFive, keyId), b.evaluate(rotateFive, keyId)]);
+    const seen = await Promise.all(
+      [a, b].map((p) =>
+        p.evaluate(async (id) => {
+          const k = (globalThis as any).pocketKms;
+          const r = await k.call('ListKeyRotations', { KeyId: id, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' });
+          const d = await k.call('DescribeKey', { KeyId: id });
+          return { ids: r.Rotations.map((x: any) => x.KeyMaterialId), states: r.Rotations.map((x: any) => x.KeyMaterialState), current: d.KeyMetadata.CurrentKeyMaterialId };
+        }, keyId),
+      ),
+    );
+    expect(seen[0]).toEqual(seen[1]);
+    expect(seen[0]!.ids).toHaveLength(11);
+    expect(new Set(seen[0]!.ids).size).toBe(11);
+    expect(seen[0]!.states.filter((s: string) => s === 'CURRENT')).toHaveLength(1);
+    expect(seen[0]!.states[10]).toBe('CURRENT');
+    expect(seen[0]!.current).toBe(seen[0]!.ids[10]);
+    await b.close();
+  });
+
+  it('a ciphertext made through /kms decrypts in the console worker and the other way round', async () => {
+    const out = await browser.page.evaluate(async () => {
+      const k = (globalThis as any).pocketKms;
+      const { KeyMetadata } = await k.call('CreateKey', {});
+      const post = async (op: string, body: unknown) =>
+        (await fetch('/kms', { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `TrentService.${op}` }, body: JSON.stringify(body) })).json();
+      const viaEndpoint = await post('Encrypt', { KeyId: KeyMetadata.KeyId, Plaintext: btoa('from the endpoint') });
+      const bytes = Uint8Array.from(atob(viaEndpoint.CiphertextBlob), (c) => c.charCodeAt(0));
+      const inWorker = await k.call('Decrypt', { CiphertextBlob: bytes });
+      const viaWorker = await k.call('Encrypt', { KeyId: KeyMetadata.KeyId, Plaintext: new TextEncoder().encode('from the worker') });
+      let b = '';
+      for (const x of viaWorker.CiphertextBlob) b += String.fromCharCode(x);
+      const atEndpoint = await post('Decrypt', { CiphertextBlob: btoa(b) });
+      return { inWorker: new TextDecoder().decode(inWorker.Plaintext), atEndpoint: atob(atEndpoint.Plaintext) };
+    });
+    expect(out).toEqual({ inWorker: 'from the endpoint', atEndpoint: 'from the worker' });
+  });
+});
