@@ -47,7 +47,8 @@ export function decodeEncryptionContext(bytes: Uint8Array): DecodeResult<Encrypt
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const count = dv.getUint16(0);
   const dec = new TextDecoder('utf-8', { fatal: true });
-  const out: EncryptionContext = {};
+  // Null prototype: a "__proto__" key is data, not the object's prototype.
+  const out: EncryptionContext = Object.create(null);
   let o = 2;
   let prev: Uint8Array | undefined;
   for (let i = 0; i < count; i++) {

@@ -41,19 +41,34 @@ const MAP_FIELDS = new Set(['EncryptionContext', 'SourceEncryptionContext', 'Des
 
 const lcFirst = (s: string) => (s ? s[0]!.toLowerCase() + s.slice(1) : s);
 
-/** Converts an AWS request/response shape to CloudTrail's spelling, without secrets. */
-export function toTrail(value: unknown, mapField = false): unknown {
-  if (value instanceof Uint8Array || value instanceof ArrayBuffer) return undefined;
-  if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.map((v) => toTrail(v));
+/** Deeper than any AWS shape; a request nested further is hostile and is cut off there. */
+const MAX_DEPTH = 32;
+
+/** Converts an AWS request/response shape to CloudTrail's spelling, without secrets. The result
+ * is always plain JSON that IndexedDB can store: requests come from callers (Comlink keeps cycles;
+ * in-process callers can pass functions or symbols), and a record that cannot be stored would lose
+ * the call's audit record. */
+export function toTrail(value: unknown, mapField = false, depth = 0, seen = new WeakSet<object>()): unknown {
+  if (typeof value === 'function' || typeof value === 'symbol') return undefined;
+  if (typeof value === 'bigint') return String(value);
+  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return undefined;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.toISOString();
   if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      if (!mapField && SECRET_FIELDS.has(k)) continue;
-      const t = mapField ? v : toTrail(v, MAP_FIELDS.has(k));
-      if (t !== undefined) out[mapField ? k : lcFirst(k)] = t;
+    if (depth >= MAX_DEPTH || seen.has(value)) return undefined;
+    seen.add(value);
+    try {
+      if (Array.isArray(value)) return value.map((v) => toTrail(v, false, depth + 1, seen));
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) {
+        if (!mapField && SECRET_FIELDS.has(k)) continue;
+        const t = mapField ? toTrail(v, false, depth + 1, seen) : toTrail(v, MAP_FIELDS.has(k), depth + 1, seen);
+        // defineProperty: a "__proto__" key in an encryption context is data, kept as written.
+        if (t !== undefined) Object.defineProperty(out, mapField ? k : lcFirst(k), { value: t, enumerable: true, writable: true, configurable: true });
+      }
+      return out;
+    } finally {
+      seen.delete(value);
     }
-    return out;
   }
   return value;
 }
@@ -95,7 +110,7 @@ export function buildRecord(i: RecordInput): CloudTrailRecord {
     awsRegion: i.ks.region,
     sourceIPAddress: service ? 'kms.amazonaws.com' : (i.caller as Caller).sourceIPAddress,
     userAgent: service ? 'kms.amazonaws.com' : (i.caller as Caller).userAgent,
-    requestParameters: (toTrail(i.request) as Record<string, unknown> | undefined) ?? null,
+    requestParameters: null,
     responseElements: null,
     requestID: i.requestId,
     eventID: i.eventId,
@@ -106,7 +121,9 @@ export function buildRecord(i: RecordInput): CloudTrailRecord {
     recipientAccountId: i.ks.accountId,
     eventCategory: 'Management',
   };
-  if (r.requestParameters && Object.keys(r.requestParameters).length === 0) r.requestParameters = null;
+  // CloudTrail's requestParameters is an object or null; a request that was not an object logs null.
+  const params = toTrail(i.request);
+  if (params && typeof params === 'object' && !Array.isArray(params) && Object.keys(params).length > 0) r.requestParameters = params as Record<string, unknown>;
   // Like AWS, read-only and cryptographic calls log no response elements.
   if (!i.readOnly && i.response) r.responseElements = (toTrail(i.response) as Record<string, unknown>) ?? null;
   if (i.error) {

@@ -125,16 +125,23 @@ export function isPastDeletion(key: KeyRecord, now: number): boolean {
   return key.state === 'PendingDeletion' && key.deletionDate !== undefined && key.deletionDate <= now;
 }
 
-/** Markers are opaque to callers: base64url of the last item's sort key. */
+/** Markers are opaque to callers: base64url of a tag and the UTF-8 of the last item's sort key.
+ * UTF-8 because sort keys (tag keys) may be any Unicode, which btoa alone cannot take; the tag so
+ * that a marker this keystore did not issue is refused (AWS: InvalidMarkerException), not read. */
+const MARKER_TAG = 'pk1:';
+
 export function encodeMarker(after: string): string {
-  return btoa(after).replaceAll('+', '-').replaceAll('/', '_').replaceAll('=', '');
+  const bytes = new TextEncoder().encode(MARKER_TAG + after);
+  return btoa(String.fromCharCode(...bytes)).replaceAll('+', '-').replaceAll('/', '_').replaceAll('=', '');
 }
 
 export function decodeMarker(marker: string): string {
   try {
-    const s = atob(marker.replaceAll('-', '+').replaceAll('_', '/'));
-    if (!s) throw new Error('empty');
-    return s;
+    if (!/^[A-Za-z0-9_-]+$/.test(marker)) throw new Error('not base64url');
+    const bin = atob(marker.replaceAll('-', '+').replaceAll('_', '/'));
+    const s = new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bin, (ch) => ch.charCodeAt(0)));
+    if (!s.startsWith(MARKER_TAG) || s.length === MARKER_TAG.length) throw new Error('not ours');
+    return s.slice(MARKER_TAG.length);
   } catch {
     throw new InvalidMarkerException(`The marker '${marker}' is not one this keystore issued; start again without Marker.`);
   }

@@ -13,7 +13,10 @@ function fail(field: string, constraint: string): never {
 
 export function asRequest(req: unknown): Req {
   if (req === undefined || req === null) return {};
-  if (typeof req !== 'object' || Array.isArray(req)) throw new ValidationException('The request must be a JSON object.');
+  // Only plain objects (what JSON and structured clone give): a typed array, Map or Date would read
+  // as an empty request, and CreateKey would then succeed on garbage.
+  const proto = typeof req === 'object' ? Object.getPrototypeOf(req) : undefined;
+  if (typeof req !== 'object' || (proto !== Object.prototype && proto !== null)) throw new ValidationException('The request must be a JSON object.');
   return req as Req;
 }
 
@@ -77,15 +80,25 @@ export function optStringList(req: Req, field: string, maxItems: number, maxLen 
   return v as string[];
 }
 
+const LONE_SURROGATE = /\p{Surrogate}/u;
+const utf8 = new TextEncoder();
+
 /** An encryption context: a map of non-empty strings to strings. */
 export function optContext(req: Req, field: string): Record<string, string> {
   const v = req[field];
   if (v === undefined || v === null) return {};
-  if (typeof v !== 'object' || Array.isArray(v)) fail(field, 'Member must be a map of strings to strings');
-  const out: Record<string, string> = {};
+  // Only plain objects: a Map, typed array or Date would read as an empty or numeric context.
+  const proto = typeof v === 'object' ? Object.getPrototypeOf(v) : undefined;
+  if (typeof v !== 'object' || (proto !== Object.prototype && proto !== null)) fail(field, 'Member must be a map of strings to strings');
+  // Null prototype: a "__proto__" pair is data and must stay bound to the ciphertext, not vanish.
+  const out: Record<string, string> = Object.create(null);
   for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
     if (k.length === 0) fail(field, 'Map keys must have length greater than or equal to 1');
     if (typeof val !== 'string') fail(field, `Map value for a key must be a string`);
+    // Lone surrogates all encode to U+FFFD in UTF-8, so distinct contexts would bind the same bytes.
+    if (LONE_SURROGATE.test(k) || LONE_SURROGATE.test(val)) fail(field, 'Map keys and values must be well-formed Unicode');
+    // The canonical encoding (format/encryption-context.ts) stores each length in 16 bits.
+    if (utf8.encode(k).length > 0xffff || utf8.encode(val).length > 0xffff) fail(field, 'Map keys and values must be at most 65535 UTF-8 bytes');
     out[k] = val;
   }
   return out;

@@ -1,6 +1,6 @@
 // CreateAlias, UpdateAlias, DeleteAlias, ListAliases with AWS's alias rules.
 
-import { page, type OpContext } from '../context';
+import { isPastDeletion, page, type OpContext } from '../context';
 import { AlreadyExistsException, KMSInvalidStateException, LimitExceededException, NotFoundException } from '../errors';
 import { aliasArn, checkAliasName, parseKeyRef } from '../ids';
 import type { KeyRecord } from '../records';
@@ -19,7 +19,10 @@ export async function createAlias(c: OpContext, req: Req) {
   return c.write(async (tx) => {
     const key = await c.resolve(tx, target, { aliases: false });
     requireTarget(key);
-    if (await tx.getAlias(name)) throw new AlreadyExistsException(`An alias with the name ${aliasArn(c.ks, name)} already exists`);
+    // An alias of a key whose deletion date has passed is gone for callers, even before maintenance removes it.
+    const existing = await tx.getAlias(name);
+    const owner = existing && (await tx.getKey(existing.keyId));
+    if (owner && !isPastDeletion(owner, c.now)) throw new AlreadyExistsException(`An alias with the name ${aliasArn(c.ks, name)} already exists`);
     const count = (await tx.listAliases(key.keyId)).length;
     if (count >= MAX_ALIASES_PER_KEY) throw new LimitExceededException(`${key.arn} already has ${count} aliases; the limit is ${MAX_ALIASES_PER_KEY}.`);
     await tx.putAlias({ name, keyId: key.keyId, createdAt: c.now, updatedAt: c.now });
@@ -65,7 +68,11 @@ export async function listAliases(c: OpContext, req: Req) {
   const id = optString(req, 'KeyId');
   const { limit, marker } = paging(req, 100, 50);
   const aliases = await c.env.store.read(async (tx) => {
-    if (id === undefined) return tx.listAliases();
+    if (id === undefined) {
+      // Aliases of keys whose deletion date has passed are not listed, as those keys no longer exist.
+      const live = new Set((await tx.allKeys()).filter((k) => !isPastDeletion(k, c.now)).map((k) => k.keyId));
+      return (await tx.listAliases()).filter((a) => live.has(a.keyId));
+    }
     // AWS takes a key ID or key ARN here; an alias is not found rather than followed.
     const ref = parseKeyRef(c.ks, id, { aliases: false });
     if (ref.kind !== 'key') return [];

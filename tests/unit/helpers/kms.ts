@@ -1,5 +1,8 @@
-// A fresh keystore over fake-indexeddb with an injected clock and in-process locks.
+// A fresh keystore over fake-indexeddb with an injected clock and in-process locks, plus small
+// assertion helpers shared by the unit tests.
+import { expect } from 'vitest';
 import { rootCaller } from '../../../src/kms/audit';
+import { KmsError } from '../../../src/kms/errors';
 import { Kms } from '../../../src/kms/kms';
 import { LocalLocks, systemRandom, type Clock } from '../../../src/kms/ports';
 import { IdbStore } from '../../../src/store/idb-store';
@@ -16,14 +19,55 @@ export class TestClock implements Clock {
 
 let n = 0;
 
+export const REGION = 'us-east-1';
+export const ACCOUNT = '111122223333';
+
 export async function freshKms(opts: { name?: string; clock?: TestClock } = {}) {
   const name = opts.name ?? `test-kms-${Date.now()}-${n++}`;
   const clock = opts.clock ?? new TestClock();
   const store = await IdbStore.open(name);
-  const kms = await Kms.open({ store, clock, random: systemRandom, locks: new LocalLocks(), region: 'us-east-1', accountId: '111122223333' });
+  const kms = await Kms.open({ store, clock, random: systemRandom, locks: new LocalLocks(), region: REGION, accountId: ACCOUNT });
   const caller = rootCaller(kms.keystore, { userAgent: 'vitest' });
   const call = <T = Record<string, any>>(op: string, req: unknown = {}) => kms.call(op, req, caller) as Promise<T & Record<string, any>>;
-  return { kms, store, clock, call, name };
+  /** Creates a symmetric key and returns its KeyMetadata. */
+  const createKey = async (req: Record<string, unknown> = {}) => (await call('CreateKey', req)).KeyMetadata as Record<string, any>;
+  /** Every audit entry, oldest first. */
+  const audit = async () => (await store.queryAudit({ limit: 100_000 })).reverse();
+  return { kms, store, clock, call, createKey, audit, name };
 }
 
+export type Fresh = Awaited<ReturnType<typeof freshKms>>;
+
 export const utf8 = (s: string) => new TextEncoder().encode(s);
+export const text = (b: Uint8Array) => new TextDecoder().decode(b);
+
+/** Asserts that p rejects with the AWS exception `name` (a KmsError subclass, compared by name). */
+export async function rejectsWith(p: Promise<unknown>, name: string): Promise<KmsError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e, `expected ${name}, but the call succeeded`).toBeDefined();
+  expect(e).toBeInstanceOf(KmsError);
+  expect(e).toMatchObject({ name });
+  return e as KmsError;
+}
+
+/** Walks a paged List* operation to the end and returns every item, checking the paging fields. */
+export async function walk<T>(call: Fresh['call'], op: string, req: Record<string, unknown>, field: string): Promise<{ items: T[]; pages: number }> {
+  const items: T[] = [];
+  let marker: string | undefined;
+  let pages = 0;
+  for (;;) {
+    const r = await call(op, marker === undefined ? req : { ...req, Marker: marker });
+    pages++;
+    items.push(...(r[field] as T[]));
+    expect(r.Truncated).toBe(r.NextMarker !== undefined);
+    if (!r.Truncated) return { items, pages };
+    marker = r.NextMarker as string;
+    if (pages > 1000) throw new Error('paging does not end');
+  }
+}
+
+export const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+export const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
