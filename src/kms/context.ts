@@ -36,9 +36,10 @@ export class OpContext {
     readonly caller: Caller | 'service',
     readonly op: string,
     readonly request: unknown,
+    requestId?: string,
   ) {
     this.now = env.clock.now();
-    this.requestId = uuidV4(env.random.bytes(16));
+    this.requestId = requestId ?? uuidV4(env.random.bytes(16));
     this.eventId = uuidV4(env.random.bytes(16));
   }
 

@@ -114,13 +114,14 @@ export class Kms {
   }
 
   /**
-   * Runs one AWS KMS operation as `caller` and records it in the audit log.
+   * Runs one AWS KMS operation as `caller` and records it in the audit log. `opts.requestId` is the
+   * request ID the caller answers with (x-amzn-RequestId), so the audit record names the same one.
    * @throws UnknownOperationException for a name AWS KMS does not have; UnsupportedOperationException
    * for an AWS operation Pocket KMS does not implement yet; otherwise the operation's own exceptions.
    */
-  async call(operation: string, request: unknown, caller: Caller): Promise<object> {
+  async call(operation: string, request: unknown, caller: Caller, opts: { requestId?: string } = {}): Promise<object> {
     if (!isOperationName(operation)) throw new UnknownOperationException(`${operation} is not an AWS KMS operation.`);
-    const c = new OpContext(this.env, caller, operation, request);
+    const c = new OpContext(this.env, caller, operation, request, opts.requestId);
     try {
       const handler = HANDLERS[operation];
       if (!handler) throw new UnsupportedOperationException(`${operation} is not supported by Pocket KMS yet (see docs/API.md).`);

@@ -107,7 +107,7 @@ export async function handleKms(kms: Kms, req: Request): Promise<Response> {
       userAgent: req.headers.get('x-amz-user-agent') ?? req.headers.get('user-agent') ?? 'unknown',
       ...(accessKeyId ? { accessKeyId } : {}),
     });
-    return respond(200, encodeResponse(await kms.call(op, body, caller)), requestId);
+    return respond(200, encodeResponse(await kms.call(op, body, caller, { requestId })), requestId);
   } catch (e) {
     return errorResponse(toKmsError(e), requestId);
   }

@@ -46,7 +46,8 @@ export async function updateAlias(c: OpContext, req: Req) {
         throw new KMSInvalidStateException(`${key.arn} has a different key spec or usage than the key ${name} points to now.`);
       }
     }
-    if ((await tx.listAliases(key.keyId)).length >= MAX_ALIASES_PER_KEY) throw new LimitExceededException(`${key.arn} already has ${MAX_ALIASES_PER_KEY} aliases.`);
+    const others = (await tx.listAliases(key.keyId)).filter((a) => a.name !== name).length;
+    if (others >= MAX_ALIASES_PER_KEY) throw new LimitExceededException(`${key.arn} already has ${others} aliases; the limit is ${MAX_ALIASES_PER_KEY}.`);
     await tx.putAlias({ ...alias, keyId: key.keyId, updatedAt: c.now });
     return {};
   });

@@ -23,7 +23,12 @@ export function newMaterialId(c: OpContext): string {
 }
 
 export async function createKey(c: OpContext, req: Req) {
-  const spec = optEnum(req, 'KeySpec', KEY_SPECS) ?? optEnum(req, 'CustomerMasterKeySpec', KEY_SPECS) ?? 'SYMMETRIC_DEFAULT';
+  const keySpec = optEnum(req, 'KeySpec', KEY_SPECS);
+  const cmkSpec = optEnum(req, 'CustomerMasterKeySpec', KEY_SPECS);
+  if (keySpec !== undefined && cmkSpec !== undefined) {
+    throw new ValidationException('Specify KeySpec or the deprecated CustomerMasterKeySpec, not both.');
+  }
+  const spec = keySpec ?? cmkSpec ?? 'SYMMETRIC_DEFAULT';
   const usage = optEnum(req, 'KeyUsage', KEY_USAGES) ?? 'ENCRYPT_DECRYPT';
   const origin = optEnum(req, 'Origin', ORIGINS) ?? 'AWS_KMS';
   const description = optString(req, 'Description', 0, 8192) ?? '';
@@ -73,7 +78,7 @@ export async function describeKey(c: OpContext, req: Req) {
 }
 
 export async function listKeys(c: OpContext, req: Req) {
-  const { limit, marker } = paging(req, 1000, 1000);
+  const { limit, marker } = paging(req, 1000, 100);
   const all = await c.env.store.read((tx) => tx.allKeys());
   const live = all.filter((k) => !(k.state === 'PendingDeletion' && k.deletionDate! <= c.now));
   const p = page(live, (k) => k.keyId, limit, marker);
@@ -89,7 +94,7 @@ export async function updateKeyDescription(c: OpContext, req: Req) {
   const description = optString(req, 'Description', 0, 8192);
   if (description === undefined) throw new ValidationException(`1 validation error detected: Value at 'description' failed to satisfy constraint: Member must not be null`);
   return c.write(async (tx) => {
-    const key = await c.resolve(tx, id);
+    const key = await c.resolve(tx, id, { aliases: false });
     c.requireNotPendingDeletion(key);
     await tx.putKey({ ...key, description });
     return {};
@@ -99,7 +104,7 @@ export async function updateKeyDescription(c: OpContext, req: Req) {
 async function setEnabled(c: OpContext, req: Req, enabled: boolean) {
   const id = reqString(req, 'KeyId');
   return c.write(async (tx) => {
-    const key = await c.resolve(tx, id);
+    const key = await c.resolve(tx, id, { aliases: false });
     if (key.state === 'PendingDeletion') throw new KMSInvalidStateException(`${key.arn} is pending deletion; cancel the deletion first.`);
     await tx.putKey({ ...key, state: enabled ? 'Enabled' : 'Disabled' });
     return {};
@@ -116,7 +121,7 @@ export async function scheduleKeyDeletion(c: OpContext, req: Req) {
     throw new ValidationException(`1 validation error detected: Value '${String(days)}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30`);
   }
   return c.write(async (tx) => {
-    const key = await c.resolve(tx, id);
+    const key = await c.resolve(tx, id, { aliases: false });
     if (key.state === 'PendingDeletion') throw new KMSInvalidStateException(`${key.arn} is already pending deletion.`);
     const deletionDate = c.now + days * DAY_MS;
     await tx.putKey({ ...key, state: 'PendingDeletion', deletionDate, pendingWindowDays: days });
@@ -127,7 +132,7 @@ export async function scheduleKeyDeletion(c: OpContext, req: Req) {
 export async function cancelKeyDeletion(c: OpContext, req: Req) {
   const id = reqString(req, 'KeyId');
   return c.write(async (tx) => {
-    const key = await c.resolve(tx, id);
+    const key = await c.resolve(tx, id, { aliases: false });
     if (key.state !== 'PendingDeletion') throw new KMSInvalidStateException(`${key.arn} is not pending deletion.`);
     const { deletionDate: _d, pendingWindowDays: _p, ...rest } = key;
     await tx.putKey({ ...rest, state: 'Disabled' });

@@ -17,14 +17,21 @@ describe('ScheduleKeyDeletion', () => {
     });
   });
 
-  it('accepts 7 to 30 days, by alias too', async () => {
+  it('accepts 7 to 30 days, by key ARN too', async () => {
     const { createKey, call, clock } = await freshKms();
     for (const days of [7, 30]) {
       const k = await createKey();
-      await call('CreateAlias', { AliasName: `alias/d${days}`, TargetKeyId: k.KeyId });
-      const r = await call('ScheduleKeyDeletion', { KeyId: `alias/d${days}`, PendingWindowInDays: days });
+      const r = await call('ScheduleKeyDeletion', { KeyId: k.Arn, PendingWindowInDays: days });
       expect(r).toMatchObject({ PendingWindowInDays: days, DeletionDate: new Date(clock.now() + days * DAY) });
     }
+  });
+
+  it.each(['ScheduleKeyDeletion', 'CancelKeyDeletion', 'EnableKey', 'DisableKey', 'UpdateKeyDescription'])('%s takes a key ID or key ARN, not an alias (NotFoundException), as AWS', async (op) => {
+    const { createKey, call } = await freshKms();
+    const k = await createKey();
+    await call('CreateAlias', { AliasName: 'alias/only-ids', TargetKeyId: k.KeyId });
+    await rejectsWith(call(op, { KeyId: 'alias/only-ids', Description: 'x' }), 'NotFoundException');
+    expect((await call('DescribeKey', { KeyId: k.KeyId })).KeyMetadata).toMatchObject({ KeyState: 'Enabled', Description: '' });
   });
 
   it.each([6, 31, 0, -7, 7.5, '7', NaN, true])('rejects PendingWindowInDays %j (ValidationException) and changes nothing', async (days) => {

@@ -114,6 +114,14 @@ describe('DescribeKey', () => {
   });
 });
 
+describe('CreateKey spec fields', () => {
+  it('refuses KeySpec together with the deprecated CustomerMasterKeySpec (ValidationException) and creates nothing', async () => {
+    const { call } = await freshKms();
+    await rejectsWith(call('CreateKey', { KeySpec: 'SYMMETRIC_DEFAULT', CustomerMasterKeySpec: 'RSA_2048' }), 'ValidationException');
+    expect((await call('ListKeys')).Keys).toEqual([]);
+  });
+});
+
 describe('ListKeys', () => {
   it('walks every key exactly once with Limit and Marker', async () => {
     const { createKey, call } = await freshKms();
@@ -124,6 +132,15 @@ describe('ListKeys', () => {
       expect(items.every((k) => k.KeyArn === arnOf(k.KeyId))).toBe(true);
       expect(pages).toBe(Math.ceil(7 / limit));
     }
+  });
+
+  it('pages 100 keys at a time by default, as AWS', async () => {
+    const { call, createKey } = await freshKms();
+    await Promise.all(Array.from({ length: 101 }, () => createKey()));
+    const first = await call('ListKeys');
+    expect(first.Keys).toHaveLength(100);
+    expect(first.Truncated).toBe(true);
+    expect((await call('ListKeys', { Marker: first.NextMarker })).Keys).toHaveLength(1);
   });
 
   it('answers an empty keystore with Keys [] and Truncated false', async () => {

@@ -67,7 +67,9 @@ describe('POST /kms', () => {
     const { kms, store } = await freshKms();
     const auth = 'AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE123/20261129/us-east-1/kms/aws4_request, SignedHeaders=host, Signature=00';
     await handleKms(kms, post('TrentService.ListKeys', {}, { authorization: auth }));
+    const res = await handleKms(kms, post('TrentService.ListKeys', {}, { authorization: auth }));
     const [e] = await store.queryAudit({ limit: 1 });
+    expect(e!.record.requestID).toBe(res.headers.get('x-amzn-requestid'));
     expect(e!.accessKeyId).toBe('AKIAEXAMPLE123');
     expect(e!.record.userIdentity.accessKeyId).toBe('AKIAEXAMPLE123');
   });
