@@ -56,6 +56,12 @@ try {
       const times = await kms.api.rawAesGcm(N, 100);
       raw.push({ opsPerSec: 1000 / (times.reduce((a, b) => a + b, 0) / times.length), p50: pct(times, 50), p99: pct(times, 99) });
     }
+    const idb = [];
+    for (let r = 0; r < ROUNDS; r++) idb.push(await kms.api.rawIdb(N));
+    for (const [label, pick] of [['IndexedDB read-only transaction, one get (in the worker)', (x) => x.read], ['IndexedDB read-write transaction, one put (in the worker)', (x) => x.write]]) {
+      const rounds = idb.map((x) => { const t = pick(x); return { opsPerSec: 1000 / (t.reduce((a, b) => a + b, 0) / t.length), p50: pct(t, 50), p99: pct(t, 99) }; });
+      out[label] = { opsPerSec: median(rounds.map((x) => x.opsPerSec)), p50: median(rounds.map((x) => x.p50)), p99: median(rounds.map((x) => x.p99)) };
+    }
     out['raw WebCrypto AES-GCM, 100 B, in the worker (ceiling)'] = { opsPerSec: median(raw.map((x) => x.opsPerSec)), p50: median(raw.map((x) => x.p50)), p99: median(raw.map((x) => x.p99)) };
     return out;
   }, { N, ROUNDS });

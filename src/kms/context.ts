@@ -9,6 +9,7 @@ import { aliasArn, keyArn, parseKeyRef, uuidV4, type Keystore } from './ids';
 import { CRYPTO_OPERATIONS, isReadOnly } from './operations';
 import type { Clock, Locks, Random, Store, Tx } from './ports';
 import type { AuditEntry, KeyRecord } from './records';
+import type { MaterialCache } from './material-cache';
 
 export interface KmsEnv {
   store: Store;
@@ -19,6 +20,8 @@ export interface KmsEnv {
   domainKey: CryptoKey;
   /** When this keystore began recording key usage (its creation). */
   trackingStart: number;
+  /** This instance's cache of immutable key material (never authoritative). */
+  cache: MaterialCache;
 }
 
 export const DAY_MS = 86_400_000;

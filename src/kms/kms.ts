@@ -6,6 +6,7 @@ import { DAY_MS, isPastDeletion, OpContext, type KmsEnv } from './context';
 import { KmsError, toKmsError, UnknownOperationException, UnsupportedOperationException } from './errors';
 import type { Keystore } from './ids';
 import { generateDomainKey } from './material';
+import { MaterialCache } from './material-cache';
 import { isOperationName, type OperationName } from './operations';
 import type { Clock, Locks, Random, Store } from './ports';
 import * as aliases from './ops/aliases';
@@ -106,6 +107,7 @@ export class Kms {
       keystore: { region: meta.region, accountId: meta.accountId },
       domainKey,
       trackingStart: meta.createdAt,
+      cache: new MaterialCache(o.clock),
     });
   }
 
@@ -156,6 +158,7 @@ export class Kms {
           await tx.appendAudit(c.entry(null));
           return true;
         });
+        this.env.cache.forgetKey(key.keyId);
         if (gone) deleted.push(key.keyId);
       } else if (key.state === 'Enabled' && key.rotationEnabled && key.nextRotationAt! <= now) {
         const c = new OpContext(this.env, 'service', 'RotateKey', { keyId: key.arn });

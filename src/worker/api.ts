@@ -46,6 +46,9 @@ export interface KmsWorkerApi {
   /** Diagnostics for `npm run bench`: milliseconds per raw WebCrypto AES-256-GCM encrypt of `bytes`
    * random bytes with a fresh non-extractable key, timed inside this worker in batches of 20 (the ceiling). */
   rawAesGcm(iterations: number, bytes: number): Promise<number[]>;
+  /** Diagnostics for `npm run bench`: milliseconds per IndexedDB transaction on a scratch database
+   * (one `get` read-only, and one `put` read-write), the storage floor of any audited call. */
+  rawIdb(iterations: number): Promise<{ read: number[]; write: number[] }>;
   /** A no-op round trip, to measure the Comlink cost alone. */
   ping(): Promise<number>;
   /** Runs deletion and rotation that are due now. */

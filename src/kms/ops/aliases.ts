@@ -68,7 +68,7 @@ export async function deleteAlias(c: OpContext, req: Req) {
 export async function listAliases(c: OpContext, req: Req) {
   const id = optString(req, 'KeyId');
   const { limit, marker } = paging(req, 100, 50);
-  const aliases = await c.env.store.read(async (tx) => {
+  const aliases = await c.write(async (tx) => {
     if (id === undefined) {
       // Aliases of keys whose deletion date has passed are not listed, as those keys no longer exist.
       const live = new Set((await tx.allKeys()).filter((k) => !isPastDeletion(k, c.now)).map((k) => k.keyId));

@@ -1,13 +1,10 @@
 // Encrypt, Decrypt, ReEncrypt, GenerateDataKey(WithoutPlaintext), GenerateRandom for symmetric keys.
-// WebCrypto runs between transactions, never inside one (an await on it would commit the transaction).
+// Each call is one transaction: WebCrypto first (sealing.ts), then the checks and the audit record together.
 
-import { decodeBlobHeader, openBlob, sealBlob } from '../blob';
 import type { OpContext } from '../context';
-import {
-  IncorrectKeyException, InvalidCiphertextException, InvalidKeyUsageException, KMSInternalException,
-  UnsupportedOperationException, ValidationException,
-} from '../errors';
-import type { KeyRecord, MaterialRecord } from '../records';
+import { InvalidKeyUsageException, UnsupportedOperationException, ValidationException } from '../errors';
+import type { KeyRecord } from '../records';
+import { confirmSeal, confirmUnseal, prepareSeal, prepareUnseal, retryStale } from '../sealing';
 import { optBool, optContext, optEnum, optInt, optString, optStringList, reqBlob, reqString, type Req } from '../validate';
 
 const ENCRYPTION_ALGORITHMS = ['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE'] as const;
@@ -27,53 +24,19 @@ function commonFields(req: Req): void {
   if (req.Recipient !== undefined) throw new UnsupportedOperationException('Recipient (Nitro Enclaves attestation) is not supported by Pocket KMS.');
 }
 
-async function encryptingKey(c: OpContext, id: string): Promise<{ key: KeyRecord; material: MaterialRecord }> {
-  return c.env.store.read(async (tx) => {
-    const key = await c.resolve(tx, id);
-    c.requireUsable(key);
-    const material = await tx.getMaterial(key.keyId, key.currentVersion);
-    if (!material) throw new KMSInternalException(`The current key material of ${key.arn} is missing.`);
-    return { key, material };
-  });
-}
-
-async function seal(c: OpContext, id: string, plaintext: Uint8Array, ctx: Record<string, string>) {
-  const { key, material } = await encryptingKey(c, id);
-  const blob = await sealBlob(material.key, key.keyId, material.version, c.env.random.bytes(12), plaintext, ctx);
-  return { key, material, blob };
-}
-
-/** Opens a blob; any failure to authenticate is InvalidCiphertextException, with no detail that would help an attacker. */
-async function unseal(c: OpContext, blob: Uint8Array, ctx: Record<string, string>, keyIdParam: string | undefined) {
-  const parsed = decodeBlobHeader(blob);
-  if (!parsed.ok) throw new InvalidCiphertextException(`The ciphertext is not a Pocket KMS ciphertext blob: ${parsed.reason}.`);
-  const { header } = parsed;
-  const { key, material } = await c.env.store.read(async (tx) => {
-    if (keyIdParam !== undefined) {
-      const named = await c.resolve(tx, keyIdParam);
-      if (named.keyId !== header.keyId) {
-        throw new IncorrectKeyException(`The key ID in the request (${named.arn}) does not identify the KMS key that encrypted the ciphertext.`);
-      }
-    }
-    const key = await c.resolve(tx, header.keyId);
-    c.requireUsable(key);
-    return { key, material: await tx.getMaterial(key.keyId, header.version) };
-  });
-  const plaintext = material ? await openBlob(material.key, blob, header.iv, ctx) : undefined;
-  if (!plaintext) {
-    throw new InvalidCiphertextException('The ciphertext could not be decrypted: it was altered, or the encryption context does not match the one used to encrypt it.');
-  }
-  return { key, material: material!, plaintext };
-}
-
 export async function encrypt(c: OpContext, req: Req) {
   const id = reqString(req, 'KeyId');
   const plaintext = reqBlob(req, 'Plaintext', 1, 4096);
   const ctx = optContext(req, 'EncryptionContext');
   checkAlgorithm(req, 'EncryptionAlgorithm');
   commonFields(req);
-  const { key, blob } = await seal(c, id, plaintext, ctx);
-  return { CiphertextBlob: blob, KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' as const };
+  return retryStale(async () => {
+    const s = await prepareSeal(c, id, plaintext, ctx);
+    return c.write(async (tx) => {
+      const key = await confirmSeal(c, tx, s);
+      return { CiphertextBlob: s.blob, KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' as const };
+    });
+  });
 }
 
 export async function decrypt(c: OpContext, req: Req) {
@@ -82,8 +45,17 @@ export async function decrypt(c: OpContext, req: Req) {
   const keyId = optString(req, 'KeyId');
   checkAlgorithm(req, 'EncryptionAlgorithm');
   commonFields(req);
-  const { key, material, plaintext } = await unseal(c, blob, ctx, keyId);
-  return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' as const, KeyMaterialId: material.materialId };
+  const o = await prepareUnseal(c, blob, ctx);
+  try {
+    return await c.write(async (tx) => {
+      const key = await confirmUnseal(c, tx, o, keyId);
+      return { KeyId: key.arn, Plaintext: o.plaintext!, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' as const, KeyMaterialId: o.materialId! };
+    });
+  } catch (e) {
+    // Never released: the call did not pass its checks.
+    o.plaintext?.fill(0);
+    throw e;
+  }
 }
 
 export async function reEncrypt(c: OpContext, req: Req) {
@@ -95,20 +67,28 @@ export async function reEncrypt(c: OpContext, req: Req) {
   checkAlgorithm(req, 'SourceEncryptionAlgorithm');
   checkAlgorithm(req, 'DestinationEncryptionAlgorithm');
   commonFields(req);
-  const source = await unseal(c, blob, sourceCtx, sourceKeyId);
+  const o = await prepareUnseal(c, blob, sourceCtx);
   try {
-    const dest = await seal(c, destId, source.plaintext, destCtx);
-    return {
-      CiphertextBlob: dest.blob,
-      SourceKeyId: source.key.arn,
-      KeyId: dest.key.arn,
-      SourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT' as const,
-      DestinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT' as const,
-      SourceKeyMaterialId: source.material.materialId,
-      DestinationKeyMaterialId: dest.material.materialId,
-    };
+    // Without plaintext the source checks fail with the right exception before anything else.
+    if (!o.plaintext) await c.env.store.read((tx) => confirmUnseal(c, tx, o, sourceKeyId));
+    return await retryStale(async () => {
+      const s = await prepareSeal(c, destId, o.plaintext!, destCtx);
+      return c.write(async (tx) => {
+        const source = await confirmUnseal(c, tx, o, sourceKeyId);
+        const dest = await confirmSeal(c, tx, s);
+        return {
+          CiphertextBlob: s.blob,
+          SourceKeyId: source.arn,
+          KeyId: dest.arn,
+          SourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT' as const,
+          DestinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT' as const,
+          SourceKeyMaterialId: o.materialId!,
+          DestinationKeyMaterialId: s.materialId,
+        };
+      });
+    });
   } finally {
-    source.plaintext.fill(0);
+    o.plaintext?.fill(0);
   }
 }
 
@@ -121,14 +101,30 @@ function dataKeyLength(req: Req): number {
   return spec === 'AES_256' ? 32 : spec === 'AES_128' ? 16 : n!;
 }
 
+/** Seals a data key and records the call in one transaction. */
+async function sealDataKey(c: OpContext, id: string, plaintext: Uint8Array, ctx: Record<string, string>) {
+  return retryStale(async () => {
+    const s = await prepareSeal(c, id, plaintext, ctx);
+    return c.write(async (tx) => {
+      const key = await confirmSeal(c, tx, s);
+      return { CiphertextBlob: s.blob, KeyId: key.arn, KeyMaterialId: s.materialId };
+    });
+  });
+}
+
 export async function generateDataKey(c: OpContext, req: Req) {
   const id = reqString(req, 'KeyId');
   const ctx = optContext(req, 'EncryptionContext');
   const length = dataKeyLength(req);
   commonFields(req);
   const plaintext = c.env.random.bytes(length);
-  const { key, material, blob } = await seal(c, id, plaintext, ctx);
-  return { CiphertextBlob: blob, Plaintext: plaintext, KeyId: key.arn, KeyMaterialId: material.materialId };
+  try {
+    const r = await sealDataKey(c, id, plaintext, ctx);
+    return { CiphertextBlob: r.CiphertextBlob, Plaintext: plaintext, KeyId: r.KeyId, KeyMaterialId: r.KeyMaterialId };
+  } catch (e) {
+    plaintext.fill(0);
+    throw e;
+  }
 }
 
 export async function generateDataKeyWithoutPlaintext(c: OpContext, req: Req) {
@@ -138,8 +134,7 @@ export async function generateDataKeyWithoutPlaintext(c: OpContext, req: Req) {
   commonFields(req);
   const plaintext = c.env.random.bytes(length);
   try {
-    const { key, material, blob } = await seal(c, id, plaintext, ctx);
-    return { CiphertextBlob: blob, KeyId: key.arn, KeyMaterialId: material.materialId };
+    return await sealDataKey(c, id, plaintext, ctx);
   } finally {
     plaintext.fill(0);
   }

@@ -73,13 +73,13 @@ export async function createKey(c: OpContext, req: Req) {
 
 export async function describeKey(c: OpContext, req: Req) {
   const id = reqString(req, 'KeyId');
-  const key = await c.env.store.read((tx) => c.resolve(tx, id));
+  const key = await c.write((tx) => c.resolve(tx, id));
   return { KeyMetadata: keyMetadata(c.ks, key) };
 }
 
 export async function listKeys(c: OpContext, req: Req) {
   const { limit, marker } = paging(req, 1000, 100);
-  const all = await c.env.store.read((tx) => tx.allKeys());
+  const all = await c.write((tx) => tx.allKeys());
   const live = all.filter((k) => !(k.state === 'PendingDeletion' && k.deletionDate! <= c.now));
   const p = page(live, (k) => k.keyId, limit, marker);
   return {
@@ -142,7 +142,7 @@ export async function cancelKeyDeletion(c: OpContext, req: Req) {
 
 export async function getKeyLastUsage(c: OpContext, req: Req) {
   const id = reqString(req, 'KeyId');
-  const key = await c.env.store.read((tx) => c.resolve(tx, id, { aliases: false }));
+  const key = await c.write((tx) => c.resolve(tx, id, { aliases: false }));
   const last = await c.env.store.lastUsage(key.keyId);
   const since = Math.max(key.createdAt, c.env.trackingStart);
   return {

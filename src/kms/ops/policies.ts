@@ -14,7 +14,7 @@ export async function getKeyPolicy(c: OpContext, req: Req) {
   const id = reqString(req, 'KeyId');
   const name = optString(req, 'PolicyName', 1, 128);
   requireDefault(name);
-  const key = await c.env.store.read((tx) => c.resolve(tx, id, { aliases: false }));
+  const key = await c.write((tx) => c.resolve(tx, id, { aliases: false }));
   return { Policy: key.policy, PolicyName: POLICY_NAME };
 }
 
@@ -35,7 +35,7 @@ export async function putKeyPolicy(c: OpContext, req: Req) {
 export async function listKeyPolicies(c: OpContext, req: Req) {
   const id = reqString(req, 'KeyId');
   const { limit, marker } = paging(req, 1000, 100);
-  await c.env.store.read((tx) => c.resolve(tx, id, { aliases: false }));
+  await c.write((tx) => c.resolve(tx, id, { aliases: false }));
   const p = page([POLICY_NAME], (n) => n, limit, marker);
   return { PolicyNames: p.items, ...(p.next ? { NextMarker: p.next } : {}), Truncated: p.next !== undefined };
 }

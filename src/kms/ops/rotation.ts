@@ -46,7 +46,7 @@ export async function disableKeyRotation(c: OpContext, req: Req) {
 
 export async function getKeyRotationStatus(c: OpContext, req: Req) {
   const id = reqString(req, 'KeyId');
-  const key = await c.env.store.read((tx) => c.resolve(tx, id, { aliases: false }));
+  const key = await c.write((tx) => c.resolve(tx, id, { aliases: false }));
   return {
     KeyRotationEnabled: key.rotationEnabled,
     KeyId: key.arn,
@@ -97,7 +97,7 @@ export async function listKeyRotations(c: OpContext, req: Req) {
   const id = reqString(req, 'KeyId');
   const include = optEnum(req, 'IncludeKeyMaterial', ['ALL_KEY_MATERIAL', 'ROTATIONS_ONLY'] as const) ?? 'ROTATIONS_ONLY';
   const { limit, marker } = paging(req, 1000, 100);
-  const { key, materials } = await c.env.store.read(async (tx) => {
+  const { key, materials } = await c.write(async (tx) => {
     const key = await c.resolve(tx, id, { aliases: false });
     return { key, materials: await tx.listMaterials(key.keyId) };
   });

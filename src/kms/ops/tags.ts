@@ -62,7 +62,7 @@ export async function untagResource(c: OpContext, req: Req) {
 export async function listResourceTags(c: OpContext, req: Req) {
   const id = reqString(req, 'KeyId');
   const { limit, marker } = paging(req, 50, 50);
-  const key = await c.env.store.read((tx) => c.resolve(tx, id, { aliases: false }));
+  const key = await c.write((tx) => c.resolve(tx, id, { aliases: false }));
   const sorted = [...key.tags].sort((a, b) => (a.TagKey < b.TagKey ? -1 : a.TagKey > b.TagKey ? 1 : 0));
   const p = page(sorted, (t) => t.TagKey, limit, marker);
   return { Tags: p.items, ...(p.next ? { NextMarker: p.next } : {}), Truncated: p.next !== undefined };

@@ -1,0 +1,112 @@
+// The two halves of every symmetric cryptographic call. `prepare*` does the WebCrypto work outside
+// any transaction, with cached material where it can; `confirm*` runs inside the one transaction
+// that also appends the audit record, and re-checks the key there (exists, usable, still the
+// material in use). Results are released only after that transaction commits, so one transaction
+// per call is enough and no key state change is ever missed.
+
+import { decodeBlobHeader, openBlob, sealBlob, type BlobHeader } from './blob';
+import type { OpContext } from './context';
+import { IncorrectKeyException, InvalidCiphertextException, KMSInternalException, NotFoundException } from './errors';
+import type { EncryptionContext } from '../format/encryption-context';
+import type { Tx } from './ports';
+import type { KeyRecord } from './records';
+
+/** The key behind an identifier rotated or moved between prepare and confirm: prepare again. */
+class StaleMaterial extends Error {}
+
+export interface Sealed {
+  id: string;
+  keyId: string;
+  version: number;
+  materialId: string;
+  blob: Uint8Array;
+}
+
+export async function prepareSeal(c: OpContext, id: string, plaintext: Uint8Array, ctx: EncryptionContext): Promise<Sealed> {
+  const cache = c.env.cache;
+  const hint = cache.hint(id);
+  let m = hint && cache.material(hint.keyId, hint.version);
+  if (!m) {
+    m = await c.env.store.read(async (tx) => {
+      const key = await c.resolve(tx, id);
+      c.requireUsable(key);
+      const material = await tx.getMaterial(key.keyId, key.currentVersion);
+      if (!material) throw new KMSInternalException(`The current key material of ${key.arn} is missing.`);
+      return material;
+    });
+    cache.putMaterial(m);
+    cache.setHint(id, m.keyId, m.version);
+  }
+  const blob = await sealBlob(m.key, m.keyId, m.version, c.env.random.bytes(12), plaintext, ctx);
+  return { id, keyId: m.keyId, version: m.version, materialId: m.materialId, blob };
+}
+
+async function resolveOrForget(c: OpContext, tx: Tx, id: string, keyId: string): Promise<KeyRecord> {
+  try {
+    return await c.resolve(tx, id);
+  } catch (e) {
+    if (e instanceof NotFoundException) {
+      c.env.cache.dropHint(id);
+      c.env.cache.forgetKey(keyId);
+    }
+    throw e;
+  }
+}
+
+/** Inside the recording transaction: the key `s.id` names must still be usable and current at `s.version`. */
+export async function confirmSeal(c: OpContext, tx: Tx, s: Sealed): Promise<KeyRecord> {
+  const key = await resolveOrForget(c, tx, s.id, s.keyId);
+  c.requireUsable(key);
+  if (key.keyId !== s.keyId || key.currentVersion !== s.version) {
+    c.env.cache.dropHint(s.id);
+    throw new StaleMaterial();
+  }
+  return key;
+}
+
+/** Runs prepare-and-confirm again when the material moved underneath (a concurrent rotation). */
+export async function retryStale<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!(e instanceof StaleMaterial) || attempt >= 3) throw e;
+    }
+  }
+}
+
+export interface Opened {
+  header: BlobHeader;
+  plaintext?: Uint8Array;
+  materialId?: string;
+}
+
+/** Decrypts outside any transaction; the plaintext stays here until confirmUnseal has passed. */
+export async function prepareUnseal(c: OpContext, blob: Uint8Array, ctx: EncryptionContext): Promise<Opened> {
+  const parsed = decodeBlobHeader(blob);
+  if (!parsed.ok) throw new InvalidCiphertextException(`The ciphertext is not a Pocket KMS ciphertext blob: ${parsed.reason}.`);
+  const { header } = parsed;
+  let m = c.env.cache.material(header.keyId, header.version);
+  if (!m) {
+    m = await c.env.store.read((tx) => tx.getMaterial(header.keyId, header.version));
+    if (m) c.env.cache.putMaterial(m);
+  }
+  const plaintext = m ? await openBlob(m.key, blob, header.iv, ctx) : undefined;
+  return { header, ...(plaintext && m ? { plaintext, materialId: m.materialId } : {}) };
+}
+
+/** Inside the recording transaction: AWS's checks in AWS's order, then authentication. */
+export async function confirmUnseal(c: OpContext, tx: Tx, o: Opened, keyIdParam: string | undefined): Promise<KeyRecord> {
+  if (keyIdParam !== undefined) {
+    const named = await c.resolve(tx, keyIdParam);
+    if (named.keyId !== o.header.keyId) {
+      throw new IncorrectKeyException(`The key ID in the request (${named.arn}) does not identify the KMS key that encrypted the ciphertext.`);
+    }
+  }
+  const key = await resolveOrForget(c, tx, o.header.keyId, o.header.keyId);
+  c.requireUsable(key);
+  if (!o.plaintext) {
+    throw new InvalidCiphertextException('The ciphertext could not be decrypted: it was altered, or the encryption context does not match the one used to encrypt it.');
+  }
+  return key;
+}
