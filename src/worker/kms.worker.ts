@@ -1,12 +1,12 @@
 // Composition root of the KMS worker: opens the region's keystore, exposes the API over Comlink,
 // and runs maintenance (deletion and automatic rotation) at start-up and every minute.
 import * as Comlink from 'comlink';
-import { deleteDB, openDB } from 'idb';
 import { rootCaller } from '../kms/audit';
 import { lookupEvents } from '../kms/cloudtrail';
 import { rebuildError } from '../kms/errors';
 import { rootArn } from '../kms/ids';
 import type { Kms } from '../kms/kms';
+import { measureIdb } from '../store/diagnostics';
 import { openBrowserKeystore } from '../store/open';
 import type { AuditRow, KmsWorkerApi } from './api';
 import { registerErrorTransfer } from './error-transfer';
@@ -69,26 +69,7 @@ const api: KmsWorkerApi = {
     }
     return times;
   },
-  async rawIdb(iterations) {
-    const name = 'pocket-kms-bench-scratch';
-    const db = await openDB(name, 1, { upgrade: (d) => void d.createObjectStore('s', { autoIncrement: true }) });
-    const read: number[] = [];
-    const write: number[] = [];
-    const record = { eventName: 'Encrypt', payload: 'x'.repeat(900) };
-    for (let i = 0; i < iterations; i++) {
-      let t = performance.now();
-      const w = db.transaction('s', 'readwrite', { durability: 'relaxed' });
-      void w.store.add(record);
-      await w.done;
-      write.push(performance.now() - t);
-      t = performance.now();
-      await db.transaction('s').store.get(1);
-      read.push(performance.now() - t);
-    }
-    db.close();
-    await deleteDB(name);
-    return { read, write };
-  },
+  rawIdb: (iterations) => measureIdb(iterations),
   async ping() {
     return performance.now();
   },
