@@ -1,0 +1,76 @@
+// The event history: audit records newest first, filtered in the worker, paged with beforeSeq.
+import { kms } from '../kms-client.svelte';
+import type { AuditRow, SupportedOperation } from '../../worker/api';
+
+export const PAGE_SIZE = 50;
+
+/** Every operation the console can call; `satisfies` fails to compile when the core gains one. */
+const OPERATIONS = {
+  CancelKeyDeletion: true, CreateAlias: true, CreateKey: true, Decrypt: true, DeleteAlias: true, DescribeKey: true,
+  DisableKey: true, DisableKeyRotation: true, EnableKey: true, EnableKeyRotation: true, Encrypt: true,
+  GenerateDataKey: true, GenerateDataKeyWithoutPlaintext: true, GenerateRandom: true, GetKeyLastUsage: true,
+  GetKeyPolicy: true, GetKeyRotationStatus: true, ListAliases: true, ListKeyPolicies: true, ListKeyRotations: true,
+  ListKeys: true, ListResourceTags: true, PutKeyPolicy: true, ReEncrypt: true, RotateKeyOnDemand: true,
+  ScheduleKeyDeletion: true, TagResource: true, UntagResource: true, UpdateAlias: true, UpdateKeyDescription: true,
+} as const satisfies Record<SupportedOperation, true>;
+
+/** Events KMS itself records: deletion at the end of the waiting period, automatic rotation. */
+const SERVICE_EVENTS = ['DeleteKey', 'RotateKey'];
+
+export const EVENT_NAMES: readonly string[] = [...Object.keys(OPERATIONS), ...SERVICE_EVENTS].sort();
+
+/** A key ID from a key ID or key ARN as typed. */
+export function keyIdFrom(input: string): string {
+  const t = input.trim();
+  const m = /^arn:aws:kms:[^:]+:\d{12}:key\/(.+)$/.exec(t);
+  return m ? m[1]! : t;
+}
+
+export class EventLog {
+  rows = $state<AuditRow[]>([]);
+  eventName = $state('');
+  keyId = $state('');
+  errorsOnly = $state(false);
+  loading = $state(false);
+  loaded = $state(false);
+  hasMore = $state(false);
+  error = $state<unknown>(undefined);
+  #generation = 0;
+
+  #filter() {
+    const keyId = keyIdFrom(this.keyId);
+    return {
+      limit: PAGE_SIZE,
+      ...(this.eventName ? { eventName: this.eventName } : {}),
+      ...(keyId ? { keyId } : {}),
+      ...(this.errorsOnly ? { errorsOnly: true } : {}),
+    };
+  }
+
+  async reload(): Promise<void> {
+    await this.#fetch(false);
+  }
+
+  async more(): Promise<void> {
+    await this.#fetch(true);
+  }
+
+  async #fetch(append: boolean): Promise<void> {
+    const generation = ++this.#generation;
+    const last = this.rows.at(-1);
+    const filter = append && last ? { ...this.#filter(), beforeSeq: last.seq } : this.#filter();
+    this.loading = true;
+    try {
+      const page = await kms.api.auditEvents(filter);
+      if (generation !== this.#generation) return;
+      this.rows = append ? [...this.rows, ...page] : page;
+      this.hasMore = page.length === PAGE_SIZE;
+      this.error = undefined;
+      this.loaded = true;
+    } catch (e) {
+      if (generation === this.#generation) this.error = e;
+    } finally {
+      if (generation === this.#generation) this.loading = false;
+    }
+  }
+}

@@ -1,0 +1,78 @@
+// Everything the key page shows about one key. DescribeKey first (it accepts an alias too, and
+// tells whether the key exists), then the key's other facts in parallel by key ID.
+import { kms } from '../kms-client.svelte';
+import type { KmsResponses } from '../../worker/api';
+import { listAllAliases, type AliasEntry, type KeyMetadata } from './key-catalog.svelte';
+
+export type RotationStatus = KmsResponses['GetKeyRotationStatus'];
+export type RotationEntry = KmsResponses['ListKeyRotations']['Rotations'][number];
+export type Tag = KmsResponses['ListResourceTags']['Tags'][number];
+
+async function allRotations(keyId: string): Promise<RotationEntry[]> {
+  const out: RotationEntry[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await kms.call('ListKeyRotations', { KeyId: keyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL', Limit: 1000, ...(marker ? { Marker: marker } : {}) });
+    out.push(...page.Rotations);
+    marker = page.NextMarker;
+  } while (marker);
+  return out;
+}
+
+async function allTags(keyId: string): Promise<Tag[]> {
+  const out: Tag[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await kms.call('ListResourceTags', { KeyId: keyId, Limit: 50, ...(marker ? { Marker: marker } : {}) });
+    out.push(...page.Tags);
+    marker = page.NextMarker;
+  } while (marker);
+  return out;
+}
+
+export class KeyDetail {
+  meta = $state<KeyMetadata | undefined>(undefined);
+  aliases = $state<AliasEntry[]>([]);
+  tags = $state<Tag[]>([]);
+  policy = $state('');
+  rotation = $state<RotationStatus | undefined>(undefined);
+  rotations = $state<RotationEntry[]>([]);
+  error = $state<unknown>(undefined);
+  loaded = $state(false);
+  #generation = 0;
+
+  constructor(readonly ref: string) {}
+
+  /** The first alias, else the key ID: how the page names the key. */
+  get title(): string {
+    return this.aliases[0]?.AliasName ?? this.meta?.KeyId ?? this.ref;
+  }
+
+  async load(): Promise<void> {
+    const generation = ++this.#generation;
+    try {
+      const { KeyMetadata: meta } = await kms.call('DescribeKey', { KeyId: this.ref });
+      const id = meta.KeyId;
+      const [aliases, tags, policy, rotation, rotations] = await Promise.all([
+        listAllAliases(id),
+        allTags(id),
+        kms.call('GetKeyPolicy', { KeyId: id, PolicyName: 'default' }),
+        kms.call('GetKeyRotationStatus', { KeyId: id }),
+        allRotations(id),
+      ]);
+      if (generation !== this.#generation) return;
+      this.meta = meta;
+      this.aliases = aliases.sort((a, b) => a.AliasName.localeCompare(b.AliasName));
+      this.tags = tags;
+      this.policy = policy.Policy;
+      this.rotation = rotation;
+      // Newest material first, as a history reads.
+      this.rotations = rotations.reverse();
+      this.error = undefined;
+    } catch (e) {
+      if (generation === this.#generation) this.error = e;
+    } finally {
+      if (generation === this.#generation) this.loaded = true;
+    }
+  }
+}

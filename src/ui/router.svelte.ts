@@ -1,0 +1,50 @@
+// A tiny hash router: #/keys, #/keys/<keyId>, #/crypto[?key=<id>], #/events[?key=<id>].
+// Hashes that do not start with "#/" (an in-page anchor) leave the route as it is.
+
+export type Route =
+  | { name: 'keys' }
+  | { name: 'key'; keyId: string }
+  | { name: 'crypto'; keyId?: string }
+  | { name: 'events'; keyId?: string }
+  | { name: 'not-found'; path: string };
+
+export function parseHash(hash: string): Route {
+  const raw = hash.replace(/^#/, '');
+  const [path = '', query = ''] = raw.split('?', 2);
+  const key = new URLSearchParams(query).get('key') ?? undefined;
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts.length === 0 || (parts[0] === 'keys' && parts.length === 1)) return { name: 'keys' };
+  if (parts[0] === 'keys' && parts.length === 2) return { name: 'key', keyId: parts[1]! };
+  if (parts[0] === 'crypto' && parts.length === 1) return key ? { name: 'crypto', keyId: key } : { name: 'crypto' };
+  if (parts[0] === 'events' && parts.length === 1) return key ? { name: 'events', keyId: key } : { name: 'events' };
+  return { name: 'not-found', path };
+}
+
+export const href = {
+  keys: () => '#/keys',
+  key: (keyId: string) => `#/keys/${encodeURIComponent(keyId)}`,
+  crypto: (keyId?: string) => (keyId ? `#/crypto?key=${encodeURIComponent(keyId)}` : '#/crypto'),
+  events: (keyId?: string) => (keyId ? `#/events?key=${encodeURIComponent(keyId)}` : '#/events'),
+};
+
+export class Router {
+  route = $state<Route>(parseHash(location.hash.startsWith('#/') ? location.hash : ''));
+  /** Counts navigations after the first load, so the shell can move focus to the new page. */
+  navigations = $state(0);
+
+  constructor() {
+    addEventListener('hashchange', () => {
+      if (!location.hash.startsWith('#/') && location.hash !== '') return;
+      this.route = parseHash(location.hash);
+      this.navigations++;
+    });
+  }
+
+  /** Which top-level section a route belongs to (for aria-current in the navigation). */
+  get section(): 'keys' | 'crypto' | 'events' | undefined {
+    const n = this.route.name;
+    return n === 'key' ? 'keys' : n === 'not-found' ? undefined : n;
+  }
+}
+
+export const router = new Router();
