@@ -17,6 +17,8 @@ export interface AuditFilter {
   /** Key ID; matches events whose resources include the key. */
   keyId?: string;
   errorsOnly?: boolean;
+  /** Leave out Describe*, Get* and List* calls (the console makes many of them). */
+  hideReads?: boolean;
   /** Continue below this sequence number (from the previous page). */
   beforeSeq?: number;
   limit?: number;

@@ -40,7 +40,8 @@ const api: KmsWorkerApi = {
       match: (e) =>
         (!f.eventName || e.eventName === f.eventName) &&
         (!f.keyId || e.keyIds.includes(f.keyId)) &&
-        (!f.errorsOnly || e.errorCode !== undefined),
+        (!f.errorsOnly || e.errorCode !== undefined) &&
+        !(f.hideReads && /^(Describe|Get|List)/.test(e.eventName)),
     });
     return entries.map(
       (e): AuditRow => ({

@@ -138,6 +138,12 @@ test('create a key, encrypt and decrypt with context, persist, disable, schedule
     // Event history: Encrypt, then the Decrypt calls newest first, failures included.
     await goTo(page, 'Event history', 'Event history');
     const events = page.getByRole('region', { name: 'Events' });
+    // By default the console's own Describe/Get/List calls are hidden; unchecking shows them.
+    const eventNames = async () => (await events.getByRole('row').allInnerTexts()).slice(1).map((r) => r.split('\t')[1]!.trim());
+    await expect.poll(eventNames).toContain('Encrypt');
+    expect((await eventNames()).filter((n) => /^(Describe|Get|List)/.test(n))).toEqual([]);
+    await events.getByLabel('Hide Describe, Get and List calls').uncheck();
+    await expect.poll(async () => (await eventNames()).some((n) => n === 'DescribeKey')).toBe(true);
     await events.getByLabel('Event name').selectOption('Encrypt');
     await expect.poll(() => resultColumn(page)).toEqual(['Success']);
     await events.getByLabel('Event name').selectOption('Decrypt');

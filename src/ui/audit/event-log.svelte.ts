@@ -31,6 +31,8 @@ export class EventLog {
   eventName = $state('');
   keyId = $state('');
   errorsOnly = $state(false);
+  /** The console itself makes many Describe/Get/List calls; hidden by default so Encrypt and changes stand out. */
+  hideReads = $state(true);
   loading = $state(false);
   loaded = $state(false);
   hasMore = $state(false);
@@ -44,6 +46,7 @@ export class EventLog {
       ...(this.eventName ? { eventName: this.eventName } : {}),
       ...(keyId ? { keyId } : {}),
       ...(this.errorsOnly ? { errorsOnly: true } : {}),
+      ...(this.hideReads && !this.eventName ? { hideReads: true } : {}),
     };
   }
 
