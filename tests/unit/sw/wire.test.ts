@@ -91,6 +91,25 @@ describe('POST /cloudtrail', () => {
     expect(descs).toEqual(['k4', 'k3', 'k2', 'k1', 'k0']);
   });
 
+  it('filters by EventId, Username and ReadOnly, and by time range', async () => {
+    const { kms, call, clock } = await freshKms();
+    const { KeyMetadata } = await call('CreateKey');
+    clock.t += 60_000;
+    await call('DescribeKey', { KeyId: KeyMetadata.KeyId });
+    const all = (await json(await handleCloudTrail(kms, ct({})))).body.Events as any[];
+    const pick = async (AttributeKey: string, AttributeValue: string) =>
+      ((await json(await handleCloudTrail(kms, ct({ LookupAttributes: [{ AttributeKey, AttributeValue }] })))).body.Events as any[]).map((e) => e.EventName);
+    expect(await pick('EventId', all[1].EventId)).toEqual(['CreateKey']);
+    expect(await pick('Username', 'root')).toEqual(['DescribeKey', 'CreateKey']);
+    expect(await pick('Username', 'alice')).toEqual([]);
+    expect(await pick('ReadOnly', 'true')).toEqual(['DescribeKey']);
+    expect(await pick('ReadOnly', 'false')).toEqual(['CreateKey']);
+    const late = await json(await handleCloudTrail(kms, ct({ StartTime: (clock.t - 1000) / 1000 })));
+    expect(late.body.Events.map((e: any) => e.EventName)).toEqual(['DescribeKey']);
+    const early = await json(await handleCloudTrail(kms, ct({ EndTime: (clock.t - 1000) / 1000 })));
+    expect(early.body.Events.map((e: any) => e.EventName)).toEqual(['CreateKey']);
+  });
+
   it('filters by one lookup attribute and validates the request', async () => {
     const { kms, call } = await freshKms();
     const { KeyMetadata } = await call('CreateKey');
