@@ -43,6 +43,9 @@ export interface AuditQuery {
   startTime?: number;
   endTime?: number;
   beforeSeq?: number;
+  /** Oldest first instead, starting above `afterSeq`. */
+  ascending?: boolean;
+  afterSeq?: number;
   limit: number;
   match?: (e: AuditEntry) => boolean;
 }

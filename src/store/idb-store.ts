@@ -3,6 +3,7 @@
 // record always commit together.
 
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import { AUDIT_HEAD, chainEntry, type ChainPoint } from '../kms/audit-chain';
 import type { AuditQuery, Store, Tx } from '../kms/ports';
 import type { AliasRecord, AuditEntry, KeyRecord, MaterialRecord } from '../kms/records';
 
@@ -15,7 +16,8 @@ interface KmsDb extends DBSchema {
 }
 
 const STORES = ['meta', 'keys', 'materials', 'aliases', 'audit'] as const;
-export const DB_VERSION = 1;
+/** 1: the first schema. 2: audit records chained by hash (existing records chained in the upgrade). */
+export const DB_VERSION = 2;
 
 export function databaseName(region: string): string {
   return `pocket-kms-${region}`;
@@ -44,8 +46,35 @@ function wrap(t: T): Tx {
     putAlias: async (rec) => void (await os('aliases').put!(rec)),
     deleteAlias: (name) => os('aliases').delete!(name),
     listAliases: (keyId) => (keyId === undefined ? os('aliases').getAll() : os('aliases').index('byKey').getAll(keyId)),
-    appendAudit: async (entry) => void (await os('audit').add!(entry)),
+    appendAudit: async (entry) => {
+      // Chained inside this transaction: transactions over the audit store are serialised, so the
+      // head read here is the newest record, whichever instance wrote it.
+      const head = ((await os('meta').get(AUDIT_HEAD)) as ChainPoint | undefined) ?? (await lastPoint(os('audit').openCursor(null, 'prev')));
+      const chained = chainEntry(head, entry);
+      await os('audit').add!(chained);
+      await os('meta').put!({ seq: chained.seq, hash: chained.hash } satisfies ChainPoint, AUDIT_HEAD);
+    },
   };
+}
+
+async function lastPoint(cursor: Promise<{ value: AuditEntry } | null>): Promise<ChainPoint | undefined> {
+  const c = await cursor;
+  return c && c.value.hash ? { seq: c.value.seq!, hash: c.value.hash } : c ? { seq: c.value.seq!, hash: '' } : undefined;
+}
+
+/** Upgrade to v2: chain the records written before chaining existed, oldest first, inside the
+ * upgrade transaction (synchronous hashing, IDB requests only), and record the head. */
+async function chainExisting(t: IDBPTransaction<KmsDb, ('meta' | 'audit')[], 'versionchange'>): Promise<void> {
+  let prev: ChainPoint | undefined;
+  let cursor = await t.objectStore('audit').openCursor();
+  while (cursor) {
+    // Keep the stored seq (the key): a gap, if any, stays visible to verification.
+    const fixed = chainEntry(prev, cursor.value, cursor.value.seq!);
+    await cursor.update(fixed);
+    prev = { seq: fixed.seq, hash: fixed.hash };
+    cursor = await cursor.continue();
+  }
+  if (prev) await t.objectStore('meta').put(prev, AUDIT_HEAD);
 }
 
 export class IdbStore implements Store {
@@ -53,7 +82,7 @@ export class IdbStore implements Store {
 
   static async open(name: string): Promise<IdbStore> {
     const db = await openDB<KmsDb>(name, DB_VERSION, {
-      upgrade(db, oldVersion) {
+      upgrade(db, oldVersion, _newVersion, transaction) {
         if (oldVersion < 1) {
           db.createObjectStore('meta');
           db.createObjectStore('keys', { keyPath: 'keyId' });
@@ -64,6 +93,7 @@ export class IdbStore implements Store {
           audit.createIndex('byKey', 'keyIds', { multiEntry: true });
           audit.createIndex('byUse', 'usedKeyIds', { multiEntry: true });
         }
+        if (oldVersion >= 1 && oldVersion < 2) void chainExisting(transaction as never);
       },
       blocking() {
         // A newer version of the app wants to upgrade the schema: let it.
@@ -106,8 +136,21 @@ export class IdbStore implements Store {
 
   async queryAudit(q: AuditQuery): Promise<AuditEntry[]> {
     const out: AuditEntry[] = [];
+    const store = this.db.transaction('audit').store;
+    if (q.ascending) {
+      const from = IDBKeyRange.lowerBound(q.afterSeq ?? 0, true);
+      // getAll with a count is one request for a whole page (verification and export walk 10^6 records).
+      if (q.startTime === undefined && q.endTime === undefined && !q.match) return store.getAll(from, q.limit);
+      let c = await store.openCursor(from, 'next');
+      while (c && out.length < q.limit) {
+        const e = c.value;
+        if ((q.startTime === undefined || e.eventTime >= q.startTime) && (q.endTime === undefined || e.eventTime <= q.endTime) && (!q.match || q.match(e))) out.push(e);
+        c = await c.continue();
+      }
+      return out;
+    }
     const range = q.beforeSeq === undefined ? null : IDBKeyRange.upperBound(q.beforeSeq, true);
-    let cursor = await this.db.transaction('audit').store.openCursor(range, 'prev');
+    let cursor = await store.openCursor(range, 'prev');
     while (cursor && out.length < q.limit) {
       const e = cursor.value;
       if ((q.startTime === undefined || e.eventTime >= q.startTime) && (q.endTime === undefined || e.eventTime <= q.endTime) && (!q.match || q.match(e))) out.push(e);

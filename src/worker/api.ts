@@ -2,8 +2,9 @@
 import type { KmsResponses, SupportedOperation } from '../kms/kms';
 import type { LookupEventsRequest } from '../kms/cloudtrail';
 import type { CloudTrailRecord } from '../kms/records';
+import type { ChainReport } from '../kms/audit-chain';
 
-export type { KmsResponses, SupportedOperation };
+export type { KmsResponses, SupportedOperation, ChainReport };
 
 export interface KeystoreInfo {
   region: string;
@@ -45,6 +46,8 @@ export interface KmsWorkerApi {
   /** Audit records, newest first. */
   auditEvents(filter: AuditFilter): Promise<AuditRow[]>;
   lookupEvents(request: LookupEventsRequest): Promise<unknown>;
+  /** Walks the whole stored audit trail and reports whether its hash chain is intact, and where it breaks. */
+  verifyAuditTrail(): Promise<ChainReport>;
   /** Diagnostics for `npm run bench`: milliseconds per raw WebCrypto AES-256-GCM encrypt of `bytes`
    * random bytes with a fresh non-extractable key, timed inside this worker in batches of 20 (the ceiling). */
   rawAesGcm(iterations: number, bytes: number): Promise<number[]>;

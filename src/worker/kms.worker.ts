@@ -2,6 +2,7 @@
 // and runs maintenance (deletion and automatic rotation) at start-up and every minute.
 import * as Comlink from 'comlink';
 import { rootCaller } from '../kms/audit';
+import { verifyChain } from '../kms/audit-chain';
 import { lookupEvents } from '../kms/cloudtrail';
 import { rebuildError } from '../kms/errors';
 import { rootArn } from '../kms/ids';
@@ -57,6 +58,9 @@ const api: KmsWorkerApi = {
   },
   async lookupEvents(request) {
     return lookupEvents((await ready).env.store, request);
+  },
+  async verifyAuditTrail() {
+    return verifyChain((await ready).env.store);
   },
   async rawAesGcm(iterations, bytes) {
     const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt']);

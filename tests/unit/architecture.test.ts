@@ -45,7 +45,7 @@ const layerOf = (file: string) => relative(src, file).split('/')[0]!.replace(/\.
 /** What each layer may import at run time (type-only imports are listed separately). */
 const ALLOWED: Record<string, string[]> = {
   format: ['format'],
-  kms: ['kms', 'format'],
+  kms: ['kms', 'format', '@noble/hashes'],
   store: ['store', 'kms', 'format', 'idb'],
   worker: ['worker', 'kms', 'store', 'format', 'comlink'],
   sw: ['sw', 'kms', 'store', 'format', 'workbox-precaching'],
