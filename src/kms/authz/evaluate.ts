@@ -1,0 +1,127 @@
+// Evaluates the statements of one policy against a request, with an explanation per statement
+// (which element did not match, and for a condition the key, operator and values), so the policy
+// simulator can say why. Condition semantics: IAM User Guide, "Condition operators" and
+// "Single-valued vs. multivalued context keys".
+
+import { actionMatch, globMatch } from './match';
+import { OPERATORS, VARIABLE_OPERATORS } from './operators';
+import type { ConditionClause, Policy, Principals, Statement } from './policy-document';
+import { substitute } from './variables';
+
+export interface RequestPrincipal {
+  /** The caller's ARN: `arn:aws:iam::<acct>:root`, `…:user/<name>`, `arn:aws:sts::<acct>:assumed-role/<role>/<session>`. */
+  arn: string;
+  accountId: string;
+  /** For a role session, the role's ARN (`arn:aws:iam::<acct>:role/<name>`), which Principal elements name. */
+  roleArn?: string;
+}
+
+export interface AuthzRequest {
+  principal: RequestPrincipal;
+  action: string;
+  resource: string;
+  /** Condition keys (any case) to a value or a set of values; absent keys are simply missing. */
+  context: Record<string, string | string[] | undefined>;
+}
+
+export type PrincipalMatch = 'direct' | 'account' | false;
+
+export interface StatementResult {
+  index: number;
+  sid?: string;
+  effect: 'Allow' | 'Deny';
+  applies: boolean;
+  principalMatch?: PrincipalMatch;
+  /** Why it does not apply. */
+  mismatch?: 'principal' | 'action' | 'resource' | 'condition';
+  failedCondition?: { operator: string; key: string; values: string[]; actual: string | string[] | undefined };
+}
+
+export function lookupIn(context: AuthzRequest['context']): (key: string) => string | string[] | undefined {
+  const lower = new Map<string, string | string[] | undefined>();
+  for (const [k, v] of Object.entries(context)) lower.set(k.toLowerCase(), v);
+  return (key) => lower.get(key.toLowerCase());
+}
+
+function accountOf(p: string): string | undefined {
+  if (/^\d{12}$/.test(p)) return p;
+  return /^arn:aws:iam::(\d{12}):root$/.exec(p)?.[1];
+}
+
+/** How a Principal element covers the caller: by name ('direct'), through its account ('account'), or not. */
+export function matchPrincipals(block: Principals, p: RequestPrincipal): PrincipalMatch {
+  if (block.any) return 'direct';
+  let result: PrincipalMatch = false;
+  for (const entry of block.aws) {
+    const acct = accountOf(entry);
+    if (acct !== undefined) {
+      // The root user is the account itself: an account principal names it directly.
+      if (acct === p.accountId) result = p.arn === `arn:aws:iam::${acct}:root` ? 'direct' : result || 'account';
+    } else if (entry === p.arn || (p.roleArn !== undefined && entry === p.roleArn)) return 'direct';
+  }
+  return result;
+}
+
+/** Policy values with variables substituted; undefined for a value whose variable has no value. */
+function values(clause: ConditionClause, vars: boolean, lookup: (k: string) => string | string[] | undefined): (string | undefined)[] {
+  if (!vars || !VARIABLE_OPERATORS.test(clause.base)) return clause.values;
+  return clause.values.map((v) => substitute(v, lookup));
+}
+
+export function conditionHolds(clause: ConditionClause, vars: boolean, lookup: (k: string) => string | string[] | undefined): boolean {
+  const raw = lookup(clause.key);
+  const actual = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  const present = raw !== undefined && actual.length > 0;
+  if (clause.base === 'Null') {
+    // "true": the key is absent; "false": it is present. Several values are alternatives.
+    return clause.values.some((v) => (v.toLowerCase() === 'true' ? !present : v.toLowerCase() === 'false' ? present : false));
+  }
+  const op = OPERATORS[clause.base]!;
+  const resolved = values(clause, vars, lookup);
+  const policyValues = resolved.filter((v): v is string => v !== undefined);
+  const matchesAny = (a: string) => policyValues.some((p) => op.compare(a, p));
+  if (!present) {
+    // The set qualifier decides before IfExists: ForAnyValue over no values is false even with
+    // IfExists (as AWS evaluates it), ForAllValues over no values is true.
+    if (clause.set === 'ForAnyValue') return false;
+    if (clause.set === 'ForAllValues' || clause.ifExists) return true;
+    return op.negated;
+  }
+  // A value whose variable has no value matches nothing; a negated operator cannot then establish
+  // "matches none of the values", so it does not hold (the conservative reading IAM tools share).
+  if (op.negated && resolved.includes(undefined)) return false;
+  if (clause.set === 'ForAllValues') return actual.every((a) => (op.negated ? !matchesAny(a) : matchesAny(a)));
+  if (clause.set === 'ForAnyValue') return actual.some((a) => (op.negated ? !matchesAny(a) : matchesAny(a)));
+  // A single-valued operator: the (first) value must match one policy value, or none when negated.
+  const hit = actual.some(matchesAny);
+  return op.negated ? !hit : hit;
+}
+
+export function evaluateStatement(s: Statement, policy: Policy, req: AuthzRequest, kind: 'key' | 'identity'): StatementResult {
+  const base: StatementResult = { index: s.index, effect: s.effect, applies: false, ...(s.sid !== undefined ? { sid: s.sid } : {}) };
+  const lookup = lookupIn(req.context);
+  if (kind === 'key') {
+    const pm = s.principal ? matchPrincipals(s.principal, req.principal) : matchPrincipals(s.notPrincipal!, req.principal) === false ? 'direct' : false;
+    if (!pm) return { ...base, mismatch: 'principal' };
+    base.principalMatch = pm;
+  }
+  const actionHit = s.action ? s.action.some((a) => actionMatch(a, req.action)) : !s.notAction!.some((a) => actionMatch(a, req.action));
+  if (!actionHit) return { ...base, mismatch: 'action' };
+  const resourceValue = (r: string) => (policy.variables ? substitute(r, lookup) : r);
+  const resourceHit = (list: string[]) =>
+    list.some((r) => {
+      const pattern = resourceValue(r);
+      return pattern !== undefined && globMatch(pattern, req.resource);
+    });
+  if (s.resource ? !resourceHit(s.resource) : resourceHit(s.notResource!)) return { ...base, mismatch: 'resource' };
+  for (const c of s.conditions) {
+    if (!conditionHolds(c, policy.variables, lookup)) {
+      return { ...base, mismatch: 'condition', failedCondition: { operator: c.operator, key: c.key, values: c.values, actual: lookup(c.key) } };
+    }
+  }
+  return { ...base, applies: true };
+}
+
+export function evaluatePolicy(policy: Policy, req: AuthzRequest, kind: 'key' | 'identity'): StatementResult[] {
+  return policy.statements.map((s) => evaluateStatement(s, policy, req, kind));
+}
