@@ -44,8 +44,10 @@ const layerOf = (file: string) => relative(src, file).split('/')[0]!.replace(/\.
 
 /** What each layer may import at run time (type-only imports are listed separately). */
 const ALLOWED: Record<string, string[]> = {
-  format: ['format'],
-  kms: ['kms', 'format', '@noble/hashes'],
+  // The message format signs with ECDSA and hashes incrementally (WebCrypto has no streaming digest).
+  format: ['format', '@noble/hashes', '@noble/curves'],
+  // @noble: secp256k1, ML-DSA, ML-KEM, HMAC-SHA-224 and DIGEST signing, which WebCrypto lacks (ADR 0005).
+  kms: ['kms', 'format', '@noble/hashes', '@noble/curves', '@noble/post-quantum'],
   store: ['store', 'kms', 'format', 'idb'],
   worker: ['worker', 'kms', 'store', 'format', 'comlink'],
   sw: ['sw', 'kms', 'store', 'format', 'workbox-precaching'],

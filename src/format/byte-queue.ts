@@ -1,0 +1,56 @@
+// A FIFO of byte chunks for the streaming decoder: peek and take contiguous runs, copying only
+// when a run spans chunks.
+
+export class ByteQueue {
+  private chunks: Uint8Array[] = [];
+  private head = 0;
+  length = 0;
+
+  push(b: Uint8Array): void {
+    if (b.length === 0) return;
+    this.chunks.push(b);
+    this.length += b.length;
+  }
+
+  /** The first n bytes (n ≤ length), without consuming them. */
+  peek(n: number): Uint8Array {
+    if (n > this.length) throw new RangeError(`"n" expected at most ${this.length}, got ${n}`);
+    const first = this.chunks[0];
+    if (n === 0 || !first) return new Uint8Array(0);
+    if (first.length - this.head >= n) return first.subarray(this.head, this.head + n);
+    const out = new Uint8Array(n);
+    let o = 0;
+    let h = this.head;
+    for (const c of this.chunks) {
+      const k = Math.min(c.length - h, n - o);
+      out.set(c.subarray(h, h + k), o);
+      o += k;
+      h = 0;
+      if (o === n) break;
+    }
+    return out;
+  }
+
+  /** Consumes n bytes. */
+  skip(n: number): void {
+    if (n > this.length) throw new RangeError(`"n" expected at most ${this.length}, got ${n}`);
+    this.length -= n;
+    while (n > 0) {
+      const c = this.chunks[0]!;
+      const k = Math.min(c.length - this.head, n);
+      this.head += k;
+      n -= k;
+      if (this.head === c.length) {
+        this.chunks.shift();
+        this.head = 0;
+      }
+    }
+  }
+
+  /** Returns and consumes the first n bytes. */
+  take(n: number): Uint8Array {
+    const r = this.peek(n);
+    this.skip(n);
+    return r;
+  }
+}

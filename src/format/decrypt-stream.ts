@@ -1,0 +1,138 @@
+// Decrypts an AWS Encryption SDK message stream, formats 1 and 2 (specification
+// client-apis/decrypt.md). Plaintext leaves frame by frame, each only after it authenticates;
+// with a signing suite the footer is verified at the end and the stream errors if it fails.
+import { bodyAad, decodeFooter, decodeFrame, decodeSingleBlock, frameSize, singleBlockSize } from './body';
+import { ByteQueue } from './byte-queue';
+import {
+  AuthenticationError,
+  FrameSequenceError,
+  MalformedMessageError,
+  NonCommittingSuiteError,
+  NotAnEsdkMessageError,
+  TruncatedMessageError,
+  UnsupportedFormatError,
+} from './errors';
+import { decodeHeader, type MessageHeader } from './header';
+import { deriveAndCommit, open } from './keys';
+import type { Keyring } from './keyring';
+import { createVerifier, PUBLIC_KEY_CONTEXT_KEY, type Verifier } from './signature';
+import { suiteHex } from './suites';
+
+/** Largest frame (or non-framed body) buffered to decrypt: bounds memory against hostile headers. */
+export const DEFAULT_MAX_FRAME_LENGTH = 64 * 1024 * 1024;
+
+export interface DecryptOptions {
+  keyring: Keyring;
+  /** Read format 1 messages and non-committing suites (legacy). Default false. */
+  allowNonCommitting?: boolean;
+  /** Default 10. */
+  maxEncryptedDataKeys?: number;
+  /** Default 64 MiB. */
+  maxFrameLength?: number;
+  /** Called with the parsed header before any key is used; throwing stops the decryption. */
+  onHeader?: (header: MessageHeader) => void | Promise<void>;
+}
+
+type State = 'header' | 'body' | 'footer' | 'done';
+
+export function createDecryptStream(opts: DecryptOptions): TransformStream<Uint8Array, Uint8Array> {
+  const maxFrame = opts.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH;
+  const q = new ByteQueue();
+  let state: State = 'header';
+  let seen = 0;
+  let header: MessageHeader;
+  let key: CryptoKey;
+  let verifier: Verifier | undefined;
+  let expected = 1;
+
+  async function readHeader(): Promise<boolean> {
+    const d = decodeHeader(q.peek(q.length), opts.maxEncryptedDataKeys === undefined ? {} : { maxEncryptedDataKeys: opts.maxEncryptedDataKeys });
+    if (!d) return false;
+    header = d.header;
+    const s = header.suite;
+    /* Precondition: legacy suites only when asked for (no key commitment: one message could decrypt two ways). */
+    if (!s.commitment && !opts.allowNonCommitting)
+      throw new NonCommittingSuiteError(`This message uses the legacy suite ${suiteHex(s.id)} without key commitment; allow legacy messages to read it.`);
+    if (header.frameLength > maxFrame) throw new UnsupportedFormatError(`The frame length ${header.frameLength} is larger than the ${maxFrame} bytes this reader buffers.`);
+    const raw = q.take(d.read);
+    if (s.signature) {
+      verifier = createVerifier(s.signature, header.encryptionContext[PUBLIC_KEY_CONTEXT_KEY]);
+      verifier.update(raw);
+    }
+    await opts.onHeader?.(header);
+    const dataKey = await opts.keyring.onDecrypt(s, header.encryptionContext, header.encryptedDataKeys);
+    try {
+      key = await deriveAndCommit(s, dataKey, header.messageId, header.commitment);
+    } finally {
+      dataKey.fill(0);
+    }
+    if (!(await open(key, d.auth.iv, d.body, d.auth.tag)))
+      throw new AuthenticationError('The message header does not authenticate: its keys, context or settings were changed.');
+    state = 'body';
+    return true;
+  }
+
+  async function readFrame(c: TransformStreamDefaultController<Uint8Array>): Promise<boolean> {
+    if (header.contentType === 'non-framed') {
+      const size = singleBlockSize(q.peek(Math.min(q.length, 20)));
+      if (size === undefined) return false;
+      if (size > maxFrame + 36) throw new UnsupportedFormatError(`The non-framed body is larger than the ${maxFrame} bytes this reader buffers.`);
+      if (q.length < size) return false;
+      const bytes = q.take(size);
+      const b = decodeSingleBlock(bytes)!;
+      const pt = await open(key, b.iv, bodyAad(header.messageId, 'single', 1, b.contentLength), b.sealed);
+      if (!pt) throw new AuthenticationError('The message body does not authenticate: the file was changed or damaged.');
+      verifier?.update(bytes);
+      if (pt.length) c.enqueue(pt);
+      state = verifier ? 'footer' : 'done';
+      return true;
+    }
+    const size = frameSize(q.peek(Math.min(q.length, 24)), header.frameLength);
+    if (size === undefined || q.length < size) return false;
+    const bytes = q.take(size);
+    const f = decodeFrame(bytes, header.frameLength)!;
+    /* Precondition: frames come in order 1, 2, 3 …; a gap or a repeat is named before any decryption. */
+    if (f.seq < expected) throw new FrameSequenceError(`Frame ${f.seq} appears again after frame ${expected - 1}: frames are duplicated or out of order.`);
+    if (f.seq > expected) throw new FrameSequenceError(`Frame ${expected} is missing (frame ${f.seq} came next): frames were removed or reordered.`);
+    const pt = await open(key, f.iv, bodyAad(header.messageId, f.final ? 'final' : 'frame', f.seq, f.contentLength), f.sealed);
+    if (!pt) throw new AuthenticationError(`Frame ${f.seq} does not authenticate: the file was changed or damaged there.`);
+    verifier?.update(bytes);
+    if (pt.length) c.enqueue(pt);
+    expected++;
+    if (f.final) state = verifier ? 'footer' : 'done';
+    return true;
+  }
+
+  async function pump(c: TransformStreamDefaultController<Uint8Array>): Promise<void> {
+    for (;;) {
+      if (state === 'header' && !(await readHeader())) return;
+      if (state === 'body' && !(await readFrame(c))) return;
+      if (state === 'footer') {
+        const f = decodeFooter(q.peek(Math.min(q.length, 2 + 0xffff)));
+        if (!f) return;
+        verifier!.verify(f.signature);
+        q.skip(f.read);
+        state = 'done';
+      }
+      if (state === 'done') {
+        if (q.length > 0) throw new MalformedMessageError('There are bytes after the end of the message.');
+        return;
+      }
+    }
+  }
+
+  return new TransformStream<Uint8Array, Uint8Array>({
+    async transform(chunk, c) {
+      seen += chunk.length;
+      q.push(chunk);
+      await pump(c);
+    },
+    flush() {
+      if (state === 'done') return;
+      if (seen === 0) throw new NotAnEsdkMessageError('The file is empty: it is not an AWS Encryption SDK message.');
+      if (state === 'header') throw new TruncatedMessageError('The message ends inside its header: the file is truncated.');
+      if (state === 'body') throw new TruncatedMessageError('The message ends before its final frame: the file is truncated.');
+      throw new TruncatedMessageError('The message ends before its signature: the file is truncated.');
+    },
+  });
+}
