@@ -1,0 +1,100 @@
+// The condition keys of a KMS request (AWS KMS Developer Guide, "AWS KMS condition keys" and
+// "AWS global condition context keys"): built from the operation, its request, the key and the
+// caller. Keys that do not apply to a request are left out, so conditions see them as missing.
+
+export interface CallerFacts {
+  arn: string;
+  accountId: string;
+  type: 'Root' | 'IAMUser' | 'AssumedRole';
+  /** IAM user name (users only, as AWS). */
+  userName?: string;
+  /** aws:userid: the unique ID (AIDA… for users, AROA…:session for role sessions, the account for root). */
+  userId: string;
+  tags?: Record<string, string>;
+}
+
+export interface KeyFacts {
+  arn: string;
+  keySpec: string;
+  keyUsage: string;
+  origin: string;
+  tags: { TagKey: string; TagValue: string }[];
+  aliases: string[];
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined);
+
+/** Encryption-context fields by operation: which request member holds the context to check. */
+const CONTEXT_FIELD: Record<string, string> = {
+  Encrypt: 'EncryptionContext', Decrypt: 'EncryptionContext', GenerateDataKey: 'EncryptionContext',
+  GenerateDataKeyWithoutPlaintext: 'EncryptionContext', GenerateDataKeyPair: 'EncryptionContext',
+  GenerateDataKeyPairWithoutPlaintext: 'EncryptionContext',
+};
+
+export function requestContext(op: string, request: Record<string, unknown>, caller: CallerFacts, key: KeyFacts | undefined, now: number, reEncryptSide?: 'source' | 'destination'): Record<string, string | string[]> {
+  const ctx: Record<string, string | string[]> = {
+    'aws:PrincipalArn': caller.arn,
+    'aws:PrincipalAccount': caller.accountId,
+    'aws:PrincipalType': caller.type === 'IAMUser' ? 'User' : caller.type,
+    'aws:userid': caller.userId,
+    'aws:CurrentTime': new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    'aws:EpochTime': String(Math.floor(now / 1000)),
+    // The endpoint is same-origin; the console has no transport at all. Both count as secure.
+    'aws:SecureTransport': 'true',
+    'kms:CallerAccount': caller.accountId,
+  };
+  if (caller.userName) ctx['aws:username'] = caller.userName;
+  for (const [k, v] of Object.entries(caller.tags ?? {})) ctx[`aws:PrincipalTag/${k}`] = v;
+  if (key) {
+    ctx['kms:KeySpec'] = key.keySpec;
+    ctx['kms:KeyUsage'] = key.keyUsage;
+    ctx['kms:KeyOrigin'] = key.origin;
+    for (const t of key.tags) ctx[`aws:ResourceTag/${t.TagKey}`] = t.TagValue;
+    if (key.aliases.length) ctx['kms:ResourceAliases'] = key.aliases;
+  }
+  const keyId = str(request.KeyId) ?? str(reEncryptSide === 'destination' ? request.DestinationKeyId : request.SourceKeyId);
+  if (keyId && /(^|:)alias\//.test(keyId)) ctx['kms:RequestAlias'] = keyId.slice(keyId.indexOf('alias/'));
+
+  let ec: unknown = request[CONTEXT_FIELD[op] ?? ''];
+  if (op === 'ReEncrypt') ec = reEncryptSide === 'destination' ? request.DestinationEncryptionContext : request.SourceEncryptionContext;
+  if (ec && typeof ec === 'object') {
+    const keys = Object.keys(ec);
+    ctx['kms:EncryptionContextKeys'] = keys;
+    for (const k of keys) ctx[`kms:EncryptionContext:${k}`] = String((ec as Record<string, unknown>)[k]);
+  }
+  const put = (name: string, v: unknown) => {
+    const s = str(v);
+    if (s !== undefined) ctx[name] = s;
+  };
+  put('kms:EncryptionAlgorithm', request.EncryptionAlgorithm ?? (op === 'ReEncrypt' ? (reEncryptSide === 'destination' ? request.DestinationEncryptionAlgorithm : request.SourceEncryptionAlgorithm) : undefined));
+  if (['Encrypt', 'Decrypt', 'ReEncrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext'].includes(op) && !ctx['kms:EncryptionAlgorithm'] && key?.keySpec === 'SYMMETRIC_DEFAULT') {
+    ctx['kms:EncryptionAlgorithm'] = 'SYMMETRIC_DEFAULT';
+  }
+  put('kms:SigningAlgorithm', request.SigningAlgorithm);
+  put('kms:MacAlgorithm', request.MacAlgorithm);
+  put('kms:MessageType', request.MessageType);
+  put('kms:KeyAgreementAlgorithm', request.KeyAgreementAlgorithm);
+  put('kms:DataKeyPairSpec', request.KeyPairSpec);
+  put('kms:BypassPolicyLockoutSafetyCheck', request.BypassPolicyLockoutSafetyCheck);
+  put('kms:RotationPeriodInDays', request.RotationPeriodInDays);
+  if (op === 'ScheduleKeyDeletion') put('kms:ScheduleKeyDeletionPendingWindowInDays', request.PendingWindowInDays ?? 30);
+  if (op === 'ReEncrypt') {
+    const src = str(request.SourceKeyId);
+    const dst = str(request.DestinationKeyId);
+    if (src && dst) ctx['kms:ReEncryptOnSameKey'] = String(src === dst);
+  }
+  if (op === 'CreateGrant') {
+    put('kms:GranteePrincipal', request.GranteePrincipal);
+    put('kms:RetiringPrincipal', request.RetiringPrincipal);
+    if (Array.isArray(request.Operations)) ctx['kms:GrantOperations'] = request.Operations.map(String);
+    const c = request.Constraints as Record<string, unknown> | undefined;
+    if (c?.EncryptionContextEquals) ctx['kms:GrantConstraintType'] = 'EncryptionContextEquals';
+    else if (c?.EncryptionContextSubset) ctx['kms:GrantConstraintType'] = 'EncryptionContextSubset';
+    ctx['kms:GrantIsForAWSResource'] = 'false';
+  }
+  const tags = (op === 'TagResource' || op === 'CreateKey') && Array.isArray(request.Tags) ? (request.Tags as { TagKey: string; TagValue: string }[]) : [];
+  for (const t of tags) ctx[`aws:RequestTag/${t.TagKey}`] = t.TagValue;
+  if (tags.length) ctx['aws:TagKeys'] = tags.map((t) => t.TagKey);
+  if (op === 'UntagResource' && Array.isArray(request.TagKeys)) ctx['aws:TagKeys'] = request.TagKeys.map(String);
+  return ctx;
+}
