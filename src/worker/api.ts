@@ -3,8 +3,38 @@ import type { KmsResponses, SupportedOperation } from '../kms/kms';
 import type { LookupEventsRequest } from '../kms/cloudtrail';
 import type { CloudTrailRecord } from '../kms/records';
 import type { ChainReport } from '../kms/audit-chain';
+import type { ExportFormat } from '../kms/audit-export';
+import type { ValidationReport } from '../kms/audit-validate';
 
-export type { KmsResponses, SupportedOperation, ChainReport };
+export type { KmsResponses, SupportedOperation, ChainReport, ValidationReport, ExportFormat };
+
+export interface AuditExportRequest {
+  format: ExportFormat;
+  /** Epoch ms, inclusive. */
+  startTime?: number;
+  endTime?: number;
+  keyId?: string;
+  /** User name, principal ARN or access key ID. */
+  principal?: string;
+  eventName?: string;
+  /** CloudTrail format: most records per log file (files also end at each UTC hour). */
+  recordsPerFile?: number;
+}
+
+export interface AuditExportStart {
+  id: string;
+  /** Suggested download name and MIME type. */
+  name: string;
+  type: string;
+}
+
+export interface AuditPublicKey {
+  /** The digest signing key's public half, PEM SubjectPublicKeyInfo (ECDSA P-256). */
+  pem: string;
+  /** Hex SHA-256 of the DER key, as digests name it (digestPublicKeyFingerprint). */
+  fingerprint: string;
+  createdAt: number;
+}
 
 export interface KeystoreInfo {
   region: string;
@@ -48,6 +78,16 @@ export interface KmsWorkerApi {
   lookupEvents(request: LookupEventsRequest): Promise<unknown>;
   /** Walks the whole stored audit trail and reports whether its hash chain is intact, and where it breaks. */
   verifyAuditTrail(): Promise<ChainReport>;
+  /** Starts an export of the audit trail (docs/AUDIT.md); pull it with exportNext until null.
+   * @throws TypeError for a malformed request. */
+  exportAudit(request: AuditExportRequest): Promise<AuditExportStart>;
+  /** The next chunk of a running export (transferred), or null at its end. */
+  exportNext(id: string): Promise<Uint8Array | null>;
+  exportCancel(id: string): Promise<void>;
+  /** The keystore's digest signing public key (the private key is non-extractable). */
+  auditPublicKey(): Promise<AuditPublicKey>;
+  /** Validates an exported CloudTrail archive (.tar) against this keystore's key, or `publicKeyPem`. */
+  validateAuditExport(archive: Blob, publicKeyPem?: string): Promise<ValidationReport>;
   /** Diagnostics for `npm run bench`: milliseconds per raw WebCrypto AES-256-GCM encrypt of `bytes`
    * random bytes with a fresh non-extractable key, timed inside this worker in batches of 20 (the ceiling). */
   rawAesGcm(iterations: number, bytes: number): Promise<number[]>;

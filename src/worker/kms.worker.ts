@@ -10,6 +10,7 @@ import type { Kms } from '../kms/kms';
 import { measureIdb } from '../store/diagnostics';
 import { openBrowserKeystore } from '../store/open';
 import type { AuditRow, KmsWorkerApi } from './api';
+import { cancelExport, nextChunk, publicKey, startExport, validateArchive } from './audit-exports';
 import { registerErrorTransfer } from './error-transfer';
 
 registerErrorTransfer((w) => rebuildError(w.name, w.message));
@@ -61,6 +62,20 @@ const api: KmsWorkerApi = {
   },
   async verifyAuditTrail() {
     return verifyChain((await ready).env.store);
+  },
+  async exportAudit(request) {
+    return startExport(await ready, request);
+  },
+  async exportNext(id) {
+    const chunk = await nextChunk(id);
+    return chunk ? Comlink.transfer(chunk, [chunk.buffer]) : null;
+  },
+  exportCancel: (id) => cancelExport(id),
+  async auditPublicKey() {
+    return publicKey(await ready);
+  },
+  async validateAuditExport(archive, publicKeyPem) {
+    return validateArchive(await ready, archive, publicKeyPem);
   },
   async rawAesGcm(iterations, bytes) {
     const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt']);

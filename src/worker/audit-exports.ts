@@ -1,0 +1,99 @@
+// Worker side of audit export and validation: export sessions the UI pulls chunk by chunk (so the
+// worker holds at most one log file and one chunk), the public key, and validation of an archive.
+import { fromPem, getSigningKey, toPem } from '../kms/audit-digest';
+import { exportCloudTrailTar, exportCsv, exportFileName, exportJsonLines, type ExportOptions } from '../kms/audit-export';
+import { readTar } from '../kms/audit-tar';
+import { validateExport, type ValidationReport } from '../kms/audit-validate';
+import type { Kms } from '../kms/kms';
+import type { AuditExportRequest, AuditExportStart, AuditPublicKey } from './api';
+
+/** Chunks handed to the UI are about this big (fewer Comlink round trips, bounded memory). */
+const CHUNK = 512 * 1024;
+const sessions = new Map<string, AsyncGenerator<Uint8Array>>();
+
+function options(r: AuditExportRequest): ExportOptions {
+  const o: ExportOptions = { format: r.format };
+  if (!['cloudtrail', 'jsonl', 'csv'].includes(r.format)) throw new TypeError(`"format" expected cloudtrail, jsonl or csv, got ${String(r.format)}`);
+  for (const k of ['startTime', 'endTime', 'recordsPerFile'] as const) {
+    const v = r[k];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new TypeError(`"${k}" expected a non-negative number, got ${String(v)}`);
+    o[k] = v;
+  }
+  if (o.recordsPerFile !== undefined && (o.recordsPerFile < 1 || !Number.isInteger(o.recordsPerFile))) throw new TypeError(`"recordsPerFile" expected a positive integer, got ${o.recordsPerFile}`);
+  for (const k of ['keyId', 'principal', 'eventName'] as const) {
+    const v = r[k];
+    if (v === undefined || v === '') continue;
+    if (typeof v !== 'string') throw new TypeError(`"${k}" expected a string, got ${typeof v}`);
+    o[k] = v;
+  }
+  return o;
+}
+
+export async function startExport(kms: Kms, r: AuditExportRequest): Promise<AuditExportStart> {
+  const o = options(r);
+  const { store, keystore } = kms.env;
+  const gen =
+    o.format === 'cloudtrail'
+      ? exportCloudTrailTar(store, keystore, await getSigningKey(store, kms.env.clock.now()), o)
+      : o.format === 'jsonl' ? exportJsonLines(store, o) : exportCsv(store, o);
+  const id = crypto.randomUUID();
+  sessions.set(id, gen);
+  return { id, ...exportFileName(keystore, o.format, kms.env.clock.now()) };
+}
+
+/** The next chunk of an export, or null at its end (the session is then gone). */
+export async function nextChunk(id: string): Promise<Uint8Array | null> {
+  const gen = sessions.get(id);
+  if (!gen) throw new TypeError(`"id" expected a running export, got ${id}`);
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  while (size < CHUNK) {
+    const r = await gen.next();
+    if (r.done) break;
+    parts.push(r.value);
+    size += r.value.length;
+  }
+  if (parts.length === 0) {
+    sessions.delete(id);
+    return null;
+  }
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+export async function cancelExport(id: string): Promise<void> {
+  const gen = sessions.get(id);
+  sessions.delete(id);
+  await gen?.return(undefined);
+}
+
+export async function publicKey(kms: Kms): Promise<AuditPublicKey> {
+  const k = await getSigningKey(kms.env.store, kms.env.clock.now());
+  return { pem: toPem(k.spki), fingerprint: k.fingerprint, createdAt: k.createdAt };
+}
+
+async function* chunksOf(blob: Blob): AsyncGenerator<Uint8Array> {
+  const reader = blob.stream().getReader();
+  try {
+    for (;;) {
+      const r = await reader.read();
+      if (r.done) return;
+      yield r.value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** Validates an exported archive against this keystore's public key, or against `publicKeyPem`. */
+export async function validateArchive(kms: Kms, archive: Blob, publicKeyPem?: string): Promise<ValidationReport> {
+  const spki = publicKeyPem ? fromPem(publicKeyPem) : (await getSigningKey(kms.env.store, kms.env.clock.now())).spki;
+  return validateExport(readTar(chunksOf(archive)), spki);
+}
