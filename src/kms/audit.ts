@@ -33,7 +33,7 @@ export function rootCaller(ks: Keystore, via: { userAgent: string; sourceIPAddre
 const SECRET_FIELDS = new Set([
   'Plaintext', 'CiphertextBlob', 'SourceCiphertextBlob', 'PrivateKeyPlaintext', 'PrivateKeyCiphertextBlob',
   'SharedSecret', 'Message', 'Signature', 'Mac', 'KeyMaterial', 'EncryptedKeyMaterial', 'ImportToken',
-  'CiphertextForRecipient', 'PublicKey', 'KeyAgreementPublicKey', 'XksProxyAuthenticationCredential', 'KeyStorePassword',
+  'CiphertextForRecipient', 'SharedSecretCiphertextBlob', 'PublicKey', 'KeyAgreementPublicKey', 'XksProxyAuthenticationCredential', 'KeyStorePassword',
 ]);
 
 /** Map-valued fields whose keys are user data and keep their spelling. */

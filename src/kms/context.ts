@@ -18,6 +18,8 @@ export interface KmsEnv {
   locks: Locks;
   keystore: Keystore;
   domainKey: CryptoKey;
+  /** Non-extractable AES-GCM key that seals asymmetric and HMAC key material (ADR 0005). */
+  wrappingKey: CryptoKey;
   /** When this keystore began recording key usage (its creation). */
   trackingStart: number;
   /** This instance's cache of immutable key material (never authoritative). */

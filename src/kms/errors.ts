@@ -40,6 +40,8 @@ export const UnsupportedOperationException = define('UnsupportedOperationExcepti
 export const LimitExceededException = define('LimitExceededException');
 export const TagException = define('TagException');
 export const KMSInternalException = define('KMSInternalException', 'server');
+export const KMSInvalidSignatureException = define('KMSInvalidSignatureException');
+export const KMSInvalidMacException = define('KMSInvalidMacException');
 /** Wire-level errors of the JSON 1.1 protocol, raised by the endpoint adapter. */
 export const UnknownOperationException = define('UnknownOperationException');
 export const SerializationException = define('SerializationException');
@@ -66,6 +68,8 @@ export const exceptionClasses = {
   LimitExceededException,
   TagException,
   KMSInternalException,
+  KMSInvalidSignatureException,
+  KMSInvalidMacException,
   UnknownOperationException,
   SerializationException,
   InvalidLookupAttributesException,

@@ -6,6 +6,7 @@ import { DAY_MS, isPastDeletion, OpContext, type KmsEnv } from './context';
 import { KmsError, toKmsError, UnknownOperationException, UnsupportedOperationException } from './errors';
 import type { Keystore } from './ids';
 import { generateDomainKey } from './material';
+import { generateWrappingKey } from './asymmetric/keygen';
 import { MaterialCache } from './material-cache';
 import { isOperationName, type OperationName } from './operations';
 import type { Clock, Locks, Random, Store } from './ports';
@@ -15,6 +16,11 @@ import * as keys from './ops/keys';
 import * as policies from './ops/policies';
 import * as rotation from './ops/rotation';
 import * as tags from './ops/tags';
+import * as sign from './ops/sign';
+import * as mac from './ops/mac';
+import * as keyPairs from './ops/key-pairs';
+import * as agreement from './ops/agreement';
+import * as kem from './ops/kem';
 import { asRequest, type Req } from './validate';
 
 type Handler = (c: OpContext, req: Req) => Promise<object>;
@@ -50,6 +56,16 @@ const OPS = {
   GetKeyRotationStatus: rotation.getKeyRotationStatus,
   RotateKeyOnDemand: rotation.rotateKeyOnDemand,
   ListKeyRotations: rotation.listKeyRotations,
+  Sign: sign.signOp,
+  Verify: sign.verifyOp,
+  GetPublicKey: sign.getPublicKey,
+  GenerateMac: mac.generateMac,
+  VerifyMac: mac.verifyMac,
+  GenerateDataKeyPair: keyPairs.generateDataKeyPair,
+  GenerateDataKeyPairWithoutPlaintext: keyPairs.generateDataKeyPairWithoutPlaintext,
+  DeriveSharedSecret: agreement.deriveSharedSecret,
+  Encapsulate: kem.encapsulate,
+  Decapsulate: kem.decapsulate,
 } as const;
 
 const HANDLERS: Partial<Record<OperationName, Handler>> = OPS;
@@ -99,6 +115,17 @@ export class Kms {
         return [candidate, candidateKey] as const;
       });
     }
+    // Keystores made before asymmetric keys existed get their wrapping key on first open (ADR 0005).
+    let wrappingKey = await o.store.read((tx) => tx.getMeta<CryptoKey>('wrappingKey'));
+    if (!wrappingKey) {
+      const candidate = await generateWrappingKey();
+      wrappingKey = await o.store.write(async (tx) => {
+        const w = await tx.getMeta<CryptoKey>('wrappingKey');
+        if (w) return w;
+        await tx.putMeta('wrappingKey', candidate);
+        return candidate;
+      });
+    }
     return new Kms({
       store: o.store,
       clock: o.clock,
@@ -106,6 +133,7 @@ export class Kms {
       locks: o.locks,
       keystore: { region: meta.region, accountId: meta.accountId },
       domainKey,
+      wrappingKey,
       trackingStart: meta.createdAt,
       cache: new MaterialCache(o.clock),
     });

@@ -4,6 +4,13 @@
 // call, and an entry is dropped when that check finds the key gone, or after a few minutes.
 
 import type { Clock } from './ports';
+import type { KeyPairMaterialRecord, KeyRecord } from './records';
+
+/** An asymmetric or HMAC key's immutable facts (spec, usage) and its only material version. */
+export interface CachedPair {
+  key: Pick<KeyRecord, 'keyId' | 'arn' | 'keySpec' | 'keyUsage'>;
+  material: KeyPairMaterialRecord;
+}
 
 export interface CachedMaterial {
   keyId: string;
@@ -22,6 +29,7 @@ const TTL_MS = 5 * 60_000;
 export class MaterialCache {
   private readonly materials = new Map<string, { m: CachedMaterial; at: number }>();
   private readonly hints = new Map<string, Hint>();
+  private readonly pairs = new Map<string, { p: CachedPair; at: number }>();
 
   constructor(
     private readonly clock: Clock,
@@ -47,6 +55,23 @@ export class MaterialCache {
     while (this.materials.size > this.max) this.materials.delete(this.materials.keys().next().value!);
   }
 
+  pair(keyId: string): CachedPair | undefined {
+    const e = this.pairs.get(keyId);
+    if (!e) return undefined;
+    if (this.clock.now() - e.at > TTL_MS) {
+      this.pairs.delete(keyId);
+      return undefined;
+    }
+    return e.p;
+  }
+
+  putPair(p: CachedPair): void {
+    const { keyId, arn, keySpec, keyUsage } = p.key;
+    this.pairs.delete(keyId);
+    this.pairs.set(keyId, { p: { key: { keyId, arn, keySpec, keyUsage }, material: p.material }, at: this.clock.now() });
+    while (this.pairs.size > this.max) this.pairs.delete(this.pairs.keys().next().value!);
+  }
+
   /** The key and material version `id` (as the caller spelled it) resolved to last time. */
   hint(id: string): Hint | undefined {
     return this.hints.get(id);
@@ -64,6 +89,7 @@ export class MaterialCache {
   /** Forgets everything about a key (it was deleted, or is not found). */
   forgetKey(keyId: string): void {
     for (const [k, e] of this.materials) if (e.m.keyId === keyId) this.materials.delete(k);
+    this.pairs.delete(keyId);
     for (const [id, h] of this.hints) if (h.keyId === keyId) this.hints.delete(id);
   }
 }

@@ -2,6 +2,11 @@
 
 export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
 export type RotationType = 'AUTOMATIC' | 'ON_DEMAND';
+export type KeyUsage = 'ENCRYPT_DECRYPT' | 'SIGN_VERIFY' | 'GENERATE_VERIFY_MAC' | 'KEY_AGREEMENT' | 'ENCAPSULATE_DECAPSULATE';
+export type KeySpec =
+  | 'SYMMETRIC_DEFAULT' | 'RSA_2048' | 'RSA_3072' | 'RSA_4096' | 'ECC_NIST_P256' | 'ECC_NIST_P384' | 'ECC_NIST_P521'
+  | 'ECC_SECG_P256K1' | 'ECC_NIST_EDWARDS25519' | 'HMAC_224' | 'HMAC_256' | 'HMAC_384' | 'HMAC_512'
+  | 'ML_DSA_44' | 'ML_DSA_65' | 'ML_DSA_87' | 'ML_KEM_512' | 'ML_KEM_768' | 'ML_KEM_1024';
 
 export interface Tag {
   TagKey: string;
@@ -13,8 +18,8 @@ export interface KeyRecord {
   arn: string;
   createdAt: number;
   description: string;
-  keyUsage: 'ENCRYPT_DECRYPT';
-  keySpec: 'SYMMETRIC_DEFAULT';
+  keyUsage: KeyUsage;
+  keySpec: KeySpec;
   origin: 'AWS_KMS';
   state: KeyState;
   deletionDate?: number;
@@ -29,9 +34,13 @@ export interface KeyRecord {
   currentMaterialId: string;
 }
 
-/** One version of a key's material. `key` is a non-extractable CryptoKey; `wrapped` is the same
- * material wrapped under the keystore's domain key (AES-KW), for backup and replication. */
-export interface MaterialRecord {
+/** One version of a key's material: symmetric (SYMMETRIC_DEFAULT) or that of an asymmetric or HMAC key. */
+export type MaterialRecord = SymmetricMaterialRecord | KeyPairMaterialRecord;
+
+/** `key` is a non-extractable CryptoKey; `wrapped` is the same material wrapped under the
+ * keystore's domain key (AES-KW), for backup and replication. */
+export interface SymmetricMaterialRecord {
+  kind?: undefined;
   keyId: string;
   version: number;
   materialId: string;
@@ -40,6 +49,24 @@ export interface MaterialRecord {
   rotationType?: RotationType;
   key: CryptoKey;
   wrapped: ArrayBuffer;
+}
+
+/** Material of an asymmetric or HMAC key (ADR 0005). `cryptoKeys` holds non-extractable CryptoKeys by
+ * WebCrypto variant (empty for software-protected specs); `sealed` is the private key (PKCS#8, or the
+ * library's raw secret for software specs) or the HMAC key, AES-GCM encrypted under the keystore's
+ * wrapping key with `iv`, bound to the key ID and version. These keys never rotate: version is 1. */
+export interface KeyPairMaterialRecord {
+  kind: 'asymmetric' | 'hmac';
+  keyId: string;
+  version: number;
+  materialId: string;
+  createdAt: number;
+  rotationType?: undefined;
+  cryptoKeys: Record<string, CryptoKey>;
+  /** DER SubjectPublicKeyInfo (asymmetric keys only). */
+  publicKey?: Uint8Array;
+  sealed: ArrayBuffer;
+  iv: Uint8Array;
 }
 
 export interface AliasRecord {

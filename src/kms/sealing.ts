@@ -6,13 +6,13 @@
 
 import { decodeBlobHeader, openBlob, sealBlob, type BlobHeader } from './blob';
 import type { OpContext } from './context';
-import { IncorrectKeyException, InvalidCiphertextException, KMSInternalException, NotFoundException } from './errors';
+import { IncorrectKeyException, InvalidCiphertextException, InvalidKeyUsageException, KMSInternalException, NotFoundException } from './errors';
 import type { EncryptionContext } from '../format/encryption-context';
 import type { Tx } from './ports';
 import type { KeyRecord } from './records';
 
 /** The key behind an identifier rotated or moved between prepare and confirm: prepare again. */
-class StaleMaterial extends Error {}
+export class StaleMaterial extends Error {}
 
 export interface Sealed {
   id: string;
@@ -30,8 +30,9 @@ export async function prepareSeal(c: OpContext, id: string, plaintext: Uint8Arra
     m = await c.env.store.read(async (tx) => {
       const key = await c.resolve(tx, id);
       c.requireUsable(key);
+      requireSymmetric(key);
       const material = await tx.getMaterial(key.keyId, key.currentVersion);
-      if (!material) throw new KMSInternalException(`The current key material of ${key.arn} is missing.`);
+      if (!material || material.kind) throw new KMSInternalException(`The current key material of ${key.arn} is missing.`);
       return material;
     });
     cache.putMaterial(m);
@@ -41,7 +42,14 @@ export async function prepareSeal(c: OpContext, id: string, plaintext: Uint8Arra
   return { id, keyId: m.keyId, version: m.version, materialId: m.materialId, blob };
 }
 
-async function resolveOrForget(c: OpContext, tx: Tx, id: string, keyId: string): Promise<KeyRecord> {
+/** Symmetric encryption (Encrypt, GenerateDataKey*, ReEncrypt, Decrypt of a blob) needs a SYMMETRIC_DEFAULT key. */
+export function requireSymmetric(key: KeyRecord): void {
+  if (key.keySpec !== 'SYMMETRIC_DEFAULT') {
+    throw new InvalidKeyUsageException(`${key.arn} is a ${key.keySpec} key with KeyUsage ${key.keyUsage}; this operation needs a symmetric encryption key (SYMMETRIC_DEFAULT).`);
+  }
+}
+
+export async function resolveOrForget(c: OpContext, tx: Tx, id: string, keyId: string): Promise<KeyRecord> {
   try {
     return await c.resolve(tx, id);
   } catch (e) {
@@ -54,7 +62,7 @@ async function resolveOrForget(c: OpContext, tx: Tx, id: string, keyId: string):
 }
 
 /** Inside the recording transaction: the key `s.id` names must still be usable and current at `s.version`. */
-export async function confirmSeal(c: OpContext, tx: Tx, s: Sealed): Promise<KeyRecord> {
+export async function confirmSeal(c: OpContext, tx: Tx, s: Pick<Sealed, 'id' | 'keyId' | 'version'>): Promise<KeyRecord> {
   const key = await resolveOrForget(c, tx, s.id, s.keyId);
   c.requireUsable(key);
   if (key.keyId !== s.keyId || key.currentVersion !== s.version) {
@@ -88,7 +96,9 @@ export async function prepareUnseal(c: OpContext, blob: Uint8Array, ctx: Encrypt
   const { header } = parsed;
   let m = c.env.cache.material(header.keyId, header.version);
   if (!m) {
-    m = await c.env.store.read((tx) => tx.getMaterial(header.keyId, header.version));
+    const found = await c.env.store.read((tx) => tx.getMaterial(header.keyId, header.version));
+    // A blob header that names an asymmetric or HMAC key cannot have come from it: no plaintext.
+    m = found && !found.kind ? found : undefined;
     if (m) c.env.cache.putMaterial(m);
   }
   const plaintext = m ? await openBlob(m.key, blob, header.iv, ctx) : undefined;
@@ -102,6 +112,7 @@ export async function confirmUnseal(c: OpContext, tx: Tx, o: Opened, keyIdParam:
     if (named.keyId !== o.header.keyId) {
       throw new IncorrectKeyException(`The key ID in the request (${named.arn}) does not identify the KMS key that encrypted the ciphertext.`);
     }
+    requireSymmetric(named);
   }
   const key = await resolveOrForget(c, tx, o.header.keyId, o.header.keyId);
   c.requireUsable(key);

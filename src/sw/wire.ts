@@ -10,7 +10,7 @@ import type { Kms } from '../kms/kms';
 /** Request members that are blobs in the KMS service model (base64 on the wire). */
 const BLOB_FIELDS = new Set([
   'Plaintext', 'CiphertextBlob', 'Message', 'Signature', 'Mac', 'PublicKey', 'ImportToken', 'EncryptedKeyMaterial',
-  'AttestationDocument', 'KeyAgreementPublicKey', 'Ciphertext',
+  'AttestationDocument', 'KeyAgreementPublicKey', 'Ciphertext', 'SharedSecretCiphertextBlob',
 ]);
 /** Request members that are timestamps (epoch seconds on the wire). */
 const TIME_FIELDS = new Set(['StartTime', 'EndTime', 'ValidTo']);

@@ -48,9 +48,19 @@ export interface KmsRequests {
   GetKeyRotationStatus: Aws.GetKeyRotationStatusRequest;
   RotateKeyOnDemand: Aws.RotateKeyOnDemandRequest;
   ListKeyRotations: Aws.ListKeyRotationsRequest;
+  Sign: Aws.SignRequest;
+  Verify: Aws.VerifyRequest;
+  GetPublicKey: Aws.GetPublicKeyRequest;
+  GenerateMac: Aws.GenerateMacRequest;
+  VerifyMac: Aws.VerifyMacRequest;
+  GenerateDataKeyPair: Aws.GenerateDataKeyPairRequest;
+  GenerateDataKeyPairWithoutPlaintext: Aws.GenerateDataKeyPairWithoutPlaintextRequest;
+  DeriveSharedSecret: Aws.DeriveSharedSecretRequest;
+  Encapsulate: Aws.EncapsulateRequest;
+  Decapsulate: Aws.DecapsulateRequest;
 }
 
-const READ_ONLY = /^(Describe|Get|List|Encrypt|Decrypt|ReEncrypt|Generate)/;
+const READ_ONLY = /^(Describe|Get|List|Encrypt|Decrypt|ReEncrypt|Generate|Sign|Verify|Derive|Encapsulate|Decapsulate)/;
 
 export class KmsClient {
   readonly api: Comlink.Remote<KmsWorkerApi>;

@@ -59,13 +59,13 @@ describe('the AWS SDK against /kms', () => {
       return {
         unknown: await post('TrentService.MakeCoffee', '{}'),
         badJson: await post('TrentService.ListKeys', '{not json'),
-        unsupported: await post('TrentService.Sign', '{}'),
+        unsupported: await post('TrentService.CreateGrant', '{}'),
       };
     });
     expect(res.unknown).toMatchObject({ status: 400, type: 'UnknownOperationException', body: { __type: 'UnknownOperationException' } });
     expect(res.badJson).toMatchObject({ status: 400, type: 'SerializationException', body: { __type: 'SerializationException' } });
     expect(res.unsupported.body.__type).toBe('UnsupportedOperationException');
-    expect(res.unsupported.body.message).toContain('Sign');
+    expect(res.unsupported.body.message).toContain('CreateGrant');
   });
 
   it('records every call in CloudTrail, readable through LookupEvents, with no secrets', async () => {

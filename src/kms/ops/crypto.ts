@@ -3,8 +3,10 @@
 
 import type { OpContext } from '../context';
 import { InvalidKeyUsageException, UnsupportedOperationException, ValidationException } from '../errors';
+import type { RsaEncryptionAlgorithm } from '../asymmetric/specs';
 import type { KeyRecord } from '../records';
-import { confirmSeal, confirmUnseal, prepareSeal, prepareUnseal, retryStale } from '../sealing';
+import { rsaDecrypt, rsaEncrypt } from './rsa-encryption';
+import { confirmSeal, confirmUnseal, prepareSeal, prepareUnseal, requireSymmetric, retryStale } from '../sealing';
 import { optBool, optContext, optEnum, optInt, optString, optStringList, reqBlob, reqString, type Req } from '../validate';
 
 const ENCRYPTION_ALGORITHMS = ['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE'] as const;
@@ -13,20 +15,31 @@ const MAX_CIPHERTEXT = 6144;
 function checkAlgorithm(req: Req, field: string, key?: KeyRecord): void {
   const alg = optEnum(req, field, ENCRYPTION_ALGORITHMS);
   if (alg && alg !== 'SYMMETRIC_DEFAULT') {
-    throw new InvalidKeyUsageException(`${key ? key.arn : 'This key'} is a symmetric key; ${field} must be SYMMETRIC_DEFAULT, not ${alg}.`);
+    throw new InvalidKeyUsageException(`${key ? key.arn : 'This operation'} needs a symmetric encryption key; ${field} must be SYMMETRIC_DEFAULT, not ${alg}.`);
   }
 }
 
 /** Shared checks of the optional fields every cryptographic call accepts. */
-function commonFields(req: Req): void {
+export function commonFields(req: Req): void {
   optStringList(req, 'GrantTokens', 10);
   if (optBool(req, 'DryRun')) throw new UnsupportedOperationException('DryRun is not supported by Pocket KMS yet.');
   if (req.Recipient !== undefined) throw new UnsupportedOperationException('Recipient (Nitro Enclaves attestation) is not supported by Pocket KMS.');
 }
 
+/** The RSAES algorithm a request names, if any (those go to the RSA path). */
+function rsaAlgorithm(req: Req): RsaEncryptionAlgorithm | undefined {
+  const alg = optEnum(req, 'EncryptionAlgorithm', ENCRYPTION_ALGORITHMS);
+  return alg === 'RSAES_OAEP_SHA_1' || alg === 'RSAES_OAEP_SHA_256' ? alg : undefined;
+}
+
 export async function encrypt(c: OpContext, req: Req) {
   const id = reqString(req, 'KeyId');
   const plaintext = reqBlob(req, 'Plaintext', 1, 4096);
+  const rsa = rsaAlgorithm(req);
+  if (rsa) {
+    commonFields(req);
+    return rsaEncrypt(c, req, id, plaintext, rsa);
+  }
   const ctx = optContext(req, 'EncryptionContext');
   checkAlgorithm(req, 'EncryptionAlgorithm');
   commonFields(req);
@@ -41,11 +54,20 @@ export async function encrypt(c: OpContext, req: Req) {
 
 export async function decrypt(c: OpContext, req: Req) {
   const blob = reqBlob(req, 'CiphertextBlob', 1, MAX_CIPHERTEXT);
-  const ctx = optContext(req, 'EncryptionContext');
   const keyId = optString(req, 'KeyId');
+  const rsa = rsaAlgorithm(req);
+  if (rsa) {
+    commonFields(req);
+    return rsaDecrypt(c, req, keyId, blob, rsa);
+  }
+  const ctx = optContext(req, 'EncryptionContext');
   checkAlgorithm(req, 'EncryptionAlgorithm');
   commonFields(req);
-  const o = await prepareUnseal(c, blob, ctx);
+  const o = await prepareUnseal(c, blob, ctx).catch(async (e: unknown) => {
+    // A blob that is not ours, with KeyId naming an asymmetric key: the key's usage is the real error.
+    if (keyId !== undefined) await c.env.store.read(async (tx) => requireSymmetric(await c.resolve(tx, keyId)));
+    throw e;
+  });
   try {
     return await c.write(async (tx) => {
       const key = await confirmUnseal(c, tx, o, keyId);

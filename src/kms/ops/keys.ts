@@ -5,7 +5,9 @@ import { KMSInvalidStateException, UnsupportedOperationException, ValidationExce
 import { keyArn, uuidV4 } from '../ids';
 import { generateMaterial } from '../material';
 import { checkPolicyDocument, defaultKeyPolicy } from '../policy';
-import type { KeyRecord } from '../records';
+import { generateKeyMaterial } from '../asymmetric/keygen';
+import { SPECS } from '../asymmetric/specs';
+import type { KeyRecord, MaterialRecord } from '../records';
 import { optBool, optEnum, optString, paging, reqString, type Req } from '../validate';
 import { keyMetadata } from './metadata';
 import { mergeTags, readTags } from './tags';
@@ -29,16 +31,18 @@ export async function createKey(c: OpContext, req: Req) {
     throw new ValidationException('Specify KeySpec or the deprecated CustomerMasterKeySpec, not both.');
   }
   const spec = keySpec ?? cmkSpec ?? 'SYMMETRIC_DEFAULT';
+  // AWS: KeyUsage defaults to ENCRYPT_DECRYPT whatever the spec, so e.g. an ECC key without one is refused.
   const usage = optEnum(req, 'KeyUsage', KEY_USAGES) ?? 'ENCRYPT_DECRYPT';
   const origin = optEnum(req, 'Origin', ORIGINS) ?? 'AWS_KMS';
   const description = optString(req, 'Description', 0, 8192) ?? '';
   const policy = optString(req, 'Policy', 1, 131072);
   optBool(req, 'BypassPolicyLockoutSafetyCheck');
   const tags = readTags(req) ?? [];
-  if (spec === 'SYMMETRIC_DEFAULT' && usage !== 'ENCRYPT_DECRYPT') {
-    throw new ValidationException(`KeyUsage ${usage} is not compatible with KeySpec SYMMETRIC_DEFAULT; use ENCRYPT_DECRYPT.`);
+  if (spec === 'SM2') throw new UnsupportedOperationException('KeySpec SM2 is offered only in AWS China Regions, and Pocket KMS does not support it.');
+  const allowed = SPECS[spec].usages;
+  if (!allowed.includes(usage)) {
+    throw new ValidationException(`KeyUsage ${usage} is not compatible with KeySpec ${spec}; use ${allowed.join(' or ')}.`);
   }
-  if (spec !== 'SYMMETRIC_DEFAULT') throw new UnsupportedOperationException(`KeySpec ${spec} is not supported by Pocket KMS yet; only SYMMETRIC_DEFAULT keys can be created.`);
   if (origin !== 'AWS_KMS') throw new UnsupportedOperationException(`Origin ${origin} is not supported by Pocket KMS yet; only AWS_KMS keys can be created.`);
   if (optBool(req, 'MultiRegion')) throw new UnsupportedOperationException('Multi-Region keys are not supported by Pocket KMS yet.');
   if (req.CustomKeyStoreId !== undefined || req.XksKeyId !== undefined) throw new UnsupportedOperationException('Custom key stores are not supported by Pocket KMS.');
@@ -46,15 +50,17 @@ export async function createKey(c: OpContext, req: Req) {
   const checkedTags = mergeTags([], tags, 'The new key');
 
   const keyId = uuidV4(c.env.random.bytes(16));
-  const material = await generateMaterial(c.env.domainKey);
   const materialId = newMaterialId(c);
+  const record: MaterialRecord = spec === 'SYMMETRIC_DEFAULT'
+    ? { keyId, version: 1, materialId, createdAt: c.now, ...(await generateMaterial(c.env.domainKey)) }
+    : { keyId, version: 1, materialId, createdAt: c.now, ...(await generateKeyMaterial(c.env.wrappingKey, c.env.random, spec, usage, keyId)) };
   const key: KeyRecord = {
     keyId,
     arn: keyArn(c.ks, keyId),
     createdAt: c.now,
     description,
-    keyUsage: 'ENCRYPT_DECRYPT',
-    keySpec: 'SYMMETRIC_DEFAULT',
+    keyUsage: usage,
+    keySpec: spec,
     origin: 'AWS_KMS',
     state: 'Enabled',
     tags: checkedTags,
@@ -65,7 +71,7 @@ export async function createKey(c: OpContext, req: Req) {
   };
   c.keyIds.add(keyId);
   return c.write(async (tx) => {
-    await tx.putMaterial({ keyId, version: 1, materialId, createdAt: c.now, key: material.key, wrapped: material.wrapped });
+    await tx.putMaterial(record);
     await tx.putKey(key);
     return { KeyMetadata: keyMetadata(c.ks, key) };
   });

@@ -1,5 +1,6 @@
 // AWS shapes built from stored records.
 
+import { algorithmLists } from '../asymmetric/specs';
 import type { Keystore } from '../ids';
 import type { KeyRecord } from '../records';
 
@@ -18,7 +19,7 @@ export function keyMetadata(ks: Keystore, k: KeyRecord) {
     KeyManager: 'CUSTOMER' as const,
     CustomerMasterKeySpec: k.keySpec,
     KeySpec: k.keySpec,
-    EncryptionAlgorithms: ['SYMMETRIC_DEFAULT' as const],
+    ...algorithmLists(k.keySpec, k.keyUsage),
     MultiRegion: false,
     ...(k.pendingWindowDays !== undefined ? { PendingDeletionWindowInDays: k.pendingWindowDays } : {}),
     CurrentKeyMaterialId: k.currentMaterialId,

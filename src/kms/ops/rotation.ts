@@ -3,7 +3,7 @@
 // New material encrypts from then on; every older version stays to decrypt.
 
 import { DAY_MS, page, type OpContext } from '../context';
-import { DisabledException, KMSInvalidStateException, LimitExceededException } from '../errors';
+import { DisabledException, KMSInvalidStateException, LimitExceededException, UnsupportedOperationException } from '../errors';
 import { generateMaterial } from '../material';
 import type { KeyRecord, RotationType } from '../records';
 import { optEnum, optInt, paging, reqString, type Req } from '../validate';
@@ -14,6 +14,9 @@ export const DEFAULT_ROTATION_DAYS = 365;
 export const MAX_ON_DEMAND_ROTATIONS = 25;
 
 function requireRotatable(key: KeyRecord): void {
+  if (key.keySpec !== 'SYMMETRIC_DEFAULT') {
+    throw new UnsupportedOperationException(`${key.arn} is a ${key.keySpec} key; only symmetric encryption keys (SYMMETRIC_DEFAULT) can rotate.`);
+  }
   if (key.state === 'Disabled') throw new DisabledException(`${key.arn} is disabled; enable it before changing its rotation.`);
   if (key.state === 'PendingDeletion') throw new KMSInvalidStateException(`${key.arn} is pending deletion.`);
 }

@@ -12,6 +12,8 @@ const OPERATIONS = {
   GetKeyPolicy: true, GetKeyRotationStatus: true, ListAliases: true, ListKeyPolicies: true, ListKeyRotations: true,
   ListKeys: true, ListResourceTags: true, PutKeyPolicy: true, ReEncrypt: true, RotateKeyOnDemand: true,
   ScheduleKeyDeletion: true, TagResource: true, UntagResource: true, UpdateAlias: true, UpdateKeyDescription: true,
+  Sign: true, Verify: true, GetPublicKey: true, GenerateMac: true, VerifyMac: true, GenerateDataKeyPair: true,
+  GenerateDataKeyPairWithoutPlaintext: true, DeriveSharedSecret: true, Encapsulate: true, Decapsulate: true,
 } as const satisfies Record<SupportedOperation, true>;
 
 /** Events KMS itself records: deletion at the end of the waiting period, automatic rotation. */

@@ -6,7 +6,19 @@ import { SUPPORTED_OPERATIONS } from '../../../src/kms/kms';
 import { ACCOUNT, b64, freshKms, hex, REGION, rejectsWith, utf8, type Fresh } from '../helpers/kms';
 
 type Reqs = Record<string, (x: World) => Record<string, unknown>>;
-interface World { k: Record<string, any>; other: Record<string, any>; blob: Uint8Array }
+interface World {
+  k: Record<string, any>;
+  other: Record<string, any>;
+  blob: Uint8Array;
+  signer: Record<string, any>;
+  signature: Uint8Array;
+  hmac: Record<string, any>;
+  mac: Uint8Array;
+  ecdh: Record<string, any>;
+  peer: Uint8Array;
+  kem: Record<string, any>;
+  encapsulated: Uint8Array;
+}
 
 /** A valid request for every implemented operation (run in this order). */
 const VALID: Reqs = {
@@ -40,16 +52,35 @@ const VALID: Reqs = {
   ListKeyRotations: (w) => ({ KeyId: w.k.KeyId }),
   ScheduleKeyDeletion: (w) => ({ KeyId: w.other.KeyId }),
   CancelKeyDeletion: (w) => ({ KeyId: w.other.KeyId }),
+  Sign: (w) => ({ KeyId: w.signer.KeyId, Message: utf8('m'), SigningAlgorithm: 'ECDSA_SHA_256' }),
+  Verify: (w) => ({ KeyId: w.signer.KeyId, Message: utf8('m'), SigningAlgorithm: 'ECDSA_SHA_256', Signature: w.signature }),
+  GetPublicKey: (w) => ({ KeyId: w.signer.KeyId }),
+  GenerateMac: (w) => ({ KeyId: w.hmac.KeyId, Message: utf8('m'), MacAlgorithm: 'HMAC_SHA_256' }),
+  VerifyMac: (w) => ({ KeyId: w.hmac.KeyId, Message: utf8('m'), MacAlgorithm: 'HMAC_SHA_256', Mac: w.mac }),
+  GenerateDataKeyPair: (w) => ({ KeyId: w.k.KeyId, KeyPairSpec: 'ECC_NIST_P256' }),
+  GenerateDataKeyPairWithoutPlaintext: (w) => ({ KeyId: w.k.KeyId, KeyPairSpec: 'ECC_NIST_P256' }),
+  DeriveSharedSecret: (w) => ({ KeyId: w.ecdh.KeyId, KeyAgreementAlgorithm: 'ECDH', PublicKey: w.peer }),
+  Encapsulate: (w) => ({ KeyId: w.kem.KeyId, EncapsulationAlgorithm: 'ML_KEM' }),
+  Decapsulate: (w) => ({ KeyId: w.kem.KeyId, EncapsulationAlgorithm: 'ML_KEM', SharedSecretCiphertextBlob: w.encapsulated }),
 };
 
 /** An invalid request for each: missing KeyId, or an out-of-range Limit where nothing is required. */
-const invalid = (op: string) => (['ListKeys', 'ListAliases'].includes(op) ? { Limit: 0 } : op === 'CreateKey' ? { KeySpec: 'RSA_2048' } : {});
+const invalid = (op: string) => (['ListKeys', 'ListAliases'].includes(op) ? { Limit: 0 } : op === 'CreateKey' ? { KeySpec: 'ECC_NIST_P256' } : {});
 
 async function world(f: Fresh): Promise<World> {
   const k = await f.createKey();
   const other = await f.createKey();
   const { CiphertextBlob } = await f.call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('w') });
-  return { k, other, blob: CiphertextBlob };
+  const signer = await f.createKey({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
+  const { Signature } = await f.call('Sign', { KeyId: signer.KeyId, Message: utf8('m'), SigningAlgorithm: 'ECDSA_SHA_256' });
+  const hmac = await f.createKey({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
+  const { Mac } = await f.call('GenerateMac', { KeyId: hmac.KeyId, Message: utf8('m'), MacAlgorithm: 'HMAC_SHA_256' });
+  const ecdh = await f.createKey({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'KEY_AGREEMENT' });
+  const pair = await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits']);
+  const peer = new Uint8Array(await crypto.subtle.exportKey('spki', pair.publicKey));
+  const kem = await f.createKey({ KeySpec: 'ML_KEM_512', KeyUsage: 'ENCAPSULATE_DECAPSULATE' });
+  const { SharedSecretCiphertextBlob } = await f.call('Encapsulate', { KeyId: kem.KeyId, EncapsulationAlgorithm: 'ML_KEM' });
+  return { k, other, blob: CiphertextBlob, signer, signature: Signature, hmac, mac: Mac, ecdh, peer, kem, encapsulated: SharedSecretCiphertextBlob };
 }
 
 /** Everything but the audit log, to show a failed call changed nothing. */

@@ -48,7 +48,9 @@ describe('Encrypt / Decrypt', () => {
     const { call, k } = await setup();
     const { CiphertextBlob } = await call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' });
     await rejectsWith(call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }), 'InvalidKeyUsageException');
-    await rejectsWith(call('Decrypt', { CiphertextBlob, EncryptionAlgorithm: 'RSAES_OAEP_SHA_1' }), 'InvalidKeyUsageException');
+    await rejectsWith(call('Decrypt', { CiphertextBlob, KeyId: k.KeyId, EncryptionAlgorithm: 'RSAES_OAEP_SHA_1' }), 'InvalidKeyUsageException');
+    // AWS: decrypting with an asymmetric algorithm needs KeyId.
+    await rejectsWith(call('Decrypt', { CiphertextBlob, EncryptionAlgorithm: 'RSAES_OAEP_SHA_1' }), 'ValidationException');
     await rejectsWith(call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), EncryptionAlgorithm: 'AES' }), 'ValidationException');
   });
 

@@ -2,6 +2,7 @@
 // (src/kms/ops/keys.ts), the key-state rules for a Disabled key, and key material at rest.
 import { describe, expect, it } from 'vitest';
 import { ACCOUNT, freshKms, REGION, rejectsWith, utf8, walk } from '../helpers/kms';
+import type { SymmetricMaterialRecord } from '../../../src/kms/records';
 
 const arnOf = (id: string) => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
 
@@ -44,8 +45,8 @@ describe('CreateKey', () => {
   });
 
   it.each([
-    ['KeySpec RSA_2048', { KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' }, 'UnsupportedOperationException'],
-    ['KeySpec HMAC_256', { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }, 'UnsupportedOperationException'],
+    ['KeySpec SM2 (China Regions only)', { KeySpec: 'SM2', KeyUsage: 'SIGN_VERIFY' }, 'UnsupportedOperationException'],
+    ['HMAC_256 without KeyUsage (defaults to ENCRYPT_DECRYPT)', { KeySpec: 'HMAC_256' }, 'ValidationException'],
     ['Origin EXTERNAL', { Origin: 'EXTERNAL' }, 'UnsupportedOperationException'],
     ['MultiRegion', { MultiRegion: true }, 'UnsupportedOperationException'],
     ['CustomKeyStoreId', { CustomKeyStoreId: 'cks-1234567890abcdef0' }, 'UnsupportedOperationException'],
@@ -251,7 +252,7 @@ describe('key material at rest', () => {
     const { createKey, call, store, kms } = await freshKms();
     const k = await createKey();
     await call('RotateKeyOnDemand', { KeyId: k.KeyId });
-    const materials = await store.read((tx) => tx.listMaterials(k.KeyId));
+    const materials = (await store.read((tx) => tx.listMaterials(k.KeyId))) as SymmetricMaterialRecord[];
     expect(materials).toHaveLength(2);
     for (const m of materials) {
       expect(m.key).toBeInstanceOf(CryptoKey);

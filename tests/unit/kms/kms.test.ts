@@ -6,6 +6,7 @@ import { Kms } from '../../../src/kms/kms';
 import { LocalLocks, systemRandom } from '../../../src/kms/ports';
 import { IdbStore } from '../../../src/store/idb-store';
 import { freshKms, rejectsWith, TestClock, utf8, type Fresh } from '../helpers/kms';
+import type { SymmetricMaterialRecord } from '../../../src/kms/records';
 
 /** ~40 hostile values (noble's table, plus what Comlink's structured clone can deliver). */
 const HOSTILE: [string, unknown][] = [
@@ -58,7 +59,7 @@ describe('Kms.call dispatch', () => {
 
   it('rejects AWS operations Pocket KMS lacks (UnsupportedOperationException)', async () => {
     const { call } = await freshKms();
-    for (const op of ['Sign', 'Verify', 'CreateGrant', 'ImportKeyMaterial', 'GenerateMac']) await rejectsWith(call(op, { KeyId: 'alias/x' }), 'UnsupportedOperationException');
+    for (const op of ['CreateGrant', 'ImportKeyMaterial', 'ReplicateKey', 'GetParametersForImport']) await rejectsWith(call(op, { KeyId: 'alias/x' }), 'UnsupportedOperationException');
   });
 });
 
@@ -126,7 +127,7 @@ describe('several instances over one database', () => {
     expect(c.kms.keystore).toEqual(a.kms.keystore);
     // The same domain key: material wrapped by one instance unwraps under the others' key (AES-KW checks integrity).
     const created = (await a.kms.call('CreateKey', {}, { type: 'Root', arn: 'x', accountId: a.kms.keystore.accountId, principalId: 'p', userAgent: 'u', sourceIPAddress: '1' })) as { KeyMetadata: { KeyId: string } };
-    const [m] = await a.store.read((tx) => tx.listMaterials(created.KeyMetadata.KeyId));
+    const [m] = (await a.store.read((tx) => tx.listMaterials(created.KeyMetadata.KeyId))) as SymmetricMaterialRecord[];
     for (const o of [b, c]) {
       await expect(crypto.subtle.unwrapKey('raw', m!.wrapped, o.kms.env.domainKey, 'AES-KW', 'AES-GCM', false, ['decrypt'])).resolves.toBeInstanceOf(CryptoKey);
     }

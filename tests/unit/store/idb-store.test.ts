@@ -1,7 +1,7 @@
 // The IndexedDB Store (src/store/idb-store.ts) over fake-indexeddb: schema, transactions that
 // commit together or not at all, ordered reads, the audit log queries, and CryptoKeys at rest.
 import { describe, expect, it } from 'vitest';
-import type { AuditEntry, KeyRecord, MaterialRecord } from '../../../src/kms/records';
+import type { AuditEntry, KeyRecord, SymmetricMaterialRecord } from '../../../src/kms/records';
 import { databaseName, DB_VERSION, IdbStore } from '../../../src/store/idb-store';
 
 let n = 0;
@@ -14,7 +14,7 @@ const key = (keyId: string, extra: Partial<KeyRecord> = {}): KeyRecord => ({
 });
 
 const aesKey = () => crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
-const material = async (keyId: string, version: number): Promise<MaterialRecord> => ({
+const material = async (keyId: string, version: number): Promise<SymmetricMaterialRecord> => ({
   keyId, version, materialId: `${keyId}-${version}`, createdAt: version, key: await aesKey(), wrapped: new ArrayBuffer(40),
 });
 
@@ -76,7 +76,7 @@ describe('IdbStore', () => {
     await s.write((tx) => tx.putMaterial(m));
     s.close();
     const again = await IdbStore.open(name);
-    const back = (await again.read((tx) => tx.getMaterial('k', 1)))!;
+    const back = (await again.read((tx) => tx.getMaterial('k', 1))) as SymmetricMaterialRecord;
     expect(back.key).toBeInstanceOf(CryptoKey);
     expect(back.key.extractable).toBe(false);
     expect(back.wrapped).toBeInstanceOf(ArrayBuffer);

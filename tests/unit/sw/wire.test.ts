@@ -55,7 +55,8 @@ describe('POST /kms', () => {
     ['TrentService.ListKeys', '[1,2]', 'SerializationException'],
     ['TrentService.Encrypt', '{"KeyId":"x","Plaintext":"%%%"}', 'SerializationException'],
     ['TrentService.DescribeKey', '{"KeyId":"alias/none"}', 'NotFoundException'],
-    ['TrentService.Verify', '{}', 'UnsupportedOperationException'],
+    ['TrentService.CreateGrant', '{}', 'UnsupportedOperationException'],
+    ['TrentService.Verify', '{}', 'ValidationException'],
   ])('%s %s → 400 %s', async (target, body, name) => {
     const { kms } = await freshKms();
     const r = await json(await handleKms(kms, post(target, body)));

@@ -1,0 +1,68 @@
+// Encrypt and Decrypt with RSA ENCRYPT_DECRYPT keys: RSAES-OAEP (RFC 8017 §7.1) with SHA-1 or
+// SHA-256 and MGF1 of the same hash, as AWS KMS. The ciphertext is the raw OAEP output (the key's
+// modulus length); there is no encryption context, and Decrypt must name the key.
+
+import { withKey } from '../asymmetric/material';
+import { oaepLimit, SPECS, type RsaEncryptionAlgorithm } from '../asymmetric/specs';
+import type { OpContext } from '../context';
+import { InvalidCiphertextException, ValidationException } from '../errors';
+import type { CachedPair } from '../material-cache';
+import type { Req } from '../validate';
+
+const hashOf = (alg: RsaEncryptionAlgorithm) => (alg === 'RSAES_OAEP_SHA_1' ? 'SHA-1' : 'SHA-256');
+
+function refuseContext(req: Req): void {
+  const ctx = req.EncryptionContext;
+  if (ctx !== undefined && ctx !== null && (typeof ctx !== 'object' || Object.keys(ctx).length > 0)) {
+    throw new ValidationException('EncryptionContext is not supported with asymmetric KMS keys; encrypt without it.');
+  }
+}
+
+function requireRsa(p: CachedPair, alg: RsaEncryptionAlgorithm): void {
+  if (SPECS[p.key.keySpec].family !== 'rsa') {
+    throw new ValidationException(`${alg} needs an RSA key; ${p.key.arn} is ${p.key.keySpec}.`);
+  }
+}
+
+/** Encrypt with EncryptionAlgorithm RSAES_OAEP_SHA_1 or RSAES_OAEP_SHA_256 (request already read). */
+export async function rsaEncrypt(c: OpContext, req: Req, id: string, plaintext: Uint8Array, alg: RsaEncryptionAlgorithm) {
+  refuseContext(req);
+  return withKey(
+    c, id, ['ENCRYPT_DECRYPT'],
+    async (p) => {
+      requireRsa(p, alg);
+      const limit = oaepLimit(SPECS[p.key.keySpec].bits!, alg);
+      if (plaintext.length > limit) {
+        throw new ValidationException(`Plaintext is too long for ${p.key.keySpec} with ${alg}: at most ${limit} bytes, got ${plaintext.length}.`);
+      }
+      const pub = await crypto.subtle.importKey('spki', p.material.publicKey! as Uint8Array<ArrayBuffer>, { name: 'RSA-OAEP', hash: hashOf(alg) }, false, ['encrypt']);
+      return new Uint8Array(await crypto.subtle.encrypt({ name: 'RSA-OAEP' }, pub, plaintext as Uint8Array<ArrayBuffer>));
+    },
+    (key, blob) => ({ CiphertextBlob: blob, KeyId: key.arn, EncryptionAlgorithm: alg }),
+  );
+}
+
+/** Decrypt with an RSA key: KeyId is required, as in AWS. The plaintext is zeroed if the call fails its checks. */
+export async function rsaDecrypt(c: OpContext, req: Req, keyId: string | undefined, blob: Uint8Array, alg: RsaEncryptionAlgorithm) {
+  if (keyId === undefined) throw new ValidationException(`KeyId is required when decrypting with ${alg} (an asymmetric KMS key).`);
+  refuseContext(req);
+  let plaintext: Uint8Array | undefined;
+  try {
+    return await withKey(
+      c, keyId, ['ENCRYPT_DECRYPT'],
+      async (p) => {
+        requireRsa(p, alg);
+        try {
+          plaintext = new Uint8Array(await crypto.subtle.decrypt({ name: 'RSA-OAEP' }, p.material.cryptoKeys[`RSA-OAEP/${hashOf(alg)}`]!, blob as Uint8Array<ArrayBuffer>));
+        } catch {
+          throw new InvalidCiphertextException(`The ciphertext could not be decrypted with ${p.key.arn} and ${alg}.`);
+        }
+        return plaintext;
+      },
+      (key, pt) => ({ KeyId: key.arn, Plaintext: pt, EncryptionAlgorithm: alg }),
+    );
+  } catch (e) {
+    plaintext?.fill(0);
+    throw e;
+  }
+}
