@@ -2,19 +2,29 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import { buildInfo, CSP_HEADER, sourceHash } from './scripts/build-info';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
+const root = new URL('.', import.meta.url).pathname;
+const SOURCE_HASH = sourceHash(root);
+// frame-ancestors cannot be set from a <meta> CSP: static hosts send it as a header (README, public/_headers).
+const HEADERS = { 'Content-Security-Policy': CSP_HEADER, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' };
 
 export default defineConfig({
-  define: { 'import.meta.env.VITE_APP_VERSION': JSON.stringify(pkg.version) },
+  define: {
+    'import.meta.env.VITE_APP_VERSION': JSON.stringify(pkg.version),
+    'import.meta.env.VITE_SOURCE_HASH': JSON.stringify(SOURCE_HASH),
+  },
   plugins: [
     svelte(),
+    buildInfo({ version: pkg.version, sourceHash: SOURCE_HASH }),
     VitePWA({
       strategies: 'injectManifest',
       srcDir: 'src/sw',
       filename: 'sw.ts',
       injectRegister: false,
-      registerType: 'autoUpdate',
+      // The console offers "Update now" (src/ui/update.svelte.ts); the new service worker waits until then.
+      registerType: 'prompt',
       manifest: {
         name: 'Pocket KMS',
         short_name: 'Pocket KMS',
@@ -24,15 +34,22 @@ export default defineConfig({
         display: 'standalone',
         start_url: '/',
         scope: '/',
+        id: '/',
+        lang: 'en',
+        categories: ['security', 'developer', 'utilities'],
         icons: [
+          { src: '/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+          { src: '/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+          { src: '/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
           { src: '/icon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' },
         ],
       },
-      injectManifest: { globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'] },
+      injectManifest: { globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,json}'] },
       devOptions: { enabled: false },
     }),
   ],
   worker: { format: 'es' },
   build: { target: 'es2022', sourcemap: false },
-  preview: { port: 4173, strictPort: false },
+  preview: { port: 4173, strictPort: false, headers: HEADERS },
+  server: { headers: { 'X-Frame-Options': 'DENY', 'X-Content-Type-Options': 'nosniff' } },
 });

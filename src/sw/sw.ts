@@ -11,7 +11,12 @@ declare const self: ServiceWorkerGlobalScope;
 let kms: Promise<Kms> | undefined;
 const core = () => (kms ??= openBrowserKeystore());
 
-self.addEventListener('install', () => void self.skipWaiting());
+// A first install activates at once; an update waits until the console's "Update now" (workbox-window
+// posts SKIP_WAITING), and until then this version keeps answering /kms. Requests that arrive during
+// the switch wait for the new worker to activate, and each version opens its own core.
+self.addEventListener('message', (e) => {
+  if ((e.data as { type?: string } | null)?.type === 'SKIP_WAITING') void self.skipWaiting();
+});
 // Control the page on first load, so /kms works without a reload (DESIGN.md contract 1).
 self.addEventListener('activate', (e) => e.waitUntil(self.clients.claim()));
 

@@ -6,6 +6,7 @@ export type Route =
   | { name: 'key'; keyId: string }
   | { name: 'crypto'; keyId?: string }
   | { name: 'events'; keyId?: string }
+  | { name: 'about' }
   | { name: 'not-found'; path: string };
 
 export function parseHash(hash: string): Route {
@@ -17,6 +18,7 @@ export function parseHash(hash: string): Route {
   if (parts[0] === 'keys' && parts.length === 2) return { name: 'key', keyId: parts[1]! };
   if (parts[0] === 'crypto' && parts.length === 1) return key ? { name: 'crypto', keyId: key } : { name: 'crypto' };
   if (parts[0] === 'events' && parts.length === 1) return key ? { name: 'events', keyId: key } : { name: 'events' };
+  if (parts[0] === 'about' && parts.length === 1) return { name: 'about' };
   return { name: 'not-found', path };
 }
 
@@ -25,6 +27,7 @@ export const href = {
   key: (keyId: string) => `#/keys/${encodeURIComponent(keyId)}`,
   crypto: (keyId?: string) => (keyId ? `#/crypto?key=${encodeURIComponent(keyId)}` : '#/crypto'),
   events: (keyId?: string) => (keyId ? `#/events?key=${encodeURIComponent(keyId)}` : '#/events'),
+  about: () => '#/about',
 };
 
 export class Router {
@@ -41,7 +44,7 @@ export class Router {
   }
 
   /** Which top-level section a route belongs to (for aria-current in the navigation). */
-  get section(): 'keys' | 'crypto' | 'events' | undefined {
+  get section(): 'keys' | 'crypto' | 'events' | 'about' | undefined {
     const n = this.route.name;
     return n === 'key' ? 'keys' : n === 'not-found' ? undefined : n;
   }

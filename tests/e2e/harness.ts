@@ -28,6 +28,10 @@ export interface Browser {
   page: Page;
   /** Console errors and page errors seen so far. */
   errors: string[];
+  /** Every request of every page and worker of this browser (URL), for the no-egress check. */
+  requests: string[];
+  /** securitypolicyviolation events seen in any page: "<directive> <blocked URI>". */
+  cspViolations: string[];
   close(): Promise<void>;
 }
 
@@ -47,15 +51,35 @@ export async function openBrowser(opts: { viewport?: { width: number; height: nu
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
+  // Issue 6: nothing leaves the device and the CSP is never violated, checked for every browser of the suite.
+  const requests: string[] = [];
+  const cspViolations: string[] = [];
+  context.on('request', (r) => void requests.push(r.url()));
+  await context.exposeBinding('__pocketKmsCspViolation', (_source, v: string) => void cspViolations.push(v));
+  await context.addInitScript(() => {
+    addEventListener('securitypolicyviolation', (e) => (globalThis as any).__pocketKmsCspViolation(`${e.violatedDirective} ${e.blockedURI}`));
+  });
   return {
     context,
     page,
     errors,
+    requests,
+    cspViolations,
     async close() {
       await context.close();
       rmSync(dir, { recursive: true, force: true });
+      const foreign = requests.filter((u) => !isLocal(u));
+      if (foreign.length) throw new Error(`Requests left the device: ${foreign.slice(0, 5).join(', ')}`);
+      if (cspViolations.length) throw new Error(`Content-Security-Policy violations: ${cspViolations.slice(0, 5).join(', ')}`);
     },
   };
+}
+
+/** The app's own origin (vite preview on 127.0.0.1), or a URL that never touches the network. */
+export function isLocal(url: string): boolean {
+  if (/^(blob|data|about|chrome-extension):/.test(url)) return true;
+  const { hostname, protocol } = new URL(url);
+  return (protocol === 'http:' || protocol === 'https:') && (hostname === '127.0.0.1' || hostname === 'localhost');
 }
 
 /** Loads the app and waits until the service worker controls the page (so /kms is served). */
