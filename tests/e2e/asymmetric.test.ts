@@ -1,0 +1,45 @@
+// User story: a CI pipeline signs release artifacts, a service checks HMACs, an app encrypts to an RSA
+// public key, two parties agree on secrets — all with the unmodified @aws-sdk/client-kms against /kms.
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from 'vite';
+import { loadApp, openBrowser, serveApp, type App, type Browser } from './harness';
+
+let app: App;
+let browser: Browser;
+const OUT = 'dist/__e2e_asymmetric__';
+
+beforeAll(async () => {
+  // Served from the app's own origin (the CSP allows only 'self' scripts).
+  await build({
+    configFile: false,
+    logLevel: 'silent',
+    build: { outDir: OUT, emptyOutDir: true, lib: { entry: 'tests/e2e/asymmetric-entry.ts', formats: ['es'], fileName: () => 'asymmetric.js' }, minify: false },
+  });
+  app = await serveApp();
+  browser = await openBrowser();
+  await loadApp(browser.page, app.url);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  rmSync(OUT, { recursive: true, force: true });
+});
+
+describe('asymmetric and HMAC keys through the AWS SDK against /kms', () => {
+  it('signs and verifies, reads public keys, makes MACs, encrypts with RSA, derives and encapsulates secrets', async () => {
+    const { page } = browser;
+    await page.addScriptTag({ url: '/__e2e_asymmetric__/asymmetric.js', type: 'module' });
+    await page.waitForFunction(() => 'asymmetricWalk' in globalThis);
+    const r = (await page.evaluate((origin) => (globalThis as any).asymmetricWalk(origin), app.url)) as Record<string, any>;
+    for (const spec of ['ECC_NIST_P256', 'RSA_2048', 'ECC_SECG_P256K1', 'ECC_NIST_EDWARDS25519', 'ML_DSA_44']) {
+      expect(r.signing[spec], spec).toMatchObject({ valid: true, tampered: 'KMSInvalidSignatureException' });
+    }
+    expect(r.signing.ECC_NIST_EDWARDS25519.algorithms).toEqual(['ED25519_SHA_512', 'ED25519_PH_SHA_512']);
+    expect(r.publicKey).toEqual({ spec: 'RSA_3072', usage: 'SIGN_VERIFY', algorithms: 6, webCryptoVerifies: true });
+    expect(r.mac).toEqual({ length: 32, valid: true, wrongMessage: 'KMSInvalidMacException', wrongUsage: 'InvalidKeyUsageException' });
+    expect(r.rsa).toEqual({ ciphertextLength: 256, roundTrip: 'oaep secret', fromPage: 'from the page', encryptionAlgorithms: ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'], noKeyId: 'ValidationException' });
+    expect(r.agreement).toEqual({ ecdhEqual: true, kemCiphertext: 1088, kemEqual: true });
+  });
+});
