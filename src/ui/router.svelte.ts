@@ -1,4 +1,4 @@
-// A tiny hash router: #/keys, #/keys/<keyId>, #/crypto[?key=<id>], #/events[?key=<id>].
+// A tiny hash router: #/keys, #/keys/<keyId>, #/crypto[?key=<id>], #/files, #/events[?key=<id>].
 // Hashes that do not start with "#/" (an in-page anchor) leave the route as it is.
 
 export type Route =
@@ -7,6 +7,7 @@ export type Route =
   | { name: 'crypto'; keyId?: string }
   | { name: 'events'; keyId?: string }
   | { name: 'about' }
+  | { name: 'files' }
   | { name: 'not-found'; path: string };
 
 export function parseHash(hash: string): Route {
@@ -17,6 +18,7 @@ export function parseHash(hash: string): Route {
   if (parts.length === 0 || (parts[0] === 'keys' && parts.length === 1)) return { name: 'keys' };
   if (parts[0] === 'keys' && parts.length === 2) return { name: 'key', keyId: parts[1]! };
   if (parts[0] === 'crypto' && parts.length === 1) return key ? { name: 'crypto', keyId: key } : { name: 'crypto' };
+  if (parts[0] === 'files' && parts.length === 1) return { name: 'files' };
   if (parts[0] === 'events' && parts.length === 1) return key ? { name: 'events', keyId: key } : { name: 'events' };
   if (parts[0] === 'about' && parts.length === 1) return { name: 'about' };
   return { name: 'not-found', path };
@@ -28,6 +30,7 @@ export const href = {
   crypto: (keyId?: string) => (keyId ? `#/crypto?key=${encodeURIComponent(keyId)}` : '#/crypto'),
   events: (keyId?: string) => (keyId ? `#/events?key=${encodeURIComponent(keyId)}` : '#/events'),
   about: () => '#/about',
+  files: () => '#/files',
 };
 
 export class Router {
@@ -44,7 +47,7 @@ export class Router {
   }
 
   /** Which top-level section a route belongs to (for aria-current in the navigation). */
-  get section(): 'keys' | 'crypto' | 'events' | 'about' | undefined {
+  get section(): 'keys' | 'crypto' | 'files' | 'events' | 'about' | undefined {
     const n = this.route.name;
     return n === 'key' ? 'keys' : n === 'not-found' ? undefined : n;
   }

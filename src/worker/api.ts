@@ -5,6 +5,7 @@ import type { CloudTrailRecord } from '../kms/records';
 import type { ChainReport } from '../kms/audit-chain';
 import type { ExportFormat } from '../kms/audit-export';
 import type { ValidationReport } from '../kms/audit-validate';
+import type { FilesWorkerApi } from './files-types';
 
 export type { KmsResponses, SupportedOperation, ChainReport, ValidationReport, ExportFormat };
 
@@ -65,7 +66,8 @@ export interface AuditRow {
   record: CloudTrailRecord;
 }
 
-export interface KmsWorkerApi {
+/** File encryption (AWS Encryption SDK messages) is declared in files-types.ts. */
+export interface KmsWorkerApi extends FilesWorkerApi {
   /**
    * Runs an AWS KMS operation as the console's caller. Requests and responses keep AWS's PascalCase
    * fields; blobs are Uint8Array and timestamps Date.

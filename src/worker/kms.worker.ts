@@ -12,6 +12,8 @@ import { openBrowserKeystore } from '../store/open';
 import type { AuditRow, KmsWorkerApi } from './api';
 import { cancelExport, nextChunk, publicKey, startExport, validateArchive } from './audit-exports';
 import { registerErrorTransfer } from './error-transfer';
+import { filesApi } from './files-api';
+import { removeStaleOutputs } from './files-sinks';
 
 registerErrorTransfer((w) => rebuildError(w.name, w.message));
 
@@ -25,7 +27,10 @@ const ready: Promise<Kms> = openBrowserKeystore().then((kms) => {
   return kms;
 });
 
+void removeStaleOutputs().catch(() => undefined);
+
 const api: KmsWorkerApi = {
+  ...filesApi(ready, (kms) => rootCaller(kms.keystore, { userAgent: USER_AGENT })),
   async call(operation, request) {
     const kms = await ready;
     return (await kms.call(operation, request, rootCaller(kms.keystore, { userAgent: USER_AGENT }))) as never;

@@ -1,0 +1,108 @@
+// One file job: input stream → ESDK encrypt or decrypt stream → output sink, with progress,
+// cancel, and no partial output left behind on failure. Platform-neutral (Node tests drive it).
+import { createDecryptStream, createEncryptStream, type MessageHeader } from '../format';
+import { keyArnOf, type Keyring } from '../format/keyring';
+import { PUBLIC_KEY_CONTEXT_KEY } from '../format/signature';
+import { suiteHex } from '../format/suites';
+import type { FileProgress, HeaderSummary } from './files-types';
+
+/** Where output bytes go. `writable` is aborted by the pipe on failure; `finish` runs after success. */
+export interface Sink<R> {
+  writable: WritableStream<Uint8Array>;
+  finish(): Promise<R>;
+}
+
+export function summarize(h: MessageHeader): HeaderSummary {
+  const { [PUBLIC_KEY_CONTEXT_KEY]: _pub, ...ctx } = h.encryptionContext;
+  return {
+    formatVersion: h.version,
+    suiteId: suiteHex(h.suite.id),
+    suiteName: h.suite.name,
+    signed: h.suite.signature !== null,
+    keyCommitment: h.suite.commitment,
+    frameLength: h.frameLength,
+    encryptionContext: { ...ctx },
+    keys: h.encryptedDataKeys.map((k) => {
+      const arn = keyArnOf(k);
+      return arn ? { providerId: k.providerId, keyArn: arn } : { providerId: k.providerId };
+    }),
+  };
+}
+
+export interface JobRun<R> {
+  result: R;
+  header: HeaderSummary;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/** Counts bytes and reports at most every `everyMs`, plus once at the end. */
+function counter(onBytes: (n: number) => void) {
+  return new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, c) {
+      onBytes(chunk.length);
+      c.enqueue(chunk);
+    },
+  });
+}
+
+interface Common<R> {
+  input: ReadableStream<Uint8Array>;
+  sink: Sink<R>;
+  signal?: AbortSignal;
+  onProgress?: (p: FileProgress) => void;
+  progressEveryMs?: number;
+}
+
+async function run<R>(o: Common<R>, transform: TransformStream<Uint8Array, Uint8Array>, header: () => HeaderSummary | undefined): Promise<JobRun<R>> {
+  const p: FileProgress = { bytesIn: 0, bytesOut: 0 };
+  let last = 0;
+  const every = o.progressEveryMs ?? 100;
+  const tick = () => {
+    const now = Date.now();
+    if (o.onProgress && now - last >= every) {
+      last = now;
+      o.onProgress({ ...p });
+    }
+  };
+  await o.input
+    .pipeThrough(counter((n) => ((p.bytesIn += n), tick())))
+    .pipeThrough(transform)
+    .pipeThrough(counter((n) => ((p.bytesOut += n), tick())))
+    .pipeTo(o.sink.writable, o.signal ? { signal: o.signal } : {});
+  const result = await o.sink.finish();
+  o.onProgress?.({ ...p });
+  return { result, header: header()!, bytesIn: p.bytesIn, bytesOut: p.bytesOut };
+}
+
+export async function encryptJob<R>(o: Common<R> & { keyring: Keyring; suiteId?: 0x0478 | 0x0578; frameLength?: number; encryptionContext?: Record<string, string> }): Promise<JobRun<R>> {
+  let session;
+  try {
+    session = await createEncryptStream({
+      keyring: o.keyring,
+      ...(o.suiteId ? { suiteId: o.suiteId } : {}),
+      ...(o.frameLength ? { frameLength: o.frameLength } : {}),
+      ...(o.encryptionContext ? { encryptionContext: o.encryptionContext } : {}),
+    });
+  } catch (e) {
+    await o.sink.writable.abort(e).catch(() => undefined);
+    await o.input.cancel().catch(() => undefined);
+    throw e;
+  }
+  const h = summarize(session.header);
+  return run(o, session.stream, () => h);
+}
+
+export async function decryptJob<R>(o: Common<R> & { keyring: Keyring; allowLegacy?: boolean; maxEncryptedDataKeys?: number; onHeader?: (h: HeaderSummary) => void }): Promise<JobRun<R>> {
+  let h: HeaderSummary | undefined;
+  const stream = createDecryptStream({
+    keyring: o.keyring,
+    allowNonCommitting: o.allowLegacy ?? false,
+    ...(o.maxEncryptedDataKeys !== undefined ? { maxEncryptedDataKeys: o.maxEncryptedDataKeys } : {}),
+    onHeader: (header) => {
+      h = summarize(header);
+      o.onHeader?.(h);
+    },
+  });
+  return run(o, stream, () => h);
+}

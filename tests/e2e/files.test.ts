@@ -1,0 +1,133 @@
+// User story: encrypt a 200 MiB file on the Files page, save it, decrypt it again and check it
+// byte for byte; a truncated copy and a copy with one flipped byte fail in plain words and save nothing.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync, closeSync, copyFileSync, truncateSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadApp, openBrowser, serveApp, type App, type Browser } from './harness';
+
+const SIZE_MIB = 200;
+let app: App;
+let b: Browser;
+let dir: string;
+
+/** Writes SIZE_MIB of pseudo-random data quickly (one random MiB, varied per MiB) and returns its SHA-256. */
+function makeFile(path: string, mib: number): string {
+  const block = randomBytes(1 << 20);
+  const h = createHash('sha256');
+  const fd = openSync(path, 'w');
+  for (let i = 0; i < mib; i++) {
+    block.writeUInt32BE(i, (i * 4096) % ((1 << 20) - 4));
+    h.update(block);
+    writeSync(fd, block);
+  }
+  closeSync(fd);
+  return h.digest('hex');
+}
+
+const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'pocket-kms-files-'));
+  mkdirSync(join(dir, 'saved'));
+  app = await serveApp();
+  b = await openBrowser();
+  await loadApp(b.page, app.url);
+  // A key with an alias, created through the app's own /kms endpoint.
+  await b.page.evaluate(async () => {
+    const call = async (op: string, body: object) => {
+      const r = await fetch('/kms', { method: 'POST', headers: { 'X-Amz-Target': `TrentService.${op}`, 'Content-Type': 'application/x-amz-json-1.1' }, body: JSON.stringify(body) });
+      if (!r.ok) throw new Error(`${op}: ${await r.text()}`);
+      return r.json();
+    };
+    const { KeyMetadata } = await call('CreateKey', { Description: 'files e2e' });
+    await call('CreateAlias', { AliasName: 'alias/files-e2e', TargetKeyId: KeyMetadata.KeyId });
+  });
+});
+
+afterAll(async () => {
+  await b?.close();
+  await app?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function addAndSave(path: string, savedName: string): Promise<string> {
+  const { page } = b;
+  await page.getByLabel('Choose files').setInputFiles(path);
+  const link = page.getByRole('link', { name: `Save ${savedName}`, exact: true });
+  await link.waitFor({ timeout: 90_000 });
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  const out = join(dir, 'saved', savedName);
+  await download.saveAs(out);
+  return out;
+}
+
+async function outputsOnDisk(): Promise<number> {
+  return b.page.evaluate(async () => {
+    const root = await navigator.storage.getDirectory();
+    const d = await root.getDirectoryHandle('pocket-kms-output', { create: true });
+    let n = 0;
+    for await (const _ of (d as unknown as { keys(): AsyncIterable<string> }).keys()) n++;
+    return n;
+  });
+}
+
+describe('Files page', () => {
+  it(`round-trips a ${SIZE_MIB} MiB file byte for byte, and refuses damaged copies`, async () => {
+    const { page } = b;
+    const plainPath = join(dir, 'big.bin');
+    const hash = makeFile(plainPath, SIZE_MIB);
+
+    await page.getByRole('link', { name: 'Files' }).click();
+    await page.getByRole('heading', { name: 'Files', level: 1 }).waitFor();
+    await expect.poll(() => page.getByLabel('Key', { exact: true }).inputValue()).toBe('alias/files-e2e');
+    await page.getByRole('button', { name: 'Add context pair' }).click();
+    await page.getByLabel('Context key 1').fill('project');
+    await page.getByLabel('Context value 1').fill('e2e');
+
+    const t0 = Date.now();
+    const encPath = await addAndSave(plainPath, 'big.bin.encrypted');
+    const encMs = Date.now() - t0;
+    expect(statSync(encPath).size).toBeGreaterThan(SIZE_MIB << 20);
+
+    const t1 = Date.now();
+    const decPath = await addAndSave(encPath, 'big.bin');
+    const decMs = Date.now() - t1;
+    // The header was shown: key, context, suite.
+    const row = page.getByRole('listitem', { name: 'Decrypt big.bin.encrypted' });
+    await expect.poll(() => row.getByLabel('File header').textContent()).toMatch(/arn:aws:kms:.*project.*e2e.*0x0478/s);
+    expect(sha256(decPath)).toBe(hash);
+    console.log(`files e2e: ${SIZE_MIB} MiB encrypt+save ${encMs} ms, decrypt+save ${decMs} ms`);
+    expect(await outputsOnDisk()).toBe(2);
+
+    // A truncated copy and a copy with one flipped byte in the middle.
+    const truncated = join(dir, 'truncated.bin.encrypted');
+    copyFileSync(encPath, truncated);
+    truncateSync(truncated, statSync(encPath).size - 1000);
+    const flipped = join(dir, 'flipped.bin.encrypted');
+    copyFileSync(encPath, flipped);
+    const fd = openSync(flipped, 'r+');
+    const at = Math.floor(statSync(encPath).size / 2);
+    const one = Buffer.alloc(1);
+    readSync(fd, one, 0, 1, at);
+    one[0]! ^= 0x01;
+    writeSync(fd, one, 0, 1, at);
+    closeSync(fd);
+
+    for (const [path, name, words] of [
+      [truncated, 'truncated.bin.encrypted', /incomplete.*truncated/],
+      [flipped, 'flipped.bin.encrypted', /changed or damaged/],
+    ] as const) {
+      await page.getByLabel('Choose files').setInputFiles(path);
+      const r = page.getByRole('listitem', { name: `Decrypt ${name}` });
+      const alert = r.getByRole('alert');
+      await alert.waitFor({ timeout: 60_000 });
+      expect(await alert.textContent()).toMatch(words);
+      expect(await r.getByRole('link').count()).toBe(0);
+    }
+    // Nothing of the failed jobs stays on disk.
+    expect(await outputsOnDisk()).toBe(2);
+    expect(b.errors).toEqual([]);
+  });
+});
