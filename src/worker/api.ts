@@ -6,8 +6,9 @@ import type { ChainReport } from '../kms/audit-chain';
 import type { ExportFormat } from '../kms/audit-export';
 import type { ValidationReport } from '../kms/audit-validate';
 import type { FilesWorkerApi } from './files-types';
+import type { FileDigestKind } from '../kms/asymmetric/file-digest';
 
-export type { KmsResponses, SupportedOperation, ChainReport, ValidationReport, ExportFormat };
+export type { KmsResponses, SupportedOperation, ChainReport, ValidationReport, ExportFormat, FileDigestKind };
 
 export interface AuditExportRequest {
   format: ExportFormat;
@@ -96,6 +97,9 @@ export interface KmsWorkerApi extends FilesWorkerApi {
   /** Diagnostics for `npm run bench`: milliseconds per IndexedDB transaction on a scratch database
    * (one `get` read-only, and one `put` read-write), the storage floor of any audited call. */
   rawIdb(iterations: number): Promise<{ read: number[]; write: number[] }>;
+  /** Streams a file through a hash in this worker, for Sign / Verify of files: SHA-2 for MessageType
+   * DIGEST, or ML-DSA's μ for EXTERNAL_MU (needs the key's SPKI `publicKey`). */
+  fileDigest(file: Blob, kind: FileDigestKind, publicKey?: Uint8Array): Promise<Uint8Array>;
   /** A no-op round trip, to measure the Comlink cost alone. */
   ping(): Promise<number>;
   /** Runs deletion and rotation that are due now. */

@@ -1,6 +1,7 @@
 // Composition root of the KMS worker: opens the region's keystore, exposes the API over Comlink,
 // and runs maintenance (deletion and automatic rotation) at start-up and every minute.
 import * as Comlink from 'comlink';
+import { digestStream } from '../kms/asymmetric/file-digest';
 import { rootCaller } from '../kms/audit';
 import { verifyChain } from '../kms/audit-chain';
 import { lookupEvents } from '../kms/cloudtrail';
@@ -95,6 +96,9 @@ const api: KmsWorkerApi = {
     return times;
   },
   rawIdb: (iterations) => measureIdb(iterations),
+  async fileDigest(file, kind, publicKey) {
+    return digestStream(file.stream(), kind, publicKey);
+  },
   async ping() {
     return performance.now();
   },
