@@ -15,6 +15,8 @@ const HASH_PREFIX = 'pocket-kms-audit-chain-v1\n';
 /** Meta names: the newest record (head) and, after a trim, the record the trail now starts after. */
 export const AUDIT_HEAD = 'auditHead';
 export const AUDIT_ANCHOR = 'auditAnchor';
+/** The event a retention trim records (kms/audit-retention.ts); it names the anchor it set. */
+export const TRIM_EVENT = 'DeleteAuditRecords';
 
 export interface ChainPoint {
   seq: number;
@@ -88,6 +90,7 @@ export async function verifyChain(store: Store, opts: { pageSize?: number; maxFi
   let prev: ChainPoint = anchor ?? { seq: 0, hash: GENESIS_HASH };
   let checked = 0;
   let firstSeq: number | undefined;
+  let lastTrim: ChainPoint | undefined;
   for (;;) {
     const page = await store.queryAudit({ limit: pageSize, ascending: true, afterSeq: prev.seq });
     for (const e of page) {
@@ -106,9 +109,17 @@ export async function verifyChain(store: Store, opts: { pageSize?: number; maxFi
       } else if (!gap && e.prevHash !== prev.hash) {
         add({ seq, kind: 'unlinked', message: `Record ${seq} does not follow record ${prev.seq} (the link to the previous record does not match).` });
       }
+      if (e.eventName === TRIM_EVENT && !e.errorCode) {
+        const p = e.record.requestParameters ?? {};
+        lastTrim = { seq: Number(p['throughSequenceNumber']), hash: String(p['anchorHash']) };
+      }
       prev = { seq, hash: typeof e.hash === 'string' ? e.hash : '' };
     }
     if (page.length < pageSize) break;
+  }
+  // The anchor is only meta: it must be the one the newest trim recorded inside the chain.
+  if (anchor && (!lastTrim || lastTrim.seq !== anchor.seq || lastTrim.hash !== anchor.hash)) {
+    add({ seq: anchor.seq, kind: 'missing', message: `The trail starts after record ${anchor.seq}, but no ${TRIM_EVENT} record in it says so: older records were removed.` });
   }
   if (head && head.seq > prev.seq) {
     add({ seq: prev.seq + 1, kind: 'missing', message: head.seq - prev.seq === 1 ? `Record ${head.seq}, the newest, is missing.` : `Records ${prev.seq + 1} to ${head.seq}, the newest, are missing.` });

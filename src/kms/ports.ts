@@ -36,6 +36,12 @@ export interface Tx {
   /** Aliases ordered by name, optionally only those of one key. */
   listAliases(keyId?: string): Promise<AliasRecord[]>;
   appendAudit(entry: AuditEntry): Promise<void>;
+  /** One audit record by sequence number. */
+  getAudit(seq: number): Promise<AuditEntry | undefined>;
+  /** The record with the newest eventTime before `time` (retention by age). */
+  lastAuditBefore(time: number): Promise<AuditEntry | undefined>;
+  /** Deletes every audit record up to and including `seq` (retention; see kms/audit-retention.ts). */
+  deleteAuditThrough(seq: number): Promise<void>;
 }
 
 export interface AuditQuery {

@@ -54,6 +54,10 @@ function wrap(t: T): Tx {
       await os('audit').add!(chained);
       await os('meta').put!({ seq: chained.seq, hash: chained.hash } satisfies ChainPoint, AUDIT_HEAD);
     },
+    getAudit: (seq) => os('audit').get(seq),
+    lastAuditBefore: async (time) => (await os('audit').index('byTime').openCursor(IDBKeyRange.upperBound(time, true), 'prev'))?.value,
+    // One request for any number of records: a key range delete.
+    deleteAuditThrough: (seq) => os('audit').delete!(IDBKeyRange.upperBound(seq)),
   };
 }
 

@@ -5,6 +5,9 @@ import type { CloudTrailRecord } from '../kms/records';
 import type { ChainReport } from '../kms/audit-chain';
 import type { ExportFormat } from '../kms/audit-export';
 import type { ValidationReport } from '../kms/audit-validate';
+import type { RetentionPolicy, TrimPlan, TrimResult } from '../kms/audit-retention';
+
+export type { RetentionPolicy, TrimPlan, TrimResult };
 import type { FilesWorkerApi } from './files-types';
 import type { FileDigestKind } from '../kms/asymmetric/file-digest';
 
@@ -91,6 +94,12 @@ export interface KmsWorkerApi extends FilesWorkerApi {
   auditPublicKey(): Promise<AuditPublicKey>;
   /** Validates an exported CloudTrail archive (.tar) against this keystore's key, or `publicKeyPem`. */
   validateAuditExport(archive: Blob, publicKeyPem?: string): Promise<ValidationReport>;
+  /** The retention policy and what it would delete now (docs/AUDIT.md §5). */
+  auditRetention(): Promise<TrimPlan>;
+  /** @throws TypeError for a policy that is not {mode:'all'}, {mode:'days',days} or {mode:'records',records}. */
+  setAuditRetention(policy: RetentionPolicy): Promise<TrimPlan>;
+  /** Applies the policy now: exported records only, or also unexported ones when confirmed. The trim is audited. */
+  trimAuditTrail(confirmUnexported: boolean): Promise<TrimResult>;
   /** Diagnostics for `npm run bench`: milliseconds per raw WebCrypto AES-256-GCM encrypt of `bytes`
    * random bytes with a fresh non-extractable key, timed inside this worker in batches of 20 (the ceiling). */
   rawAesGcm(iterations: number, bytes: number): Promise<number[]>;

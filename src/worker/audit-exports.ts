@@ -1,7 +1,10 @@
 // Worker side of audit export and validation: export sessions the UI pulls chunk by chunk (so the
 // worker holds at most one log file and one chunk), the public key, and validation of an archive.
+import type { Caller } from '../kms/audit';
+import { AUDIT_HEAD, type ChainPoint } from '../kms/audit-chain';
 import { fromPem, getSigningKey, toPem } from '../kms/audit-digest';
 import { exportCloudTrailTar, exportCsv, exportFileName, exportJsonLines, type ExportOptions } from '../kms/audit-export';
+import { checkPolicy, markExported, planTrim, setPolicy, trimTrail, type RetentionPolicy, type TrimPlan, type TrimResult } from '../kms/audit-retention';
 import { readTar } from '../kms/audit-tar';
 import { validateExport, type ValidationReport } from '../kms/audit-validate';
 import type { Kms } from '../kms/kms';
@@ -9,7 +12,13 @@ import type { AuditExportRequest, AuditExportStart, AuditPublicKey } from './api
 
 /** Chunks handed to the UI are about this big (fewer Comlink round trips, bounded memory). */
 const CHUNK = 512 * 1024;
-const sessions = new Map<string, AsyncGenerator<Uint8Array>>();
+interface Session {
+  gen: AsyncGenerator<Uint8Array>;
+  /** For a complete (unfiltered) export: the newest record it is sure to include, marked exported at its end. */
+  covers?: number;
+  kms: Kms;
+}
+const sessions = new Map<string, Session>();
 
 function options(r: AuditExportRequest): ExportOptions {
   const o: ExportOptions = { format: r.format };
@@ -38,14 +47,17 @@ export async function startExport(kms: Kms, r: AuditExportRequest): Promise<Audi
       ? exportCloudTrailTar(store, keystore, await getSigningKey(store, kms.env.clock.now()), o)
       : o.format === 'jsonl' ? exportJsonLines(store, o) : exportCsv(store, o);
   const id = crypto.randomUUID();
-  sessions.set(id, gen);
+  const unfiltered = ['startTime', 'endTime', 'keyId', 'principal', 'eventName'].every((k) => o[k as keyof ExportOptions] === undefined);
+  const head = unfiltered ? await store.read((tx) => tx.getMeta<ChainPoint>(AUDIT_HEAD)) : undefined;
+  sessions.set(id, { gen, kms, ...(head ? { covers: head.seq } : {}) });
   return { id, ...exportFileName(keystore, o.format, kms.env.clock.now()) };
 }
 
 /** The next chunk of an export, or null at its end (the session is then gone). */
 export async function nextChunk(id: string): Promise<Uint8Array | null> {
-  const gen = sessions.get(id);
-  if (!gen) throw new TypeError(`"id" expected a running export, got ${id}`);
+  const session = sessions.get(id);
+  if (!session) throw new TypeError(`"id" expected a running export, got ${id}`);
+  const { gen } = session;
   const parts: Uint8Array[] = [];
   let size = 0;
   while (size < CHUNK) {
@@ -56,6 +68,7 @@ export async function nextChunk(id: string): Promise<Uint8Array | null> {
   }
   if (parts.length === 0) {
     sessions.delete(id);
+    if (session.covers !== undefined) await markExported(session.kms.env.store, session.covers, session.kms.env.clock.now());
     return null;
   }
   if (parts.length === 1) return parts[0]!;
@@ -69,9 +82,9 @@ export async function nextChunk(id: string): Promise<Uint8Array | null> {
 }
 
 export async function cancelExport(id: string): Promise<void> {
-  const gen = sessions.get(id);
+  const session = sessions.get(id);
   sessions.delete(id);
-  await gen?.return(undefined);
+  await session?.gen.return(undefined);
 }
 
 export async function publicKey(kms: Kms): Promise<AuditPublicKey> {
@@ -96,4 +109,17 @@ async function* chunksOf(blob: Blob): AsyncGenerator<Uint8Array> {
 export async function validateArchive(kms: Kms, archive: Blob, publicKeyPem?: string): Promise<ValidationReport> {
   const spki = publicKeyPem ? fromPem(publicKeyPem) : (await getSigningKey(kms.env.store, kms.env.clock.now())).spki;
   return validateExport(readTar(chunksOf(archive)), spki);
+}
+
+export function retentionPlan(kms: Kms): Promise<TrimPlan> {
+  return planTrim(kms.env);
+}
+
+export async function setRetention(kms: Kms, policy: RetentionPolicy): Promise<TrimPlan> {
+  await setPolicy(kms.env.store, checkPolicy(policy));
+  return planTrim(kms.env);
+}
+
+export async function applyRetention(kms: Kms, caller: Caller | 'service', confirmUnexported: boolean): Promise<TrimResult> {
+  return trimTrail(kms.env, caller, { confirmUnexported });
 }

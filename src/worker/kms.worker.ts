@@ -11,7 +11,7 @@ import type { Kms } from '../kms/kms';
 import { measureIdb } from '../store/diagnostics';
 import { openBrowserKeystore } from '../store/open';
 import type { AuditRow, KmsWorkerApi } from './api';
-import { cancelExport, nextChunk, publicKey, startExport, validateArchive } from './audit-exports';
+import { applyRetention, cancelExport, nextChunk, publicKey, retentionPlan, setRetention, startExport, validateArchive } from './audit-exports';
 import { registerErrorTransfer } from './error-transfer';
 import { filesApi } from './files-api';
 import { removeStaleOutputs } from './files-sinks';
@@ -22,7 +22,8 @@ const USER_AGENT = `pocket-kms-console/${import.meta.env.VITE_APP_VERSION ?? '0'
 const MAINTENANCE_MS = 60_000;
 
 const ready: Promise<Kms> = openBrowserKeystore().then((kms) => {
-  const tick = () => kms.maintain().catch(() => undefined);
+  // Retention runs with maintenance and trims only exported records (confirmation is the console's).
+  const tick = () => kms.maintain().then(() => applyRetention(kms, 'service', false)).catch(() => undefined);
   void tick();
   setInterval(tick, MAINTENANCE_MS);
   return kms;
@@ -82,6 +83,16 @@ const api: KmsWorkerApi = {
   },
   async validateAuditExport(archive, publicKeyPem) {
     return validateArchive(await ready, archive, publicKeyPem);
+  },
+  async auditRetention() {
+    return retentionPlan(await ready);
+  },
+  async setAuditRetention(policy) {
+    return setRetention(await ready, policy);
+  },
+  async trimAuditTrail(confirmUnexported) {
+    const kms = await ready;
+    return applyRetention(kms, rootCaller(kms.keystore, { userAgent: USER_AGENT }), confirmUnexported === true);
   },
   async rawAesGcm(iterations, bytes) {
     const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt']);
