@@ -81,3 +81,6 @@ try {
   await server.close();
   rmSync(dir, { recursive: true, force: true });
 }
+
+// The file-encryption benchmark (bench/files.js) runs after, in its own browser; BENCH_FILES=0 skips it.
+if (process.env.BENCH_FILES !== '0') await import('./files.js');

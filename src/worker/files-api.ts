@@ -116,6 +116,12 @@ export function filesApi(ready: Promise<Kms>, callerOf: (kms: Kms) => Caller): F
     async cancelFile(jobId) {
       jobs.get(jobId)?.abort(new DOMException('Cancelled', 'AbortError'));
     },
+    async readRate(input) {
+      const t0 = performance.now();
+      const reader = input.stream().getReader();
+      while (!(await reader.read()).done);
+      return performance.now() - t0;
+    },
     async releaseFile(jobId) {
       if (JOB_ID.test(jobId)) await releaseOutput(jobId);
     },

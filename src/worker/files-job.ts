@@ -36,14 +36,21 @@ export interface JobRun<R> {
   bytesOut: number;
 }
 
-/** Counts bytes and reports at most every `everyMs`, plus once at the end. */
-function counter(onBytes: (n: number) => void) {
-  return new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, c) {
-      onBytes(chunk.length);
-      c.enqueue(chunk);
+/** Bytes queued between stages, so reading, WebCrypto (off-thread) and writing overlap. */
+const AHEAD = { highWaterMark: 8 << 20, size: (c: Uint8Array) => c.byteLength };
+
+/** Counts bytes as they pass; `side` says which queue holds the read-ahead. */
+function counter(onBytes: (n: number) => void, side: 'readable' | 'writable') {
+  return new TransformStream<Uint8Array, Uint8Array>(
+    {
+      transform(chunk, c) {
+        onBytes(chunk.length);
+        c.enqueue(chunk);
+      },
     },
-  });
+    side === 'writable' ? AHEAD : undefined,
+    side === 'readable' ? AHEAD : undefined,
+  );
 }
 
 interface Common<R> {
@@ -66,9 +73,9 @@ async function run<R>(o: Common<R>, transform: TransformStream<Uint8Array, Uint8
     }
   };
   await o.input
-    .pipeThrough(counter((n) => ((p.bytesIn += n), tick())))
+    .pipeThrough(counter((n) => ((p.bytesIn += n), tick()), 'readable'))
     .pipeThrough(transform)
-    .pipeThrough(counter((n) => ((p.bytesOut += n), tick())))
+    .pipeThrough(counter((n) => ((p.bytesOut += n), tick()), 'writable'))
     .pipeTo(o.sink.writable, o.signal ? { signal: o.signal } : {});
   const result = await o.sink.finish();
   o.onProgress?.({ ...p });

@@ -80,4 +80,6 @@ export interface FilesWorkerApi {
   cancelFile(jobId: string): Promise<void>;
   /** Deletes a finished job's output from the origin private file system (after it was saved). */
   releaseFile(jobId: string): Promise<void>;
+  /** Diagnostics for `npm run bench`: reads `input.stream()` to the end in the worker; milliseconds taken. */
+  readRate(input: Blob): Promise<number>;
 }

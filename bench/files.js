@@ -1,0 +1,136 @@
+// npm run bench (files part): encrypts and decrypts a disk-backed file (1 GiB by default) through
+// the real page → Comlink → worker path to the origin private file system, in headless Chromium,
+// and prints MB/s and peak memory (RSS of every Chromium process of this run) beside, in the same
+// run: File.stream() read rate of the same file, raw WebCrypto AES-GCM at the frame size in the
+// worker, and the official @aws-crypto/client-browser with its defaults on 64 MiB.
+// BENCH_FILE_MIB=4096 for the 4 GiB memory check; BENCH_FRAME_KIB to try other frame lengths.
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { build, preview } from 'vite';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const MIB = Number(process.env.BENCH_FILE_MIB ?? 1024);
+const FRAME = Number(process.env.BENCH_FRAME_KIB ?? 512) * 1024;
+const ESDK_MIB = Number(process.env.BENCH_ESDK_MIB ?? 64);
+const MB = (bytes, ms) => bytes / 1e6 / (ms / 1000);
+
+/** The bench file, generated once (one random MiB, varied per MiB so frames differ). */
+function benchFile() {
+  const path = join(tmpdir(), `pocket-kms-bench-${MIB}mib.bin`);
+  if (existsSync(path) && statSync(path).size === MIB * 2 ** 20) return path;
+  const block = randomBytes(2 ** 20);
+  const fd = openSync(path, 'w');
+  for (let i = 0; i < MIB; i++) {
+    block.writeUInt32BE(i, (i * 4096) % (2 ** 20 - 4));
+    writeSync(fd, block);
+  }
+  closeSync(fd);
+  return path;
+}
+
+/** Sum of VmRSS (bytes) over the processes whose command line names this run's profile directory. */
+function rss(profile) {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(profile)) continue;
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) total += Number(m[1]) * 1024;
+    } catch { /* the process ended */ }
+  }
+  return total;
+}
+
+/** Runs fn while sampling memory every 50 ms; returns fn's result and the peak. */
+async function sampled(profile, fn) {
+  let peak = rss(profile);
+  const timer = setInterval(() => (peak = Math.max(peak, rss(profile))), 50);
+  try {
+    const result = await fn();
+    return { result, peak: Math.max(peak, rss(profile)) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+const file = benchFile();
+const esdkOut = mkdtempSync(join(tmpdir(), 'pocket-kms-esdk-bundle-'));
+await build({ logLevel: 'silent', configFile: false, build: { outDir: esdkOut, emptyOutDir: true, minify: true, lib: { entry: 'bench/esdk-browser-entry.js', formats: ['es'], fileName: () => 'esdk.js' } } });
+const esdkBundle = readFileSync(join(esdkOut, 'esdk.js'), 'utf8');
+rmSync(esdkOut, { recursive: true, force: true });
+
+const server = await preview({ logLevel: 'silent', preview: { host: '127.0.0.1', port: 0 } });
+const url = server.resolvedUrls.local[0];
+const profile = mkdtempSync(join(tmpdir(), 'pocket-kms-bench-files-'));
+// bypassCSP only so the bench can inject the client-browser bundle; the app itself is unchanged.
+const ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, headless: true, bypassCSP: true });
+try {
+  const page = ctx.pages()[0] ?? (await ctx.newPage());
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(url);
+  await page.waitForFunction(() => globalThis.pocketKms?.info !== undefined, null, { timeout: 30_000 });
+  await page.evaluate(() => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.id = 'bench-file';
+    input.hidden = true;
+    document.body.append(input);
+  });
+  await page.setInputFiles('#bench-file', file);
+  const keyArn = await page.evaluate(async () => (await globalThis.pocketKms.call('CreateKey', { Description: 'files bench' })).KeyMetadata.Arn);
+  await new Promise((r) => setTimeout(r, 1000));
+  const idle = rss(profile);
+  const bytes = MIB * 2 ** 20;
+
+  const read = await sampled(profile, () => page.evaluate(() => globalThis.pocketKms.api.readRate(document.getElementById('bench-file').files[0])));
+  const raw = await page.evaluate(({ FRAME }) => globalThis.pocketKms.api.rawAesGcm(400, FRAME), { FRAME });
+  const rawMs = raw.sort((a, b) => a - b)[Math.floor(raw.length / 2)];
+  const enc = await sampled(profile, () =>
+    page.evaluate(({ keyArn, FRAME }) => globalThis.pocketKms.api.encryptFile('bench-enc', document.getElementById('bench-file').files[0], { keyIds: [keyArn], frameLength: FRAME }).then((r) => { globalThis.benchEncrypted = r.file; return { ms: r.ms, out: r.bytesOut }; }), { keyArn, FRAME }),
+  );
+  const dec = await sampled(profile, () =>
+    page.evaluate(() => globalThis.pocketKms.api.decryptFile('bench-dec', globalThis.benchEncrypted, {}).then((r) => ({ ms: r.ms, out: r.bytesOut }))),
+  );
+  if (dec.result.out !== bytes) throw new Error(`decrypt wrote ${dec.result.out} bytes, expected ${bytes}`);
+  await page.evaluate(async () => {
+    globalThis.benchEncrypted = undefined;
+    await globalThis.pocketKms.api.releaseFile('bench-enc');
+    await globalThis.pocketKms.api.releaseFile('bench-dec');
+  });
+  let esdk = { result: { error: '' } };
+  try {
+    await page.addScriptTag({ content: esdkBundle, type: 'module' });
+    await page.waitForFunction(() => typeof globalThis.esdkBrowserBench === 'function', null, { timeout: 10_000 });
+    esdk = await sampled(profile, () => page.evaluate((b) => globalThis.esdkBrowserBench(b), ESDK_MIB * 2 ** 20).catch((e) => ({ error: String(e) })));
+  } catch {
+    // Its asn1.js / bn.js need Node's Buffer; without a 'buffer' polyfill package the bundle does not load.
+    esdk.result.error = `the bundle did not load (${pageErrors.at(-1) ?? 'timeout'}; it needs a Node 'buffer' polyfill, not installed)`;
+  }
+
+  const readMBs = MB(bytes, read.result);
+  const row = (name, mbs, peak, note = '') => console.log(name.padEnd(58) + mbs.toFixed(0).padStart(8) + (peak === undefined ? '' : `${((peak - idle) / 2 ** 20).toFixed(0)} MiB`).padStart(14) + (note ? `  ${note}` : ''));
+  console.log(`\nFiles — ${MIB} MiB disk-backed file, frame ${FRAME / 1024} KiB, Chromium ${ctx.browser()?.version() ?? ''}; memory = peak RSS of all Chromium processes above idle (${(idle / 2 ** 20).toFixed(0)} MiB)`);
+  console.log('path'.padEnd(58) + 'MB/s'.padStart(8) + 'peak memory'.padStart(14));
+  row('File.stream() read of the same file (in the worker)', readMBs, read.peak);
+  row(`raw WebCrypto AES-GCM, ${FRAME / 1024} KiB calls (in the worker)`, MB(FRAME, rawMs), undefined);
+  row('Pocket KMS encrypt: File → worker → OPFS', MB(bytes, enc.result.ms), enc.peak, `${(MB(bytes, enc.result.ms) / readMBs).toFixed(2)}x read rate (target ≥ 0.85x)`);
+  row('Pocket KMS decrypt: OPFS → worker → OPFS', MB(bytes, dec.result.ms), dec.peak, `${(MB(bytes, dec.result.ms) / readMBs).toFixed(2)}x read rate (target ≥ 0.75x)`);
+  if (esdk.result.error) console.log(`@aws-crypto/client-browser, defaults, ${ESDK_MIB} MiB: failed (${esdk.result.error})`);
+  else {
+    const e = MB(ESDK_MIB * 2 ** 20, esdk.result.encryptMs);
+    const d = MB(ESDK_MIB * 2 ** 20, esdk.result.decryptMs);
+    row(`@aws-crypto/client-browser encrypt, defaults, ${ESDK_MIB} MiB in memory`, e, esdk.peak);
+    row(`@aws-crypto/client-browser decrypt, defaults, ${ESDK_MIB} MiB in memory`, d, undefined);
+    console.log(`Pocket KMS / client-browser: encrypt ${(MB(bytes, enc.result.ms) / e).toFixed(1)}x, decrypt ${(MB(bytes, dec.result.ms) / d).toFixed(1)}x (target ≥ 8x)`);
+  }
+  console.log('(one worker; no frame-parallel worker pool is built, so 2 and 4 workers are not reported)');
+} finally {
+  await ctx.close();
+  await server.close();
+  rmSync(profile, { recursive: true, force: true });
+}
