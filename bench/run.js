@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { preview } from 'vite';
+import { benchAsymmetric, printAsymmetric } from './asymmetric.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -76,6 +77,8 @@ try {
   const floor = result['IndexedDB read-write transaction, one put (in the worker)'].p50 + result['Comlink round trip (no-op)'].p50;
   console.log(`\nEncrypt p50 / raw AES-GCM p50 = ${(result.Encrypt.p50 / ceiling.p50).toFixed(1)}x (aim: ≤ 3x; not reachable while each call commits its audit record before answering)`);
   console.log(`Encrypt p50 / (one read-write transaction + Comlink round trip) = ${(result.Encrypt.p50 / floor).toFixed(2)}x (the storage floor, docs/decisions/0004)`);
+  const asymN = Number(process.env.BENCH_ASYM_N ?? 100);
+  printAsymmetric(await benchAsymmetric(page, asymN, ROUNDS), asymN, ROUNDS);
 } finally {
   await ctx.close();
   await server.close();

@@ -10,6 +10,7 @@ import type { RetentionPolicy, TrimPlan, TrimResult } from '../kms/audit-retenti
 export type { RetentionPolicy, TrimPlan, TrimResult };
 import type { FilesWorkerApi } from './files-types';
 import type { FileDigestKind } from '../kms/asymmetric/file-digest';
+import type { ProbeSpec } from '../kms/asymmetric/raw-probe';
 
 export type { KmsResponses, SupportedOperation, ChainReport, ValidationReport, ExportFormat, FileDigestKind };
 
@@ -109,6 +110,9 @@ export interface KmsWorkerApi extends FilesWorkerApi {
   /** Streams a file through a hash in this worker, for Sign / Verify of files: SHA-2 for MessageType
    * DIGEST, or ML-DSA's μ for EXTERNAL_MU (needs the key's SPKI `publicKey`). */
   fileDigest(file: Blob, kind: FileDigestKind, publicKey?: Uint8Array): Promise<Uint8Array>;
+  /** Diagnostics for `npm run bench`: mean milliseconds per raw sign and verify (WebCrypto, or @noble for
+   * secp256k1) of a 100-byte message with a fresh key in this worker, the ceiling of Sign / Verify. */
+  rawSignVerify(spec: ProbeSpec, iterations: number): Promise<{ sign: number; verify: number }>;
   /** A no-op round trip, to measure the Comlink cost alone. */
   ping(): Promise<number>;
   /** Runs deletion and rotation that are due now. */

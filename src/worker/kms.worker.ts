@@ -2,6 +2,7 @@
 // and runs maintenance (deletion and automatic rotation) at start-up and every minute.
 import * as Comlink from 'comlink';
 import { digestStream } from '../kms/asymmetric/file-digest';
+import { rawSignVerify } from '../kms/asymmetric/raw-probe';
 import { rootCaller } from '../kms/audit';
 import { verifyChain } from '../kms/audit-chain';
 import { lookupEvents } from '../kms/cloudtrail';
@@ -109,6 +110,7 @@ const api: KmsWorkerApi = {
     return times;
   },
   rawIdb: (iterations) => measureIdb(iterations),
+  rawSignVerify: (spec, iterations) => rawSignVerify(spec, iterations),
   async fileDigest(file, kind, publicKey) {
     return digestStream(file.stream(), kind, publicKey);
   },

@@ -18,6 +18,18 @@ import { signingHash, SPECS, type SigningAlgorithm } from './specs';
 export type MessageType = 'RAW' | 'DIGEST' | 'EXTERNAL_MU';
 
 const NIST = { 'P-256': p256, 'P-384': p384, 'P-521': p521 } as const;
+
+/** Imported public keys per cached material record (immutable), so Verify does not re-import SPKI each call. */
+const publicKeys = new WeakMap<object, Map<string, CryptoKey>>();
+
+async function publicKeyFor(p: CachedPair, alg: RsaHashedImportParams | EcKeyImportParams | Algorithm): Promise<CryptoKey> {
+  let m = publicKeys.get(p.material);
+  if (!m) publicKeys.set(p.material, (m = new Map()));
+  const id = JSON.stringify(alg);
+  let k = m.get(id);
+  if (!k) m.set(id, (k = await crypto.subtle.importKey('spki', p.material.publicKey! as Uint8Array<ArrayBuffer>, alg, false, ['verify'])));
+  return k;
+}
 const u8 = (b: Uint8Array) => b as Uint8Array<ArrayBuffer>;
 
 function rsaScheme(alg: SigningAlgorithm) {
@@ -84,7 +96,7 @@ export async function verify(p: CachedPair, alg: SigningAlgorithm, type: Message
         const s = rsaScheme(alg);
         if (type === 'DIGEST') return rsaVerifyDigest(decodeRsaPublic(spki), s.pss ? 'pss' : 'pkcs1', s.hash, message, signature);
         const name = s.pss ? 'RSA-PSS' : 'RSASSA-PKCS1-v1_5';
-        const pub = await crypto.subtle.importKey('spki', u8(spki), { name, hash: s.hash }, false, ['verify']);
+        const pub = await publicKeyFor(p, { name, hash: s.hash } as RsaHashedImportParams);
         return await crypto.subtle.verify(s.pss ? { name, saltLength: s.saltLength } : { name }, pub, u8(signature), u8(message));
       }
       case 'ecc-nist': {
@@ -92,14 +104,14 @@ export async function verify(p: CachedPair, alg: SigningAlgorithm, type: Message
         const point = decodeSpki(spki).key;
         if (type === 'DIGEST') return curve.verify(signature, message, point, { prehash: false, lowS: false, format: 'der' });
         const p1363 = curve.Signature.fromBytes(signature, 'der').toBytes('compact');
-        const pub = await crypto.subtle.importKey('spki', u8(spki), { name: 'ECDSA', namedCurve: info.curve! }, false, ['verify']);
+        const pub = await publicKeyFor(p, { name: 'ECDSA', namedCurve: info.curve! });
         return await crypto.subtle.verify({ name: 'ECDSA', hash: signingHash(alg)!.hash }, pub, u8(p1363), u8(message));
       }
       case 'secp256k1':
         return secp256k1.verify(signature, message, decodeSpki(spki).key, { prehash: type === 'RAW', lowS: false, format: 'der' });
       case 'ed25519': {
         if (alg === 'ED25519_PH_SHA_512') return ed25519ph.verify(signature, message, decodeSpki(spki).key);
-        const pub = await crypto.subtle.importKey('spki', u8(spki), { name: 'Ed25519' }, false, ['verify']);
+        const pub = await publicKeyFor(p, { name: 'Ed25519' });
         return await crypto.subtle.verify('Ed25519', pub, u8(signature), u8(message));
       }
       case 'ml-dsa': {
