@@ -1,6 +1,6 @@
 // Message body and footer codec (specification data-format/message-body.md, message-footer.md,
 // and message-body-aad.md). Pure bytes. Decoders return undefined for "need more bytes".
-import { concat, equalBytes, uint16, uint32, uint64, utf8Encode, view } from './bytes';
+import { concat, uint16, uint32, uint64, utf8Encode, view } from './bytes';
 import { MalformedMessageError } from './errors';
 import { IV_LENGTH, TAG_LENGTH } from './suites';
 
@@ -69,8 +69,6 @@ export function decodeFrame(bytes: Uint8Array, frameLength: number): DecodedFram
   const iv = bytes.subarray(ivAt, ivAt + IV_LENGTH);
   const contentLength = final ? dv.getUint32(ivAt + IV_LENGTH) : frameLength;
   const ctAt = ivAt + IV_LENGTH + (final ? 4 : 0);
-  /* Precondition: the IV is the sequence number (every ESDK writes it so; anything else was altered). */
-  if (!equalBytes(iv, frameIv(seq))) throw new MalformedMessageError(`Frame ${seq} has an IV that does not match its sequence number.`);
   return { seq, final, iv, sealed: bytes.subarray(ctAt, size), contentLength, read: size };
 }
 
