@@ -43,6 +43,8 @@ beforeAll(async () => {
     };
     const { KeyMetadata } = await call('CreateKey', { Description: 'files e2e' });
     await call('CreateAlias', { AliasName: 'alias/files-e2e', TargetKeyId: KeyMetadata.KeyId });
+    const second = await call('CreateKey', { Description: 'files e2e, second key' });
+    await call('CreateAlias', { AliasName: 'alias/files-e2e-2', TargetKeyId: second.KeyMetadata.KeyId });
   });
 });
 
@@ -81,7 +83,8 @@ describe('Files page', () => {
 
     await page.getByRole('link', { name: 'Files' }).click();
     await page.getByRole('heading', { name: 'Files', level: 1 }).waitFor();
-    await expect.poll(() => page.getByLabel('Key', { exact: true }).inputValue()).toBe('alias/files-e2e');
+    await expect.poll(() => page.getByLabel('Key', { exact: true }).inputValue()).toMatch(/^alias\/files-e2e/);
+    await page.getByLabel('Key', { exact: true }).selectOption('alias/files-e2e');
     await page.getByRole('button', { name: 'Add context pair' }).click();
     await page.getByLabel('Context key 1').fill('project');
     await page.getByLabel('Context value 1').fill('e2e');
@@ -128,6 +131,25 @@ describe('Files page', () => {
     }
     // Nothing of the failed jobs stays on disk.
     expect(await outputsOnDisk()).toBe(2);
+    expect(b.errors).toEqual([]);
+  });
+
+  it('signs a file under two keys (0x0578) and shows the header before decrypting it', async () => {
+    const { page } = b;
+    const plainPath = join(dir, 'signed.bin');
+    const hash = makeFile(plainPath, 16);
+    await page.getByLabel('Sign files').check();
+    await page.getByRole('button', { name: 'Add another key' }).click();
+    await page.getByLabel('Additional key 1').selectOption('alias/files-e2e-2');
+    const encPath = await addAndSave(plainPath, 'signed.bin.encrypted');
+    const decPath = await addAndSave(encPath, 'signed.bin');
+    expect(sha256(decPath)).toBe(hash);
+    const header = page.getByRole('listitem', { name: 'Decrypt signed.bin.encrypted' }).getByLabel('File header');
+    const text = (await header.textContent()) ?? '';
+    expect(text).toMatch(/0x0578/);
+    expect(text).toMatch(/Yes \(ECDSA\)/);
+    expect(text.match(/arn:aws:kms:/g)).toHaveLength(2);
+    expect(text).not.toContain('aws-crypto-public-key');
     expect(b.errors).toEqual([]);
   });
 });
