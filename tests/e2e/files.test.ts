@@ -150,6 +150,10 @@ describe('Files page', () => {
     expect(text).toMatch(/Yes \(ECDSA\)/);
     expect(text.match(/arn:aws:kms:/g)).toHaveLength(2);
     expect(text).not.toContain('aws-crypto-public-key');
+    // The page, queue and header fit a 360 px phone without horizontal scrolling.
+    await page.setViewportSize({ width: 360, height: 800 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await page.setViewportSize({ width: 1280, height: 900 });
     expect(b.errors).toEqual([]);
   });
 });
