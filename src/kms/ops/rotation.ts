@@ -13,10 +13,15 @@ export const DEFAULT_ROTATION_DAYS = 365;
 /** AWS allows at most 25 on-demand rotations per key. */
 export const MAX_ON_DEMAND_ROTATIONS = 25;
 
-function requireRotatable(key: KeyRecord): void {
+/** AWS: rotation and its status exist only for symmetric encryption keys. */
+function requireSymmetricKey(key: KeyRecord): void {
   if (key.keySpec !== 'SYMMETRIC_DEFAULT') {
-    throw new UnsupportedOperationException(`${key.arn} is a ${key.keySpec} key; only symmetric encryption keys (SYMMETRIC_DEFAULT) can rotate.`);
+    throw new UnsupportedOperationException(`${key.arn} is a ${key.keySpec} key; only symmetric encryption keys (SYMMETRIC_DEFAULT) have key rotation.`);
   }
+}
+
+function requireRotatable(key: KeyRecord): void {
+  requireSymmetricKey(key);
   if (key.state === 'Disabled') throw new DisabledException(`${key.arn} is disabled; enable it before changing its rotation.`);
   if (key.state === 'PendingDeletion') throw new KMSInvalidStateException(`${key.arn} is pending deletion.`);
 }
@@ -49,7 +54,11 @@ export async function disableKeyRotation(c: OpContext, req: Req) {
 
 export async function getKeyRotationStatus(c: OpContext, req: Req) {
   const id = reqString(req, 'KeyId');
-  const key = await c.write((tx) => c.resolve(tx, id, { aliases: false }));
+  const key = await c.write(async (tx) => {
+    const k = await c.resolve(tx, id, { aliases: false });
+    requireSymmetricKey(k);
+    return k;
+  });
   return {
     KeyRotationEnabled: key.rotationEnabled,
     KeyId: key.arn,
@@ -102,6 +111,7 @@ export async function listKeyRotations(c: OpContext, req: Req) {
   const { limit, marker } = paging(req, 1000, 100);
   const { key, materials } = await c.write(async (tx) => {
     const key = await c.resolve(tx, id, { aliases: false });
+    requireSymmetricKey(key);
     return { key, materials: await tx.listMaterials(key.keyId) };
   });
   const shown = materials.filter((m) => include === 'ALL_KEY_MATERIAL' || m.rotationType !== undefined).sort((a, b) => a.version - b.version);

@@ -53,12 +53,14 @@ export class KeyDetail {
     try {
       const { KeyMetadata: meta } = await kms.call('DescribeKey', { KeyId: this.ref });
       const id = meta.KeyId;
+      // Only symmetric encryption keys have rotation (AWS answers UnsupportedOperationException otherwise).
+      const symmetric = meta.KeySpec === 'SYMMETRIC_DEFAULT';
       const [aliases, tags, policy, rotation, rotations] = await Promise.all([
         listAllAliases(id),
         allTags(id),
         kms.call('GetKeyPolicy', { KeyId: id, PolicyName: 'default' }),
-        kms.call('GetKeyRotationStatus', { KeyId: id }),
-        allRotations(id),
+        symmetric ? kms.call('GetKeyRotationStatus', { KeyId: id }) : undefined,
+        symmetric ? allRotations(id) : [],
       ]);
       if (generation !== this.#generation) return;
       this.meta = meta;

@@ -47,6 +47,17 @@ const CASES: Case[] = [
   { op: 'GenerateDataKey', field: 'KeySpec', base: (id) => ({ KeyId: id }), ok: () => false },
   { op: 'GenerateDataKey', field: 'KeyId', base: () => ({ KeySpec: 'AES_256' }), ok: () => false },
   { op: 'GenerateDataKey', base: () => ({}), ok: () => false },
+  // Asymmetric operations against a symmetric key: every value is refused, never with an internal error.
+  { op: 'Sign', field: 'Message', base: (id) => ({ KeyId: id, SigningAlgorithm: 'ECDSA_SHA_256' }), ok: () => false },
+  { op: 'Sign', field: 'MessageType', base: (id) => ({ KeyId: id, Message: utf8('x'), SigningAlgorithm: 'ECDSA_SHA_256' }), ok: () => false },
+  { op: 'Sign', field: 'SigningAlgorithm', base: (id) => ({ KeyId: id, Message: utf8('x') }), ok: () => false },
+  { op: 'Verify', field: 'Signature', base: (id) => ({ KeyId: id, Message: utf8('x'), SigningAlgorithm: 'ECDSA_SHA_256' }), ok: () => false },
+  { op: 'GenerateMac', field: 'MacAlgorithm', base: (id) => ({ KeyId: id, Message: utf8('x') }), ok: () => false },
+  { op: 'DeriveSharedSecret', field: 'PublicKey', base: (id) => ({ KeyId: id, KeyAgreementAlgorithm: 'ECDH' }), ok: () => false },
+  { op: 'Decapsulate', field: 'SharedSecretCiphertextBlob', base: (id) => ({ KeyId: id, EncapsulationAlgorithm: 'ML_KEM' }), ok: () => false },
+  { op: 'GetPublicKey', field: 'KeyId', base: () => ({}), ok: () => false },
+  { op: 'GenerateDataKeyPair', field: 'KeyPairSpec', base: (id) => ({ KeyId: id }), ok: () => false },
+  { op: 'Sign', base: () => ({}), ok: () => false },
 ];
 
 const snapshot = async (f: Fresh) => ({ keys: (await f.call('ListKeys')).Keys, aliases: (await f.call('ListAliases')).Aliases });
