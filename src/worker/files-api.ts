@@ -122,6 +122,17 @@ export function filesApi(ready: Promise<Kms>, callerOf: (kms: Kms) => Caller): F
       while (!(await reader.read()).done);
       return performance.now() - t0;
     },
+    async writeRate(bytes, chunk) {
+      const sink = await opfsSink('bench-write-rate');
+      const w = sink.writable.getWriter();
+      const data = new Uint8Array(chunk);
+      const t0 = performance.now();
+      for (let o = 0; o < bytes; o += chunk) await w.write(data.subarray(0, Math.min(chunk, bytes - o)));
+      await w.close();
+      const ms = performance.now() - t0;
+      await releaseOutput('bench-write-rate');
+      return ms;
+    },
     async releaseFile(jobId) {
       if (JOB_ID.test(jobId)) await releaseOutput(jobId);
     },

@@ -82,4 +82,6 @@ export interface FilesWorkerApi {
   releaseFile(jobId: string): Promise<void>;
   /** Diagnostics for `npm run bench`: reads `input.stream()` to the end in the worker; milliseconds taken. */
   readRate(input: Blob): Promise<number>;
+  /** Diagnostics for `npm run bench`: writes `bytes` in `chunk`-byte writes to a scratch OPFS file through a sync access handle; milliseconds taken. */
+  writeRate(bytes: number, chunk: number): Promise<number>;
 }
