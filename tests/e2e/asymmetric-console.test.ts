@@ -1,6 +1,7 @@
 // User story: a person creates a P-256 signing key in the console, reads its public key, signs a
 // release note and a release file, verifies them, sees a changed message refused, and checks both
-// signatures with the exact openssl commands the page shows. Then an HMAC key makes and checks a MAC.
+// signatures with the exact openssl commands the page shows. Then an HMAC key makes and checks a MAC,
+// an ECDH key agrees with OpenSSL on a secret, and an ML-KEM key encapsulates and decapsulates.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +24,7 @@ afterAll(async () => {
 
 const text = async (l: Locator) => (await l.textContent()) ?? '';
 
-test('create a signing key, sign and verify text and a file, and verify both with the openssl commands shown', async () => {
+test('sign text and a file (OpenSSL verifies both with the commands shown), make a MAC, agree on an ECDH secret with OpenSSL, encapsulate with ML-KEM', async () => {
   const browser = await openBrowser();
   const { page } = browser;
   try {
@@ -104,6 +105,49 @@ test('create a signing key, sign and verify text and a file, and verify both wit
     await expect.poll(() => mac.getByLabel('MAC (base64)').inputValue()).toMatch(/^[A-Za-z0-9+/]{64}$/);
     await mac.getByRole('button', { name: 'Verify MAC' }).click();
     await expect.poll(() => text(mac.getByRole('status'))).toContain('MAC valid');
+
+    // A key-agreement key: the secret derived with a peer's PEM equals OpenSSL's from the peer's side.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Keys' }).click();
+    await page.getByRole('button', { name: 'Create key', exact: true }).click();
+    await create.getByRole('radio', { name: /^Asymmetric/ }).check();
+    await create.getByRole('radio', { name: /^Key agreement/ }).check();
+    await create.getByLabel('Key spec').selectOption('ECC_NIST_P384');
+    await create.getByRole('button', { name: 'Create key', exact: true }).click();
+    await create.getByRole('link', { name: 'Open key' }).click();
+    const kmsPem = page.getByRole('region', { name: 'Public key' }).getByLabel('Public key (PEM)');
+    await expect.poll(() => text(kmsPem)).toContain('BEGIN PUBLIC KEY');
+    writeFileSync(join(dir, 'kms-ecdh.pem'), (await kmsPem.textContent())!);
+    execFileSync('/usr/bin/openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384', '-out', join(dir, 'peer.pem')]);
+    const peerPub = execFileSync('/usr/bin/openssl', ['pkey', '-in', join(dir, 'peer.pem'), '-pubout']).toString();
+    const agree = page.getByRole('region', { name: 'Derive a shared secret' });
+    await agree.getByLabel("Other party's public key (PEM)").fill(peerPub);
+    await agree.getByRole('button', { name: 'Derive shared secret' }).click();
+    await expect.poll(() => agree.getByLabel('Shared secret (base64)').inputValue()).toMatch(/^[A-Za-z0-9+/]{64}$/);
+    const theirs = execFileSync('/usr/bin/openssl', ['pkeyutl', '-derive', '-inkey', join(dir, 'peer.pem'), '-peerkey', join(dir, 'kms-ecdh.pem')]);
+    expect(await agree.getByLabel('Shared secret (base64)').inputValue()).toBe(theirs.toString('base64'));
+
+    // An ML-KEM key: encapsulate, then decapsulate the same ciphertext to the same secret.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Keys' }).click();
+    await page.getByRole('button', { name: 'Create key', exact: true }).click();
+    await create.getByRole('radio', { name: /^Asymmetric/ }).check();
+    await create.getByRole('radio', { name: /^Key encapsulation/ }).check();
+    await create.getByRole('button', { name: 'Create key', exact: true }).click();
+    await create.getByRole('link', { name: 'Open key' }).click();
+    const kem = page.getByRole('region', { name: 'Encapsulate and decapsulate' });
+    await kem.getByRole('button', { name: 'Encapsulate', exact: true }).click();
+    await expect.poll(() => kem.getByLabel('Shared secret (base64)').inputValue()).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    const encapsulated = await kem.getByLabel('Shared secret (base64)').inputValue();
+    const ciphertext = await kem.getByLabel('Encapsulated secret (base64)').inputValue();
+    // An altered ciphertext of the right length decapsulates to another secret (implicit rejection)…
+    const altered = Buffer.from(ciphertext, 'base64');
+    altered[0]! ^= 1;
+    await kem.getByLabel('Encapsulated secret (base64)').fill(altered.toString('base64'));
+    await kem.getByRole('button', { name: 'Decapsulate' }).click();
+    await expect.poll(() => kem.getByLabel('Shared secret (base64)').inputValue()).not.toBe(encapsulated);
+    // …and the real one to the same secret.
+    await kem.getByLabel('Encapsulated secret (base64)').fill(ciphertext);
+    await kem.getByRole('button', { name: 'Decapsulate' }).click();
+    await expect.poll(() => kem.getByLabel('Shared secret (base64)').inputValue()).toBe(encapsulated);
   } finally {
     await browser.close();
   }
