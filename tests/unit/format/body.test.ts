@@ -142,7 +142,7 @@ describe('property: any plaintext, frame length and chunking round-trips', () =>
           }
           const dec = await pipe(createDecryptStream({ keyring }), chunks);
           expect(dec.error).toBeUndefined();
-          expect(dec.out).toEqual(Buffer.from(pt));
+          expect(dec.out).toEqual(new Uint8Array(pt));
         },
       ),
       { numRuns: 60 },

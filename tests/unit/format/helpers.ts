@@ -61,7 +61,8 @@ export async function pipe(stream: TransformStream<Uint8Array, Uint8Array>, chun
   } catch (e) {
     error = e;
   }
-  return { out: Buffer.concat(parts), ...(error !== undefined ? { error } : {}) };
+  // A plain Uint8Array: Buffer's slice() is a view, so a test flipping bits in a "copy" would change the original.
+  return { out: new Uint8Array(Buffer.concat(parts)), ...(error !== undefined ? { error } : {}) };
 }
 
 export interface Parts {
