@@ -5,6 +5,7 @@ import type { OpContext } from '../context';
 import { InvalidKeyUsageException, UnsupportedOperationException, ValidationException } from '../errors';
 import type { RsaEncryptionAlgorithm } from '../asymmetric/specs';
 import type { KeyRecord } from '../records';
+import { reEncryptWithRsa } from './re-encrypt-rsa';
 import { rsaDecrypt, rsaEncrypt } from './rsa-encryption';
 import { confirmSeal, confirmUnseal, prepareSeal, prepareUnseal, requireSymmetric, retryStale } from '../sealing';
 import { optBool, optContext, optEnum, optInt, optString, optStringList, reqBlob, reqString, type Req } from '../validate';
@@ -27,8 +28,8 @@ export function commonFields(req: Req): void {
 }
 
 /** The RSAES algorithm a request names, if any (those go to the RSA path). */
-function rsaAlgorithm(req: Req): RsaEncryptionAlgorithm | undefined {
-  const alg = optEnum(req, 'EncryptionAlgorithm', ENCRYPTION_ALGORITHMS);
+function rsaAlgorithm(req: Req, field = 'EncryptionAlgorithm'): RsaEncryptionAlgorithm | undefined {
+  const alg = optEnum(req, field, ENCRYPTION_ALGORITHMS);
   return alg === 'RSAES_OAEP_SHA_1' || alg === 'RSAES_OAEP_SHA_256' ? alg : undefined;
 }
 
@@ -86,6 +87,12 @@ export async function reEncrypt(c: OpContext, req: Req) {
   const sourceKeyId = optString(req, 'SourceKeyId');
   const destId = reqString(req, 'DestinationKeyId');
   const destCtx = optContext(req, 'DestinationEncryptionContext');
+  const sourceRsa = rsaAlgorithm(req, 'SourceEncryptionAlgorithm');
+  const destRsa = rsaAlgorithm(req, 'DestinationEncryptionAlgorithm');
+  if (sourceRsa || destRsa) {
+    commonFields(req);
+    return reEncryptWithRsa(c, req, blob, sourceRsa ?? 'SYMMETRIC_DEFAULT', destRsa ?? 'SYMMETRIC_DEFAULT');
+  }
   checkAlgorithm(req, 'SourceEncryptionAlgorithm');
   checkAlgorithm(req, 'DestinationEncryptionAlgorithm');
   commonFields(req);

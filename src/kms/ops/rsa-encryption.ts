@@ -2,7 +2,7 @@
 // SHA-256 and MGF1 of the same hash, as AWS KMS. The ciphertext is the raw OAEP output (the key's
 // modulus length); there is no encryption context, and Decrypt must name the key.
 
-import { withKey } from '../asymmetric/material';
+import { prepareKey, withKey } from '../asymmetric/material';
 import { oaepLimit, SPECS, type RsaEncryptionAlgorithm } from '../asymmetric/specs';
 import type { OpContext } from '../context';
 import { InvalidCiphertextException, ValidationException } from '../errors';
@@ -11,10 +11,10 @@ import type { Req } from '../validate';
 
 const hashOf = (alg: RsaEncryptionAlgorithm) => (alg === 'RSAES_OAEP_SHA_1' ? 'SHA-1' : 'SHA-256');
 
-function refuseContext(req: Req): void {
-  const ctx = req.EncryptionContext;
+export function refuseContext(req: Req, field = 'EncryptionContext'): void {
+  const ctx = req[field];
   if (ctx !== undefined && ctx !== null && (typeof ctx !== 'object' || Object.keys(ctx).length > 0)) {
-    throw new ValidationException('EncryptionContext is not supported with asymmetric KMS keys; encrypt without it.');
+    throw new ValidationException(`${field} is not supported with asymmetric KMS keys; leave it out.`);
   }
 }
 
@@ -24,20 +24,44 @@ function requireRsa(p: CachedPair, alg: RsaEncryptionAlgorithm): void {
   }
 }
 
+/** RSAES-OAEP encryption with the key's public key, after AWS's plaintext limit check. */
+async function oaepEncrypt(p: CachedPair, plaintext: Uint8Array, alg: RsaEncryptionAlgorithm): Promise<Uint8Array> {
+  requireRsa(p, alg);
+  const limit = oaepLimit(SPECS[p.key.keySpec].bits!, alg);
+  if (plaintext.length > limit) {
+    throw new ValidationException(`Plaintext is too long for ${p.key.keySpec} with ${alg}: at most ${limit} bytes, got ${plaintext.length}.`);
+  }
+  const pub = await crypto.subtle.importKey('spki', p.material.publicKey! as Uint8Array<ArrayBuffer>, { name: 'RSA-OAEP', hash: hashOf(alg) }, false, ['encrypt']);
+  return new Uint8Array(await crypto.subtle.encrypt({ name: 'RSA-OAEP' }, pub, plaintext as Uint8Array<ArrayBuffer>));
+}
+
+/** RSAES-OAEP decryption with the key's non-extractable private key. */
+async function oaepDecrypt(p: CachedPair, blob: Uint8Array, alg: RsaEncryptionAlgorithm): Promise<Uint8Array> {
+  requireRsa(p, alg);
+  try {
+    return new Uint8Array(await crypto.subtle.decrypt({ name: 'RSA-OAEP' }, p.material.cryptoKeys[`RSA-OAEP/${hashOf(alg)}`]!, blob as Uint8Array<ArrayBuffer>));
+  } catch {
+    throw new InvalidCiphertextException(`The ciphertext could not be decrypted with ${p.key.arn} and ${alg}.`);
+  }
+}
+
+/** The halves ReEncrypt needs: crypto with a prepared key; the caller confirms the key in its transaction. */
+export async function rsaSeal(c: OpContext, id: string, plaintext: Uint8Array, alg: RsaEncryptionAlgorithm) {
+  const p = await prepareKey(c, id, ['ENCRYPT_DECRYPT']);
+  return { p, blob: await oaepEncrypt(p, plaintext, alg) };
+}
+
+export async function rsaOpen(c: OpContext, id: string, blob: Uint8Array, alg: RsaEncryptionAlgorithm) {
+  const p = await prepareKey(c, id, ['ENCRYPT_DECRYPT']);
+  return { p, plaintext: await oaepDecrypt(p, blob, alg) };
+}
+
 /** Encrypt with EncryptionAlgorithm RSAES_OAEP_SHA_1 or RSAES_OAEP_SHA_256 (request already read). */
 export async function rsaEncrypt(c: OpContext, req: Req, id: string, plaintext: Uint8Array, alg: RsaEncryptionAlgorithm) {
   refuseContext(req);
   return withKey(
     c, id, ['ENCRYPT_DECRYPT'],
-    async (p) => {
-      requireRsa(p, alg);
-      const limit = oaepLimit(SPECS[p.key.keySpec].bits!, alg);
-      if (plaintext.length > limit) {
-        throw new ValidationException(`Plaintext is too long for ${p.key.keySpec} with ${alg}: at most ${limit} bytes, got ${plaintext.length}.`);
-      }
-      const pub = await crypto.subtle.importKey('spki', p.material.publicKey! as Uint8Array<ArrayBuffer>, { name: 'RSA-OAEP', hash: hashOf(alg) }, false, ['encrypt']);
-      return new Uint8Array(await crypto.subtle.encrypt({ name: 'RSA-OAEP' }, pub, plaintext as Uint8Array<ArrayBuffer>));
-    },
+    (p) => oaepEncrypt(p, plaintext, alg),
     (key, blob) => ({ CiphertextBlob: blob, KeyId: key.arn, EncryptionAlgorithm: alg }),
   );
 }
@@ -50,15 +74,7 @@ export async function rsaDecrypt(c: OpContext, req: Req, keyId: string | undefin
   try {
     return await withKey(
       c, keyId, ['ENCRYPT_DECRYPT'],
-      async (p) => {
-        requireRsa(p, alg);
-        try {
-          plaintext = new Uint8Array(await crypto.subtle.decrypt({ name: 'RSA-OAEP' }, p.material.cryptoKeys[`RSA-OAEP/${hashOf(alg)}`]!, blob as Uint8Array<ArrayBuffer>));
-        } catch {
-          throw new InvalidCiphertextException(`The ciphertext could not be decrypted with ${p.key.arn} and ${alg}.`);
-        }
-        return plaintext;
-      },
+      async (p) => (plaintext = await oaepDecrypt(p, blob, alg)),
       (key, pt) => ({ KeyId: key.arn, Plaintext: pt, EncryptionAlgorithm: alg }),
     );
   } catch (e) {

@@ -162,3 +162,46 @@ describe('GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext', () => {
     await rejectsWith(call('GenerateDataKeyPair', { KeyPairSpec: 'RSA_2048' }), 'ValidationException');
   });
 });
+
+describe('ReEncrypt with RSA keys', () => {
+  it('RSA → symmetric, symmetric → RSA and RSA → RSA, in one audited call each', async () => {
+    const f = await freshKms();
+    const { call, createKey } = f;
+    const sym = await createKey();
+    const a = await createKey({ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' });
+    const b = await createKey({ KeySpec: 'RSA_3072', KeyUsage: 'ENCRYPT_DECRYPT' });
+    const pt = utf8('moving between keys');
+    const { CiphertextBlob: rsaBlob } = await call('Encrypt', { KeyId: a.KeyId, Plaintext: pt, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' });
+
+    const before = (await f.audit()).length;
+    const toSym = await call('ReEncrypt', { CiphertextBlob: rsaBlob, SourceKeyId: a.KeyId, SourceEncryptionAlgorithm: 'RSAES_OAEP_SHA_256', DestinationKeyId: sym.KeyId, DestinationEncryptionContext: { x: 'y' } });
+    expect((await f.audit()).length).toBe(before + 1);
+    expect(toSym).toMatchObject({ SourceKeyId: a.Arn, KeyId: sym.Arn, SourceEncryptionAlgorithm: 'RSAES_OAEP_SHA_256', DestinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT', DestinationKeyMaterialId: sym.CurrentKeyMaterialId });
+    expect(toSym).not.toHaveProperty('SourceKeyMaterialId');
+    expect((await call('Decrypt', { CiphertextBlob: toSym.CiphertextBlob, EncryptionContext: { x: 'y' } })).Plaintext).toEqual(pt);
+
+    const toRsa = await call('ReEncrypt', { CiphertextBlob: toSym.CiphertextBlob, SourceEncryptionContext: { x: 'y' }, DestinationKeyId: b.KeyId, DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_1' });
+    expect(toRsa).toMatchObject({ SourceKeyId: sym.Arn, KeyId: b.Arn, SourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT', DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_1', SourceKeyMaterialId: sym.CurrentKeyMaterialId });
+    expect((await call('Decrypt', { KeyId: b.KeyId, CiphertextBlob: toRsa.CiphertextBlob, EncryptionAlgorithm: 'RSAES_OAEP_SHA_1' })).Plaintext).toEqual(pt);
+
+    const rsaToRsa = await call('ReEncrypt', { CiphertextBlob: toRsa.CiphertextBlob, SourceKeyId: b.KeyId, SourceEncryptionAlgorithm: 'RSAES_OAEP_SHA_1', DestinationKeyId: a.Arn, DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_256' });
+    expect((await call('Decrypt', { KeyId: a.KeyId, CiphertextBlob: rsaToRsa.CiphertextBlob, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' })).Plaintext).toEqual(pt);
+  });
+
+  it('SourceKeyId is required for an RSA source; RSA sides take no encryption context; limits and usage hold', async () => {
+    const { call, createKey } = await freshKms();
+    const sym = await createKey();
+    const a = await createKey({ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' });
+    const { CiphertextBlob } = await call('Encrypt', { KeyId: a.KeyId, Plaintext: utf8('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' });
+    const base = { CiphertextBlob, SourceEncryptionAlgorithm: 'RSAES_OAEP_SHA_256', DestinationKeyId: sym.KeyId };
+    await rejectsWith(call('ReEncrypt', base), 'ValidationException');
+    await rejectsWith(call('ReEncrypt', { ...base, SourceKeyId: a.KeyId, SourceEncryptionContext: { a: 'b' } }), 'ValidationException');
+    await rejectsWith(call('ReEncrypt', { ...base, SourceKeyId: sym.KeyId }), 'InvalidKeyUsageException');
+    const big = await call('Encrypt', { KeyId: sym.KeyId, Plaintext: new Uint8Array(300) });
+    await rejectsWith(call('ReEncrypt', { CiphertextBlob: big.CiphertextBlob, DestinationKeyId: a.KeyId, DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }), 'ValidationException');
+    await rejectsWith(call('ReEncrypt', { CiphertextBlob: big.CiphertextBlob, DestinationKeyId: a.KeyId, DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_256', DestinationEncryptionContext: { a: 'b' } }), 'ValidationException');
+    const bad = CiphertextBlob.slice();
+    bad[9] ^= 1;
+    await rejectsWith(call('ReEncrypt', { ...base, CiphertextBlob: bad, SourceKeyId: a.KeyId }), 'InvalidCiphertextException');
+  });
+});
