@@ -130,6 +130,11 @@ export function encodeSecp256k1Pkcs8(d: Uint8Array, publicPoint: Uint8Array): Ui
   return seq(tlv(0x02, new Uint8Array([0])), seq(oid(OID.ecPublicKey), oid(OID.secp256k1)), tlv(0x04, ecPrivateKey));
 }
 
+/** RFC 8410 PKCS#8 for an Ed25519 seed: the privateKey holds CurvePrivateKey, an OCTET STRING of the seed. */
+export function encodeEd25519Pkcs8(seed: Uint8Array): Uint8Array {
+  return seq(tlv(0x02, new Uint8Array([0])), seq(oid(OID.ed25519)), tlv(0x04, tlv(0x04, seed)));
+}
+
 const toBig = (b: Uint8Array) => (b.length === 0 ? 0n : BigInt('0x' + hex(b)));
 
 export interface RsaPrivate {

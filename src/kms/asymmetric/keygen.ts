@@ -5,10 +5,11 @@
 
 import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
 import { ml_kem1024, ml_kem512, ml_kem768 } from '@noble/post-quantum/ml-kem.js';
+import { ed25519 } from '@noble/curves/ed25519.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import type { Random } from '../ports';
 import type { KeyPairMaterialRecord, KeySpec, KeyUsage } from '../records';
-import { encodeSpki, OID } from './der';
+import { encodeEd25519Pkcs8, encodeSpki, OID } from './der';
 import { SPECS } from './specs';
 
 /** Additional data that binds a sealed secret to its key and version, so copies cannot be swapped. */
@@ -71,6 +72,8 @@ export async function generateKeyMaterial(wrappingKey: CryptoKey, random: Random
   const kind = info.family === 'hmac' ? 'hmac' : 'asymmetric';
   const iv = random.bytes(12);
   const gcm: AesGcmParams = { name: 'AES-GCM', iv: iv as Uint8Array<ArrayBuffer>, additionalData: sealAad(keyId, 1) as Uint8Array<ArrayBuffer> };
+  // A browser without WebCrypto Ed25519 (before Firefox 129, Safari 17) gets a software Ed25519 key.
+  if (info.family === 'ed25519' && !(await hasWebCryptoEd25519())) return softwareMaterial(kind, wrappingKey, gcm, ed25519Pair(random));
   if (info.protection === 'browser') {
     const t = await transientKey(spec, usage);
     const sealed = await crypto.subtle.wrapKey(t.format, t.secret, wrappingKey, gcm);
@@ -82,15 +85,35 @@ export async function generateKeyMaterial(wrappingKey: CryptoKey, random: Random
     if (t.publicKey) out.publicKey = new Uint8Array(await crypto.subtle.exportKey('spki', t.publicKey));
     return out;
   }
-  const { secret, publicKey } = softwareKeyPair(spec, random);
+  return softwareMaterial(kind, wrappingKey, gcm, softwareKeyPair(spec, random));
+}
+
+async function softwareMaterial(kind: NewKeyMaterial['kind'], wrappingKey: CryptoKey, gcm: AesGcmParams, k: { secret: Uint8Array; publicKey?: Uint8Array }): Promise<NewKeyMaterial> {
   try {
-    const sealed = await crypto.subtle.encrypt(gcm, wrappingKey, secret as Uint8Array<ArrayBuffer>);
-    const out: NewKeyMaterial = { kind, cryptoKeys: {}, sealed, iv };
-    if (publicKey) out.publicKey = publicKey;
+    const sealed = await crypto.subtle.encrypt(gcm, wrappingKey, k.secret as Uint8Array<ArrayBuffer>);
+    const out: NewKeyMaterial = { kind, cryptoKeys: {}, sealed, iv: new Uint8Array(gcm.iv as Uint8Array) };
+    if (k.publicKey) out.publicKey = k.publicKey;
     return out;
   } finally {
-    secret.fill(0);
+    k.secret.fill(0);
   }
+}
+
+let ed25519Support: Promise<boolean> | undefined;
+
+/** Whether this runtime's WebCrypto has Ed25519 (asked once). */
+export function hasWebCryptoEd25519(): Promise<boolean> {
+  ed25519Support ??= crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign']).then(() => true, () => false);
+  return ed25519Support;
+}
+
+/** An Ed25519 key pair made with @noble/curves: PKCS#8 (RFC 8410) and SPKI, as WebCrypto would give them. */
+export function ed25519Pair(random: Random): { secret: Uint8Array; publicKey: Uint8Array } {
+  const seed = random.bytes(32);
+  const pub = ed25519.getPublicKey(seed);
+  const secret = encodeEd25519Pkcs8(seed);
+  seed.fill(0);
+  return { secret, publicKey: encodeSpki(OID.ed25519, pub) };
 }
 
 const ML_DSA = { 44: ml_dsa44, 65: ml_dsa65, 87: ml_dsa87 } as const;

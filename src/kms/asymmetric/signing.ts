@@ -4,13 +4,13 @@
 // RAW messages on browser-protected keys use their non-extractable CryptoKeys; DIGEST (which
 // WebCrypto cannot sign), Ed25519ph and software specs unseal the private key for this call only.
 
-import { ed25519ph } from '@noble/curves/ed25519.js';
+import { ed25519, ed25519ph } from '@noble/curves/ed25519.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import type { OpContext } from '../context';
 import type { CachedPair } from '../material-cache';
 import { decodePkcs8, decodeRsaPrivate, decodeRsaPublic, decodeSpki, ecPrivateScalar, readTlv } from './der';
-import { mlDsa } from './keygen';
+import { hasWebCryptoEd25519, mlDsa } from './keygen';
 import { withSecret } from './material';
 import { rsaSignDigest, rsaVerifyDigest } from './rsa-digest';
 import { signingHash, SPECS, type SigningAlgorithm } from './specs';
@@ -65,12 +65,12 @@ export async function sign(c: OpContext, p: CachedPair, alg: SigningAlgorithm, t
     case 'secp256k1':
       return withSecret(c, p, (d) => secp256k1.sign(message, d, { prehash: type === 'RAW', format: 'der', extraEntropy: c.env.random.bytes(32) }));
     case 'ed25519':
-      if (alg === 'ED25519_SHA_512') return new Uint8Array(await crypto.subtle.sign('Ed25519', keys.Ed25519!, u8(message)));
+      if (alg === 'ED25519_SHA_512' && keys.Ed25519) return new Uint8Array(await crypto.subtle.sign('Ed25519', keys.Ed25519, u8(message)));
       // RFC 8410: the PKCS#8 privateKey holds CurvePrivateKey, itself an OCTET STRING of the 32-byte seed.
       return withSecret(c, p, (pkcs8) => {
         const seed = readTlv(decodePkcs8(pkcs8).key).value;
         try {
-          return ed25519ph.sign(message, seed);
+          return alg === 'ED25519_PH_SHA_512' ? ed25519ph.sign(message, seed) : ed25519.sign(message, seed);
         } finally {
           seed.fill(0);
         }
@@ -111,6 +111,7 @@ export async function verify(p: CachedPair, alg: SigningAlgorithm, type: Message
         return secp256k1.verify(signature, message, decodeSpki(spki).key, { prehash: type === 'RAW', lowS: false, format: 'der' });
       case 'ed25519': {
         if (alg === 'ED25519_PH_SHA_512') return ed25519ph.verify(signature, message, decodeSpki(spki).key);
+        if (!p.material.cryptoKeys.Ed25519 && !(await hasWebCryptoEd25519())) return ed25519.verify(signature, message, decodeSpki(spki).key);
         const pub = await publicKeyFor(p, { name: 'Ed25519' });
         return await crypto.subtle.verify('Ed25519', pub, u8(signature), u8(message));
       }

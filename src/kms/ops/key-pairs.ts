@@ -4,6 +4,7 @@
 
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { encodeSecp256k1Pkcs8, encodeSpki, OID } from '../asymmetric/der';
+import { ed25519Pair, hasWebCryptoEd25519 } from '../asymmetric/keygen';
 import { AWS_DATA_KEY_PAIR_SPECS, DATA_KEY_PAIR_SPECS, SPECS } from '../asymmetric/specs';
 import type { OpContext } from '../context';
 import { UnsupportedOperationException, ValidationException } from '../errors';
@@ -29,8 +30,11 @@ export async function generateDataKeyPairBytes(spec: PairSpec, random: (n: numbe
     pair = await crypto.subtle.generateKey({ name: 'RSA-PSS', modulusLength: info.bits!, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, true, ['sign', 'verify']);
   } else if (info.family === 'ecc-nist') {
     pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: info.curve! }, true, ['sign', 'verify']);
-  } else {
+  } else if (await hasWebCryptoEd25519()) {
     pair = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+  } else {
+    const k = ed25519Pair({ bytes: random });
+    return { privateKey: k.secret, publicKey: k.publicKey };
   }
   return {
     privateKey: new Uint8Array(await crypto.subtle.exportKey('pkcs8', pair.privateKey)),
