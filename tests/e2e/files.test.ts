@@ -134,6 +134,20 @@ describe('Files page', () => {
     expect(b.errors).toEqual([]);
   });
 
+  it('cancels a running job: no output is offered or left on disk', async () => {
+    const { page } = b;
+    const before = await outputsOnDisk();
+    const plainPath = join(dir, 'cancel.bin');
+    makeFile(plainPath, SIZE_MIB);
+    // Encrypting 200 MiB takes over a second here; Cancel is clicked as soon as the row appears.
+    await page.getByLabel('Choose files').setInputFiles(plainPath);
+    const row = page.getByRole('listitem', { name: 'Encrypt cancel.bin' });
+    await row.getByRole('button', { name: 'Cancel cancel.bin' }).click();
+    await expect.poll(() => row.getByRole('alert').textContent(), { timeout: 30_000 }).toMatch(/Cancelled/);
+    expect(await page.getByRole('listitem', { name: 'Encrypt cancel.bin' }).getByRole('link').count()).toBe(0);
+    expect(await outputsOnDisk()).toBe(before);
+  });
+
   it('signs a file under two keys (0x0578) and shows the header before decrypting it', async () => {
     const { page } = b;
     const plainPath = join(dir, 'signed.bin');

@@ -84,7 +84,10 @@ export class FileQueue {
   }
 
   async cancel(job: FileJob) {
-    if (job.status === 'queued') job.status = 'cancelled';
+    if (job.status === 'queued') {
+      job.error = { name: 'AbortError', message: 'Cancelled before it started.' };
+      job.status = 'cancelled';
+    }
     else await kms.api.cancelFile(job.id);
   }
 
