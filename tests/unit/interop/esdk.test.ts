@@ -115,6 +115,15 @@ describe('AWS Encryption SDK (client-node) → Pocket KMS', () => {
           expect(header!.encryptedDataKeys[0]!.providerId).toBe('aws-kms');
         });
 
+  for (const size of [0, 8192])
+    it(`an ESDK message of ${size} bytes (frames of 4096: ${size ? 'an exact multiple' : 'empty'})`, async () => {
+      const pt = random(size);
+      const { result } = await esdk.encrypt(esdkKeyring(arn1), Buffer.from(pt), { frameLength: 4096 });
+      const { out, error } = await pocketDecrypt(result);
+      expect(error).toBeUndefined();
+      expect(Buffer.compare(out, pt)).toBe(0);
+    });
+
   it('a two-key ESDK message decrypts when only the second key is usable', async () => {
     const pt = random(5000);
     const { result } = await esdk.encrypt(esdkKeyring(arn1, [arn2]), Buffer.from(pt), { encryptionContext: { x: 'y' } });
