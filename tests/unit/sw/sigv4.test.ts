@@ -40,7 +40,7 @@ async function signed(opts: { body?: string; secret?: string; service?: string; 
     } as never,
     { signingDate: new Date(opts.at ?? NOW) },
   );
-  const headers = { ...(r as { headers: Record<string, string> }).headers };
+  const headers = { ...(r as unknown as { headers: Record<string, string> }).headers };
   // What the service worker sees: a page's fetch cannot send Host or Content-Length.
   delete headers.host;
   delete headers['content-length'];
