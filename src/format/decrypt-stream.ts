@@ -38,6 +38,11 @@ type State = 'header' | 'body' | 'footer' | 'done';
 
 export function createDecryptStream(opts: DecryptOptions): TransformStream<Uint8Array, Uint8Array> {
   const maxFrame = opts.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH;
+  const maxKeys = opts.maxEncryptedDataKeys;
+  /* Precondition: limits are whole numbers in range (NaN would silently mean "no limit"). */
+  if (maxKeys !== undefined && !(Number.isInteger(maxKeys) && maxKeys >= 1 && maxKeys <= 0xffff))
+    throw new RangeError(`"maxEncryptedDataKeys" expected 1..65535, got ${maxKeys}`);
+  if (!(Number.isInteger(maxFrame) && maxFrame >= 1)) throw new RangeError(`"maxFrameLength" expected a positive integer, got ${maxFrame}`);
   const q = new ByteQueue();
   let state: State = 'header';
   let seen = 0;

@@ -47,11 +47,14 @@ export function filesApi(ready: Promise<Kms>, callerOf: (kms: Kms) => Caller): F
     const ac = new AbortController();
     jobs.set(jobId, ac);
     const t0 = performance.now();
+    let sink: Sink<File | undefined> | undefined;
     try {
-      const sink = await sinkFor(jobId, output);
+      sink = await sinkFor(jobId, output);
       const r = await body(ac.signal, sink);
       return { ...(r.result ? { file: r.result } : {}), bytesIn: r.bytesIn, bytesOut: r.bytesOut, ms: performance.now() - t0, header: r.header };
     } catch (e) {
+      // The pipe aborts the sink when it fails; a job that failed before piping must delete its output too.
+      await sink?.writable.abort(e).catch(() => undefined);
       throw publicError(ac.signal.aborted ? ac.signal.reason : e);
     } finally {
       jobs.delete(jobId);

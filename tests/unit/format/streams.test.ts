@@ -196,6 +196,11 @@ describe('decrypting altered messages', () => {
     expect((await decrypt(msg, keyring, 'whole', { maxEncryptedDataKeys: 3 })).error).toBeUndefined();
   });
 
+  it('refuses limits that are not whole numbers in range', () => {
+    for (const maxEncryptedDataKeys of [0, -1, 1.5, NaN, 65536]) expect(() => createDecryptStream({ keyring: memoryKeyring(), maxEncryptedDataKeys })).toThrow(RangeError);
+    for (const maxFrameLength of [0, NaN]) expect(() => createDecryptStream({ keyring: memoryKeyring(), maxFrameLength })).toThrow(RangeError);
+  });
+
   it('says a random file is not an ESDK message', async () => {
     const { error } = await decrypt(new TextEncoder().encode('hello, world'), memoryKeyring());
     expect(error).toBeInstanceOf(NotAnEsdkMessageError);
