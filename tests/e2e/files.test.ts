@@ -1,7 +1,7 @@
 // User story: encrypt a 200 MiB file on the Files page, save it, decrypt it again and check it
 // byte for byte; a truncated copy and a copy with one flipped byte fail in plain words and save nothing.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync, closeSync, copyFileSync, truncateSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync, closeSync, copyFileSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -146,6 +146,18 @@ describe('Files page', () => {
     await expect.poll(() => row.getByRole('alert').textContent(), { timeout: 30_000 }).toMatch(/Cancelled/);
     expect(await page.getByRole('listitem', { name: 'Encrypt cancel.bin' }).getByRole('link').count()).toBe(0);
     expect(await outputsOnDisk()).toBe(before);
+  });
+
+  it('encrypts a picked folder file by file, keeping the folder in the names', async () => {
+    const { page } = b;
+    const folder = join(dir, 'project');
+    mkdirSync(join(folder, 'docs'), { recursive: true });
+    writeFileSync(join(folder, 'readme.txt'), 'top level');
+    writeFileSync(join(folder, 'docs', 'notes.txt'), 'nested');
+    await page.getByLabel('Choose a folder').setInputFiles(folder);
+    for (const name of ['project/readme.txt.encrypted', 'project/docs/notes.txt.encrypted']) {
+      await page.getByRole('link', { name: `Save ${name}`, exact: true }).waitFor({ timeout: 30_000 });
+    }
   });
 
   it('signs a file under two keys (0x0578) and shows the header before decrypting it', async () => {
