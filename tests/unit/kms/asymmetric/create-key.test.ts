@@ -37,7 +37,7 @@ const ALLOWED: Record<string, string[]> = {
 };
 const allowedFor = (spec: string) => Object.entries(ALLOWED).find(([p]) => spec.startsWith(p))![1];
 
-describe('CreateKey with asymmetric and HMAC key specs', () => {
+describe('CreateKey with asymmetric and HMAC key specs', { timeout: 60_000 }, () => {
   it.each(VALID)('%s with %s: KeyMetadata lists its algorithms as AWS does; DescribeKey agrees', async (spec, usage, lists) => {
     const { call, createKey } = await freshKms();
     const k = await createKey({ KeySpec: spec, KeyUsage: usage });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeSpki } from '../../../../src/kms/asymmetric/der';
 import { freshKms, rejectsWith, utf8 } from '../../helpers/kms';
 
-describe('GenerateMac and VerifyMac', () => {
+describe('GenerateMac and VerifyMac', { timeout: 60_000 }, () => {
   it.each([['HMAC_224', 'HMAC_SHA_224', 'sha224', 28], ['HMAC_256', 'HMAC_SHA_256', 'sha256', 32], ['HMAC_384', 'HMAC_SHA_384', 'sha384', 48], ['HMAC_512', 'HMAC_SHA_512', 'sha512', 64]] as const)(
     '%s: round trip, RFC 2104 length, tampering → KMSInvalidMacException',
     async (spec, alg, _h, len) => {
@@ -51,7 +51,7 @@ describe('GenerateMac and VerifyMac', () => {
   });
 });
 
-describe('RSA Encrypt and Decrypt', () => {
+describe('RSA Encrypt and Decrypt', { timeout: 60_000 }, () => {
   it.each([['RSA_2048', 214, 190], ['RSA_3072', 342, 318], ['RSA_4096', 470, 446]] as const)('%s: round trips at the AWS plaintext limits (SHA-1 %i, SHA-256 %i bytes)', async (spec, sha1, sha256) => {
     const { call, createKey } = await freshKms();
     const k = await createKey({ KeySpec: spec, KeyUsage: 'ENCRYPT_DECRYPT' });
@@ -85,7 +85,7 @@ describe('RSA Encrypt and Decrypt', () => {
   });
 });
 
-describe('Encapsulate and Decapsulate (ML-KEM)', () => {
+describe('Encapsulate and Decapsulate (ML-KEM)', { timeout: 60_000 }, () => {
   it.each([['ML_KEM_512', 768], ['ML_KEM_768', 1088], ['ML_KEM_1024', 1568]] as const)('%s: 32-byte secret, %i-byte ciphertext, implicit rejection', async (spec, ctLen) => {
     const { call, createKey } = await freshKms();
     const k = await createKey({ KeySpec: spec, KeyUsage: 'ENCAPSULATE_DECAPSULATE' });
@@ -116,7 +116,7 @@ describe('Encapsulate and Decapsulate (ML-KEM)', () => {
   });
 });
 
-describe('DeriveSharedSecret', () => {
+describe('DeriveSharedSecret', { timeout: 60_000 }, () => {
   it('equals node:crypto ECDH from the peer side; a wrong curve or garbage key is ValidationException', async () => {
     const { call, createKey } = await freshKms();
     const k = await createKey({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'KEY_AGREEMENT' });
@@ -135,7 +135,7 @@ describe('DeriveSharedSecret', () => {
   });
 });
 
-describe('GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext', () => {
+describe('GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext', { timeout: 60_000 }, () => {
   it('seal the PKCS#8 private key under a symmetric key with the encryption context; node:crypto loads it', async () => {
     const { call, createKey } = await freshKms();
     const k = await createKey();
@@ -163,7 +163,7 @@ describe('GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext', () => {
   });
 });
 
-describe('ReEncrypt with RSA keys', () => {
+describe('ReEncrypt with RSA keys', { timeout: 60_000 }, () => {
   it('RSA → symmetric, symmetric → RSA and RSA → RSA, in one audited call each', async () => {
     const f = await freshKms();
     const { call, createKey } = f;

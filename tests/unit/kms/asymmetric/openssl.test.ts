@@ -25,7 +25,7 @@ function openssl(...args: string[]): Buffer {
   return execFileSync('/usr/bin/openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-describe('OpenSSL verifies Pocket KMS signatures made with the public key from GetPublicKey', () => {
+describe('OpenSSL verifies Pocket KMS signatures made with the public key from GetPublicKey', { timeout: 60_000 }, () => {
   const cases: [string, string, string[]][] = [
     ['RSA_2048', 'RSASSA_PKCS1_V1_5_SHA_256', ['-sha256']],
     ['RSA_3072', 'RSASSA_PKCS1_V1_5_SHA_384', ['-sha384']],
@@ -65,7 +65,7 @@ describe('OpenSSL verifies Pocket KMS signatures made with the public key from G
   });
 });
 
-describe('RSA-OAEP: OpenSSL encrypts, Pocket KMS decrypts', () => {
+describe('RSA-OAEP: OpenSSL encrypts, Pocket KMS decrypts', { timeout: 60_000 }, () => {
   it.each([
     ['RSA_2048', 'RSAES_OAEP_SHA_256', 'sha256'],
     ['RSA_2048', 'RSAES_OAEP_SHA_1', 'sha1'],
@@ -83,7 +83,7 @@ describe('RSA-OAEP: OpenSSL encrypts, Pocket KMS decrypts', () => {
   });
 });
 
-describe('DeriveSharedSecret equals `openssl pkeyutl -derive` from the other side', () => {
+describe('DeriveSharedSecret equals `openssl pkeyutl -derive` from the other side', { timeout: 60_000 }, () => {
   it.each([['ECC_NIST_P256', 'P-256'], ['ECC_NIST_P384', 'P-384'], ['ECC_NIST_P521', 'P-521']])('%s', async (spec, curve) => {
     const { call, createKey } = await freshKms();
     const k = await createKey({ KeySpec: spec, KeyUsage: 'KEY_AGREEMENT' });
@@ -98,7 +98,7 @@ describe('DeriveSharedSecret equals `openssl pkeyutl -derive` from the other sid
   });
 });
 
-describe('GenerateDataKeyPair private keys load in OpenSSL and match the public key', () => {
+describe('GenerateDataKeyPair private keys load in OpenSSL and match the public key', { timeout: 60_000 }, () => {
   it.each(['RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1', 'ECC_NIST_EDWARDS25519'])('%s', async (spec) => {
     const { call, createKey } = await freshKms();
     const k = await createKey();

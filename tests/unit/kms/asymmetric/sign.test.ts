@@ -7,7 +7,7 @@ import { decodeSpki } from '../../../../src/kms/asymmetric/der';
 import { freshKms, rejectsWith, utf8 } from '../../helpers/kms';
 import { digest, messageTypes, SIGNING } from './helpers';
 
-describe('Sign and Verify round trips', () => {
+describe('Sign and Verify round trips', { timeout: 60_000 }, () => {
   it.each(Object.entries(SIGNING))('%s: every algorithm, RAW and DIGEST; tampering fails with KMSInvalidSignatureException', async (spec, algs) => {
     const { call, createKey } = await freshKms();
     const k = await createKey({ KeySpec: spec, KeyUsage: 'SIGN_VERIFY' });
@@ -92,7 +92,7 @@ describe('Sign and Verify round trips', () => {
   });
 });
 
-describe('Sign and Verify: AWS limits and errors', () => {
+describe('Sign and Verify: AWS limits and errors', { timeout: 60_000 }, () => {
   it('RAW messages of 1 to 4096 bytes; DIGEST must match the hash length; EXTERNAL_MU only for ML-DSA', async () => {
     const { call, createKey } = await freshKms();
     const k = await createKey({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
@@ -158,7 +158,7 @@ describe('Sign and Verify: AWS limits and errors', () => {
   });
 });
 
-describe('GetPublicKey', () => {
+describe('GetPublicKey', { timeout: 60_000 }, () => {
   it('returns SPKI DER with KeySpec, KeyUsage and the algorithm list of the usage', async () => {
     const { call, createKey } = await freshKms();
     const cases = [
