@@ -89,4 +89,84 @@ async function walk(origin: string) {
   return out;
 }
 
+const SIGNING: [string, string[]][] = [
+  ['RSA_2048', ['RSASSA_PSS_SHA_256', 'RSASSA_PSS_SHA_384', 'RSASSA_PSS_SHA_512', 'RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_384', 'RSASSA_PKCS1_V1_5_SHA_512']],
+  ['RSA_3072', ['RSASSA_PSS_SHA_384', 'RSASSA_PKCS1_V1_5_SHA_512']],
+  ['RSA_4096', ['RSASSA_PSS_SHA_512', 'RSASSA_PKCS1_V1_5_SHA_256']],
+  ['ECC_NIST_P256', ['ECDSA_SHA_256']],
+  ['ECC_NIST_P384', ['ECDSA_SHA_384']],
+  ['ECC_NIST_P521', ['ECDSA_SHA_512']],
+  ['ECC_SECG_P256K1', ['ECDSA_SHA_256']],
+  ['ECC_NIST_EDWARDS25519', ['ED25519_SHA_512', 'ED25519_PH_SHA_512']],
+  ['ML_DSA_44', ['ML_DSA_SHAKE_256']],
+  ['ML_DSA_65', ['ML_DSA_SHAKE_256']],
+  ['ML_DSA_87', ['ML_DSA_SHAKE_256']],
+];
+
+/** Every key spec and algorithm through the SDK: round trips, and tampering refused. Returns what went wrong. */
+async function everySpec(origin: string) {
+  const client = new KMSClient({ region: 'us-east-1', endpoint: `${origin}/kms`, credentials: { accessKeyId: 'AKIAPOCKETKMSEXAMPLE', secretAccessKey: 'x' } });
+  const problems: string[] = [];
+  const checked: string[] = [];
+  const message = enc('every spec, every algorithm');
+  const flip = (b: Uint8Array) => {
+    const c = b.slice();
+    c[c.length >> 1]! ^= 1;
+    return c;
+  };
+  for (const [spec, algs] of SIGNING) {
+    const key = (await client.send(new CreateKeyCommand({ KeySpec: spec as 'RSA_2048', KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata!.KeyId!;
+    for (const alg of algs) {
+      const hash = /SHA_(256|384|512)$/.exec(alg)?.[1];
+      const types: ('RAW' | 'DIGEST')[] = alg === 'ED25519_PH_SHA_512' ? ['DIGEST'] : alg === 'ED25519_SHA_512' || alg === 'ML_DSA_SHAKE_256' ? ['RAW'] : ['RAW', 'DIGEST'];
+      for (const MessageType of types) {
+        const Message = MessageType === 'DIGEST' ? new Uint8Array(await crypto.subtle.digest(`SHA-${hash}`, message)) : message;
+        const req = { KeyId: key, Message, MessageType, SigningAlgorithm: alg as 'ECDSA_SHA_256' };
+        const { Signature } = await client.send(new SignCommand(req));
+        const ok = (await client.send(new VerifyCommand({ ...req, Signature }))).SignatureValid;
+        const tampered = await errName(client.send(new VerifyCommand({ ...req, Signature: flip(Signature!) })));
+        if (!ok || tampered !== 'KMSInvalidSignatureException') problems.push(`${spec} ${alg} ${MessageType}: valid=${ok}, tampered=${tampered}`);
+        checked.push(`${spec}/${alg}/${MessageType}`);
+      }
+    }
+  }
+  for (const [spec, alg, len] of [['HMAC_224', 'HMAC_SHA_224', 28], ['HMAC_256', 'HMAC_SHA_256', 32], ['HMAC_384', 'HMAC_SHA_384', 48], ['HMAC_512', 'HMAC_SHA_512', 64]] as const) {
+    const key = (await client.send(new CreateKeyCommand({ KeySpec: spec, KeyUsage: 'GENERATE_VERIFY_MAC' }))).KeyMetadata!.KeyId!;
+    const { Mac } = await client.send(new GenerateMacCommand({ KeyId: key, Message: message, MacAlgorithm: alg }));
+    const tampered = await errName(client.send(new VerifyMacCommand({ KeyId: key, Message: message, MacAlgorithm: alg, Mac: flip(Mac!) })));
+    const ok = (await client.send(new VerifyMacCommand({ KeyId: key, Message: message, MacAlgorithm: alg, Mac }))).MacValid;
+    if (!ok || Mac!.length !== len || tampered !== 'KMSInvalidMacException') problems.push(`${spec}: valid=${ok}, length=${Mac!.length}, tampered=${tampered}`);
+    checked.push(spec);
+  }
+  for (const spec of ['RSA_2048', 'RSA_3072', 'RSA_4096'] as const) {
+    const key = (await client.send(new CreateKeyCommand({ KeySpec: spec, KeyUsage: 'ENCRYPT_DECRYPT' }))).KeyMetadata!.KeyId!;
+    for (const alg of ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'] as const) {
+      const e = await client.send(new EncryptCommand({ KeyId: key, Plaintext: message, EncryptionAlgorithm: alg }));
+      const d = await client.send(new DecryptCommand({ KeyId: key, CiphertextBlob: e.CiphertextBlob, EncryptionAlgorithm: alg }));
+      const tampered = await errName(client.send(new DecryptCommand({ KeyId: key, CiphertextBlob: flip(e.CiphertextBlob!), EncryptionAlgorithm: alg })));
+      if (new TextDecoder().decode(d.Plaintext) !== 'every spec, every algorithm' || tampered !== 'InvalidCiphertextException') problems.push(`${spec} ${alg}: tampered=${tampered}`);
+      checked.push(`${spec}/${alg}`);
+    }
+  }
+  for (const [spec, curve, bits] of [['ECC_NIST_P256', 'P-256', 256], ['ECC_NIST_P384', 'P-384', 384], ['ECC_NIST_P521', 'P-521', 528]] as const) {
+    const key = (await client.send(new CreateKeyCommand({ KeySpec: spec, KeyUsage: 'KEY_AGREEMENT' }))).KeyMetadata!.KeyId!;
+    const peer = (await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: curve }, false, ['deriveBits'])) as CryptoKeyPair;
+    const d = await client.send(new DeriveSharedSecretCommand({ KeyId: key, KeyAgreementAlgorithm: 'ECDH', PublicKey: new Uint8Array(await crypto.subtle.exportKey('spki', peer.publicKey)) }));
+    const kmsPub = await crypto.subtle.importKey('spki', buf((await client.send(new GetPublicKeyCommand({ KeyId: key }))).PublicKey), { name: 'ECDH', namedCurve: curve }, false, []);
+    const theirs = new Uint8Array(await crypto.subtle.deriveBits({ name: 'ECDH', public: kmsPub }, peer.privateKey, bits));
+    if (d.SharedSecret!.length !== theirs.length || !d.SharedSecret!.every((b, i) => b === theirs[i])) problems.push(`${spec} ECDH differs`);
+    checked.push(`${spec}/ECDH`);
+  }
+  for (const spec of ['ML_KEM_512', 'ML_KEM_768', 'ML_KEM_1024'] as const) {
+    const key = (await client.send(new CreateKeyCommand({ KeySpec: spec, KeyUsage: 'ENCAPSULATE_DECAPSULATE' }))).KeyMetadata!.KeyId!;
+    const e = await client.send(new EncapsulateCommand({ KeyId: key, EncapsulationAlgorithm: 'ML_KEM' }));
+    const d = await client.send(new DecapsulateCommand({ KeyId: key, EncapsulationAlgorithm: 'ML_KEM', SharedSecretCiphertextBlob: e.SharedSecretCiphertextBlob }));
+    const wrongLength = await errName(client.send(new DecapsulateCommand({ KeyId: key, EncapsulationAlgorithm: 'ML_KEM', SharedSecretCiphertextBlob: e.SharedSecretCiphertextBlob!.subarray(1) })));
+    if (!d.SharedSecret!.every((b, i) => b === e.SharedSecret![i]) || wrongLength !== 'InvalidCiphertextException') problems.push(`${spec}: wrongLength=${wrongLength}`);
+    checked.push(`${spec}/ML_KEM`);
+  }
+  return { problems, checked };
+}
+
 (globalThis as unknown as { asymmetricWalk: typeof walk }).asymmetricWalk = walk;
+(globalThis as unknown as { everySpec: typeof everySpec }).everySpec = everySpec;

@@ -42,4 +42,13 @@ describe('asymmetric and HMAC keys through the AWS SDK against /kms', () => {
     expect(r.rsa).toEqual({ ciphertextLength: 256, roundTrip: 'oaep secret', fromPage: 'from the page', encryptionAlgorithms: ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'], noKeyId: 'ValidationException' });
     expect(r.agreement).toEqual({ ecdhEqual: true, kemCiphertext: 1088, kemEqual: true });
   });
+
+  it('every key spec and algorithm round-trips in Chromium, and tampering is refused with the AWS exception', async () => {
+    const { page } = browser;
+    await page.waitForFunction(() => 'everySpec' in globalThis);
+    const r = (await page.evaluate((origin) => (globalThis as any).everySpec(origin), app.url)) as { problems: string[]; checked: string[] };
+    expect(r.problems).toEqual([]);
+    // 11 signing specs (33 spec / algorithm / message-type cases), 4 HMAC, 6 RSA-OAEP, 3 ECDH, 3 ML-KEM.
+    expect(r.checked).toHaveLength(49);
+  });
 });
