@@ -89,12 +89,14 @@ describe('architecture', () => {
   it('keeps the DOM out of the core, the format and the store', () => {
     const bad = all
       .filter((f) => ['kms', 'format', 'store'].includes(layerOf(f)))
-      .filter((f) => /\b(document|window|localStorage)\s*[.[]/.test(readFileSync(f, 'utf8')))
+      // Comments may speak of a "policy document."; only code counts.
+      .filter((f) => /\b(document|window|localStorage)\s*[.[]/.test(readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '')))
       .map((f) => relative(root, f));
     expect(bad).toEqual([]);
   });
 
   it('catches a violation (the checker itself works)', () => {
+    expect(/\b(document|window|localStorage)\s*[.[]/.test('const t = document.title;')).toBe(true);
     const fake: Import = { from: join(src, 'kms/x.ts'), spec: '../store/idb-store', typeOnly: false };
     expect(ALLOWED.kms).not.toContain(target(fake));
   });
