@@ -87,3 +87,5 @@ try {
 
 // The file-encryption benchmark (bench/files.js) runs after, in its own browser; BENCH_FILES=0 skips it.
 if (process.env.BENCH_FILES !== '0') await import('./files.js');
+// The audit-trail benchmark (bench/audit.js), also in its own browser; BENCH_AUDIT=0 skips it.
+if (process.env.BENCH_AUDIT !== '0') await import('./audit.js');

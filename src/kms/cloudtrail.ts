@@ -36,12 +36,17 @@ export async function lookupEvents(store: Store, req: LookupEventsRequest) {
   const attrs = req.LookupAttributes ?? [];
   if (!Array.isArray(attrs) || attrs.length > 1) throw new InvalidLookupAttributesException('LookupAttributes can contain at most one attribute.');
   let match: ((e: AuditEntry) => boolean) | undefined;
+  // What the store can serve from an index (the matcher still decides).
+  let hint: { eventName?: string; keyId?: string } = {};
   if (attrs.length === 1) {
     const a = attrs[0]!;
     if (!ATTRIBUTE_KEYS.includes(a?.AttributeKey as AttributeKey) || typeof a.AttributeValue !== 'string' || !a.AttributeValue) {
       throw new InvalidLookupAttributesException(`AttributeKey must be one of ${ATTRIBUTE_KEYS.join(', ')}, with a non-empty AttributeValue.`);
     }
     match = matcher(a.AttributeKey as AttributeKey, a.AttributeValue);
+    if (a.AttributeKey === 'EventName') hint = { eventName: a.AttributeValue };
+    const keyId = /^(?:arn:aws:kms:[^:]+:\d{12}:key\/)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/.exec(a.AttributeValue)?.[1];
+    if (a.AttributeKey === 'ResourceName' && keyId) hint = { keyId };
   }
   const start = req.StartTime?.getTime();
   const end = req.EndTime?.getTime();
@@ -60,6 +65,7 @@ export async function lookupEvents(store: Store, req: LookupEventsRequest) {
     ...(end !== undefined ? { endTime: end } : {}),
     ...(beforeSeq !== undefined ? { beforeSeq } : {}),
     ...(match ? { match } : {}),
+    ...hint,
   });
   const page = found.slice(0, max);
   return {

@@ -49,6 +49,9 @@ export interface AuditQuery {
   startTime?: number;
   endTime?: number;
   beforeSeq?: number;
+  /** Only records of this event name / concerning this key ID (served from an index, newest first only). */
+  eventName?: string;
+  keyId?: string;
   /** Oldest first instead, starting above `afterSeq`. */
   ascending?: boolean;
   afterSeq?: number;

@@ -1,6 +1,11 @@
-// Storage floor for `npm run bench`: the cost of one IndexedDB transaction in this browser, on a
-// scratch database that is deleted afterwards.
+// Diagnostics for `npm run bench`: the storage floor (one IndexedDB transaction on a scratch
+// database), the cost of audit recording, and synthetic records for scale figures.
 import { deleteDB, openDB } from 'idb';
+import { buildRecord, rootCaller } from '../kms/audit';
+import { keyArn } from '../kms/ids';
+import { Kms } from '../kms/kms';
+import { LocalLocks, systemClock, systemRandom, type Store } from '../kms/ports';
+import { IdbStore } from './idb-store';
 
 export async function measureIdb(iterations: number): Promise<{ read: number[]; write: number[] }> {
   const name = 'pocket-kms-bench-scratch';
@@ -25,4 +30,74 @@ export async function measureIdb(iterations: number): Promise<{ read: number[]; 
     await deleteDB(name);
   }
   return { read, write };
+}
+
+/** Diagnostics for `npm run bench`: milliseconds per Encrypt call through a full Kms over a scratch
+ * database, with the audit record appended (hash-chained) as always, and with appendAudit made a no-op:
+ * what recording costs. Each of `rounds` alternates the two, `iterations` calls each. */
+export async function measureAuditCost(iterations: number): Promise<{ audited: number[]; unaudited: number[] }> {
+  const name = 'pocket-kms-bench-audit';
+  await deleteDB(name);
+  const store = await IdbStore.open(name);
+  // The same store, but its transactions drop audit records (never used outside this measurement).
+  const silent: Store = {
+    read: (fn) => store.read(fn),
+    write: (fn) => store.write((tx) => fn({ ...tx, appendAudit: async () => undefined })),
+    queryAudit: (q) => store.queryAudit(q),
+    lastUsage: (k) => store.lastUsage(k),
+  };
+  try {
+    const open = (s: Store) => Kms.open({ store: s, clock: systemClock, random: systemRandom, locks: new LocalLocks(), region: 'us-east-1' });
+    const [audited, unaudited] = [await open(store), await open(silent)];
+    const caller = rootCaller(audited.keystore, { userAgent: 'pocket-kms-bench' });
+    const { KeyMetadata } = (await audited.call('CreateKey', {}, caller)) as { KeyMetadata: { KeyId: string } };
+    const req = { KeyId: KeyMetadata.KeyId, Plaintext: new Uint8Array(100), EncryptionContext: { purpose: 'bench' } };
+    const time = async (k: Kms) => {
+      const out: number[] = [];
+      for (let i = 0; i < iterations; i++) {
+        const t = performance.now();
+        await k.call('Encrypt', req, caller);
+        out.push(performance.now() - t);
+      }
+      return out;
+    };
+    await time(audited);
+    await time(unaudited);
+    return { audited: await time(audited), unaudited: await time(unaudited) };
+  } finally {
+    store.close();
+    await deleteDB(name);
+  }
+}
+
+/** Diagnostics for `npm run bench` and scale checks: appends `n` synthetic Encrypt records (user agent
+ * "pocket-kms-bench (synthetic)", one a second ending now) to `kms`'s real trail, `batch` per
+ * transaction, chained like any other. Returns milliseconds taken. Never called by the console. */
+export async function seedAuditRecords(kms: Kms, n: number, batch = 5000): Promise<number> {
+  const ks = kms.keystore;
+  const caller = rootCaller(ks, { userAgent: 'pocket-kms-bench (synthetic)' });
+  const keyIds = Array.from({ length: 16 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+  const start = Date.now() - n * 1000;
+  const t = performance.now();
+  for (let done = 0; done < n; ) {
+    const count = Math.min(batch, n - done);
+    await kms.env.store.write(async (tx) => {
+      for (let i = 0; i < count; i++) {
+        const seq = done + i;
+        const keyId = keyIds[seq % keyIds.length]!;
+        const eventTime = start + seq * 1000;
+        const id = `11111111-1111-4111-8111-${String(seq).padStart(12, '0')}`;
+        const eventName = seq % 10 === 0 ? 'Decrypt' : 'Encrypt';
+        await tx.appendAudit({
+          eventTime, eventName, eventId: id, readOnly: true, username: 'root', keyIds: [keyId], usedKeyIds: [keyId],
+          record: buildRecord({
+            ks, eventName, eventTime, eventId: id, requestId: id, caller, readOnly: true, response: null, keyArns: [keyArn(ks, keyId)],
+            request: { KeyId: keyId, EncryptionContext: { purpose: 'bench', n: String(seq) }, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' },
+          }),
+        });
+      }
+    });
+    done += count;
+  }
+  return performance.now() - t;
 }

@@ -36,6 +36,7 @@ export class AppUpdate {
   #holds = new Map<number, string>();
   #next = 0;
   #install: BeforeInstallPromptEvent | undefined;
+  #reloading = false;
 
   constructor() {
     if (typeof addEventListener !== 'function') return;
@@ -48,6 +49,15 @@ export class AppUpdate {
       this.canInstall = false;
       this.installed = true;
     });
+    // Another tab's "Update now" also switches this tab's service worker; workbox-window reports that
+    // only to the tab that saw the waiting worker, so watch the controller too. The first claim (no
+    // controller before) is not an update.
+    const sw = typeof navigator !== 'undefined' ? navigator.serviceWorker : undefined;
+    let controlled = sw?.controller != null;
+    sw?.addEventListener('controllerchange', () => {
+      if (controlled) this.onNeedReload();
+      controlled = true;
+    });
   }
 
   /** Wires the service worker registration (main.ts): `update` tells the waiting worker to take over. */
@@ -58,7 +68,11 @@ export class AppUpdate {
   readonly onNeedRefresh = (): void => void (this.waiting = true);
   readonly onOfflineReady = (): void => void (this.offlineReady = true);
   /** The new version controls the page (this tab's "Update now", or another tab's): reload when safe. */
-  readonly onNeedReload = (): void => void this.#whenSafe().then(() => location.reload());
+  readonly onNeedReload = (): void => {
+    if (this.#reloading) return;
+    this.#reloading = true;
+    void this.#whenSafe().then(() => location.reload());
+  };
 
   /** Keeps reloads away while a job runs; call the returned function when it ends. */
   hold(reason: string): () => void {

@@ -107,6 +107,13 @@ export interface KmsWorkerApi extends FilesWorkerApi {
   /** Diagnostics for `npm run bench`: milliseconds per IndexedDB transaction on a scratch database
    * (one `get` read-only, and one `put` read-write), the storage floor of any audited call. */
   rawIdb(iterations: number): Promise<{ read: number[]; write: number[] }>;
+  /** Diagnostics for `npm run bench`: milliseconds per Encrypt through a Kms on a scratch database, with its
+   * audit record appended as always and with appending disabled (what recording costs). */
+  auditCost(iterations: number): Promise<{ audited: number[]; unaudited: number[] }>;
+  /** Diagnostics for `npm run bench`: appends `n` synthetic Encrypt/Decrypt records (user agent
+   * "pocket-kms-bench (synthetic)") to this keystore's real trail; returns milliseconds.
+   * @throws TypeError for n outside 1..10^7. */
+  seedAuditRecords(n: number): Promise<number>;
   /** Streams a file through a hash in this worker, for Sign / Verify of files: SHA-2 for MessageType
    * DIGEST, or ML-DSA's μ for EXTERNAL_MU (needs the key's SPKI `publicKey`). */
   fileDigest(file: Blob, kind: FileDigestKind, publicKey?: Uint8Array): Promise<Uint8Array>;

@@ -9,7 +9,7 @@ import { lookupEvents } from '../kms/cloudtrail';
 import { rebuildError } from '../kms/errors';
 import { rootArn } from '../kms/ids';
 import type { Kms } from '../kms/kms';
-import { measureIdb } from '../store/diagnostics';
+import { measureAuditCost, measureIdb, seedAuditRecords } from '../store/diagnostics';
 import { openBrowserKeystore } from '../store/open';
 import type { AuditRow, KmsWorkerApi } from './api';
 import { applyRetention, cancelExport, nextChunk, publicKey, retentionPlan, setRetention, startExport, validateArchive } from './audit-exports';
@@ -47,6 +47,8 @@ const api: KmsWorkerApi = {
     const entries = await kms.env.store.queryAudit({
       limit: Math.min(f.limit ?? 100, 500),
       ...(f.beforeSeq !== undefined ? { beforeSeq: f.beforeSeq } : {}),
+      // Served from the store's indexes (no scan of the whole trail for a rare event or key).
+      ...(f.keyId ? { keyId: f.keyId } : f.eventName ? { eventName: f.eventName } : {}),
       match: (e) =>
         (!f.eventName || e.eventName === f.eventName) &&
         (!f.keyId || e.keyIds.includes(f.keyId)) &&
@@ -110,6 +112,11 @@ const api: KmsWorkerApi = {
     return times;
   },
   rawIdb: (iterations) => measureIdb(iterations),
+  auditCost: (iterations) => measureAuditCost(iterations),
+  async seedAuditRecords(n) {
+    if (!Number.isSafeInteger(n) || n < 1 || n > 10_000_000) throw new TypeError(`"n" expected 1..10^7, got ${n}`);
+    return seedAuditRecords(await ready, n);
+  },
   rawSignVerify: (spec, iterations) => rawSignVerify(spec, iterations),
   async fileDigest(file, kind, publicKey) {
     return digestStream(file.stream(), kind, publicKey);

@@ -3,6 +3,7 @@
 // strict CSP (with Trusted Types) holds, no request goes anywhere but the app's origin, and the
 // build is reproducible and matches what is served.
 import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,5 +124,59 @@ describe('installed and offline', () => {
     const out = await promisify(execFile)(process.execPath, args, { encoding: 'utf8' }).then((r) => r.stdout, (e: { stdout?: string }) => `FAILED\n${e.stdout ?? ''}`);
     expect(out).toContain('Reproducible: two builds are identical, byte for byte.');
     expect(out).not.toContain('DIFFERENT');
+  });
+});
+
+describe('updates', () => {
+  it('offers Update now, waits for a dialog with unsaved input, and /kms answers throughout the switch', async () => {
+    const b = await openBrowser();
+    const sw = 'dist/sw.js';
+    const original = readFileSync(sw);
+    try {
+      const [a, other] = [b.page, await b.context.newPage()];
+      await loadApp(a, app.url);
+      await loadApp(other, app.url);
+      // A third client that never reloads: a plain document of the app's origin, controlled by the service worker.
+      const caller = await b.context.newPage();
+      await caller.goto(`${app.url}/icon.svg`);
+      await caller.waitForFunction(() => navigator.serviceWorker?.controller != null);
+      const loop = caller.evaluate(async () => {
+        const statuses: number[] = [];
+        const until = Date.now() + 6000;
+        while (Date.now() < until) {
+          const r = await fetch('/kms', { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.ListKeys' }, body: '{}' }).catch(() => undefined);
+          statuses.push(r?.status ?? 0);
+          await new Promise((res) => setTimeout(res, 20));
+        }
+        return statuses;
+      });
+
+      // Tab A has a dialog open with unsaved input.
+      await a.getByRole('button', { name: 'Create key', exact: true }).click();
+      const dialog = a.getByRole('dialog', { name: 'Create key' });
+      await dialog.getByLabel('Description').fill('half-typed');
+
+      // A new version is published; the other tab finds it and the person chooses Update now there.
+      writeFileSync(sw, Buffer.concat([original, Buffer.from('\n// a new version\n')]));
+      await other.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.update());
+      await other.getByRole('button', { name: 'Update now' }).click();
+      await other.waitForEvent('load');
+
+      // Tab A keeps its dialog and input, and says why it waits.
+      await expect.poll(() => a.getByText('Waiting for the open dialog to close: it has unsaved input.').count(), { timeout: 15_000 }).toBe(1);
+      await a.waitForTimeout(1000);
+      expect(await dialog.getByLabel('Description').inputValue()).toBe('half-typed');
+      // Closing the dialog lets it reload into the new version.
+      const reloaded = a.waitForEvent('load');
+      await a.keyboard.press('Escape');
+      await reloaded;
+
+      const statuses = await loop;
+      expect(statuses.length).toBeGreaterThan(20);
+      expect(statuses.filter((x) => x !== 200)).toEqual([]);
+    } finally {
+      writeFileSync(sw, original);
+      await b.close();
+    }
   });
 });

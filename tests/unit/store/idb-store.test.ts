@@ -24,9 +24,9 @@ const entry = (eventTime: number, extra: Partial<AuditEntry> = {}): AuditEntry =
 });
 
 describe('IdbStore', () => {
-  it('names one database per region, at schema version 2', () => {
+  it('names one database per region, at schema version 3', () => {
     expect(databaseName('eu-west-1')).toBe('pocket-kms-eu-west-1');
-    expect(DB_VERSION).toBe(2);
+    expect(DB_VERSION).toBe(3);
   });
 
   it('stores and reads meta, keys, aliases; lists keys and aliases in key order', async () => {
