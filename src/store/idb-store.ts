@@ -110,7 +110,8 @@ export class IdbStore implements Store {
           audit.createIndex('byKey', 'keyIds', { multiEntry: true });
           audit.createIndex('byUse', 'usedKeyIds', { multiEntry: true });
         }
-        if (oldVersion >= 1 && oldVersion < 2) void chainExisting(transaction as never);
+        // A failure part-way must not commit a half-chained trail: abort the upgrade (the open fails).
+        if (oldVersion >= 1 && oldVersion < 2) chainExisting(transaction as never).catch(() => transaction.abort());
         if (oldVersion < 3) transaction.objectStore('audit').createIndex('byName', 'eventName');
       },
       blocking() {
