@@ -68,6 +68,8 @@ describe('installed and offline', () => {
     const cdp = await page.context().newCDPSession(page);
     const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: unknown[] };
     expect(installabilityErrors).toEqual([]);
+    // Chromium then fires beforeinstallprompt, and the header offers installation.
+    await expect.poll(() => page.getByRole('banner').getByRole('button', { name: 'Install app' }).count(), { timeout: 15_000 }).toBe(1);
     const manifest = await page.evaluate(async () => (await fetch('/manifest.webmanifest')).json());
     expect(manifest).toMatchObject({ name: 'Pocket KMS', short_name: 'Pocket KMS', display: 'standalone', start_url: '/', scope: '/', theme_color: '#1f3a5f', background_color: '#ffffff' });
     expect(manifest.description).toBeTruthy();
