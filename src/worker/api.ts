@@ -37,6 +37,8 @@ export interface AuditExportStart {
 export interface AuditPublicKey {
   /** The digest signing key's public half, PEM SubjectPublicKeyInfo (ECDSA P-256). */
   pem: string;
+  /** The same key as DER SubjectPublicKeyInfo bytes. */
+  der: Uint8Array;
   /** Hex SHA-256 of the DER key, as digests name it (digestPublicKeyFingerprint). */
   fingerprint: string;
   createdAt: number;

@@ -89,7 +89,7 @@ export async function cancelExport(id: string): Promise<void> {
 
 export async function publicKey(kms: Kms): Promise<AuditPublicKey> {
   const k = await getSigningKey(kms.env.store, kms.env.clock.now());
-  return { pem: toPem(k.spki), fingerprint: k.fingerprint, createdAt: k.createdAt };
+  return { pem: toPem(k.spki), der: k.spki.slice(), fingerprint: k.fingerprint, createdAt: k.createdAt };
 }
 
 async function* chunksOf(blob: Blob): AsyncGenerator<Uint8Array> {

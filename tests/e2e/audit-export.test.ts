@@ -57,6 +57,9 @@ describe('audit export', () => {
     const tar = await save(() => page.getByRole('button', { name: 'Export', exact: true }).click());
     expect(tar.name).toMatch(/^pocket-kms-audit-\d{12}-us-east-1-\d{8}T\d{6}Z\.tar$/);
     const pem = await save(() => page.getByRole('button', { name: 'Download public key' }).click());
+    const der = await save(() => page.getByRole('button', { name: 'Download the public key as DER' }).click());
+    expect(der.name).toMatch(/\.der$/);
+    expect([...der.bytes]).toEqual([...fromPem(new TextDecoder().decode(pem.bytes))]);
     const ms = await members(tar.bytes);
     expect(ms.some((m) => m.path.includes('/CloudTrail-Digest/'))).toBe(true);
     const outside = await validateExport(ms, fromPem(new TextDecoder().decode(pem.bytes)));
