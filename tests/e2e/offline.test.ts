@@ -3,7 +3,9 @@
 // strict CSP (with Trusted Types) holds, no request goes anywhere but the app's origin, and the
 // build is reproducible and matches what is served.
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,6 +132,62 @@ describe('installed and offline', () => {
 });
 
 describe('updates', () => {
+  it('never reloads under running file jobs: the update waits for the queue to finish', async () => {
+    const b = await openBrowser();
+    const sw = 'dist/sw.js';
+    const original = readFileSync(sw);
+    const dir = mkdtempSync(join(tmpdir(), 'pocket-kms-update-'));
+    try {
+      const [a, other] = [b.page, await b.context.newPage()];
+      await loadApp(a, app.url);
+      await loadApp(other, app.url);
+      await a.evaluate(async () => {
+        const k = (globalThis as any).pocketKms;
+        const { KeyMetadata } = await k.call('CreateKey', {});
+        await k.call('CreateAlias', { AliasName: 'alias/update-guard', TargetKeyId: KeyMetadata.KeyId });
+      });
+      // Four 150 MiB files: enough work that the queue is still running when the update lands.
+      const block = Buffer.alloc(1 << 20, 7);
+      const files = [1, 2, 3, 4].map((i) => {
+        const path = join(dir, `part-${i}.bin`);
+        const fd = openSync(path, 'w');
+        for (let m = 0; m < 150; m++) writeSync(fd, block);
+        closeSync(fd);
+        return path;
+      });
+      // The new version is found first, so the switch can happen while the jobs run.
+      writeFileSync(sw, Buffer.concat([original, Buffer.from('\n// another new version\n')]));
+      await other.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.update());
+      const updateNow = other.getByRole('button', { name: 'Update now' });
+      await updateNow.waitFor();
+
+      await a.getByRole('link', { name: 'Files' }).click();
+      await expect.poll(() => a.getByLabel('Key', { exact: true }).inputValue()).toMatch(/^alias\//);
+      await a.getByLabel('Key', { exact: true }).selectOption('alias/update-guard');
+      let reloaded = false;
+      a.on('load', () => (reloaded = true));
+      // How many jobs had finished when the page went away (it survives the reload in localStorage).
+      await a.evaluate(() =>
+        addEventListener('pagehide', () => {
+          const done = [...document.querySelectorAll('a')].filter((l) => /^Save part-\d/.test(l.getAttribute('aria-label') ?? l.textContent?.trim() ?? ''));
+          localStorage.setItem('jobs-done-at-unload', String(done.length));
+        }),
+      );
+      await a.getByLabel('Choose files').setInputFiles(files);
+      await updateNow.click();
+
+      // Tab A says why it waits, and reloads only once every file is done.
+      await expect.poll(() => a.getByText('Waiting for the file jobs in the queue to finish.').count(), { timeout: 15_000 }).toBe(1);
+      expect(reloaded).toBe(false);
+      await expect.poll(() => reloaded, { timeout: 120_000 }).toBe(true);
+      expect(await a.evaluate(() => localStorage.getItem('jobs-done-at-unload'))).toBe('4');
+    } finally {
+      writeFileSync(sw, original);
+      rmSync(dir, { recursive: true, force: true });
+      await b.close();
+    }
+  });
+
   it('offers Update now, waits for a dialog with unsaved input, and /kms answers throughout the switch', async () => {
     const b = await openBrowser();
     const sw = 'dist/sw.js';

@@ -3,6 +3,7 @@
 import * as Comlink from 'comlink';
 import type { FileJobResult, FileProgress, HeaderSummary } from '../../worker/files-types';
 import { kms } from '../kms-client.svelte';
+import { appUpdate } from '../update.svelte';
 
 export type JobKind = 'encrypt' | 'decrypt';
 export type JobStatus = 'queued' | 'running' | 'verifying' | 'done' | 'failed' | 'cancelled';
@@ -110,9 +111,12 @@ export class FileQueue {
   private async pump() {
     if (this.running) return;
     this.running = true;
+    // An app update must not reload the page under a running file job.
+    const release = appUpdate.hold('the file jobs in the queue');
     try {
       for (let job = this.next(); job; job = this.next()) await this.run(job);
     } finally {
+      release();
       this.running = false;
     }
   }
