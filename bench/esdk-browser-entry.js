@@ -1,5 +1,6 @@
 // Bundled by bench/files.js: the official @aws-crypto/client-browser with its defaults (suite
 // 0x0578, 4096-byte frames), a raw AES keyring so no network is involved, on one in-memory buffer.
+import './esdk-browser-polyfill.js';
 import { buildClient, CommitmentPolicy, RawAesKeyringWebCrypto, RawAesWrappingSuiteIdentifier } from '@aws-crypto/client-browser';
 
 globalThis.esdkBrowserBench = async (bytes) => {

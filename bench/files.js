@@ -59,7 +59,7 @@ async function sampled(profile, fn) {
 
 const file = benchFile();
 const esdkOut = mkdtempSync(join(tmpdir(), 'pocket-kms-esdk-bundle-'));
-await build({ logLevel: 'silent', configFile: false, build: { outDir: esdkOut, emptyOutDir: true, minify: true, lib: { entry: 'bench/esdk-browser-entry.js', formats: ['es'], fileName: () => 'esdk.js' } } });
+await build({ logLevel: 'silent', configFile: false, define: { global: 'globalThis' }, build: { outDir: esdkOut, emptyOutDir: true, minify: true, lib: { entry: 'bench/esdk-browser-entry.js', formats: ['es'], fileName: () => 'esdk.js' } } });
 const esdkBundle = readFileSync(join(esdkOut, 'esdk.js'), 'utf8');
 rmSync(esdkOut, { recursive: true, force: true });
 
