@@ -1,38 +1,16 @@
 // User story: a CI pipeline signs release artifacts, a service checks HMACs, an app encrypts to an RSA
 // public key, two parties agree on secrets — all with the unmodified @aws-sdk/client-kms against /kms.
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'vite';
-import { loadApp, openBrowser, serveApp, type App, type Browser } from './harness';
+import { describe, expect, it } from 'vitest';
+import { useApp } from './harness';
 
-let app: App;
-let browser: Browser;
-const OUT = 'dist/__e2e_asymmetric__';
-
-beforeAll(async () => {
-  // Served from the app's own origin (the CSP allows only 'self' scripts).
-  await build({
-    configFile: false,
-    logLevel: 'silent',
-    build: { outDir: OUT, emptyOutDir: true, lib: { entry: 'tests/e2e/asymmetric-entry.ts', formats: ['es'], fileName: () => 'asymmetric.js' }, minify: false },
-  });
-  app = await serveApp();
-  browser = await openBrowser();
-  await loadApp(browser.page, app.url);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  rmSync(OUT, { recursive: true, force: true });
-});
+const env = useApp({ bundle: { entry: 'tests/e2e/asymmetric-entry.ts', dir: '__e2e_asymmetric__', name: 'asymmetric' } });
 
 describe('asymmetric and HMAC keys through the AWS SDK against /kms', () => {
   it('signs and verifies, reads public keys, makes MACs, encrypts with RSA, derives and encapsulates secrets', async () => {
-    const { page } = browser;
+    const { page } = env.browser;
     await page.addScriptTag({ url: '/__e2e_asymmetric__/asymmetric.js', type: 'module' });
     await page.waitForFunction(() => 'asymmetricWalk' in globalThis);
-    const r = (await page.evaluate((origin) => (globalThis as any).asymmetricWalk(origin), app.url)) as Record<string, any>;
+    const r = (await page.evaluate((origin) => (globalThis as any).asymmetricWalk(origin), env.app.url)) as Record<string, any>;
     for (const spec of ['ECC_NIST_P256', 'RSA_2048', 'ECC_SECG_P256K1', 'ECC_NIST_EDWARDS25519', 'ML_DSA_44']) {
       expect(r.signing[spec], spec).toMatchObject({ valid: true, tampered: 'KMSInvalidSignatureException' });
     }
@@ -44,9 +22,9 @@ describe('asymmetric and HMAC keys through the AWS SDK against /kms', () => {
   });
 
   it('every key spec and algorithm round-trips in Chromium, and tampering is refused with the AWS exception', async () => {
-    const { page } = browser;
+    const { page } = env.browser;
     await page.waitForFunction(() => 'everySpec' in globalThis);
-    const r = (await page.evaluate((origin) => (globalThis as any).everySpec(origin), app.url)) as { problems: string[]; checked: string[] };
+    const r = (await page.evaluate((origin) => (globalThis as any).everySpec(origin), env.app.url)) as { problems: string[]; checked: string[] };
     expect(r.problems).toEqual([]);
     // 11 signing specs (33 spec / algorithm / message-type cases), 4 HMAC, 6 RSA-OAEP, 3 ECDH, 3 ML-KEM.
     expect(r.checked).toHaveLength(49);

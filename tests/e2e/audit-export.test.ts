@@ -4,25 +4,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fromPem, gunzip, gzip } from '../../src/kms/audit-digest';
 import { readTar, tarEnd, tarEntry, type TarMember } from '../../src/kms/audit-tar';
 import { validateExport } from '../../src/kms/audit-validate';
-import { loadApp, openBrowser, serveApp, type App, type Browser } from './harness';
+import { useApp } from './harness';
 
-let app: App;
-let browser: Browser;
-
-beforeAll(async () => {
-  app = await serveApp();
-  browser = await openBrowser();
-  await loadApp(browser.page, app.url);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
+const env = useApp();
 
 async function* once(b: Uint8Array) {
   yield b;
@@ -35,7 +23,7 @@ async function members(bytes: Uint8Array): Promise<TarMember[]> {
 }
 
 async function save(click: () => Promise<void>): Promise<{ name: string; bytes: Uint8Array }> {
-  const [d] = await Promise.all([browser.page.waitForEvent('download'), click()]);
+  const [d] = await Promise.all([env.browser.page.waitForEvent('download'), click()]);
   const path = join(tmpdir(), `pocket-kms-dl-${Date.now()}-${d.suggestedFilename()}`);
   await d.saveAs(path);
   return { name: d.suggestedFilename(), bytes: new Uint8Array(readFileSync(path)) };
@@ -43,14 +31,14 @@ async function save(click: () => Promise<void>): Promise<{ name: string; bytes: 
 
 describe('audit export', () => {
   it('verifies the trail, exports CloudTrail files with digests, and validates them inside and outside the browser', async () => {
-    const page = browser.page;
+    const page = env.browser.page;
     await page.waitForFunction(() => (globalThis as any).pocketKms?.info !== undefined);
     await page.evaluate(async () => {
       const k = (globalThis as any).pocketKms;
       const { KeyMetadata } = await k.call('CreateKey', { Description: 'audited' });
       for (let i = 0; i < 5; i++) await k.call('Encrypt', { KeyId: KeyMetadata.KeyId, Plaintext: new Uint8Array([i]) });
     });
-    await page.goto(`${app.url}/#/events`);
+    await page.goto(`${env.app.url}/#/events`);
     await page.getByRole('button', { name: 'Verify trail' }).click();
     await expect.poll(() => page.getByText('Intact').isVisible()).toBe(true);
 
@@ -90,7 +78,7 @@ describe('audit export', () => {
   });
 
   it('exports JSON Lines and CSV filtered by event name', async () => {
-    const page = browser.page;
+    const page = env.browser.page;
     await page.getByLabel('Format').selectOption('jsonl');
     await page.getByLabel('Event name', { exact: true }).last().selectOption('Encrypt');
     const jsonl = await save(() => page.getByRole('button', { name: 'Export', exact: true }).click());
@@ -104,7 +92,7 @@ describe('audit export', () => {
   });
 
   it('trims exported records by retention, audits the trim, and the trail still verifies', async () => {
-    const page = browser.page;
+    const page = env.browser.page;
     const region = page.getByRole('region', { name: 'Retention' });
     await region.getByLabel('Keep').selectOption('records');
     await region.getByLabel('Records').fill('3');
@@ -124,7 +112,7 @@ describe('audit export', () => {
   });
 
   it('browses a long trail: only the rows in view are in the page, more load on scroll, filters use indexes', async () => {
-    const page = browser.page;
+    const page = env.browser.page;
     await page.evaluate(async () => {
       const api = (globalThis as any).pocketKms.api;
       await api.setAuditRetention({ mode: 'all' });

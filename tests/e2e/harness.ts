@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { preview, type PreviewServer } from 'vite';
+import { build, preview, type PreviewServer } from 'vite';
+import { afterAll, beforeAll } from 'vitest';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -86,4 +87,42 @@ export function isLocal(url: string): boolean {
 export async function loadApp(page: Page, url: string): Promise<void> {
   await page.goto(url);
   await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 30_000 });
+}
+
+export interface TestBundle {
+  /** Entry of a test-only script, e.g. tests/e2e/sdk-entry.ts. */
+  entry: string;
+  /** Served as /<dir>/<name>.js from the app's own origin (the CSP allows only 'self' scripts). */
+  dir: string;
+  name: string;
+}
+
+/** For one test file: optionally build a test-only script into dist/, serve the app, open a fresh
+ * browser and load the app; close and remove everything afterwards. Read the fields inside tests. */
+export function useApp(opts: { bundle?: TestBundle } = {}): { readonly app: App; readonly browser: Browser } {
+  let app: App | undefined;
+  let browser: Browser | undefined;
+  const outDir = opts.bundle ? join('dist', opts.bundle.dir) : undefined;
+  beforeAll(async () => {
+    if (opts.bundle) {
+      const { entry, name } = opts.bundle;
+      await build({ configFile: false, logLevel: 'silent', build: { outDir, emptyOutDir: true, lib: { entry, formats: ['es'], fileName: () => `${name}.js` }, minify: false } });
+    }
+    app = await serveApp();
+    browser = await openBrowser();
+    await loadApp(browser.page, app.url);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    if (outDir) rmSync(outDir, { recursive: true, force: true });
+  });
+  return {
+    get app() {
+      return app!;
+    },
+    get browser() {
+      return browser!;
+    },
+  };
 }

@@ -1,29 +1,17 @@
 // User story: the same keystore open in two tabs (two workers) and used through /kms (the service
 // worker) at once. No instance loses or forks a key; concurrent rotations form one history.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadApp, openBrowser, serveApp, type App, type Browser } from './harness';
+import { describe, expect, it } from 'vitest';
+import { useApp } from './harness';
 
-let app: App;
-let browser: Browser;
-
-beforeAll(async () => {
-  app = await serveApp();
-  browser = await openBrowser();
-  await loadApp(browser.page, app.url);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
+const env = useApp();
 
 const ready = () => (globalThis as any).pocketKms?.info !== undefined;
 
 describe('several instances over one database', () => {
   it('two tabs rotating one key at once end with one consistent history', async () => {
-    const a = browser.page;
-    const b = await browser.context.newPage();
-    await b.goto(app.url);
+    const a = env.browser.page;
+    const b = await env.browser.context.newPage();
+    await b.goto(env.app.url);
     await Promise.all([a.waitForFunction(ready), b.waitForFunction(ready)]);
     const keyId = await a.evaluate(async () => (await (globalThis as any).pocketKms.call('CreateKey', {})).KeyMetadata.KeyId);
     const rotateFive = (id: string) => Promise.all(Array.from({ length: 5 }, () => (globalThis as any).pocketKms.call('RotateKeyOnDemand', { KeyId: id })));
@@ -48,7 +36,7 @@ describe('several instances over one database', () => {
   });
 
   it('a ciphertext made through /kms decrypts in the console worker and the other way round', async () => {
-    const out = await browser.page.evaluate(async () => {
+    const out = await env.browser.page.evaluate(async () => {
       const k = (globalThis as any).pocketKms;
       const { KeyMetadata } = await k.call('CreateKey', {});
       const post = async (op: string, body: unknown) =>

@@ -8,29 +8,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Locator } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CSP, CSP_HEADER, sourceHash } from '../../scripts/build-info';
-import { isLocal, loadApp, openBrowser, serveApp, type App, type Browser } from './harness';
+import { isLocal, loadApp, openBrowser, useApp } from './harness';
 
-let app: App;
-let browser: Browser;
-
-beforeAll(async () => {
-  app = await serveApp();
-  browser = await openBrowser();
-  await loadApp(browser.page, app.url);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
+const env = useApp();
 
 const text = async (l: Locator) => (await l.textContent()) ?? '';
 
 describe('installed and offline', () => {
   it('works with no network after the first visit: create a key, encrypt, decrypt', async () => {
-    const { page, context } = browser;
+    const { page, context } = env.browser;
     await context.setOffline(true);
     try {
       await page.reload();
@@ -66,7 +54,7 @@ describe('installed and offline', () => {
   });
 
   it('passes Chromium’s installability check with a complete manifest', async () => {
-    const { page } = browser;
+    const { page } = env.browser;
     const cdp = await page.context().newCDPSession(page);
     const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: unknown[] };
     expect(installabilityErrors).toEqual([]);
@@ -81,8 +69,8 @@ describe('installed and offline', () => {
   });
 
   it('enforces the CSP: Trusted Types block a raw HTML sink, and frame-ancestors comes as a header', async () => {
-    const { page } = browser;
-    expect(browser.cspViolations, browser.cspViolations.join('\n')).toEqual([]);
+    const { page } = env.browser;
+    expect(env.browser.cspViolations, env.browser.cspViolations.join('\n')).toEqual([]);
     const sink = await page.evaluate(() => {
       try {
         document.createElement('div').innerHTML = '<b>x</b>';
@@ -94,25 +82,25 @@ describe('installed and offline', () => {
     expect(sink).toBe('TypeError');
     // That refusal is reported (once per policy: the meta tag and the header); take those reports
     // out, so the harness's whole-suite check sees only real violations.
-    await expect.poll(() => browser.cspViolations.length).toBeGreaterThan(0);
-    expect(new Set(browser.cspViolations)).toEqual(new Set(['require-trusted-types-for trusted-types-sink']));
-    browser.cspViolations.length = 0;
+    await expect.poll(() => env.browser.cspViolations.length).toBeGreaterThan(0);
+    expect(new Set(env.browser.cspViolations)).toEqual(new Set(['require-trusted-types-for trusted-types-sink']));
+    env.browser.cspViolations.length = 0;
     const meta = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
     expect(meta).toBe(CSP);
     expect(meta).toContain("connect-src 'self'");
-    const res = await fetch(`${app.url}/`);
+    const res = await fetch(`${env.app.url}/`);
     expect(res.headers.get('content-security-policy')).toBe(CSP_HEADER);
     expect(CSP_HEADER).toContain("frame-ancestors 'none'");
     // The harness throws on close if any CSP violation or foreign request was seen.
-    expect(browser.requests.filter((u) => !isLocal(u))).toEqual([]);
-    expect(browser.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to load resource|'TrustedHTML' assignment/.test(e))).toEqual([]);
+    expect(env.browser.requests.filter((u) => !isLocal(u))).toEqual([]);
+    expect(env.browser.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to load resource|'TrustedHTML' assignment/.test(e))).toEqual([]);
   });
 
   it('shows version and build hash on the About page, matching build-info.json', async () => {
-    const { page } = browser;
+    const { page } = env.browser;
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'About' }).click();
     await page.getByRole('heading', { level: 1, name: 'About Pocket KMS' }).waitFor();
-    const info = (await (await fetch(`${app.url}/build-info.json`)).json()) as { buildHash: string; version: string };
+    const info = (await (await fetch(`${env.app.url}/build-info.json`)).json()) as { buildHash: string; version: string };
     await expect.poll(() => text(page.getByTestId('build-hash'))).toBe(info.buildHash);
     expect(await text(page.getByRole('main'))).toContain(info.version);
   });
@@ -120,11 +108,11 @@ describe('installed and offline', () => {
   it('builds reproducibly, and the served copy matches a fresh build file for file', async () => {
     // Compare with the served copy only when it was built from the sources on disk now (a shared
     // working tree may have changed since `vite build`).
-    const served = (await (await fetch(`${app.url}/build-info.json`)).json()) as { sourceHash: string };
+    const served = (await (await fetch(`${env.app.url}/build-info.json`)).json()) as { sourceHash: string };
     const same = served.sourceHash === sourceHash(process.cwd());
     if (!same) console.warn('offline.test: the sources changed since the served build; checking reproducibility only.');
     // Asynchronously: the preview server that answers --against runs in this process.
-    const args = ['scripts/reproducible-build.js', ...(same ? ['--against', `${app.url}/`] : [])];
+    const args = ['scripts/reproducible-build.js', ...(same ? ['--against', `${env.app.url}/`] : [])];
     const out = await promisify(execFile)(process.execPath, args, { encoding: 'utf8' }).then((r) => r.stdout, (e: { stdout?: string }) => `FAILED\n${e.stdout ?? ''}`);
     expect(out).toContain('Reproducible: two builds are identical, byte for byte.');
     expect(out).not.toContain('DIFFERENT');
@@ -139,8 +127,8 @@ describe('updates', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pocket-kms-update-'));
     try {
       const [a, other] = [b.page, await b.context.newPage()];
-      await loadApp(a, app.url);
-      await loadApp(other, app.url);
+      await loadApp(a, env.app.url);
+      await loadApp(other, env.app.url);
       await a.evaluate(async () => {
         const k = (globalThis as any).pocketKms;
         const { KeyMetadata } = await k.call('CreateKey', {});
@@ -194,11 +182,11 @@ describe('updates', () => {
     const original = readFileSync(sw);
     try {
       const [a, other] = [b.page, await b.context.newPage()];
-      await loadApp(a, app.url);
-      await loadApp(other, app.url);
+      await loadApp(a, env.app.url);
+      await loadApp(other, env.app.url);
       // A third client that never reloads: a plain document of the app's origin, controlled by the service worker.
       const caller = await b.context.newPage();
-      await caller.goto(`${app.url}/icon.svg`);
+      await caller.goto(`${env.app.url}/icon.svg`);
       await caller.waitForFunction(() => navigator.serviceWorker?.controller != null);
       const loop = caller.evaluate(async () => {
         const statuses: number[] = [];

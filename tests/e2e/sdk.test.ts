@@ -1,41 +1,15 @@
 // User story: a developer points the unmodified @aws-sdk/client-kms at the app's /kms endpoint.
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'vite';
-import { loadApp, openBrowser, serveApp, type App, type Browser } from './harness';
+import { describe, expect, it } from 'vitest';
+import { useApp } from './harness';
 
-let app: App;
-let browser: Browser;
-
-beforeAll(async () => {
-  // The SDK bundle is served from the app's own origin (the CSP allows only 'self' scripts).
-  await build({
-    configFile: false,
-    logLevel: 'silent',
-    build: {
-      outDir: 'dist/__e2e__',
-      emptyOutDir: true,
-      lib: { entry: 'tests/e2e/sdk-entry.ts', formats: ['es'], fileName: () => 'sdk.js' },
-      minify: false,
-    },
-  });
-  app = await serveApp();
-  browser = await openBrowser();
-  await loadApp(browser.page, app.url);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  rmSync('dist/__e2e__', { recursive: true, force: true });
-});
+const env = useApp({ bundle: { entry: 'tests/e2e/sdk-entry.ts', dir: '__e2e__', name: 'sdk' } });
 
 describe('the AWS SDK against /kms', () => {
   it('walks CreateKey → alias → policy → Encrypt/Decrypt with context → deletion and back', async () => {
-    const { page } = browser;
+    const { page } = env.browser;
     await page.addScriptTag({ url: '/__e2e__/sdk.js', type: 'module' });
     await page.waitForFunction(() => 'sdkWalk' in globalThis);
-    const steps = (await page.evaluate((origin) => (globalThis as any).sdkWalk(origin), app.url)) as Record<string, any>;
+    const steps = (await page.evaluate((origin) => (globalThis as any).sdkWalk(origin), env.app.url)) as Record<string, any>;
     expect(steps.created.state).toBe('Enabled');
     expect(steps.created.creationIsDate).toBe(true);
     expect(steps.created.arn).toMatch(/^arn:aws:kms:us-east-1:\d{12}:key\/[0-9a-f-]{36}$/);
@@ -51,7 +25,7 @@ describe('the AWS SDK against /kms', () => {
   });
 
   it('answers wire-level errors as AWS does', async () => {
-    const res = await browser.page.evaluate(async () => {
+    const res = await env.browser.page.evaluate(async () => {
       const post = async (target: string, body: string) => {
         const r = await fetch('/kms/', { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target }, body });
         return { status: r.status, type: r.headers.get('x-amzn-errortype'), body: await r.json() };
@@ -69,7 +43,7 @@ describe('the AWS SDK against /kms', () => {
   });
 
   it('records every call in CloudTrail, readable through LookupEvents, with no secrets', async () => {
-    const out = await browser.page.evaluate(async () => {
+    const out = await env.browser.page.evaluate(async () => {
       const r = await fetch('/cloudtrail', {
         method: 'POST',
         headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents' },
@@ -92,7 +66,7 @@ describe('the AWS SDK against /kms', () => {
   });
 
   it('keeps every stored CryptoKey non-extractable', async () => {
-    const keys = await browser.page.evaluate(async () => {
+    const keys = await env.browser.page.evaluate(async () => {
       const db = await new Promise<IDBDatabase>((ok, bad) => {
         const r = indexedDB.open('pocket-kms-us-east-1');
         r.onsuccess = () => ok(r.result);
