@@ -33,7 +33,7 @@ export function rootCaller(ks: Keystore, via: { userAgent: string; sourceIPAddre
 const SECRET_FIELDS = new Set([
   'Plaintext', 'CiphertextBlob', 'SourceCiphertextBlob', 'PrivateKeyPlaintext', 'PrivateKeyCiphertextBlob',
   'SharedSecret', 'Message', 'Signature', 'Mac', 'KeyMaterial', 'EncryptedKeyMaterial', 'ImportToken',
-  'CiphertextForRecipient', 'SharedSecretCiphertextBlob', 'PublicKey', 'KeyAgreementPublicKey', 'XksProxyAuthenticationCredential', 'KeyStorePassword',
+  'CiphertextForRecipient', 'SecretAccessKey', 'GrantToken', 'GrantTokens', 'SharedSecretCiphertextBlob', 'PublicKey', 'KeyAgreementPublicKey', 'XksProxyAuthenticationCredential', 'KeyStorePassword',
 ]);
 
 /** Map-valued fields whose keys are user data and keep their spelling. */
@@ -77,6 +77,11 @@ export function userIdentity(c: Caller): Record<string, unknown> {
   const u: Record<string, unknown> = { type: c.type, principalId: c.principalId, arn: c.arn, accountId: c.accountId };
   if (c.accessKeyId) u.accessKeyId = c.accessKeyId;
   if (c.userName) u.userName = c.userName;
+  if (c.type === 'AssumedRole') {
+    // CloudTrail names the role behind a session in sessionContext.sessionIssuer.
+    const m = /^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\//.exec(c.arn);
+    if (m) u.sessionContext = { sessionIssuer: { type: 'Role', principalId: c.principalId.split(':')[0], arn: `arn:aws:iam::${m[1]}:role/${m[2]}`, accountId: m[1], userName: m[2] } };
+  }
   return u;
 }
 
@@ -97,6 +102,8 @@ export interface RecordInput {
   response: unknown;
   keyArns: string[];
   error?: { name: string; message: string };
+  /** Default kms.amazonaws.com. */
+  eventSource?: string;
 }
 
 export function buildRecord(i: RecordInput): CloudTrailRecord {
@@ -105,7 +112,7 @@ export function buildRecord(i: RecordInput): CloudTrailRecord {
     eventVersion: '1.11',
     userIdentity: service ? { accountId: i.ks.accountId, invokedBy: 'kms.amazonaws.com' } : userIdentity(i.caller as Caller),
     eventTime: cloudTrailTime(i.eventTime),
-    eventSource: 'kms.amazonaws.com',
+    eventSource: i.eventSource ?? 'kms.amazonaws.com',
     eventName: i.eventName,
     awsRegion: i.ks.region,
     sourceIPAddress: service ? 'kms.amazonaws.com' : (i.caller as Caller).sourceIPAddress,

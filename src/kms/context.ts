@@ -2,6 +2,8 @@
 // and writes that append the call's audit record in the same transaction as its change.
 
 import { buildRecord, type Caller } from './audit';
+import { enforce, evaluateAccountAccess, evaluateKeyAccess, loadIdentity, type Identity } from './authorize';
+import { checkGrantTokens } from './grant-ids';
 import {
   DisabledException, InvalidMarkerException, KMSInvalidStateException, NotFoundException, type KmsError,
 } from './errors';
@@ -35,6 +37,12 @@ export class OpContext {
   /** Keys this call concerns (CloudTrail resources). */
   readonly keyIds = new Set<string>();
   audited = false;
+  /** CloudTrail's eventSource (IAM changes are recorded as iam.amazonaws.com). */
+  eventSource = 'kms.amazonaws.com';
+  private identityMemo?: Identity;
+  /** Authorizations already granted in this call ("keyId action"): a key checked in the prepare
+   * step is not evaluated again when the same call confirms. */
+  private allowed = new Set<string>();
 
   constructor(
     readonly env: KmsEnv,
@@ -60,7 +68,7 @@ export class OpContext {
    * Finds a key by key ID, key ARN, alias name or alias ARN.
    * @throws NotFoundException when it does not exist or its deletion date has passed.
    */
-  async resolve(tx: Tx, id: string, opts: { aliases?: boolean } = {}): Promise<KeyRecord> {
+  async resolve(tx: Tx, id: string, opts: ResolveOptions = {}): Promise<KeyRecord> {
     const ref = parseKeyRef(this.ks, id, opts);
     let keyId: string;
     if (ref.kind === 'alias') {
@@ -71,7 +79,42 @@ export class OpContext {
     const key = await tx.getKey(keyId);
     if (!key || isPastDeletion(key, this.now)) throw new NotFoundException(`Key '${this.arn(keyId)}' does not exist`);
     this.keyIds.add(key.keyId);
+    if (opts.action !== false) await this.authorize(tx, key, opts.action ?? this.actionFor(opts.side), opts.side);
     return key;
+  }
+
+  /** The IAM action of this call on one of its keys (ReEncrypt is two: From on the source, To on the destination). */
+  actionFor(side?: 'source' | 'destination'): string {
+    if (this.op === 'ReEncrypt') return side === 'destination' ? 'kms:ReEncryptTo' : 'kms:ReEncryptFrom';
+    return `kms:${this.op}`;
+  }
+
+  /** The caller's identity, loaded once per call. */
+  async identity(tx: Tx): Promise<Identity> {
+    if (this.caller === 'service') throw new Error('The service needs no identity.');
+    this.identityMemo ??= await loadIdentity(tx, this.caller);
+    return this.identityMemo;
+  }
+
+  /**
+   * Authorizes `action` on `key` for this call's caller (the service, maintenance, is not checked).
+   * @throws AccessDeniedException, InvalidGrantTokenException
+   */
+  async authorize(tx: Tx, key: KeyRecord, action: string, side?: 'source' | 'destination'): Promise<void> {
+    if (this.caller === 'service') return;
+    const memo = `${key.keyId} ${action}`;
+    if (this.allowed.has(memo)) return;
+    checkGrantTokens(this.request);
+    enforce(await evaluateKeyAccess(this as AuthzCallOf, await this.identity(tx), tx, key, action, side));
+    this.allowed.add(memo);
+  }
+
+  /** Authorizes an account-level call (no key): IAM policies decide.
+   * @throws AccessDeniedException */
+  async authorizeAccount(tx: Tx, action = `kms:${this.op}`): Promise<void> {
+    if (this.caller === 'service') return;
+    checkGrantTokens(this.request);
+    enforce(evaluateAccountAccess(this as AuthzCallOf, await this.identity(tx), action));
   }
 
   /** AWS's rule for cryptographic operations: Disabled → DisabledException, PendingDeletion → KMSInvalidStateException. */
@@ -118,14 +161,31 @@ export class OpContext {
         request: this.request,
         response,
         keyArns: keyIds.map((k) => this.arn(k)),
-        ...(error ? { error: { name: error.name, message: error.message } } : {}),
+        eventSource: this.eventSource,
+        ...(error ? { error: { name: auditErrorCode(error.name), message: error.message } } : {}),
       }),
     };
     if (caller !== 'service' && caller.accessKeyId) e.accessKeyId = caller.accessKeyId;
-    if (error) e.errorCode = error.name;
+    if (error) e.errorCode = auditErrorCode(error.name);
     return e;
   }
 }
+
+/** CloudTrail records a denied call with errorCode "AccessDenied", AWS's spelling. */
+export function auditErrorCode(name: string): string {
+  return name === 'AccessDeniedException' ? 'AccessDenied' : name;
+}
+
+export interface ResolveOptions {
+  /** Whether alias names and ARNs are accepted (default true). */
+  aliases?: boolean;
+  /** The action to authorize on the key (default: this operation's), or false for none. */
+  action?: string | false;
+  /** For ReEncrypt: which side of it the key is. */
+  side?: 'source' | 'destination';
+}
+
+type AuthzCallOf = OpContext & { caller: Caller };
 
 export function isPastDeletion(key: KeyRecord, now: number): boolean {
   return key.state === 'PendingDeletion' && key.deletionDate !== undefined && key.deletionDate <= now;

@@ -42,6 +42,12 @@ export const TagException = define('TagException');
 export const KMSInternalException = define('KMSInternalException', 'server');
 export const KMSInvalidSignatureException = define('KMSInvalidSignatureException');
 export const KMSInvalidMacException = define('KMSInvalidMacException');
+export const AccessDeniedException = define('AccessDeniedException');
+export const InvalidGrantTokenException = define('InvalidGrantTokenException');
+export const InvalidGrantIdException = define('InvalidGrantIdException');
+/** IAM's exceptions, for the principals a keystore holds (Identities page). */
+export const NoSuchEntityException = define('NoSuchEntityException');
+export const EntityAlreadyExistsException = define('EntityAlreadyExistsException');
 /** Wire-level errors of the JSON 1.1 protocol, raised by the endpoint adapter. */
 export const UnknownOperationException = define('UnknownOperationException');
 export const SerializationException = define('SerializationException');
@@ -70,6 +76,11 @@ export const exceptionClasses = {
   KMSInternalException,
   KMSInvalidSignatureException,
   KMSInvalidMacException,
+  AccessDeniedException,
+  InvalidGrantTokenException,
+  InvalidGrantIdException,
+  NoSuchEntityException,
+  EntityAlreadyExistsException,
   UnknownOperationException,
   SerializationException,
   InvalidLookupAttributesException,

@@ -21,6 +21,9 @@ import * as mac from './ops/mac';
 import * as keyPairs from './ops/key-pairs';
 import * as agreement from './ops/agreement';
 import * as kem from './ops/kem';
+import * as grants from './ops/grants';
+import { Iam } from './iam';
+import { simulate, type SimulationRequest, type SimulationResult } from './simulate';
 import { asRequest, type Req } from './validate';
 
 type Handler = (c: OpContext, req: Req) => Promise<object>;
@@ -66,6 +69,11 @@ const OPS = {
   DeriveSharedSecret: agreement.deriveSharedSecret,
   Encapsulate: kem.encapsulate,
   Decapsulate: kem.decapsulate,
+  CreateGrant: grants.createGrant,
+  ListGrants: grants.listGrants,
+  ListRetirableGrants: grants.listRetirableGrants,
+  RetireGrant: grants.retireGrant,
+  RevokeGrant: grants.revokeGrant,
 } as const;
 
 const HANDLERS: Partial<Record<OperationName, Handler>> = OPS;
@@ -91,7 +99,17 @@ interface KeystoreMeta extends Keystore {
 }
 
 export class Kms {
-  private constructor(readonly env: KmsEnv) {}
+  /** The keystore's principals and access keys. */
+  readonly iam: Iam;
+
+  private constructor(readonly env: KmsEnv) {
+    this.iam = new Iam(env);
+  }
+
+  /** What a call by `caller` would be told, and why (the policy simulator). Not audited: it changes nothing. */
+  simulate(caller: Caller, request: SimulationRequest): Promise<SimulationResult> {
+    return simulate(this.env, caller, request);
+  }
 
   /** Opens the keystore in `store`, creating its domain key, region and account ID on first use.
    * Concurrent first opens agree: the first committed keystore wins and the others adopt it. */
@@ -181,6 +199,7 @@ export class Kms {
           const cur = await tx.getKey(key.keyId);
           if (!cur || !isPastDeletion(cur, now)) return false;
           for (const a of await tx.listAliases(key.keyId)) await tx.deleteAlias(a.name);
+          for (const g of await tx.listGrants({ keyId: key.keyId })) await tx.deleteGrant(g.grantId);
           await tx.deleteMaterials(key.keyId);
           await tx.deleteKey(key.keyId);
           await tx.appendAudit(c.entry(null));

@@ -2,6 +2,7 @@
 // for (JSON with a Statement list). Evaluation of policies comes with the authorization work.
 
 import { MalformedPolicyDocumentException, ValidationException } from './errors';
+import { parsePolicy } from './authz/policy-document';
 import { rootArn, type Keystore } from './ids';
 
 export const POLICY_NAME = 'default';
@@ -58,6 +59,8 @@ export function checkPolicyDocument(policy: string): void {
     if (!('Principal' in r) && !('NotPrincipal' in r)) throw new MalformedPolicyDocumentException(`${where} has no Principal; a key policy statement must name who it applies to.`);
     if (!('Action' in r) && !('NotAction' in r)) throw new MalformedPolicyDocumentException(`${where} has no Action.`);
   });
+  // The whole language: fields, operators, principals, values (authz/policy-document.ts).
+  parsePolicy(policy, 'key');
 }
 
 export function checkPolicyName(name: string | undefined): void {

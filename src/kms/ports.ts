@@ -1,7 +1,7 @@
 // The small interfaces the core needs from its host (DESIGN.md "The shape"): storage, clock,
 // randomness and locks. The worker and service worker pass browser versions; tests pass in-process ones.
 
-import type { AuditEntry, AliasRecord, KeyRecord, MaterialRecord } from './records';
+import type { AccessKeyRecord, AuditEntry, AliasRecord, KeyRecord, MaterialRecord, PrincipalRecord, StoredGrant } from './records';
 
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -35,6 +35,21 @@ export interface Tx {
   deleteAlias(name: string): Promise<void>;
   /** Aliases ordered by name, optionally only those of one key. */
   listAliases(keyId?: string): Promise<AliasRecord[]>;
+  getPrincipal(arn: string): Promise<PrincipalRecord | undefined>;
+  putPrincipal(rec: PrincipalRecord): Promise<void>;
+  deletePrincipal(arn: string): Promise<void>;
+  /** Users and roles ordered by ARN. */
+  listPrincipals(): Promise<PrincipalRecord[]>;
+  getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
+  putAccessKey(rec: AccessKeyRecord): Promise<void>;
+  deleteAccessKey(accessKeyId: string): Promise<void>;
+  /** Access keys, optionally only those of one principal. */
+  listAccessKeys(principalArn?: string): Promise<AccessKeyRecord[]>;
+  getGrant(grantId: string): Promise<StoredGrant | undefined>;
+  putGrant(rec: StoredGrant): Promise<void>;
+  deleteGrant(grantId: string): Promise<void>;
+  /** Grants of one key, or those a principal may retire. */
+  listGrants(by: { keyId: string } | { retiringPrincipal: string }): Promise<StoredGrant[]>;
   appendAudit(entry: AuditEntry): Promise<void>;
   /** One audit record by sequence number. */
   getAudit(seq: number): Promise<AuditEntry | undefined>;

@@ -76,6 +76,44 @@ export interface AliasRecord {
   updatedAt: number;
 }
 
+/** An IAM user or role of the keystore's account (the root needs no record). `policies` are its
+ * inline identity policies by name, as JSON text. */
+export interface PrincipalRecord {
+  arn: string;
+  kind: 'user' | 'role';
+  name: string;
+  /** AIDA… for users, AROA… for roles (aws:userid, CloudTrail principalId). */
+  id: string;
+  createdAt: number;
+  tags: Tag[];
+  policies: Record<string, string>;
+}
+
+/** An access key. The secret is never stored: `secret` is a non-extractable HMAC-SHA256 key over
+ * "AWS4" + secret, the first step of SigV4's signing-key derivation. */
+export interface AccessKeyRecord {
+  accessKeyId: string;
+  /** The user's or role's ARN, or the account root's. */
+  principalArn: string;
+  status: 'Active' | 'Inactive';
+  createdAt: number;
+  secret: CryptoKey;
+}
+
+/** A grant on a key (AWS KMS Developer Guide, "Grants in AWS KMS"). */
+export interface StoredGrant {
+  grantId: string;
+  keyId: string;
+  name?: string;
+  createdAt: number;
+  granteePrincipal: string;
+  retiringPrincipal?: string;
+  /** The principal that created the grant (ARN). */
+  issuer: string;
+  operations: string[];
+  constraints?: { EncryptionContextEquals?: Record<string, string>; EncryptionContextSubset?: Record<string, string> };
+}
+
 /** A CloudTrail record plus the fields the store indexes. */
 export interface AuditEntry {
   seq?: number;

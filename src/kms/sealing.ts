@@ -14,6 +14,8 @@ import type { KeyRecord } from './records';
 /** The key behind an identifier rotated or moved between prepare and confirm: prepare again. */
 export class StaleMaterial extends Error {}
 
+type Side = 'source' | 'destination';
+
 export interface Sealed {
   id: string;
   keyId: string;
@@ -22,13 +24,14 @@ export interface Sealed {
   blob: Uint8Array;
 }
 
-export async function prepareSeal(c: OpContext, id: string, plaintext: Uint8Array, ctx: EncryptionContext): Promise<Sealed> {
+/** `side`: for ReEncrypt, the destination (authorized as kms:ReEncryptTo). */
+export async function prepareSeal(c: OpContext, id: string, plaintext: Uint8Array, ctx: EncryptionContext, side?: Side): Promise<Sealed> {
   const cache = c.env.cache;
   const hint = cache.hint(id);
   let m = hint && cache.material(hint.keyId, hint.version);
   if (!m) {
     m = await c.env.store.read(async (tx) => {
-      const key = await c.resolve(tx, id);
+      const key = await c.resolve(tx, id, { side });
       c.requireUsable(key);
       requireSymmetric(key);
       const material = await tx.getMaterial(key.keyId, key.currentVersion);
@@ -49,9 +52,9 @@ export function requireSymmetric(key: KeyRecord): void {
   }
 }
 
-export async function resolveOrForget(c: OpContext, tx: Tx, id: string, keyId: string): Promise<KeyRecord> {
+export async function resolveOrForget(c: OpContext, tx: Tx, id: string, keyId: string, side?: Side): Promise<KeyRecord> {
   try {
-    return await c.resolve(tx, id);
+    return await c.resolve(tx, id, { side });
   } catch (e) {
     if (e instanceof NotFoundException) {
       c.env.cache.dropHint(id);
@@ -62,8 +65,8 @@ export async function resolveOrForget(c: OpContext, tx: Tx, id: string, keyId: s
 }
 
 /** Inside the recording transaction: the key `s.id` names must still be usable and current at `s.version`. */
-export async function confirmSeal(c: OpContext, tx: Tx, s: Pick<Sealed, 'id' | 'keyId' | 'version'>): Promise<KeyRecord> {
-  const key = await resolveOrForget(c, tx, s.id, s.keyId);
+export async function confirmSeal(c: OpContext, tx: Tx, s: Pick<Sealed, 'id' | 'keyId' | 'version'>, side?: Side): Promise<KeyRecord> {
+  const key = await resolveOrForget(c, tx, s.id, s.keyId, side);
   c.requireUsable(key);
   if (key.keyId !== s.keyId || key.currentVersion !== s.version) {
     c.env.cache.dropHint(s.id);

@@ -5,7 +5,7 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import { AUDIT_HEAD, chainEntry, type ChainPoint } from '../kms/audit-chain';
 import type { AuditQuery, Store, Tx } from '../kms/ports';
-import type { AliasRecord, AuditEntry, KeyRecord, MaterialRecord } from '../kms/records';
+import type { AccessKeyRecord, AliasRecord, AuditEntry, KeyRecord, MaterialRecord, PrincipalRecord, StoredGrant } from '../kms/records';
 
 interface KmsDb extends DBSchema {
   meta: { key: string; value: unknown };
@@ -13,12 +13,16 @@ interface KmsDb extends DBSchema {
   materials: { key: [string, number]; value: MaterialRecord };
   aliases: { key: string; value: AliasRecord; indexes: { byKey: string } };
   audit: { key: number; value: AuditEntry; indexes: { byTime: number; byKey: string; byUse: string; byName: string } };
+  principals: { key: string; value: PrincipalRecord };
+  accessKeys: { key: string; value: AccessKeyRecord; indexes: { byPrincipal: string } };
+  grants: { key: string; value: StoredGrant; indexes: { byKey: string; byRetiring: string } };
 }
 
-const STORES = ['meta', 'keys', 'materials', 'aliases', 'audit'] as const;
+const STORES = ['meta', 'keys', 'materials', 'aliases', 'audit', 'principals', 'accessKeys', 'grants'] as const;
 /** 1: the first schema. 2: audit records chained by hash (existing records chained in the upgrade).
- * 3: an audit index by event name (LookupEvents and the Event history filter without a full scan). */
-export const DB_VERSION = 3;
+ * 3: an audit index by event name (LookupEvents and the Event history filter without a full scan).
+ * 4: principals (IAM users and roles), their access keys, and grants (authorization). */
+export const DB_VERSION = 4;
 
 export function databaseName(region: string): string {
   return `pocket-kms-${region}`;
@@ -55,6 +59,18 @@ function wrap(t: T, mode: IDBTransactionMode): Tx {
     putAlias: async (rec) => void (await os('aliases').put!(rec)),
     deleteAlias: (name) => os('aliases').delete!(name),
     listAliases: (keyId) => (keyId === undefined ? os('aliases').getAll() : os('aliases').index('byKey').getAll(keyId)),
+    getPrincipal: (arn) => os('principals').get(arn),
+    putPrincipal: async (rec) => void (await os('principals').put!(rec)),
+    deletePrincipal: (arn) => os('principals').delete!(arn),
+    listPrincipals: () => os('principals').getAll(),
+    getAccessKey: (id) => os('accessKeys').get(id),
+    putAccessKey: async (rec) => void (await os('accessKeys').put!(rec)),
+    deleteAccessKey: (id) => os('accessKeys').delete!(id),
+    listAccessKeys: (arn) => (arn === undefined ? os('accessKeys').getAll() : os('accessKeys').index('byPrincipal').getAll(arn)),
+    getGrant: (id) => os('grants').get(id),
+    putGrant: async (rec) => void (await os('grants').put!(rec)),
+    deleteGrant: (id) => os('grants').delete!(id),
+    listGrants: (by) => ('keyId' in by ? os('grants').index('byKey').getAll(by.keyId) : os('grants').index('byRetiring').getAll(by.retiringPrincipal)),
     appendAudit: async (entry) => {
       // Chained inside this transaction: transactions over the audit store are serialised, so the
       // head read here is the newest record, whichever instance wrote it.
@@ -113,6 +129,13 @@ export class IdbStore implements Store {
         // A failure part-way must not commit a half-chained trail: abort the upgrade (the open fails).
         if (oldVersion >= 1 && oldVersion < 2) chainExisting(transaction as never).catch(() => transaction.abort());
         if (oldVersion < 3) transaction.objectStore('audit').createIndex('byName', 'eventName');
+        if (oldVersion < 4) {
+          db.createObjectStore('principals', { keyPath: 'arn' });
+          db.createObjectStore('accessKeys', { keyPath: 'accessKeyId' }).createIndex('byPrincipal', 'principalArn');
+          const grants = db.createObjectStore('grants', { keyPath: 'grantId' });
+          grants.createIndex('byKey', 'keyId');
+          grants.createIndex('byRetiring', 'retiringPrincipal');
+        }
       },
       blocking() {
         // A newer version of the app wants to upgrade the schema: let it.

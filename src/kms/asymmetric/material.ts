@@ -20,13 +20,13 @@ function requireUsage(key: CachedPair['key'], usages: readonly KeyUsage[], op: s
 }
 
 /** Finds the key `id` names, checks its usage, and returns it with its material. */
-export async function prepareKey(c: OpContext, id: string, usages: readonly KeyUsage[]): Promise<CachedPair> {
+export async function prepareKey(c: OpContext, id: string, usages: readonly KeyUsage[], side?: 'destination'): Promise<CachedPair> {
   const cache = c.env.cache;
   const hint = cache.hint(id);
   let p = hint && cache.pair(hint.keyId);
   if (!p) {
     p = await c.env.store.read(async (tx) => {
-      const key = await c.resolve(tx, id);
+      const key = await c.resolve(tx, id, { side });
       requireUsage(key, usages, c.op);
       c.requireUsable(key);
       const material = await tx.getMaterial(key.keyId, key.currentVersion);

@@ -23,6 +23,8 @@ export type Reason =
   | 'AllowedByKeyPolicy'
   | 'AllowedByKeyPolicyAndIdentityPolicy'
   | 'AllowedByGrant'
+  | 'AllowedByIdentityPolicy'
+  | 'AllowedAsAccountRoot'
   | 'NoKeyPolicyAllow'
   | 'NoIdentityPolicyAllow';
 

@@ -28,8 +28,8 @@ export function grantAllows(g: GrantRecord, operation: string, principal: { arn:
   if (!g.operations.includes(operation)) return false;
   const c = g.constraints;
   if (!c || (!c.EncryptionContextEquals && !c.EncryptionContextSubset)) return true;
-  // Constraints permit only operations that take an encryption context.
-  if (!CONTEXT_OPERATIONS.has(operation)) return false;
+  // AWS: constraints are not applied to operations without an encryption context (DescribeKey, RetireGrant, CreateGrant).
+  if (!CONTEXT_OPERATIONS.has(operation)) return true;
   const ec = encryptionContext ?? {};
   if (c.EncryptionContextEquals) return sameMap(c.EncryptionContextEquals, ec);
   // Subset: every pair of the constraint is in the request's context (the request may have more).

@@ -69,6 +69,8 @@ export async function listAliases(c: OpContext, req: Req) {
   const id = optString(req, 'KeyId');
   const { limit, marker } = paging(req, 100, 50);
   const aliases = await c.write(async (tx) => {
+    // AWS authorizes ListAliases by IAM policy alone, with or without KeyId.
+    await c.authorizeAccount(tx);
     if (id === undefined) {
       // Aliases of keys whose deletion date has passed are not listed, as those keys no longer exist.
       const live = new Set((await tx.allKeys()).filter((k) => !isPastDeletion(k, c.now)).map((k) => k.keyId));
@@ -77,7 +79,7 @@ export async function listAliases(c: OpContext, req: Req) {
     // AWS takes a key ID or key ARN here; an alias is not found rather than followed.
     const ref = parseKeyRef(c.ks, id, { aliases: false });
     if (ref.kind !== 'key') return [];
-    const key = await c.resolve(tx, ref.keyId, { aliases: false });
+    const key = await c.resolve(tx, ref.keyId, { aliases: false, action: false });
     return tx.listAliases(key.keyId);
   });
   const p = page(aliases, (a) => a.name, limit, marker);

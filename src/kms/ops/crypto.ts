@@ -101,10 +101,10 @@ export async function reEncrypt(c: OpContext, req: Req) {
     // Without plaintext the source checks fail with the right exception before anything else.
     if (!o.plaintext) await c.env.store.read((tx) => confirmUnseal(c, tx, o, sourceKeyId));
     return await retryStale(async () => {
-      const s = await prepareSeal(c, destId, o.plaintext!, destCtx);
+      const s = await prepareSeal(c, destId, o.plaintext!, destCtx, 'destination');
       return c.write(async (tx) => {
         const source = await confirmUnseal(c, tx, o, sourceKeyId);
-        const dest = await confirmSeal(c, tx, s);
+        const dest = await confirmSeal(c, tx, s, 'destination');
         return {
           CiphertextBlob: s.blob,
           SourceKeyId: source.arn,
@@ -174,5 +174,6 @@ export async function generateRandom(c: OpContext, req: Req) {
   if (n === undefined) throw new ValidationException(`1 validation error detected: Value at 'numberOfBytes' failed to satisfy constraint: Member must not be null`);
   if (req.CustomKeyStoreId !== undefined) throw new UnsupportedOperationException('Custom key stores are not supported by Pocket KMS.');
   commonFields(req);
+  await c.write((tx) => c.authorizeAccount(tx));
   return { Plaintext: c.env.random.bytes(n) };
 }

@@ -11,6 +11,7 @@ import type { KeyRecord, MaterialRecord } from '../records';
 import { optBool, optEnum, optString, paging, reqString, type Req } from '../validate';
 import { keyMetadata } from './metadata';
 import { mergeTags, readTags } from './tags';
+import { lockoutCheck } from './policies';
 
 const KEY_SPECS = [
   'RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1',
@@ -71,6 +72,8 @@ export async function createKey(c: OpContext, req: Req) {
   };
   c.keyIds.add(keyId);
   return c.write(async (tx) => {
+    await c.authorizeAccount(tx);
+    if (policy !== undefined) await lockoutCheck(c, tx, key, req);
     await tx.putMaterial(record);
     await tx.putKey(key);
     return { KeyMetadata: keyMetadata(c.ks, key) };
@@ -85,7 +88,10 @@ export async function describeKey(c: OpContext, req: Req) {
 
 export async function listKeys(c: OpContext, req: Req) {
   const { limit, marker } = paging(req, 1000, 100);
-  const all = await c.write((tx) => tx.allKeys());
+  const all = await c.write(async (tx) => {
+    await c.authorizeAccount(tx);
+    return tx.allKeys();
+  });
   const live = all.filter((k) => !(k.state === 'PendingDeletion' && k.deletionDate! <= c.now));
   const p = page(live, (k) => k.keyId, limit, marker);
   return {

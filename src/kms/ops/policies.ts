@@ -4,6 +4,22 @@ import { page, type OpContext } from '../context';
 import { NotFoundException } from '../errors';
 import { checkPolicyDocument, checkPolicyName, POLICY_NAME } from '../policy';
 import { optBool, optString, paging, reqString, type Req } from '../validate';
+import { parsedPolicy } from '../authorize';
+import { checkLockout } from '../authz/lockout';
+import { requestContext } from '../authz/request-context';
+import type { Tx } from '../ports';
+import type { KeyRecord } from '../records';
+
+/** AWS's policy lockout safety check: `key`, with its new policy, must still let the caller call
+ * PutKeyPolicy, unless the request sets BypassPolicyLockoutSafetyCheck.
+ * @throws MalformedPolicyDocumentException */
+export async function lockoutCheck(c: OpContext, tx: Tx, key: KeyRecord, req: Req): Promise<void> {
+  if (req.BypassPolicyLockoutSafetyCheck === true || c.caller === 'service') return;
+  const id = await c.identity(tx);
+  const facts = { arn: key.arn, keySpec: key.keySpec, keyUsage: key.keyUsage, origin: key.origin, tags: key.tags, aliases: [] };
+  const context = requestContext('PutKeyPolicy', {}, id.facts, facts, c.now);
+  checkLockout(parsedPolicy(key.policy, 'key'), id.principal, key.arn, id.policies, context);
+}
 
 function requireDefault(name: string | undefined): void {
   checkPolicyName(name);
@@ -27,6 +43,7 @@ export async function putKeyPolicy(c: OpContext, req: Req) {
   checkPolicyDocument(policy);
   return c.write(async (tx) => {
     const key = await c.resolve(tx, id, { aliases: false });
+    await lockoutCheck(c, tx, { ...key, policy }, req);
     await tx.putKey({ ...key, policy });
     return {};
   });

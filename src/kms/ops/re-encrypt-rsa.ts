@@ -43,11 +43,11 @@ export async function reEncryptWithRsa(c: OpContext, req: Req, blob: Uint8Array,
   const pt = plaintext;
   try {
     return await retryStale(async () => {
-      const d = isRsa(destAlg) ? await rsaSeal(c, destId, pt, destAlg) : await prepareSeal(c, destId, pt, destCtx);
+      const d = isRsa(destAlg) ? await rsaSeal(c, destId, pt, destAlg, 'destination') : await prepareSeal(c, destId, pt, destCtx, 'destination');
       const destRef = 'p' in d ? { id: destId, keyId: d.p.key.keyId, version: d.p.material.version } : d;
       return c.write(async (tx) => {
         const source = await confirmSource(tx);
-        const dest = await confirmSeal(c, tx, destRef);
+        const dest = await confirmSeal(c, tx, destRef, 'destination');
         return {
           CiphertextBlob: d.blob,
           SourceKeyId: source.arn,

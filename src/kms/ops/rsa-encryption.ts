@@ -46,8 +46,8 @@ async function oaepDecrypt(p: CachedPair, blob: Uint8Array, alg: RsaEncryptionAl
 }
 
 /** The halves ReEncrypt needs: crypto with a prepared key; the caller confirms the key in its transaction. */
-export async function rsaSeal(c: OpContext, id: string, plaintext: Uint8Array, alg: RsaEncryptionAlgorithm) {
-  const p = await prepareKey(c, id, ['ENCRYPT_DECRYPT']);
+export async function rsaSeal(c: OpContext, id: string, plaintext: Uint8Array, alg: RsaEncryptionAlgorithm, side?: 'destination') {
+  const p = await prepareKey(c, id, ['ENCRYPT_DECRYPT'], side);
   return { p, blob: await oaepEncrypt(p, plaintext, alg) };
 }
 

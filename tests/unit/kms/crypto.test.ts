@@ -56,7 +56,8 @@ describe('Encrypt / Decrypt', () => {
 
   it('check GrantTokens and refuse DryRun and Recipient as unsupported', async () => {
     const { call, k } = await setup();
-    await call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), GrantTokens: ['t'] });
+    await call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), GrantTokens: [] });
+    await rejectsWith(call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), GrantTokens: ['t'] }), 'InvalidGrantTokenException');
     await rejectsWith(call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), GrantTokens: Array(11).fill('t') }), 'ValidationException');
     await rejectsWith(call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), DryRun: true }), 'UnsupportedOperationException');
     await rejectsWith(call('Decrypt', { CiphertextBlob: new Uint8Array(60), Recipient: {} }), 'UnsupportedOperationException');

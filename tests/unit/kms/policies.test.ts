@@ -86,7 +86,7 @@ describe('PutKeyPolicy', () => {
   it('accepts a single Statement object, NotPrincipal and NotAction, and exactly 32768 characters', async () => {
     const { createKey, call } = await freshKms();
     const k = await createKey();
-    const single = JSON.stringify({ Statement: { Effect: 'Deny', NotPrincipal: { AWS: '*' }, NotAction: 'kms:Decrypt' } });
+    const single = JSON.stringify({ Statement: { Effect: 'Allow', NotPrincipal: { AWS: 'arn:aws:iam::111122223333:user/nobody' }, NotAction: 'kms:Decrypt', Resource: '*' } });
     await call('PutKeyPolicy', { KeyId: k.KeyId, Policy: single });
     const base = doc(statement({ Sid: '' }));
     const exact = doc(statement({ Sid: 'x'.repeat(MAX_POLICY_LENGTH - base.length) }));

@@ -24,9 +24,9 @@ const entry = (eventTime: number, extra: Partial<AuditEntry> = {}): AuditEntry =
 });
 
 describe('IdbStore', () => {
-  it('names one database per region, at schema version 3', () => {
+  it('names one database per region, at schema version 4', () => {
     expect(databaseName('eu-west-1')).toBe('pocket-kms-eu-west-1');
-    expect(DB_VERSION).toBe(3);
+    expect(DB_VERSION).toBe(4);
   });
 
   it('stores and reads meta, keys, aliases; lists keys and aliases in key order', async () => {

@@ -70,8 +70,10 @@ describe('grantAllows', () => {
     expect(grantAllows(equals, 'Decrypt', app, { Dept: 'IT', Purpose: 'Test' })).toBe(false);
   });
 
-  it('a constrained grant never allows an operation without an encryption context', () => {
-    expect(grantAllows({ ...g, constraints: { EncryptionContextSubset: { Dept: 'IT' } } }, 'DescribeKey', app, undefined)).toBe(false);
+  it('constraints are not applied to operations without an encryption context (AWS: DescribeKey, RetireGrant)', () => {
+    const constrained = { ...g, operations: ['Decrypt', 'DescribeKey'], constraints: { EncryptionContextSubset: { Dept: 'IT' } } };
+    expect(grantAllows(constrained, 'DescribeKey', app, undefined)).toBe(true);
+    expect(grantAllows(constrained, 'Decrypt', app, undefined)).toBe(false);
   });
 });
 

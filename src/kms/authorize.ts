@@ -1,0 +1,160 @@
+// Enforces AWS KMS's authorization on every call (docs/AUTHORIZATION.md). Inside the call's own
+// transaction it loads the caller's identity policies, builds the request's condition keys, and
+// decides with authz/decide.ts; grants are read only when the policies alone do not allow.
+
+import type { Caller } from './audit';
+import { decide, type Decision, type IdentityPolicy } from './authz/decide';
+import { evaluatePolicy, type RequestPrincipal, type StatementResult } from './authz/evaluate';
+import { grantAllows } from './authz/grants';
+import { parsePolicy, type Policy, type PolicyKind } from './authz/policy-document';
+import { requestContext, type CallerFacts } from './authz/request-context';
+import { AccessDeniedException, MalformedPolicyDocumentException } from './errors';
+import type { Keystore } from './ids';
+import type { Tx } from './ports';
+import type { KeyRecord, StoredGrant } from './records';
+
+/** What authorization needs of a call (OpContext provides it). */
+export interface AuthzCall {
+  readonly op: string;
+  readonly request: unknown;
+  readonly now: number;
+  readonly ks: Keystore;
+  readonly caller: Caller;
+}
+
+export interface Identity {
+  principal: RequestPrincipal;
+  facts: CallerFacts;
+  policies: IdentityPolicy[];
+  root: boolean;
+}
+
+export interface GrantExplanation {
+  grant: StoredGrant;
+  allows: boolean;
+}
+
+export interface Evaluation {
+  decision: Decision;
+  /** The key's grants, when they were consulted. */
+  grants: GrantExplanation[];
+  context: Record<string, string | string[]>;
+}
+
+const parsed = new Map<string, Policy>();
+
+/** Policies are parsed once per text (a call evaluates the same few documents again and again). */
+export function parsedPolicy(text: string, kind: PolicyKind): Policy {
+  const k = `${kind}\u0000${text}`;
+  let p = parsed.get(k);
+  if (!p) {
+    p = parsePolicy(text, kind);
+    if (parsed.size >= 256) parsed.delete(parsed.keys().next().value!);
+    parsed.set(k, p);
+  }
+  return p;
+}
+
+/** A stored key policy that no longer parses (written before policies were fully validated) fails
+ * closed: only the account root may read or replace it. */
+function keyPolicyOf(key: KeyRecord, ks: Keystore): Policy {
+  try {
+    return parsedPolicy(key.policy, 'key');
+  } catch (e) {
+    if (!(e instanceof MalformedPolicyDocumentException)) throw e;
+    return parsedPolicy(JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ks.accountId}:root` }, Action: ['kms:PutKeyPolicy', 'kms:GetKeyPolicy', 'kms:DescribeKey'], Resource: '*' }],
+    }), 'key');
+  }
+}
+
+/** `arn:aws:sts::<acct>:assumed-role/<role>/<session>` → `arn:aws:iam::<acct>:role/<role>`. */
+export function roleArnOf(sessionArn: string): string {
+  const m = /^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(sessionArn);
+  if (!m) throw new AccessDeniedException(`${sessionArn} is not a role session ARN.`);
+  return `arn:aws:iam::${m[1]}:role/${m[2]}`;
+}
+
+/** The caller's identity: who it is for Principal elements and condition keys, and its policies.
+ * @throws AccessDeniedException when the user or role no longer exists. */
+export async function loadIdentity(tx: Tx, caller: Caller): Promise<Identity> {
+  if (caller.type === 'Root') {
+    return {
+      principal: { arn: caller.arn, accountId: caller.accountId },
+      facts: { arn: caller.arn, accountId: caller.accountId, type: 'Root', userId: caller.accountId },
+      policies: [],
+      root: true,
+    };
+  }
+  const roleArn = caller.type === 'AssumedRole' ? roleArnOf(caller.arn) : undefined;
+  const rec = await tx.getPrincipal(roleArn ?? caller.arn);
+  if (!rec) throw new AccessDeniedException(`User: ${caller.arn} is not authorized to perform this call: the ${roleArn ? 'role' : 'user'} no longer exists in this keystore.`);
+  const facts: CallerFacts = {
+    arn: caller.arn,
+    accountId: caller.accountId,
+    type: caller.type,
+    userId: caller.principalId,
+    tags: Object.fromEntries(rec.tags.map((t) => [t.TagKey, t.TagValue])),
+  };
+  if (caller.type === 'IAMUser') facts.userName = rec.name;
+  return {
+    principal: { arn: caller.arn, accountId: caller.accountId, ...(roleArn ? { roleArn } : {}) },
+    facts,
+    policies: Object.entries(rec.policies).map(([name, text]) => ({ name, policy: parsedPolicy(text, 'identity') })),
+    root: false,
+  };
+}
+
+/** The grant operation an action stands for (`kms:ReEncryptFrom` → `ReEncryptFrom`). */
+const grantOperation = (action: string) => action.slice(action.indexOf(':') + 1);
+
+function contextOf(request: Record<string, unknown>, op: string, side?: 'source' | 'destination'): Record<string, string> | undefined {
+  const v = op === 'ReEncrypt' ? (side === 'destination' ? request.DestinationEncryptionContext : request.SourceEncryptionContext) : request.EncryptionContext;
+  return v && typeof v === 'object' ? (v as Record<string, string>) : undefined;
+}
+
+const mentionsAliases = (texts: string[]) => texts.some((t) => /resourcealiases/i.test(t));
+
+/** Evaluates a call on a key without throwing: the decision, the grants consulted and the request's condition keys. */
+export async function evaluateKeyAccess(call: AuthzCall, identity: Identity, tx: Tx, key: KeyRecord, action: string, side?: 'source' | 'destination'): Promise<Evaluation> {
+  const request = (call.request && typeof call.request === 'object' ? call.request : {}) as Record<string, unknown>;
+  const keyPolicy = keyPolicyOf(key, call.ks);
+  // kms:ResourceAliases costs a read; only policies that mention it need it.
+  const aliases = mentionsAliases([key.policy, ...identity.policies.map((p) => JSON.stringify(p.policy))])
+    ? (await tx.listAliases(key.keyId)).map((a) => a.name)
+    : [];
+  const context = requestContext(call.op, request, identity.facts, { arn: key.arn, keySpec: key.keySpec, keyUsage: key.keyUsage, origin: key.origin, tags: key.tags, aliases }, call.now, side);
+  const authzRequest = { principal: identity.principal, action, resource: key.arn, context };
+  let decision = decide({ request: authzRequest, keyPolicy, identityPolicies: identity.policies });
+  let grants: GrantExplanation[] = [];
+  if (!decision.allowed && !decision.reason.startsWith('ExplicitDeny')) {
+    const ec = contextOf(request, call.op, side);
+    grants = (await tx.listGrants({ keyId: key.keyId })).map((g) => ({ grant: g, allows: grantAllows(g, grantOperation(action), identity.principal, ec) }));
+    if (grants.length) decision = decide({ request: authzRequest, keyPolicy, identityPolicies: identity.policies, grants: grants.map((g) => ({ grantId: g.grant.grantId, allows: g.allows })) });
+  }
+  return { decision, grants, context };
+}
+
+/** Evaluates an account-level call (no key: CreateKey, ListKeys, ListAliases, GenerateRandom,
+ * ListRetirableGrants): IAM policies alone decide, and the account root is always allowed. */
+export function evaluateAccountAccess(call: AuthzCall, identity: Identity, action: string): Evaluation {
+  const request = (call.request && typeof call.request === 'object' ? call.request : {}) as Record<string, unknown>;
+  const context = requestContext(call.op, request, identity.facts, undefined, call.now);
+  const authzRequest = { principal: identity.principal, action, resource: '*', context };
+  const identityPolicies = identity.policies.map((p) => ({ name: p.name, statements: evaluatePolicy(p.policy, authzRequest, 'identity') }));
+  const who = `User: ${identity.principal.arn} is not authorized to perform: ${action} on resource: *`;
+  const base = { keyPolicy: [] as StatementResult[], identityPolicies };
+  const hit = (effect: 'Allow' | 'Deny') => identityPolicies.some((p) => p.statements.some((s) => s.applies && s.effect === effect));
+  let decision: Decision;
+  if (hit('Deny')) decision = { ...base, allowed: false, reason: 'ExplicitDenyInIdentityPolicy', message: `${who} with an explicit deny in an identity-based policy` };
+  else if (identity.root) decision = { ...base, allowed: true, reason: 'AllowedAsAccountRoot' };
+  else if (hit('Allow')) decision = { ...base, allowed: true, reason: 'AllowedByIdentityPolicy' };
+  else decision = { ...base, allowed: false, reason: 'NoIdentityPolicyAllow', message: `${who} because no identity-based policy allows the ${action} action` };
+  return { decision, grants: [], context };
+}
+
+/** @throws AccessDeniedException with AWS's message when the evaluation denies. */
+export function enforce(e: Evaluation): void {
+  if (!e.decision.allowed) throw new AccessDeniedException(e.decision.message!);
+}

@@ -1,0 +1,44 @@
+// Grant IDs and grant tokens. A grant ID is 64 hex digits, as AWS's; a grant token is opaque to
+// callers: base64url of a version byte, the grant ID's 32 bytes and 16 random bytes, so every
+// CreateGrant returns a new token even for the same grant (as AWS), and a token names its grant.
+
+import { InvalidGrantIdException, InvalidGrantTokenException } from './errors';
+
+const TOKEN_VERSION = 1;
+const hex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+
+export function newGrantId(random: Uint8Array): string {
+  if (random.length !== 32) throw new RangeError('A grant ID takes 32 random bytes.');
+  return hex(random);
+}
+
+/** @throws InvalidGrantIdException for anything but 64 hex digits. */
+export function checkGrantId(id: string): void {
+  if (!/^[0-9a-f]{64}$/.test(id)) throw new InvalidGrantIdException(`'${id.slice(0, 80)}' is not a valid grant ID: a grant ID is 64 hexadecimal digits.`);
+}
+
+export function grantToken(grantId: string, random: Uint8Array): string {
+  const bytes = new Uint8Array(49);
+  bytes[0] = TOKEN_VERSION;
+  for (let i = 0; i < 32; i++) bytes[1 + i] = parseInt(grantId.slice(2 * i, 2 * i + 2), 16);
+  bytes.set(random.subarray(0, 16), 33);
+  return btoa(String.fromCharCode(...bytes)).replaceAll('+', '-').replaceAll('/', '_').replaceAll('=', '');
+}
+
+/** The grant ID a token names.
+ * @throws InvalidGrantTokenException for a token this keystore did not issue. */
+export function parseGrantToken(token: string): string {
+  const bad = () => new InvalidGrantTokenException('The grant token is not valid: it is not one this keystore issued.');
+  if (!/^[A-Za-z0-9_-]{66}$/.test(token)) throw bad();
+  const bin = atob(token.replaceAll('-', '+').replaceAll('_', '/'));
+  if (bin.length !== 49 || bin.charCodeAt(0) !== TOKEN_VERSION) throw bad();
+  return hex(Uint8Array.from(bin.slice(1, 33), (c) => c.charCodeAt(0)));
+}
+
+/** Every token in a request's GrantTokens must be one this keystore issued. Grants here take effect
+ * at once, so a valid token adds nothing to the decision; an invalid one is refused, as in AWS.
+ * @throws InvalidGrantTokenException */
+export function checkGrantTokens(request: unknown): void {
+  const tokens = request && typeof request === 'object' ? (request as { GrantTokens?: unknown }).GrantTokens : undefined;
+  if (Array.isArray(tokens)) for (const t of tokens) if (typeof t === 'string') parseGrantToken(t);
+}

@@ -1,0 +1,253 @@
+// The keystore's principals (docs/AUTHORIZATION.md "Principals"): IAM users and roles with inline
+// identity policies and tags, and access keys for SigV4. Secrets are shown once, at creation, and
+// stored only as a non-extractable HMAC key over "AWS4" + secret. Every change is recorded in the
+// audit trail as an IAM event (eventSource iam.amazonaws.com), in the transaction that makes it.
+
+import type { Caller } from './audit';
+import { parsedPolicy } from './authorize';
+import { OpContext, type KmsEnv } from './context';
+import { EntityAlreadyExistsException, KmsError, LimitExceededException, NoSuchEntityException, toKmsError, ValidationException } from './errors';
+import { rootArn } from './ids';
+import type { Tx } from './ports';
+import type { AccessKeyRecord, PrincipalRecord, Tag } from './records';
+
+export type PrincipalKind = 'root' | 'user' | 'role';
+
+export interface AccessKeySummary {
+  accessKeyId: string;
+  status: 'Active' | 'Inactive';
+  createdAt: number;
+}
+
+export interface PrincipalSummary {
+  arn: string;
+  kind: PrincipalKind;
+  name: string;
+  /** AIDA… / AROA…, or the account ID for the root. */
+  id: string;
+  createdAt?: number;
+  tags: Tag[];
+  /** Inline identity policies by name (JSON text). */
+  policies: Record<string, string>;
+  accessKeys: AccessKeySummary[];
+}
+
+/** The one time a secret access key is seen. */
+export interface NewAccessKey {
+  AccessKeyId: string;
+  SecretAccessKey: string;
+  Status: 'Active';
+  CreateDate: Date;
+  principalArn: string;
+}
+
+/** AWS: at most two access keys per user. */
+export const MAX_ACCESS_KEYS = 2;
+const NAME = /^[\w+=,.@-]{1,64}$/;
+const POLICY_NAME = /^[\w+=,.@-]{1,128}$/;
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+const SECRET_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+const utf8 = new TextEncoder();
+
+/** The stored form of a secret access key: HMAC-SHA256 keyed with "AWS4" + secret, non-extractable. */
+export function importSecret(secretAccessKey: string): Promise<CryptoKey> {
+  return crypto.subtle.importKey('raw', utf8.encode(`AWS4${secretAccessKey}`) as BufferSource, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+}
+
+function pick(random: Uint8Array, alphabet: string): string {
+  // 256 is a multiple of both alphabets' sizes (32, 64): no modulo bias.
+  return [...random].map((b) => alphabet[b % alphabet.length]).join('');
+}
+
+function tagsFrom(tags: Tag[] | undefined): Tag[] {
+  const list = tags ?? [];
+  if (list.length > 50) throw new LimitExceededException('A principal can have at most 50 tags.');
+  for (const t of list) {
+    if (typeof t?.TagKey !== 'string' || !/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u.test(t.TagKey)) throw new ValidationException(`Tag key '${String(t?.TagKey)}' must be 1–128 letters, digits, spaces or _.:/=+-@.`);
+    if (typeof t.TagValue !== 'string' || t.TagValue.length > 256) throw new ValidationException(`The value of tag '${t.TagKey}' must be a string of at most 256 characters.`);
+  }
+  if (new Set(list.map((t) => t.TagKey.toLowerCase())).size !== list.length) throw new ValidationException('Tag keys must be unique (IAM compares them without case).');
+  return list.map((t) => ({ TagKey: t.TagKey, TagValue: t.TagValue }));
+}
+
+export class Iam {
+  constructor(private readonly env: KmsEnv) {}
+
+  private get root(): string {
+    return rootArn(this.env.keystore);
+  }
+
+  private async run<T>(caller: Caller, op: string, request: object, fn: (tx: Tx, c: OpContext) => Promise<T>): Promise<T> {
+    const c = new OpContext(this.env, caller, op, request);
+    c.eventSource = 'iam.amazonaws.com';
+    try {
+      return await c.write((tx) => fn(tx, c));
+    } catch (e) {
+      const err = toKmsError(e);
+      if (!(e instanceof KmsError)) console.error(`Pocket KMS internal error in ${op}:`, (e as Error)?.name);
+      await this.env.store.write((tx) => tx.appendAudit(c.entry(undefined, err)));
+      throw err;
+    }
+  }
+
+  private async principal(tx: Tx, arn: string): Promise<PrincipalRecord> {
+    const p = await tx.getPrincipal(arn);
+    if (!p) throw new NoSuchEntityException(`The principal ${arn} cannot be found.`);
+    return p;
+  }
+
+  private summary(p: PrincipalRecord, keys: AccessKeyRecord[]): PrincipalSummary {
+    return {
+      arn: p.arn, kind: p.kind, name: p.name, id: p.id, createdAt: p.createdAt, tags: p.tags, policies: p.policies,
+      accessKeys: keys.filter((k) => k.principalArn === p.arn).map((k) => ({ accessKeyId: k.accessKeyId, status: k.status, createdAt: k.createdAt })),
+    };
+  }
+
+  /** The account root first, then users and roles by ARN, each with its access keys (never their secrets). */
+  async list(): Promise<PrincipalSummary[]> {
+    const { principals, keys } = await this.env.store.read(async (tx) => ({ principals: await tx.listPrincipals(), keys: await tx.listAccessKeys() }));
+    const root: PrincipalSummary = {
+      arn: this.root, kind: 'root', name: 'root', id: this.env.keystore.accountId, tags: [], policies: {},
+      accessKeys: keys.filter((k) => k.principalArn === this.root).map((k) => ({ accessKeyId: k.accessKeyId, status: k.status, createdAt: k.createdAt })),
+    };
+    return [root, ...principals.map((p) => this.summary(p, keys))];
+  }
+
+  /** CreateUser / CreateRole.
+   * @throws ValidationException, EntityAlreadyExistsException, LimitExceededException */
+  createPrincipal(caller: Caller, kind: 'user' | 'role', name: string, tags?: Tag[]): Promise<PrincipalSummary> {
+    const op = kind === 'user' ? 'CreateUser' : 'CreateRole';
+    const field = kind === 'user' ? 'UserName' : 'RoleName';
+    return this.run(caller, op, { [field]: name, ...(tags?.length ? { Tags: tags } : {}) }, async (tx) => {
+      if (typeof name !== 'string' || !NAME.test(name)) throw new ValidationException(`${field} must be 1–64 letters, digits or +=,.@_-.`);
+      const checked = tagsFrom(tags);
+      // IAM names are unique without regard to case, across users and across roles.
+      const all = await tx.listPrincipals();
+      if (all.some((p) => p.kind === kind && p.name.toLowerCase() === name.toLowerCase())) throw new EntityAlreadyExistsException(`A ${kind} with name ${name} already exists.`);
+      const rec: PrincipalRecord = {
+        arn: `arn:aws:iam::${this.env.keystore.accountId}:${kind}/${name}`,
+        kind,
+        name,
+        id: (kind === 'user' ? 'AIDA' : 'AROA') + pick(this.env.random.bytes(17), BASE32),
+        createdAt: this.env.clock.now(),
+        tags: checked,
+        policies: {},
+      };
+      await tx.putPrincipal(rec);
+      return this.summary(rec, []);
+    });
+  }
+
+  /** DeleteUser / DeleteRole, with its access keys and inline policies. Grants that name it stay, as in AWS. */
+  deletePrincipal(caller: Caller, arn: string): Promise<void> {
+    return this.run(caller, arn.includes(':role/') ? 'DeleteRole' : 'DeleteUser', { principalArn: arn }, async (tx) => {
+      const p = await this.principal(tx, arn);
+      for (const k of await tx.listAccessKeys(p.arn)) await tx.deleteAccessKey(k.accessKeyId);
+      await tx.deletePrincipal(p.arn);
+    });
+  }
+
+  /** TagUser / TagRole: adds or replaces tags (aws:PrincipalTag/<key> in conditions). */
+  tagPrincipal(caller: Caller, arn: string, tags: Tag[]): Promise<PrincipalSummary> {
+    return this.run(caller, arn.includes(':role/') ? 'TagRole' : 'TagUser', { principalArn: arn, Tags: tags }, async (tx) => {
+      const p = await this.principal(tx, arn);
+      const added = tagsFrom(tags);
+      const kept = p.tags.filter((t) => !added.some((a) => a.TagKey.toLowerCase() === t.TagKey.toLowerCase()));
+      const next = { ...p, tags: tagsFrom([...kept, ...added]) };
+      await tx.putPrincipal(next);
+      return this.summary(next, await tx.listAccessKeys(arn));
+    });
+  }
+
+  untagPrincipal(caller: Caller, arn: string, tagKeys: string[]): Promise<PrincipalSummary> {
+    return this.run(caller, arn.includes(':role/') ? 'UntagRole' : 'UntagUser', { principalArn: arn, TagKeys: tagKeys }, async (tx) => {
+      const p = await this.principal(tx, arn);
+      const drop = new Set(tagKeys.map((k) => k.toLowerCase()));
+      const next = { ...p, tags: p.tags.filter((t) => !drop.has(t.TagKey.toLowerCase())) };
+      await tx.putPrincipal(next);
+      return this.summary(next, await tx.listAccessKeys(arn));
+    });
+  }
+
+  /** PutUserPolicy / PutRolePolicy: an inline identity policy, validated as IAM does.
+   * @throws MalformedPolicyDocumentException saying where, ValidationException, NoSuchEntityException */
+  putPolicy(caller: Caller, arn: string, policyName: string, document: string): Promise<PrincipalSummary> {
+    return this.run(caller, arn.includes(':role/') ? 'PutRolePolicy' : 'PutUserPolicy', { principalArn: arn, PolicyName: policyName, PolicyDocument: document }, async (tx) => {
+      if (typeof policyName !== 'string' || !POLICY_NAME.test(policyName)) throw new ValidationException('PolicyName must be 1–128 letters, digits or +=,.@_-.');
+      if (typeof document !== 'string') throw new ValidationException('PolicyDocument must be a JSON string.');
+      parsedPolicy(document, 'identity');
+      const p = await this.principal(tx, arn);
+      const next = { ...p, policies: { ...p.policies, [policyName]: document } };
+      await tx.putPrincipal(next);
+      return this.summary(next, await tx.listAccessKeys(arn));
+    });
+  }
+
+  deletePolicy(caller: Caller, arn: string, policyName: string): Promise<PrincipalSummary> {
+    return this.run(caller, arn.includes(':role/') ? 'DeleteRolePolicy' : 'DeleteUserPolicy', { principalArn: arn, PolicyName: policyName }, async (tx) => {
+      const p = await this.principal(tx, arn);
+      if (!Object.hasOwn(p.policies, policyName)) throw new NoSuchEntityException(`The policy ${policyName} of ${arn} cannot be found.`);
+      const policies = { ...p.policies };
+      delete policies[policyName];
+      const next = { ...p, policies };
+      await tx.putPrincipal(next);
+      return this.summary(next, await tx.listAccessKeys(arn));
+    });
+  }
+
+  /** CreateAccessKey for a user, a role (a stand-in for AssumeRole credentials) or the account root.
+   * The secret is returned here and never again.
+   * @throws NoSuchEntityException, LimitExceededException */
+  async createAccessKey(caller: Caller, principalArn: string): Promise<NewAccessKey> {
+    const secretAccessKey = pick(this.env.random.bytes(40), SECRET_CHARS);
+    const secret = await importSecret(secretAccessKey);
+    const accessKeyId = 'AKIA' + pick(this.env.random.bytes(16), BASE32);
+    const createdAt = this.env.clock.now();
+    return this.run(caller, 'CreateAccessKey', { principalArn }, async (tx) => {
+      if (principalArn !== this.root) await this.principal(tx, principalArn);
+      const existing = await tx.listAccessKeys(principalArn);
+      if (existing.length >= MAX_ACCESS_KEYS) throw new LimitExceededException(`Cannot exceed quota for AccessKeysPerUser: ${MAX_ACCESS_KEYS}. Delete an access key of ${principalArn} first.`);
+      await tx.putAccessKey({ accessKeyId, principalArn, status: 'Active', createdAt, secret });
+      return { AccessKeyId: accessKeyId, SecretAccessKey: secretAccessKey, Status: 'Active' as const, CreateDate: new Date(createdAt), principalArn };
+    });
+  }
+
+  /** UpdateAccessKey: Active or Inactive (an inactive key is refused by the endpoint). */
+  updateAccessKey(caller: Caller, accessKeyId: string, status: 'Active' | 'Inactive'): Promise<void> {
+    return this.run(caller, 'UpdateAccessKey', { AccessKeyId: accessKeyId, Status: status }, async (tx) => {
+      if (status !== 'Active' && status !== 'Inactive') throw new ValidationException("Status must be 'Active' or 'Inactive'.");
+      const k = await tx.getAccessKey(accessKeyId);
+      if (!k) throw new NoSuchEntityException(`The access key ${accessKeyId} cannot be found.`);
+      await tx.putAccessKey({ ...k, status });
+    });
+  }
+
+  deleteAccessKey(caller: Caller, accessKeyId: string): Promise<void> {
+    return this.run(caller, 'DeleteAccessKey', { AccessKeyId: accessKeyId }, async (tx) => {
+      if (!(await tx.getAccessKey(accessKeyId))) throw new NoSuchEntityException(`The access key ${accessKeyId} cannot be found.`);
+      await tx.deleteAccessKey(accessKeyId);
+    });
+  }
+
+  /** The stored secret and owner of an active access key, for SigV4; undefined when unknown or inactive. */
+  async authenticate(accessKeyId: string): Promise<{ secret: CryptoKey; principalArn: string } | undefined> {
+    const k = await this.env.store.read((tx) => tx.getAccessKey(accessKeyId));
+    return k && k.status === 'Active' ? { secret: k.secret, principalArn: k.principalArn } : undefined;
+  }
+
+  /**
+   * The caller for a principal: the root, a user, or a session of a role (`sessionName`, default "console").
+   * @throws NoSuchEntityException when the principal does not exist.
+   */
+  async callerFor(principalArn: string, via: { userAgent: string; sourceIPAddress?: string; accessKeyId?: string; sessionName?: string }): Promise<Caller> {
+    const ks = this.env.keystore;
+    const base = { accountId: ks.accountId, userAgent: via.userAgent, sourceIPAddress: via.sourceIPAddress ?? '127.0.0.1', ...(via.accessKeyId ? { accessKeyId: via.accessKeyId } : {}) };
+    if (principalArn === this.root) return { ...base, type: 'Root', arn: principalArn, principalId: ks.accountId };
+    const p = await this.env.store.read((tx) => tx.getPrincipal(principalArn));
+    if (!p) throw new NoSuchEntityException(`The principal ${principalArn} cannot be found.`);
+    if (p.kind === 'user') return { ...base, type: 'IAMUser', arn: p.arn, principalId: p.id, userName: p.name };
+    const session = via.sessionName ?? 'console';
+    return { ...base, type: 'AssumedRole', arn: `arn:aws:sts::${ks.accountId}:assumed-role/${p.name}/${session}`, principalId: `${p.id}:${session}` };
+  }
+}
