@@ -58,6 +58,11 @@ export interface KmsRequests {
   DeriveSharedSecret: Aws.DeriveSharedSecretRequest;
   Encapsulate: Aws.EncapsulateRequest;
   Decapsulate: Aws.DecapsulateRequest;
+  CreateGrant: Aws.CreateGrantRequest;
+  ListGrants: Aws.ListGrantsRequest;
+  ListRetirableGrants: Aws.ListRetirableGrantsRequest;
+  RetireGrant: Aws.RetireGrantRequest;
+  RevokeGrant: Aws.RevokeGrantRequest;
 }
 
 const READ_ONLY = /^(Describe|Get|List|Encrypt|Decrypt|ReEncrypt|Generate|Sign|Verify|Derive|Encapsulate|Decapsulate)/;

@@ -13,6 +13,10 @@ import type { FileDigestKind } from '../kms/asymmetric/file-digest';
 import type { ProbeSpec } from '../kms/asymmetric/raw-probe';
 
 export type { KmsResponses, SupportedOperation, ChainReport, ValidationReport, ExportFormat, FileDigestKind };
+import type { NewAccessKey, PrincipalSummary, AccessKeySummary } from '../kms/iam';
+import type { SimulationRequest, SimulationResult } from '../kms/simulate';
+import type { Tag } from '../kms/records';
+export type { NewAccessKey, PrincipalSummary, AccessKeySummary, SimulationRequest, SimulationResult, Tag };
 
 export interface AuditExportRequest {
   format: ExportFormat;
@@ -47,8 +51,42 @@ export interface AuditPublicKey {
 export interface KeystoreInfo {
   region: string;
   accountId: string;
-  /** The principal console calls run as. */
+  /** The principal console calls run as (its session ARN for a role). */
   callerArn: string;
+  caller: CallerInfo;
+}
+
+export interface CallerInfo {
+  /** As CloudTrail records it: the root, a user, or a role session (arn:aws:sts::…:assumed-role/<role>/console). */
+  arn: string;
+  type: 'Root' | 'IAMUser' | 'AssumedRole';
+  /** "root", the user name or the role name. */
+  name: string;
+  /** The root, user or role ARN (what the Identities page and policies name). */
+  principalArn: string;
+}
+
+/** Principals (docs/AUTHORIZATION.md): managed by the keystore's owner, recorded as the account root. */
+export interface IdentitiesWorkerApi {
+  /** The account root first, then users and roles, each with its access keys (never a secret). */
+  listPrincipals(): Promise<PrincipalSummary[]>;
+  /** @throws ValidationException, EntityAlreadyExistsException, LimitExceededException */
+  createPrincipal(kind: 'user' | 'role', name: string, tags?: Tag[]): Promise<PrincipalSummary>;
+  /** Deletes the user or role with its access keys; the console falls back to the root if it was acting as it. */
+  deletePrincipal(arn: string): Promise<void>;
+  tagPrincipal(arn: string, tags: Tag[]): Promise<PrincipalSummary>;
+  untagPrincipal(arn: string, tagKeys: string[]): Promise<PrincipalSummary>;
+  /** An inline identity policy. @throws MalformedPolicyDocumentException saying where */
+  putPrincipalPolicy(arn: string, policyName: string, document: string): Promise<PrincipalSummary>;
+  deletePrincipalPolicy(arn: string, policyName: string): Promise<PrincipalSummary>;
+  /** The secret access key is in this answer and never again. @throws LimitExceededException (2 per principal) */
+  createAccessKey(principalArn: string): Promise<NewAccessKey>;
+  updateAccessKey(accessKeyId: string, status: 'Active' | 'Inactive'): Promise<void>;
+  deleteAccessKey(accessKeyId: string): Promise<void>;
+  /** Console calls from now on run as this principal (root, user, or a session of the role). @throws NoSuchEntityException */
+  actAs(principalArn: string): Promise<KeystoreInfo>;
+  /** The decision a call by `principalArn` would get, with every statement and grant explained. */
+  simulate(principalArn: string, request: SimulationRequest): Promise<SimulationResult>;
 }
 
 export interface AuditFilter {
@@ -74,7 +112,7 @@ export interface AuditRow {
 }
 
 /** File encryption (AWS Encryption SDK messages) is declared in files-types.ts. */
-export interface KmsWorkerApi extends FilesWorkerApi {
+export interface KmsWorkerApi extends FilesWorkerApi, IdentitiesWorkerApi {
   /**
    * Runs an AWS KMS operation as the console's caller. Requests and responses keep AWS's PascalCase
    * fields; blobs are Uint8Array and timestamps Date.

@@ -7,7 +7,6 @@ import { rootCaller } from '../kms/audit';
 import { verifyChain } from '../kms/audit-chain';
 import { lookupEvents } from '../kms/cloudtrail';
 import { rebuildError } from '../kms/errors';
-import { rootArn } from '../kms/ids';
 import type { Kms } from '../kms/kms';
 import { measureAuditCost, measureIdb, seedAuditRecords } from '../store/diagnostics';
 import { openBrowserKeystore } from '../store/open';
@@ -16,6 +15,7 @@ import { applyRetention, cancelExport, nextChunk, publicKey, retentionPlan, setR
 import { registerErrorTransfer } from './error-transfer';
 import { filesApi } from './files-api';
 import { removeStaleOutputs } from './files-sinks';
+import { ActingAs, identitiesApi, keystoreInfo } from './identities-api';
 
 registerErrorTransfer((w) => rebuildError(w.name, w.message));
 
@@ -32,15 +32,18 @@ const ready: Promise<Kms> = openBrowserKeystore().then((kms) => {
 
 void removeStaleOutputs().catch(() => undefined);
 
+const acting = new ActingAs(USER_AGENT);
+
 const api: KmsWorkerApi = {
-  ...filesApi(ready, (kms) => rootCaller(kms.keystore, { userAgent: USER_AGENT })),
+  ...filesApi(ready, (kms) => acting.current(kms)),
+  ...identitiesApi(ready, acting),
   async call(operation, request) {
     const kms = await ready;
-    return (await kms.call(operation, request, rootCaller(kms.keystore, { userAgent: USER_AGENT }))) as never;
+    return (await kms.call(operation, request, acting.current(kms))) as never;
   },
   async keystore() {
     const kms = await ready;
-    return { ...kms.keystore, callerArn: rootArn(kms.keystore) };
+    return keystoreInfo(kms, acting.current(kms));
   },
   async auditEvents(f) {
     const kms = await ready;

@@ -14,6 +14,7 @@ const OPERATIONS = {
   ScheduleKeyDeletion: true, TagResource: true, UntagResource: true, UpdateAlias: true, UpdateKeyDescription: true,
   Sign: true, Verify: true, GetPublicKey: true, GenerateMac: true, VerifyMac: true, GenerateDataKeyPair: true,
   GenerateDataKeyPairWithoutPlaintext: true, DeriveSharedSecret: true, Encapsulate: true, Decapsulate: true,
+  CreateGrant: true, ListGrants: true, ListRetirableGrants: true, RetireGrant: true, RevokeGrant: true,
 } as const satisfies Record<SupportedOperation, true>;
 
 /** Events KMS itself records: deletion at the end of the waiting period, automatic rotation. */
