@@ -1,4 +1,5 @@
-// A tiny hash router: #/keys, #/keys/<keyId>, #/crypto[?key=<id>], #/files, #/events[?key=<id>].
+// A tiny hash router: #/keys, #/keys/<keyId>, #/crypto[?key=<id>], #/files, #/events[?key=<id>],
+// #/identities, #/simulator[?key=<id>].
 // Hashes that do not start with "#/" (an in-page anchor) leave the route as it is.
 
 export type Route =
@@ -8,6 +9,8 @@ export type Route =
   | { name: 'events'; keyId?: string }
   | { name: 'about' }
   | { name: 'files' }
+  | { name: 'identities' }
+  | { name: 'simulator'; keyId?: string }
   | { name: 'not-found'; path: string };
 
 export function parseHash(hash: string): Route {
@@ -21,6 +24,8 @@ export function parseHash(hash: string): Route {
   if (parts[0] === 'files' && parts.length === 1) return { name: 'files' };
   if (parts[0] === 'events' && parts.length === 1) return key ? { name: 'events', keyId: key } : { name: 'events' };
   if (parts[0] === 'about' && parts.length === 1) return { name: 'about' };
+  if (parts[0] === 'identities' && parts.length === 1) return { name: 'identities' };
+  if (parts[0] === 'simulator' && parts.length === 1) return key ? { name: 'simulator', keyId: key } : { name: 'simulator' };
   return { name: 'not-found', path };
 }
 
@@ -31,6 +36,8 @@ export const href = {
   events: (keyId?: string) => (keyId ? `#/events?key=${encodeURIComponent(keyId)}` : '#/events'),
   about: () => '#/about',
   files: () => '#/files',
+  identities: () => '#/identities',
+  simulator: (keyId?: string) => (keyId ? `#/simulator?key=${encodeURIComponent(keyId)}` : '#/simulator'),
 };
 
 export class Router {
@@ -47,7 +54,7 @@ export class Router {
   }
 
   /** Which top-level section a route belongs to (for aria-current in the navigation). */
-  get section(): 'keys' | 'crypto' | 'files' | 'events' | 'about' | undefined {
+  get section(): 'keys' | 'crypto' | 'files' | 'events' | 'identities' | 'simulator' | 'about' | undefined {
     const n = this.route.name;
     return n === 'key' ? 'keys' : n === 'not-found' ? undefined : n;
   }

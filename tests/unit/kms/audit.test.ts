@@ -18,6 +18,8 @@ interface World {
   peer: Uint8Array;
   kem: Record<string, any>;
   encapsulated: Uint8Array;
+  grantToken: string;
+  grantId: string;
 }
 
 /** A valid request for every implemented operation (run in this order). */
@@ -62,6 +64,11 @@ const VALID: Reqs = {
   DeriveSharedSecret: (w) => ({ KeyId: w.ecdh.KeyId, KeyAgreementAlgorithm: 'ECDH', PublicKey: w.peer }),
   Encapsulate: (w) => ({ KeyId: w.kem.KeyId, EncapsulationAlgorithm: 'ML_KEM' }),
   Decapsulate: (w) => ({ KeyId: w.kem.KeyId, EncapsulationAlgorithm: 'ML_KEM', SharedSecretCiphertextBlob: w.encapsulated }),
+  CreateGrant: (w) => ({ KeyId: w.k.KeyId, GranteePrincipal: `arn:aws:iam::${ACCOUNT}:role/App`, Operations: ['Decrypt'] }),
+  ListGrants: (w) => ({ KeyId: w.k.KeyId }),
+  ListRetirableGrants: () => ({ RetiringPrincipal: `arn:aws:iam::${ACCOUNT}:role/Ops` }),
+  RetireGrant: (w) => ({ GrantToken: w.grantToken }),
+  RevokeGrant: (w) => ({ KeyId: w.k.KeyId, GrantId: w.grantId }),
 };
 
 /** An invalid request for each: missing KeyId, or an out-of-range Limit where nothing is required. */
@@ -80,7 +87,10 @@ async function world(f: Fresh): Promise<World> {
   const peer = new Uint8Array(await crypto.subtle.exportKey('spki', pair.publicKey));
   const kem = await f.createKey({ KeySpec: 'ML_KEM_512', KeyUsage: 'ENCAPSULATE_DECAPSULATE' });
   const { SharedSecretCiphertextBlob } = await f.call('Encapsulate', { KeyId: kem.KeyId, EncapsulationAlgorithm: 'ML_KEM' });
-  return { k, other, blob: CiphertextBlob, signer, signature: Signature, hmac, mac: Mac, ecdh, peer, kem, encapsulated: SharedSecretCiphertextBlob };
+  const grant = (Name: string) => f.call('CreateGrant', { KeyId: k.KeyId, GranteePrincipal: `arn:aws:iam::${ACCOUNT}:role/App`, RetiringPrincipal: `arn:aws:iam::${ACCOUNT}:role/Ops`, Operations: ['Encrypt'], Name });
+  const retire = await grant('to-retire');
+  const revoke = await grant('to-revoke');
+  return { k, other, blob: CiphertextBlob, signer, signature: Signature, hmac, mac: Mac, ecdh, peer, kem, encapsulated: SharedSecretCiphertextBlob, grantToken: retire.GrantToken, grantId: revoke.GrantId };
 }
 
 /** Everything but the audit log, to show a failed call changed nothing. */
@@ -128,7 +138,7 @@ describe('one record per call', () => {
   it('appends exactly one record with errorCode and errorMessage for each failed call', async () => {
     const f = await freshKms();
     await world(f);
-    for (const op of [...SUPPORTED_OPERATIONS, 'Sign', 'CreateGrant']) {
+    for (const op of [...SUPPORTED_OPERATIONS, 'Sign', 'ImportKeyMaterial']) {
       const before = (await f.audit()).length;
       const err = await f.call(op, invalid(op)).then(() => undefined, (e: Error) => e);
       expect(err, op).toBeDefined();

@@ -70,7 +70,7 @@ describe('Kms.call dispatch', () => {
 
   it('rejects AWS operations Pocket KMS lacks (UnsupportedOperationException)', async () => {
     const { call } = await freshKms();
-    for (const op of ['CreateGrant', 'ImportKeyMaterial', 'ReplicateKey', 'GetParametersForImport']) await rejectsWith(call(op, { KeyId: 'alias/x' }), 'UnsupportedOperationException');
+    for (const op of ['CreateCustomKeyStore', 'ImportKeyMaterial', 'ReplicateKey', 'GetParametersForImport']) await rejectsWith(call(op, { KeyId: 'alias/x' }), 'UnsupportedOperationException');
   });
 });
 

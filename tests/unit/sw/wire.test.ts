@@ -55,7 +55,7 @@ describe('POST /kms', () => {
     ['TrentService.ListKeys', '[1,2]', 'SerializationException'],
     ['TrentService.Encrypt', '{"KeyId":"x","Plaintext":"%%%"}', 'SerializationException'],
     ['TrentService.DescribeKey', '{"KeyId":"alias/none"}', 'NotFoundException'],
-    ['TrentService.CreateGrant', '{}', 'UnsupportedOperationException'],
+    ['TrentService.ImportKeyMaterial', '{}', 'UnsupportedOperationException'],
     ['TrentService.Verify', '{}', 'ValidationException'],
   ])('%s %s → 400 %s', async (target, body, name) => {
     const { kms } = await freshKms();
