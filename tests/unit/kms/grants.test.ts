@@ -1,0 +1,169 @@
+// Grants (src/kms/ops/grants.ts): CreateGrant, ListGrants, ListRetirableGrants, RetireGrant,
+// RevokeGrant, AWS's rules for who may retire, constraints, idempotency by Name, and the errors.
+import { describe, expect, it } from 'vitest';
+import { rejectsWith, utf8, walk } from '../helpers/kms';
+import { ROOT, roleArn, userArn, world } from './authz/principals';
+
+const APP = roleArn('App');
+
+async function setup() {
+  const w = await world();
+  const k = await w.createKey();
+  const app = await w.principal('role', 'App');
+  return { ...w, k, app };
+}
+
+describe('CreateGrant', () => {
+  it('gives the grantee the listed operations at once, and revoking takes them away', async () => {
+    const { call, k, app } = await setup();
+    await rejectsWith(app.call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x') }), 'AccessDeniedException');
+    const g = await call('CreateGrant', { KeyId: k.KeyId, GranteePrincipal: APP, Operations: ['Encrypt', 'Decrypt'] });
+    expect(g.GrantId).toMatch(/^[0-9a-f]{64}$/);
+    const { CiphertextBlob } = await app.call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), GrantTokens: [g.GrantToken] });
+    await app.call('Decrypt', { CiphertextBlob });
+    // Not an operation the grant lists.
+    await rejectsWith(app.call('GenerateDataKey', { KeyId: k.KeyId, KeySpec: 'AES_256' }), 'AccessDeniedException');
+    await call('RevokeGrant', { KeyId: k.KeyId, GrantId: g.GrantId });
+    const e = await rejectsWith(app.call('Decrypt', { CiphertextBlob }), 'AccessDeniedException');
+    expect(e.message).toContain('kms:Decrypt');
+  });
+
+  it('EncryptionContextSubset and EncryptionContextEquals constrain the context; DescribeKey is not constrained', async () => {
+    const { call, k, app } = await setup();
+    await call('CreateGrant', { KeyId: k.KeyId, GranteePrincipal: APP, Operations: ['Encrypt', 'DescribeKey'], Constraints: { EncryptionContextSubset: { TenantId: 'acme' } } });
+    await app.call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), EncryptionContext: { TenantId: 'acme', Purpose: 'test' } });
+    await rejectsWith(app.call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), EncryptionContext: { TenantId: 'other' } }), 'AccessDeniedException');
+    await rejectsWith(app.call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x') }), 'AccessDeniedException');
+    await app.call('DescribeKey', { KeyId: k.KeyId });
+    const eq = await setup();
+    await eq.call('CreateGrant', { KeyId: eq.k.KeyId, GranteePrincipal: APP, Operations: ['Encrypt'], Constraints: { EncryptionContextEquals: { TenantId: 'acme' } } });
+    await eq.app.call('Encrypt', { KeyId: eq.k.KeyId, Plaintext: utf8('x'), EncryptionContext: { TenantId: 'acme' } });
+    await rejectsWith(eq.app.call('Encrypt', { KeyId: eq.k.KeyId, Plaintext: utf8('x'), EncryptionContext: { TenantId: 'acme', More: '1' } }), 'AccessDeniedException');
+  });
+
+  it('is idempotent by Name with identical parameters (new token, same grant); other parameters make a new grant', async () => {
+    const { call, k } = await setup();
+    const req = { KeyId: k.KeyId, GranteePrincipal: APP, Operations: ['Encrypt'], Name: 'nightly-backup' };
+    const a = await call('CreateGrant', req);
+    const b = await call('CreateGrant', { ...req, Operations: ['Encrypt'] });
+    expect(b.GrantId).toBe(a.GrantId);
+    expect(b.GrantToken).not.toBe(a.GrantToken);
+    const c = await call('CreateGrant', { ...req, Operations: ['Decrypt'] });
+    expect(c.GrantId).not.toBe(a.GrantId);
+    expect((await call('ListGrants', { KeyId: k.KeyId })).Grants).toHaveLength(2);
+  });
+
+  it('refuses bad input with AWS\'s exceptions and changes nothing', async () => {
+    const { call, k, createKey } = await setup();
+    const base = { KeyId: k.KeyId, GranteePrincipal: APP, Operations: ['Encrypt'] };
+    await rejectsWith(call('CreateGrant', { ...base, Operations: [] }), 'ValidationException');
+    await rejectsWith(call('CreateGrant', { ...base, Operations: ['Brew'] }), 'ValidationException');
+    await rejectsWith(call('CreateGrant', { ...base, Operations: ['Sign'] }), 'ValidationException');
+    await rejectsWith(call('CreateGrant', { ...base, GranteePrincipal: 'alice' }), 'ValidationException');
+    await rejectsWith(call('CreateGrant', { ...base, Name: 'has spaces' }), 'ValidationException');
+    await rejectsWith(call('CreateGrant', { ...base, Constraints: { EncryptionContextSubset: { a: '1' }, EncryptionContextEquals: { a: '1' } } }), 'ValidationException');
+    await rejectsWith(call('CreateGrant', { ...base, Operations: ['GetPublicKey'] }), 'ValidationException');
+    await rejectsWith(call('CreateGrant', { ...base, KeyId: 'alias/x' }), 'NotFoundException');
+    const signer = await createKey({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
+    await call('CreateGrant', { ...base, KeyId: signer.KeyId, Operations: ['Sign', 'GetPublicKey'] });
+    await rejectsWith(call('CreateGrant', { ...base, KeyId: signer.KeyId, Operations: ['Sign'], Constraints: { EncryptionContextSubset: { a: '1' } } }), 'ValidationException');
+    await rejectsWith(call('CreateGrant', { ...base, KeyId: signer.KeyId, Operations: ['Encrypt'] }), 'ValidationException');
+    expect((await call('ListGrants', { KeyId: k.KeyId })).Grants).toEqual([]);
+    await call('ScheduleKeyDeletion', { KeyId: k.KeyId, PendingWindowInDays: 7 });
+    await rejectsWith(call('CreateGrant', base), 'KMSInvalidStateException');
+  });
+
+  it('a grantee allowed to CreateGrant by a grant passes on no more than its grant gives', async () => {
+    const { call, k, app } = await setup();
+    await call('CreateGrant', { KeyId: k.KeyId, GranteePrincipal: APP, Operations: ['Encrypt', 'Decrypt', 'CreateGrant'] });
+    await app.call('CreateGrant', { KeyId: k.KeyId, GranteePrincipal: roleArn('Worker'), Operations: ['Decrypt'] });
+    await rejectsWith(app.call('CreateGrant', { KeyId: k.KeyId, GranteePrincipal: roleArn('Worker'), Operations: ['GenerateDataKey'] }), 'AccessDeniedException');
+  });
+
+  it('stops at AWS\'s per-principal quota with LimitExceededException', { timeout: 60_000 }, async () => {
+    const { call, k } = await setup();
+    const grants = [];
+    for (let i = 0; i < 500; i++) grants.push(call('CreateGrant', { KeyId: k.KeyId, GranteePrincipal: APP, Operations: ['Encrypt'] }));
+    await Promise.all(grants);
+    await rejectsWith(call('CreateGrant', { KeyId: k.KeyId, GranteePrincipal: APP, Operations: ['Encrypt'] }), 'LimitExceededException');
+    const { items, pages } = await walk(call, 'ListGrants', { KeyId: k.KeyId, Limit: 100 }, 'Grants');
+    expect(items).toHaveLength(500);
+    expect(new Set(items.map((g: any) => g.GrantId)).size).toBe(500);
+    expect(pages).toBe(5);
+  });
+});
+
+describe('ListGrants and ListRetirableGrants', () => {
+  it('list AWS\'s GrantListEntry shape, filter by GrantId and GranteePrincipal, and refuse a malformed GrantId', async () => {
+    const { call, k } = await setup();
+    const g = await call('CreateGrant', { KeyId: k.KeyId, GranteePrincipal: APP, RetiringPrincipal: userArn('ops'), Operations: ['Decrypt'], Name: 'n1', Constraints: { EncryptionContextEquals: { a: '1' } } });
+    await call('CreateGrant', { KeyId: k.KeyId, GranteePrincipal: roleArn('Other'), Operations: ['Encrypt'] });
+    const one = (await call('ListGrants', { KeyId: k.Arn, GrantId: g.GrantId })).Grants;
+    expect(one).toEqual([{
+      KeyId: k.Arn, GrantId: g.GrantId, Name: 'n1', CreationDate: expect.any(Date), GranteePrincipal: APP, RetiringPrincipal: userArn('ops'),
+      IssuingAccount: ROOT, Operations: ['Decrypt'], Constraints: { EncryptionContextEquals: { a: '1' } },
+    }]);
+    expect((await call('ListGrants', { KeyId: k.KeyId, GranteePrincipal: roleArn('Other') })).Grants).toHaveLength(1);
+    await rejectsWith(call('ListGrants', { KeyId: k.KeyId, GrantId: 'xyz' }), 'InvalidGrantIdException');
+    expect((await call('ListRetirableGrants', { RetiringPrincipal: userArn('ops') })).Grants.map((x: any) => x.GrantId)).toEqual([g.GrantId]);
+    await rejectsWith(call('ListRetirableGrants', {}), 'ValidationException');
+  });
+});
+
+describe('RetireGrant and RevokeGrant', () => {
+  it('the retiring principal retires by token; a grantee only when the grant lists RetireGrant; the root always', async () => {
+    const w = await setup();
+    const ops = await w.principal('user', 'ops');
+    const g1 = await w.call('CreateGrant', { KeyId: w.k.KeyId, GranteePrincipal: APP, RetiringPrincipal: ops.arn, Operations: ['Encrypt'] });
+    const e = await rejectsWith(w.app.call('RetireGrant', { GrantToken: g1.GrantToken }), 'AccessDeniedException');
+    expect(e.message).toContain('kms:RetireGrant');
+    await ops.call('RetireGrant', { GrantToken: g1.GrantToken });
+    await rejectsWith(ops.call('RetireGrant', { GrantToken: g1.GrantToken }), 'NotFoundException');
+    const g2 = await w.call('CreateGrant', { KeyId: w.k.KeyId, GranteePrincipal: APP, Operations: ['Encrypt', 'RetireGrant'] });
+    await w.app.call('RetireGrant', { KeyId: w.k.Arn, GrantId: g2.GrantId });
+    const g3 = await w.call('CreateGrant', { KeyId: w.k.KeyId, GranteePrincipal: APP, Operations: ['Encrypt'] });
+    await w.call('RetireGrant', { KeyId: w.k.KeyId, GrantId: g3.GrantId });
+    expect((await w.call('ListGrants', { KeyId: w.k.KeyId })).Grants).toEqual([]);
+  });
+
+  it('names what is wrong: bad token, bad grant ID, unknown grant, a grant of another key, nothing given', async () => {
+    const { call, k, createKey } = await setup();
+    const other = await createKey();
+    const g = await call('CreateGrant', { KeyId: k.KeyId, GranteePrincipal: APP, Operations: ['Encrypt'] });
+    await rejectsWith(call('RetireGrant', { GrantToken: 'nope' }), 'InvalidGrantTokenException');
+    await rejectsWith(call('RetireGrant', { KeyId: k.KeyId, GrantId: 'nope' }), 'InvalidGrantIdException');
+    await rejectsWith(call('RetireGrant', {}), 'ValidationException');
+    await rejectsWith(call('RetireGrant', { KeyId: other.KeyId, GrantId: g.GrantId }), 'NotFoundException');
+    await rejectsWith(call('RevokeGrant', { KeyId: other.KeyId, GrantId: g.GrantId }), 'NotFoundException');
+    await rejectsWith(call('RevokeGrant', { KeyId: k.KeyId, GrantId: '0'.repeat(64) }), 'NotFoundException');
+    await rejectsWith(call('RevokeGrant', { KeyId: k.KeyId, GrantId: 'G' }), 'InvalidGrantIdException');
+    expect((await call('ListGrants', { KeyId: k.KeyId })).Grants).toHaveLength(1);
+  });
+
+  it('RevokeGrant needs kms:RevokeGrant on the key', async () => {
+    const w = await setup();
+    const g = await w.call('CreateGrant', { KeyId: w.k.KeyId, GranteePrincipal: APP, Operations: ['Encrypt'] });
+    await rejectsWith(w.app.call('RevokeGrant', { KeyId: w.k.KeyId, GrantId: g.GrantId }), 'AccessDeniedException');
+  });
+
+  it('a key destroyed by maintenance takes its grants with it', async () => {
+    const w = await setup();
+    const g = await w.call('CreateGrant', { KeyId: w.k.KeyId, GranteePrincipal: APP, RetiringPrincipal: userArn('ops'), Operations: ['Encrypt'] });
+    await w.call('ScheduleKeyDeletion', { KeyId: w.k.KeyId, PendingWindowInDays: 7 });
+    w.clock.advanceDays(8);
+    await w.kms.maintain();
+    expect(await w.store.read((tx) => tx.getGrant(g.GrantId))).toBeUndefined();
+    expect((await w.call('ListRetirableGrants', { RetiringPrincipal: userArn('ops') })).Grants).toEqual([]);
+  });
+});
+
+describe('audit of grant calls', () => {
+  it('records CreateGrant with its grant ID but never the grant token', async () => {
+    const { call, k, audit } = await setup();
+    const g = await call('CreateGrant', { KeyId: k.KeyId, GranteePrincipal: APP, Operations: ['Encrypt'] });
+    await call('RetireGrant', { GrantToken: g.GrantToken });
+    const trail = JSON.stringify(await audit());
+    expect(trail).toContain(g.GrantId);
+    expect(trail).not.toContain(g.GrantToken);
+  });
+});
