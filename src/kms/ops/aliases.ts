@@ -42,6 +42,8 @@ export async function updateAlias(c: OpContext, req: Req) {
     const old = await tx.getKey(alias.keyId);
     if (old) {
       c.keyIds.add(old.keyId);
+      // AWS: kms:UpdateAlias on the key the alias leaves as well as on the one it moves to.
+      await c.authorize(tx, old, 'kms:UpdateAlias');
       if (old.keyUsage !== key.keyUsage || old.keySpec !== key.keySpec) {
         throw new KMSInvalidStateException(`${key.arn} has a different key spec or usage than the key ${name} points to now.`);
       }
@@ -60,6 +62,8 @@ export async function deleteAlias(c: OpContext, req: Req) {
     const alias = await tx.getAlias(name);
     if (!alias) throw new NotFoundException(`Alias ${aliasArn(c.ks, name)} is not found.`);
     c.keyIds.add(alias.keyId);
+    const key = await tx.getKey(alias.keyId);
+    if (key) await c.authorize(tx, key, 'kms:DeleteAlias');
     await tx.deleteAlias(name);
     return {};
   });

@@ -102,6 +102,20 @@ describe('the key policy and IAM', () => {
     await rejectsWith(byTag.call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x') }), 'AccessDeniedException');
   });
 
+  it('aliases: CreateAlias, UpdateAlias (on both keys) and DeleteAlias are authorized on the keys', async () => {
+    const w = await w0();
+    const mine = await w.createKey({ Tags: [{ TagKey: 'owner', TagValue: 'alice' }] });
+    const theirs = await w.createKey();
+    const alice = await w.principal('user', 'alice', { p: policy(allow('kms:*Alias', { Condition: { StringEquals: { 'aws:ResourceTag/owner': 'alice' } } })) });
+    await alice.call('CreateAlias', { AliasName: 'alias/mine', TargetKeyId: mine.KeyId });
+    await rejectsWith(alice.call('CreateAlias', { AliasName: 'alias/theirs', TargetKeyId: theirs.KeyId }), 'AccessDeniedException');
+    await w.call('CreateAlias', { AliasName: 'alias/theirs', TargetKeyId: theirs.KeyId });
+    await rejectsWith(alice.call('UpdateAlias', { AliasName: 'alias/theirs', TargetKeyId: mine.KeyId }), 'AccessDeniedException');
+    await rejectsWith(alice.call('DeleteAlias', { AliasName: 'alias/theirs' }), 'AccessDeniedException');
+    await alice.call('DeleteAlias', { AliasName: 'alias/mine' });
+    expect((await w.call('ListAliases')).Aliases.map((a: any) => a.AliasName)).toEqual(['alias/theirs']);
+  });
+
   it('a user deleted mid-session, or an invalid grant token, is refused', async () => {
     const w = await w0();
     const k = await w.createKey();
