@@ -65,6 +65,26 @@ export interface KmsRequests {
   RevokeGrant: Aws.RevokeGrantRequest;
 }
 
+const ACTING_AS = 'pocket-kms:acting-as';
+
+// Storage may be blocked (private windows, settings): then the choice lasts only this visit.
+function readActingAs(): string | undefined {
+  try {
+    return localStorage.getItem(ACTING_AS) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function rememberActingAs(principalArn: string | undefined): void {
+  try {
+    if (principalArn) localStorage.setItem(ACTING_AS, principalArn);
+    else localStorage.removeItem(ACTING_AS);
+  } catch {
+    // Not remembered; nothing else depends on it.
+  }
+}
+
 const READ_ONLY = /^(Describe|Get|List|Encrypt|Decrypt|ReEncrypt|Generate|Sign|Verify|Derive|Encapsulate|Decapsulate)/;
 
 export class KmsClient {
@@ -72,19 +92,44 @@ export class KmsClient {
   info = $state<KeystoreInfo | undefined>(undefined);
   /** Set when the keystore could not be opened (for example, storage is blocked). */
   infoError = $state<unknown>(undefined);
-  /** Bumped after every successful mutating call, so views can refresh. */
+  /** Bumped after every successful mutating call (and a change of principal), so views can refresh. */
   revision = $state(0);
+  private readonly restored: Promise<unknown>;
 
   constructor() {
     const worker = new Worker(new URL('../worker/kms.worker.ts', import.meta.url), { type: 'module', name: 'pocket-kms' });
     this.api = Comlink.wrap<KmsWorkerApi>(worker);
-    this.api.keystore().then(
-      (i) => (this.info = i),
+    this.restored = this.api.keystore().then(
+      async (i) => (this.info = await this.restoreActingAs(i)),
       (e: unknown) => (this.infoError = e),
     );
   }
 
+  /** The principal chosen in an earlier visit, or the root (silently) when it no longer exists. */
+  private async restoreActingAs(info: KeystoreInfo): Promise<KeystoreInfo> {
+    const remembered = readActingAs();
+    if (!remembered || remembered === info.caller.principalArn) return info;
+    try {
+      return await this.api.actAs(remembered);
+    } catch {
+      rememberActingAs(undefined);
+      return info;
+    }
+  }
+
+  /** Console calls from now on run as this principal (root, user, or a session of the role), also after a reload.
+   * @throws NoSuchEntityException when it does not exist. */
+  async actAs(principalArn: string): Promise<KeystoreInfo> {
+    const info = await this.api.actAs(principalArn);
+    this.info = info;
+    this.revision++;
+    rememberActingAs(info.caller.type === 'Root' ? undefined : principalArn);
+    return info;
+  }
+
   async call<Op extends SupportedOperation>(op: Op, request: KmsRequests[Op]): Promise<KmsResponses[Op]> {
+    // No call may run as the root before a remembered principal is restored.
+    await this.restored;
     const res = (await this.api.call(op, request)) as KmsResponses[Op];
     if (!READ_ONLY.test(op)) this.revision++;
     return res;
