@@ -254,4 +254,28 @@ describe('identities and acting as a principal', () => {
     expect(keyUser.record.errorMessage).toContain('kms:Decrypt');
     expect(keyUser.keyIds).toContain(keyId);
   });
+
+  it('falls back to the root when the principal it acts as is deleted, now or before a reload', async () => {
+    const page = env.browser.page;
+    const switcher = page.getByRole('banner').getByLabel('Acting as');
+    const root = `arn:aws:iam::${accountId}:root`;
+    expect(await switcher.inputValue()).toBe(`arn:aws:iam::${accountId}:role/KeyAdmin`);
+    await goTo(page, 'Identities', 'Identities');
+    const table = page.getByRole('region', { name: /^Principals/ });
+    await table.getByRole('button', { name: 'KeyAdmin', exact: true }).click();
+    await page.getByRole('region', { name: 'Role KeyAdmin' }).getByRole('button', { name: 'Delete role' }).click();
+    await page.getByRole('dialog', { name: 'Delete role' }).getByRole('button', { name: 'Delete role' }).click();
+    await expect.poll(() => switcher.inputValue()).toBe(root);
+    expect(await switcher.locator('option').allTextContents()).toEqual(['root', 'role/KeyUser']);
+    expect(await text(page.getByRole('status').filter({ hasText: 'The console acts as' }))).toContain('The console acts as root.');
+
+    // A remembered principal that no longer exists (deleted in another tab) is dropped without a word.
+    await page.evaluate((arn) => localStorage.setItem('pocket-kms:acting-as', arn), `arn:aws:iam::${accountId}:role/KeyAdmin`);
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Identities' }).waitFor();
+    await expect.poll(() => switcher.inputValue()).toBe(root);
+    expect(await page.evaluate(() => localStorage.getItem('pocket-kms:acting-as'))).toBeNull();
+    expect(await page.getByRole('banner').getByRole('alert').count()).toBe(0);
+    expect(env.browser.errors).toEqual([]);
+  });
 });
