@@ -91,7 +91,8 @@ export async function loadIdentity(tx: Tx, caller: Caller): Promise<Identity> {
   const rec = await tx.getPrincipal(roleArn ?? caller.arn);
   if (!rec) throw new AccessDeniedException(`User: ${caller.arn} is not authorized to perform this call: the ${roleArn ? 'role' : 'user'} no longer exists in this keystore.`);
   const facts: CallerFacts = {
-    arn: caller.arn,
+    // aws:PrincipalArn of a role session is the role's ARN, as in AWS.
+    arn: roleArn ?? caller.arn,
     accountId: caller.accountId,
     type: caller.type,
     userId: caller.principalId,

@@ -116,6 +116,17 @@ describe('the key policy and IAM', () => {
     expect((await w.call('ListAliases')).Aliases.map((a: any) => a.AliasName)).toEqual(['alias/theirs']);
   });
 
+  it('aws:PrincipalArn of a role session is the role ARN, and aws:userid the session\'s ID', async () => {
+    const w = await w0();
+    const k = await w.createKey({ Policy: policy(rootStatement, { Effect: 'Allow', Principal: '*', Action: 'kms:DescribeKey', Resource: '*', Condition: { ArnEquals: { 'aws:PrincipalArn': roleArn('Reader') } } }) });
+    const reader = await w.principal('role', 'Reader');
+    await reader.call('DescribeKey', { KeyId: k.KeyId });
+    const sim = await w.kms.simulate(reader.caller, { action: 'kms:DescribeKey', keyId: k.KeyId });
+    expect(sim.context['aws:PrincipalArn']).toBe(roleArn('Reader'));
+    expect(sim.context['aws:userid']).toBe(`${reader.id}:console`);
+    expect(sim.context['aws:PrincipalType']).toBe('AssumedRole');
+  });
+
   it('a user deleted mid-session, or an invalid grant token, is refused', async () => {
     const w = await w0();
     const k = await w.createKey();
