@@ -37,12 +37,13 @@ export async function listAllAliases(keyId?: string): Promise<AliasEntry[]> {
   return out;
 }
 
-/** DescribeKey, or undefined when the key vanished between ListKeys and now. */
+/** DescribeKey, or undefined when the key vanished between ListKeys and now, or the console's
+ * principal may not describe it (the key policy decides per key). */
 async function describe(keyId: string): Promise<KeyMetadata | undefined> {
   try {
     return (await kms.call('DescribeKey', { KeyId: keyId })).KeyMetadata;
   } catch (e) {
-    if ((e as Error).name === 'NotFoundException') return undefined;
+    if ((e as Error).name === 'NotFoundException' || (e as Error).name === 'AccessDeniedException') return undefined;
     throw e;
   }
 }
