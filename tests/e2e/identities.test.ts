@@ -4,7 +4,7 @@
 // again, and the event history names the role session that was refused.
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { useApp } from './harness';
+import { loadApp, openBrowser, useApp } from './harness';
 
 const env = useApp();
 const SECRET = 'Invoice 2024-117 for acme';
@@ -277,5 +277,32 @@ describe('identities and acting as a principal', () => {
     expect(await page.evaluate(() => localStorage.getItem('pocket-kms:acting-as'))).toBeNull();
     expect(await page.getByRole('banner').getByRole('alert').count()).toBe(0);
     expect(env.browser.errors).toEqual([]);
+  });
+
+  it('at 360 px in dark mode: a long role name, acting as it and a new access key fit without horizontal scroll', async () => {
+    const phone = await openBrowser({ viewport: { width: 360, height: 800 }, colorScheme: 'dark' });
+    try {
+      const page = phone.page;
+      await loadApp(page, env.app.url);
+      const name = 'ReportingPipelineDecryptOnlyRoleForTenantAcme';
+      await page.waitForFunction(() => (globalThis as any).pocketKms?.info !== undefined);
+      await page.evaluate((n) => (globalThis as any).pocketKms.api.createPrincipal('role', n, [{ TagKey: 'cost-centre', TagValue: 'analytics-and-reporting' }]), name);
+      await goTo(page, 'Identities', 'Identities');
+      await page.getByRole('button', { name, exact: true }).click();
+      await actAs(page, `role/${name}`);
+      await page.getByRole('button', { name: 'Create access key' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Access key created' });
+      await dialog.waitFor();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+      // Focus is back on the button that opened the dialog.
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Create access key');
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+      expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(15, 20, 26)');
+      expect(phone.errors).toEqual([]);
+    } finally {
+      await phone.close();
+    }
   });
 });
