@@ -126,7 +126,7 @@ function statement(s: unknown, index: number, kind: PolicyKind): Statement {
     else out.notAction = list;
   }
   if ('Resource' in r && 'NotResource' in r) fail(label, 'use Resource or NotResource, not both.');
-  if (!('Resource' in r) && !('NotResource' in r)) fail(label, 'needs a Resource (in a key policy, "*" means this key).');
+  if (!('Resource' in r) && !('NotResource' in r)) fail(label, kind === 'key' ? 'needs a Resource (in a key policy, "*" means this key).' : 'needs a Resource, e.g. "*" or a key ARN such as arn:aws:kms:<region>:<account>:key/*.');
   if ('Resource' in r) out.resource = stringList(r.Resource, label, 'Resource');
   if ('NotResource' in r) out.notResource = stringList(r.NotResource, label, 'NotResource');
   if ('Condition' in r) out.conditions = condition(r.Condition, label);

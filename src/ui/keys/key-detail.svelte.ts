@@ -30,6 +30,17 @@ async function allTags(keyId: string): Promise<Tag[]> {
   return out;
 }
 
+/** The value of a read the console's principal may not make (AccessDeniedException), noted in `denied`. */
+async function unlessDenied<T>(p: Promise<T>, fallback: T, op: string, denied: string[]): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    if ((e as Error).name !== 'AccessDeniedException') throw e;
+    denied.push(op);
+    return fallback;
+  }
+}
+
 export class KeyDetail {
   meta = $state<KeyMetadata | undefined>(undefined);
   aliases = $state<AliasEntry[]>([]);
@@ -38,6 +49,8 @@ export class KeyDetail {
   rotation = $state<RotationStatus | undefined>(undefined);
   rotations = $state<RotationEntry[]>([]);
   error = $state<unknown>(undefined);
+  /** Reads refused to the principal the console acts as (its sections are shown empty). */
+  denied = $state<string[]>([]);
   loaded = $state(false);
   #generation = 0;
 
@@ -55,14 +68,17 @@ export class KeyDetail {
       const id = meta.KeyId;
       // Only symmetric encryption keys have rotation (AWS answers UnsupportedOperationException otherwise).
       const symmetric = meta.KeySpec === 'SYMMETRIC_DEFAULT';
+      // A principal may describe a key yet not read all of it (separation of duties): show what it may.
+      const denied: string[] = [];
       const [aliases, tags, policy, rotation, rotations] = await Promise.all([
-        listAllAliases(id),
-        allTags(id),
-        kms.call('GetKeyPolicy', { KeyId: id, PolicyName: 'default' }),
-        symmetric ? kms.call('GetKeyRotationStatus', { KeyId: id }) : undefined,
-        symmetric ? allRotations(id) : [],
+        unlessDenied(listAllAliases(id), [], 'ListAliases', denied),
+        unlessDenied(allTags(id), [], 'ListResourceTags', denied),
+        unlessDenied(kms.call('GetKeyPolicy', { KeyId: id, PolicyName: 'default' }), { Policy: '', PolicyName: 'default' }, 'GetKeyPolicy', denied),
+        symmetric ? unlessDenied(kms.call('GetKeyRotationStatus', { KeyId: id }), undefined, 'GetKeyRotationStatus', denied) : undefined,
+        symmetric ? unlessDenied(allRotations(id), [], 'ListKeyRotations', denied) : [],
       ]);
       if (generation !== this.#generation) return;
+      this.denied = denied.sort();
       this.meta = meta;
       this.aliases = aliases.sort((a, b) => a.AliasName.localeCompare(b.AliasName));
       this.tags = tags;

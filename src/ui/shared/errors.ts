@@ -21,7 +21,13 @@ const PLAIN: Record<string, string> = {
   NotFoundException: 'The KMS key or alias was not found. Check the ID or alias name; the key may have been deleted.',
   AlreadyExistsException: 'That alias name is already in use in this account and region. Choose a different name.',
   InvalidAliasNameException: "The alias name is not allowed. It must start with 'alias/', and names starting with 'alias/aws/' are reserved.",
-  MalformedPolicyDocumentException: 'The key policy is not valid. Fix the document and save again.',
+  MalformedPolicyDocumentException: 'The policy is not valid. Fix the document and save again.',
+  AccessDeniedException:
+    'The principal the console is acting as may not do this: no policy or grant allows it, or a statement denies it. The policy simulator shows why.',
+  NoSuchEntityException: 'That user, role, policy or access key does not exist (any more).',
+  EntityAlreadyExistsException: 'A user or role with that name already exists (names are compared without case). Choose another name.',
+  InvalidGrantTokenException: 'The grant token is not one this keystore issued.',
+  InvalidGrantIdException: 'A grant ID is 64 hexadecimal digits.',
   ValidationException: 'A value in the request is not valid. Check the highlighted input.',
   LimitExceededException: 'A limit was reached.',
   TagException: 'The tag is not allowed.',
@@ -32,7 +38,7 @@ const PLAIN: Record<string, string> = {
 
 /** Names whose service message adds facts (which statement, which limit) to the summary. */
 const SHOW_DETAIL = new Set([
-  'MalformedPolicyDocumentException', 'ValidationException', 'LimitExceededException', 'TagException',
+  'AccessDeniedException', 'MalformedPolicyDocumentException', 'ValidationException', 'LimitExceededException', 'TagException',
   'InvalidKeyUsageException', 'UnsupportedOperationException', 'InvalidAliasNameException',
 ]);
 

@@ -30,6 +30,9 @@ describe('users and roles', () => {
     const e = await rejectsWith(w.kms.iam.putPolicy(w.owner, bob.arn, 'p', policy({ Effect: 'Allow', Action: 'kms:Encrypt', Resource: '*', Condition: { StringEqualz: { a: 'b' } } })), 'MalformedPolicyDocumentException');
     expect(e.message).toMatch(/Statement 1.*StringEqualz/);
     await rejectsWith(w.kms.iam.putPolicy(w.owner, bob.arn, 'p', '{'), 'MalformedPolicyDocumentException');
+    const noResource = await rejectsWith(w.kms.iam.putPolicy(w.owner, bob.arn, 'p', policy({ Effect: 'Allow', Action: 'kms:*' })), 'MalformedPolicyDocumentException');
+    expect(noResource.message).toMatch(/needs a Resource/);
+    expect(noResource.message).not.toMatch(/key policy/);
     await rejectsWith(w.kms.iam.putPolicy(w.owner, bob.arn, 'p', policy({ Effect: 'Allow', Action: 'kms:*', Resource: '*', Sid: 'x'.repeat(33_000) })), 'MalformedPolicyDocumentException');
     await rejectsWith(w.kms.iam.putPolicy(w.owner, bob.arn, 'bad name', policy({ Effect: 'Allow', Action: 'kms:*', Resource: '*' })), 'ValidationException');
     await w.kms.iam.putPolicy(w.owner, bob.arn, 'p', policy({ Effect: 'Allow', Action: 'kms:*', Resource: '*' }));
