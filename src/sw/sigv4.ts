@@ -5,6 +5,9 @@
 
 import { KmsError } from '../kms/errors';
 
+/** The stored form of a secret access key; the core creates it (src/kms/iam.ts). */
+export { importSecret } from '../kms/iam';
+
 function clientError(name: string) {
   const C = class extends KmsError {
     constructor(message: string) {
@@ -113,11 +116,6 @@ async function hmac(key: CryptoKey, data: string): Promise<ArrayBuffer> {
 
 async function hmacKey(raw: ArrayBuffer): Promise<CryptoKey> {
   return crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-}
-
-/** The stored form of a secret access key: HMAC-SHA256 keyed with "AWS4" + secret, non-extractable. */
-export function importSecret(secretAccessKey: string): Promise<CryptoKey> {
-  return crypto.subtle.importKey('raw', utf8.encode(`AWS4${secretAccessKey}`) as BufferSource, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
 }
 
 function constantTimeEqual(a: string, b: string): boolean {

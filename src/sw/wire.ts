@@ -1,11 +1,13 @@
-// The AWS JSON 1.1 protocol adapter (DESIGN.md contract 1): X-Amz-Target dispatch, base64 blobs,
-// epoch-second timestamps, and errors as HTTP 400 {"__type", "message"} with x-amzn-ErrorType.
-// Pure: takes and returns Fetch API objects, so it is tested in Node without a service worker.
+// The AWS JSON 1.1 protocol adapter (DESIGN.md contract 1): SigV4 authentication, X-Amz-Target
+// dispatch, base64 blobs, epoch-second timestamps, and errors as HTTP 400 {"__type", "message"} with
+// x-amzn-ErrorType. Pure: takes and returns Fetch API objects, so it is tested in Node without a service worker.
 
-import { rootCaller } from '../kms/audit';
+import type { Caller } from '../kms/audit';
+import { enforce, evaluateAccountAccess, loadIdentity } from '../kms/authorize';
 import { lookupEvents, type LookupEventsRequest } from '../kms/cloudtrail';
-import { KmsError, SerializationException, toKmsError, UnknownOperationException } from '../kms/errors';
+import { KmsError, NoSuchEntityException, SerializationException, toKmsError, UnknownOperationException } from '../kms/errors';
 import type { Kms } from '../kms/kms';
+import { UnrecognizedClientException, verifySigV4 } from './sigv4';
 
 /** Request members that are blobs in the KMS service model (base64 on the wire). */
 const BLOB_FIELDS = new Set([
@@ -66,18 +68,55 @@ function respond(status: number, body: unknown, requestId: string, errorType?: s
   return new Response(JSON.stringify(body), { status, headers });
 }
 
+/** AWS answers an unsigned request with 403; every other error of these services is a 400 or a 500. */
+const STATUS: Record<string, number> = { MissingAuthenticationTokenException: 403 };
+
 export function errorResponse(e: KmsError, requestId: string): Response {
-  return respond(e.fault === 'server' ? 500 : 400, { __type: e.name, message: e.message }, requestId, e.name);
+  return respond(STATUS[e.name] ?? (e.fault === 'server' ? 500 : 400), { __type: e.name, message: e.message }, requestId, e.name);
 }
 
-/** The access key ID from a SigV4 Authorization header (recorded; verification comes later). */
-export function accessKeyIdOf(req: Request): string | undefined {
-  const m = /Credential=([A-Z0-9]+)\//.exec(req.headers.get('authorization') ?? '');
-  return m?.[1];
+export interface WireOptions {
+  /** The clock SigV4's 15-minute window is measured against (Date.now unless a test injects one). */
+  now?: () => number;
 }
 
-async function readJson(req: Request): Promise<Record<string, unknown>> {
-  const text = await req.text();
+/**
+ * Verifies the request's SigV4 signature against the keystore's access keys and returns the caller
+ * it stands for, with the body bytes it was verified over (read once: a Request body is a stream).
+ * A role's access key acts as a session of the role named after the key.
+ * @throws MissingAuthenticationTokenException, IncompleteSignatureException, UnrecognizedClientException, InvalidSignatureException
+ */
+export async function authenticate(kms: Kms, req: Request, service: 'kms' | 'cloudtrail', o: WireOptions = {}): Promise<{ caller: Caller; body: Uint8Array }> {
+  const body = new Uint8Array(await req.arrayBuffer());
+  let principalArn: string | undefined;
+  const { accessKeyId } = await verifySigV4(req, body, {
+    region: kms.keystore.region,
+    service,
+    now: (o.now ?? Date.now)(),
+    secretFor: async (id) => {
+      const found = await kms.iam.authenticate(id);
+      principalArn = found?.principalArn;
+      return found?.secret;
+    },
+  });
+  const userAgent = req.headers.get('x-amz-user-agent') ?? req.headers.get('user-agent') ?? 'unknown';
+  try {
+    const caller = await kms.iam.callerFor(principalArn!, { userAgent, accessKeyId, sessionName: accessKeyId });
+    return { caller, body };
+  } catch (e) {
+    // The owner was deleted between the key lookup and now: its keys are gone with it.
+    if (e instanceof NoSuchEntityException) throw new UnrecognizedClientException('The security token included in the request is invalid.');
+    throw e;
+  }
+}
+
+function readJson(bytes: Uint8Array): Record<string, unknown> {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new SerializationException('The request body is not valid UTF-8.');
+  }
   if (!text.trim()) return {};
   let body: unknown;
   try {
@@ -96,31 +135,39 @@ function target(req: Request, service: string): string {
   return t.slice(prefix.length);
 }
 
-/** POST /kms: one AWS KMS call. */
-export async function handleKms(kms: Kms, req: Request): Promise<Response> {
+/** POST /kms: one AWS KMS call, as the principal whose access key signed it. */
+export async function handleKms(kms: Kms, req: Request, o: WireOptions = {}): Promise<Response> {
   const requestId = crypto.randomUUID();
   try {
+    const { caller, body } = await authenticate(kms, req, 'kms', o);
     const op = target(req, 'TrentService');
-    const body = decodeRequest(await readJson(req));
-    const accessKeyId = accessKeyIdOf(req);
-    const caller = rootCaller(kms.keystore, {
-      userAgent: req.headers.get('x-amz-user-agent') ?? req.headers.get('user-agent') ?? 'unknown',
-      ...(accessKeyId ? { accessKeyId } : {}),
-    });
-    return respond(200, encodeResponse(await kms.call(op, body, caller, { requestId })), requestId);
+    const request = decodeRequest(readJson(body));
+    return respond(200, encodeResponse(await kms.call(op, request, caller, { requestId })), requestId);
   } catch (e) {
     return errorResponse(toKmsError(e), requestId);
   }
 }
 
+/** cloudtrail:LookupEvents is an IAM action: the root may, a user or role needs an identity policy that allows it.
+ * @throws AccessDeniedException with AWS's message */
+async function authorizeLookup(kms: Kms, caller: Caller, request: Record<string, unknown>): Promise<void> {
+  // aws:CurrentTime comes from the core's clock, as for every KMS call.
+  const call = { op: 'LookupEvents', request, now: kms.env.clock.now(), ks: kms.keystore, caller };
+  enforce(await kms.env.store.read(async (tx) => evaluateAccountAccess(call, await loadIdentity(tx, caller), 'cloudtrail:LookupEvents')));
+}
+
 /** POST /cloudtrail: CloudTrail LookupEvents over the audit log. */
-export async function handleCloudTrail(kms: Kms, req: Request): Promise<Response> {
+export async function handleCloudTrail(kms: Kms, req: Request, o: WireOptions = {}): Promise<Response> {
   const requestId = crypto.randomUUID();
   try {
+    const { caller, body } = await authenticate(kms, req, 'cloudtrail', o);
     const op = target(req, 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101');
     if (op !== 'LookupEvents') throw new UnknownOperationException(`${op} is not supported by this CloudTrail endpoint; only LookupEvents is.`);
-    const body = decodeRequest(await readJson(req)) as LookupEventsRequest;
-    return respond(200, encodeResponse(await lookupEvents(kms.env.store, body)), requestId);
+    const raw = readJson(body);
+    // As in AWS, an unauthorized caller learns nothing about the validity of its parameters.
+    await authorizeLookup(kms, caller, raw);
+    const request = decodeRequest(raw) as LookupEventsRequest;
+    return respond(200, encodeResponse(await lookupEvents(kms.env.store, request)), requestId);
   } catch (e) {
     return errorResponse(toKmsError(e), requestId);
   }

@@ -11,12 +11,13 @@ const enc = (s: string) => new TextEncoder().encode(s);
 /** The SDK types blobs as Uint8Array<ArrayBufferLike>; WebCrypto wants an ArrayBuffer-backed view. */
 const buf = (b: Uint8Array | undefined) => b as Uint8Array<ArrayBuffer>;
 
-async function walk(origin: string) {
-  const client = new KMSClient({
-    region: 'us-east-1',
-    endpoint: `${origin}/kms`,
-    credentials: { accessKeyId: 'AKIAPOCKETKMSEXAMPLE', secretAccessKey: 'not-checked' },
-  });
+interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+async function walk(origin: string, credentials: Credentials) {
+  const client = new KMSClient({ region: 'us-east-1', endpoint: `${origin}/kms`, credentials });
   const out: Record<string, unknown> = {};
   const message = enc('release 1.2.3');
 
@@ -104,8 +105,8 @@ const SIGNING: [string, string[]][] = [
 ];
 
 /** Every key spec and algorithm through the SDK: round trips, and tampering refused. Returns what went wrong. */
-async function everySpec(origin: string) {
-  const client = new KMSClient({ region: 'us-east-1', endpoint: `${origin}/kms`, credentials: { accessKeyId: 'AKIAPOCKETKMSEXAMPLE', secretAccessKey: 'x' } });
+async function everySpec(origin: string, credentials: Credentials) {
+  const client = new KMSClient({ region: 'us-east-1', endpoint: `${origin}/kms`, credentials });
   const problems: string[] = [];
   const checked: string[] = [];
   const message = enc('every spec, every algorithm');

@@ -34,13 +34,10 @@ beforeAll(async () => {
   app = await serveApp();
   b = await openBrowser();
   await loadApp(b.page, app.url);
-  // A key with an alias, created through the app's own /kms endpoint.
+  // Two keys with aliases, created through the console's own client (pocketKms).
+  await b.page.waitForFunction(() => (globalThis as any).pocketKms?.info !== undefined);
   await b.page.evaluate(async () => {
-    const call = async (op: string, body: object) => {
-      const r = await fetch('/kms', { method: 'POST', headers: { 'X-Amz-Target': `TrentService.${op}`, 'Content-Type': 'application/x-amz-json-1.1' }, body: JSON.stringify(body) });
-      if (!r.ok) throw new Error(`${op}: ${await r.text()}`);
-      return r.json();
-    };
+    const call = (op: string, body: object) => (globalThis as any).pocketKms.call(op, body);
     const { KeyMetadata } = await call('CreateKey', { Description: 'files e2e' });
     await call('CreateAlias', { AliasName: 'alias/files-e2e', TargetKeyId: KeyMetadata.KeyId });
     const second = await call('CreateKey', { Description: 'files e2e, second key' });
@@ -81,7 +78,7 @@ describe('Files page', () => {
     const plainPath = join(dir, 'big.bin');
     const hash = makeFile(plainPath, SIZE_MIB);
 
-    await page.getByRole('link', { name: 'Files' }).click();
+    await page.getByRole('link', { name: 'Files', exact: true }).click();
     await page.getByRole('heading', { name: 'Files', level: 1 }).waitFor();
     await expect.poll(() => page.getByLabel('Key', { exact: true }).inputValue()).toMatch(/^alias\/files-e2e/);
     await page.getByLabel('Key', { exact: true }).selectOption('alias/files-e2e');

@@ -89,6 +89,23 @@ export async function loadApp(page: Page, url: string): Promise<void> {
   await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 30_000 });
 }
 
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** An access key made in the page through the console's API (`pocketKms`), as a person would on the
+ * Identities page; the keystore's root's unless `principalArn` names a user or role. The /kms and
+ * /cloudtrail endpoints accept only requests signed with such a key. */
+export async function createAccessKey(page: Page, principalArn?: string): Promise<Credentials> {
+  await page.waitForFunction(() => (globalThis as any).pocketKms?.info !== undefined, null, { timeout: 30_000 });
+  return page.evaluate(async (arn) => {
+    const p = (globalThis as any).pocketKms;
+    const k = await p.api.createAccessKey(arn ?? `arn:aws:iam::${p.info.accountId}:root`);
+    return { accessKeyId: k.AccessKeyId as string, secretAccessKey: k.SecretAccessKey as string };
+  }, principalArn);
+}
+
 export interface TestBundle {
   /** Entry of a test-only script, e.g. tests/e2e/sdk-entry.ts. */
   entry: string;

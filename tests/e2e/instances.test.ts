@@ -1,9 +1,10 @@
 // User story: the same keystore open in two tabs (two workers) and used through /kms (the service
 // worker) at once. No instance loses or forks a key; concurrent rotations form one history.
 import { describe, expect, it } from 'vitest';
-import { useApp } from './harness';
+import { createAccessKey, useApp } from './harness';
 
-const env = useApp();
+// The SDK entry signs the /kms requests (the endpoint verifies SigV4).
+const env = useApp({ bundle: { entry: 'tests/e2e/sdk-entry.ts', dir: '__e2e_instances__', name: 'sdk' } });
 
 const ready = () => (globalThis as any).pocketKms?.info !== undefined;
 
@@ -36,11 +37,14 @@ describe('several instances over one database', () => {
   });
 
   it('a ciphertext made through /kms decrypts in the console worker and the other way round', async () => {
-    const out = await env.browser.page.evaluate(async () => {
+    const { page } = env.browser;
+    await page.addScriptTag({ url: '/__e2e_instances__/sdk.js', type: 'module' });
+    await page.waitForFunction(() => 'signedFetch' in globalThis);
+    const credentials = await createAccessKey(page);
+    const out = await page.evaluate(async (c) => {
       const k = (globalThis as any).pocketKms;
       const { KeyMetadata } = await k.call('CreateKey', {});
-      const post = async (op: string, body: unknown) =>
-        (await fetch('/kms', { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `TrentService.${op}` }, body: JSON.stringify(body) })).json();
+      const post = async (op: string, body: unknown) => (await (globalThis as any).signedFetch(location.origin, 'kms', `TrentService.${op}`, JSON.stringify(body), c)).body;
       const viaEndpoint = await post('Encrypt', { KeyId: KeyMetadata.KeyId, Plaintext: btoa('from the endpoint') });
       const bytes = Uint8Array.from(atob(viaEndpoint.CiphertextBlob), (c) => c.charCodeAt(0));
       const inWorker = await k.call('Decrypt', { CiphertextBlob: bytes });
@@ -49,7 +53,7 @@ describe('several instances over one database', () => {
       for (const x of viaWorker.CiphertextBlob) b += String.fromCharCode(x);
       const atEndpoint = await post('Decrypt', { CiphertextBlob: btoa(b) });
       return { inWorker: new TextDecoder().decode(inWorker.Plaintext), atEndpoint: atob(atEndpoint.Plaintext) };
-    });
+    }, credentials);
     expect(out).toEqual({ inWorker: 'from the endpoint', atEndpoint: 'from the worker' });
   });
 });

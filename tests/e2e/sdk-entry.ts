@@ -1,16 +1,36 @@
-// Bundled for the browser by sdk.test.ts: the unmodified @aws-sdk/client-kms, run from a page of
-// the app's origin against the service worker's /kms endpoint.
+// Bundled for the browser by sdk.test.ts, sigv4.test.ts and instances.test.ts: the unmodified @aws-sdk/client-kms, run
+// from a page of the app's origin against the service worker's /kms endpoint, and raw JSON 1.1
+// requests signed by the SDK's own SigV4 signer for what the SDK would never send.
 import {
   CancelKeyDeletionCommand, CreateAliasCommand, CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EncryptCommand,
   GetKeyPolicyCommand, KMSClient, PutKeyPolicyCommand, ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
+import { SignatureV4 } from '@smithy/signature-v4';
 
-async function walk(origin: string) {
-  const client = new KMSClient({
-    region: 'us-east-1',
-    endpoint: `${origin}/kms`,
-    credentials: { accessKeyId: 'AKIAPOCKETKMSEXAMPLE', secretAccessKey: 'not-checked-until-sigv4-lands' },
-  });
+interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** POST `body` to /kms or /cloudtrail with `target`, signed with `credentials` (unsigned when null). */
+async function signedFetch(origin: string, service: 'kms' | 'cloudtrail', target: string, body: string, credentials: Credentials | null) {
+  const url = new URL(`${origin}/${service}/`);
+  const headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target };
+  let send = headers;
+  if (credentials) {
+    // The hash the SDK signs with in browsers, taken from a client's resolved configuration.
+    const sha256 = new KMSClient({ region: 'us-east-1', credentials }).config.sha256;
+    const signer = new SignatureV4({ service, region: 'us-east-1', credentials, sha256 });
+    const signed = await signer.sign({ method: 'POST', protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path: url.pathname, query: {}, headers: { ...headers, host: url.host }, body });
+    send = { ...signed.headers };
+    delete send.host;
+  }
+  const r = await fetch(url, { method: 'POST', headers: send, body });
+  return { status: r.status, type: r.headers.get('x-amzn-errortype'), body: await r.json() };
+}
+
+async function walk(origin: string, credentials: Credentials) {
+  const client = new KMSClient({ region: 'us-east-1', endpoint: `${origin}/kms`, credentials });
   const steps: Record<string, unknown> = {};
   const created = await client.send(new CreateKeyCommand({ Description: 'made by the AWS SDK', Tags: [{ TagKey: 'team', TagValue: 'sdk' }] }));
   const keyId = created.KeyMetadata!.KeyId!;
@@ -48,4 +68,19 @@ async function walk(origin: string) {
   return steps;
 }
 
-(globalThis as unknown as { sdkWalk: typeof walk }).sdkWalk = walk;
+/** What an access key may do with a key through the SDK: 'allowed', or the exception's name and HTTP status. */
+async function probe(origin: string, credentials: Credentials, keyId: string, ciphertext: number[]) {
+  const client = new KMSClient({ region: 'us-east-1', endpoint: `${origin}/kms`, credentials, maxAttempts: 1 });
+  const outcome = (p: Promise<unknown>) =>
+    p.then(
+      () => 'allowed',
+      (e: Error & { $metadata?: { httpStatusCode?: number } }) => `${e.name} ${e.$metadata?.httpStatusCode}`,
+    );
+  return {
+    encrypt: await outcome(client.send(new EncryptCommand({ KeyId: keyId, Plaintext: new TextEncoder().encode('probe') }))),
+    decrypt: await outcome(client.send(new DecryptCommand({ CiphertextBlob: new Uint8Array(ciphertext) }))),
+    describe: await outcome(client.send(new DescribeKeyCommand({ KeyId: keyId }))),
+  };
+}
+
+Object.assign(globalThis, { sdkWalk: walk, signedFetch, probe });

@@ -1,15 +1,22 @@
 // User story: a developer points the unmodified @aws-sdk/client-kms at the app's /kms endpoint.
-import { describe, expect, it } from 'vitest';
-import { useApp } from './harness';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createAccessKey, useApp, type Credentials } from './harness';
 
 const env = useApp({ bundle: { entry: 'tests/e2e/sdk-entry.ts', dir: '__e2e__', name: 'sdk' } });
+/** An access key of the keystore's root, made in the page as on the Identities page. */
+let root: Credentials;
+
+beforeAll(async () => {
+  const { page } = env.browser;
+  await page.addScriptTag({ url: '/__e2e__/sdk.js', type: 'module' });
+  await page.waitForFunction(() => 'sdkWalk' in globalThis);
+  root = await createAccessKey(page);
+});
 
 describe('the AWS SDK against /kms', () => {
   it('walks CreateKey → alias → policy → Encrypt/Decrypt with context → deletion and back', async () => {
     const { page } = env.browser;
-    await page.addScriptTag({ url: '/__e2e__/sdk.js', type: 'module' });
-    await page.waitForFunction(() => 'sdkWalk' in globalThis);
-    const steps = (await page.evaluate((origin) => (globalThis as any).sdkWalk(origin), env.app.url)) as Record<string, any>;
+    const steps = (await page.evaluate(([origin, c]) => (globalThis as any).sdkWalk(origin, c), [env.app.url, root] as const)) as Record<string, any>;
     expect(steps.created.state).toBe('Enabled');
     expect(steps.created.creationIsDate).toBe(true);
     expect(steps.created.arn).toMatch(/^arn:aws:kms:us-east-1:\d{12}:key\/[0-9a-f-]{36}$/);
@@ -25,32 +32,31 @@ describe('the AWS SDK against /kms', () => {
   });
 
   it('answers wire-level errors as AWS does', async () => {
-    const res = await env.browser.page.evaluate(async () => {
-      const post = async (target: string, body: string) => {
-        const r = await fetch('/kms/', { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target }, body });
-        return { status: r.status, type: r.headers.get('x-amzn-errortype'), body: await r.json() };
-      };
+    const res = await env.browser.page.evaluate(async ([origin, c]) => {
+      const post = (target: string, body: string, creds: unknown = c) => (globalThis as any).signedFetch(origin, 'kms', target, body, creds);
       return {
+        unsigned: await post('TrentService.ListKeys', '{}', null),
         unknown: await post('TrentService.MakeCoffee', '{}'),
         badJson: await post('TrentService.ListKeys', '{not json'),
-        unsupported: await post('TrentService.CreateGrant', '{}'),
+        unsupported: await post('TrentService.ImportKeyMaterial', '{}'),
       };
-    });
+    }, [env.app.url, root] as const);
+    expect(res.unsigned).toMatchObject({ status: 403, type: 'MissingAuthenticationTokenException', body: { __type: 'MissingAuthenticationTokenException' } });
     expect(res.unknown).toMatchObject({ status: 400, type: 'UnknownOperationException', body: { __type: 'UnknownOperationException' } });
     expect(res.badJson).toMatchObject({ status: 400, type: 'SerializationException', body: { __type: 'SerializationException' } });
     expect(res.unsupported.body.__type).toBe('UnsupportedOperationException');
-    expect(res.unsupported.body.message).toContain('CreateGrant');
+    expect(res.unsupported.body.message).toContain('ImportKeyMaterial');
   });
 
   it('records every call in CloudTrail, readable through LookupEvents, with no secrets', async () => {
-    const out = await env.browser.page.evaluate(async () => {
-      const r = await fetch('/cloudtrail', {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents' },
-        body: JSON.stringify({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'Decrypt' }], MaxResults: 50 }),
-      });
-      return { status: r.status, body: await r.json() };
-    });
+    const out = await env.browser.page.evaluate(
+      ([origin, c]) =>
+        (globalThis as any).signedFetch(
+          origin, 'cloudtrail', 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents',
+          JSON.stringify({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'Decrypt' }], MaxResults: 50 }), c,
+        ),
+      [env.app.url, root] as const,
+    );
     expect(out.status).toBe(200);
     const events = out.body.Events as { EventName: string; CloudTrailEvent: string; AccessKeyId?: string; EventTime: number }[];
     expect(events.map((e) => e.EventName)).toEqual(['Decrypt', 'Decrypt']);
@@ -58,7 +64,7 @@ describe('the AWS SDK against /kms', () => {
     expect(failed.errorCode).toBe('InvalidCiphertextException');
     expect(ok.errorCode).toBeUndefined();
     expect(ok.requestParameters.encryptionContext).toEqual({ dept: 'finance' });
-    expect(events[0]!.AccessKeyId).toBe('AKIAPOCKETKMSEXAMPLE');
+    expect(events[0]!.AccessKeyId).toBe(root.accessKeyId);
     expect(typeof events[0]!.EventTime).toBe('number');
     const all = JSON.stringify(out.body);
     expect(all).not.toContain('workshop secret 42');

@@ -22,18 +22,23 @@ let server: Server;
 let endpoint: string;
 let arn1: string;
 let arn2: string;
+let credentials: { accessKeyId: string; secretAccessKey: string };
 
 beforeAll(async () => {
   f = await freshKms();
   arn1 = (await f.createKey()).Arn;
   arn2 = (await f.createKey()).Arn;
+  // The endpoint verifies SigV4: the SDK signs with a real access key of the keystore's root.
+  const key = await f.kms.iam.createAccessKey(caller(), `arn:aws:iam::${f.kms.keystore.accountId}:root`);
+  credentials = { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey };
   server = createServer((req, res) => {
     const body: Buffer[] = [];
     req.on('data', (c: Buffer) => body.push(c));
     req.on('end', async () => {
       const headers = new Headers();
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
-      const r = await handleKms(f.kms, new Request(`http://127.0.0.1${req.url}`, { method: req.method!, headers, body: Buffer.concat(body) }));
+      // The URL carries the Host the SDK signed (with the port).
+      const r = await handleKms(f.kms, new Request(`http://${req.headers.host}${req.url}`, { method: req.method!, headers, body: Buffer.concat(body) }));
       res.writeHead(r.status, Object.fromEntries(r.headers));
       res.end(Buffer.from(await r.arrayBuffer()));
     });
@@ -46,7 +51,7 @@ afterAll(async () => {
   await new Promise((ok) => server.close(ok));
 });
 
-const kmsClient = () => new KMS({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } });
+const kmsClient = () => new KMS({ endpoint, region: 'us-east-1', credentials });
 const esdkKeyring = (generatorKeyId: string, keyIds: string[] = []) => new KmsKeyringNode({ generatorKeyId, keyIds, clientProvider: () => kmsClient() as never });
 const esdk = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
 const legacyEsdk = buildClient(CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT);

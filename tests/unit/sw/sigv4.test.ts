@@ -1,23 +1,9 @@
 // SigV4 verification (src/sw/sigv4.ts), held to the AWS SDK's own signer (@smithy/signature-v4).
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
 import { importSecret, parseAuthorization, verifySigV4, type VerifyOptions } from '../../../src/sw/sigv4';
-
-// A sha256 / HMAC-SHA256 for the SDK signer, from node:crypto.
-class Sha256 {
-  private h;
-  constructor(secret?: Uint8Array | string) {
-    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', Buffer.from(secret as Uint8Array));
-  }
-  update(data: Uint8Array | string) {
-    this.h.update(typeof data === 'string' ? Buffer.from(data) : Buffer.from(data));
-  }
-  async digest() {
-    return new Uint8Array(this.h.digest());
-  }
-  reset() {}
-}
+import { NodeSha256 as Sha256 } from '../helpers/sign';
 
 const AKID = 'AKIAPOCKETKMSALICE01';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';

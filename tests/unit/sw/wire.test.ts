@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeRequest, encodeResponse, handleCloudTrail, handleKms, toBase64 } from '../../../src/sw/wire';
-import { freshKms, utf8 } from '../helpers/kms';
-
-const post = (target: string, body: unknown, headers: Record<string, string> = {}) =>
-  new Request('http://127.0.0.1/kms/', {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target, ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
+import { utf8 } from '../helpers/kms';
+import { freshEndpoint } from '../helpers/sign';
 
 async function json(res: Response) {
   return { status: res.status, type: res.headers.get('x-amzn-errortype'), body: (await res.json()) as Record<string, any> };
@@ -37,14 +31,14 @@ describe('wire codec', () => {
 
 describe('POST /kms', () => {
   it('runs an operation and answers AWS JSON 1.1', async () => {
-    const { kms } = await freshKms();
-    const created = await json(await handleKms(kms, post('TrentService.CreateKey', { Description: 'wire' })));
+    const { kms, post, wire } = await freshEndpoint();
+    const created = await json(await handleKms(kms, await post('TrentService.CreateKey', { Description: 'wire' }), wire));
     expect(created.status).toBe(200);
     expect(typeof created.body.KeyMetadata.CreationDate).toBe('number');
     const id = created.body.KeyMetadata.KeyId;
-    const enc = await json(await handleKms(kms, post('TrentService.Encrypt', { KeyId: id, Plaintext: toBase64(utf8('x')) })));
+    const enc = await json(await handleKms(kms, await post('TrentService.Encrypt', { KeyId: id, Plaintext: toBase64(utf8('x')) }), wire));
     expect(typeof enc.body.CiphertextBlob).toBe('string');
-    const dec = await json(await handleKms(kms, post('TrentService.Decrypt', { CiphertextBlob: enc.body.CiphertextBlob })));
+    const dec = await json(await handleKms(kms, await post('TrentService.Decrypt', { CiphertextBlob: enc.body.CiphertextBlob }), wire));
     expect(dec.body.Plaintext).toBe(toBase64(utf8('x')));
   });
 
@@ -58,71 +52,73 @@ describe('POST /kms', () => {
     ['TrentService.ImportKeyMaterial', '{}', 'UnsupportedOperationException'],
     ['TrentService.Verify', '{}', 'ValidationException'],
   ])('%s %s → 400 %s', async (target, body, name) => {
-    const { kms } = await freshKms();
-    const r = await json(await handleKms(kms, post(target, body)));
+    const { kms, post, wire } = await freshEndpoint();
+    const r = await json(await handleKms(kms, await post(target, body), wire));
     expect(r).toMatchObject({ status: 400, type: name, body: { __type: name } });
     expect(typeof r.body.message).toBe('string');
   });
 
-  it('records the access key ID from the SigV4 Authorization header', async () => {
-    const { kms, store } = await freshKms();
-    const auth = 'AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE123/20261129/us-east-1/kms/aws4_request, SignedHeaders=host, Signature=00';
-    await handleKms(kms, post('TrentService.ListKeys', {}, { authorization: auth }));
-    const res = await handleKms(kms, post('TrentService.ListKeys', {}, { authorization: auth }));
+  it('records the access key ID that signed the request', async () => {
+    const { kms, store, post, wire, rootKey, rootArn } = await freshEndpoint();
+    const res = await handleKms(kms, await post('TrentService.ListKeys', {}), wire);
+    expect(res.status).toBe(200);
     const [e] = await store.queryAudit({ limit: 1 });
     expect(e!.record.requestID).toBe(res.headers.get('x-amzn-requestid'));
-    expect(e!.accessKeyId).toBe('AKIAEXAMPLE123');
-    expect(e!.record.userIdentity.accessKeyId).toBe('AKIAEXAMPLE123');
+    expect(e!.accessKeyId).toBe(rootKey.accessKeyId);
+    expect(e!.record.userIdentity).toMatchObject({ type: 'Root', arn: rootArn, accessKeyId: rootKey.accessKeyId });
   });
 });
 
 describe('POST /cloudtrail', () => {
-  const ct = (body: unknown) =>
-    post('com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents', body);
+  const LOOKUP = 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents';
 
+  // Each keystore here starts with one event: the root access key's CreateAccessKey (IAM).
   it('pages LookupEvents newest first with NextToken', async () => {
-    const { kms, call } = await freshKms();
+    const { kms, call, post, wire } = await freshEndpoint();
+    const ct = async (body: unknown) => handleCloudTrail(kms, await post(LOOKUP, body), wire);
     for (let i = 0; i < 5; i++) await call('CreateKey', { Description: `k${i}` });
-    const first = await json(await handleCloudTrail(kms, ct({ MaxResults: 3 })));
-    expect(first.body.Events).toHaveLength(3);
-    const second = await json(await handleCloudTrail(kms, ct({ MaxResults: 3, NextToken: first.body.NextToken })));
+    const first = await json(await ct({ MaxResults: 4 }));
+    expect(first.body.Events).toHaveLength(4);
+    const second = await json(await ct({ MaxResults: 4, NextToken: first.body.NextToken }));
     expect(second.body.Events).toHaveLength(2);
     expect(second.body.NextToken).toBeUndefined();
-    const descs = [...first.body.Events, ...second.body.Events].map((e: any) => JSON.parse(e.CloudTrailEvent).requestParameters.description);
-    expect(descs).toEqual(['k4', 'k3', 'k2', 'k1', 'k0']);
+    const events = [...first.body.Events, ...second.body.Events].map((e: any) => JSON.parse(e.CloudTrailEvent));
+    expect(events.map((e) => e.requestParameters?.description ?? e.eventName)).toEqual(['k4', 'k3', 'k2', 'k1', 'k0', 'CreateAccessKey']);
   });
 
   it('filters by EventId, Username and ReadOnly, and by time range', async () => {
-    const { kms, call, clock } = await freshKms();
+    const { kms, call, clock, post, wire } = await freshEndpoint();
+    const ct = async (body: unknown) => handleCloudTrail(kms, await post(LOOKUP, body), wire);
     const { KeyMetadata } = await call('CreateKey');
     clock.t += 60_000;
     await call('DescribeKey', { KeyId: KeyMetadata.KeyId });
-    const all = (await json(await handleCloudTrail(kms, ct({})))).body.Events as any[];
+    const all = (await json(await ct({}))).body.Events as any[];
     const pick = async (AttributeKey: string, AttributeValue: string) =>
-      ((await json(await handleCloudTrail(kms, ct({ LookupAttributes: [{ AttributeKey, AttributeValue }] })))).body.Events as any[]).map((e) => e.EventName);
+      ((await json(await ct({ LookupAttributes: [{ AttributeKey, AttributeValue }] }))).body.Events as any[]).map((e) => e.EventName);
     expect(await pick('EventId', all[1].EventId)).toEqual(['CreateKey']);
-    expect(await pick('Username', 'root')).toEqual(['DescribeKey', 'CreateKey']);
+    expect(await pick('Username', 'root')).toEqual(['DescribeKey', 'CreateKey', 'CreateAccessKey']);
     expect(await pick('Username', 'alice')).toEqual([]);
     expect(await pick('ReadOnly', 'true')).toEqual(['DescribeKey']);
-    expect(await pick('ReadOnly', 'false')).toEqual(['CreateKey']);
-    const late = await json(await handleCloudTrail(kms, ct({ StartTime: (clock.t - 1000) / 1000 })));
+    expect(await pick('ReadOnly', 'false')).toEqual(['CreateKey', 'CreateAccessKey']);
+    const late = await json(await ct({ StartTime: (clock.t - 1000) / 1000 }));
     expect(late.body.Events.map((e: any) => e.EventName)).toEqual(['DescribeKey']);
-    const early = await json(await handleCloudTrail(kms, ct({ EndTime: (clock.t - 1000) / 1000 })));
-    expect(early.body.Events.map((e: any) => e.EventName)).toEqual(['CreateKey']);
+    const early = await json(await ct({ EndTime: (clock.t - 1000) / 1000 }));
+    expect(early.body.Events.map((e: any) => e.EventName)).toEqual(['CreateKey', 'CreateAccessKey']);
   });
 
   it('filters by one lookup attribute and validates the request', async () => {
-    const { kms, call } = await freshKms();
+    const { kms, call, post, wire } = await freshEndpoint();
+    const ct = async (body: unknown) => handleCloudTrail(kms, await post(LOOKUP, body), wire);
     const { KeyMetadata } = await call('CreateKey');
     await call('DescribeKey', { KeyId: KeyMetadata.KeyId });
-    const byName = await json(await handleCloudTrail(kms, ct({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'DescribeKey' }] })));
+    const byName = await json(await ct({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'DescribeKey' }] }));
     expect(byName.body.Events.map((e: any) => e.EventName)).toEqual(['DescribeKey']);
-    const byResource = await json(await handleCloudTrail(kms, ct({ LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: KeyMetadata.Arn }] })));
+    const byResource = await json(await ct({ LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: KeyMetadata.Arn }] }));
     expect(byResource.body.Events).toHaveLength(2);
-    const two = await json(await handleCloudTrail(kms, ct({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'a' }, { AttributeKey: 'EventName', AttributeValue: 'b' }] })));
+    const two = await json(await ct({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'a' }, { AttributeKey: 'EventName', AttributeValue: 'b' }] }));
     expect(two.type).toBe('InvalidLookupAttributesException');
-    expect((await json(await handleCloudTrail(kms, ct({ MaxResults: 51 })))).type).toBe('InvalidMaxResultsException');
-    expect((await json(await handleCloudTrail(kms, ct({ StartTime: 2000, EndTime: 1000 })))).type).toBe('InvalidTimeRangeException');
-    expect((await json(await handleCloudTrail(kms, ct({ NextToken: 'zzz' })))).type).toBe('InvalidNextTokenException');
+    expect((await json(await ct({ MaxResults: 51 }))).type).toBe('InvalidMaxResultsException');
+    expect((await json(await ct({ StartTime: 2000, EndTime: 1000 }))).type).toBe('InvalidTimeRangeException');
+    expect((await json(await ct({ NextToken: 'zzz' }))).type).toBe('InvalidNextTokenException');
   });
 });
