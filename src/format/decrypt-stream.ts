@@ -95,7 +95,8 @@ export function createDecryptStream(opts: DecryptOptions): TransformStream<Uint8
     }
     const size = frameSize(q.peek(Math.min(q.length, 24)), header.frameLength);
     if (size === undefined || q.length < size) return false;
-    const bytes = q.take(size);
+    // Reused between frames: WebCrypto copies its input when called, and the verifier is done with it before the next frame.
+    const bytes = q.takeReusing(size);
     const f = decodeFrame(bytes, header.frameLength)!;
     /* Precondition: frames come in order 1, 2, 3 …; a gap or a repeat is named before any decryption. */
     if (f.seq < expected) throw new FrameSequenceError(`Frame ${f.seq} appears again after frame ${expected - 1}: frames are duplicated or out of order.`);

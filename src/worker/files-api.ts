@@ -136,6 +136,30 @@ export function filesApi(ready: Promise<Kms>, callerOf: (kms: Kms) => Caller): F
       await releaseOutput('bench-write-rate');
       return ms;
     },
+    async copyRate(input, chunk) {
+      // The same input stream and OPFS sink as a file job, written in frame-sized pieces, one read
+      // and one write at a time, with no message in between: what plain I/O manages without overlap.
+      const sink = await opfsSink('bench-copy-rate');
+      const w = sink.writable.getWriter();
+      const reader = (input.stream() as ReadableStream<Uint8Array>).getReader();
+      const buf = new Uint8Array(chunk);
+      let fill = 0;
+      const t0 = performance.now();
+      for (let r = await reader.read(); !r.done; r = await reader.read()) {
+        for (let o = 0; o < r.value.length; ) {
+          const n = Math.min(chunk - fill, r.value.length - o);
+          buf.set(r.value.subarray(o, o + n), fill);
+          fill += n;
+          o += n;
+          if (fill === chunk) await w.write(buf), (fill = 0);
+        }
+      }
+      if (fill) await w.write(buf.subarray(0, fill));
+      await w.close();
+      const ms = performance.now() - t0;
+      await releaseOutput('bench-copy-rate');
+      return ms;
+    },
     async releaseFile(jobId) {
       if (JOB_ID.test(jobId)) await releaseOutput(jobId);
     },

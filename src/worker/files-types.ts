@@ -84,4 +84,7 @@ export interface FilesWorkerApi {
   readRate(input: Blob): Promise<number>;
   /** Diagnostics for `npm run bench`: writes `bytes` in `chunk`-byte writes to a scratch OPFS file through a sync access handle; milliseconds taken. */
   writeRate(bytes: number, chunk: number): Promise<number>;
+  /** Diagnostics for `npm run bench`: milliseconds to stream `input` into an OPFS file in `chunk`-byte
+   * writes with no encryption and no overlap (the same input stream and sink as a file job). */
+  copyRate(input: Blob, chunk: number): Promise<number>;
 }

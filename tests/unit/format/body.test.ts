@@ -120,6 +120,24 @@ describe('hostile input', () => {
       }),
     );
   });
+
+  it('ByteQueue takeReusing gives the same bytes as take, across chunks, with a reused buffer', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 20 }), { maxLength: 20 }), fc.array(fc.nat(30), { maxLength: 10 }), (chunks, takes) => {
+        const q = new ByteQueue();
+        for (const c of chunks) q.push(c);
+        const all = join(...chunks);
+        let o = 0;
+        for (const t of takes) {
+          const n = Math.min(t, q.length);
+          expect(q.takeReusing(n)).toEqual(all.subarray(o, o + n));
+          o += n;
+        }
+        expect(q.length).toBe(all.length - o);
+        expect(() => q.takeReusing(q.length + 1)).toThrow(RangeError);
+      }),
+    );
+  });
 });
 
 describe('property: any plaintext, frame length and chunking round-trips', () => {
