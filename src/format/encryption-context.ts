@@ -40,7 +40,8 @@ export function encodeEncryptionContext(ctx: EncryptionContext): Uint8Array {
 
 export type DecodeResult<T> = { ok: true; value: T; read: number } | { ok: false; reason: string };
 
-/** Decodes a context; fails (never throws) on duplicate keys, bad order, bad UTF-8 or short input. */
+/** Decodes a context; fails (never throws) on duplicate keys, bad UTF-8 or short input. Keys in another
+ * order than the serialization's are read, as the SDKs read them (the header is authenticated as written). */
 export function decodeEncryptionContext(bytes: Uint8Array): DecodeResult<EncryptionContext> {
   if (bytes.length === 0) return { ok: true, value: {}, read: 0 };
   if (bytes.length < 2) return { ok: false, reason: 'encryption context is truncated' };
@@ -50,7 +51,7 @@ export function decodeEncryptionContext(bytes: Uint8Array): DecodeResult<Encrypt
   // Null prototype: a "__proto__" key is data, not the object's prototype.
   const out: EncryptionContext = Object.create(null);
   let o = 2;
-  let prev: Uint8Array | undefined;
+  const seen = new Set<string>();
   for (let i = 0; i < count; i++) {
     const parts: Uint8Array[] = [];
     for (let j = 0; j < 2; j++) {
@@ -61,13 +62,15 @@ export function decodeEncryptionContext(bytes: Uint8Array): DecodeResult<Encrypt
       o += 2 + len;
     }
     const [k, v] = parts as [Uint8Array, Uint8Array];
-    if (prev && compareBytes(prev, k) >= 0) return { ok: false, reason: 'encryption context keys are duplicated or out of order' };
-    prev = k;
+    let key: string;
     try {
-      out[dec.decode(k)] = dec.decode(v);
+      key = dec.decode(k);
+      out[key] = dec.decode(v);
     } catch {
       return { ok: false, reason: 'encryption context is not valid UTF-8' };
     }
+    if (seen.has(key)) return { ok: false, reason: `encryption context key '${key}' appears twice` };
+    seen.add(key);
   }
   return { ok: true, value: out, read: o };
 }

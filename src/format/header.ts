@@ -187,7 +187,8 @@ export function decodeHeader(bytes: Uint8Array, opts: DecodeHeaderOptions = {}):
   }
   const ct = r.u8();
   if (ct === undefined) return undefined;
-  if (ct !== CONTENT_FRAMED && !(version === 1 && ct === CONTENT_NON_FRAMED))
+  // Both formats allow non-framed content (message-header.md); the SDKs write it in format 2 too.
+  if (ct !== CONTENT_FRAMED && ct !== CONTENT_NON_FRAMED)
     throw new MalformedMessageError(`Content type ${ct} is not valid in a format ${version} message.`);
   const contentType: ContentType = ct === CONTENT_FRAMED ? 'framed' : 'non-framed';
   let ivLength = IV_LENGTH;

@@ -130,7 +130,7 @@ describe('header fields tampered', () => {
     ['context length longer than the context', at(36, 12), MalformedMessageError],
     ['context pair count 2', at(38, 2), MalformedMessageError],
     ['no encrypted data keys', at(46, 0), MalformedMessageError],
-    ['content type 1 in format 2', at(68, 1), MalformedMessageError],
+    ['content type 1 (non-framed) in format 2 with a frame length', at(68, 1), MalformedMessageError],
     ['content type 3', at(68, 3), MalformedMessageError],
     ['frame length 0', (() => { const b = good.slice(); b.fill(0, 69, 73); return b; })(), MalformedMessageError],
   ];
