@@ -8,6 +8,7 @@ import { decodeHeader, FormatError, NotAnEsdkMessageError, TruncatedMessageError
 import { coreKeyring } from './files-keyring';
 import { decryptJob, encryptJob, summarize, type JobRun, type Sink } from './files-job';
 import { handleSink, opfsSink, releaseOutput } from './files-sinks';
+import { pipelineRate } from './files-diagnostics';
 import type { FileJobResult, FileOutput, FilesWorkerApi } from './files-types';
 
 const JOB_ID = /^[A-Za-z0-9-]{1,64}$/;
@@ -159,6 +160,10 @@ export function filesApi(ready: Promise<Kms>, callerOf: (kms: Kms) => Caller): F
       const ms = performance.now() - t0;
       await releaseOutput('bench-copy-rate');
       return ms;
+    },
+    async pipelineRate(keyArn, bytes, frameLength) {
+      const kms = await ready;
+      return pipelineRate(kms, callerOf(kms), keyArn, bytes, frameLength);
     },
     async releaseFile(jobId) {
       if (JOB_ID.test(jobId)) await releaseOutput(jobId);

@@ -87,4 +87,8 @@ export interface FilesWorkerApi {
   /** Diagnostics for `npm run bench`: milliseconds to stream `input` into an OPFS file in `chunk`-byte
    * writes with no encryption and no overlap (the same input stream and sink as a file job). */
   copyRate(input: Blob, chunk: number): Promise<number>;
+  /** Diagnostics for `npm run bench`: the message pipeline alone, in memory (as the official browser
+   * SDK is measured): milliseconds to encrypt `bytes` random bytes with `keyArn`, and to decrypt them.
+   * @throws RangeError for bytes outside 1..256 MiB */
+  pipelineRate(keyArn: string, bytes: number, frameLength: number): Promise<{ encryptMs: number; decryptMs: number }>;
 }
