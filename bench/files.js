@@ -4,6 +4,7 @@
 // run: File.stream() read rate of the same file, raw WebCrypto AES-GCM at the frame size in the
 // worker, and the official @aws-crypto/client-browser with its defaults on 64 MiB.
 // BENCH_FILE_MIB=4096 for the 4 GiB memory check; BENCH_FRAME_KIB to try other frame lengths.
+import { execSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,8 +46,15 @@ function rss(profile) {
   return total;
 }
 
+/** Writes the kernel's dirty pages out before a measured phase, so a phase does not pay for the
+ * writeback of the gigabyte the previous one wrote (it made decrypt look 2–3x slower than it is). */
+function settle() {
+  execSync('sync');
+}
+
 /** Runs fn while sampling memory every 50 ms; returns fn's result and the peak. */
 async function sampled(profile, fn) {
+  settle();
   let peak = rss(profile);
   const timer = setInterval(() => (peak = Math.max(peak, rss(profile))), 50);
   try {
@@ -98,7 +106,9 @@ try {
   // The message pipeline alone, in memory, on as many bytes as the official SDK gets: like for like.
   const inMemory = await page.evaluate(({ keyArn, n, FRAME }) => globalThis.pocketKms.api.pipelineRate(keyArn, n, FRAME), { keyArn, n: ESDK_MIB * 2 ** 20, FRAME });
   // The I/O ceilings of the two jobs: the same input streamed into OPFS with no encryption.
+  settle();
   const copyIn = await page.evaluate((FRAME) => globalThis.pocketKms.api.copyRate(document.getElementById('bench-file').files[0], FRAME), FRAME);
+  settle();
   const copyOpfs = await page.evaluate((FRAME) => globalThis.pocketKms.api.copyRate(globalThis.benchEncrypted, FRAME), FRAME);
   const dec = await sampled(profile, () =>
     page.evaluate(() => globalThis.pocketKms.api.decryptFile('bench-dec', globalThis.benchEncrypted, {}).then((r) => ({ ms: r.ms, out: r.bytesOut }))),
