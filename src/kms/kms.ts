@@ -24,6 +24,7 @@ import * as kem from './ops/kem';
 import * as grants from './ops/grants';
 import { Iam } from './iam';
 import { simulate, type SimulationRequest, type SimulationResult } from './simulate';
+import { lookupEvents, type LookupEventsRequest } from './cloudtrail';
 import { asRequest, type Req } from './validate';
 
 type Handler = (c: OpContext, req: Req) => Promise<object>;
@@ -179,6 +180,30 @@ export class Kms {
     } catch (e) {
       const err = toKmsError(e);
       if (!(e instanceof KmsError)) console.error(`Pocket KMS internal error in ${operation}:`, (e as Error)?.name);
+      await this.env.store.write((tx) => tx.appendAudit(c.entry(undefined, err)));
+      throw err;
+    }
+  }
+
+  /**
+   * CloudTrail LookupEvents at the endpoint, as `caller`: authorized by identity policies
+   * (`cloudtrail:LookupEvents`; the root always), then recorded as CloudTrail records it (a
+   * read-only management event of cloudtrail.amazonaws.com), after the lookup, so an answer never
+   * lists its own call. `decode` turns the wire request into the lookup's (after authorization: a
+   * caller without permission learns nothing about its parameters).
+   * @throws AccessDeniedException, the LookupEvents exceptions
+   */
+  async lookupEvents(request: Record<string, unknown>, decode: (r: Record<string, unknown>) => LookupEventsRequest, caller: Caller, opts: { requestId?: string } = {}): Promise<object> {
+    const c = new OpContext(this.env, caller, 'LookupEvents', request, opts.requestId);
+    c.eventSource = 'cloudtrail.amazonaws.com';
+    try {
+      await this.env.store.read((tx) => c.authorizeAccount(tx, 'cloudtrail:LookupEvents'));
+      const response = await lookupEvents(this.env.store, decode(request));
+      await this.env.store.write((tx) => tx.appendAudit(c.entry(undefined)));
+      return response;
+    } catch (e) {
+      const err = toKmsError(e);
+      if (!(e instanceof KmsError)) console.error('Pocket KMS internal error in LookupEvents:', (e as Error)?.name);
       await this.env.store.write((tx) => tx.appendAudit(c.entry(undefined, err)));
       throw err;
     }

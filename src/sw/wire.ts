@@ -3,8 +3,7 @@
 // x-amzn-ErrorType. Pure: takes and returns Fetch API objects, so it is tested in Node without a service worker.
 
 import type { Caller } from '../kms/audit';
-import { enforce, evaluateAccountAccess, loadIdentity } from '../kms/authorize';
-import { lookupEvents, type LookupEventsRequest } from '../kms/cloudtrail';
+import type { LookupEventsRequest } from '../kms/cloudtrail';
 import { KmsError, NoSuchEntityException, SerializationException, toKmsError, UnknownOperationException } from '../kms/errors';
 import type { Kms } from '../kms/kms';
 import { UnrecognizedClientException, verifySigV4 } from './sigv4';
@@ -148,14 +147,6 @@ export async function handleKms(kms: Kms, req: Request, o: WireOptions = {}): Pr
   }
 }
 
-/** cloudtrail:LookupEvents is an IAM action: the root may, a user or role needs an identity policy that allows it.
- * @throws AccessDeniedException with AWS's message */
-async function authorizeLookup(kms: Kms, caller: Caller, request: Record<string, unknown>): Promise<void> {
-  // aws:CurrentTime comes from the core's clock, as for every KMS call.
-  const call = { op: 'LookupEvents', request, now: kms.env.clock.now(), ks: kms.keystore, caller };
-  enforce(await kms.env.store.read(async (tx) => evaluateAccountAccess(call, await loadIdentity(tx, caller), 'cloudtrail:LookupEvents')));
-}
-
 /** POST /cloudtrail: CloudTrail LookupEvents over the audit log. */
 export async function handleCloudTrail(kms: Kms, req: Request, o: WireOptions = {}): Promise<Response> {
   const requestId = crypto.randomUUID();
@@ -163,11 +154,10 @@ export async function handleCloudTrail(kms: Kms, req: Request, o: WireOptions = 
     const { caller, body } = await authenticate(kms, req, 'cloudtrail', o);
     const op = target(req, 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101');
     if (op !== 'LookupEvents') throw new UnknownOperationException(`${op} is not supported by this CloudTrail endpoint; only LookupEvents is.`);
-    const raw = readJson(body);
-    // As in AWS, an unauthorized caller learns nothing about the validity of its parameters.
-    await authorizeLookup(kms, caller, raw);
-    const request = decodeRequest(raw) as LookupEventsRequest;
-    return respond(200, encodeResponse(await lookupEvents(kms.env.store, request)), requestId);
+    // Authorized (cloudtrail:LookupEvents) and audited by the core; the request is decoded only after
+    // authorization, so an unauthorized caller learns nothing about its parameters.
+    const response = await kms.lookupEvents(readJson(body), (raw) => decodeRequest(raw) as LookupEventsRequest, caller, { requestId });
+    return respond(200, encodeResponse(response), requestId);
   } catch (e) {
     return errorResponse(toKmsError(e), requestId);
   }

@@ -93,17 +93,35 @@ describe('POST /cloudtrail', () => {
     clock.t += 60_000;
     await call('DescribeKey', { KeyId: KeyMetadata.KeyId });
     const all = (await json(await ct({}))).body.Events as any[];
+    // Each lookup is itself recorded (after it answers); these checks are about the other events.
+    const others = (events: any[]) => events.map((e) => e.EventName).filter((n) => n !== 'LookupEvents');
     const pick = async (AttributeKey: string, AttributeValue: string) =>
-      ((await json(await ct({ LookupAttributes: [{ AttributeKey, AttributeValue }] }))).body.Events as any[]).map((e) => e.EventName);
+      others((await json(await ct({ LookupAttributes: [{ AttributeKey, AttributeValue }] }))).body.Events as any[]);
     expect(await pick('EventId', all[1].EventId)).toEqual(['CreateKey']);
     expect(await pick('Username', 'root')).toEqual(['DescribeKey', 'CreateKey', 'CreateAccessKey']);
     expect(await pick('Username', 'alice')).toEqual([]);
     expect(await pick('ReadOnly', 'true')).toEqual(['DescribeKey']);
     expect(await pick('ReadOnly', 'false')).toEqual(['CreateKey', 'CreateAccessKey']);
     const late = await json(await ct({ StartTime: (clock.t - 1000) / 1000 }));
-    expect(late.body.Events.map((e: any) => e.EventName)).toEqual(['DescribeKey']);
+    expect(others(late.body.Events)).toEqual(['DescribeKey']);
     const early = await json(await ct({ EndTime: (clock.t - 1000) / 1000 }));
-    expect(early.body.Events.map((e: any) => e.EventName)).toEqual(['CreateKey', 'CreateAccessKey']);
+    expect(others(early.body.Events)).toEqual(['CreateKey', 'CreateAccessKey']);
+  });
+
+  it('records each LookupEvents call as CloudTrail does: read-only, cloudtrail.amazonaws.com, after it answers', async () => {
+    const { kms, call, post, wire } = await freshEndpoint();
+    const ct = async (body: unknown) => handleCloudTrail(kms, await post(LOOKUP, body), wire);
+    await call('CreateKey');
+    const firstRes = await ct({ MaxResults: 5 });
+    const requestId = firstRes.headers.get('x-amzn-requestid');
+    const first = await json(firstRes);
+    expect((first.body.Events as any[]).map((e) => e.EventName)).not.toContain('LookupEvents');
+    const second = await json(await ct({ LookupAttributes: [{ AttributeKey: 'EventSource', AttributeValue: 'cloudtrail.amazonaws.com' }] }));
+    const events = second.body.Events as any[];
+    expect(events.map((e) => e.EventName)).toEqual(['LookupEvents']);
+    const record = JSON.parse(events[0].CloudTrailEvent);
+    expect(record).toMatchObject({ eventSource: 'cloudtrail.amazonaws.com', eventName: 'LookupEvents', readOnly: true, requestParameters: { maxResults: 5 } });
+    expect(record.requestID).toBe(requestId);
   });
 
   it('filters by one lookup attribute and validates the request', async () => {
