@@ -14,6 +14,7 @@ import {
 } from './errors';
 import { decodeHeader, type MessageHeader } from './header';
 import { deriveAndCommit, open } from './keys';
+import { InOrder, localCipher, type FrameCipher } from './frame-cipher';
 import type { Keyring } from './keyring';
 import { createVerifier, PUBLIC_KEY_CONTEXT_KEY, type Verifier } from './signature';
 import { suiteHex } from './suites';
@@ -31,6 +32,8 @@ export interface DecryptOptions {
   maxFrameLength?: number;
   /** Called with the parsed header before any key is used; throwing stops the decryption. */
   onHeader?: (header: MessageHeader) => void | Promise<void>;
+  /** Who opens frames (default WebCrypto in this thread, one at a time). */
+  cipher?: FrameCipher;
 }
 
 type State = 'header' | 'body' | 'footer' | 'done';
@@ -49,6 +52,15 @@ export function createDecryptStream(opts: DecryptOptions): TransformStream<Uint8
   let key: CryptoKey;
   let verifier: Verifier | undefined;
   let expected = 1;
+  const cipher = opts.cipher ?? localCipher;
+  // Frames opening now, oldest first; plaintext leaves in order, each only once it authenticated.
+  const pending = new InOrder<{ seq: number; pt: Uint8Array | undefined }>(cipher.inFlight);
+
+  async function releaseOldest(c: TransformStreamDefaultController<Uint8Array>): Promise<void> {
+    const { seq, pt } = await pending.take();
+    if (!pt) throw new AuthenticationError(`Frame ${seq} does not authenticate: the file was changed or damaged there.`);
+    if (pt.length) c.enqueue(pt);
+  }
 
   async function readHeader(): Promise<boolean> {
     const d = decodeHeader(q.peek(q.length), opts.maxEncryptedDataKeys === undefined ? {} : { maxEncryptedDataKeys: opts.maxEncryptedDataKeys });
@@ -102,12 +114,15 @@ export function createDecryptStream(opts: DecryptOptions): TransformStream<Uint8
     if (f.seq > expected) throw new FrameSequenceError(`Frame ${expected} is missing (frame ${f.seq} came next): frames were removed or reordered.`);
     // Every SDK writes the sequence number as the IV, but the format asks only for unique IVs
     // (message-body.md), and a changed IV fails authentication anyway: any IV is read.
-    const pt = await open(key, f.iv, bodyAad(header.messageId, f.final ? 'final' : 'frame', f.seq, f.contentLength), f.sealed);
-    if (!pt) throw new AuthenticationError(`Frame ${f.seq} does not authenticate: the file was changed or damaged there.`);
+    const seq = f.seq;
+    // The cipher reads the frame before it returns; the verifier reads it next, before the buffer is reused.
+    pending.push(cipher.open(key, f.iv, bodyAad(header.messageId, f.final ? 'final' : 'frame', seq, f.contentLength), f.sealed).then((pt) => ({ seq, pt })));
     verifier?.update(bytes);
-    if (pt.length) c.enqueue(pt);
     expected++;
-    if (f.final) state = verifier ? 'footer' : 'done';
+    if (f.final) {
+      state = verifier ? 'footer' : 'done';
+      while (pending.length) await releaseOldest(c);
+    } else if (pending.full) await releaseOldest(c);
     return true;
   }
 

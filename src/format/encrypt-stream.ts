@@ -5,6 +5,7 @@ import { concat } from './bytes';
 import type { EncryptionContext } from './encryption-context';
 import { encodeHeaderAuth, encodeHeaderBody, type MessageHeader } from './header';
 import { deriveMessageKey, seal } from './keys';
+import { InOrder, localCipher, type FrameCipher } from './frame-cipher';
 import type { Keyring } from './keyring';
 import { createSigner, PUBLIC_KEY_CONTEXT_KEY } from './signature';
 import { DEFAULT_SUITE, IV_LENGTH, SUITES, WRITE_SUITES, type WriteSuiteId } from './suites';
@@ -19,6 +20,8 @@ export interface EncryptOptions {
   /** Plaintext bytes per frame, 1..2^32-1. */
   frameLength?: number;
   encryptionContext?: EncryptionContext;
+  /** Who seals frames (default WebCrypto in this thread, one at a time). */
+  cipher?: FrameCipher;
 }
 
 export interface EncryptSession {
@@ -65,12 +68,21 @@ export async function createEncryptStream(opts: EncryptOptions): Promise<Encrypt
     signer?.update(b);
     c.enqueue(b);
   };
+  const cipher = opts.cipher ?? localCipher;
+  // Frames sealing now, oldest first; each emits only when all before it have.
+  const pending = new InOrder<{ prefix: Uint8Array; sealed: Uint8Array }>(cipher.inFlight);
+  const emitOldest = async (c: TransformStreamDefaultController<Uint8Array>) => {
+    const f = await pending.take();
+    emit(c, f.prefix);
+    emit(c, f.sealed);
+  };
   const frame = async (c: TransformStreamDefaultController<Uint8Array>, content: Uint8Array, final: boolean) => {
     if (seq > MAX_SEQUENCE_NUMBER) throw new RangeError('The message would need more than 2^32-2 frames; use a larger frame length.');
-    const sealed = await seal(key, frameIv(seq), bodyAad(messageId, final ? 'final' : 'frame', seq, content.length), content);
-    emit(c, encodeFramePrefix(seq, final, content.length));
-    emit(c, sealed);
+    const prefix = encodeFramePrefix(seq, final, content.length);
+    // The cipher reads `content` before it returns, so the buffer may be refilled at once.
+    pending.push(cipher.seal(key, frameIv(seq), bodyAad(messageId, final ? 'final' : 'frame', seq, content.length), content).then((sealed) => ({ prefix, sealed })));
     seq++;
+    if (pending.full) await emitOldest(c);
   };
 
   const stream = new TransformStream<Uint8Array, Uint8Array>({
@@ -104,6 +116,7 @@ export async function createEncryptStream(opts: EncryptOptions): Promise<Encrypt
     },
     async flush(c) {
       await frame(c, buf.subarray(0, fill), true);
+      while (pending.length) await emitOldest(c);
       buf.fill(0);
       if (signer) c.enqueue(encodeFooter(signer.sign()));
     },
