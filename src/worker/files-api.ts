@@ -9,6 +9,19 @@ import { coreKeyring } from './files-keyring';
 import { decryptJob, encryptJob, summarize, type JobRun, type Sink } from './files-job';
 import { handleSink, opfsSink, releaseOutput } from './files-sinks';
 import { pipelineRate } from './files-diagnostics';
+import { framePool } from './frame-pool';
+import type { FrameCipher } from '../format/frame-cipher';
+
+/** A pool of frame workers for a job that asked for more than one; closed when the job ends. */
+async function withCipher<T>(workers: number | undefined, fn: (cipher?: FrameCipher) => Promise<T>): Promise<T> {
+  if (workers === undefined || workers === 1) return fn();
+  const pool = framePool(workers);
+  try {
+    return await fn(pool);
+  } finally {
+    pool.close();
+  }
+}
 import type { FileJobResult, FileOutput, FilesWorkerApi } from './files-types';
 
 const JOB_ID = /^[A-Za-z0-9-]{1,64}$/;
@@ -70,8 +83,9 @@ export function filesApi(ready: Promise<Kms>, callerOf: (kms: Kms) => Caller): F
       const kms = await ready;
       return job(
         jobId,
-        (signal, sink) =>
+        (signal, sink) => withCipher(opts.workers, (cipher) =>
           encryptJob({
+            ...(cipher ? { cipher } : {}),
             input: streamOf(input),
             sink,
             signal,
@@ -80,7 +94,7 @@ export function filesApi(ready: Promise<Kms>, callerOf: (kms: Kms) => Caller): F
             ...(opts.suiteId ? { suiteId: opts.suiteId } : {}),
             ...(opts.frameLength ? { frameLength: opts.frameLength } : {}),
             ...(opts.encryptionContext ? { encryptionContext: opts.encryptionContext } : {}),
-          }),
+          })),
         opts.output,
         [onProgress],
       );
@@ -89,8 +103,9 @@ export function filesApi(ready: Promise<Kms>, callerOf: (kms: Kms) => Caller): F
       const kms = await ready;
       return job(
         jobId,
-        (signal, sink) =>
+        (signal, sink) => withCipher(opts.workers, (cipher) =>
           decryptJob({
+            ...(cipher ? { cipher } : {}),
             input: streamOf(input),
             sink,
             signal,
@@ -99,7 +114,7 @@ export function filesApi(ready: Promise<Kms>, callerOf: (kms: Kms) => Caller): F
             keyring: coreKeyring(kms, callerOf(kms)),
             allowLegacy: opts.allowLegacy ?? false,
             ...(opts.maxEncryptedDataKeys !== undefined ? { maxEncryptedDataKeys: opts.maxEncryptedDataKeys } : {}),
-          }),
+          })),
         opts.output,
         [onProgress, onHeader],
       );

@@ -4,6 +4,7 @@ import { createDecryptStream, createEncryptStream, type MessageHeader } from '..
 import { keyArnOf, type Keyring } from '../format/keyring';
 import { PUBLIC_KEY_CONTEXT_KEY } from '../format/signature';
 import { suiteHex } from '../format/suites';
+import type { FrameCipher } from '../format/frame-cipher';
 import type { FileProgress, HeaderSummary } from './files-types';
 
 /** Where output bytes go. `writable` is aborted by the pipe on failure; `finish` runs after success. */
@@ -82,7 +83,7 @@ async function run<R>(o: Common<R>, transform: TransformStream<Uint8Array, Uint8
   return { result, header: header()!, bytesIn: p.bytesIn, bytesOut: p.bytesOut };
 }
 
-export async function encryptJob<R>(o: Common<R> & { keyring: Keyring; suiteId?: 0x0478 | 0x0578; frameLength?: number; encryptionContext?: Record<string, string> }): Promise<JobRun<R>> {
+export async function encryptJob<R>(o: Common<R> & { keyring: Keyring; suiteId?: 0x0478 | 0x0578; frameLength?: number; encryptionContext?: Record<string, string>; cipher?: FrameCipher }): Promise<JobRun<R>> {
   let session;
   try {
     session = await createEncryptStream({
@@ -90,6 +91,7 @@ export async function encryptJob<R>(o: Common<R> & { keyring: Keyring; suiteId?:
       ...(o.suiteId ? { suiteId: o.suiteId } : {}),
       ...(o.frameLength ? { frameLength: o.frameLength } : {}),
       ...(o.encryptionContext ? { encryptionContext: o.encryptionContext } : {}),
+      ...(o.cipher ? { cipher: o.cipher } : {}),
     });
   } catch (e) {
     await o.sink.writable.abort(e).catch(() => undefined);
@@ -100,12 +102,13 @@ export async function encryptJob<R>(o: Common<R> & { keyring: Keyring; suiteId?:
   return run(o, session.stream, () => h);
 }
 
-export async function decryptJob<R>(o: Common<R> & { keyring: Keyring; allowLegacy?: boolean; maxEncryptedDataKeys?: number; onHeader?: (h: HeaderSummary) => void }): Promise<JobRun<R>> {
+export async function decryptJob<R>(o: Common<R> & { keyring: Keyring; allowLegacy?: boolean; maxEncryptedDataKeys?: number; onHeader?: (h: HeaderSummary) => void; cipher?: FrameCipher }): Promise<JobRun<R>> {
   let h: HeaderSummary | undefined;
   const stream = createDecryptStream({
     keyring: o.keyring,
     allowNonCommitting: o.allowLegacy ?? false,
     ...(o.maxEncryptedDataKeys !== undefined ? { maxEncryptedDataKeys: o.maxEncryptedDataKeys } : {}),
+    ...(o.cipher ? { cipher: o.cipher } : {}),
     onHeader: (header) => {
       h = summarize(header);
       o.onHeader?.(h);

@@ -36,6 +36,8 @@ export interface EncryptFileOptions {
   suiteId?: 0x0478 | 0x0578;
   frameLength?: number;
   output?: FileOutput;
+  /** Frame workers: 1 (default) seals frames in the KMS worker; 2–16 seal them in parallel in a pool. */
+  workers?: number;
 }
 
 export interface DecryptFileOptions {
@@ -43,6 +45,8 @@ export interface DecryptFileOptions {
   allowLegacy?: boolean;
   maxEncryptedDataKeys?: number;
   output?: FileOutput;
+  /** Frame workers: 1 (default) opens frames in the KMS worker; 2–16 open them in parallel in a pool. */
+  workers?: number;
 }
 
 export interface FileJobResult {
