@@ -42,6 +42,8 @@ export interface Evaluation {
 }
 
 const parsed = new Map<string, Policy>();
+/** Whether a policy's text names kms:ResourceAliases (reading a key's aliases costs a request). */
+const readsAliases = new WeakMap<Policy, boolean>();
 
 /** Policies are parsed once per text (a call evaluates the same few documents again and again). */
 export function parsedPolicy(text: string, kind: PolicyKind): Policy {
@@ -49,6 +51,7 @@ export function parsedPolicy(text: string, kind: PolicyKind): Policy {
   let p = parsed.get(k);
   if (!p) {
     p = parsePolicy(text, kind);
+    readsAliases.set(p, /resourcealiases/i.test(text));
     if (parsed.size >= 256) parsed.delete(parsed.keys().next().value!);
     parsed.set(k, p);
   }
@@ -64,7 +67,9 @@ function keyPolicyOf(key: KeyRecord, ks: Keystore): Policy {
     if (!(e instanceof MalformedPolicyDocumentException)) throw e;
     return parsedPolicy(JSON.stringify({
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ks.accountId}:root` }, Action: ['kms:PutKeyPolicy', 'kms:GetKeyPolicy', 'kms:DescribeKey'], Resource: '*' }],
+      Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ks.accountId}:root` }, Action: ['kms:PutKeyPolicy', 'kms:GetKeyPolicy', 'kms:DescribeKey'], Resource: '*',
+        // The account principal would also delegate to IAM: this one is for the root user alone.
+        Condition: { StringEquals: { 'aws:PrincipalType': 'Root' } } }],
     }), 'key');
   }
 }
@@ -115,14 +120,13 @@ function contextOf(request: Record<string, unknown>, op: string, side?: 'source'
   return v && typeof v === 'object' ? (v as Record<string, string>) : undefined;
 }
 
-const mentionsAliases = (texts: string[]) => texts.some((t) => /resourcealiases/i.test(t));
 
 /** Evaluates a call on a key without throwing: the decision, the grants consulted and the request's condition keys. */
 export async function evaluateKeyAccess(call: AuthzCall, identity: Identity, tx: Tx, key: KeyRecord, action: string, side?: 'source' | 'destination'): Promise<Evaluation> {
   const request = (call.request && typeof call.request === 'object' ? call.request : {}) as Record<string, unknown>;
   const keyPolicy = keyPolicyOf(key, call.ks);
   // kms:ResourceAliases costs a read; only policies that mention it need it.
-  const aliases = mentionsAliases([key.policy, ...identity.policies.map((p) => JSON.stringify(p.policy))])
+  const aliases = [keyPolicy, ...identity.policies.map((p) => p.policy)].some((p) => readsAliases.get(p))
     ? (await tx.listAliases(key.keyId)).map((a) => a.name)
     : [];
   const context = requestContext(call.op, request, identity.facts, { arn: key.arn, keySpec: key.keySpec, keyUsage: key.keyUsage, origin: key.origin, tags: key.tags, aliases }, call.now, side);

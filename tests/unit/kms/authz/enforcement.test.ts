@@ -127,6 +127,19 @@ describe('the key policy and IAM', () => {
     expect(sim.context['aws:PrincipalType']).toBe('AssumedRole');
   });
 
+  it('a stored key policy that no longer parses fails closed: only the root may read or replace it', async () => {
+    const w = await w0();
+    const k = await w.createKey();
+    const old = JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: '*', Condition: { NoSuchOperator: { a: 'b' } } }] });
+    await w.store.write(async (tx) => tx.putKey({ ...(await tx.getKey(k.KeyId))!, policy: old }));
+    const everyone = await w.principal('user', 'everyone', { p: policy(allow('kms:*')) });
+    await rejectsWith(w.call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x') }), 'AccessDeniedException');
+    await rejectsWith(everyone.call('DescribeKey', { KeyId: k.KeyId }), 'AccessDeniedException');
+    expect((await w.call('GetKeyPolicy', { KeyId: k.KeyId })).Policy).toBe(old);
+    await w.call('PutKeyPolicy', { KeyId: k.KeyId, Policy: policy(rootStatement) });
+    await w.call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x') });
+  });
+
   it('a user deleted mid-session, or an invalid grant token, is refused', async () => {
     const w = await w0();
     const k = await w.createKey();
