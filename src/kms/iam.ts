@@ -230,24 +230,45 @@ export class Iam {
     });
   }
 
-  /** The stored secret and owner of an active access key, for SigV4; undefined when unknown or inactive. */
-  async authenticate(accessKeyId: string): Promise<{ secret: CryptoKey; principalArn: string } | undefined> {
-    const k = await this.env.store.read((tx) => tx.getAccessKey(accessKeyId));
-    return k && k.status === 'Active' ? { secret: k.secret, principalArn: k.principalArn } : undefined;
+  /**
+   * What SigV4 needs of an access key, in one read: its stored secret and the caller it stands for (a
+   * role's key acts as a session named after the key). Undefined when the key is unknown or inactive,
+   * or its owner no longer exists.
+   */
+  async authenticate(accessKeyId: string, via: CallerVia): Promise<{ secret: CryptoKey; caller: Caller } | undefined> {
+    const found = await this.env.store.read(async (tx) => {
+      const k = await tx.getAccessKey(accessKeyId);
+      if (!k || k.status !== 'Active') return undefined;
+      return { k, p: k.principalArn === this.root ? undefined : await tx.getPrincipal(k.principalArn) };
+    });
+    if (!found || (found.k.principalArn !== this.root && !found.p)) return undefined;
+    return { secret: found.k.secret, caller: this.caller(found.k.principalArn, found.p, { ...via, accessKeyId, sessionName: accessKeyId }) };
   }
 
   /**
    * The caller for a principal: the root, a user, or a session of a role (`sessionName`, default "console").
    * @throws NoSuchEntityException when the principal does not exist.
    */
-  async callerFor(principalArn: string, via: { userAgent: string; sourceIPAddress?: string; accessKeyId?: string; sessionName?: string }): Promise<Caller> {
-    const ks = this.env.keystore;
-    const base = { accountId: ks.accountId, userAgent: via.userAgent, sourceIPAddress: via.sourceIPAddress ?? '127.0.0.1', ...(via.accessKeyId ? { accessKeyId: via.accessKeyId } : {}) };
-    if (principalArn === this.root) return { ...base, type: 'Root', arn: principalArn, principalId: ks.accountId };
+  async callerFor(principalArn: string, via: CallerVia): Promise<Caller> {
+    if (principalArn === this.root) return this.caller(principalArn, undefined, via);
     const p = await this.env.store.read((tx) => tx.getPrincipal(principalArn));
     if (!p) throw new NoSuchEntityException(`The principal ${principalArn} cannot be found.`);
+    return this.caller(principalArn, p, via);
+  }
+
+  private caller(principalArn: string, p: PrincipalRecord | undefined, via: CallerVia): Caller {
+    const ks = this.env.keystore;
+    const base = { accountId: ks.accountId, userAgent: via.userAgent, sourceIPAddress: via.sourceIPAddress ?? '127.0.0.1', ...(via.accessKeyId ? { accessKeyId: via.accessKeyId } : {}) };
+    if (!p) return { ...base, type: 'Root', arn: principalArn, principalId: ks.accountId };
     if (p.kind === 'user') return { ...base, type: 'IAMUser', arn: p.arn, principalId: p.id, userName: p.name };
     const session = via.sessionName ?? 'console';
     return { ...base, type: 'AssumedRole', arn: `arn:aws:sts::${ks.accountId}:assumed-role/${p.name}/${session}`, principalId: `${p.id}:${session}` };
   }
+}
+
+export interface CallerVia {
+  userAgent: string;
+  sourceIPAddress?: string;
+  accessKeyId?: string;
+  sessionName?: string;
 }

@@ -4,9 +4,9 @@
 
 import type { Caller } from '../kms/audit';
 import type { LookupEventsRequest } from '../kms/cloudtrail';
-import { KmsError, NoSuchEntityException, SerializationException, toKmsError, UnknownOperationException } from '../kms/errors';
+import { KmsError, SerializationException, toKmsError, UnknownOperationException } from '../kms/errors';
 import type { Kms } from '../kms/kms';
-import { UnrecognizedClientException, verifySigV4 } from './sigv4';
+import { verifySigV4 } from './sigv4';
 
 /** Request members that are blobs in the KMS service model (base64 on the wire). */
 const BLOB_FIELDS = new Set([
@@ -87,26 +87,20 @@ export interface WireOptions {
  */
 export async function authenticate(kms: Kms, req: Request, service: 'kms' | 'cloudtrail', o: WireOptions = {}): Promise<{ caller: Caller; body: Uint8Array }> {
   const body = new Uint8Array(await req.arrayBuffer());
-  let principalArn: string | undefined;
-  const { accessKeyId } = await verifySigV4(req, body, {
+  const userAgent = req.headers.get('x-amz-user-agent') ?? req.headers.get('user-agent') ?? 'unknown';
+  let caller: Caller | undefined;
+  await verifySigV4(req, body, {
     region: kms.keystore.region,
     service,
     now: (o.now ?? Date.now)(),
     secretFor: async (id) => {
-      const found = await kms.iam.authenticate(id);
-      principalArn = found?.principalArn;
+      // One read: the key's secret and the caller it stands for (undefined: unknown, inactive, or its owner is gone).
+      const found = await kms.iam.authenticate(id, { userAgent });
+      caller = found?.caller;
       return found?.secret;
     },
   });
-  const userAgent = req.headers.get('x-amz-user-agent') ?? req.headers.get('user-agent') ?? 'unknown';
-  try {
-    const caller = await kms.iam.callerFor(principalArn!, { userAgent, accessKeyId, sessionName: accessKeyId });
-    return { caller, body };
-  } catch (e) {
-    // The owner was deleted between the key lookup and now: its keys are gone with it.
-    if (e instanceof NoSuchEntityException) throw new UnrecognizedClientException('The security token included in the request is invalid.');
-    throw e;
-  }
+  return { caller: caller!, body };
 }
 
 function readJson(bytes: Uint8Array): Record<string, unknown> {

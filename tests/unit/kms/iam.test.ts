@@ -77,13 +77,13 @@ describe('access keys', () => {
     await w.kms.iam.createAccessKey(w.owner, u.arn);
     await rejectsWith(w.kms.iam.createAccessKey(w.owner, u.arn), 'LimitExceededException');
     await rejectsWith(w.kms.iam.createAccessKey(w.owner, userArn('ghost')), 'NoSuchEntityException');
-    expect((await w.kms.iam.authenticate(a.AccessKeyId))?.principalArn).toBe(u.arn);
+    expect((await w.kms.iam.authenticate(a.AccessKeyId, { userAgent: 't' }))?.caller).toMatchObject({ type: 'IAMUser', arn: u.arn, accessKeyId: a.AccessKeyId });
     await w.kms.iam.updateAccessKey(w.owner, a.AccessKeyId, 'Inactive');
-    expect(await w.kms.iam.authenticate(a.AccessKeyId)).toBeUndefined();
+    expect(await w.kms.iam.authenticate(a.AccessKeyId, { userAgent: 't' })).toBeUndefined();
     await w.kms.iam.updateAccessKey(w.owner, a.AccessKeyId, 'Active');
-    expect(await w.kms.iam.authenticate(a.AccessKeyId)).toBeDefined();
+    expect(await w.kms.iam.authenticate(a.AccessKeyId, { userAgent: 't' })).toBeDefined();
     await w.kms.iam.deleteAccessKey(w.owner, a.AccessKeyId);
-    expect(await w.kms.iam.authenticate(a.AccessKeyId)).toBeUndefined();
+    expect(await w.kms.iam.authenticate(a.AccessKeyId, { userAgent: 't' })).toBeUndefined();
     await rejectsWith(w.kms.iam.deleteAccessKey(w.owner, a.AccessKeyId), 'NoSuchEntityException');
     await w.kms.iam.deletePrincipal(w.owner, u.arn);
     expect(await w.store.read((tx) => tx.listAccessKeys())).toEqual([]);
