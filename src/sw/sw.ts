@@ -4,6 +4,7 @@
 import { cleanupOutdatedCaches, precacheAndRoute } from 'workbox-precaching';
 import type { Kms } from '../kms/kms';
 import { openBrowserKeystore } from '../store/open';
+import { DOWNLOAD_PATH, downloadResponse, onDownloadMessage } from './downloads';
 import { handleCloudTrail, handleKms } from './wire';
 
 declare const self: ServiceWorkerGlobalScope;
@@ -16,13 +17,16 @@ const core = () => (kms ??= openBrowserKeystore());
 // the switch wait for the new worker to activate, and each version opens its own core.
 self.addEventListener('message', (e) => {
   if ((e.data as { type?: string } | null)?.type === 'SKIP_WAITING') void self.skipWaiting();
+  else onDownloadMessage(e.data, e.ports, e.source);
 });
 // Control the page on first load, so /kms works without a reload (DESIGN.md contract 1).
 self.addEventListener('activate', (e) => e.waitUntil(self.clients.claim()));
 
 self.addEventListener('fetch', (e) => {
   const url = new URL(e.request.url);
-  if (url.origin !== self.location.origin || e.request.method !== 'POST') return;
+  if (url.origin !== self.location.origin) return;
+  if (e.request.method === 'GET' && url.pathname.startsWith(DOWNLOAD_PATH)) return e.respondWith(downloadResponse(url));
+  if (e.request.method !== 'POST') return;
   if (url.pathname === '/kms' || url.pathname === '/kms/') e.respondWith(core().then((k) => handleKms(k, e.request)));
   else if (url.pathname === '/cloudtrail' || url.pathname === '/cloudtrail/') e.respondWith(core().then((k) => handleCloudTrail(k, e.request)));
 });

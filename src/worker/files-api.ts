@@ -7,10 +7,12 @@ import type { Kms } from '../kms/kms';
 import { decodeHeader, FormatError, NotAnEsdkMessageError, TruncatedMessageError } from '../format';
 import { coreKeyring } from './files-keyring';
 import { decryptJob, encryptJob, summarize, type JobRun, type Sink } from './files-job';
+import { downloadSink } from './download-sink';
 import { handleSink, opfsSink, releaseOutput } from './files-sinks';
 import { pipelineRate } from './files-diagnostics';
 import { framePool } from './frame-pool';
 import type { FrameCipher } from '../format/frame-cipher';
+import type { FileJobResult, FileOutput, FilesWorkerApi } from './files-types';
 
 /** A pool of frame workers for a job that asked for more than one; closed when the job ends. */
 async function withCipher<T>(workers: number | undefined, fn: (cipher?: FrameCipher) => Promise<T>): Promise<T> {
@@ -22,7 +24,6 @@ async function withCipher<T>(workers: number | undefined, fn: (cipher?: FrameCip
     pool.close();
   }
 }
-import type { FileJobResult, FileOutput, FilesWorkerApi } from './files-types';
 
 const JOB_ID = /^[A-Za-z0-9-]{1,64}$/;
 const INSPECT_LIMIT = 4 << 20;
@@ -31,6 +32,7 @@ const INSPECT_LIMIT = 4 << 20;
 function publicError(e: unknown): Error {
   if (e instanceof FormatError || e instanceof KmsError || e instanceof RangeError) return e;
   const name = (e as { name?: string })?.name;
+  if (name === 'DownloadError') return e as Error;
   if (name === 'AbortError') return Object.assign(new Error('The job was cancelled; its partial output was deleted.'), { name: 'AbortError' });
   if (name === 'QuotaExceededError') return Object.assign(new Error('There is not enough storage space for the output file.'), { name: 'QuotaExceededError' });
   if (name === 'NotAllowedError') return Object.assign(new Error('The browser did not allow writing the output file.'), { name: 'NotAllowedError' });
@@ -41,6 +43,7 @@ export function filesApi(ready: Promise<Kms>, callerOf: (kms: Kms) => Caller): F
   const jobs = new Map<string, AbortController>();
 
   async function sinkFor(jobId: string, output?: FileOutput): Promise<Sink<File | undefined>> {
+    if (output?.download) return downloadSink(output.download);
     return output?.handle ? handleSink(output.handle) : opfsSink(jobId);
   }
 

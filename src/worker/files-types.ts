@@ -22,10 +22,14 @@ export interface FileProgress {
   bytesOut: number;
 }
 
-/** Where the output goes: a file the person chose (File System Access), else the origin private file system. */
+/** Where the output goes: a file the person chose (File System Access), a download streamed by the
+ * service worker, else the origin private file system. */
 export interface FileOutput {
-  /** From showSaveFilePicker on the page; the worker writes it through createWritable (kept only on success). */
+  /** From showSaveFilePicker / a picked folder on the page; the worker writes it through createWritable (kept only on success). */
   handle?: FileSystemFileHandle;
+  /** A port whose other end the service worker holds (pass with Comlink.transfer): the output is
+   * streamed to it as a download, which fails in the browser if the job fails. */
+  download?: MessagePort;
 }
 
 export interface EncryptFileOptions {

@@ -54,8 +54,9 @@ const ALLOWED: Record<string, string[]> = {
   ui: ['ui', 'svelte', 'comlink'],
   main: ['ui', 'svelte', 'virtual:pwa-register'],
 };
-// The UI types its requests with the AWS SDK's own shapes; type-only, so nothing of the SDK is bundled.
-const TYPE_ONLY_ALLOWED: Record<string, string[]> = { ui: ['worker', '@aws-sdk/client-kms'] };
+// The UI types its requests with the AWS SDK's own shapes, and its messages to the service worker
+// (streamed downloads) with the service worker's; type-only, so nothing of either is bundled.
+const TYPE_ONLY_ALLOWED: Record<string, string[]> = { ui: ['worker', 'sw', '@aws-sdk/client-kms'] };
 /** The one runtime module both ends of the Comlink channel must share: how errors cross it. */
 const SHARED = new Set([join(src, 'worker/error-transfer.ts')]);
 

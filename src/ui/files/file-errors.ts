@@ -16,6 +16,7 @@ const PLAIN: Record<string, string> = {
   AbortError: 'Cancelled. The partial output was deleted.',
   QuotaExceededError: 'There is not enough storage space for the output. Free some space, or save to a folder on disk.',
   NotAllowedError: 'The browser did not allow writing the output file. Choose the folder again.',
+  DownloadError: 'The download was cancelled or failed in the browser, so the job stopped. Add the file again to get it.',
 };
 
 /** Which messages carry facts (key ARNs, frame numbers) worth showing under the summary. */

@@ -4,6 +4,7 @@ import * as Comlink from 'comlink';
 import type { FileJobResult, FileProgress, HeaderSummary } from '../../worker/files-types';
 import { kms } from '../kms-client.svelte';
 import { appUpdate } from '../update.svelte';
+import { openStreamedDownload, type StreamedDownload } from './streamed-download';
 
 export type JobKind = 'encrypt' | 'decrypt';
 export type JobStatus = 'queued' | 'running' | 'verifying' | 'done' | 'failed' | 'cancelled';
@@ -29,6 +30,8 @@ export class FileJob {
   error = $state<unknown>(undefined);
   result = $state<FileJobResult | undefined>(undefined);
   url = $state<string | undefined>(undefined);
+  /** The result was streamed to the browser's downloads as it was produced. */
+  downloaded = $state(false);
   startedAt = 0;
   now = $state(0);
 
@@ -72,6 +75,9 @@ export class FileQueue {
   jobs = $state<FileJob[]>([]);
   /** Folder chosen with showDirectoryPicker: outputs are written there directly. */
   folder = $state<FileSystemDirectoryHandle | undefined>(undefined);
+  /** Without a folder: stream each result to the browser's downloads as it is produced (through
+   * the service worker), instead of keeping it in this browser's storage until "Save". */
+  streamDownloads = $state(false);
   private running = false;
   private n = 0;
 
@@ -134,24 +140,30 @@ export class FileQueue {
       if (job.kind === 'decrypt' && job.header?.signed && p.bytesIn === job.size) job.status = 'verifying';
     });
     const onHeader = Comlink.proxy((h: HeaderSummary) => void (job.header = h));
+    let download: StreamedDownload | undefined;
     try {
       const handle = await this.handleFor(job);
-      const output = handle ? { handle } : {};
+      if (!handle && this.streamDownloads) download = openStreamedDownload(job.id, job.outName);
+      const output = handle ? { handle } : download ? { download: download.port } : {};
+      // The download port moves to the worker; everything else in the options is copied.
+      const send = <T extends object>(opts: T) => (download ? Comlink.transfer(opts, [download.port]) : opts);
       const r =
         job.kind === 'encrypt'
           ? await kms.api.encryptFile(
               job.id,
               job.input,
-              {
+              send({
                 keyIds: job.encrypt!.keyIds,
                 encryptionContext: job.encrypt!.context,
-                suiteId: job.encrypt!.signed ? 0x0578 : 0x0478,
+                suiteId: job.encrypt!.signed ? (0x0578 as const) : (0x0478 as const),
                 frameLength: job.encrypt!.frameLength,
                 output,
-              },
+              }),
               onProgress,
             )
-          : await kms.api.decryptFile(job.id, job.input, { allowLegacy: job.decrypt!.allowLegacy, maxEncryptedDataKeys: job.decrypt!.maxKeys, output }, onProgress, onHeader);
+          : await kms.api.decryptFile(job.id, job.input, send({ allowLegacy: job.decrypt!.allowLegacy, maxEncryptedDataKeys: job.decrypt!.maxKeys, output }), onProgress, onHeader);
+      await download?.close(true);
+      job.downloaded = download?.started ?? false;
       job.result = r;
       job.header = r.header;
       job.bytesIn = r.bytesIn;
@@ -159,6 +171,8 @@ export class FileQueue {
       if (r.file) job.url = URL.createObjectURL(r.file);
       job.status = 'done';
     } catch (e) {
+      await download?.close(false);
+      job.downloaded = download?.started ?? false;
       job.error = e;
       job.status = (e as { name?: string })?.name === 'AbortError' ? 'cancelled' : 'failed';
     }
