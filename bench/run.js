@@ -87,5 +87,7 @@ try {
 
 // The file-encryption benchmark (bench/files.js) runs after, in its own browser; BENCH_FILES=0 skips it.
 if (process.env.BENCH_FILES !== '0') await import('./files.js');
+// The same file through the Files page to streamed downloads (bench/downloads.js); BENCH_DOWNLOADS=0 skips it.
+if (process.env.BENCH_DOWNLOADS !== '0') await import('./downloads.js');
 // The audit-trail benchmark (bench/audit.js), also in its own browser; BENCH_AUDIT=0 skips it.
 if (process.env.BENCH_AUDIT !== '0') await import('./audit.js');

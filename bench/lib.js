@@ -1,0 +1,57 @@
+// Shared by the browser benchmarks: the Chromium to launch, the bench file, and memory sampling.
+import { execSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const MB = (bytes, ms) => bytes / 1e6 / (ms / 1000);
+export const mib = (b) => (b / 2 ** 20).toFixed(0);
+
+/** The bench file of `size` MiB, generated once (one random MiB, varied per MiB so frames differ). */
+export function benchFile(size) {
+  const path = join(tmpdir(), `pocket-kms-bench-${size}mib.bin`);
+  if (existsSync(path) && statSync(path).size === size * 2 ** 20) return path;
+  const block = randomBytes(2 ** 20);
+  const fd = openSync(path, 'w');
+  for (let i = 0; i < size; i++) {
+    block.writeUInt32BE(i, (i * 4096) % (2 ** 20 - 4));
+    writeSync(fd, block);
+  }
+  closeSync(fd);
+  return path;
+}
+
+/** Sum of VmRSS (bytes) over the processes whose command line names this run's profile directory. */
+export function rss(profile) {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(profile)) continue;
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) total += Number(m[1]) * 1024;
+    } catch { /* the process ended */ }
+  }
+  return total;
+}
+
+/** Writes the kernel's dirty pages out before a measured phase, so a phase does not pay for the
+ * writeback of the gigabyte the previous one wrote (it made decrypt look 2–3x slower than it is). */
+export function settle() {
+  execSync('sync');
+}
+
+/** Runs fn while sampling memory every 50 ms; returns fn's result and the peak. */
+export async function sampled(profile, fn) {
+  settle();
+  let peak = rss(profile);
+  const timer = setInterval(() => (peak = Math.max(peak, rss(profile))), 50);
+  try {
+    const result = await fn();
+    return { result, peak: Math.max(peak, rss(profile)) };
+  } finally {
+    clearInterval(timer);
+  }
+}
