@@ -87,6 +87,8 @@ export interface IdentitiesWorkerApi {
   actAs(principalArn: string): Promise<KeystoreInfo>;
   /** The decision a call by `principalArn` would get, with every statement and grant explained. */
   simulate(principalArn: string, request: SimulationRequest): Promise<SimulationResult>;
+  /** The operations CreateGrant accepts for a key of this usage and spec (the core's own table). */
+  grantOperations(keyUsage: string, keySpec: string): Promise<{ crypto: string[]; management: string[] }>;
 }
 
 export interface AuditFilter {

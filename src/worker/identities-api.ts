@@ -3,6 +3,7 @@
 // recorded as the account root, whoever the console is acting as; KMS calls run as the chosen principal.
 import { rootCaller, type Caller } from '../kms/audit';
 import type { Kms } from '../kms/kms';
+import { grantOperations } from '../kms/ops/grants';
 import type { IdentitiesWorkerApi, KeystoreInfo } from './api';
 
 export class ActingAs {
@@ -91,6 +92,9 @@ export function identitiesApi(ready: Promise<Kms>, acting: ActingAs): Identities
       const kms = await ready;
       const caller = await kms.iam.callerFor(principalArn, { userAgent: 'pocket-kms-console (policy simulator)' });
       return kms.simulate(caller, request);
+    },
+    async grantOperations(keyUsage, keySpec) {
+      return grantOperations(keyUsage, keySpec);
     },
   };
 }

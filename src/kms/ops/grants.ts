@@ -37,10 +37,18 @@ function principalField(req: Req, field: string, required: boolean): string | un
   return v;
 }
 
+/** The operations a grant on a key of this usage and spec may list: its cryptographic operations,
+ * then the management ones every key allows (the console's CreateGrant form offers exactly these). */
+export function grantOperations(keyUsage: string, keySpec: string): { crypto: string[]; management: string[] } {
+  const symmetric = keySpec === 'SYMMETRIC_DEFAULT';
+  // Data keys come only from symmetric keys; GetPublicKey exists only for asymmetric ones.
+  const crypto = (BY_USAGE[keyUsage] ?? []).filter((o) => (symmetric ? o !== 'GetPublicKey' : !SYMMETRIC_ONLY.has(o)));
+  return { crypto, management: [...MANAGEMENT] };
+}
+
 function validOperations(key: KeyRecord): Set<string> {
-  const ops = BY_USAGE[key.keyUsage]!.filter((o) => key.keySpec === 'SYMMETRIC_DEFAULT' || !SYMMETRIC_ONLY.has(o));
-  // GetPublicKey exists only for asymmetric keys.
-  return new Set([...MANAGEMENT, ...ops.filter((o) => o !== 'GetPublicKey' || key.keySpec !== 'SYMMETRIC_DEFAULT')]);
+  const { crypto, management } = grantOperations(key.keyUsage, key.keySpec);
+  return new Set([...management, ...crypto]);
 }
 
 function readConstraints(req: Req): StoredGrant['constraints'] | undefined {

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { rejectsWith, utf8, walk } from '../helpers/kms';
 import { ROOT, roleArn, userArn, world } from './authz/principals';
+import { grantOperations } from '../../../src/kms/ops/grants';
 
 const APP = roleArn('App');
 
@@ -39,6 +40,24 @@ describe('CreateGrant', () => {
     await eq.call('CreateGrant', { KeyId: eq.k.KeyId, GranteePrincipal: APP, Operations: ['Encrypt'], Constraints: { EncryptionContextEquals: { TenantId: 'acme' } } });
     await eq.app.call('Encrypt', { KeyId: eq.k.KeyId, Plaintext: utf8('x'), EncryptionContext: { TenantId: 'acme' } });
     await rejectsWith(eq.app.call('Encrypt', { KeyId: eq.k.KeyId, Plaintext: utf8('x'), EncryptionContext: { TenantId: 'acme', More: '1' } }), 'AccessDeniedException');
+  });
+
+  it('accepts exactly the operations grantOperations lists for the key (the console offers that list)', async () => {
+    const { call } = await setup();
+    for (const [KeySpec, KeyUsage, expected] of [
+      ['SYMMETRIC_DEFAULT', 'ENCRYPT_DECRYPT', ['Decrypt', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'ReEncryptFrom', 'ReEncryptTo', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext']],
+      ['ECC_NIST_P256', 'SIGN_VERIFY', ['Sign', 'Verify', 'GetPublicKey']],
+      ['HMAC_256', 'GENERATE_VERIFY_MAC', ['GenerateMac', 'VerifyMac']],
+      ['RSA_2048', 'ENCRYPT_DECRYPT', ['Decrypt', 'Encrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GetPublicKey']],
+    ] as const) {
+      const ops = grantOperations(KeyUsage, KeySpec);
+      expect(ops.crypto).toEqual(expected);
+      expect(ops.management).toEqual(['CreateGrant', 'RetireGrant', 'DescribeKey']);
+      const { KeyMetadata } = await call('CreateKey', { KeySpec, KeyUsage });
+      await call('CreateGrant', { KeyId: KeyMetadata.KeyId, GranteePrincipal: APP, Operations: [...ops.crypto, ...ops.management] });
+      const other = KeyUsage === 'SIGN_VERIFY' ? 'Decrypt' : 'Sign';
+      await rejectsWith(call('CreateGrant', { KeyId: KeyMetadata.KeyId, GranteePrincipal: APP, Operations: [other] }), 'ValidationException');
+    }
   });
 
   it('is idempotent by Name with identical parameters (new token, same grant); other parameters make a new grant', async () => {
