@@ -4,6 +4,7 @@
 
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import { AUDIT_HEAD, chainEntry, type ChainPoint } from '../kms/audit-chain';
+import { KMSInternalException } from '../kms/errors';
 import type { AuditQuery, Store, Tx } from '../kms/ports';
 import type { AccessKeyRecord, AliasRecord, AuditEntry, KeyRecord, MaterialRecord, PrincipalRecord, StoredGrant } from '../kms/records';
 
@@ -111,9 +112,13 @@ async function chainExisting(t: IDBPTransaction<KmsDb, ('meta' | 'audit')[], 've
 }
 
 export class IdbStore implements Store {
+  /** Set when a newer version of the app upgraded the schema from another tab (this connection closed). */
+  private superseded = false;
+
   private constructor(private readonly db: IDBPDatabase<KmsDb>) {}
 
   static async open(name: string): Promise<IdbStore> {
+    let store: IdbStore | undefined;
     const db = await openDB<KmsDb>(name, DB_VERSION, {
       upgrade(db, oldVersion, _newVersion, transaction) {
         if (oldVersion < 1) {
@@ -138,11 +143,13 @@ export class IdbStore implements Store {
         }
       },
       blocking() {
-        // A newer version of the app wants to upgrade the schema: let it.
+        // A newer version of the app wants to upgrade the schema: let it, and say so from now on.
+        if (store) store.superseded = true;
         db.close();
       },
     });
-    return new IdbStore(db);
+    store = new IdbStore(db);
+    return store;
   }
 
   close(): void {
@@ -150,6 +157,7 @@ export class IdbStore implements Store {
   }
 
   private async run<R>(mode: IDBTransactionMode, fn: (tx: Tx) => Promise<R>): Promise<R> {
+    if (this.superseded) throw new KMSInternalException('A newer version of Pocket KMS, open in another tab, upgraded this keystore. Reload this page to use it.');
     const t = this.db.transaction([...STORES], mode, { durability: 'relaxed' }) as unknown as T;
     // The done promise rejects on abort; the caller sees fn's error instead.
     const done = t.done.catch((e: unknown) => e);

@@ -29,6 +29,23 @@ describe('IdbStore', () => {
     expect(DB_VERSION).toBe(4);
   });
 
+  it('gives way to a newer schema opened elsewhere, then says to reload instead of failing obscurely', async () => {
+    const name = `store-test-${n++}`;
+    const old = await IdbStore.open(name);
+    await old.write((tx) => tx.putKey(key('k1')));
+    // A newer app version (another tab) opens the next schema version: not blocked by this connection.
+    const upgraded = await new Promise<IDBDatabase>((ok, no) => {
+      const r = indexedDB.open(name, DB_VERSION + 1);
+      r.onsuccess = () => ok(r.result);
+      r.onerror = () => no(r.error);
+      r.onblocked = () => no(new Error('blocked by the old connection'));
+    });
+    upgraded.close();
+    const e = (await old.read((tx) => tx.getKey('k1')).then(() => undefined, (x: unknown) => x)) as Error;
+    expect(e.name).toBe('KMSInternalException');
+    expect(e.message).toMatch(/newer version of Pocket KMS.*Reload this page/);
+  });
+
   it('stores and reads meta, keys, aliases; lists keys and aliases in key order', async () => {
     const s = await open();
     await s.write(async (tx) => {
