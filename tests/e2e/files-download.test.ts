@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Download } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadApp, openBrowser, serveApp, type App, type Browser } from './harness';
+import { createAliasedKeys, loadApp, openBrowser, serveApp, type App, type Browser } from './harness';
 
 let app: App;
 let b: Browser;
@@ -45,12 +45,7 @@ beforeAll(async () => {
   app = await serveApp();
   b = await openBrowser();
   await loadApp(b.page, app.url);
-  await b.page.waitForFunction(() => (globalThis as any).pocketKms?.info !== undefined);
-  await b.page.evaluate(async () => {
-    const call = (op: string, body: object) => (globalThis as any).pocketKms.call(op, body);
-    const { KeyMetadata } = await call('CreateKey', { Description: 'streamed downloads e2e' });
-    await call('CreateAlias', { AliasName: 'alias/downloads-e2e', TargetKeyId: KeyMetadata.KeyId });
-  });
+  await createAliasedKeys(b.page, [{ alias: 'alias/downloads-e2e', description: 'streamed downloads e2e' }]);
   await b.page.getByRole('link', { name: 'Files', exact: true }).click();
   await b.page.getByRole('heading', { name: 'Files', level: 1 }).waitFor();
   await b.page.waitForFunction(() => (document.getElementById('file-key-0') as HTMLSelectElement | null)?.value.startsWith('alias/downloads-e2e'));

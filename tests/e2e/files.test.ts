@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, writeFileSync, openSync, readFileSync, readSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadApp, openBrowser, serveApp, type App, type Browser } from './harness';
+import { createAliasedKeys, loadApp, openBrowser, serveApp, type App, type Browser } from './harness';
 
 const SIZE_MIB = 200;
 let app: App;
@@ -34,15 +34,10 @@ beforeAll(async () => {
   app = await serveApp();
   b = await openBrowser();
   await loadApp(b.page, app.url);
-  // Two keys with aliases, created through the console's own client (pocketKms).
-  await b.page.waitForFunction(() => (globalThis as any).pocketKms?.info !== undefined);
-  await b.page.evaluate(async () => {
-    const call = (op: string, body: object) => (globalThis as any).pocketKms.call(op, body);
-    const { KeyMetadata } = await call('CreateKey', { Description: 'files e2e' });
-    await call('CreateAlias', { AliasName: 'alias/files-e2e', TargetKeyId: KeyMetadata.KeyId });
-    const second = await call('CreateKey', { Description: 'files e2e, second key' });
-    await call('CreateAlias', { AliasName: 'alias/files-e2e-2', TargetKeyId: second.KeyMetadata.KeyId });
-  });
+  await createAliasedKeys(b.page, [
+    { alias: 'alias/files-e2e', description: 'files e2e' },
+    { alias: 'alias/files-e2e-2', description: 'files e2e, second key' },
+  ]);
 });
 
 afterAll(async () => {

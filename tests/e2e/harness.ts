@@ -89,6 +89,18 @@ export async function loadApp(page: Page, url: string): Promise<void> {
   await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 30_000 });
 }
 
+/** Symmetric keys with aliases, created through the console's own client (`pocketKms`) as the root. */
+export async function createAliasedKeys(page: Page, keys: { alias: string; description: string }[]): Promise<void> {
+  await page.waitForFunction(() => (globalThis as any).pocketKms?.info !== undefined, null, { timeout: 30_000 });
+  await page.evaluate(async (keys) => {
+    const call = (op: string, body: object) => (globalThis as any).pocketKms.call(op, body);
+    for (const { alias, description } of keys) {
+      const { KeyMetadata } = await call('CreateKey', { Description: description });
+      await call('CreateAlias', { AliasName: alias, TargetKeyId: KeyMetadata.KeyId });
+    }
+  }, keys);
+}
+
 export interface Credentials {
   accessKeyId: string;
   secretAccessKey: string;
