@@ -1,10 +1,14 @@
 // A FIFO of byte chunks for the streaming decoder: peek and take contiguous runs, copying only
-// when a run spans chunks.
+// when a run spans chunks. release() lets the caller reuse the buffers it pushed.
 
 export class ByteQueue {
   private chunks: Uint8Array[] = [];
   private head = 0;
   length = 0;
+  /** Bytes this queue owns: the tail that release() keeps, and runs takeReusing() assembles. */
+  private store = new Uint8Array(0);
+  /** Whether chunks[0] is a view of `store` (at most the first chunk ever is). */
+  private owned = false;
 
   push(b: Uint8Array): void {
     if (b.length === 0) return;
@@ -12,7 +16,8 @@ export class ByteQueue {
     this.length += b.length;
   }
 
-  /** The first n bytes (n ≤ length), without consuming them. */
+  /** The first n bytes (n ≤ length), without consuming them. A view, valid until the next
+   * release() or takeReusing(), when the bytes lie in one chunk. */
   peek(n: number): Uint8Array {
     if (n > this.length) throw new RangeError(`"n" expected at most ${this.length}, got ${n}`);
     const first = this.chunks[0];
@@ -43,11 +48,12 @@ export class ByteQueue {
       if (this.head === c.length) {
         this.chunks.shift();
         this.head = 0;
+        this.owned = false;
       }
     }
   }
 
-  /** Returns and consumes the first n bytes. */
+  /** Returns and consumes the first n bytes (see peek for how long the result is valid). */
   take(n: number): Uint8Array {
     const r = this.peek(n);
     this.skip(n);
@@ -55,8 +61,9 @@ export class ByteQueue {
   }
 
   /** Consumes the first n bytes and returns them without allocating: a view of the queued chunk
-   * when they lie in one, else a copy in a scratch buffer this queue reuses. The result is valid
-   * until the next call (a frame a second at 1 GB/s would otherwise be garbage the GC lags behind). */
+   * when they lie in one, else a copy in a buffer this queue reuses. The result is valid until the
+   * next takeReusing() or release() (a frame a second at 1 GB/s would otherwise be garbage the GC
+   * lags behind). */
   takeReusing(n: number): Uint8Array {
     if (n > this.length) throw new RangeError(`"n" expected at most ${this.length}, got ${n}`);
     const first = this.chunks[0];
@@ -65,18 +72,61 @@ export class ByteQueue {
       this.skip(n);
       return r;
     }
-    if (this.scratch.length < n) this.scratch = new Uint8Array(n);
+    // The run spans chunks. If the first is our own tail, it is moved to the front of the store
+    // and only the rest is copied after it: each byte is copied once, not once per step.
     let o = 0;
-    for (const c of this.chunks) {
-      const k = Math.min(c.length - (o === 0 ? this.head : 0), n - o);
-      const from = o === 0 ? this.head : 0;
-      this.scratch.set(c.subarray(from, from + k), o);
+    if (this.owned) {
+      const from = first!.byteOffset + this.head;
+      o = first!.length - this.head;
+      if (this.store.length < n) this.grow(n, from, o);
+      else if (from > 0) this.store.copyWithin(0, from, from + o);
+      this.skip(o);
+    } else if (this.store.length < n) this.store = new Uint8Array(n);
+    while (o < n) {
+      const c = this.chunks[0]!;
+      const k = Math.min(c.length - this.head, n - o);
+      this.store.set(c.subarray(this.head, this.head + k), o);
       o += k;
-      if (o === n) break;
+      this.skip(k);
     }
-    this.skip(n);
-    return this.scratch.subarray(0, n);
+    return this.store.subarray(0, n);
   }
 
-  private scratch = new Uint8Array(0);
+  /** Copies what is queued from the caller's chunks into this queue's own buffer, so the caller may
+   * reuse every buffer it pushed (at most the unconsumed tail is copied: under a frame). Views
+   * returned before are invalid afterwards. */
+  release(): void {
+    if (this.length === 0) {
+      this.chunks = [];
+      this.head = 0;
+      this.owned = false;
+      return;
+    }
+    if (this.owned && this.chunks.length === 1) return;
+    let o = 0;
+    if (this.owned) {
+      const first = this.chunks[0]!;
+      const from = first.byteOffset + this.head;
+      o = first.length - this.head;
+      if (this.store.length < this.length) this.grow(this.length, from, o);
+      else if (from > 0) this.store.copyWithin(0, from, from + o);
+      this.chunks.shift();
+      this.head = 0;
+    } else if (this.store.length < this.length) this.store = new Uint8Array(this.length);
+    for (const c of this.chunks) {
+      const part = c.subarray(this.head);
+      this.store.set(part, o);
+      o += part.length;
+      this.head = 0;
+    }
+    this.chunks = [this.store.subarray(0, o)];
+    this.owned = true;
+  }
+
+  /** A larger store that starts with the `len` owned bytes at `from` of the old one. */
+  private grow(size: number, from: number, len: number): void {
+    const next = new Uint8Array(Math.max(size, this.store.length * 2));
+    next.set(this.store.subarray(from, from + len));
+    this.store = next;
+  }
 }

@@ -149,6 +149,8 @@ export function createDecryptStream(opts: DecryptOptions): TransformStream<Uint8
       seen += chunk.length;
       q.push(chunk);
       await pump(c);
+      // The caller may refill `chunk` once this returns (src/worker/blob-source.ts does): keep no view of it.
+      q.release();
     },
     flush() {
       if (state === 'done') return;

@@ -79,7 +79,8 @@ export function filesApi(ready: Promise<Kms>, callerOf: (kms: Kms) => Caller): F
     }
   }
 
-  const streamOf = (input: Blob | ReadableStream<Uint8Array>) => (input instanceof Blob ? (input.stream() as ReadableStream<Uint8Array>) : input);
+  // A Blob goes to the job as it is: the job reads it with BYOB into reused buffers (blob-source.ts).
+  const streamOf = (input: Blob | ReadableStream<Uint8Array>) => input;
 
   return {
     async encryptFile(jobId, input, opts, onProgress) {

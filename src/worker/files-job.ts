@@ -6,6 +6,7 @@ import { PUBLIC_KEY_CONTEXT_KEY } from '../format/signature';
 import { suiteHex } from '../format/suites';
 import type { FrameCipher } from '../format/frame-cipher';
 import type { FileProgress, HeaderSummary } from './files-types';
+import { writeBlob, yieldToEventLoop, YIELD_EVERY } from './blob-source';
 
 /** Where output bytes go. `writable` is aborted by the pipe on failure; `finish` runs after success. */
 export interface Sink<R> {
@@ -40,13 +41,19 @@ export interface JobRun<R> {
 /** Bytes queued between stages, so reading, WebCrypto (off-thread) and writing overlap. */
 const AHEAD = { highWaterMark: 8 << 20, size: (c: Uint8Array) => c.byteLength };
 
-/** Counts bytes as they pass; `side` says which queue holds the read-ahead. */
+/** Counts bytes as they pass; `side` says which queue holds the read-ahead. The input side yields
+ * a macrotask every YIELD_EVERY bytes so the GC keeps up (blob-source.ts says why). */
 function counter(onBytes: (n: number) => void, side: 'readable' | 'writable') {
+  let since = 0;
   return new TransformStream<Uint8Array, Uint8Array>(
     {
-      transform(chunk, c) {
+      async transform(chunk, c) {
         onBytes(chunk.length);
         c.enqueue(chunk);
+        if (side === 'readable' && (since += chunk.length) >= YIELD_EVERY) {
+          since = 0;
+          await yieldToEventLoop();
+        }
       },
     },
     side === 'writable' ? AHEAD : undefined,
@@ -55,7 +62,8 @@ function counter(onBytes: (n: number) => void, side: 'readable' | 'writable') {
 }
 
 interface Common<R> {
-  input: ReadableStream<Uint8Array>;
+  /** A Blob is read with BYOB into a few reused buffers (blob-source.ts); a stream is piped. */
+  input: ReadableStream<Uint8Array> | Blob;
   sink: Sink<R>;
   signal?: AbortSignal;
   onProgress?: (p: FileProgress) => void;
@@ -73,11 +81,18 @@ async function run<R>(o: Common<R>, transform: TransformStream<Uint8Array, Uint8
       o.onProgress({ ...p });
     }
   };
-  await o.input
-    .pipeThrough(counter((n) => ((p.bytesIn += n), tick()), 'readable'))
-    .pipeThrough(transform)
-    .pipeThrough(counter((n) => ((p.bytesOut += n), tick()), 'writable'))
-    .pipeTo(o.sink.writable, o.signal ? { signal: o.signal } : {});
+  const signal = o.signal ? { signal: o.signal } : {};
+  const onIn = (n: number) => ((p.bytesIn += n), tick());
+  const out = transform.readable.pipeThrough(counter((n) => ((p.bytesOut += n), tick()), 'writable')).pipeTo(o.sink.writable, signal);
+  const into =
+    o.input instanceof Blob
+      ? writeBlob(o.input, transform.writable, { onBytes: onIn, ...signal })
+      : o.input.pipeThrough(counter(onIn, 'readable')).pipeTo(transform.writable, signal);
+  // Either side's failure errors the transform and so the other side; the output's reason is the
+  // one to report (it is the abort reason when cancelled), as when this was one pipe.
+  const [i, w] = await Promise.allSettled([into, out]);
+  if (w.status === 'rejected') throw w.reason;
+  if (i.status === 'rejected') throw i.reason;
   const result = await o.sink.finish();
   o.onProgress?.({ ...p });
   return { result, header: header()!, bytesIn: p.bytesIn, bytesOut: p.bytesOut };
@@ -95,7 +110,7 @@ export async function encryptJob<R>(o: Common<R> & { keyring: Keyring; suiteId?:
     });
   } catch (e) {
     await o.sink.writable.abort(e).catch(() => undefined);
-    await o.input.cancel().catch(() => undefined);
+    if (!(o.input instanceof Blob)) await o.input.cancel().catch(() => undefined);
     throw e;
   }
   const h = summarize(session.header);

@@ -123,6 +123,41 @@ describe('hostile input', () => {
       }),
     );
   });
+  it('ByteQueue release() keeps the queued bytes when the caller then reuses every buffer it pushed', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.uint8Array({ maxLength: 40 }), fc.array(fc.tuple(fc.nat(50), fc.boolean()), { maxLength: 4 })), { maxLength: 15 }),
+        (steps) => {
+          const q = new ByteQueue();
+          const all = join(...steps.map(([c]) => c));
+          let o = 0;
+          for (const [chunk, takes] of steps) {
+            const mine = chunk.slice();
+            q.push(mine);
+            for (const [t, reusing] of takes) {
+              const n = Math.min(t, q.length);
+              expect(reusing ? q.takeReusing(n) : q.take(n)).toEqual(all.subarray(o, o + n));
+              o += n;
+            }
+            q.release();
+            mine.fill(0xee);
+          }
+          expect(q.length).toBe(all.length - o);
+          expect(q.takeReusing(q.length)).toEqual(all.subarray(o));
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // A run that starts inside the kept tail, past its first byte, and ends in the next chunk.
+    const q = new ByteQueue();
+    const a = Uint8Array.from({ length: 10 }, (_, i) => i);
+    q.push(a);
+    q.release();
+    a.fill(0xee);
+    expect(q.take(3)).toEqual(Uint8Array.of(0, 1, 2));
+    q.push(Uint8Array.of(10, 11, 12, 13));
+    expect(q.takeReusing(10)).toEqual(Uint8Array.from({ length: 10 }, (_, i) => i + 3));
+  });
 });
 
 describe('property: any plaintext, frame length and chunking round-trips', () => {
