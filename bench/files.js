@@ -1,95 +1,22 @@
 // npm run bench (files part): encrypts and decrypts a disk-backed file (1 GiB by default) through
 // the real page → Comlink → worker path to the origin private file system, in headless Chromium,
 // and prints MB/s and peak memory (RSS of every Chromium process of this run) beside, in the same
-// run: File.stream() read rate of the same file (default reads, and BYOB reads into one reused
-// buffer, as the jobs read), raw WebCrypto AES-GCM at the frame size in the worker, and the official
+// run: File.stream() read rate of the same file (default reads, and the jobs' own BYOB reader
+// into reused buffers), raw WebCrypto AES-GCM at the frame size in the worker, and the official
 // @aws-crypto/client-browser with its defaults on 64 MiB.
 // BENCH_FILE_MIB=4096 for the 4 GiB memory check; BENCH_FRAME_KIB to try other frame lengths.
-import { execSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { build, preview } from 'vite';
+import { ARGS, benchFile, CHROMIUM, MB, rss, sampled, settle } from './lib.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const MIB = Number(process.env.BENCH_FILE_MIB ?? 1024);
 const FRAME = Number(process.env.BENCH_FRAME_KIB ?? 512) * 1024;
 const ESDK_MIB = Number(process.env.BENCH_ESDK_MIB ?? 64);
-const MB = (bytes, ms) => bytes / 1e6 / (ms / 1000);
 
-/** The bench file, generated once (one random MiB, varied per MiB so frames differ). */
-function benchFile() {
-  const path = join(tmpdir(), `pocket-kms-bench-${MIB}mib.bin`);
-  if (existsSync(path) && statSync(path).size === MIB * 2 ** 20) return path;
-  const block = randomBytes(2 ** 20);
-  const fd = openSync(path, 'w');
-  for (let i = 0; i < MIB; i++) {
-    block.writeUInt32BE(i, (i * 4096) % (2 ** 20 - 4));
-    writeSync(fd, block);
-  }
-  closeSync(fd);
-  return path;
-}
-
-/** Sum of VmRSS (bytes) over the processes whose command line names this run's profile directory. */
-function rss(profile) {
-  let total = 0;
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(profile)) continue;
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (m) total += Number(m[1]) * 1024;
-    } catch { /* the process ended */ }
-  }
-  return total;
-}
-
-/** Writes the kernel's dirty pages out before a measured phase, so a phase does not pay for the
- * writeback of the gigabyte the previous one wrote (it made decrypt look 2–3x slower than it is). */
-function settle() {
-  execSync('sync');
-}
-
-/** A dedicated worker of the bench's own that reads a Blob with BYOB reads into one reused 512 KiB
- * buffer, the way src/worker/blob-source.ts reads (with its strong references to the stream and
- * reader: Chromium otherwise collects them under a pending BYOB read, which then never settles). */
-const BYOB_READER = `
-const live = new Set();
-onmessage = async (e) => {
-  const unit = 512 * 1024;
-  const t0 = performance.now();
-  const s = e.data.stream();
-  const r = s.getReader({ mode: 'byob' });
-  live.add([s, r]);
-  let buf = new ArrayBuffer(unit);
-  for (;;) {
-    const { done, value } = await r.read(new Uint8Array(buf), { min: unit });
-    buf = value.buffer;
-    if (done) break;
-  }
-  live.clear();
-  postMessage(performance.now() - t0);
-};`;
-
-/** Runs fn while sampling memory every 50 ms; returns fn's result and the peak. Samples start once
- * fn does: the RSS at the start is often the previous phase's garbage, which the GC frees within the
- * first few MiB of the new phase (it was counted in the decrypt peak, ~200 MiB of default reads). */
-async function sampled(profile, fn) {
-  settle();
-  let peak = 0;
-  const timer = setInterval(() => (peak = Math.max(peak, rss(profile))), 50);
-  try {
-    const result = await fn();
-    return { result, peak: Math.max(peak, rss(profile)) };
-  } finally {
-    clearInterval(timer);
-  }
-}
-
-const file = benchFile();
+const file = benchFile(MIB);
 const esdkOut = mkdtempSync(join(tmpdir(), 'pocket-kms-esdk-bundle-'));
 await build({ logLevel: 'silent', configFile: false, define: { global: 'globalThis' }, build: { outDir: esdkOut, emptyOutDir: true, minify: true, lib: { entry: 'bench/esdk-browser-entry.js', formats: ['es'], fileName: () => 'esdk.js' } } });
 const esdkBundle = readFileSync(join(esdkOut, 'esdk.js'), 'utf8');
@@ -119,15 +46,8 @@ try {
   const idle = rss(profile);
   const bytes = MIB * 2 ** 20;
 
-  const readByob = await sampled(profile, () =>
-    page.evaluate((src) => {
-      const w = new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })));
-      return new Promise((resolve) => {
-        w.onmessage = (e) => (w.terminate(), resolve(e.data));
-        w.postMessage(document.getElementById('bench-file').files[0]);
-      });
-    }, BYOB_READER),
-  );
+  // The jobs' own reader in the KMS worker: BYOB reads into reused buffers (src/worker/blob-source.ts).
+  const readByob = await sampled(profile, () => page.evaluate(() => globalThis.pocketKms.api.readRate(document.getElementById('bench-file').files[0], 'jobs')));
   const read = await sampled(profile, () => page.evaluate(() => globalThis.pocketKms.api.readRate(document.getElementById('bench-file').files[0])));
   const write = await page.evaluate(({ bytes, FRAME }) => globalThis.pocketKms.api.writeRate(bytes, FRAME), { bytes: MIB * 2 ** 20, FRAME });
   const raw = await page.evaluate(({ FRAME }) => globalThis.pocketKms.api.rawAesGcm(400, FRAME), { FRAME });
@@ -185,16 +105,16 @@ try {
   console.log(`\nFiles — ${MIB} MiB disk-backed file, frame ${FRAME / 1024} KiB, Chromium ${ctx.browser()?.version() ?? ''}; memory = peak RSS of all Chromium processes above idle (${(idle / 2 ** 20).toFixed(0)} MiB)`);
   console.log('path'.padEnd(74) + 'MB/s'.padStart(8) + 'peak memory'.padStart(14));
   row('File.stream() read of the same file (in the worker)', MB(bytes, read.result), read.peak, 'default reads');
-  row('File.stream() BYOB read of the same file (in a worker), one reused 512 KiB buffer', MB(bytes, readByob.result), readByob.peak, 'as the jobs read');
+  row('File.stream() BYOB read of the same file (in the worker), the jobs\' own reader', MB(bytes, readByob.result), readByob.peak, 'as the jobs read');
   row('File.stream() read of the encrypted output in OPFS (decrypt input)', MB(enc.result.out, readOpfs), undefined);
   row(`OPFS write, ${FRAME / 1024} KiB writes through a sync access handle (in the worker)`, MB(bytes, write), undefined);
   row(`raw WebCrypto AES-GCM, ${FRAME / 1024} KiB calls (in the worker)`, MB(FRAME, rawMs), undefined);
-  row('serial copy, no encryption (read, then write): File → worker → OPFS', MB(bytes, copyIn), undefined);
-  row('serial copy, no encryption (read, then write): OPFS → worker → OPFS', MB(enc.result.out, copyOpfs), undefined);
+  row('copy, no encryption (the jobs\' reader and sink): File → worker → OPFS', MB(bytes, copyIn), undefined);
+  row('copy, no encryption (the jobs\' reader and sink): OPFS → worker → OPFS', MB(enc.result.out, copyOpfs), undefined);
   const encMBs = MB(bytes, enc.result.ms);
   const decMBs = MB(bytes, dec.result.ms);
-  row('Pocket KMS encrypt: File → worker → OPFS', encMBs, enc.peak, `${(encMBs / readMBs).toFixed(2)}x read rate (target ≥ 0.85x), ${(encMBs / MB(bytes, copyIn)).toFixed(2)}x the serial copy`);
-  row('Pocket KMS decrypt: OPFS → worker → OPFS', decMBs, dec.peak, `${(decMBs / readMBs).toFixed(2)}x read rate (target ≥ 0.75x), ${(decMBs / MB(enc.result.out, copyOpfs)).toFixed(2)}x the serial copy`);
+  row('Pocket KMS encrypt: File → worker → OPFS', encMBs, enc.peak, `${(encMBs / readMBs).toFixed(2)}x read rate (target ≥ 0.85x), ${(encMBs / MB(bytes, copyIn)).toFixed(2)}x the copy`);
+  row('Pocket KMS decrypt: OPFS → worker → OPFS', decMBs, dec.peak, `${(decMBs / readMBs).toFixed(2)}x read rate (target ≥ 0.75x), ${(decMBs / MB(enc.result.out, copyOpfs)).toFixed(2)}x the copy`);
   for (const p of pools) {
     const e = MB(bytes, p.e.result.ms);
     const d = MB(bytes, p.d.result.ms);

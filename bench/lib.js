@@ -43,10 +43,12 @@ export function settle() {
   execSync('sync');
 }
 
-/** Runs fn while sampling memory every 50 ms; returns fn's result and the peak. */
+/** Runs fn while sampling memory every 50 ms; returns fn's result and the peak. Samples start once
+ * fn does: the RSS at the start is often the previous phase's garbage, which the GC frees within the
+ * first few MiB of the new phase (it was counted in the decrypt peak, ~200 MiB of default reads). */
 export async function sampled(profile, fn) {
   settle();
-  let peak = rss(profile);
+  let peak = 0;
   const timer = setInterval(() => (peak = Math.max(peak, rss(profile))), 50);
   try {
     const result = await fn();

@@ -7,6 +7,7 @@ import type { Kms } from '../kms/kms';
 import { decodeHeader, FormatError, NotAnEsdkMessageError, TruncatedMessageError } from '../format';
 import { coreKeyring } from './files-keyring';
 import { decryptJob, encryptJob, summarize, type JobRun, type Sink } from './files-job';
+import { writeBlob } from './blob-source';
 import { downloadSink } from './download-sink';
 import { handleSink, opfsSink, releaseOutput } from './files-sinks';
 import { pipelineRate } from './files-diagnostics';
@@ -139,10 +140,13 @@ export function filesApi(ready: Promise<Kms>, callerOf: (kms: Kms) => Caller): F
     async cancelFile(jobId) {
       jobs.get(jobId)?.abort(new DOMException('Cancelled', 'AbortError'));
     },
-    async readRate(input) {
+    async readRate(input, how = 'stream') {
       const t0 = performance.now();
-      const reader = input.stream().getReader();
-      while (!(await reader.read()).done);
+      if (how === 'jobs') await writeBlob(input, new WritableStream());
+      else {
+        const reader = input.stream().getReader();
+        while (!(await reader.read()).done);
+      }
       return performance.now() - t0;
     },
     async writeRate(bytes, chunk) {
@@ -157,25 +161,11 @@ export function filesApi(ready: Promise<Kms>, callerOf: (kms: Kms) => Caller): F
       return ms;
     },
     async copyRate(input, chunk) {
-      // The same input stream and OPFS sink as a file job, written in frame-sized pieces, one read
-      // and one write at a time, with no message in between: what plain I/O manages without overlap.
+      // The jobs' own reader (BYOB into reused buffers) and OPFS sink, in frame-sized pieces, with
+      // no message in between: what plain I/O manages here.
       const sink = await opfsSink('bench-copy-rate');
-      const w = sink.writable.getWriter();
-      const reader = (input.stream() as ReadableStream<Uint8Array>).getReader();
-      const buf = new Uint8Array(chunk);
-      let fill = 0;
       const t0 = performance.now();
-      for (let r = await reader.read(); !r.done; r = await reader.read()) {
-        for (let o = 0; o < r.value.length; ) {
-          const n = Math.min(chunk - fill, r.value.length - o);
-          buf.set(r.value.subarray(o, o + n), fill);
-          fill += n;
-          o += n;
-          if (fill === chunk) await w.write(buf), (fill = 0);
-        }
-      }
-      if (fill) await w.write(buf.subarray(0, fill));
-      await w.close();
+      await writeBlob(input, sink.writable, { unit: chunk });
       const ms = performance.now() - t0;
       await releaseOutput('bench-copy-rate');
       return ms;
