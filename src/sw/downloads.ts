@@ -13,13 +13,16 @@ export type DownloadMessage =
   | { type: 'DOWNLOAD_DROP'; id: string }
   | { type: 'DOWNLOAD_KEEPALIVE' };
 
-/** Posted to the page when the job's output stream has arrived: the page may navigate to it. */
-export interface DownloadReady {
-  type: 'DOWNLOAD_READY';
-  id: string;
-  /** Where to navigate (a hidden frame) to start the download. */
-  url: string;
-}
+/** Messages to the page that opened a download (`id` is the one it chose). */
+export type DownloadEvent =
+  /** The job's output stream has arrived: navigate a hidden frame to `url` to start the download. */
+  | { type: 'DOWNLOAD_READY'; id: string; url: string }
+  /** The browser has read the whole output (the download manager has every byte). */
+  | { type: 'DOWNLOAD_DONE'; id: string }
+  /** The download will not complete: refused, cancelled in the browser, or the job's stream failed. */
+  | { type: 'DOWNLOAD_FAILED'; id: string; reason: string };
+
+type Source = { postMessage(message: unknown): void } | null;
 
 const ID = /^[A-Za-z0-9-]{8,64}$/;
 /** An opened download not fetched within this time is forgotten (the page went away). */
@@ -27,23 +30,38 @@ const UNUSED_MS = 5 * 60_000;
 
 interface Entry {
   name: string;
+  source: Source;
   readable?: ReadableStream<Uint8Array>;
+  /** The URL's last segment: random, so no other page can guess it and take the stream. */
+  token?: string;
   timer: ReturnType<typeof setTimeout>;
 }
 
 const entries = new Map<string, Entry>();
+const byToken = new Map<string, string>();
+
+function tell(source: Source, m: DownloadEvent): void {
+  try {
+    source?.postMessage(m);
+  } catch {
+    // The page has gone.
+  }
+}
 
 function forget(id: string): void {
   const e = entries.get(id);
   if (!e) return;
   clearTimeout(e.timer);
   entries.delete(id);
-  // Nobody will read it: tell the worker (its writes fail, the job stops).
+  if (e.token) byToken.delete(e.token);
+  // Nobody will read it: tell the worker (its writes fail, the job stops). The port stays open, so a
+  // stream that is still on its way is cancelled when it arrives (a closed port would lose it, and
+  // the worker would wait for a reader for ever).
   void e.readable?.cancel('The download was not started.').catch(() => undefined);
 }
 
 /** Handles a page message about downloads; returns false when the message is about something else. */
-export function onDownloadMessage(data: unknown, ports: readonly MessagePort[], source: { postMessage(message: unknown): void } | null): boolean {
+export function onDownloadMessage(data: unknown, ports: readonly MessagePort[], source: Source): boolean {
   const m = data as Partial<DownloadMessage> | null;
   if (m?.type === 'DOWNLOAD_KEEPALIVE') return true; // the message event itself keeps this worker alive
   if (m?.type === 'DOWNLOAD_DROP' && typeof m.id === 'string') {
@@ -53,16 +71,24 @@ export function onDownloadMessage(data: unknown, ports: readonly MessagePort[], 
   if (m?.type !== 'DOWNLOAD_OPEN') return false;
   const { id, name } = m as { id: unknown; name: unknown };
   const port = ports[0];
-  /* Precondition: a plain token ID, a name, and the port the worker will send the stream over. */
-  if (typeof id !== 'string' || !ID.test(id) || typeof name !== 'string' || !name || !port || entries.has(id)) return true;
-  const entry: Entry = { name, timer: setTimeout(() => forget(id), UNUSED_MS) };
+  /* Precondition: a plain token ID not in use, a name, and the port the worker will send the stream over. */
+  if (typeof id !== 'string' || !ID.test(id) || typeof name !== 'string' || !name || !port || entries.has(id)) {
+    port?.close();
+    if (typeof id === 'string') tell(source, { type: 'DOWNLOAD_FAILED', id, reason: 'The service worker refused to open this download.' });
+    return true;
+  }
+  const entry: Entry = { name, source, timer: setTimeout(() => forget(id), UNUSED_MS) };
   entries.set(id, entry);
   port.onmessage = (e) => {
     const readable = (e.data as { readable?: unknown } | null)?.readable;
     port.close();
-    if (!(readable instanceof ReadableStream) || entries.get(id) !== entry) return;
+    if (!(readable instanceof ReadableStream)) return;
+    // Arrived after the page dropped the download: nobody will read it, so stop the worker.
+    if (entries.get(id) !== entry) return void readable.cancel('The download was dropped.').catch(() => undefined);
     entry.readable = readable as ReadableStream<Uint8Array>;
-    source?.postMessage({ type: 'DOWNLOAD_READY', id, url: DOWNLOAD_PATH + id } satisfies DownloadReady);
+    entry.token = crypto.randomUUID();
+    byToken.set(entry.token, id);
+    tell(source, { type: 'DOWNLOAD_READY', id, url: DOWNLOAD_PATH + entry.token });
   };
   return true;
 }
@@ -71,23 +97,52 @@ export function onDownloadMessage(data: unknown, ports: readonly MessagePort[], 
 export function contentDisposition(name: string): string {
   const base = name.split('/').filter(Boolean).join('_') || 'download';
   const ascii = base.replace(/[^\x20-\x7e]|["\\%]/g, '_');
-  const exact = encodeURIComponent(base).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  // A lone surrogate would make encodeURIComponent throw: replace it first.
+  const exact = encodeURIComponent(base.replace(/[\uD800-\uDFFF]/gu, '\uFFFD')).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `attachment; filename="${ascii}"; filename*=UTF-8''${exact}`;
 }
 
-/** The response to GET DOWNLOAD_PATH + id: the job's output as an attachment, once. */
-export function downloadResponse(url: URL): Response {
-  const id = url.pathname.slice(DOWNLOAD_PATH.length);
-  const e = entries.get(id);
-  if (!e?.readable) return new Response('This download is no longer available. Run the file job again.', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
-  clearTimeout(e.timer);
-  entries.delete(id);
-  return new Response(e.readable, {
-    headers: {
-      'Content-Type': 'application/octet-stream',
-      'Content-Disposition': contentDisposition(e.name),
-      'Cache-Control': 'no-store',
-      'X-Content-Type-Options': 'nosniff',
+/** Passes the job's stream to the browser one chunk per read, and tells the page whether the
+ * browser read all of it (DONE) or the download stopped (FAILED). */
+function watched(id: string, source: Source, input: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const reader = input.getReader();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(c) {
+        let r: ReadableStreamReadResult<Uint8Array>;
+        try {
+          r = await reader.read();
+        } catch (e) {
+          tell(source, { type: 'DOWNLOAD_FAILED', id, reason: 'The file job failed, so its download was stopped.' });
+          throw e;
+        }
+        if (r.done) {
+          c.close();
+          tell(source, { type: 'DOWNLOAD_DONE', id });
+        } else c.enqueue(r.value);
+      },
+      async cancel(reason) {
+        tell(source, { type: 'DOWNLOAD_FAILED', id, reason: 'The download was cancelled or failed in the browser.' });
+        await reader.cancel(reason);
+      },
     },
-  });
+    { highWaterMark: 0 },
+  );
+}
+
+/** The response to GET DOWNLOAD_PATH + token: the job's output as an attachment, once. */
+export function downloadResponse(url: URL): Response {
+  const id = byToken.get(url.pathname.slice(DOWNLOAD_PATH.length));
+  const e = id === undefined ? undefined : entries.get(id);
+  if (id === undefined || !e?.readable) return new Response('This download is no longer available. Run the file job again.', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+  const headers = {
+    'Content-Type': 'application/octet-stream',
+    'Content-Disposition': contentDisposition(e.name),
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  };
+  const body = watched(id, e.source, e.readable);
+  e.readable = undefined; // served: forgetting the entry must not cancel it
+  forget(id);
+  return new Response(body, { headers });
 }

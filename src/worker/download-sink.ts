@@ -10,15 +10,20 @@ function downloadStopped(): Error {
 /**
  * Streams to a download the service worker serves. On the first write (or on close, for an empty
  * result) the readable end goes over `port` to the service worker, which tells the page to start
- * the download: a job that fails before producing output starts no download at all. Aborting
- * errors the stream, and the browser marks the download failed rather than complete.
+ * the download: a job that fails before producing output starts no download at all. Aborting, or
+ * `signal` (the job's cancel), errors the stream at once — even while a write waits for a download
+ * that is paused or refused — and the browser marks the download failed rather than complete.
  */
-export function downloadSink(port: MessagePort): Sink<undefined> {
+export function downloadSink(port: MessagePort, signal?: AbortSignal): Sink<undefined> {
   let out: WritableStreamDefaultWriter<Uint8Array> | undefined;
+  let ctrl: TransformStreamDefaultController<Uint8Array> | undefined;
+  // Errors both ends now: a writer's abort() would wait behind a write the reader never takes.
+  const stop = (why: unknown) => ctrl?.error(why instanceof Error ? why.name : 'failed');
+  signal?.addEventListener('abort', () => stop(signal.reason), { once: true });
   const open = () => {
     if (!out) {
       // A few MiB may wait in flight to the service worker, so writing here and saving there overlap.
-      const ts = new TransformStream<Uint8Array, Uint8Array>(undefined, { highWaterMark: 4 << 20, size: (c) => c.byteLength });
+      const ts = new TransformStream<Uint8Array, Uint8Array>({ start: (c) => void (ctrl = c) }, { highWaterMark: 4 << 20, size: (c) => c.byteLength });
       port.postMessage({ readable: ts.readable }, [ts.readable as unknown as Transferable]);
       out = ts.writable.getWriter();
     }
@@ -28,16 +33,16 @@ export function downloadSink(port: MessagePort): Sink<undefined> {
     writable: new WritableStream<Uint8Array>({
       async write(chunk) {
         const w = open();
-        await w.ready.catch(() => Promise.reject(downloadStopped()));
+        await w.ready.catch(() => Promise.reject(signal?.reason ?? downloadStopped()));
         // Not awaited: the promise settles only when the service worker has taken the chunk; a
         // failure shows in `ready` at the next write or in `close`.
         w.write(chunk).catch(() => undefined);
       },
       async close() {
-        await open().close().catch(() => Promise.reject(downloadStopped()));
+        await open().close().catch(() => Promise.reject(signal?.reason ?? downloadStopped()));
       },
       async abort(reason) {
-        if (out) await out.abort(reason instanceof Error ? reason.name : 'failed').catch(() => undefined);
+        if (out) stop(reason);
         else port.close();
       },
     }),

@@ -43,8 +43,8 @@ function publicError(e: unknown): Error {
 export function filesApi(ready: Promise<Kms>, callerOf: (kms: Kms) => Caller): FilesWorkerApi {
   const jobs = new Map<string, AbortController>();
 
-  async function sinkFor(jobId: string, output?: FileOutput): Promise<Sink<File | undefined>> {
-    if (output?.download) return downloadSink(output.download);
+  async function sinkFor(jobId: string, output: FileOutput | undefined, signal: AbortSignal): Promise<Sink<File | undefined>> {
+    if (output?.download) return downloadSink(output.download, signal);
     return output?.handle ? handleSink(output.handle) : opfsSink(jobId);
   }
 
@@ -67,7 +67,7 @@ export function filesApi(ready: Promise<Kms>, callerOf: (kms: Kms) => Caller): F
     const t0 = performance.now();
     let sink: Sink<File | undefined> | undefined;
     try {
-      sink = await sinkFor(jobId, output);
+      sink = await sinkFor(jobId, output, ac.signal);
       const r = await body(ac.signal, sink);
       return { ...(r.result ? { file: r.result } : {}), bytesIn: r.bytesIn, bytesOut: r.bytesOut, ms: performance.now() - t0, header: r.header };
     } catch (e) {
@@ -137,8 +137,12 @@ export function filesApi(ready: Promise<Kms>, callerOf: (kms: Kms) => Caller): F
         if (bytes.length < n || n >= INSPECT_LIMIT) throw new TruncatedMessageError('The message ends inside its header: the file is truncated.');
       }
     },
-    async cancelFile(jobId) {
-      jobs.get(jobId)?.abort(new DOMException('Cancelled', 'AbortError'));
+    async cancelFile(jobId, downloadStopped) {
+      const reason =
+        typeof downloadStopped === 'string'
+          ? Object.assign(new Error(downloadStopped.slice(0, 200)), { name: 'DownloadError' })
+          : new DOMException('Cancelled', 'AbortError');
+      jobs.get(jobId)?.abort(reason);
     },
     async readRate(input, how = 'stream') {
       const t0 = performance.now();

@@ -84,8 +84,9 @@ export interface FilesWorkerApi {
   ): Promise<FileJobResult>;
   /** The header of an encrypted file, without decrypting anything. @throws the format errors. */
   inspectFile(input: Blob): Promise<HeaderSummary>;
-  /** Cancels a running job; its partial output is deleted. */
-  cancelFile(jobId: string): Promise<void>;
+  /** Cancels a running job; its partial output is deleted. With `downloadStopped` (the page's
+   * words for why its streamed download cannot go on) the job fails with DownloadError instead. */
+  cancelFile(jobId: string, downloadStopped?: string): Promise<void>;
   /** Deletes a finished job's output from the origin private file system (after it was saved). */
   releaseFile(jobId: string): Promise<void>;
   /** Diagnostics for `npm run bench`: milliseconds to read `input` to the end in the worker, with

@@ -116,7 +116,22 @@ describe('Files page, streamed downloads', () => {
     await expect.poll(() => row.getByRole('alert').textContent(), { timeout: 30_000 }).toMatch(/signature/i);
   });
 
-  it('a file the caller cannot decrypt starts no download at all', async () => {
+  it('Cancel on the page stops a streamed job at once and fails its download', async () => {
+    const { page } = b;
+    const plain = join(dir, 'large.bin');
+    const block = randomBytes(1 << 20);
+    const fd = openSync(plain, 'w');
+    for (let i = 0; i < 300; i++) writeSync(fd, block.fill(i, 0, 4));
+    closeSync(fd);
+    const dl = await addAndDownload(plain);
+    const row = page.getByRole('listitem', { name: 'Encrypt large.bin' });
+    await row.getByRole('button', { name: 'Cancel large.bin' }).click();
+    expect(await dl.failure()).not.toBeNull();
+    await expect.poll(() => row.getByRole('alert').textContent(), { timeout: 30_000 }).toMatch(/Cancelled/);
+    expect(await row.textContent()).not.toMatch(/Downloaded as/);
+  });
+
+  it('a file that is not an encrypted file starts no download at all', async () => {
     const { page } = b;
     const notEsdk = join(dir, 'notes.txt.encrypted');
     writeFileSync(notEsdk, 'not an encrypted file');

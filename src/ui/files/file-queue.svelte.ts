@@ -4,7 +4,7 @@ import * as Comlink from 'comlink';
 import type { FileJobResult, FileProgress, HeaderSummary } from '../../worker/files-types';
 import { kms } from '../kms-client.svelte';
 import { appUpdate } from '../update.svelte';
-import { openStreamedDownload, type StreamedDownload } from './streamed-download';
+import { openStreamedDownload, type DownloadOutcome, type StreamedDownload } from './streamed-download';
 
 export type JobKind = 'encrypt' | 'decrypt';
 export type JobStatus = 'queued' | 'running' | 'verifying' | 'done' | 'failed' | 'cancelled';
@@ -30,8 +30,8 @@ export class FileJob {
   error = $state<unknown>(undefined);
   result = $state<FileJobResult | undefined>(undefined);
   url = $state<string | undefined>(undefined);
-  /** The result was streamed to the browser's downloads as it was produced. */
-  downloaded = $state(false);
+  /** With streamed downloads: how the browser's download ended (undefined for other outputs). */
+  download = $state<DownloadOutcome | undefined>(undefined);
   startedAt = 0;
   now = $state(0);
 
@@ -69,6 +69,14 @@ export function outputName(name: string, kind: JobKind, suffix: string): string 
   if (kind === 'encrypt') return name + suffix;
   if (suffix && name.endsWith(suffix) && name.length > suffix.length) return name.slice(0, -suffix.length);
   return `${name}.decrypted`;
+}
+
+function downloadError(outcome: 'failed' | 'not-started'): Error {
+  const message =
+    outcome === 'failed'
+      ? 'The download was cancelled or failed in the browser.'
+      : 'No download was started: the service worker did not take the file. Add the file again.';
+  return Object.assign(new Error(message), { name: 'DownloadError' });
 }
 
 export class FileQueue {
@@ -143,7 +151,7 @@ export class FileQueue {
     let download: StreamedDownload | undefined;
     try {
       const handle = await this.handleFor(job);
-      if (!handle && this.streamDownloads) download = openStreamedDownload(job.id, job.outName);
+      if (!handle && this.streamDownloads) download = openStreamedDownload(job.outName, (reason) => void kms.api.cancelFile(job.id, reason));
       const output = handle ? { handle } : download ? { download: download.port } : {};
       // The download port moves to the worker; everything else in the options is copied.
       const send = <T extends object>(opts: T) => (download ? Comlink.transfer(opts, [download.port]) : opts);
@@ -162,8 +170,8 @@ export class FileQueue {
               onProgress,
             )
           : await kms.api.decryptFile(job.id, job.input, send({ allowLegacy: job.decrypt!.allowLegacy, maxEncryptedDataKeys: job.decrypt!.maxKeys, output }), onProgress, onHeader);
-      await download?.close(true);
-      job.downloaded = download?.started ?? false;
+      job.download = await download?.close(true);
+      if (job.download === 'failed' || job.download === 'not-started') throw downloadError(job.download);
       job.result = r;
       job.header = r.header;
       job.bytesIn = r.bytesIn;
@@ -171,8 +179,7 @@ export class FileQueue {
       if (r.file) job.url = URL.createObjectURL(r.file);
       job.status = 'done';
     } catch (e) {
-      await download?.close(false);
-      job.downloaded = download?.started ?? false;
+      job.download ??= await download?.close(false);
       job.error = e;
       job.status = (e as { name?: string })?.name === 'AbortError' ? 'cancelled' : 'failed';
     }
