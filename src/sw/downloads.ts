@@ -1,6 +1,6 @@
 // Streamed downloads: a file job's output goes from the KMS worker straight to this service worker
 // (a transferred ReadableStream over a MessagePort the page set up), which answers the page's
-// navigation to DOWNLOAD_PATH + id with it as an attachment. Bytes are never collected in one place:
+// navigation to DOWNLOAD_PATH + a random token with it as an attachment. Bytes are never collected in one place:
 // the browser's download manager writes them to disk as they come. A job that fails errors the
 // stream, and the browser marks the download failed instead of completing it.
 // (No webworker lib reference here: tests import this module beside DOM code.)
