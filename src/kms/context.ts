@@ -1,17 +1,21 @@
 // One call's context: who is calling, the keystore, key resolution with AWS's key-state rules,
 // and writes that append the call's audit record in the same transaction as its change.
+// Authorization happens HERE: `resolve` authorizes the call's action on every key it finds (key
+// policy, identity policies, grants: authz/authorize.ts), and `authorizeAccount` decides the
+// account-level calls; a handler gets a key only through them (docs/AUTHORIZATION.md "Where").
 
-import { buildRecord, type Caller } from './audit';
-import { enforce, evaluateAccountAccess, evaluateKeyAccess, loadIdentity, type Identity } from './authorize';
-import { checkGrantTokens } from './grant-ids';
+import { buildRecord } from './audit';
+import { type Caller } from './ids';
+import { enforce, evaluateAccountAccess, evaluateKeyAccess, loadIdentity, type Identity } from './authz';
+import { checkGrantTokens } from './authz';
 import {
-  DisabledException, InvalidMarkerException, KMSInvalidStateException, NotFoundException, type KmsError,
+  DisabledException, KMSInvalidStateException, NotFoundException, type KmsError,
 } from './errors';
 import { aliasArn, keyArn, parseKeyRef, uuidV4, type Keystore } from './ids';
 import { CRYPTO_OPERATIONS, isReadOnly } from './operations';
 import type { Clock, Locks, Random, Store, Tx } from './ports';
 import type { AuditEntry, KeyRecord } from './records';
-import type { MaterialCache } from './material-cache';
+import type { MaterialCache } from './material';
 
 export interface KmsEnv {
   store: Store;
@@ -189,35 +193,4 @@ type AuthzCallOf = OpContext & { caller: Caller };
 
 export function isPastDeletion(key: KeyRecord, now: number): boolean {
   return key.state === 'PendingDeletion' && key.deletionDate !== undefined && key.deletionDate <= now;
-}
-
-/** Markers are opaque to callers: base64url of a tag and the UTF-8 of the last item's sort key.
- * UTF-8 because sort keys (tag keys) may be any Unicode, which btoa alone cannot take; the tag so
- * that a marker this keystore did not issue is refused (AWS: InvalidMarkerException), not read. */
-const MARKER_TAG = 'pk1:';
-
-export function encodeMarker(after: string): string {
-  const bytes = new TextEncoder().encode(MARKER_TAG + after);
-  return btoa(String.fromCharCode(...bytes)).replaceAll('+', '-').replaceAll('/', '_').replaceAll('=', '');
-}
-
-export function decodeMarker(marker: string): string {
-  try {
-    if (!/^[A-Za-z0-9_-]+$/.test(marker)) throw new Error('not base64url');
-    const bin = atob(marker.replaceAll('-', '+').replaceAll('_', '/'));
-    const s = new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bin, (ch) => ch.charCodeAt(0)));
-    if (!s.startsWith(MARKER_TAG) || s.length === MARKER_TAG.length) throw new Error('not ours');
-    return s.slice(MARKER_TAG.length);
-  } catch {
-    throw new InvalidMarkerException(`The marker '${marker}' is not one this keystore issued; start again without Marker.`);
-  }
-}
-
-/** Pages an ordered list by a string sort key, the AWS way (NextMarker + Truncated). */
-export function page<T>(items: T[], sortKey: (t: T) => string, limit: number, marker?: string): { items: T[]; next?: string } {
-  const after = marker === undefined ? undefined : decodeMarker(marker);
-  const start = after === undefined ? 0 : items.findIndex((t) => sortKey(t) > after);
-  const rest = start < 0 ? [] : items.slice(start);
-  const out = rest.slice(0, limit);
-  return rest.length > limit ? { items: out, next: encodeMarker(sortKey(out[out.length - 1]!)) } : { items: out };
 }

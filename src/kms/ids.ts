@@ -91,3 +91,28 @@ export function checkAliasName(name: string, param = 'aliasName'): void {
     throw new InvalidAliasNameException(`Alias '${name}' is reserved: names that begin with 'alias/aws/' belong to AWS managed keys.`);
   }
 }
+
+/** Who makes a call: the account root, an IAM user, or a role session, and from where. */
+export interface Caller {
+  type: 'Root' | 'IAMUser' | 'AssumedRole';
+  arn: string;
+  accountId: string;
+  principalId: string;
+  userName?: string;
+  accessKeyId?: string;
+  userAgent: string;
+  sourceIPAddress: string;
+}
+
+export function rootCaller(ks: Keystore, via: { userAgent: string; sourceIPAddress?: string; accessKeyId?: string }): Caller {
+  const c: Caller = {
+    type: 'Root',
+    arn: rootArn(ks),
+    accountId: ks.accountId,
+    principalId: ks.accountId,
+    userAgent: via.userAgent,
+    sourceIPAddress: via.sourceIPAddress ?? '127.0.0.1',
+  };
+  if (via.accessKeyId) c.accessKeyId = via.accessKeyId;
+  return c;
+}

@@ -1,13 +1,13 @@
 // The KMS core: opens a keystore, dispatches operations by AWS name, records every call in the
 // audit log (success or failure), and runs maintenance (deletion when due, automatic rotation).
 
-import type { Caller } from './audit';
+import type { Caller } from './ids';
 import { DAY_MS, isPastDeletion, OpContext, type KmsEnv } from './context';
 import { KmsError, toKmsError, UnknownOperationException, UnsupportedOperationException } from './errors';
 import type { Keystore } from './ids';
 import { generateDomainKey } from './material';
-import { generateWrappingKey } from './asymmetric/keygen';
-import { MaterialCache } from './material-cache';
+import { generateWrappingKey } from './asymmetric';
+import { MaterialCache } from './material';
 import { isOperationName, type OperationName } from './operations';
 import type { Clock, Locks, Random, Store } from './ports';
 import * as aliases from './ops/aliases';
@@ -23,8 +23,8 @@ import * as agreement from './ops/agreement';
 import * as kem from './ops/kem';
 import * as grants from './ops/grants';
 import { Iam } from './iam';
-import { simulate, type SimulationRequest, type SimulationResult } from './simulate';
-import { lookupEvents, type LookupEventsRequest } from './cloudtrail';
+import { simulate, type SimulationRequest, type SimulationResult } from './authz';
+import { Audit, type LookupEventsRequest } from './audit';
 import { asRequest, type Req } from './validate';
 
 type Handler = (c: OpContext, req: Req) => Promise<object>;
@@ -102,9 +102,12 @@ interface KeystoreMeta extends Keystore {
 export class Kms {
   /** The keystore's principals and access keys. */
   readonly iam: Iam;
+  /** The keystore's audit trail: history, LookupEvents, verification, exports, retention. */
+  readonly audit: Audit;
 
-  private constructor(readonly env: KmsEnv) {
+  private constructor(private readonly env: KmsEnv) {
     this.iam = new Iam(env);
+    this.audit = new Audit(env);
   }
 
   /** What a call by `caller` would be told, and why (the policy simulator). Not audited: it changes nothing. */
@@ -198,7 +201,7 @@ export class Kms {
     c.eventSource = 'cloudtrail.amazonaws.com';
     try {
       await this.env.store.read((tx) => c.authorizeAccount(tx, 'cloudtrail:LookupEvents'));
-      const response = await lookupEvents(this.env.store, decode(request));
+      const response = await this.audit.lookupEvents(decode(request));
       await this.env.store.write((tx) => tx.appendAudit(c.entry(undefined)));
       return response;
     } catch (e) {

@@ -55,7 +55,7 @@ export interface Tx {
   getAudit(seq: number): Promise<AuditEntry | undefined>;
   /** The record with the newest eventTime before `time` (retention by age). */
   lastAuditBefore(time: number): Promise<AuditEntry | undefined>;
-  /** Deletes every audit record up to and including `seq` (retention; see kms/audit-retention.ts). */
+  /** Deletes every audit record up to and including `seq` (retention; see kms/audit/retention.ts). */
   deleteAuditThrough(seq: number): Promise<void>;
 }
 

@@ -129,7 +129,7 @@ export interface AuditEntry {
   /** Key IDs used by a successful cryptographic operation (for GetKeyLastUsage). */
   usedKeyIds: string[];
   record: CloudTrailRecord;
-  /** SHA-256 (hex) of the previous stored record; set by the store when it appends (kms/audit-chain.ts). */
+  /** SHA-256 (hex) of the previous stored record; set by the store when it appends (kms/audit/chain.ts). */
   prevHash?: string;
   /** SHA-256 (hex) of this stored record, every field but this one. */
   hash?: string;

@@ -1,11 +1,12 @@
 // Diagnostics for `npm run bench`: the storage floor (one IndexedDB transaction on a scratch
 // database), the cost of audit recording, and synthetic records for scale figures.
 import { deleteDB, openDB } from 'idb';
-import { buildRecord, rootCaller } from '../kms/audit';
+import { buildRecord } from '../kms/audit';
+import { rootCaller } from '../kms/ids';
 import { keyArn } from '../kms/ids';
 import { Kms } from '../kms/kms';
 import { LocalLocks, systemClock, systemRandom, type Store } from '../kms/ports';
-import { IdbStore } from './idb-store';
+import { databaseName, IdbStore } from './idb-store';
 
 export async function measureIdb(iterations: number): Promise<{ read: number[]; write: number[] }> {
   const name = 'pocket-kms-bench-scratch';
@@ -78,10 +79,12 @@ export async function seedAuditRecords(kms: Kms, n: number, batch = 5000): Promi
   const caller = rootCaller(ks, { userAgent: 'pocket-kms-bench (synthetic)' });
   const keyIds = Array.from({ length: 16 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
   const start = Date.now() - n * 1000;
+  // The keystore's own database, opened beside the core's connection (the trail is appended as any instance would).
+  const store = await IdbStore.open(databaseName(ks.region));
   const t = performance.now();
   for (let done = 0; done < n; ) {
     const count = Math.min(batch, n - done);
-    await kms.env.store.write(async (tx) => {
+    await store.write(async (tx) => {
       for (let i = 0; i < count; i++) {
         const seq = done + i;
         const keyId = keyIds[seq % keyIds.length]!;
@@ -99,5 +102,6 @@ export async function seedAuditRecords(kms: Kms, n: number, batch = 5000): Promi
     });
     done += count;
   }
+  store.close();
   return performance.now() - t;
 }

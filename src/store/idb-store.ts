@@ -3,7 +3,7 @@
 // record always commit together.
 
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
-import { AUDIT_HEAD, chainEntry, type ChainPoint } from '../kms/audit-chain';
+import { AUDIT_HEAD, chainEntry, type ChainPoint } from '../kms/audit';
 import { KMSInternalException } from '../kms/errors';
 import type { AuditQuery, Store, Tx } from '../kms/ports';
 import type { AccessKeyRecord, AliasRecord, AuditEntry, KeyRecord, MaterialRecord, PrincipalRecord, StoredGrant } from '../kms/records';

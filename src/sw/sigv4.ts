@@ -5,7 +5,7 @@
 
 import { KmsError } from '../kms/errors';
 
-/** The stored form of a secret access key; the core creates it (src/kms/iam.ts). */
+/** The stored form of a secret access key; the core creates it (src/kms/iam/iam.ts). */
 export { importSecret } from '../kms/iam';
 
 function clientError(name: string) {

@@ -2,8 +2,8 @@
 // dispatch, base64 blobs, epoch-second timestamps, and errors as HTTP 400 {"__type", "message"} with
 // x-amzn-ErrorType. Pure: takes and returns Fetch API objects, so it is tested in Node without a service worker.
 
-import type { Caller } from '../kms/audit';
-import type { LookupEventsRequest } from '../kms/cloudtrail';
+import type { Caller } from '../kms/ids';
+import type { LookupEventsRequest } from '../kms/audit';
 import { KmsError, SerializationException, toKmsError, UnknownOperationException } from '../kms/errors';
 import type { Kms } from '../kms/kms';
 import { verifySigV4 } from './sigv4';

@@ -1,20 +1,20 @@
 // The Comlink API of the KMS worker: one flat object. The UI imports only these types.
 import type { KmsResponses, SupportedOperation } from '../kms/kms';
-import type { LookupEventsRequest } from '../kms/cloudtrail';
+import type { LookupEventsRequest } from '../kms/audit';
 import type { CloudTrailRecord } from '../kms/records';
-import type { ChainReport } from '../kms/audit-chain';
-import type { ExportFormat } from '../kms/audit-export';
-import type { ValidationReport } from '../kms/audit-validate';
-import type { RetentionPolicy, TrimPlan, TrimResult } from '../kms/audit-retention';
+import type { ChainReport } from '../kms/audit';
+import type { ExportFormat } from '../kms/audit';
+import type { ValidationReport } from '../kms/audit';
+import type { RetentionPolicy, TrimPlan, TrimResult } from '../kms/audit';
 
 export type { RetentionPolicy, TrimPlan, TrimResult };
 import type { FilesWorkerApi } from './files-types';
-import type { FileDigestKind } from '../kms/asymmetric/file-digest';
+import type { FileDigestKind } from '../kms/asymmetric';
 import type { ProbeSpec } from '../kms/asymmetric/raw-probe';
 
 export type { KmsResponses, SupportedOperation, ChainReport, ValidationReport, ExportFormat, FileDigestKind };
 import type { NewAccessKey, PrincipalSummary, AccessKeySummary } from '../kms/iam';
-import type { SimulationRequest, SimulationResult } from '../kms/simulate';
+import type { SimulationRequest, SimulationResult } from '../kms/authz';
 import type { Tag } from '../kms/records';
 export type { NewAccessKey, PrincipalSummary, AccessKeySummary, SimulationRequest, SimulationResult, Tag };
 

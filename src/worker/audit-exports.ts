@@ -1,12 +1,7 @@
 // Worker side of audit export and validation: export sessions the UI pulls chunk by chunk (so the
 // worker holds at most one log file and one chunk), the public key, and validation of an archive.
-import type { Caller } from '../kms/audit';
-import { AUDIT_HEAD, type ChainPoint } from '../kms/audit-chain';
-import { fromPem, getSigningKey, toPem } from '../kms/audit-digest';
-import { exportCloudTrailTar, exportCsv, exportFileName, exportJsonLines, type ExportOptions } from '../kms/audit-export';
-import { checkPolicy, markExported, planTrim, setPolicy, trimTrail, type RetentionPolicy, type TrimPlan, type TrimResult } from '../kms/audit-retention';
-import { readTar } from '../kms/audit-tar';
-import { validateExport, type ValidationReport } from '../kms/audit-validate';
+import type { ExportOptions, RetentionPolicy, TrimPlan, TrimResult, ValidationReport } from '../kms/audit';
+import type { Caller } from '../kms/ids';
 import type { Kms } from '../kms/kms';
 import type { AuditExportRequest, AuditExportStart, AuditPublicKey } from './api';
 
@@ -41,16 +36,12 @@ function options(r: AuditExportRequest): ExportOptions {
 
 export async function startExport(kms: Kms, r: AuditExportRequest): Promise<AuditExportStart> {
   const o = options(r);
-  const { store, keystore } = kms.env;
-  const gen =
-    o.format === 'cloudtrail'
-      ? exportCloudTrailTar(store, keystore, await getSigningKey(store, kms.env.clock.now()), o)
-      : o.format === 'jsonl' ? exportJsonLines(store, o) : exportCsv(store, o);
+  const { chunks: gen, name, type } = await kms.audit.export(o);
   const id = crypto.randomUUID();
   const unfiltered = ['startTime', 'endTime', 'keyId', 'principal', 'eventName'].every((k) => o[k as keyof ExportOptions] === undefined);
-  const head = unfiltered ? await store.read((tx) => tx.getMeta<ChainPoint>(AUDIT_HEAD)) : undefined;
+  const head = unfiltered ? await kms.audit.head() : undefined;
   sessions.set(id, { gen, kms, ...(head ? { covers: head.seq } : {}) });
-  return { id, ...exportFileName(keystore, o.format, kms.env.clock.now()) };
+  return { id, name, type };
 }
 
 /** The next chunk of an export, or null at its end (the session is then gone). */
@@ -68,7 +59,7 @@ export async function nextChunk(id: string): Promise<Uint8Array | null> {
   }
   if (parts.length === 0) {
     sessions.delete(id);
-    if (session.covers !== undefined) await markExported(session.kms.env.store, session.covers, session.kms.env.clock.now());
+    if (session.covers !== undefined) await session.kms.audit.markExported(session.covers);
     return null;
   }
   if (parts.length === 1) return parts[0]!;
@@ -88,8 +79,7 @@ export async function cancelExport(id: string): Promise<void> {
 }
 
 export async function publicKey(kms: Kms): Promise<AuditPublicKey> {
-  const k = await getSigningKey(kms.env.store, kms.env.clock.now());
-  return { pem: toPem(k.spki), der: k.spki.slice(), fingerprint: k.fingerprint, createdAt: k.createdAt };
+  return kms.audit.publicKey();
 }
 
 async function* chunksOf(blob: Blob): AsyncGenerator<Uint8Array> {
@@ -107,19 +97,17 @@ async function* chunksOf(blob: Blob): AsyncGenerator<Uint8Array> {
 
 /** Validates an exported archive against this keystore's public key, or against `publicKeyPem`. */
 export async function validateArchive(kms: Kms, archive: Blob, publicKeyPem?: string): Promise<ValidationReport> {
-  const spki = publicKeyPem ? fromPem(publicKeyPem) : (await getSigningKey(kms.env.store, kms.env.clock.now())).spki;
-  return validateExport(readTar(chunksOf(archive)), spki);
+  return kms.audit.validate(chunksOf(archive), publicKeyPem);
 }
 
 export function retentionPlan(kms: Kms): Promise<TrimPlan> {
-  return planTrim(kms.env);
+  return kms.audit.planTrim();
 }
 
 export async function setRetention(kms: Kms, policy: RetentionPolicy): Promise<TrimPlan> {
-  await setPolicy(kms.env.store, checkPolicy(policy));
-  return planTrim(kms.env);
+  return kms.audit.setRetention(policy);
 }
 
 export async function applyRetention(kms: Kms, caller: Caller | 'service', confirmUnexported: boolean): Promise<TrimResult> {
-  return trimTrail(kms.env, caller, { confirmUnexported });
+  return kms.audit.trim(caller, { confirmUnexported });
 }

@@ -1,7 +1,7 @@
 // The file-encryption methods of the worker API: jobs keyed by an ID the UI chooses, streamed
 // from a File (or a transferred ReadableStream) to a chosen file or the origin private file system.
 import * as Comlink from 'comlink';
-import type { Caller } from '../kms/audit';
+import type { Caller } from '../kms/ids';
 import { KmsError } from '../kms/errors';
 import type { Kms } from '../kms/kms';
 import { decodeHeader, FormatError, NotAnEsdkMessageError, TruncatedMessageError } from '../format';

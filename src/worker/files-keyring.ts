@@ -1,7 +1,7 @@
 // The AWS KMS keyring of the message format, wired to the Pocket KMS core: each data-key call is
 // an ordinary audited KMS call (GenerateDataKey, Encrypt, Decrypt) as the given caller, so key
 // policies and grants decide which keys a file may use.
-import type { Caller } from '../kms/audit';
+import type { Caller } from '../kms/ids';
 import type { Kms } from '../kms/kms';
 import { awsKmsKeyring, type AwsKmsKeyringOptions, type Keyring, type KmsDataKeyClient } from '../format/keyring';
 

@@ -1,7 +1,7 @@
 // The console's side of principals: the Identities page (users, roles, policies, access keys), the
 // "Acting as" switcher, and the policy simulator. IAM changes are made by the keystore's owner and
 // recorded as the account root, whoever the console is acting as; KMS calls run as the chosen principal.
-import { rootCaller, type Caller } from '../kms/audit';
+import { rootCaller, type Caller } from '../kms/ids';
 import type { Kms } from '../kms/kms';
 import { grantOperations } from '../kms/ops/grants';
 import type { IdentitiesWorkerApi, KeystoreInfo } from './api';

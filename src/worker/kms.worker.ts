@@ -1,11 +1,9 @@
 // Composition root of the KMS worker: opens the region's keystore, exposes the API over Comlink,
 // and runs maintenance (deletion and automatic rotation) at start-up and every minute.
 import * as Comlink from 'comlink';
-import { digestStream } from '../kms/asymmetric/file-digest';
+import { digestStream } from '../kms/asymmetric';
 import { rawSignVerify } from '../kms/asymmetric/raw-probe';
-import { rootCaller } from '../kms/audit';
-import { verifyChain } from '../kms/audit-chain';
-import { lookupEvents } from '../kms/cloudtrail';
+import { rootCaller } from '../kms/ids';
 import { rebuildError } from '../kms/errors';
 import type { Kms } from '../kms/kms';
 import { measureAuditCost, measureIdb, seedAuditRecords } from '../store/diagnostics';
@@ -47,7 +45,7 @@ const api: KmsWorkerApi = {
   },
   async auditEvents(f) {
     const kms = await ready;
-    const entries = await kms.env.store.queryAudit({
+    const entries = await kms.audit.query({
       limit: Math.min(f.limit ?? 100, 500),
       ...(f.beforeSeq !== undefined ? { beforeSeq: f.beforeSeq } : {}),
       // Served from the store's indexes (no scan of the whole trail for a rare event or key).
@@ -71,10 +69,10 @@ const api: KmsWorkerApi = {
     );
   },
   async lookupEvents(request) {
-    return lookupEvents((await ready).env.store, request);
+    return (await ready).audit.lookupEvents(request);
   },
   async verifyAuditTrail() {
-    return verifyChain((await ready).env.store);
+    return (await ready).audit.verifyChain();
   },
   async exportAudit(request) {
     return startExport(await ready, request);

@@ -5,9 +5,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fromPem, gunzip, gzip } from '../../src/kms/audit-digest';
-import { readTar, tarEnd, tarEntry, type TarMember } from '../../src/kms/audit-tar';
-import { validateExport } from '../../src/kms/audit-validate';
+import { fromPem, gunzip, gzip } from '../../src/kms/audit/digest';
+import { readTar, tarEnd, tarEntry, type TarMember } from '../../src/kms/audit/tar';
+import { validateExport } from '../../src/kms/audit/validate';
 import { useApp } from './harness';
 
 const env = useApp();

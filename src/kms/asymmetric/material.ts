@@ -4,9 +4,9 @@
 
 import type { OpContext } from '../context';
 import { InvalidKeyUsageException, KMSInternalException } from '../errors';
-import type { CachedPair } from '../material-cache';
+import type { CachedPair } from '../material';
 import type { KeyRecord, KeyUsage } from '../records';
-import { confirmSeal, retryStale } from '../sealing';
+import { confirmSeal, retryStale } from '../material';
 import type { Tx } from '../ports';
 import { sealAad } from './keygen';
 

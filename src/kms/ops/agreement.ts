@@ -1,8 +1,8 @@
 // DeriveSharedSecret: ECDH (NIST SP 800-56A §5.7.1.2, the raw x-coordinate) between a KEY_AGREEMENT
 // key's private key and a peer's public key given as DER SubjectPublicKeyInfo on the same curve.
 
-import { withKey } from '../asymmetric/material';
-import { SPECS } from '../asymmetric/specs';
+import { withKey } from '../asymmetric';
+import { SPECS } from '../asymmetric';
 import type { OpContext } from '../context';
 import { ValidationException } from '../errors';
 import { optEnum, reqBlob, reqString, type Req } from '../validate';

@@ -1,6 +1,7 @@
 // CreateAlias, UpdateAlias, DeleteAlias, ListAliases with AWS's alias rules.
 
-import { isPastDeletion, page, type OpContext } from '../context';
+import { isPastDeletion, type OpContext } from '../context';
+import { page } from './paging';
 import { AlreadyExistsException, KMSInvalidStateException, LimitExceededException, NotFoundException } from '../errors';
 import { aliasArn, checkAliasName, parseKeyRef } from '../ids';
 import type { KeyRecord } from '../records';

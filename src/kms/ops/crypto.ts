@@ -3,11 +3,11 @@
 
 import type { OpContext } from '../context';
 import { InvalidKeyUsageException, UnsupportedOperationException, ValidationException } from '../errors';
-import type { RsaEncryptionAlgorithm } from '../asymmetric/specs';
+import type { RsaEncryptionAlgorithm } from '../asymmetric';
 import type { KeyRecord } from '../records';
 import { reEncryptWithRsa } from './re-encrypt-rsa';
 import { rsaDecrypt, rsaEncrypt } from './rsa-encryption';
-import { confirmSeal, confirmUnseal, prepareSeal, prepareUnseal, requireSymmetric, retryStale } from '../sealing';
+import { confirmSeal, confirmUnseal, prepareSeal, prepareUnseal, requireSymmetric, retryStale } from '../material';
 import { optBool, optContext, optEnum, optInt, optString, optStringList, reqBlob, reqString, type Req } from '../validate';
 
 const ENCRYPTION_ALGORITHMS = ['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE'] as const;

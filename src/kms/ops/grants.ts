@@ -2,10 +2,11 @@
 // "Grants in AWS KMS"). A grant takes effect at once here, so its token is usable in GrantTokens
 // immediately; tokens are still checked (grant-ids.ts).
 
-import { evaluateKeyAccess, enforce } from '../authorize';
-import { page, type OpContext } from '../context';
+import { evaluateKeyAccess, enforce } from '../authz';
+import { type OpContext } from '../context';
+import { page } from './paging';
 import { AccessDeniedException, LimitExceededException, NotFoundException, UnsupportedOperationException, ValidationException } from '../errors';
-import { checkGrantId, grantToken, newGrantId, parseGrantToken } from '../grant-ids';
+import { checkGrantId, grantToken, newGrantId, parseGrantToken } from '../authz';
 import { rootArn } from '../ids';
 import type { KeyRecord, StoredGrant } from '../records';
 import { optBool, optContext, optString, optStringList, paging, reqString, type Req } from '../validate';

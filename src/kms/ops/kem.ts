@@ -3,10 +3,10 @@
 // of the right length always yields a secret (a pseudorandom one when altered); only a wrong length
 // is InvalidCiphertextException, as AWS documents.
 
-import { decodeSpki } from '../asymmetric/der';
-import { mlKem } from '../asymmetric/keygen';
-import { withKey, withSecret } from '../asymmetric/material';
-import { SPECS } from '../asymmetric/specs';
+import { decodeSpki } from '../asymmetric';
+import { mlKem } from '../asymmetric';
+import { withKey, withSecret } from '../asymmetric';
+import { SPECS } from '../asymmetric';
 import type { OpContext } from '../context';
 import { InvalidCiphertextException, ValidationException } from '../errors';
 import { optEnum, reqBlob, reqString, type Req } from '../validate';

@@ -3,13 +3,13 @@
 // encryption context, and its public key as DER SubjectPublicKeyInfo.
 
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { encodeSecp256k1Pkcs8, encodeSpki, OID } from '../asymmetric/der';
-import { ed25519Pair, hasWebCryptoEd25519 } from '../asymmetric/keygen';
-import { AWS_DATA_KEY_PAIR_SPECS, DATA_KEY_PAIR_SPECS, SPECS } from '../asymmetric/specs';
+import { encodeSecp256k1Pkcs8, encodeSpki, OID } from '../asymmetric';
+import { ed25519Pair, hasWebCryptoEd25519 } from '../asymmetric';
+import { AWS_DATA_KEY_PAIR_SPECS, DATA_KEY_PAIR_SPECS, SPECS } from '../asymmetric';
 import type { OpContext } from '../context';
 import { UnsupportedOperationException, ValidationException } from '../errors';
 import type { KeySpec } from '../records';
-import { confirmSeal, prepareSeal, retryStale } from '../sealing';
+import { confirmSeal, prepareSeal, retryStale } from '../material';
 import { optContext, optEnum, reqString, type Req } from '../validate';
 import { commonFields } from './crypto';
 

@@ -1,12 +1,13 @@
 // CreateKey, DescribeKey, ListKeys, UpdateKeyDescription, EnableKey, DisableKey, GetKeyLastUsage.
 
-import { DAY_MS, page, type OpContext } from '../context';
+import { DAY_MS, type OpContext } from '../context';
+import { page } from './paging';
 import { KMSInvalidStateException, UnsupportedOperationException, ValidationException } from '../errors';
 import { keyArn, uuidV4 } from '../ids';
 import { generateMaterial } from '../material';
-import { checkPolicyDocument, defaultKeyPolicy } from '../policy';
-import { generateKeyMaterial } from '../asymmetric/keygen';
-import { SPECS } from '../asymmetric/specs';
+import { checkPolicyDocument, defaultKeyPolicy } from '../authz';
+import { generateKeyMaterial } from '../asymmetric';
+import { SPECS } from '../asymmetric';
 import type { KeyRecord, MaterialRecord } from '../records';
 import { optBool, optEnum, optString, paging, reqString, type Req } from '../validate';
 import { keyMetadata } from './metadata';

@@ -5,10 +5,10 @@
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha224 } from '@noble/hashes/sha2.js';
 import type { OpContext } from '../context';
-import { withKey, withSecret } from '../asymmetric/material';
-import { MAC_ALGORITHMS, macAlgorithmOf, type MacAlgorithm } from '../asymmetric/specs';
+import { withKey, withSecret } from '../asymmetric';
+import { MAC_ALGORITHMS, macAlgorithmOf, type MacAlgorithm } from '../asymmetric';
 import { InvalidKeyUsageException, KMSInvalidMacException, ValidationException } from '../errors';
-import type { CachedPair } from '../material-cache';
+import type { CachedPair } from '../material';
 import { optEnum, reqBlob, reqString, type Req } from '../validate';
 import { commonFields } from './crypto';
 

@@ -1,6 +1,6 @@
 // AWS shapes built from stored records.
 
-import { algorithmLists } from '../asymmetric/specs';
+import { algorithmLists } from '../asymmetric';
 import type { Keystore } from '../ids';
 import type { KeyRecord } from '../records';
 

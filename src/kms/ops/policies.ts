@@ -1,12 +1,13 @@
 // GetKeyPolicy, PutKeyPolicy, ListKeyPolicies. Every key has exactly one policy, named "default".
 
-import { page, type OpContext } from '../context';
+import { type OpContext } from '../context';
+import { page } from './paging';
 import { NotFoundException } from '../errors';
-import { checkPolicyDocument, checkPolicyName, POLICY_NAME } from '../policy';
+import { checkPolicyDocument, checkPolicyName, POLICY_NAME } from '../authz';
 import { optBool, optString, paging, reqString, type Req } from '../validate';
-import { parsedPolicy } from '../authorize';
-import { checkLockout } from '../authz/lockout';
-import { requestContext } from '../authz/request-context';
+import { parsedPolicy } from '../authz';
+import { checkLockout } from '../authz';
+import { requestContext } from '../authz';
 import type { Tx } from '../ports';
 import type { KeyRecord } from '../records';
 

@@ -2,12 +2,12 @@
 // RSAES_OAEP_*): decrypt under the source, encrypt under the destination, both keys confirmed and the
 // call recorded in one transaction (ADR 0004); the plaintext never leaves the core and is zeroed.
 
-import type { RsaEncryptionAlgorithm } from '../asymmetric/specs';
+import type { RsaEncryptionAlgorithm } from '../asymmetric';
 import type { OpContext } from '../context';
 import { ValidationException } from '../errors';
 import type { Tx } from '../ports';
 import type { KeyRecord } from '../records';
-import { confirmSeal, confirmUnseal, prepareSeal, prepareUnseal, retryStale } from '../sealing';
+import { confirmSeal, confirmUnseal, prepareSeal, prepareUnseal, retryStale } from '../material';
 import { optContext, optString, reqString, type Req } from '../validate';
 import { refuseContext, rsaOpen, rsaSeal } from './rsa-encryption';
 

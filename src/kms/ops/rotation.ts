@@ -2,7 +2,8 @@
 // and the rotation itself (also run by maintenance when automatic rotation is due).
 // New material encrypts from then on; every older version stays to decrypt.
 
-import { DAY_MS, page, type OpContext } from '../context';
+import { DAY_MS, type OpContext } from '../context';
+import { page } from './paging';
 import { DisabledException, KMSInvalidStateException, LimitExceededException, UnsupportedOperationException } from '../errors';
 import { generateMaterial } from '../material';
 import type { KeyRecord, RotationType } from '../records';

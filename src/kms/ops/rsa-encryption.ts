@@ -2,11 +2,11 @@
 // SHA-256 and MGF1 of the same hash, as AWS KMS. The ciphertext is the raw OAEP output (the key's
 // modulus length); there is no encryption context, and Decrypt must name the key.
 
-import { prepareKey, withKey } from '../asymmetric/material';
-import { oaepLimit, SPECS, type RsaEncryptionAlgorithm } from '../asymmetric/specs';
+import { prepareKey, withKey } from '../asymmetric';
+import { oaepLimit, SPECS, type RsaEncryptionAlgorithm } from '../asymmetric';
 import type { OpContext } from '../context';
 import { InvalidCiphertextException, ValidationException } from '../errors';
-import type { CachedPair } from '../material-cache';
+import type { CachedPair } from '../material';
 import type { Req } from '../validate';
 
 const hashOf = (alg: RsaEncryptionAlgorithm) => (alg === 'RSAES_OAEP_SHA_1' ? 'SHA-1' : 'SHA-256');

@@ -2,12 +2,12 @@
 // 4096 bytes; DIGEST as long as the algorithm's hash; EXTERNAL_MU (ML-DSA only) 64 bytes;
 // ED25519_SHA_512 only RAW and ED25519_PH_SHA_512 only DIGEST (KMS API reference, Sign).
 
-import { withKey } from '../asymmetric/material';
-import { sign, verify, type MessageType } from '../asymmetric/signing';
-import { algorithmLists, SIGNING_ALGORITHMS, signingHash, SPECS, type SigningAlgorithm } from '../asymmetric/specs';
+import { withKey } from '../asymmetric';
+import { sign, verify, type MessageType } from '../asymmetric';
+import { algorithmLists, SIGNING_ALGORITHMS, signingHash, SPECS, type SigningAlgorithm } from '../asymmetric';
 import type { OpContext } from '../context';
 import { InvalidKeyUsageException, KMSInvalidSignatureException, UnsupportedOperationException, ValidationException } from '../errors';
-import type { CachedPair } from '../material-cache';
+import type { CachedPair } from '../material';
 import { optEnum, optStringList, reqBlob, reqString, type Req } from '../validate';
 import { commonFields } from './crypto';
 

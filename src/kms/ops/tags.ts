@@ -4,7 +4,7 @@ import { KMSInvalidStateException, LimitExceededException, TagException, Validat
 import type { OpContext } from '../context';
 import type { Tag } from '../records';
 import { optStringList, paging, reqString, type Req } from '../validate';
-import { page } from '../context';
+import { page } from './paging';
 
 export const MAX_TAGS = 50;
 

@@ -1,5 +1,5 @@
 // The actions the simulator offers, grouped as the AWS KMS Developer Guide's permissions reference
-// groups them. Account-level actions (no key) are the ones src/kms/simulate.ts decides by IAM alone.
+// groups them. Account-level actions (no key) are the ones src/kms/authz/simulate.ts decides by IAM alone.
 
 export const ACTION_GROUPS = [
   {

@@ -1,4 +1,4 @@
-// Puts a simulation (src/kms/simulate.ts) into words: the verdict with its reason, why each policy
+// Puts a simulation (src/kms/authz/simulate.ts) into words: the verdict with its reason, why each policy
 // statement applies or not, and why each grant allows the request or not. Pure, no DOM.
 import type { SimulationResult } from '../../worker/api';
 import { constraintText, pairs, shortPrincipal } from '../keys/grant-operations';

@@ -1,7 +1,7 @@
 // File jobs over the real KMS core: round trip through memory sinks, the header summary, and a
 // failed or cancelled job aborting its sink (so no partial output survives).
 import { describe, expect, it } from 'vitest';
-import { rootCaller } from '../../../src/kms/audit';
+import { rootCaller } from '../../../src/kms/ids';
 import { AuthenticationError, NoUsableKeyError, TruncatedMessageError } from '../../../src/format';
 import { decryptJob, encryptJob, type Sink } from '../../../src/worker/files-job';
 import { coreKeyring } from '../../../src/worker/files-keyring';

@@ -1,7 +1,7 @@
 // The aws-kms keyring: what it asks KMS for, what it writes, which keys it tries on decrypt.
 import { describe, expect, it } from 'vitest';
 import { awsKmsKeyring, NoUsableKeyError, PROVIDER_AWS_KMS, SUITES, type KmsDataKeyClient } from '../../../src/format';
-import { rootCaller } from '../../../src/kms/audit';
+import { rootCaller } from '../../../src/kms/ids';
 import { coreKeyring } from '../../../src/worker/files-keyring';
 import { freshKms } from '../helpers/kms';
 

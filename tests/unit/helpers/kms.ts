@@ -1,7 +1,7 @@
 // A fresh keystore over fake-indexeddb with an injected clock and in-process locks, plus small
 // assertion helpers shared by the unit tests.
 import { expect } from 'vitest';
-import { rootCaller } from '../../../src/kms/audit';
+import { rootCaller } from '../../../src/kms/ids';
 import { KmsError } from '../../../src/kms/errors';
 import { Kms } from '../../../src/kms/kms';
 import { LocalLocks, systemRandom, type Clock } from '../../../src/kms/ports';

@@ -2,7 +2,7 @@
 // (@smithy/signature-v4), shaped as the service worker sees them, and a keystore with access keys.
 import { createHash, createHmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { rootCaller } from '../../../src/kms/audit';
+import { rootCaller } from '../../../src/kms/ids';
 import type { Kms } from '../../../src/kms/kms';
 import { freshKms } from './kms';
 

@@ -7,7 +7,7 @@ import { KMS } from '@aws-sdk/client-kms';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rootCaller } from '../../../src/kms/audit';
+import { rootCaller } from '../../../src/kms/ids';
 import { createDecryptStream, createEncryptStream, NonCommittingSuiteError, NoUsableKeyError, type MessageHeader } from '../../../src/format';
 import { handleKms } from '../../../src/sw/wire';
 import { coreKeyring } from '../../../src/worker/files-keyring';

@@ -265,11 +265,11 @@ describe('key material at rest', () => {
     const domain = await store.read((tx) => tx.getMeta<CryptoKey>('domainKey'));
     expect(domain!.extractable).toBe(false);
     expect(domain!.algorithm.name).toBe('AES-KW');
-    expect(kms.env.domainKey.extractable).toBe(false);
+    expect((kms as unknown as { env: { domainKey: CryptoKey } }).env.domainKey.extractable).toBe(false);
     // The wrapped copy is the same material: unwrapped under the domain key, it opens a blob.
     const unwrapped = await crypto.subtle.unwrapKey('raw', materials[1]!.wrapped, domain!, 'AES-KW', 'AES-GCM', false, ['decrypt']);
     const { CiphertextBlob } = await call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('wrapped') });
-    const { openBlob } = await import('../../../src/kms/blob');
+    const { openBlob } = await import('../../../src/kms/material/blob');
     const pt = await openBlob(unwrapped, CiphertextBlob, CiphertextBlob.slice(22, 34), {});
     expect(new TextDecoder().decode(pt)).toBe('wrapped');
   });

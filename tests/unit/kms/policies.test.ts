@@ -1,8 +1,8 @@
 // GetKeyPolicy, PutKeyPolicy, ListKeyPolicies (src/kms/ops/policies.ts) and the policy document
-// rules (src/kms/policy.ts).
+// rules (src/kms/authz/key-policy.ts).
 import { describe, expect, it } from 'vitest';
 import { MalformedPolicyDocumentException } from '../../../src/kms/errors';
-import { checkPolicyDocument, defaultKeyPolicy, MAX_POLICY_LENGTH } from '../../../src/kms/policy';
+import { checkPolicyDocument, defaultKeyPolicy, MAX_POLICY_LENGTH } from '../../../src/kms/authz/key-policy';
 import { ACCOUNT, freshKms, REGION, rejectsWith } from '../helpers/kms';
 
 const statement = (extra: Record<string, unknown> = {}) => ({ Sid: 's', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*', ...extra });

@@ -1,7 +1,7 @@
 // EnableKeyRotation, DisableKeyRotation, GetKeyRotationStatus, RotateKeyOnDemand, ListKeyRotations
 // (src/kms/ops/rotation.ts) and automatic rotation by Kms.maintain() with the injected clock.
 import { describe, expect, it } from 'vitest';
-import { decodeBlobHeader } from '../../../src/kms/blob';
+import { decodeBlobHeader } from '../../../src/kms/material/blob';
 import { freshKms, rejectsWith, text, utf8, walk } from '../helpers/kms';
 
 const DAY = 86_400_000;

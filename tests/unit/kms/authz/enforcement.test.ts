@@ -1,4 +1,4 @@
-// Authorization enforced on real calls (src/kms/authorize.ts, context.ts): who may call what, as AWS
+// Authorization enforced on real calls (src/kms/authz/authorize.ts, context.ts): who may call what, as AWS
 // KMS decides it — key policy, IAM delegation, explicit deny, conditions, account-level operations,
 // ReEncrypt's two actions, the lockout check, and what the audit trail records.
 import { describe, expect, it } from 'vitest';

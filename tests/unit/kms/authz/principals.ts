@@ -1,5 +1,5 @@
 // Test helpers for enforced authorization: a keystore with IAM users and roles, and a `call` per principal.
-import type { Caller } from '../../../../src/kms/audit';
+import type { Caller } from '../../../../src/kms/ids';
 import { ACCOUNT, freshKms } from '../../helpers/kms';
 
 export const ROOT = `arn:aws:iam::${ACCOUNT}:root`;

@@ -4,9 +4,9 @@
 
 import {
   derToP1363, fromPem, gunzip, hex, importPublicKey, sha256Hex, verifyDigest, type DigestFile,
-} from './audit-digest';
-import { PUBLIC_KEY_FILE } from './audit-export';
-import type { TarMember } from './audit-tar';
+} from './digest';
+import { PUBLIC_KEY_FILE } from './export';
+import type { TarMember } from './tar';
 
 export type FileStatus = 'valid' | 'modified' | 'missing' | 'out-of-order' | 'not-listed';
 

@@ -1,7 +1,7 @@
-// Principals and access keys (src/kms/iam.ts) and the policy simulator (src/kms/simulate.ts).
+// Principals and access keys (src/kms/iam/iam.ts) and the policy simulator (src/kms/authz/simulate.ts).
 import { describe, expect, it } from 'vitest';
-import { ACCOUNT, rejectsWith, utf8 } from '../helpers/kms';
-import { policy, ROOT, roleArn, rootStatement, userArn, world } from './authz/principals';
+import { ACCOUNT, rejectsWith, utf8 } from '../../helpers/kms';
+import { policy, ROOT, roleArn, rootStatement, userArn, world } from '../authz/principals';
 
 describe('users and roles', () => {
   it('creates, lists, tags and deletes users and roles with IAM\'s IDs and errors', async () => {

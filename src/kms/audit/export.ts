@@ -2,14 +2,14 @@
 // CloudTrail log files ({"Records":[…]}, gzipped, one per UTC hour or per N records) with signed
 // digest files in one tar (docs/AUDIT.md), or one JSON Lines or CSV file.
 
-import { cloudTrailTime } from './audit';
+import { cloudTrailTime } from './record';
 import {
   EXPORT_BUCKET, gzip, sha256Hex, signDigest, SIGNATURE_ALGORITHM, toPem, type DigestFile, type LogFileListing, type SigningKey,
-} from './audit-digest';
-import { tarEnd, tarEntry } from './audit-tar';
-import type { Keystore } from './ids';
-import type { Store } from './ports';
-import type { AuditEntry } from './records';
+} from './digest';
+import { tarEnd, tarEntry } from './tar';
+import type { Keystore } from '../ids';
+import type { Store } from '../ports';
+import type { AuditEntry } from '../records';
 
 export type ExportFormat = 'cloudtrail' | 'jsonl' | 'csv';
 

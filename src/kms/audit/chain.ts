@@ -4,8 +4,8 @@
 
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import type { Store } from './ports';
-import type { AuditEntry } from './records';
+import type { Store } from '../ports';
+import type { AuditEntry } from '../records';
 
 /** The link of the first record of a trail that was never trimmed. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -15,7 +15,7 @@ const HASH_PREFIX = 'pocket-kms-audit-chain-v1\n';
 /** Meta names: the newest record (head) and, after a trim, the record the trail now starts after. */
 export const AUDIT_HEAD = 'auditHead';
 export const AUDIT_ANCHOR = 'auditAnchor';
-/** The event a retention trim records (kms/audit-retention.ts); it names the anchor it set. */
+/** The event a retention trim records (kms/audit/retention.ts); it names the anchor it set. */
 export const TRIM_EVENT = 'DeleteAuditRecords';
 
 export interface ChainPoint {

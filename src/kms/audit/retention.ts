@@ -3,10 +3,10 @@
 // oldest records, records the newest deleted record's hash as the trail's anchor, and appends its own
 // audit record (DeleteAuditRecords) in the same transaction, so the chain verifies from the trim point.
 
-import type { Caller } from './audit';
-import { AUDIT_ANCHOR, AUDIT_HEAD, TRIM_EVENT, type ChainPoint } from './audit-chain';
-import { DAY_MS, OpContext, type KmsEnv } from './context';
-import type { Store } from './ports';
+import type { Caller } from '../ids';
+import { AUDIT_ANCHOR, AUDIT_HEAD, TRIM_EVENT, type ChainPoint } from './chain';
+import { DAY_MS, OpContext, type KmsEnv } from '../context';
+import type { Store } from '../ports';
 
 export { TRIM_EVENT };
 

@@ -1,13 +1,13 @@
-// Ciphertext blob format v1 (src/kms/blob.ts, docs/FORMAT.md): codec, sealing, and tamper
+// Ciphertext blob format v1 (src/kms/material/blob.ts, docs/FORMAT.md): codec, sealing, and tamper
 // resistance through Decrypt.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   blobAad, decodeBlobHeader, encodeBlobHeader, HEADER_LEN, MIN_BLOB_LEN, openBlob, sealBlob, TAG_LEN,
-} from '../../../src/kms/blob';
-import { encodeEncryptionContext } from '../../../src/format/encryption-context';
-import { uuidV4 } from '../../../src/kms/ids';
-import { freshKms, rejectsWith, text, utf8 } from '../helpers/kms';
+} from '../../../../src/kms/material/blob';
+import { encodeEncryptionContext } from '../../../../src/format/encryption-context';
+import { uuidV4 } from '../../../../src/kms/ids';
+import { freshKms, rejectsWith, text, utf8 } from '../../helpers/kms';
 
 const ID = '1234abcd-12ab-44cd-96ef-1234567890ab';
 const MRK = 'mrk-1234abcd12ab34cd56ef1234567890ab';

@@ -1,9 +1,9 @@
-// Key policy storage rules: AWS's default key policy, and the structural check this issue asks
-// for (JSON with a Statement list). Evaluation of policies comes with the authorization work.
+// Key policy storage rules: AWS's default key policy, the policy name, and the check on write
+// (full validation by authz/policy-document.ts). Evaluation is authz/evaluate.ts and decide.ts.
 
-import { MalformedPolicyDocumentException, ValidationException } from './errors';
-import { parsePolicy } from './authz/policy-document';
-import { rootArn, type Keystore } from './ids';
+import { MalformedPolicyDocumentException, ValidationException } from '../errors';
+import { parsePolicy } from './policy-document';
+import { rootArn, type Keystore } from '../ids';
 
 export const POLICY_NAME = 'default';
 export const MAX_POLICY_LENGTH = 32768;

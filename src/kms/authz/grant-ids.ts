@@ -2,7 +2,7 @@
 // callers: base64url of a version byte, the grant ID's 32 bytes and 16 random bytes, so every
 // CreateGrant returns a new token even for the same grant (as AWS), and a token names its grant.
 
-import { InvalidGrantIdException, InvalidGrantTokenException } from './errors';
+import { InvalidGrantIdException, InvalidGrantTokenException } from '../errors';
 
 const TOKEN_VERSION = 1;
 const hex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, '0')).join('');

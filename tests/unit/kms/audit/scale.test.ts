@@ -4,12 +4,13 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { buildRecord, rootCaller } from '../../../src/kms/audit';
-import { chainEntry } from '../../../src/kms/audit-chain';
-import { getSigningKey } from '../../../src/kms/audit-digest';
-import { exportCloudTrailTar, exportCsv } from '../../../src/kms/audit-export';
-import type { AuditQuery, Store, Tx } from '../../../src/kms/ports';
-import type { AuditEntry } from '../../../src/kms/records';
+import { buildRecord } from '../../../../src/kms/audit/record';
+import { rootCaller } from '../../../../src/kms/ids';
+import { chainEntry } from '../../../../src/kms/audit/chain';
+import { getSigningKey } from '../../../../src/kms/audit/digest';
+import { exportCloudTrailTar, exportCsv } from '../../../../src/kms/audit/export';
+import type { AuditQuery, Store, Tx } from '../../../../src/kms/ports';
+import type { AuditEntry } from '../../../../src/kms/records';
 
 const KS = { region: 'us-east-1', accountId: '111122223333' };
 const T0 = Date.UTC(2026, 0, 1);

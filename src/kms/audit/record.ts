@@ -2,32 +2,8 @@
 // response elements as CloudTrail shows them, minus every secret: no plaintext, ciphertext blobs or
 // data keys ever reach a record.
 
-import type { CloudTrailRecord } from './records';
-import { rootArn, type Keystore } from './ids';
-
-export interface Caller {
-  type: 'Root' | 'IAMUser' | 'AssumedRole';
-  arn: string;
-  accountId: string;
-  principalId: string;
-  userName?: string;
-  accessKeyId?: string;
-  userAgent: string;
-  sourceIPAddress: string;
-}
-
-export function rootCaller(ks: Keystore, via: { userAgent: string; sourceIPAddress?: string; accessKeyId?: string }): Caller {
-  const c: Caller = {
-    type: 'Root',
-    arn: rootArn(ks),
-    accountId: ks.accountId,
-    principalId: ks.accountId,
-    userAgent: via.userAgent,
-    sourceIPAddress: via.sourceIPAddress ?? '127.0.0.1',
-  };
-  if (via.accessKeyId) c.accessKeyId = via.accessKeyId;
-  return c;
-}
+import type { CloudTrailRecord } from '../records';
+import type { Caller, Keystore } from '../ids';
 
 /** Field names that hold secrets or ciphertext; dropped wherever they appear. */
 const SECRET_FIELDS = new Set([

@@ -4,7 +4,7 @@
 // with its hash and signature, and is signed over CloudTrail's data signing string. We sign with
 // ECDSA P-256 / SHA-256 (CloudTrail uses RSA) by a non-extractable keystore key.
 
-import type { Store } from './ports';
+import type { Store } from '../ports';
 
 export const SIGNING_KEY_META = 'auditSigningKey';
 export const SIGNATURE_ALGORITHM = 'SHA256withECDSA';

@@ -2,13 +2,13 @@
 // policy and every grant explained, without making the call. It runs the enforcing code path
 // (authorize.ts) on a request built from the simulator's inputs, so the two cannot disagree.
 
-import type { Caller } from './audit';
+import type { Caller } from '../ids';
 import { evaluateAccountAccess, evaluateKeyAccess, loadIdentity, type Evaluation } from './authorize';
-import type { Decision } from './authz/decide';
-import type { KmsEnv } from './context';
-import { OpContext } from './context';
-import { ValidationException } from './errors';
-import type { StoredGrant } from './records';
+import type { Decision } from './decide';
+import type { KmsEnv } from '../context';
+import { OpContext } from '../context';
+import { ValidationException } from '../errors';
+import type { StoredGrant } from '../records';
 
 /** Actions authorized by IAM policies alone (no key). */
 export const ACCOUNT_ACTIONS = new Set(['kms:CreateKey', 'kms:ListKeys', 'kms:ListAliases', 'kms:GenerateRandom', 'kms:ListRetirableGrants']);

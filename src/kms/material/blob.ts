@@ -6,7 +6,7 @@
 //   22   12  IV                 AES-GCM nonce, random per blob
 //   34    n  ciphertext         AES-256-GCM, same length as the plaintext
 //   34+n 16  tag                GCM tag over AAD = bytes 0..34 || canonical encryption context
-import { encodeEncryptionContext, type EncryptionContext } from '../format/encryption-context';
+import { encodeEncryptionContext, type EncryptionContext } from '../../format/encryption-context';
 
 export const BLOB_VERSION = 1;
 export const HEADER_LEN = 34;

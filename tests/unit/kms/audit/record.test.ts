@@ -1,9 +1,10 @@
-// CloudTrail records (src/kms/audit.ts; DESIGN.md contract 2): one per call, success or failure,
+// CloudTrail records (src/kms/audit/record.ts; DESIGN.md contract 2): one per call, success or failure,
 // in CloudTrail's shape, written in the same transaction as the change, and never holding secrets.
 import { describe, expect, it } from 'vitest';
-import { buildRecord, cloudTrailTime, rootCaller, toTrail } from '../../../src/kms/audit';
-import { SUPPORTED_OPERATIONS } from '../../../src/kms/kms';
-import { ACCOUNT, b64, freshKms, hex, REGION, rejectsWith, utf8, type Fresh } from '../helpers/kms';
+import { buildRecord, cloudTrailTime, toTrail } from '../../../../src/kms/audit/record';
+import { rootCaller } from '../../../../src/kms/ids';
+import { SUPPORTED_OPERATIONS } from '../../../../src/kms/kms';
+import { ACCOUNT, b64, freshKms, hex, REGION, rejectsWith, utf8, type Fresh } from '../../helpers/kms';
 
 type Reqs = Record<string, (x: World) => Record<string, unknown>>;
 interface World {

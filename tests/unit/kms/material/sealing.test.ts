@@ -1,9 +1,9 @@
-// The one-transaction path of cryptographic calls (src/kms/sealing.ts, material-cache.ts): an
+// The one-transaction path of cryptographic calls (src/kms/material/sealing.ts, cache.ts): an
 // instance caches material, yet a change made by another instance over the same database takes
 // effect on its very next call.
 import { describe, expect, it } from 'vitest';
-import { decodeBlobHeader } from '../../../src/kms/blob';
-import { freshKms, rejectsWith, TestClock, text, utf8 } from '../helpers/kms';
+import { decodeBlobHeader } from '../../../../src/kms/material/blob';
+import { freshKms, rejectsWith, TestClock, text, utf8 } from '../../helpers/kms';
 
 async function twoInstances() {
   const clock = new TestClock();

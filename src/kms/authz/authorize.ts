@@ -2,16 +2,16 @@
 // transaction it loads the caller's identity policies, builds the request's condition keys, and
 // decides with authz/decide.ts; grants are read only when the policies alone do not allow.
 
-import type { Caller } from './audit';
-import { decide, type Decision, type IdentityPolicy } from './authz/decide';
-import { evaluatePolicy, type RequestPrincipal, type StatementResult } from './authz/evaluate';
-import { grantAllows } from './authz/grants';
-import { parsePolicy, type Policy, type PolicyKind } from './authz/policy-document';
-import { requestContext, type CallerFacts } from './authz/request-context';
-import { AccessDeniedException, MalformedPolicyDocumentException } from './errors';
-import type { Keystore } from './ids';
-import type { Tx } from './ports';
-import type { KeyRecord, StoredGrant } from './records';
+import type { Caller } from '../ids';
+import { decide, type Decision, type IdentityPolicy } from './decide';
+import { evaluatePolicy, type RequestPrincipal, type StatementResult } from './evaluate';
+import { grantAllows } from './grants';
+import { parsePolicy, type Policy, type PolicyKind } from './policy-document';
+import { requestContext, type CallerFacts } from './request-context';
+import { AccessDeniedException, MalformedPolicyDocumentException } from '../errors';
+import type { Keystore } from '../ids';
+import type { Tx } from '../ports';
+import type { KeyRecord, StoredGrant } from '../records';
 
 /** What authorization needs of a call (OpContext provides it). */
 export interface AuthzCall {

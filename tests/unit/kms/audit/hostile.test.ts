@@ -2,11 +2,11 @@
 // garbage archives, and the chain's canonical JSON; plus round-trip properties (fast-check).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../../src/kms/audit-chain';
-import { derToP1363, fromHex, fromPem, gzip, hex, p1363ToDer } from '../../../src/kms/audit-digest';
-import { checkPolicy } from '../../../src/kms/audit-retention';
-import { readTar, tarEnd, tarEntry, type TarMember } from '../../../src/kms/audit-tar';
-import { validateExport } from '../../../src/kms/audit-validate';
+import { canonicalJson } from '../../../../src/kms/audit/chain';
+import { derToP1363, fromHex, fromPem, gzip, hex, p1363ToDer } from '../../../../src/kms/audit/digest';
+import { checkPolicy } from '../../../../src/kms/audit/retention';
+import { readTar, tarEnd, tarEntry, type TarMember } from '../../../../src/kms/audit/tar';
+import { validateExport } from '../../../../src/kms/audit/validate';
 
 async function* once(b: Uint8Array) {
   yield b;

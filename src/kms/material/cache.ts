@@ -3,8 +3,8 @@
 // never authoritative: every use is re-checked against storage in the transaction that records the
 // call, and an entry is dropped when that check finds the key gone, or after a few minutes.
 
-import type { Clock } from './ports';
-import type { KeyPairMaterialRecord, KeyRecord } from './records';
+import type { Clock } from '../ports';
+import type { KeyPairMaterialRecord, KeyRecord } from '../records';
 
 /** An asymmetric or HMAC key's immutable facts (spec, usage) and its only material version. */
 export interface CachedPair {

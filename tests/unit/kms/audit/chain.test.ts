@@ -1,11 +1,11 @@
-// The tamper-evident trail (src/kms/audit-chain.ts, appended by src/store/idb-store.ts): an intact
+// The tamper-evident trail (src/kms/audit/chain.ts, appended by src/store/idb-store.ts): an intact
 // chain verifies; an edited, deleted, swapped or truncated record is found at the right place; a v1
 // database is chained by the upgrade.
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, chainEntry, GENESIS_HASH, hashEntry, verifyChain } from '../../../src/kms/audit-chain';
-import type { AuditEntry } from '../../../src/kms/records';
-import { IdbStore } from '../../../src/store/idb-store';
-import { freshKms, type Fresh } from '../helpers/kms';
+import { canonicalJson, chainEntry, GENESIS_HASH, hashEntry, verifyChain } from '../../../../src/kms/audit/chain';
+import type { AuditEntry } from '../../../../src/kms/records';
+import { IdbStore } from '../../../../src/store/idb-store';
+import { freshKms, type Fresh } from '../../helpers/kms';
 
 /** Raw IndexedDB access, as someone editing the browser profile would have. */
 function rawDb(name: string): Promise<IDBDatabase> {
@@ -143,9 +143,9 @@ describe('audit chain', () => {
     const f = await freshKms();
     const other = await IdbStore.open(f.name);
     const k = await f.createKey();
-    const { Kms } = await import('../../../src/kms/kms');
-    const { LocalLocks, systemRandom } = await import('../../../src/kms/ports');
-    const { rootCaller } = await import('../../../src/kms/audit');
+    const { Kms } = await import('../../../../src/kms/kms');
+    const { LocalLocks, systemRandom } = await import('../../../../src/kms/ports');
+    const { rootCaller } = await import('../../../../src/kms/ids');
     const b = await Kms.open({ store: other, clock: f.clock, random: systemRandom, locks: new LocalLocks() });
     const caller = rootCaller(b.keystore, { userAgent: 'b' });
     await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? f.call('DescribeKey', { KeyId: k.KeyId }) : b.call('DescribeKey', { KeyId: k.KeyId }, caller))));

@@ -1,4 +1,4 @@
-// Audit export (src/kms/audit-export.ts) and its validation (audit-validate.ts): export → validate
+// Audit export (src/kms/audit/export.ts) and its validation (validate.ts): export → validate
 // passes; a flipped byte, a deleted file, two swapped files, an edited digest each give the right
 // finding; OpenSSL verifies a digest signature with the exported public key.
 import { execFileSync } from 'node:child_process';
@@ -6,11 +6,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fromPem, getSigningKey, gunzip, gzip, sha256Hex, signingString, toPem, type DigestFile } from '../../../src/kms/audit-digest';
-import { csvField, exportCloudTrailTar, exportCsv, exportJsonLines, type ExportOptions } from '../../../src/kms/audit-export';
-import { readTar, tarEntry, tarEnd, type TarMember } from '../../../src/kms/audit-tar';
-import { validateExport } from '../../../src/kms/audit-validate';
-import { freshKms, type Fresh } from '../helpers/kms';
+import { fromPem, getSigningKey, gunzip, gzip, sha256Hex, signingString, toPem, type DigestFile } from '../../../../src/kms/audit/digest';
+import { csvField, exportCloudTrailTar, exportCsv, exportJsonLines, type ExportOptions } from '../../../../src/kms/audit/export';
+import { readTar, tarEntry, tarEnd, type TarMember } from '../../../../src/kms/audit/tar';
+import { validateExport } from '../../../../src/kms/audit/validate';
+import { freshKms, type Fresh } from '../../helpers/kms';
 
 async function collect(gen: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];

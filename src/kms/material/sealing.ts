@@ -5,11 +5,11 @@
 // per call is enough and no key state change is ever missed.
 
 import { decodeBlobHeader, openBlob, sealBlob, type BlobHeader } from './blob';
-import type { OpContext } from './context';
-import { IncorrectKeyException, InvalidCiphertextException, InvalidKeyUsageException, KMSInternalException, NotFoundException } from './errors';
-import type { EncryptionContext } from '../format/encryption-context';
-import type { Tx } from './ports';
-import type { KeyRecord } from './records';
+import type { OpContext } from '../context';
+import { IncorrectKeyException, InvalidCiphertextException, InvalidKeyUsageException, KMSInternalException, NotFoundException } from '../errors';
+import type { EncryptionContext } from '../../format/encryption-context';
+import type { Tx } from '../ports';
+import type { KeyRecord } from '../records';
 
 /** The key behind an identifier rotated or moved between prepare and confirm: prepare again. */
 export class StaleMaterial extends Error {}

@@ -3,13 +3,13 @@
 // stored only as a non-extractable HMAC key over "AWS4" + secret. Every change is recorded in the
 // audit trail as an IAM event (eventSource iam.amazonaws.com), in the transaction that makes it.
 
-import type { Caller } from './audit';
-import { parsedPolicy } from './authorize';
-import { OpContext, type KmsEnv } from './context';
-import { EntityAlreadyExistsException, KmsError, LimitExceededException, NoSuchEntityException, toKmsError, ValidationException } from './errors';
-import { rootArn } from './ids';
-import type { Tx } from './ports';
-import type { AccessKeyRecord, PrincipalRecord, Tag } from './records';
+import type { Caller } from '../ids';
+import { parsedPolicy } from '../authz';
+import { OpContext, type KmsEnv } from '../context';
+import { EntityAlreadyExistsException, KmsError, LimitExceededException, NoSuchEntityException, toKmsError, ValidationException } from '../errors';
+import { rootArn } from '../ids';
+import type { Tx } from '../ports';
+import type { AccessKeyRecord, PrincipalRecord, Tag } from '../records';
 
 export type PrincipalKind = 'root' | 'user' | 'role';
 

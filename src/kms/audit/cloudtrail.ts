@@ -3,9 +3,9 @@
 
 import {
   InvalidLookupAttributesException, InvalidMaxResultsException, InvalidNextTokenException, InvalidTimeRangeException,
-} from './errors';
-import type { Store } from './ports';
-import type { AuditEntry } from './records';
+} from '../errors';
+import type { Store } from '../ports';
+import type { AuditEntry } from '../records';
 
 const ATTRIBUTE_KEYS = ['EventId', 'EventName', 'ReadOnly', 'Username', 'ResourceType', 'ResourceName', 'EventSource', 'AccessKeyId'] as const;
 type AttributeKey = (typeof ATTRIBUTE_KEYS)[number];

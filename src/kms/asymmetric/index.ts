@@ -1,0 +1,12 @@
+// The asymmetric and HMAC wing's one door (ADR 0005): key specs and algorithms, key generation and
+// sealing, DER codecs, signing, and the streamed file digest.
+
+export {
+  algorithmLists, AWS_DATA_KEY_PAIR_SPECS, DATA_KEY_PAIR_SPECS, MAC_ALGORITHMS, macAlgorithmOf, oaepLimit, SIGNING_ALGORITHMS,
+  signingHash, SPECS, type MacAlgorithm, type RsaEncryptionAlgorithm, type SigningAlgorithm,
+} from './specs';
+export { ed25519Pair, generateKeyMaterial, generateWrappingKey, hasWebCryptoEd25519, mlKem } from './keygen';
+export { prepareKey, withKey, withSecret } from './material';
+export { decodeSpki, encodeSecp256k1Pkcs8, encodeSpki, OID } from './der';
+export { sign, verify, type MessageType } from './signing';
+export { digestStream, type FileDigestKind } from './file-digest';
