@@ -1,6 +1,6 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { readFileSync } from 'node:fs';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { buildInfo, CSP_HEADER, sourceHash } from './scripts/build-info';
 
@@ -10,12 +10,26 @@ const SOURCE_HASH = sourceHash(root);
 // frame-ancestors cannot be set from a <meta> CSP: static hosts send it as a header (README, public/_headers).
 const HEADERS = { 'Content-Security-Policy': CSP_HEADER, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' };
 
-export default defineConfig({
+/** `vite build --mode bench` (npm run bench) builds into dist-bench/ with the KMS worker's entry
+ * swapped for bench/worker/bench.worker.ts: the production API plus the bench's diagnostics. The
+ * production build never sees that file (tests/e2e/bundle.test.ts checks). */
+function benchWorker(): Plugin {
+  const entry = `${root}src/worker/kms.worker.ts`;
+  const bench = `${root}bench/worker/bench.worker.ts`;
+  return {
+    name: 'pocket-kms-bench-worker',
+    enforce: 'pre',
+    load: (id) => (id.split('?')[0] === entry ? `import ${JSON.stringify(bench)};` : undefined),
+  };
+}
+
+export default defineConfig(({ mode }) => ({
   define: {
     'import.meta.env.VITE_APP_VERSION': JSON.stringify(pkg.version),
     'import.meta.env.VITE_SOURCE_HASH': JSON.stringify(SOURCE_HASH),
   },
   plugins: [
+    ...(mode === 'bench' ? [benchWorker()] : []),
     svelte(),
     buildInfo({ version: pkg.version, sourceHash: SOURCE_HASH }),
     VitePWA({
@@ -48,8 +62,8 @@ export default defineConfig({
       devOptions: { enabled: false },
     }),
   ],
-  worker: { format: 'es' },
-  build: { target: 'es2022', sourcemap: false },
+  worker: { format: 'es', plugins: () => (mode === 'bench' ? [benchWorker()] : []) },
+  build: { target: 'es2022', sourcemap: false, ...(mode === 'bench' ? { outDir: 'dist-bench' } : {}) },
   preview: { port: 4173, strictPort: false, headers: HEADERS },
   server: { headers: { 'X-Frame-Options': 'DENY', 'X-Content-Type-Options': 'nosniff' } },
-});
+}));

@@ -7,15 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { preview } from 'vite';
+import { ARGS, BENCH_DIST, CHROMIUM } from './lib.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const N = Number(process.env.BENCH_N ?? 400);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const RECORDS = Number(process.env.BENCH_AUDIT_RECORDS ?? 1_000_000);
 
 // BENCH_OUT_DIR serves another build than dist/ (a long run while dist/ is rebuilt).
-const server = await preview({ logLevel: 'silent', build: { outDir: process.env.BENCH_OUT_DIR ?? 'dist' }, preview: { host: '127.0.0.1', port: 0 } });
+const server = await preview({ logLevel: 'silent', build: { outDir: BENCH_DIST }, preview: { host: '127.0.0.1', port: 0 } });
 const dir = mkdtempSync(join(tmpdir(), 'pocket-kms-bench-audit-'));
 const ctx = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: ARGS, headless: true });
 try {

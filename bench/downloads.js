@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { preview } from 'vite';
-import { ARGS, benchFile, CHROMIUM, MB, mib, rss, sampled } from './lib.js';
+import { ARGS, BENCH_DIST, benchFile, CHROMIUM, MB, mib, rss, sampled } from './lib.js';
 
 const SIZE = Number(process.env.BENCH_FILE_MIB ?? 1024);
 const sha256 = (path) => new Promise((ok, no) => {
@@ -21,7 +21,7 @@ const sha256 = (path) => new Promise((ok, no) => {
 
 const file = benchFile(SIZE);
 const bytes = SIZE * 2 ** 20;
-const server = await preview({ logLevel: 'silent', preview: { host: '127.0.0.1', port: 0 } });
+const server = await preview({ logLevel: 'silent', build: { outDir: BENCH_DIST }, preview: { host: '127.0.0.1', port: 0 } });
 const url = server.resolvedUrls.local[0];
 const profile = mkdtempSync(join(tmpdir(), 'pocket-kms-bench-downloads-'));
 const saved = mkdtempSync(join(tmpdir(), 'pocket-kms-bench-saved-'));

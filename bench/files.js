@@ -10,7 +10,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { build, preview } from 'vite';
-import { ARGS, benchFile, CHROMIUM, MB, rss, sampled, settle } from './lib.js';
+import { ARGS, BENCH_DIST, benchFile, CHROMIUM, MB, rss, sampled, settle } from './lib.js';
 
 const MIB = Number(process.env.BENCH_FILE_MIB ?? 1024);
 const FRAME = Number(process.env.BENCH_FRAME_KIB ?? 512) * 1024;
@@ -22,7 +22,7 @@ await build({ logLevel: 'silent', configFile: false, define: { global: 'globalTh
 const esdkBundle = readFileSync(join(esdkOut, 'esdk.js'), 'utf8');
 rmSync(esdkOut, { recursive: true, force: true });
 
-const server = await preview({ logLevel: 'silent', preview: { host: '127.0.0.1', port: 0 } });
+const server = await preview({ logLevel: 'silent', build: { outDir: BENCH_DIST }, preview: { host: '127.0.0.1', port: 0 } });
 const url = server.resolvedUrls.local[0];
 const profile = mkdtempSync(join(tmpdir(), 'pocket-kms-bench-files-'));
 // bypassCSP only so the bench can inject the client-browser bundle; the app itself is unchanged.

@@ -5,6 +5,8 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** The bench build (`vite build --mode bench`): the app plus the worker's diagnostics (bench/worker/). */
+export const BENCH_DIST = process.env.BENCH_OUT_DIR ?? 'dist-bench';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 export const MB = (bytes, ms) => bytes / 1e6 / (ms / 1000);

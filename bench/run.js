@@ -6,14 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { preview } from 'vite';
+import { ARGS, BENCH_DIST, CHROMIUM } from './lib.js';
 import { benchAsymmetric, printAsymmetric } from './asymmetric.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const N = Number(process.env.BENCH_N ?? 400);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-const server = await preview({ logLevel: 'silent', preview: { host: '127.0.0.1', port: 0 } });
+const server = await preview({ logLevel: 'silent', build: { outDir: BENCH_DIST }, preview: { host: '127.0.0.1', port: 0 } });
 const url = server.resolvedUrls.local[0];
 const dir = mkdtempSync(join(tmpdir(), 'pocket-kms-bench-'));
 const ctx = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: ARGS, headless: true });

@@ -1,12 +1,11 @@
-// Opens the browser keystore of a region: IndexedDB store, Web Locks, the system clock and randomness.
-import { Kms } from '../kms/kms';
-import { systemClock, systemRandom } from '../kms/ports';
+// The browser's ports for a region's keystore: its IndexedDB store, Web Locks, the system clock and
+// randomness. The worker and the service worker open the core over them (Kms.open).
+import { systemClock, systemRandom, type Clock, type Locks, type Random, type Store } from '../kms/ports';
 import { databaseName, IdbStore } from './idb-store';
 import { webLocks } from './web-locks';
 
 export const DEFAULT_REGION = 'us-east-1';
 
-export async function openBrowserKeystore(region = DEFAULT_REGION): Promise<Kms> {
-  const store = await IdbStore.open(databaseName(region));
-  return Kms.open({ store, clock: systemClock, random: systemRandom, locks: webLocks, region });
+export async function browserPorts(region = DEFAULT_REGION): Promise<{ store: Store; clock: Clock; random: Random; locks: Locks }> {
+  return { store: await IdbStore.open(databaseName(region)), clock: systemClock, random: systemRandom, locks: webLocks };
 }

@@ -2,15 +2,15 @@
 // POST /cloudtrail with its own instance of the core over the same IndexedDB database.
 /// <reference lib="webworker" />
 import { cleanupOutdatedCaches, precacheAndRoute } from 'workbox-precaching';
-import type { Kms } from '../kms/kms';
-import { openBrowserKeystore } from '../store/open';
+import { Kms } from '../kms/kms';
+import { browserPorts } from '../store/open';
 import { DOWNLOAD_PATH, downloadResponse, onDownloadMessage } from './downloads';
 import { handleCloudTrail, handleKms } from './wire';
 
 declare const self: ServiceWorkerGlobalScope;
 
 let kms: Promise<Kms> | undefined;
-const core = () => (kms ??= openBrowserKeystore());
+const core = () => (kms ??= browserPorts().then((ports) => Kms.open(ports)));
 
 // A first install activates at once; an update waits until the console's "Update now" (workbox-window
 // posts SKIP_WAITING), and until then this version keeps answering /kms. Requests that arrive during

@@ -5,7 +5,7 @@ import { keyArnOf, type Keyring } from '../format/keyring';
 import { PUBLIC_KEY_CONTEXT_KEY } from '../format/signature';
 import { suiteHex } from '../format/suites';
 import type { FrameCipher } from '../format/frame-cipher';
-import type { FileProgress, HeaderSummary } from './files-types';
+import type { FileProgress, HeaderSummary } from './api/files-types';
 import { writeBlob, yieldToEventLoop, YIELD_EVERY } from './blob-source';
 
 /** Where output bytes go. `writable` is aborted by the pipe on failure; `finish` runs after success. */

@@ -27,6 +27,8 @@ function imports(file: string): Import[] {
     out.push({ from: file, spec: m[3]!, typeOnly: Boolean(m[2]) });
   }
   for (const m of text.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm)) out.push({ from: file, spec: m[1]!, typeOnly: false });
+  // Dynamic imports (lazy pages, heavy code loaded on demand) cross layers as much as static ones.
+  for (const m of text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) out.push({ from: file, spec: m[1]!, typeOnly: false });
   return out;
 }
 
@@ -59,6 +61,18 @@ const ALLOWED: Record<string, string[]> = {
 const TYPE_ONLY_ALLOWED: Record<string, string[]> = { ui: ['worker', 'sw', '@aws-sdk/client-kms'] };
 /** The one runtime module both ends of the Comlink channel must share: how errors cross it. */
 const SHARED = new Set([join(src, 'worker/error-transfer.ts')]);
+
+/** The core's wings: folders of src/kms the rest of the core enters only through index.ts. */
+const WINGS = ['audit', 'authz', 'material', 'iam', 'asymmetric'];
+/** Which wing a file or import target is in, and whether it is the wing's door. */
+function wingOf(path: string): { name: string; door: boolean } | undefined {
+  const rel = relative(join(src, 'kms'), path).replace(/\.ts$/, '');
+  const [name, ...rest] = rel.split('/');
+  if (rel.startsWith('..') || !WINGS.includes(name!)) return undefined;
+  return { name: name!, door: rest.length === 0 || (rest.length === 1 && rest[0] === 'index') };
+}
+/** src/format's pure codecs: bytes in, bytes out. */
+const CODECS = ['header.ts', 'body.ts', 'byte-queue.ts', 'bytes.ts', 'encryption-context.ts', 'suites.ts', 'errors.ts'];
 
 describe('architecture', () => {
   const all = files(src);
@@ -96,9 +110,43 @@ describe('architecture', () => {
     expect(bad).toEqual([]);
   });
 
+  it('keeps the store off the format and off the composition of the core (kms/kms.ts)', () => {
+    const bad = all
+      .filter((f) => layerOf(f) === 'store')
+      .flatMap((f) => imports(f).filter((i) => target(i) === 'format' || resolve(dirname(f), i.spec) === join(src, 'kms/kms')).map((i) => `${relative(root, f)} imports '${i.spec}'`));
+    expect(bad).toEqual([]);
+  });
+
+  it('enters a wing of the core only through its door (kms/<wing>/index.ts)', () => {
+    const bad: string[] = [];
+    for (const f of all) {
+      for (const i of imports(f)) {
+        if (!i.spec.startsWith('.')) continue;
+        const inside = wingOf(resolve(dirname(f), i.spec));
+        if (!inside || wingOf(f)?.name === inside.name || inside.door) continue;
+        bad.push(`${relative(root, f)} imports '${i.spec}' (inside kms/${inside.name}/)`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('keeps the message codecs free of crypto and platform code (STYLE.md, as the AWS ESDK does)', () => {
+    const bad = CODECS.flatMap((n) => {
+      const code = readFileSync(join(src, 'format', n), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+      const imported = imports(join(src, 'format', n)).filter((i) => !i.spec.startsWith('.')).map((i) => i.spec);
+      return [...(/\b(crypto|self|navigator|indexedDB|fetch)\s*[.(]/.test(code) ? [`${n} uses the platform`] : []), ...imported.map((s) => `${n} imports ${s}`)];
+    });
+    expect(bad).toEqual([]);
+  });
+
   it('catches a violation (the checker itself works)', () => {
     expect(/\b(document|window|localStorage)\s*[.[]/.test('const t = document.title;')).toBe(true);
     const fake: Import = { from: join(src, 'kms/x.ts'), spec: '../store/idb-store', typeOnly: false };
     expect(ALLOWED.kms).not.toContain(target(fake));
+    expect(wingOf(join(src, 'kms/audit/chain'))).toEqual({ name: 'audit', door: false });
+    expect(wingOf(join(src, 'kms/audit'))).toEqual({ name: 'audit', door: true });
+    expect(wingOf(join(src, 'kms/ops/keys.ts'))).toBeUndefined();
+    const dynamic = join(src, 'ui/App.svelte');
+    expect(imports(dynamic).length).toBeGreaterThan(0);
   });
 });

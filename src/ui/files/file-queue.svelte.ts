@@ -1,7 +1,7 @@
 // The Files page's queue: one job at a time through the worker, with progress, cancel, the header
 // of encrypted files shown before they decrypt, and outputs kept on disk until saved.
 import * as Comlink from 'comlink';
-import type { FileJobResult, FileProgress, HeaderSummary } from '../../worker/files-types';
+import type { FileJobResult, FileProgress, HeaderSummary } from '../../worker/api/files-types';
 import { kms } from '../kms-client.svelte';
 import { appUpdate } from '../update.svelte';
 import { openStreamedDownload, type DownloadOutcome, type StreamedDownload } from './streamed-download';

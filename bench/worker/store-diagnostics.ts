@@ -1,12 +1,12 @@
-// Diagnostics for `npm run bench`: the storage floor (one IndexedDB transaction on a scratch
+// Bench only (never in the production build): the storage floor (one IndexedDB transaction on a scratch
 // database), the cost of audit recording, and synthetic records for scale figures.
 import { deleteDB, openDB } from 'idb';
-import { buildRecord } from '../kms/audit';
-import { rootCaller } from '../kms/ids';
-import { keyArn } from '../kms/ids';
-import { Kms } from '../kms/kms';
-import { LocalLocks, systemClock, systemRandom, type Store } from '../kms/ports';
-import { databaseName, IdbStore } from './idb-store';
+import { buildRecord } from '../../src/kms/audit';
+import { rootCaller } from '../../src/kms/ids';
+import { keyArn } from '../../src/kms/ids';
+import { Kms } from '../../src/kms/kms';
+import { LocalLocks, systemClock, systemRandom, type Store } from '../../src/kms/ports';
+import { databaseName, IdbStore } from '../../src/store/idb-store';
 
 export async function measureIdb(iterations: number): Promise<{ read: number[]; write: number[] }> {
   const name = 'pocket-kms-bench-scratch';

@@ -1,10 +1,10 @@
 // Diagnostics for `npm run bench`: the message pipeline alone, in memory, the way the official
 // @aws-crypto/client-browser is measured (it cannot stream from or to disk), so the two compare
 // like for like beside the disk-bound job figures.
-import type { Caller } from '../kms/ids';
-import type { Kms } from '../kms/kms';
-import { coreKeyring } from './files-keyring';
-import { decryptJob, encryptJob, type Sink } from './files-job';
+import type { Caller } from '../../src/kms/ids';
+import type { Kms } from '../../src/kms/kms';
+import { coreKeyring } from '../../src/worker/files-keyring';
+import { decryptJob, encryptJob, type Sink } from '../../src/worker/files-job';
 
 const CHUNK = 1 << 20;
 

@@ -89,17 +89,4 @@ export interface FilesWorkerApi {
   cancelFile(jobId: string, downloadStopped?: string): Promise<void>;
   /** Deletes a finished job's output from the origin private file system (after it was saved). */
   releaseFile(jobId: string): Promise<void>;
-  /** Diagnostics for `npm run bench`: milliseconds to read `input` to the end in the worker, with
-   * `input.stream()`'s default reader ('stream'), or the file jobs' own reader ('jobs': BYOB reads
-   * into reused buffers, src/worker/blob-source.ts). */
-  readRate(input: Blob, how?: 'stream' | 'jobs'): Promise<number>;
-  /** Diagnostics for `npm run bench`: writes `bytes` in `chunk`-byte writes to a scratch OPFS file through a sync access handle; milliseconds taken. */
-  writeRate(bytes: number, chunk: number): Promise<number>;
-  /** Diagnostics for `npm run bench`: milliseconds to copy `input` into an OPFS file in `chunk`-byte
-   * pieces with the file jobs' reader and sink and no encryption (the I/O ceiling of a job). */
-  copyRate(input: Blob, chunk: number): Promise<number>;
-  /** Diagnostics for `npm run bench`: the message pipeline alone, in memory (as the official browser
-   * SDK is measured): milliseconds to encrypt `bytes` random bytes with `keyArn`, and to decrypt them.
-   * @throws RangeError for bytes outside 1..256 MiB */
-  pipelineRate(keyArn: string, bytes: number, frameLength: number): Promise<{ encryptMs: number; decryptMs: number }>;
 }

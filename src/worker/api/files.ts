@@ -1,18 +1,15 @@
 // The file-encryption methods of the worker API: jobs keyed by an ID the UI chooses, streamed
 // from a File (or a transferred ReadableStream) to a chosen file or the origin private file system.
 import * as Comlink from 'comlink';
-import type { Caller } from '../kms/ids';
-import { KmsError } from '../kms/errors';
-import type { Kms } from '../kms/kms';
-import { decodeHeader, FormatError, NotAnEsdkMessageError, TruncatedMessageError } from '../format';
-import { coreKeyring } from './files-keyring';
-import { decryptJob, encryptJob, summarize, type JobRun, type Sink } from './files-job';
-import { writeBlob } from './blob-source';
-import { downloadSink } from './download-sink';
-import { handleSink, opfsSink, releaseOutput } from './files-sinks';
-import { pipelineRate } from './files-diagnostics';
-import { framePool } from './frame-pool';
-import type { FrameCipher } from '../format/frame-cipher';
+import { KmsError } from '../../kms/errors';
+import { decodeHeader, FormatError, NotAnEsdkMessageError, TruncatedMessageError } from '../../format';
+import type { FrameCipher } from '../../format/frame-cipher';
+import type { WorkerContext } from '../context';
+import { downloadSink } from '../download-sink';
+import { coreKeyring } from '../files-keyring';
+import { decryptJob, encryptJob, summarize, type JobRun, type Sink } from '../files-job';
+import { handleSink, opfsSink, releaseOutput } from '../files-sinks';
+import { framePool } from '../frame-pool';
 import type { FileJobResult, FileOutput, FilesWorkerApi } from './files-types';
 
 /** A pool of frame workers for a job that asked for more than one; closed when the job ends. */
@@ -40,7 +37,8 @@ function publicError(e: unknown): Error {
   return Object.assign(new Error('The file could not be processed because of an internal error.'), { name: 'FileJobError' });
 }
 
-export function filesApi(ready: Promise<Kms>, callerOf: (kms: Kms) => Caller): FilesWorkerApi {
+export function filesApi({ ready, acting }: WorkerContext): FilesWorkerApi {
+  const callerOf = acting.current.bind(acting);
   const jobs = new Map<string, AbortController>();
 
   async function sinkFor(jobId: string, output: FileOutput | undefined, signal: AbortSignal): Promise<Sink<File | undefined>> {
@@ -143,40 +141,6 @@ export function filesApi(ready: Promise<Kms>, callerOf: (kms: Kms) => Caller): F
           ? Object.assign(new Error(downloadStopped.slice(0, 200)), { name: 'DownloadError' })
           : new DOMException('Cancelled', 'AbortError');
       jobs.get(jobId)?.abort(reason);
-    },
-    async readRate(input, how = 'stream') {
-      const t0 = performance.now();
-      if (how === 'jobs') await writeBlob(input, new WritableStream());
-      else {
-        const reader = input.stream().getReader();
-        while (!(await reader.read()).done);
-      }
-      return performance.now() - t0;
-    },
-    async writeRate(bytes, chunk) {
-      const sink = await opfsSink('bench-write-rate');
-      const w = sink.writable.getWriter();
-      const data = new Uint8Array(chunk);
-      const t0 = performance.now();
-      for (let o = 0; o < bytes; o += chunk) await w.write(data.subarray(0, Math.min(chunk, bytes - o)));
-      await w.close();
-      const ms = performance.now() - t0;
-      await releaseOutput('bench-write-rate');
-      return ms;
-    },
-    async copyRate(input, chunk) {
-      // The jobs' own reader (BYOB into reused buffers) and OPFS sink, in frame-sized pieces, with
-      // no message in between: what plain I/O manages here.
-      const sink = await opfsSink('bench-copy-rate');
-      const t0 = performance.now();
-      await writeBlob(input, sink.writable, { unit: chunk });
-      const ms = performance.now() - t0;
-      await releaseOutput('bench-copy-rate');
-      return ms;
-    },
-    async pipelineRate(keyArn, bytes, frameLength) {
-      const kms = await ready;
-      return pipelineRate(kms, callerOf(kms), keyArn, bytes, frameLength);
     },
     async releaseFile(jobId) {
       if (JOB_ID.test(jobId)) await releaseOutput(jobId);

@@ -1,0 +1,124 @@
+// The console's side of principals: the Identities page (users, roles, policies, access keys), the
+// "Acting as" switcher, and the policy simulator. IAM changes are made by the keystore's owner and
+// recorded as the account root, whoever the console is acting as; KMS calls run as the chosen principal.
+import type { Caller } from '../../kms/ids';
+import type { Kms } from '../../kms/kms';
+import { grantOperations } from '../../kms/ops/grants';
+import type { AccessKeySummary, NewAccessKey, PrincipalSummary } from '../../kms/iam';
+import type { SimulationRequest, SimulationResult } from '../../kms/authz';
+import type { Tag } from '../../kms/records';
+import type { WorkerContext } from '../context';
+
+export type { AccessKeySummary, NewAccessKey, PrincipalSummary, SimulationRequest, SimulationResult, Tag };
+
+export interface KeystoreInfo {
+  region: string;
+  accountId: string;
+  /** The principal console calls run as (its session ARN for a role). */
+  callerArn: string;
+  caller: CallerInfo;
+}
+
+export interface CallerInfo {
+  /** As CloudTrail records it: the root, a user, or a role session (arn:aws:sts::…:assumed-role/<role>/console). */
+  arn: string;
+  type: 'Root' | 'IAMUser' | 'AssumedRole';
+  /** "root", the user name or the role name. */
+  name: string;
+  /** The root, user or role ARN (what the Identities page and policies name). */
+  principalArn: string;
+}
+
+/** Principals (docs/AUTHORIZATION.md): managed by the keystore's owner, recorded as the account root. */
+export interface IdentitiesWorkerApi {
+  /** The account root first, then users and roles, each with its access keys (never a secret). */
+  listPrincipals(): Promise<PrincipalSummary[]>;
+  /** @throws ValidationException, EntityAlreadyExistsException, LimitExceededException */
+  createPrincipal(kind: 'user' | 'role', name: string, tags?: Tag[]): Promise<PrincipalSummary>;
+  /** Deletes the user or role with its access keys; the console falls back to the root if it was acting as it. */
+  deletePrincipal(arn: string): Promise<void>;
+  tagPrincipal(arn: string, tags: Tag[]): Promise<PrincipalSummary>;
+  untagPrincipal(arn: string, tagKeys: string[]): Promise<PrincipalSummary>;
+  /** An inline identity policy. @throws MalformedPolicyDocumentException saying where */
+  putPrincipalPolicy(arn: string, policyName: string, document: string): Promise<PrincipalSummary>;
+  deletePrincipalPolicy(arn: string, policyName: string): Promise<PrincipalSummary>;
+  /** The secret access key is in this answer and never again. @throws LimitExceededException (2 per principal) */
+  createAccessKey(principalArn: string): Promise<NewAccessKey>;
+  updateAccessKey(accessKeyId: string, status: 'Active' | 'Inactive'): Promise<void>;
+  deleteAccessKey(accessKeyId: string): Promise<void>;
+  /** Console calls from now on run as this principal (root, user, or a session of the role). @throws NoSuchEntityException */
+  actAs(principalArn: string): Promise<KeystoreInfo>;
+  /** The decision a call by `principalArn` would get, with every statement and grant explained. */
+  simulate(principalArn: string, request: SimulationRequest): Promise<SimulationResult>;
+  /** The operations CreateGrant accepts for a key of this usage and spec (the core's own table). */
+  grantOperations(keyUsage: string, keySpec: string): Promise<{ crypto: string[]; management: string[] }>;
+}
+
+
+export function keystoreInfo(kms: Kms, caller: Caller): KeystoreInfo {
+  const principalArn = caller.type === 'AssumedRole' ? caller.arn.replace(/^arn:aws:sts::(\d+):assumed-role\/([^/]+)\/.*$/, 'arn:aws:iam::$1:role/$2') : caller.arn;
+  const name = caller.type === 'Root' ? 'root' : principalArn.split('/').pop()!;
+  return { ...kms.keystore, callerArn: caller.arn, caller: { arn: caller.arn, type: caller.type, name, principalArn } };
+}
+
+export function identitiesApi({ ready, acting }: WorkerContext): IdentitiesWorkerApi {
+  const owner = async () => {
+    const kms = await ready;
+    return { kms, owner: acting.owner(kms) };
+  };
+  return {
+    async listPrincipals() {
+      return (await ready).iam.list();
+    },
+    async createPrincipal(kind, name, tags) {
+      const { kms, owner: o } = await owner();
+      return kms.iam.createPrincipal(o, kind, name, tags);
+    },
+    async deletePrincipal(arn) {
+      const { kms, owner: o } = await owner();
+      await kms.iam.deletePrincipal(o, arn);
+      acting.forget(arn);
+    },
+    async tagPrincipal(arn, tags) {
+      const { kms, owner: o } = await owner();
+      return kms.iam.tagPrincipal(o, arn, tags);
+    },
+    async untagPrincipal(arn, tagKeys) {
+      const { kms, owner: o } = await owner();
+      return kms.iam.untagPrincipal(o, arn, tagKeys);
+    },
+    async putPrincipalPolicy(arn, policyName, document) {
+      const { kms, owner: o } = await owner();
+      return kms.iam.putPolicy(o, arn, policyName, document);
+    },
+    async deletePrincipalPolicy(arn, policyName) {
+      const { kms, owner: o } = await owner();
+      return kms.iam.deletePolicy(o, arn, policyName);
+    },
+    async createAccessKey(principalArn) {
+      const { kms, owner: o } = await owner();
+      return kms.iam.createAccessKey(o, principalArn);
+    },
+    async updateAccessKey(accessKeyId, status) {
+      const { kms, owner: o } = await owner();
+      return kms.iam.updateAccessKey(o, accessKeyId, status);
+    },
+    async deleteAccessKey(accessKeyId) {
+      const { kms, owner: o } = await owner();
+      return kms.iam.deleteAccessKey(o, accessKeyId);
+    },
+    async actAs(principalArn) {
+      const kms = await ready;
+      await acting.set(kms, principalArn);
+      return keystoreInfo(kms, acting.current(kms));
+    },
+    async simulate(principalArn, request) {
+      const kms = await ready;
+      const caller = await kms.iam.callerFor(principalArn, { userAgent: 'pocket-kms-console (policy simulator)' });
+      return kms.simulate(caller, request);
+    },
+    async grantOperations(keyUsage, keySpec) {
+      return grantOperations(keyUsage, keySpec);
+    },
+  };
+}

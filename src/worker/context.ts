@@ -1,0 +1,54 @@
+// What every part of the worker API shares: the region's keystore (opened once, with maintenance at
+// start-up and every minute) and who console calls run as ("Acting as" in the header).
+import { rootCaller, type Caller } from '../kms/ids';
+import { Kms } from '../kms/kms';
+import { browserPorts, DEFAULT_REGION } from '../store/open';
+
+const MAINTENANCE_MS = 60_000;
+
+export interface WorkerContext {
+  /** The keystore, once open. */
+  readonly ready: Promise<Kms>;
+  readonly acting: ActingAs;
+  /** The user agent console calls are recorded with. */
+  readonly userAgent: string;
+}
+
+/** Opens the region's keystore and schedules maintenance: deletion and rotation when due, and
+ * retention, which trims only exported records (trimming unexported ones is the console's to confirm). */
+export function openWorkerContext(userAgent: string, region = DEFAULT_REGION): WorkerContext {
+  const ready = browserPorts(region).then(async (ports) => {
+    const kms = await Kms.open({ ...ports, region });
+    const tick = () => kms.maintain().then(() => kms.audit.trim('service', { confirmUnexported: false })).catch(() => undefined);
+    void tick();
+    setInterval(tick, MAINTENANCE_MS);
+    return kms;
+  });
+  return { ready, acting: new ActingAs(userAgent), userAgent };
+}
+
+export class ActingAs {
+  private caller?: Caller;
+
+  constructor(private readonly userAgent: string) {}
+
+  /** The principal console calls run as (the account root until another is chosen). */
+  current(kms: Kms): Caller {
+    return this.caller ?? this.owner(kms);
+  }
+
+  /** The keystore's owner, who manages principals and the trail: the account root. */
+  owner(kms: Kms): Caller {
+    return rootCaller(kms.keystore, { userAgent: this.userAgent });
+  }
+
+  async set(kms: Kms, principalArn: string): Promise<void> {
+    this.caller = await kms.iam.callerFor(principalArn, { userAgent: this.userAgent });
+  }
+
+  /** Back to the root when the chosen principal was deleted. */
+  forget(arn: string): void {
+    const c = this.caller;
+    if (c && (c.arn === arn || (c.type === 'AssumedRole' && arn.includes(':role/') && c.arn.includes(`:assumed-role/${arn.split('/').pop()}/`)))) this.caller = undefined;
+  }
+}

@@ -1,0 +1,27 @@
+// Starts a KMS worker: errors keep their AWS names across Comlink, the keystore opens, and the API
+// is exposed. `extra` adds methods to it: only the bench's worker entry (bench/worker/) passes any.
+import * as Comlink from 'comlink';
+import { rebuildError } from '../kms/errors';
+import type { KmsWorkerApi } from './api';
+import { auditApi } from './api/audit';
+import { filesApi } from './api/files';
+import { identitiesApi } from './api/identities';
+import { kmsApi } from './api/kms';
+import { openWorkerContext, type WorkerContext } from './context';
+import { registerErrorTransfer } from './error-transfer';
+import { removeStaleOutputs } from './files-sinks';
+
+const USER_AGENT = `pocket-kms-console/${import.meta.env.VITE_APP_VERSION ?? '0'}`;
+
+/** The worker's whole API over one keystore context. */
+export function workerApi(ctx: WorkerContext): KmsWorkerApi {
+  return { ...kmsApi(ctx), ...identitiesApi(ctx), ...filesApi(ctx), ...auditApi(ctx) };
+}
+
+export function serve(extra?: (ctx: WorkerContext) => object): void {
+  registerErrorTransfer((w) => rebuildError(w.name, w.message));
+  const ctx = openWorkerContext(USER_AGENT);
+  // Outputs of jobs a closed tab left behind in the origin private file system.
+  void removeStaleOutputs().catch(() => undefined);
+  Comlink.expose({ ...workerApi(ctx), ...extra?.(ctx) });
+}
