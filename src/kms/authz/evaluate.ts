@@ -4,7 +4,7 @@
 // "Single-valued vs. multivalued context keys".
 
 import { actionMatch, globMatch } from './match';
-import { OPERATORS, VARIABLE_OPERATORS } from './operators';
+import { operatorOf, VARIABLE_OPERATORS } from './operators';
 import type { ConditionClause, Policy, Principals, Statement } from './policy-document';
 import { substitute } from './variables';
 
@@ -76,7 +76,10 @@ export function conditionHolds(clause: ConditionClause, vars: boolean, lookup: (
     // "true": the key is absent; "false": it is present. Several values are alternatives.
     return clause.values.some((v) => (v.toLowerCase() === 'true' ? !present : v.toLowerCase() === 'false' ? present : false));
   }
-  const op = OPERATORS[clause.base]!;
+  // parsePolicy admits only own operator names; an unknown one here is a bug, and failing the
+  // condition is the safe reading only for an Allow, so it throws rather than guesses.
+  const op = operatorOf(clause.base);
+  if (!op) throw new Error(`Unknown condition operator ${clause.base}`);
   const resolved = values(clause, vars, lookup);
   const policyValues = resolved.filter((v): v is string => v !== undefined);
   const matchesAny = (a: string) => policyValues.some((p) => op.compare(a, p));
