@@ -1,6 +1,7 @@
-// The prepare / confirm halves of every asymmetric and HMAC call (ADR 0004): the key and its
-// material come from this instance's cache or one read; the crypto runs outside any transaction;
-// `finish` re-resolves and re-checks the key in the transaction that records the call.
+// The prepare / confirm halves of every asymmetric and HMAC call (ADR 0004): a read that
+// authorizes the call and checks the key, with the material from this instance's cache or that
+// read; then the crypto, outside any transaction; then `withKey` re-resolves and re-checks the key
+// in the transaction that records the call.
 
 import type { OpContext } from '../context';
 import { InvalidKeyUsageException, KMSInternalException } from '../errors';
@@ -19,26 +20,27 @@ function requireUsage(key: CachedPair['key'], usages: readonly KeyUsage[], op: s
   }
 }
 
-/** Finds the key `id` names, checks its usage, and returns it with its material. */
+/**
+ * Finds the key `id` names, authorizes this call on it, checks its usage and state, and returns it
+ * with its material. The key is read and authorized on every call, warm cache or not: a caller
+ * without permission must learn nothing about the key (not its usage or spec) and no cryptography
+ * may run for it. The cache saves only the material (unsealing and importing it).
+ * @throws AccessDeniedException, NotFoundException, InvalidKeyUsageException, DisabledException, KMSInvalidStateException
+ */
 export async function prepareKey(c: OpContext, id: string, usages: readonly KeyUsage[], side?: 'destination'): Promise<CachedPair> {
   const cache = c.env.cache;
-  const hint = cache.hint(id);
-  let p = hint && cache.pair(hint.keyId);
-  if (!p) {
-    p = await c.env.store.read(async (tx) => {
-      const key = await c.resolve(tx, id, { side });
-      requireUsage(key, usages, c.op);
-      c.requireUsable(key);
-      const material = await tx.getMaterial(key.keyId, key.currentVersion);
-      if (!material || !material.kind) throw new KMSInternalException(`The key material of ${key.arn} is missing.`);
-      return { key, material };
-    });
+  return c.env.store.read(async (tx): Promise<CachedPair> => {
+    const key = await c.resolve(tx, id, { side });
+    requireUsage(key, usages, c.op);
+    c.requireUsable(key);
+    const cached = cache.pair(key.keyId);
+    if (cached && cached.material.version === key.currentVersion) return cached;
+    const material = await tx.getMaterial(key.keyId, key.currentVersion);
+    if (!material || !material.kind) throw new KMSInternalException(`The key material of ${key.arn} is missing.`);
+    const p = { key, material };
     cache.putPair(p);
-    cache.setHint(id, p.key.keyId, p.material.version);
-  }
-  c.keyIds.add(p.key.keyId);
-  requireUsage(p.key, usages, c.op);
-  return p;
+    return p;
+  });
 }
 
 /**

@@ -4,7 +4,7 @@
 // "Single-valued vs. multivalued context keys".
 
 import { actionMatch, globMatch } from './match';
-import { OPERATORS, VARIABLE_OPERATORS } from './operators';
+import { operatorOf, VARIABLE_OPERATORS } from './operators';
 import type { ConditionClause, Policy, Principals, Statement } from './policy-document';
 import { substitute } from './variables';
 
@@ -37,10 +37,28 @@ export interface StatementResult {
   failedCondition?: { operator: string; key: string; values: string[]; actual: string | string[] | undefined };
 }
 
-export function lookupIn(context: AuthzRequest['context']): (key: string) => string | string[] | undefined {
-  const lower = new Map<string, string | string[] | undefined>();
-  for (const [k, v] of Object.entries(context)) lower.set(k.toLowerCase(), v);
-  return (key) => lower.get(key.toLowerCase());
+type ContextValue = string | string[] | undefined;
+
+/** A request's condition keys by name, without regard to case. `lookup(key)` is the key's value;
+ * when several names collide (an encryption context may hold both "tenant" and "Tenant") it is
+ * every value as a list, for display only, and policy variables see no value. `variants(key)` is
+ * what conditions evaluate: one value per colliding name (docs/AUTHORIZATION.md). */
+export type KeyLookup = ((key: string) => ContextValue) & { variants?: (key: string) => ContextValue[] };
+
+export function lookupIn(context: AuthzRequest['context']): KeyLookup {
+  const lower = new Map<string, (string | string[])[]>();
+  for (const [k, v] of Object.entries(context)) {
+    if (v === undefined) continue;
+    const l = k.toLowerCase();
+    const list = lower.get(l);
+    if (list) list.push(v);
+    else lower.set(l, [v]);
+  }
+  const lookup = (key: string): ContextValue => {
+    const list = lower.get(key.toLowerCase());
+    return list === undefined ? undefined : list.length === 1 ? list[0] : list.flat();
+  };
+  return Object.assign(lookup, { variants: (key: string): ContextValue[] => lower.get(key.toLowerCase()) ?? [undefined] });
 }
 
 function accountOf(p: string): string | undefined {
@@ -63,20 +81,33 @@ export function matchPrincipals(block: Principals, p: RequestPrincipal): Princip
 }
 
 /** Policy values with variables substituted; undefined for a value whose variable has no value. */
-function values(clause: ConditionClause, vars: boolean, lookup: (k: string) => string | string[] | undefined): (string | undefined)[] {
+function values(clause: ConditionClause, vars: boolean, lookup: KeyLookup): (string | undefined)[] {
   if (!vars || !VARIABLE_OPERATORS.test(clause.base)) return clause.values;
   return clause.values.map((v) => substitute(v, lookup));
 }
 
-export function conditionHolds(clause: ConditionClause, vars: boolean, lookup: (k: string) => string | string[] | undefined): boolean {
-  const raw = lookup(clause.key);
+/**
+ * Whether a condition holds. When the key's name collides without regard to case, the condition
+ * is evaluated once per colliding value: `every` (the default, for Allow statements) needs it to
+ * hold for each, `some` (for Deny statements) for one; either way a request cannot pick, by the
+ * order or the case of its names, the one value a policy sees.
+ */
+export function conditionHolds(clause: ConditionClause, vars: boolean, lookup: KeyLookup, combine: 'every' | 'some' = 'every'): boolean {
+  const variants = lookup.variants ? lookup.variants(clause.key) : [lookup(clause.key)];
+  return variants[combine]((raw) => holdsFor(clause, vars, lookup, raw));
+}
+
+function holdsFor(clause: ConditionClause, vars: boolean, lookup: KeyLookup, raw: ContextValue): boolean {
   const actual = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
   const present = raw !== undefined && actual.length > 0;
   if (clause.base === 'Null') {
     // "true": the key is absent; "false": it is present. Several values are alternatives.
     return clause.values.some((v) => (v.toLowerCase() === 'true' ? !present : v.toLowerCase() === 'false' ? present : false));
   }
-  const op = OPERATORS[clause.base]!;
+  // parsePolicy admits only own operator names; an unknown one here is a bug, and failing the
+  // condition is the safe reading only for an Allow, so it throws rather than guesses.
+  const op = operatorOf(clause.base);
+  if (!op) throw new Error(`Unknown condition operator ${clause.base}`);
   const resolved = values(clause, vars, lookup);
   const policyValues = resolved.filter((v): v is string => v !== undefined);
   const matchesAny = (a: string) => policyValues.some((p) => op.compare(a, p));
@@ -115,7 +146,7 @@ export function evaluateStatement(s: Statement, policy: Policy, req: AuthzReques
     });
   if (s.resource ? !resourceHit(s.resource) : resourceHit(s.notResource!)) return { ...base, mismatch: 'resource' };
   for (const c of s.conditions) {
-    if (!conditionHolds(c, policy.variables, lookup)) {
+    if (!conditionHolds(c, policy.variables, lookup, s.effect === 'Allow' ? 'every' : 'some')) {
       return { ...base, mismatch: 'condition', failedCondition: { operator: c.operator, key: c.key, values: c.values, actual: lookup(c.key) } };
     }
   }

@@ -56,8 +56,8 @@ export function checkPolicyDocument(policy: string): void {
     if (typeof s !== 'object' || s === null || Array.isArray(s)) throw new MalformedPolicyDocumentException(`${where} is not an object.`);
     const r = s as Record<string, unknown>;
     if (r.Effect !== 'Allow' && r.Effect !== 'Deny') throw new MalformedPolicyDocumentException(`${where} has Effect ${JSON.stringify(r.Effect)}; use "Allow" or "Deny".`);
-    if (!('Principal' in r) && !('NotPrincipal' in r)) throw new MalformedPolicyDocumentException(`${where} has no Principal; a key policy statement must name who it applies to.`);
-    if (!('Action' in r) && !('NotAction' in r)) throw new MalformedPolicyDocumentException(`${where} has no Action.`);
+    if (!Object.hasOwn(r, 'Principal') && !Object.hasOwn(r, 'NotPrincipal')) throw new MalformedPolicyDocumentException(`${where} has no Principal; a key policy statement must name who it applies to.`);
+    if (!Object.hasOwn(r, 'Action') && !Object.hasOwn(r, 'NotAction')) throw new MalformedPolicyDocumentException(`${where} has no Action.`);
   });
   // The whole language: fields, operators, principals, values (authz/policy-document.ts).
   parsePolicy(policy, 'key');

@@ -73,7 +73,9 @@ const ignoreCase: Compare = (a, p) => a.toLowerCase() === p.toLowerCase();
 const like: Compare = (a, p) => globMatch(p, a);
 const arn: Compare = (a, p) => arnMatch(p, a);
 
-export const OPERATORS: Record<string, OperatorDef> = {
+/** Null prototype, frozen: a policy's operator name (JSON, any string) must never find
+ * `toString`, `constructor` or `__proto__` here. Look names up with `operatorOf`. */
+export const OPERATORS: Readonly<Record<string, OperatorDef>> = Object.freeze(Object.assign(Object.create(null) as Record<string, OperatorDef>, {
   StringEquals: { compare: stringEquals, negated: false },
   StringNotEquals: { compare: stringEquals, negated: true },
   StringEqualsIgnoreCase: { compare: ignoreCase, negated: false },
@@ -100,7 +102,12 @@ export const OPERATORS: Record<string, OperatorDef> = {
   ArnLike: { compare: arn, negated: false },
   ArnNotEquals: { compare: arn, negated: true },
   ArnNotLike: { compare: arn, negated: true },
-};
+}));
+
+/** The operator a policy names (without qualifier or IfExists), by own property only. */
+export function operatorOf(name: string): OperatorDef | undefined {
+  return Object.hasOwn(OPERATORS, name) ? OPERATORS[name] : undefined;
+}
 
 /** Operators whose policy values may hold policy variables. */
 export const VARIABLE_OPERATORS = /^(String|Arn)/;

@@ -2,7 +2,7 @@
 // into a normalised form. Every problem is a MalformedPolicyDocumentException that says where.
 
 import { MalformedPolicyDocumentException } from '../errors';
-import { OPERATORS } from './operators';
+import { operatorOf } from './operators';
 
 export const MAX_POLICY_CHARS = 32768;
 
@@ -83,12 +83,14 @@ function condition(v: unknown, where: string): ConditionClause[] {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(where, 'Condition must be an object of operators.');
   const out: ConditionClause[] = [];
   for (const [operator, block] of Object.entries(v as Record<string, unknown>)) {
-    const m = /^(?:(ForAnyValue|ForAllValues):)?(.+?)(IfExists)?$/.exec(operator)!;
+    const m = /^(?:(ForAnyValue|ForAllValues):)?(.+?)(IfExists)?$/.exec(operator);
+    // Own properties only: a name such as "toString" or "__proto__" is not an operator.
+    if (!m || (!operatorOf(m[2]!) && m[2] !== 'Null')) fail(where, `Condition operator "${operator}" is not an IAM condition operator.`);
     const base = m[2]!;
-    if (!(base in OPERATORS) && base !== 'Null') fail(where, `Condition operator "${operator}" is not an IAM condition operator.`);
     if (base === 'Null' && (m[3] || m[1])) fail(where, `Condition operator "${operator}": Null takes no qualifier or IfExists.`);
     if (typeof block !== 'object' || block === null || Array.isArray(block)) fail(where, `Condition operator "${operator}" must map condition keys to values.`);
     for (const [key, raw] of Object.entries(block as Record<string, unknown>)) {
+      if (key.length === 0) fail(where, `Condition operator "${operator}" has an empty condition key.`);
       const list = Array.isArray(raw) ? raw : [raw];
       if (list.length === 0 || list.some((x) => !['string', 'number', 'boolean'].includes(typeof x))) {
         fail(where, `Condition "${operator}" key "${key}" must have a string, number or boolean value, or a list of them.`);
@@ -105,6 +107,7 @@ function statement(s: unknown, index: number, kind: PolicyKind): Statement {
   const where = `Statement ${index + 1}`;
   if (typeof s !== 'object' || s === null || Array.isArray(s)) fail(where, 'a statement must be an object.');
   const r = s as Record<string, unknown>;
+  const has = (f: string) => Object.hasOwn(r, f);
   const sid = r.Sid;
   const label = typeof sid === 'string' && sid ? `Statement ${index + 1} ("${sid}")` : where;
   for (const k of Object.keys(r)) if (!STATEMENT_FIELDS.has(k)) fail(label, `unknown field "${k}".`);
@@ -112,24 +115,24 @@ function statement(s: unknown, index: number, kind: PolicyKind): Statement {
   if (r.Effect !== 'Allow' && r.Effect !== 'Deny') fail(label, `Effect is ${JSON.stringify(r.Effect)}; use "Allow" or "Deny".`);
   const out: Statement = { index, effect: r.Effect, conditions: [] };
   if (typeof sid === 'string') out.sid = sid;
-  if ('Principal' in r && 'NotPrincipal' in r) fail(label, 'use Principal or NotPrincipal, not both.');
-  if (kind === 'key' && !('Principal' in r) && !('NotPrincipal' in r)) fail(label, 'a key policy statement must have a Principal.');
-  if (kind === 'identity' && ('Principal' in r || 'NotPrincipal' in r)) fail(label, 'an identity policy must not have a Principal.');
-  if ('Principal' in r) out.principal = principals(r.Principal, label, 'Principal');
-  if ('NotPrincipal' in r) out.notPrincipal = principals(r.NotPrincipal, label, 'NotPrincipal');
-  if (('Action' in r) === ('NotAction' in r)) fail(label, 'needs exactly one of Action or NotAction.');
+  if (has('Principal') && has('NotPrincipal')) fail(label, 'use Principal or NotPrincipal, not both.');
+  if (kind === 'key' && !has('Principal') && !has('NotPrincipal')) fail(label, 'a key policy statement must have a Principal.');
+  if (kind === 'identity' && (has('Principal') || has('NotPrincipal'))) fail(label, 'an identity policy must not have a Principal.');
+  if (has('Principal')) out.principal = principals(r.Principal, label, 'Principal');
+  if (has('NotPrincipal')) out.notPrincipal = principals(r.NotPrincipal, label, 'NotPrincipal');
+  if (has('Action') === has('NotAction')) fail(label, 'needs exactly one of Action or NotAction.');
   for (const f of ['Action', 'NotAction'] as const) {
-    if (!(f in r)) continue;
+    if (!has(f)) continue;
     const list = stringList(r[f], label, f);
     for (const a of list) if (!ACTION.test(a)) fail(label, `${f} "${a}" is not of the form "service:Action".`);
     if (f === 'Action') out.action = list;
     else out.notAction = list;
   }
-  if ('Resource' in r && 'NotResource' in r) fail(label, 'use Resource or NotResource, not both.');
-  if (!('Resource' in r) && !('NotResource' in r)) fail(label, kind === 'key' ? 'needs a Resource (in a key policy, "*" means this key).' : 'needs a Resource, e.g. "*" or a key ARN such as arn:aws:kms:<region>:<account>:key/*.');
-  if ('Resource' in r) out.resource = stringList(r.Resource, label, 'Resource');
-  if ('NotResource' in r) out.notResource = stringList(r.NotResource, label, 'NotResource');
-  if ('Condition' in r) out.conditions = condition(r.Condition, label);
+  if (has('Resource') && has('NotResource')) fail(label, 'use Resource or NotResource, not both.');
+  if (!has('Resource') && !has('NotResource')) fail(label, kind === 'key' ? 'needs a Resource (in a key policy, "*" means this key).' : 'needs a Resource, e.g. "*" or a key ARN such as arn:aws:kms:<region>:<account>:key/*.');
+  if (has('Resource')) out.resource = stringList(r.Resource, label, 'Resource');
+  if (has('NotResource')) out.notResource = stringList(r.NotResource, label, 'NotResource');
+  if (has('Condition')) out.conditions = condition(r.Condition, label);
   return out;
 }
 

@@ -1,11 +1,11 @@
 // CreateAlias, UpdateAlias, DeleteAlias, ListAliases with AWS's alias rules.
 
 import { isPastDeletion, type OpContext } from '../context';
-import { page } from './paging';
+import { page, readPaging } from './paging';
 import { AlreadyExistsException, KMSInvalidStateException, LimitExceededException, NotFoundException } from '../errors';
 import { aliasArn, checkAliasName, parseKeyRef } from '../ids';
 import type { KeyRecord } from '../records';
-import { optString, paging, reqString, type Req } from '../validate';
+import { optString, reqString, type Req } from '../validate';
 
 export const MAX_ALIASES_PER_KEY = 50;
 
@@ -72,7 +72,7 @@ export async function deleteAlias(c: OpContext, req: Req) {
 
 export async function listAliases(c: OpContext, req: Req) {
   const id = optString(req, 'KeyId');
-  const { limit, marker } = paging(req, 100, 50);
+  const { limit, after } = readPaging(req, 100, 50);
   const aliases = await c.write(async (tx) => {
     // AWS authorizes ListAliases by IAM policy alone, with or without KeyId.
     await c.authorizeAccount(tx);
@@ -87,7 +87,7 @@ export async function listAliases(c: OpContext, req: Req) {
     const key = await c.resolve(tx, ref.keyId, { aliases: false, action: false });
     return tx.listAliases(key.keyId);
   });
-  const p = page(aliases, (a) => a.name, limit, marker);
+  const p = page(aliases, (a) => a.name, limit, after);
   return {
     Aliases: p.items.map((a) => ({
       AliasName: a.name,

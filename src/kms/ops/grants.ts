@@ -4,12 +4,12 @@
 
 import { evaluateKeyAccess, enforce } from '../authz';
 import { type OpContext } from '../context';
-import { page } from './paging';
+import { page, readPaging } from './paging';
 import { AccessDeniedException, LimitExceededException, NotFoundException, UnsupportedOperationException, ValidationException } from '../errors';
 import { checkGrantId, grantToken, newGrantId, parseGrantToken } from '../authz';
 import { rootArn } from '../ids';
 import type { KeyRecord, StoredGrant } from '../records';
-import { optBool, optContext, optString, optStringList, paging, reqString, type Req } from '../validate';
+import { optBool, optContext, optString, optStringList, reqString, type Req } from '../validate';
 
 /** AWS's quotas: grants per KMS key, and grants for one principal on one key. */
 export const MAX_GRANTS_PER_KEY = 50_000;
@@ -152,14 +152,14 @@ export function grantEntry(c: OpContext, g: StoredGrant) {
 
 const grantOrder = (g: StoredGrant) => `${String(g.createdAt).padStart(15, '0')}|${g.grantId}`;
 
-function grantPage(c: OpContext, grants: StoredGrant[], limit: number, marker?: string) {
-  const p = page(grants.sort((a, b) => (grantOrder(a) < grantOrder(b) ? -1 : 1)), grantOrder, limit, marker);
+function grantPage(c: OpContext, grants: StoredGrant[], limit: number, after?: string) {
+  const p = page(grants.sort((a, b) => (grantOrder(a) < grantOrder(b) ? -1 : 1)), grantOrder, limit, after);
   return { Grants: p.items.map((g) => grantEntry(c, g)), ...(p.next ? { NextMarker: p.next } : {}), Truncated: p.next !== undefined };
 }
 
 export async function listGrants(c: OpContext, req: Req) {
   const id = reqString(req, 'KeyId');
-  const { limit, marker } = paging(req, 100, 50);
+  const { limit, after } = readPaging(req, 100, 50);
   const grantId = optString(req, 'GrantId', 1, 128);
   if (grantId !== undefined) checkGrantId(grantId);
   const grantee = principalField(req, 'GranteePrincipal', false);
@@ -167,18 +167,18 @@ export async function listGrants(c: OpContext, req: Req) {
     const key = await c.resolve(tx, id, { aliases: false });
     return (await tx.listGrants({ keyId: key.keyId })).filter((g) => (grantId === undefined || g.grantId === grantId) && (grantee === undefined || g.granteePrincipal === grantee));
   });
-  return grantPage(c, grants, limit, marker);
+  return grantPage(c, grants, limit, after);
 }
 
 export async function listRetirableGrants(c: OpContext, req: Req) {
   const retiring = principalField(req, 'RetiringPrincipal', true)!;
-  const { limit, marker } = paging(req, 100, 50);
+  const { limit, after } = readPaging(req, 100, 50);
   const grants = await c.write(async (tx) => {
     await c.authorizeAccount(tx);
     for (const g of await tx.listGrants({ retiringPrincipal: retiring })) c.keyIds.add(g.keyId);
     return tx.listGrants({ retiringPrincipal: retiring });
   });
-  return grantPage(c, grants, limit, marker);
+  return grantPage(c, grants, limit, after);
 }
 
 export async function retireGrant(c: OpContext, req: Req) {

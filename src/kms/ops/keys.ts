@@ -1,7 +1,7 @@
 // CreateKey, DescribeKey, ListKeys, UpdateKeyDescription, EnableKey, DisableKey, GetKeyLastUsage.
 
 import { DAY_MS, type OpContext } from '../context';
-import { page } from './paging';
+import { page, readPaging } from './paging';
 import { KMSInvalidStateException, UnsupportedOperationException, ValidationException } from '../errors';
 import { keyArn, uuidV4 } from '../ids';
 import { generateMaterial } from '../material';
@@ -9,7 +9,7 @@ import { checkPolicyDocument, defaultKeyPolicy } from '../authz';
 import { generateKeyMaterial } from '../asymmetric';
 import { SPECS } from '../asymmetric';
 import type { KeyRecord, MaterialRecord } from '../records';
-import { optBool, optEnum, optString, paging, reqString, type Req } from '../validate';
+import { optBool, optEnum, optString, reqString, type Req } from '../validate';
 import { keyMetadata } from './metadata';
 import { mergeTags, readTags } from './tags';
 import { lockoutCheck } from './policies';
@@ -88,13 +88,13 @@ export async function describeKey(c: OpContext, req: Req) {
 }
 
 export async function listKeys(c: OpContext, req: Req) {
-  const { limit, marker } = paging(req, 1000, 100);
+  const { limit, after } = readPaging(req, 1000, 100);
   const all = await c.write(async (tx) => {
     await c.authorizeAccount(tx);
     return tx.allKeys();
   });
   const live = all.filter((k) => !(k.state === 'PendingDeletion' && k.deletionDate! <= c.now));
-  const p = page(live, (k) => k.keyId, limit, marker);
+  const p = page(live, (k) => k.keyId, limit, after);
   return {
     Keys: p.items.map((k) => ({ KeyId: k.keyId, KeyArn: k.arn })),
     ...(p.next ? { NextMarker: p.next } : {}),

@@ -1,6 +1,7 @@
 // Paging of List* operations, the AWS way: Limit, an opaque Marker, NextMarker and Truncated.
 
 import { InvalidMarkerException } from '../errors';
+import { paging, type Req } from '../validate';
 
 /** Markers are opaque to callers: base64url of a tag and the UTF-8 of the last item's sort key.
  * UTF-8 because sort keys (tag keys) may be any Unicode, which btoa alone cannot take; the tag so
@@ -24,9 +25,19 @@ export function decodeMarker(marker: string): string {
   }
 }
 
-/** Pages an ordered list by a string sort key, the AWS way (NextMarker + Truncated). */
-export function page<T>(items: T[], sortKey: (t: T) => string, limit: number, marker?: string): { items: T[]; next?: string } {
-  const after = marker === undefined ? undefined : decodeMarker(marker);
+/**
+ * Reads Limit and Marker and decodes the marker, before the call reads or writes anything: a bad
+ * marker must fail the call before its audit record is written, so one call leaves one record.
+ * @throws ValidationException (Limit, Marker length), InvalidMarkerException
+ */
+export function readPaging(req: Req, maxLimit: number, defaultLimit: number): { limit: number; after?: string } {
+  const { limit, marker } = paging(req, maxLimit, defaultLimit);
+  return marker === undefined ? { limit } : { limit, after: decodeMarker(marker) };
+}
+
+/** Pages an ordered list by a string sort key, the AWS way (NextMarker + Truncated). `after` is the
+ * decoded marker (readPaging). */
+export function page<T>(items: T[], sortKey: (t: T) => string, limit: number, after?: string): { items: T[]; next?: string } {
   const start = after === undefined ? 0 : items.findIndex((t) => sortKey(t) > after);
   const rest = start < 0 ? [] : items.slice(start);
   const out = rest.slice(0, limit);

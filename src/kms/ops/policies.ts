@@ -1,10 +1,10 @@
 // GetKeyPolicy, PutKeyPolicy, ListKeyPolicies. Every key has exactly one policy, named "default".
 
 import { type OpContext } from '../context';
-import { page } from './paging';
+import { page, readPaging } from './paging';
 import { NotFoundException } from '../errors';
 import { checkPolicyDocument, checkPolicyName, POLICY_NAME } from '../authz';
-import { optBool, optString, paging, reqString, type Req } from '../validate';
+import { optBool, optString, reqString, type Req } from '../validate';
 import { parsedPolicy } from '../authz';
 import { checkLockout } from '../authz';
 import { requestContext } from '../authz';
@@ -52,8 +52,8 @@ export async function putKeyPolicy(c: OpContext, req: Req) {
 
 export async function listKeyPolicies(c: OpContext, req: Req) {
   const id = reqString(req, 'KeyId');
-  const { limit, marker } = paging(req, 1000, 100);
+  const { limit, after } = readPaging(req, 1000, 100);
   await c.write((tx) => c.resolve(tx, id, { aliases: false }));
-  const p = page([POLICY_NAME], (n) => n, limit, marker);
+  const p = page([POLICY_NAME], (n) => n, limit, after);
   return { PolicyNames: p.items, ...(p.next ? { NextMarker: p.next } : {}), Truncated: p.next !== undefined };
 }

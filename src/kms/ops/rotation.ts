@@ -3,11 +3,11 @@
 // New material encrypts from then on; every older version stays to decrypt.
 
 import { DAY_MS, type OpContext } from '../context';
-import { page } from './paging';
+import { page, readPaging } from './paging';
 import { DisabledException, KMSInvalidStateException, LimitExceededException, UnsupportedOperationException } from '../errors';
 import { generateMaterial } from '../material';
 import type { KeyRecord, RotationType } from '../records';
-import { optEnum, optInt, paging, reqString, type Req } from '../validate';
+import { optEnum, optInt, reqString, type Req } from '../validate';
 import { newMaterialId } from './keys';
 
 export const DEFAULT_ROTATION_DAYS = 365;
@@ -109,14 +109,14 @@ export async function rotateKeyOnDemand(c: OpContext, req: Req) {
 export async function listKeyRotations(c: OpContext, req: Req) {
   const id = reqString(req, 'KeyId');
   const include = optEnum(req, 'IncludeKeyMaterial', ['ALL_KEY_MATERIAL', 'ROTATIONS_ONLY'] as const) ?? 'ROTATIONS_ONLY';
-  const { limit, marker } = paging(req, 1000, 100);
+  const { limit, after } = readPaging(req, 1000, 100);
   const { key, materials } = await c.write(async (tx) => {
     const key = await c.resolve(tx, id, { aliases: false });
     requireSymmetricKey(key);
     return { key, materials: await tx.listMaterials(key.keyId) };
   });
   const shown = materials.filter((m) => include === 'ALL_KEY_MATERIAL' || m.rotationType !== undefined).sort((a, b) => a.version - b.version);
-  const p = page(shown, (m) => String(m.version).padStart(10, '0'), limit, marker);
+  const p = page(shown, (m) => String(m.version).padStart(10, '0'), limit, after);
   return {
     Rotations: p.items.map((m) => ({
       KeyId: key.arn,

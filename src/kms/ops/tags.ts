@@ -3,8 +3,8 @@
 import { KMSInvalidStateException, LimitExceededException, TagException, ValidationException } from '../errors';
 import type { OpContext } from '../context';
 import type { Tag } from '../records';
-import { optStringList, paging, reqString, type Req } from '../validate';
-import { page } from './paging';
+import { optStringList, reqString, type Req } from '../validate';
+import { page, readPaging } from './paging';
 
 export const MAX_TAGS = 50;
 
@@ -61,9 +61,9 @@ export async function untagResource(c: OpContext, req: Req) {
 
 export async function listResourceTags(c: OpContext, req: Req) {
   const id = reqString(req, 'KeyId');
-  const { limit, marker } = paging(req, 50, 50);
+  const { limit, after } = readPaging(req, 50, 50);
   const key = await c.write((tx) => c.resolve(tx, id, { aliases: false }));
   const sorted = [...key.tags].sort((a, b) => (a.TagKey < b.TagKey ? -1 : a.TagKey > b.TagKey ? 1 : 0));
-  const p = page(sorted, (t) => t.TagKey, limit, marker);
+  const p = page(sorted, (t) => t.TagKey, limit, after);
   return { Tags: p.items, ...(p.next ? { NextMarker: p.next } : {}), Truncated: p.next !== undefined };
 }

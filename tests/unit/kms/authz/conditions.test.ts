@@ -26,6 +26,17 @@ describe('string operators', () => {
   it('condition key names are case-insensitive, values are not', () => {
     expect(holds({ StringEquals: { 'AWS:PRINCIPALTAG/TEAM': 'x' } }, { 'aws:PrincipalTag/team': 'x' })).toBe(true);
   });
+
+  it('names that collide without regard to case: the condition must hold for every value, in either order', () => {
+    const key = 'kms:EncryptionContext:tenant';
+    for (const ctx of [{ 'kms:EncryptionContext:tenant': 'victim', 'kms:EncryptionContext:Tenant': 'mallory' }, { 'kms:EncryptionContext:Tenant': 'mallory', 'kms:EncryptionContext:tenant': 'victim' }]) {
+      expect(holds({ StringEquals: { [key]: 'mallory' } }, ctx)).toBe(false);
+      expect(holds({ StringEquals: { [key]: 'victim' } }, ctx)).toBe(false);
+      expect(holds({ StringNotEquals: { [key]: 'victim' } }, ctx)).toBe(false);
+      expect(holds({ StringEquals: { [key]: ['victim', 'mallory'] } }, ctx)).toBe(true);
+      expect(holds({ StringLike: { [key]: '*' } }, ctx)).toBe(true);
+    }
+  });
 });
 
 describe('numeric, date, bool, binary, IP and ARN operators', () => {

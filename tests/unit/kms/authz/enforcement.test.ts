@@ -187,6 +187,53 @@ describe('the policy lockout safety check', () => {
   });
 });
 
+describe('encryption-context keys that differ only in case', () => {
+  // Condition key names are case-insensitive, so kms:EncryptionContext:tenant names both "tenant"
+  // and "Tenant". Every colliding value is evaluated: an Allow needs its condition to hold for each,
+  // a Deny applies when it holds for any. The order of the pairs must not matter.
+  const orders = [
+    ['victim first', { tenant: 'victim', Tenant: 'mallory' }],
+    ['mallory first', { Tenant: 'mallory', tenant: 'victim' }],
+  ] as const;
+
+  it.each(orders)('an Allow on tenant = mallory does not allow {tenant: victim, Tenant: mallory} (%s)', async (_, ctx) => {
+    const w = await w0();
+    const mallory = await w.principal('user', 'mallory');
+    const k = await w.createKey({
+      Policy: policy(rootStatement, {
+        Effect: 'Allow', Principal: { AWS: userArn('mallory') }, Action: 'kms:Decrypt', Resource: '*',
+        Condition: { StringEquals: { 'kms:EncryptionContext:tenant': 'mallory' } },
+      }),
+    });
+    const own = await w.call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('mallory data'), EncryptionContext: { tenant: 'mallory', Tenant: 'mallory' } });
+    await mallory.call('Decrypt', { CiphertextBlob: own.CiphertextBlob, EncryptionContext: { tenant: 'mallory', Tenant: 'mallory' } });
+    const victim = await w.call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('victim data'), EncryptionContext: ctx });
+    await rejectsWith(mallory.call('Decrypt', { CiphertextBlob: victim.CiphertextBlob, EncryptionContext: ctx }), 'AccessDeniedException');
+    // A negated operator is held to the same rule: "not victim" fails when one of the values is victim.
+    await w.call('PutKeyPolicy', {
+      KeyId: k.KeyId, PolicyName: 'default',
+      Policy: policy(rootStatement, {
+        Effect: 'Allow', Principal: { AWS: userArn('mallory') }, Action: 'kms:Decrypt', Resource: '*',
+        Condition: { StringNotEquals: { 'kms:EncryptionContext:tenant': 'victim' } },
+      }),
+    });
+    await rejectsWith(mallory.call('Decrypt', { CiphertextBlob: victim.CiphertextBlob, EncryptionContext: ctx }), 'AccessDeniedException');
+  });
+
+  it.each(orders)('a Deny on tenant = victim applies to {tenant: victim, Tenant: mallory} (%s)', async (_, ctx) => {
+    const w = await w0();
+    const mallory = await w.principal('user', 'mallory');
+    const k = await w.createKey({
+      Policy: policy(rootStatement,
+        { Effect: 'Allow', Principal: { AWS: userArn('mallory') }, Action: 'kms:Decrypt', Resource: '*' },
+        { Effect: 'Deny', Principal: '*', Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'kms:EncryptionContext:tenant': 'victim' } } }),
+    });
+    const victim = await w.call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('victim data'), EncryptionContext: ctx });
+    const e = await rejectsWith(mallory.call('Decrypt', { CiphertextBlob: victim.CiphertextBlob, EncryptionContext: ctx }), 'AccessDeniedException');
+    expect(e.message).toMatch(/explicit deny in a resource-based policy$/);
+  });
+});
+
 describe('the audit trail names the real caller', () => {
   it('records a denied call with errorCode AccessDenied, AWS\'s message and the role session\'s identity', async () => {
     const w = await w0();
