@@ -1,5 +1,7 @@
 // Owns the KMS worker (one class, one worker). The UI imports only the worker's types; requests are
 // typed with the AWS SDK's own request shapes (type-only import, nothing of the SDK is bundled).
+// The Worker constructor is a Trusted Types sink: the 'default' policy must exist before this module runs.
+import './trusted-types';
 import * as Comlink from 'comlink';
 import type * as Aws from '@aws-sdk/client-kms';
 import type { KeystoreInfo, KmsResponses, KmsWorkerApi, SupportedOperation } from '../worker/api';

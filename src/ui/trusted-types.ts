@@ -1,6 +1,8 @@
 // Trusted Types (CSP `require-trusted-types-for 'script'`): Svelte 5 brings its own policy for its
 // templates; this 'default' policy admits only same-origin script URLs, which is what the KMS worker
-// and the service worker registration pass as plain strings or URL objects. Imported first by main.ts.
+// and the service worker registration pass as plain strings or URL objects. Imported first by main.ts,
+// and by kms-client.svelte.ts, which starts the worker as it loads: that module sits in a chunk shared
+// with the lazily loaded pages, and such a chunk runs before the body of main.ts's own chunk.
 
 interface TrustedTypesLike {
   createPolicy(name: string, rules: { createScriptURL?: (url: string) => string | null }): unknown;

@@ -1,5 +1,6 @@
 // The event history: audit records newest first, filtered in the worker, paged with beforeSeq.
 import { kms } from '../kms-client.svelte';
+import { Loader } from '../shared/loader.svelte';
 import type { AuditRow, SupportedOperation } from '../../worker/api';
 
 export const PAGE_SIZE = 50;
@@ -36,11 +37,21 @@ export class EventLog {
   errorsOnly = $state(false);
   /** The console itself makes many Describe/Get/List calls; hidden by default so Encrypt and changes stand out. */
   hideReads = $state(true);
-  loading = $state(false);
-  loaded = $state(false);
   hasMore = $state(false);
-  error = $state<unknown>(undefined);
-  #generation = 0;
+  readonly #loader = new Loader();
+
+  get loading(): boolean {
+    return this.#loader.loading;
+  }
+
+  /** A page has come in (the table can show). */
+  get loaded(): boolean {
+    return this.#loader.loaded;
+  }
+
+  get error(): unknown {
+    return this.#loader.error;
+  }
 
   #filter() {
     const keyId = keyIdFrom(this.keyId);
@@ -62,21 +73,14 @@ export class EventLog {
   }
 
   async #fetch(append: boolean): Promise<void> {
-    const generation = ++this.#generation;
     const last = this.rows.at(-1);
     const filter = append && last ? { ...this.#filter(), beforeSeq: last.seq } : this.#filter();
-    this.loading = true;
-    try {
-      const page = await kms.api.auditEvents(filter);
-      if (generation !== this.#generation) return;
-      this.rows = append ? [...this.rows, ...page] : page;
-      this.hasMore = page.length === PAGE_SIZE;
-      this.error = undefined;
-      this.loaded = true;
-    } catch (e) {
-      if (generation === this.#generation) this.error = e;
-    } finally {
-      if (generation === this.#generation) this.loading = false;
-    }
+    await this.#loader.run(
+      () => kms.api.auditEvents(filter),
+      (page) => {
+        this.rows = append ? [...this.rows, ...page] : page;
+        this.hasMore = page.length === PAGE_SIZE;
+      },
+    );
   }
 }

@@ -1,6 +1,7 @@
 // The keystore's principals (root, users, roles), shared by the Identities page and the "Acting as"
 // switcher in the header, so a change made on the page shows in the switcher at once.
 import { kms } from '../kms-client.svelte';
+import { Loader } from '../shared/loader.svelte';
 import type { PrincipalSummary } from '../../worker/api';
 
 export type { AccessKeySummary, NewAccessKey, PrincipalSummary, Tag } from '../../worker/api';
@@ -30,26 +31,26 @@ export function prettyJson(text: string): string {
 
 export class Principals {
   list = $state<PrincipalSummary[]>([]);
-  loaded = $state(false);
-  error = $state<unknown>(undefined);
-  #generation = 0;
+  readonly #loader = new Loader();
+
+  /** The first load has finished, also when it failed (the table then shows what it has). */
+  get loaded(): boolean {
+    return this.#loader.settled;
+  }
+
+  get error(): unknown {
+    return this.#loader.error;
+  }
 
   byArn(arn: string | undefined): PrincipalSummary | undefined {
     return arn === undefined ? undefined : this.list.find((p) => p.arn === arn);
   }
 
   async load(): Promise<void> {
-    const generation = ++this.#generation;
-    try {
-      const list = await kms.api.listPrincipals();
-      if (generation !== this.#generation) return;
-      this.list = list;
-      this.error = undefined;
-    } catch (e) {
-      if (generation === this.#generation) this.error = e;
-    } finally {
-      if (generation === this.#generation) this.loaded = true;
-    }
+    await this.#loader.run(
+      () => kms.api.listPrincipals(),
+      (list) => (this.list = list),
+    );
   }
 
   /** Runs an IAM change, then reloads the list (also when the change failed part-way). */

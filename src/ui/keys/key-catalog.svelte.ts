@@ -1,6 +1,8 @@
 // The key list: ListKeys (paging through NextMarker) + DescribeKey per key + ListAliases once.
 // Several loads may overlap (a revision bump during a load); only the newest one is applied.
 import { kms } from '../kms-client.svelte';
+import { listAll } from '../shared/list-all';
+import { Loader } from '../shared/loader.svelte';
 import type { KmsResponses } from '../../worker/api';
 
 export type KeyMetadata = KmsResponses['DescribeKey']['KeyMetadata'];
@@ -16,25 +18,11 @@ export const KEY_STATES = ['Enabled', 'Disabled', 'PendingDeletion'] as const;
 export type StateFilter = 'All' | (typeof KEY_STATES)[number];
 
 export async function listAllKeyIds(): Promise<string[]> {
-  const ids: string[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await kms.call('ListKeys', marker ? { Marker: marker, Limit: 1000 } : { Limit: 1000 });
-    ids.push(...page.Keys.map((k) => k.KeyId));
-    marker = page.NextMarker;
-  } while (marker);
-  return ids;
+  return (await listAll('ListKeys', { Limit: 1000 }, 'Keys')).map((k) => k.KeyId);
 }
 
-export async function listAllAliases(keyId?: string): Promise<AliasEntry[]> {
-  const out: AliasEntry[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await kms.call('ListAliases', { ...(keyId ? { KeyId: keyId } : {}), ...(marker ? { Marker: marker } : {}), Limit: 100 });
-    out.push(...page.Aliases);
-    marker = page.NextMarker;
-  } while (marker);
-  return out;
+export function listAllAliases(keyId?: string): Promise<AliasEntry[]> {
+  return listAll('ListAliases', { ...(keyId ? { KeyId: keyId } : {}), Limit: 100 }, 'Aliases');
 }
 
 /** DescribeKey, or undefined when the key vanished between ListKeys and now, or the console's
@@ -61,32 +49,37 @@ export function matchesFilter(row: KeyRow, text: string, state: StateFilter): bo
 
 export class KeyCatalog {
   rows = $state<KeyRow[]>([]);
-  loaded = $state(false);
-  loading = $state(false);
-  error = $state<unknown>(undefined);
-  #generation = 0;
+  readonly #loader = new Loader();
+
+  /** A load has succeeded (the rows are in). */
+  get loaded(): boolean {
+    return this.#loader.loaded;
+  }
+
+  get loading(): boolean {
+    return this.#loader.loading;
+  }
+
+  get error(): unknown {
+    return this.#loader.error;
+  }
 
   async load(): Promise<void> {
-    const generation = ++this.#generation;
-    this.loading = true;
-    try {
-      const [ids, aliases] = await Promise.all([listAllKeyIds(), listAllAliases()]);
-      const metas = await Promise.all(ids.map(describe));
-      if (generation !== this.#generation) return;
-      const byKey = new Map<string, string[]>();
-      for (const a of aliases) {
-        if (a.TargetKeyId) byKey.set(a.TargetKeyId, [...(byKey.get(a.TargetKeyId) ?? []), a.AliasName]);
-      }
-      this.rows = metas
-        .filter((m): m is KeyMetadata => m !== undefined)
-        .map((meta) => ({ meta, aliases: (byKey.get(meta.KeyId) ?? []).sort() }))
-        .sort((a, b) => b.meta.CreationDate.getTime() - a.meta.CreationDate.getTime());
-      this.error = undefined;
-      this.loaded = true;
-    } catch (e) {
-      if (generation === this.#generation) this.error = e;
-    } finally {
-      if (generation === this.#generation) this.loading = false;
-    }
+    await this.#loader.run(
+      async () => {
+        const [ids, aliases] = await Promise.all([listAllKeyIds(), listAllAliases()]);
+        return { aliases, metas: await Promise.all(ids.map(describe)) };
+      },
+      ({ aliases, metas }) => {
+        const byKey = new Map<string, string[]>();
+        for (const a of aliases) {
+          if (a.TargetKeyId) byKey.set(a.TargetKeyId, [...(byKey.get(a.TargetKeyId) ?? []), a.AliasName]);
+        }
+        this.rows = metas
+          .filter((m): m is KeyMetadata => m !== undefined)
+          .map((meta) => ({ meta, aliases: (byKey.get(meta.KeyId) ?? []).sort() }))
+          .sort((a, b) => b.meta.CreationDate.getTime() - a.meta.CreationDate.getTime());
+      },
+    );
   }
 }

@@ -3,6 +3,7 @@
 import type { PrincipalSummary, SimulationResult } from '../../worker/api';
 import { kms } from '../kms-client.svelte';
 import { newRow, rowsProblem, rowsToMap, type KvRow } from '../shared/format';
+import { Loader } from '../shared/loader.svelte';
 import { ACCOUNT_ACTIONS, CONTEXT_ACTIONS, actionName } from './actions';
 
 /** What a result answered, so its explanation does not change while the inputs are edited. */
@@ -23,17 +24,29 @@ export class SimulatorForm {
   extra = $state('');
   result = $state<SimulationResult | undefined>(undefined);
   asked = $state<Asked | undefined>(undefined);
-  error = $state<unknown>(undefined);
-  busy = $state(false);
   /** After the first Simulate, edits re-simulate on their own. */
   started = $state(false);
-  #generation = 0;
+  readonly #simulation = new Loader();
   #policies = new Map<string, string | undefined>();
   #cacheRevision = -1;
 
   readonly name = $derived(actionName(this.action));
   readonly accountLevel = $derived(this.name !== undefined && ACCOUNT_ACTIONS.has(this.name));
   readonly takesContext = $derived(this.name !== undefined && CONTEXT_ACTIONS.has(this.name));
+
+  /** A simulation is in flight. */
+  get busy(): boolean {
+    return this.#simulation.loading;
+  }
+
+  /** The newest simulation's error, a check of the inputs, or a failure to list the principals. */
+  get error(): unknown {
+    return this.#simulation.error;
+  }
+
+  set error(e: unknown) {
+    this.#simulation.error = e;
+  }
 
   async loadPrincipals(): Promise<void> {
     try {
@@ -70,7 +83,6 @@ export class SimulatorForm {
 
   async run(): Promise<void> {
     this.started = true;
-    const generation = ++this.#generation;
     const extra = this.#extraRequest();
     const problem = !this.principalArn
       ? 'Choose a principal.'
@@ -84,32 +96,29 @@ export class SimulatorForm {
               ? rowsProblem(this.context, 'Context pair')
               : undefined;
     if (problem) {
-      this.error = problem;
+      this.#simulation.fail(problem);
       this.result = undefined;
       return;
     }
     const context = this.takesContext ? rowsToMap(this.context) : {};
     const keyId = this.accountLevel ? undefined : this.keyId.trim();
     const principalArn = this.principalArn;
-    this.busy = true;
-    try {
-      const result = await kms.api.simulate(principalArn, {
-        action: `kms:${this.name}`,
-        ...(keyId ? { keyId } : {}),
-        ...(this.takesContext ? { encryptionContext: context } : {}),
-        request: extra as Record<string, unknown>,
-      });
-      const keyPolicy = result.resource === '*' ? undefined : await this.#keyPolicy(result.resource);
-      if (generation !== this.#generation) return;
-      this.result = result;
-      this.asked = { principalArn, context, ...(keyPolicy ? { keyPolicy } : {}) };
-      this.error = undefined;
-    } catch (e) {
-      if (generation !== this.#generation) return;
-      this.error = e;
-      this.result = undefined;
-    } finally {
-      if (generation === this.#generation) this.busy = false;
-    }
+    await this.#simulation.run(
+      async () => {
+        const result = await kms.api.simulate(principalArn, {
+          action: `kms:${this.name}`,
+          ...(keyId ? { keyId } : {}),
+          ...(this.takesContext ? { encryptionContext: context } : {}),
+          request: extra as Record<string, unknown>,
+        });
+        const keyPolicy = result.resource === '*' ? undefined : await this.#keyPolicy(result.resource);
+        return { result, keyPolicy };
+      },
+      ({ result, keyPolicy }) => {
+        this.result = result;
+        this.asked = { principalArn, context, ...(keyPolicy ? { keyPolicy } : {}) };
+      },
+      () => (this.result = undefined),
+    );
   }
 }
