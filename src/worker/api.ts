@@ -9,6 +9,7 @@ import type { RetentionPolicy, TrimPlan, TrimResult } from '../kms/audit';
 
 export type { RetentionPolicy, TrimPlan, TrimResult };
 import type { FilesWorkerApi } from './files-types';
+import type { CatalogueWorkerApi } from './catalogue-api';
 import type { FileDigestKind } from '../kms/asymmetric';
 import type { ProbeSpec } from '../kms/asymmetric/raw-probe';
 
@@ -114,7 +115,7 @@ export interface AuditRow {
 }
 
 /** File encryption (AWS Encryption SDK messages) is declared in files-types.ts. */
-export interface KmsWorkerApi extends FilesWorkerApi, IdentitiesWorkerApi {
+export interface KmsWorkerApi extends FilesWorkerApi, IdentitiesWorkerApi, CatalogueWorkerApi {
   /**
    * Runs an AWS KMS operation as the console's caller. Requests and responses keep AWS's PascalCase
    * fields; blobs are Uint8Array and timestamps Date.

@@ -11,6 +11,7 @@ import { openBrowserKeystore } from '../store/open';
 import type { AuditRow, KmsWorkerApi } from './api';
 import { applyRetention, cancelExport, nextChunk, publicKey, retentionPlan, setRetention, startExport, validateArchive } from './audit-exports';
 import { registerErrorTransfer } from './error-transfer';
+import { catalogueApi } from './catalogue-api';
 import { filesApi } from './files-api';
 import { removeStaleOutputs } from './files-sinks';
 import { ActingAs, identitiesApi, keystoreInfo } from './identities-api';
@@ -35,6 +36,7 @@ const acting = new ActingAs(USER_AGENT);
 const api: KmsWorkerApi = {
   ...filesApi(ready, (kms) => acting.current(kms)),
   ...identitiesApi(ready, acting),
+  ...catalogueApi(),
   async call(operation, request) {
     const kms = await ready;
     return (await kms.call(operation, request, acting.current(kms))) as never;
