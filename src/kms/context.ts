@@ -12,7 +12,7 @@ import {
   DisabledException, KMSInvalidStateException, NotFoundException, type KmsError,
 } from './errors';
 import { aliasArn, keyArn, parseKeyRef, uuidV4, type Keystore } from './ids';
-import { CRYPTO_OPERATIONS, isReadOnly } from './operations';
+import { actionOf, isReadOnly, usesKey } from './operations';
 import type { Clock, Locks, Random, Store, Tx } from './ports';
 import type { AuditEntry, KeyRecord } from './records';
 import type { MaterialCache } from './material';
@@ -89,8 +89,7 @@ export class OpContext {
 
   /** The IAM action of this call on one of its keys (ReEncrypt is two: From on the source, To on the destination). */
   actionFor(side?: 'source' | 'destination'): string {
-    if (this.op === 'ReEncrypt') return side === 'destination' ? 'kms:ReEncryptTo' : 'kms:ReEncryptFrom';
-    return `kms:${this.op}`;
+    return `kms:${actionOf(this.op, side)?.name ?? this.op}`;
   }
 
   /** The caller's identity, loaded once per call. */
@@ -153,7 +152,7 @@ export class OpContext {
       readOnly,
       username: caller === 'service' ? 'kms.amazonaws.com' : (caller.userName ?? (caller.type === 'Root' ? 'root' : caller.arn)),
       keyIds,
-      usedKeyIds: !error && CRYPTO_OPERATIONS.has(this.op) ? keyIds : [],
+      usedKeyIds: !error && usesKey(this.op) ? keyIds : [],
       record: buildRecord({
         ks: this.ks,
         eventName: this.op,

@@ -6,15 +6,14 @@ import type { Caller } from '../kms/ids';
 import type { LookupEventsRequest } from '../kms/audit';
 import { KmsError, SerializationException, toKmsError, UnknownOperationException } from '../kms/errors';
 import type { Kms } from '../kms/kms';
+import { REQUEST_BLOB_FIELDS, REQUEST_TIMESTAMP_FIELDS } from '../kms/operations';
 import { verifySigV4 } from './sigv4';
 
-/** Request members that are blobs in the KMS service model (base64 on the wire). */
-const BLOB_FIELDS = new Set([
-  'Plaintext', 'CiphertextBlob', 'Message', 'Signature', 'Mac', 'PublicKey', 'ImportToken', 'EncryptedKeyMaterial',
-  'AttestationDocument', 'KeyAgreementPublicKey', 'Ciphertext', 'SharedSecretCiphertextBlob',
-]);
-/** Request members that are timestamps (epoch seconds on the wire). */
-const TIME_FIELDS = new Set(['StartTime', 'EndTime', 'ValidTo']);
+/** Request members that are blobs in the KMS service model (base64 on the wire), whatever the operation. */
+const BLOB_FIELDS = REQUEST_BLOB_FIELDS;
+/** Request members that are timestamps (epoch seconds on the wire): the KMS operations', and
+ * CloudTrail LookupEvents' StartTime and EndTime. */
+const TIME_FIELDS = new Set([...REQUEST_TIMESTAMP_FIELDS, 'StartTime', 'EndTime']);
 
 function fromBase64(s: unknown, field: string): Uint8Array {
   if (typeof s !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 === 1) {

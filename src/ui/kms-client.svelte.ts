@@ -5,6 +5,7 @@ import './trusted-types';
 import * as Comlink from 'comlink';
 import type * as Aws from '@aws-sdk/client-kms';
 import type { KeystoreInfo, KmsResponses, KmsWorkerApi, SupportedOperation } from '../worker/api';
+import type { OperationCatalogue } from '../worker/api';
 import { registerErrorTransfer } from '../worker/error-transfer';
 
 /** An AWS KMS exception rebuilt on the UI side; compare by `name`. */
@@ -17,55 +18,9 @@ export class KmsCallError extends Error {
 
 registerErrorTransfer((w) => new KmsCallError(w.name, w.message));
 
-/** AWS's request shape for each operation the core implements. `call` indexes this map with
- * SupportedOperation, so an operation added to the core without an entry here fails to compile. */
-export interface KmsRequests {
-  CreateKey: Aws.CreateKeyRequest;
-  DescribeKey: Aws.DescribeKeyRequest;
-  ListKeys: Aws.ListKeysRequest;
-  UpdateKeyDescription: Aws.UpdateKeyDescriptionRequest;
-  EnableKey: Aws.EnableKeyRequest;
-  DisableKey: Aws.DisableKeyRequest;
-  ScheduleKeyDeletion: Aws.ScheduleKeyDeletionRequest;
-  CancelKeyDeletion: Aws.CancelKeyDeletionRequest;
-  GetKeyLastUsage: Aws.GetKeyLastUsageRequest;
-  CreateAlias: Aws.CreateAliasRequest;
-  UpdateAlias: Aws.UpdateAliasRequest;
-  DeleteAlias: Aws.DeleteAliasRequest;
-  ListAliases: Aws.ListAliasesRequest;
-  TagResource: Aws.TagResourceRequest;
-  UntagResource: Aws.UntagResourceRequest;
-  ListResourceTags: Aws.ListResourceTagsRequest;
-  GetKeyPolicy: Aws.GetKeyPolicyRequest;
-  PutKeyPolicy: Aws.PutKeyPolicyRequest;
-  ListKeyPolicies: Aws.ListKeyPoliciesRequest;
-  Encrypt: Aws.EncryptRequest;
-  Decrypt: Aws.DecryptRequest;
-  ReEncrypt: Aws.ReEncryptRequest;
-  GenerateDataKey: Aws.GenerateDataKeyRequest;
-  GenerateDataKeyWithoutPlaintext: Aws.GenerateDataKeyWithoutPlaintextRequest;
-  GenerateRandom: Aws.GenerateRandomRequest;
-  EnableKeyRotation: Aws.EnableKeyRotationRequest;
-  DisableKeyRotation: Aws.DisableKeyRotationRequest;
-  GetKeyRotationStatus: Aws.GetKeyRotationStatusRequest;
-  RotateKeyOnDemand: Aws.RotateKeyOnDemandRequest;
-  ListKeyRotations: Aws.ListKeyRotationsRequest;
-  Sign: Aws.SignRequest;
-  Verify: Aws.VerifyRequest;
-  GetPublicKey: Aws.GetPublicKeyRequest;
-  GenerateMac: Aws.GenerateMacRequest;
-  VerifyMac: Aws.VerifyMacRequest;
-  GenerateDataKeyPair: Aws.GenerateDataKeyPairRequest;
-  GenerateDataKeyPairWithoutPlaintext: Aws.GenerateDataKeyPairWithoutPlaintextRequest;
-  DeriveSharedSecret: Aws.DeriveSharedSecretRequest;
-  Encapsulate: Aws.EncapsulateRequest;
-  Decapsulate: Aws.DecapsulateRequest;
-  CreateGrant: Aws.CreateGrantRequest;
-  ListGrants: Aws.ListGrantsRequest;
-  ListRetirableGrants: Aws.ListRetirableGrantsRequest;
-  RetireGrant: Aws.RetireGrantRequest;
-  RevokeGrant: Aws.RevokeGrantRequest;
-}
+/** AWS's request shape for each operation the core implements: the AWS SDK client's own parameter
+ * type, so an operation added to the core is typed here with no line of its own. */
+export type KmsRequests = { [Op in SupportedOperation]: Parameters<Aws.KMS[Uncapitalize<Op>]>[0] };
 
 const ACTING_AS = 'pocket-kms:acting-as';
 
@@ -87,8 +42,6 @@ function rememberActingAs(principalArn: string | undefined): void {
   }
 }
 
-const READ_ONLY = /^(Describe|Get|List|Encrypt|Decrypt|ReEncrypt|Generate|Sign|Verify|Derive|Encapsulate|Decapsulate)/;
-
 export class KmsClient {
   readonly api: Comlink.Remote<KmsWorkerApi>;
   info = $state<KeystoreInfo | undefined>(undefined);
@@ -96,6 +49,9 @@ export class KmsClient {
   infoError = $state<unknown>(undefined);
   /** Bumped after every successful mutating call (and a change of principal), so views can refresh. */
   revision = $state(0);
+  /** The worker's operation catalogue (what each operation is); undefined until it arrives. */
+  catalogue = $state<OperationCatalogue | undefined>(undefined);
+  readonly #readOnly = $derived(new Set<string>(this.catalogue?.operations.filter((o) => o.readOnly).map((o) => o.name)));
   private readonly restored: Promise<unknown>;
 
   constructor() {
@@ -104,6 +60,11 @@ export class KmsClient {
     this.restored = this.api.keystore().then(
       async (i) => (this.info = await this.restoreActingAs(i)),
       (e: unknown) => (this.infoError = e),
+    );
+    // Until it arrives every call counts as mutating: an extra revision bump only refreshes views.
+    this.api.operationCatalogue().then(
+      (c) => (this.catalogue = c),
+      () => undefined,
     );
   }
 
@@ -133,7 +94,7 @@ export class KmsClient {
     // No call may run as the root before a remembered principal is restored.
     await this.restored;
     const res = (await this.api.call(op, request)) as KmsResponses[Op];
-    if (!READ_ONLY.test(op)) this.revision++;
+    if (!this.#readOnly.has(op)) this.revision++;
     return res;
   }
 }

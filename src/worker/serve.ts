@@ -4,6 +4,7 @@ import * as Comlink from 'comlink';
 import { rebuildError } from '../kms/errors';
 import type { KmsWorkerApi } from './api';
 import { auditApi } from './api/audit';
+import { catalogueApi } from './api/catalogue';
 import { filesApi } from './api/files';
 import { identitiesApi } from './api/identities';
 import { kmsApi } from './api/kms';
@@ -15,7 +16,7 @@ const USER_AGENT = `pocket-kms-console/${import.meta.env.VITE_APP_VERSION ?? '0'
 
 /** The worker's whole API over one keystore context. */
 export function workerApi(ctx: WorkerContext): KmsWorkerApi {
-  return { ...kmsApi(ctx), ...identitiesApi(ctx), ...filesApi(ctx), ...auditApi(ctx) };
+  return { ...kmsApi(ctx), ...identitiesApi(ctx), ...filesApi(ctx), ...auditApi(ctx), ...catalogueApi() };
 }
 
 export function serve(extra?: (ctx: WorkerContext) => object): void {

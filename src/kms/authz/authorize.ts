@@ -9,6 +9,7 @@ import { grantAllows } from './grants';
 import { parsePolicy, type Policy, type PolicyKind } from './policy-document';
 import { requestContext, type CallerFacts } from './request-context';
 import { AccessDeniedException, MalformedPolicyDocumentException } from '../errors';
+import { actionOf } from '../operations';
 import type { Keystore } from '../ids';
 import type { Tx } from '../ports';
 import type { KeyRecord, StoredGrant } from '../records';
@@ -115,11 +116,12 @@ export async function loadIdentity(tx: Tx, caller: Caller): Promise<Identity> {
 /** The grant operation an action stands for (`kms:ReEncryptFrom` → `ReEncryptFrom`). */
 const grantOperation = (action: string) => action.slice(action.indexOf(':') + 1);
 
+/** The encryption context grant constraints check: the one of the action's side (catalogue). */
 function contextOf(request: Record<string, unknown>, op: string, side?: 'source' | 'destination'): Record<string, string> | undefined {
-  const v = op === 'ReEncrypt' ? (side === 'destination' ? request.DestinationEncryptionContext : request.SourceEncryptionContext) : request.EncryptionContext;
+  const field = actionOf(op, side)?.contextField;
+  const v = field ? request[field] : undefined;
   return v && typeof v === 'object' ? (v as Record<string, string>) : undefined;
 }
-
 
 /** Evaluates a call on a key without throwing: the decision, the grants consulted and the request's condition keys. */
 export async function evaluateKeyAccess(call: AuthzCall, identity: Identity, tx: Tx, key: KeyRecord, action: string, side?: 'source' | 'destination'): Promise<Evaluation> {

@@ -2,6 +2,8 @@
 // constraints"): the caller is the grantee, the operation is listed, and the encryption context
 // meets the grant's EncryptionContextEquals or EncryptionContextSubset constraint.
 
+import { OPERATIONS } from '../operations';
+
 export interface GrantRecord {
   grantId: string;
   keyId: string;
@@ -12,7 +14,7 @@ export interface GrantRecord {
 }
 
 /** Operations whose grant constraints apply to the request's encryption context (AWS: cryptographic operations with one). */
-const CONTEXT_OPERATIONS = new Set(['Encrypt', 'Decrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext']);
+const CONTEXT_OPERATIONS = new Set(OPERATIONS.flatMap((o) => o.actions).filter((a) => a.grant && a.contextField).map((a) => a.name));
 
 function sameMap(a: Record<string, string>, b: Record<string, string>): boolean {
   const ka = Object.keys(a);

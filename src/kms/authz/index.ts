@@ -10,4 +10,4 @@ export { checkGrantId, checkGrantTokens, grantToken, newGrantId, parseGrantToken
 export { checkPolicyDocument, checkPolicyName, defaultKeyPolicy, MAX_POLICY_LENGTH, POLICY_NAME } from './key-policy';
 export { checkLockout } from './lockout';
 export { requestContext } from './request-context';
-export { ACCOUNT_ACTIONS, simulate, type SimulationRequest, type SimulationResult } from './simulate';
+export { simulate, type SimulationRequest, type SimulationResult } from './simulate';

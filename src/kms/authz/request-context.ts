@@ -1,6 +1,9 @@
 // The condition keys of a KMS request (AWS KMS Developer Guide, "AWS KMS condition keys" and
 // "AWS global condition context keys"): built from the operation, its request, the key and the
 // caller. Keys that do not apply to a request are left out, so conditions see them as missing.
+// Which operation sets which keys, and where its encryption context is, is the catalogue's (operations.ts).
+
+import { actionOf, operationFacts } from '../operations';
 
 export interface CallerFacts {
   arn: string;
@@ -23,13 +26,6 @@ export interface KeyFacts {
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined);
-
-/** Encryption-context fields by operation: which request member holds the context to check. */
-const CONTEXT_FIELD: Record<string, string> = {
-  Encrypt: 'EncryptionContext', Decrypt: 'EncryptionContext', GenerateDataKey: 'EncryptionContext',
-  GenerateDataKeyWithoutPlaintext: 'EncryptionContext', GenerateDataKeyPair: 'EncryptionContext',
-  GenerateDataKeyPairWithoutPlaintext: 'EncryptionContext',
-};
 
 export function requestContext(op: string, request: Record<string, unknown>, caller: CallerFacts, key: KeyFacts | undefined, now: number, reEncryptSide?: 'source' | 'destination'): Record<string, string | string[]> {
   const ctx: Record<string, string | string[]> = {
@@ -55,8 +51,8 @@ export function requestContext(op: string, request: Record<string, unknown>, cal
   const keyId = str(request.KeyId) ?? str(reEncryptSide === 'destination' ? request.DestinationKeyId : request.SourceKeyId);
   if (keyId && /(^|:)alias\//.test(keyId)) ctx['kms:RequestAlias'] = keyId.slice(keyId.indexOf('alias/'));
 
-  let ec: unknown = request[CONTEXT_FIELD[op] ?? ''];
-  if (op === 'ReEncrypt') ec = reEncryptSide === 'destination' ? request.DestinationEncryptionContext : request.SourceEncryptionContext;
+  const sets = (name: string) => operationFacts(op)?.conditionKeys.includes(name) ?? false;
+  const ec: unknown = request[actionOf(op, reEncryptSide)?.contextField ?? ''];
   if (ec && typeof ec === 'object') {
     const keys = Object.keys(ec);
     ctx['kms:EncryptionContextKeys'] = keys;
@@ -66,8 +62,10 @@ export function requestContext(op: string, request: Record<string, unknown>, cal
     const s = str(v);
     if (s !== undefined) ctx[name] = s;
   };
+  // Keys named after a request member are read from any request carrying it; the catalogue's
+  // conditionKeys gate only the keys an operation sets by itself (defaults, derived values).
   put('kms:EncryptionAlgorithm', request.EncryptionAlgorithm ?? (op === 'ReEncrypt' ? (reEncryptSide === 'destination' ? request.DestinationEncryptionAlgorithm : request.SourceEncryptionAlgorithm) : undefined));
-  if (['Encrypt', 'Decrypt', 'ReEncrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext'].includes(op) && !ctx['kms:EncryptionAlgorithm'] && key?.keySpec === 'SYMMETRIC_DEFAULT') {
+  if (sets('kms:EncryptionAlgorithm') && !ctx['kms:EncryptionAlgorithm'] && key?.keySpec === 'SYMMETRIC_DEFAULT') {
     ctx['kms:EncryptionAlgorithm'] = 'SYMMETRIC_DEFAULT';
   }
   put('kms:SigningAlgorithm', request.SigningAlgorithm);
@@ -77,13 +75,13 @@ export function requestContext(op: string, request: Record<string, unknown>, cal
   put('kms:DataKeyPairSpec', request.KeyPairSpec);
   put('kms:BypassPolicyLockoutSafetyCheck', request.BypassPolicyLockoutSafetyCheck);
   put('kms:RotationPeriodInDays', request.RotationPeriodInDays);
-  if (op === 'ScheduleKeyDeletion') put('kms:ScheduleKeyDeletionPendingWindowInDays', request.PendingWindowInDays ?? 30);
-  if (op === 'ReEncrypt') {
+  if (sets('kms:ScheduleKeyDeletionPendingWindowInDays')) put('kms:ScheduleKeyDeletionPendingWindowInDays', request.PendingWindowInDays ?? 30);
+  if (sets('kms:ReEncryptOnSameKey')) {
     const src = str(request.SourceKeyId);
     const dst = str(request.DestinationKeyId);
     if (src && dst) ctx['kms:ReEncryptOnSameKey'] = String(src === dst);
   }
-  if (op === 'CreateGrant') {
+  if (sets('kms:GrantOperations')) {
     put('kms:GranteePrincipal', request.GranteePrincipal);
     put('kms:RetiringPrincipal', request.RetiringPrincipal);
     if (Array.isArray(request.Operations)) ctx['kms:GrantOperations'] = request.Operations.map(String);
@@ -92,9 +90,9 @@ export function requestContext(op: string, request: Record<string, unknown>, cal
     else if (c?.EncryptionContextSubset) ctx['kms:GrantConstraintType'] = 'EncryptionContextSubset';
     ctx['kms:GrantIsForAWSResource'] = 'false';
   }
-  const tags = (op === 'TagResource' || op === 'CreateKey') && Array.isArray(request.Tags) ? (request.Tags as { TagKey: string; TagValue: string }[]) : [];
+  const tags = sets('aws:RequestTag/') && Array.isArray(request.Tags) ? (request.Tags as { TagKey: string; TagValue: string }[]) : [];
   for (const t of tags) ctx[`aws:RequestTag/${t.TagKey}`] = t.TagValue;
   if (tags.length) ctx['aws:TagKeys'] = tags.map((t) => t.TagKey);
-  if (op === 'UntagResource' && Array.isArray(request.TagKeys)) ctx['aws:TagKeys'] = request.TagKeys.map(String);
+  if (sets('aws:TagKeys') && !sets('aws:RequestTag/') && Array.isArray(request.TagKeys)) ctx['aws:TagKeys'] = request.TagKeys.map(String);
   return ctx;
 }

@@ -8,10 +8,8 @@ import type { Decision } from './decide';
 import type { KmsEnv } from '../context';
 import { OpContext } from '../context';
 import { ValidationException } from '../errors';
+import { findAction } from '../operations';
 import type { StoredGrant } from '../records';
-
-/** Actions authorized by IAM policies alone (no key). */
-export const ACCOUNT_ACTIONS = new Set(['kms:CreateKey', 'kms:ListKeys', 'kms:ListAliases', 'kms:GenerateRandom', 'kms:ListRetirableGrants']);
 
 export interface SimulationRequest {
   /** `kms:Decrypt`, or the operation name alone. ReEncryptFrom / ReEncryptTo name the two sides of ReEncrypt. */
@@ -43,15 +41,17 @@ export async function simulate(env: KmsEnv, caller: Caller, s: SimulationRequest
   if (typeof s?.action !== 'string' || !/^(kms:)?[A-Za-z]+$/.test(s.action)) throw new ValidationException('Choose an action such as kms:Decrypt.');
   const action = s.action.startsWith('kms:') ? s.action : `kms:${s.action}`;
   const name = action.slice(4);
-  const side = name === 'ReEncryptFrom' ? 'source' : name === 'ReEncryptTo' ? 'destination' : undefined;
-  const op = side ? 'ReEncrypt' : name;
-  const ecField = side === 'source' ? 'SourceEncryptionContext' : side === 'destination' ? 'DestinationEncryptionContext' : 'EncryptionContext';
+  // The catalogue knows which operation an action belongs to (ReEncryptFrom → ReEncrypt) and where its context goes.
+  const found = findAction(name);
+  const side = found?.action.side;
+  const op = found?.operation.name ?? name;
+  const ecField = found?.action.contextField ?? 'EncryptionContext';
   const request: Record<string, unknown> = { ...(s.request ?? {}), ...(s.keyId ? { KeyId: s.keyId } : {}), ...(s.encryptionContext ? { [ecField]: s.encryptionContext } : {}) };
   const c = new OpContext(env, caller, op, request);
   const call = { op, request, now: c.now, ks: env.keystore, caller };
   const evaluation: Evaluation & { resource: string } = await env.store.read(async (tx) => {
     const identity = await loadIdentity(tx, caller);
-    if (ACCOUNT_ACTIONS.has(action)) return { ...evaluateAccountAccess(call, identity, action), resource: '*' };
+    if (found?.operation.scope === 'account') return { ...evaluateAccountAccess(call, identity, action), resource: '*' };
     if (!s.keyId) throw new ValidationException(`${action} acts on a key: choose one.`);
     const key = await c.resolve(tx, s.keyId, { action: false });
     return { ...(await evaluateKeyAccess(call, identity, tx, key, action, side)), resource: key.arn };

@@ -8,6 +8,7 @@ import { page, readPaging } from './paging';
 import { AccessDeniedException, LimitExceededException, NotFoundException, UnsupportedOperationException, ValidationException } from '../errors';
 import { checkGrantId, grantToken, newGrantId, parseGrantToken } from '../authz';
 import { rootArn } from '../ids';
+import { OPERATIONS, type GrantFacts, type KeyUsage } from '../operations';
 import type { KeyRecord, StoredGrant } from '../records';
 import { optBool, optContext, optString, optStringList, reqString, type Req } from '../validate';
 
@@ -15,19 +16,12 @@ import { optBool, optContext, optString, optStringList, reqString, type Req } fr
 export const MAX_GRANTS_PER_KEY = 50_000;
 export const MAX_GRANTS_PER_PRINCIPAL = 500;
 
-const MANAGEMENT = ['CreateGrant', 'RetireGrant', 'DescribeKey'];
-/** The grant operations each key usage allows (AWS: "Grant operations"). */
-const BY_USAGE: Record<string, string[]> = {
-  ENCRYPT_DECRYPT: ['Decrypt', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'ReEncryptFrom', 'ReEncryptTo', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext', 'GetPublicKey'],
-  SIGN_VERIFY: ['Sign', 'Verify', 'GetPublicKey'],
-  GENERATE_VERIFY_MAC: ['GenerateMac', 'VerifyMac'],
-  KEY_AGREEMENT: ['DeriveSharedSecret', 'GetPublicKey'],
-  ENCAPSULATE_DECAPSULATE: ['Decapsulate', 'GetPublicKey'],
-};
-const SYMMETRIC_ONLY = new Set(['GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext']);
-const ALL_OPERATIONS = new Set([...MANAGEMENT, ...Object.values(BY_USAGE).flat()]);
-/** Grant constraints apply only to operations that take an encryption context. */
-const CONTEXT_OPERATIONS = new Set(['Decrypt', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'ReEncryptFrom', 'ReEncryptTo', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext', 'RetireGrant', 'DescribeKey', 'CreateGrant']);
+/** The grant operations (AWS: "Grant operations"), in the catalogue's order. */
+const GRANT_ACTIONS = OPERATIONS.flatMap((o) => o.actions).filter((a) => a.grant);
+const ALL_OPERATIONS = new Set(GRANT_ACTIONS.map((a) => a.name));
+/** Constraints are allowed only on operations that take an encryption context, and on the management
+ * ones every key allows (where AWS does not apply them). */
+const CONTEXT_OPERATIONS = new Set(GRANT_ACTIONS.filter((a) => a.contextField || a.grant!.usages === 'any').map((a) => a.name));
 const PRINCIPAL = /^arn:aws:(iam::\d{12}:(root|user\/[\w+=,.@-]+|role\/[\w+=,.@-]+)|sts::\d{12}:assumed-role\/[\w+=,.@-]+\/[\w+=,.@-]+)$/;
 
 function principalField(req: Req, field: string, required: boolean): string | undefined {
@@ -41,10 +35,11 @@ function principalField(req: Req, field: string, required: boolean): string | un
 /** The operations a grant on a key of this usage and spec may list: its cryptographic operations,
  * then the management ones every key allows (the console's CreateGrant form offers exactly these). */
 export function grantOperations(keyUsage: string, keySpec: string): { crypto: string[]; management: string[] } {
-  const symmetric = keySpec === 'SYMMETRIC_DEFAULT';
-  // Data keys come only from symmetric keys; GetPublicKey exists only for asymmetric ones.
-  const crypto = (BY_USAGE[keyUsage] ?? []).filter((o) => (symmetric ? o !== 'GetPublicKey' : !SYMMETRIC_ONLY.has(o)));
-  return { crypto, management: [...MANAGEMENT] };
+  // An HMAC key counts as asymmetric here; its usage already rules out data keys and GetPublicKey.
+  const kind = keySpec === 'SYMMETRIC_DEFAULT' ? 'symmetric' : 'asymmetric';
+  const fits = (g: GrantFacts) => g.usages !== 'any' && g.usages.includes(keyUsage as KeyUsage) && (g.keys ?? kind) === kind;
+  const crypto = GRANT_ACTIONS.filter((a) => fits(a.grant!)).map((a) => a.name);
+  return { crypto, management: GRANT_ACTIONS.filter((a) => a.grant!.usages === 'any').map((a) => a.name) };
 }
 
 function validOperations(key: KeyRecord): Set<string> {

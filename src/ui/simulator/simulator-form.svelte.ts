@@ -4,7 +4,7 @@ import type { PrincipalSummary, SimulationResult } from '../../worker/api';
 import { kms } from '../kms-client.svelte';
 import { newRow, rowsProblem, rowsToMap, type KvRow } from '../shared/format';
 import { Loader } from '../shared/loader.svelte';
-import { ACCOUNT_ACTIONS, CONTEXT_ACTIONS, actionName } from './actions';
+import { actionName, isAccountAction, takesContext } from './actions';
 
 /** What a result answered, so its explanation does not change while the inputs are edited. */
 export interface Asked {
@@ -31,8 +31,8 @@ export class SimulatorForm {
   #cacheRevision = -1;
 
   readonly name = $derived(actionName(this.action));
-  readonly accountLevel = $derived(this.name !== undefined && ACCOUNT_ACTIONS.has(this.name));
-  readonly takesContext = $derived(this.name !== undefined && CONTEXT_ACTIONS.has(this.name));
+  readonly accountLevel = $derived(this.name !== undefined && isAccountAction(kms.catalogue, this.name));
+  readonly takesContext = $derived(this.name !== undefined && takesContext(kms.catalogue, this.name));
 
   /** A simulation is in flight. */
   get busy(): boolean {
