@@ -2,6 +2,7 @@
 // Several loads may overlap (a revision bump during a load); only the newest one is applied.
 import { kms } from '../kms-client.svelte';
 import type { KmsResponses } from '../../worker/api';
+import { isException } from '../shared/errors';
 
 export type KeyMetadata = KmsResponses['DescribeKey']['KeyMetadata'];
 export type AliasEntry = KmsResponses['ListAliases']['Aliases'][number];
@@ -43,7 +44,7 @@ async function describe(keyId: string): Promise<KeyMetadata | undefined> {
   try {
     return (await kms.call('DescribeKey', { KeyId: keyId })).KeyMetadata;
   } catch (e) {
-    if ((e as Error).name === 'NotFoundException' || (e as Error).name === 'AccessDeniedException') return undefined;
+    if (isException(e, 'NotFoundException') || isException(e, 'AccessDeniedException')) return undefined;
     throw e;
   }
 }

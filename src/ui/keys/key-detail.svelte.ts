@@ -2,6 +2,7 @@
 // tells whether the key exists), then the key's other facts in parallel by key ID.
 import { kms } from '../kms-client.svelte';
 import type { KmsResponses } from '../../worker/api';
+import { isException } from '../shared/errors';
 import { listAllAliases, type AliasEntry, type KeyMetadata } from './key-catalog.svelte';
 
 export type RotationStatus = KmsResponses['GetKeyRotationStatus'];
@@ -35,7 +36,7 @@ async function unlessDenied<T>(p: Promise<T>, fallback: T, op: string, denied: s
   try {
     return await p;
   } catch (e) {
-    if ((e as Error).name !== 'AccessDeniedException') throw e;
+    if (!isException(e, 'AccessDeniedException')) throw e;
     denied.push(op);
     return fallback;
   }
