@@ -1,5 +1,6 @@
 // Key IDs, ARNs and alias names as AWS KMS spells them (DESIGN.md contract 3).
 
+import { toHex } from '../format/bytes';
 import { InvalidAliasNameException, NotFoundException, ValidationException } from './errors';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -16,7 +17,7 @@ export function uuidV4(random: Uint8Array): string {
   const b = random.slice(0, 16);
   b[6] = (b[6]! & 0x0f) | 0x40;
   b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  const h = toHex(b);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 

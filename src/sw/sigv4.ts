@@ -3,6 +3,7 @@
 // secret is never held: the store keeps a non-extractable HMAC-SHA256 key over "AWS4" + secret,
 // from which the date/region/service-scoped signing key is derived per request.
 
+import { toHex } from '../format/bytes';
 import { errorFamily } from '../format/named-errors';
 import { KmsError } from '../kms/errors';
 
@@ -55,7 +56,7 @@ export function parseAuthorization(header: string): ParsedAuthorization {
 const utf8 = new TextEncoder();
 
 function hex(b: ArrayBuffer): string {
-  return [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return toHex(new Uint8Array(b));
 }
 
 /** RFC 3986 percent-encoding of everything but the unreserved characters, as SigV4 requires. */
