@@ -105,6 +105,21 @@ export interface Caller {
   sourceIPAddress: string;
 }
 
+/** The role behind a role session (STS AssumeRole). */
+export interface SessionRole {
+  accountId: string;
+  roleName: string;
+  /** `arn:aws:iam::<acct>:role/<role>`: what Principal elements and aws:PrincipalArn name. */
+  roleArn: string;
+}
+
+/** `arn:aws:sts::<acct>:assumed-role/<role>/<session>` → the role behind it; undefined for any
+ * other ARN (a user, the root, a role itself), so each caller decides what that means. */
+export function roleOfSession(arn: string): SessionRole | undefined {
+  const m = /^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(arn);
+  return m ? { accountId: m[1]!, roleName: m[2]!, roleArn: `arn:aws:iam::${m[1]}:role/${m[2]}` } : undefined;
+}
+
 export function rootCaller(ks: Keystore, via: { userAgent: string; sourceIPAddress?: string; accessKeyId?: string }): Caller {
   const c: Caller = {
     type: 'Root',

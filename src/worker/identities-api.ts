@@ -1,7 +1,7 @@
 // The console's side of principals: the Identities page (users, roles, policies, access keys), the
 // "Acting as" switcher, and the policy simulator. IAM changes are made by the keystore's owner and
 // recorded as the account root, whoever the console is acting as; KMS calls run as the chosen principal.
-import { rootCaller, type Caller } from '../kms/ids';
+import { roleOfSession, rootCaller, type Caller } from '../kms/ids';
 import type { Kms } from '../kms/kms';
 import { grantOperations } from '../kms/ops/grants';
 import type { IdentitiesWorkerApi, KeystoreInfo } from './api';
@@ -27,12 +27,12 @@ export class ActingAs {
   /** Back to the root when the chosen principal was deleted. */
   forget(arn: string): void {
     const c = this.caller;
-    if (c && (c.arn === arn || (c.type === 'AssumedRole' && arn.includes(':role/') && c.arn.includes(`:assumed-role/${arn.split('/').pop()}/`)))) this.caller = undefined;
+    if (c && (c.arn === arn || (c.type === 'AssumedRole' && roleOfSession(c.arn)?.roleArn === arn))) this.caller = undefined;
   }
 }
 
 export function keystoreInfo(kms: Kms, caller: Caller): KeystoreInfo {
-  const principalArn = caller.type === 'AssumedRole' ? caller.arn.replace(/^arn:aws:sts::(\d+):assumed-role\/([^/]+)\/.*$/, 'arn:aws:iam::$1:role/$2') : caller.arn;
+  const principalArn = (caller.type === 'AssumedRole' && roleOfSession(caller.arn)?.roleArn) || caller.arn;
   const name = caller.type === 'Root' ? 'root' : principalArn.split('/').pop()!;
   return { ...kms.keystore, callerArn: caller.arn, caller: { arn: caller.arn, type: caller.type, name, principalArn } };
 }
