@@ -1,6 +1,8 @@
 // Named errors of the AWS Encryption SDK message codec and streams. Each says what is wrong with
 // the message in one sentence a person can act on; none quotes key bytes, plaintext or context values.
 
+import { errorFamily, type NamesIn } from './named-errors';
+
 export class FormatError extends Error {
   constructor(message: string) {
     super(message);
@@ -9,16 +11,9 @@ export class FormatError extends Error {
   }
 }
 
-function define(name: string) {
-  const C = class extends FormatError {
-    constructor(message: string) {
-      super(message);
-      this.name = name;
-    }
-  };
-  Object.defineProperty(C, 'name', { value: name });
-  return C;
-}
+// Named through the shared factory. Nothing rebuilds these by name: across the worker the UI
+// rebuilds any error as its name and message, and compares the name.
+const define = errorFamily(FormatError).define;
 
 /** The bytes do not start like an AWS Encryption SDK message (or the file is empty). */
 export const NotAnEsdkMessageError = define('NotAnEsdkMessageError');
@@ -43,25 +38,5 @@ export const MalformedMessageError = define('MalformedMessageError');
 /** None of the message's data keys could be decrypted with a key the caller may use. */
 export const NoUsableKeyError = define('NoUsableKeyError');
 
-export const formatErrorClasses = {
-  FormatError,
-  NotAnEsdkMessageError,
-  UnsupportedFormatError,
-  NonCommittingSuiteError,
-  CommitmentMismatchError,
-  FrameSequenceError,
-  TruncatedMessageError,
-  AuthenticationError,
-  SignatureError,
-  TooManyEncryptedDataKeysError,
-  MalformedMessageError,
-  NoUsableKeyError,
-} as const;
-
-export type FormatErrorName = keyof typeof formatErrorClasses;
-
-/** Rebuilds a format error from its name and message (across the worker boundary); undefined if unknown. */
-export function rebuildFormatError(name: string, message: string): FormatError | undefined {
-  const C = (formatErrorClasses as Record<string, new (m: string) => FormatError>)[name];
-  return C ? new C(message) : undefined;
-}
+/** The name of every format error above, derived from this module's exports. */
+export type FormatErrorName = NamesIn<typeof import('./errors')>;

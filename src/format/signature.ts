@@ -4,6 +4,7 @@
 // compressed point), as the ESDK writes it.
 import { p256, p384 } from '@noble/curves/nist.js';
 import { sha256, sha384 } from '@noble/hashes/sha2.js';
+import { fromBase64, toBase64 } from './bytes';
 import { SignatureError } from './errors';
 import type { AlgorithmSuite } from './suites';
 
@@ -11,13 +12,6 @@ export const PUBLIC_KEY_CONTEXT_KEY = 'aws-crypto-public-key';
 
 type Curve = NonNullable<AlgorithmSuite['signature']>;
 const CURVES = { 'P-256': { ecdsa: p256, hash: sha256 }, 'P-384': { ecdsa: p384, hash: sha384 } } as const;
-
-export const toBase64 = (b: Uint8Array) => {
-  let s = '';
-  for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode(...b.subarray(i, i + 0x8000));
-  return btoa(s);
-};
-export const fromBase64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 
 export interface Signer {
   /** Base64 compressed public key for the encryption context. */

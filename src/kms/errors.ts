@@ -1,6 +1,8 @@
 // The AWS KMS exception family. Names and fault (client/server) match the KMS service model,
 // so the endpoint can put `name` straight into `__type` and the UI can compare by `name`.
 
+import { errorFamily, type NamesIn } from '../format/named-errors';
+
 export type Fault = 'client' | 'server';
 
 export class KmsError extends Error {
@@ -12,17 +14,9 @@ export class KmsError extends Error {
   }
 }
 
-function define(name: string, fault: Fault = 'client') {
-  const C = class extends KmsError {
-    override readonly fault = fault;
-    constructor(message: string) {
-      super(message);
-      this.name = name;
-    }
-  };
-  Object.defineProperty(C, 'name', { value: name });
-  return C;
-}
+// The family's table fills as each class below is defined: a name is written once, on its line.
+const family = errorFamily(KmsError);
+const define = family.define;
 
 export const NotFoundException = define('NotFoundException');
 export const DisabledException = define('DisabledException');
@@ -39,7 +33,7 @@ export const MalformedPolicyDocumentException = define('MalformedPolicyDocumentE
 export const UnsupportedOperationException = define('UnsupportedOperationException');
 export const LimitExceededException = define('LimitExceededException');
 export const TagException = define('TagException');
-export const KMSInternalException = define('KMSInternalException', 'server');
+export const KMSInternalException = define('KMSInternalException', { fault: 'server' });
 export const KMSInvalidSignatureException = define('KMSInvalidSignatureException');
 export const KMSInvalidMacException = define('KMSInvalidMacException');
 export const AccessDeniedException = define('AccessDeniedException');
@@ -57,43 +51,16 @@ export const InvalidTimeRangeException = define('InvalidTimeRangeException');
 export const InvalidMaxResultsException = define('InvalidMaxResultsException');
 export const InvalidNextTokenException = define('InvalidNextTokenException');
 
-export const exceptionClasses = {
-  NotFoundException,
-  DisabledException,
-  KMSInvalidStateException,
-  InvalidCiphertextException,
-  IncorrectKeyException,
-  ValidationException,
-  AlreadyExistsException,
-  InvalidAliasNameException,
-  InvalidArnException,
-  InvalidMarkerException,
-  InvalidKeyUsageException,
-  MalformedPolicyDocumentException,
-  UnsupportedOperationException,
-  LimitExceededException,
-  TagException,
-  KMSInternalException,
-  KMSInvalidSignatureException,
-  KMSInvalidMacException,
-  AccessDeniedException,
-  InvalidGrantTokenException,
-  InvalidGrantIdException,
-  NoSuchEntityException,
-  EntityAlreadyExistsException,
-  UnknownOperationException,
-  SerializationException,
-  InvalidLookupAttributesException,
-  InvalidTimeRangeException,
-  InvalidMaxResultsException,
-  InvalidNextTokenException,
-} as const;
+/** Every KMS exception class by its AWS name (SigV4's own errors, raised only by the endpoint, are not here). */
+export const exceptionClasses = family.classes;
 
-export type ExceptionName = keyof typeof exceptionClasses;
+/** The AWS name of every exception above, derived from this module's exports. */
+export type ExceptionName = NamesIn<typeof import('./errors')>;
+
 
 /** Rebuilds a typed exception from its name and message (used across the worker boundary). */
 export function rebuildError(name: string, message: string): KmsError {
-  const C = (exceptionClasses as Record<string, new (m: string) => KmsError>)[name];
+  const C = exceptionClasses[name];
   return C ? new C(message) : new KMSInternalException(message);
 }
 

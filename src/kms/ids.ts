@@ -1,5 +1,6 @@
 // Key IDs, ARNs and alias names as AWS KMS spells them (DESIGN.md contract 3).
 
+import { toHex } from '../format/bytes';
 import { InvalidAliasNameException, NotFoundException, ValidationException } from './errors';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -16,7 +17,7 @@ export function uuidV4(random: Uint8Array): string {
   const b = random.slice(0, 16);
   b[6] = (b[6]! & 0x0f) | 0x40;
   b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  const h = toHex(b);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
@@ -102,6 +103,21 @@ export interface Caller {
   accessKeyId?: string;
   userAgent: string;
   sourceIPAddress: string;
+}
+
+/** The role behind a role session (STS AssumeRole). */
+export interface SessionRole {
+  accountId: string;
+  roleName: string;
+  /** `arn:aws:iam::<acct>:role/<role>`: what Principal elements and aws:PrincipalArn name. */
+  roleArn: string;
+}
+
+/** `arn:aws:sts::<acct>:assumed-role/<role>/<session>` → the role behind it; undefined for any
+ * other ARN (a user, the root, a role itself), so each caller decides what that means. */
+export function roleOfSession(arn: string): SessionRole | undefined {
+  const m = /^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(arn);
+  return m ? { accountId: m[1]!, roleName: m[2]!, roleArn: `arn:aws:iam::${m[1]}:role/${m[2]}` } : undefined;
 }
 
 export function rootCaller(ks: Keystore, via: { userAgent: string; sourceIPAddress?: string; accessKeyId?: string }): Caller {

@@ -3,21 +3,15 @@
 // secret is never held: the store keeps a non-extractable HMAC-SHA256 key over "AWS4" + secret,
 // from which the date/region/service-scoped signing key is derived per request.
 
+import { toHex } from '../format/bytes';
+import { errorFamily } from '../format/named-errors';
 import { KmsError } from '../kms/errors';
 
 /** The stored form of a secret access key; the core creates it (src/kms/iam/iam.ts). */
 export { importSecret } from '../kms/iam';
 
-function clientError(name: string) {
-  const C = class extends KmsError {
-    constructor(message: string) {
-      super(message);
-      this.name = name;
-    }
-  };
-  Object.defineProperty(C, 'name', { value: name });
-  return C;
-}
+// The endpoint's own family: these never cross the worker, so they stay out of the KMS table.
+const clientError = errorFamily(KmsError).define;
 
 export const MissingAuthenticationTokenException = clientError('MissingAuthenticationTokenException');
 export const IncompleteSignatureException = clientError('IncompleteSignatureException');
@@ -62,7 +56,7 @@ export function parseAuthorization(header: string): ParsedAuthorization {
 const utf8 = new TextEncoder();
 
 function hex(b: ArrayBuffer): string {
-  return [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return toHex(new Uint8Array(b));
 }
 
 /** RFC 3986 percent-encoding of everything but the unreserved characters, as SigV4 requires. */

@@ -2,6 +2,7 @@
 // dispatch, base64 blobs, epoch-second timestamps, and errors as HTTP 400 {"__type", "message"} with
 // x-amzn-ErrorType. Pure: takes and returns Fetch API objects, so it is tested in Node without a service worker.
 
+import { fromBase64 as base64Bytes, toBase64 } from '../format/bytes';
 import type { Caller } from '../kms/ids';
 import type { LookupEventsRequest } from '../kms/audit';
 import { KmsError, SerializationException, toKmsError, UnknownOperationException } from '../kms/errors';
@@ -19,16 +20,7 @@ function fromBase64(s: unknown, field: string): Uint8Array {
   if (typeof s !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 === 1) {
     throw new SerializationException(`${field} must be a base64-encoded string.`);
   }
-  const bin = atob(s);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
-export function toBase64(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode(...b.subarray(i, i + 0x8000));
-  return btoa(s);
+  return base64Bytes(s);
 }
 
 /** Decodes the top-level blob and timestamp members of a request. */

@@ -1,6 +1,6 @@
 // What every part of the worker API shares: the region's keystore (opened once, with maintenance at
 // start-up and every minute) and who console calls run as ("Acting as" in the header).
-import { rootCaller, type Caller } from '../kms/ids';
+import { roleOfSession, rootCaller, type Caller } from '../kms/ids';
 import { Kms } from '../kms/kms';
 import { browserPorts, DEFAULT_REGION } from '../store/open';
 
@@ -49,6 +49,6 @@ export class ActingAs {
   /** Back to the root when the chosen principal was deleted. */
   forget(arn: string): void {
     const c = this.caller;
-    if (c && (c.arn === arn || (c.type === 'AssumedRole' && arn.includes(':role/') && c.arn.includes(`:assumed-role/${arn.split('/').pop()}/`)))) this.caller = undefined;
+    if (c && (c.arn === arn || (c.type === 'AssumedRole' && roleOfSession(c.arn)?.roleArn === arn))) this.caller = undefined;
   }
 }

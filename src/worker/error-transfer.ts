@@ -3,6 +3,10 @@
 // the AWS exception name, which callers compare by `name`.
 import * as Comlink from 'comlink';
 
+/** The names the UI may compare against (type-only: nothing of the core reaches the UI bundle). */
+export type { ExceptionName } from '../kms/errors';
+export type { FormatErrorName } from '../format/errors';
+
 interface WireError {
   name: string;
   message: string;

@@ -2,6 +2,8 @@
 // PKCS#8 PrivateKeyInfo (RFC 5208), ECPrivateKey (RFC 5915), RSAPrivateKey / RSAPublicKey
 // (RFC 8017 Appendix A.1). Readers throw DerError on anything malformed; callers map it to the AWS exception.
 
+import { fromHex, toHex as hex } from '../../format/bytes';
+
 export class DerError extends Error {}
 
 export const OID = {
@@ -20,8 +22,6 @@ export const OID = {
   mlKem1024: '608648016503040403',
 } as const;
 
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-const unhex = (s: string) => Uint8Array.from(s.match(/../g)!, (h) => parseInt(h, 16));
 
 export interface Tlv {
   tag: number;
@@ -77,7 +77,8 @@ export function tlv(tag: number, ...parts: Uint8Array[]): Uint8Array {
 }
 
 const seq = (...p: Uint8Array[]) => tlv(0x30, ...p);
-const oid = (h: string) => tlv(0x06, unhex(h));
+// OIDs come from the OID table above, hex written here, so they always decode.
+const oid = (h: string) => tlv(0x06, fromHex(h)!);
 const bitString = (b: Uint8Array) => tlv(0x03, new Uint8Array([0]), b);
 
 /** SubjectPublicKeyInfo for a raw public key: algorithm OID, optional parameter OID (EC curves). */

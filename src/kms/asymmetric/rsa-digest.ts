@@ -4,6 +4,7 @@
 // Not constant-time: this is the software path; the private key is unsealed for this call only.
 
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
+import { fromHex } from '../../format/bytes';
 import type { RsaPrivate } from './der';
 
 type Hash = 'SHA-256' | 'SHA-384' | 'SHA-512';
@@ -15,8 +16,6 @@ const DIGEST_INFO: Record<Hash, string> = {
   'SHA-384': '3041300d060960864801650304020205000430',
   'SHA-512': '3051300d060960864801650304020305000440',
 };
-
-const fromHex = (s: string) => Uint8Array.from(s.match(/../g)!, (h) => parseInt(h, 16));
 
 function os2ip(b: Uint8Array): bigint {
   let x = 0n;
@@ -59,7 +58,7 @@ function mgf1(hash: Hash, seed: Uint8Array, len: number): Uint8Array {
 }
 
 function pkcs1Encode(hash: Hash, digest: Uint8Array, emLen: number): Uint8Array {
-  const t = new Uint8Array([...fromHex(DIGEST_INFO[hash]), ...digest]);
+  const t = new Uint8Array([...fromHex(DIGEST_INFO[hash])!, ...digest]);
   if (emLen < t.length + 11) throw new Error('modulus too short');
   const em = new Uint8Array(emLen).fill(0xff);
   em[0] = 0;

@@ -4,6 +4,7 @@
 // with its hash and signature, and is signed over CloudTrail's data signing string. We sign with
 // ECDSA P-256 / SHA-256 (CloudTrail uses RSA) by a non-extractable keystore key.
 
+import { toHex } from '../../format/bytes';
 import type { Store } from '../ports';
 
 export const SIGNING_KEY_META = 'auditSigningKey';
@@ -25,15 +26,8 @@ export interface SigningKey {
   createdAt: number;
 }
 
-export const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-
-export function fromHex(s: string): Uint8Array | undefined {
-  if (!/^(?:[0-9a-f]{2})*$/i.test(s)) return undefined;
-  return Uint8Array.from(s.match(/../g) ?? [], (x) => parseInt(x, 16));
-}
-
 export async function sha256Hex(data: Uint8Array): Promise<string> {
-  return hex(new Uint8Array(await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>)));
+  return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>)));
 }
 
 async function pipeAll(data: Uint8Array, t: CompressionStream | DecompressionStream): Promise<Uint8Array> {
@@ -58,20 +52,6 @@ export async function getSigningKey(store: Store, now: number): Promise<SigningK
     await tx.putMeta(SIGNING_KEY_META, candidate);
     return candidate;
   });
-}
-
-export function toPem(spki: Uint8Array): string {
-  let b = '';
-  for (const x of spki) b += String.fromCharCode(x);
-  const lines = btoa(b).match(/.{1,64}/g) ?? [];
-  return `-----BEGIN PUBLIC KEY-----\n${lines.join('\n')}\n-----END PUBLIC KEY-----\n`;
-}
-
-/** @throws TypeError for text that is not one PEM public key. */
-export function fromPem(pem: string): Uint8Array {
-  const m = /-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\s]+)-----END PUBLIC KEY-----/.exec(pem);
-  if (!m) throw new TypeError('"pem" expected a PEM "PUBLIC KEY" block');
-  return Uint8Array.from(atob(m[1]!.replace(/\s+/g, '')), (c) => c.charCodeAt(0));
 }
 
 export function importPublicKey(spki: Uint8Array): Promise<CryptoKey> {

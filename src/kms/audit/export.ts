@@ -2,9 +2,10 @@
 // CloudTrail log files ({"Records":[…]}, gzipped, one per UTC hour or per N records) with signed
 // digest files in one tar (docs/AUDIT.md), or one JSON Lines or CSV file.
 
+import { toHex, toPem } from '../../format/bytes';
 import { cloudTrailTime } from './record';
 import {
-  EXPORT_BUCKET, gzip, sha256Hex, signDigest, SIGNATURE_ALGORITHM, toPem, type DigestFile, type LogFileListing, type SigningKey,
+  EXPORT_BUCKET, gzip, sha256Hex, signDigest, SIGNATURE_ALGORITHM, type DigestFile, type LogFileListing, type SigningKey,
 } from './digest';
 import { tarEnd, tarEntry } from './tar';
 import type { Keystore } from '../ids';
@@ -134,7 +135,7 @@ export async function* exportCloudTrailTar(store: Store, ks: Keystore, key: Sign
     const mtime = lastMs / 1000;
     yield tarEntry(path, await gzip(body), mtime);
     yield tarEntry(`${path}.sig`, sig, mtime);
-    prev = { path, hash, sig: Array.from(sig, (x) => x.toString(16).padStart(2, '0')).join('') };
+    prev = { path, hash, sig: toHex(sig) };
     listing = [];
   }
   for await (const recs of logFiles(store, o)) {

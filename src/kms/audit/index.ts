@@ -8,7 +8,8 @@ import type { AuditQuery } from '../ports';
 import type { AuditEntry } from '../records';
 import { AUDIT_HEAD, verifyChain, type ChainPoint, type ChainReport } from './chain';
 import { lookupEvents, type LookupEventsRequest } from './cloudtrail';
-import { fromPem, getSigningKey, toPem, type SigningKey } from './digest';
+import { fromPem, toPem } from '../../format/bytes';
+import { getSigningKey, type SigningKey } from './digest';
 import { exportCloudTrailTar, exportCsv, exportFileName, exportJsonLines, type ExportFormat, type ExportOptions } from './export';
 import {
   checkPolicy, getPolicy, markExported, planTrim, setPolicy, trimTrail, type RetentionPolicy, type TrimPlan, type TrimResult,

@@ -3,7 +3,7 @@
 // data keys ever reach a record.
 
 import type { CloudTrailRecord } from '../records';
-import type { Caller, Keystore } from '../ids';
+import { roleOfSession, type Caller, type Keystore } from '../ids';
 
 /** Field names that hold secrets or ciphertext; dropped wherever they appear. */
 const SECRET_FIELDS = new Set([
@@ -55,8 +55,8 @@ export function userIdentity(c: Caller): Record<string, unknown> {
   if (c.userName) u.userName = c.userName;
   if (c.type === 'AssumedRole') {
     // CloudTrail names the role behind a session in sessionContext.sessionIssuer.
-    const m = /^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\//.exec(c.arn);
-    if (m) u.sessionContext = { sessionIssuer: { type: 'Role', principalId: c.principalId.split(':')[0], arn: `arn:aws:iam::${m[1]}:role/${m[2]}`, accountId: m[1], userName: m[2] } };
+    const r = roleOfSession(c.arn);
+    if (r) u.sessionContext = { sessionIssuer: { type: 'Role', principalId: c.principalId.split(':')[0], arn: r.roleArn, accountId: r.accountId, userName: r.roleName } };
   }
   return u;
 }

@@ -2,8 +2,9 @@
 // digests (each names the previous one's path, hash and signature), and each listed log file's
 // SHA-256. Reads members one at a time; only hashes and digests are kept.
 
+import { fromPem, toHex } from '../../format/bytes';
 import {
-  derToP1363, fromPem, gunzip, hex, importPublicKey, sha256Hex, verifyDigest, type DigestFile,
+  derToP1363, gunzip, importPublicKey, sha256Hex, verifyDigest, type DigestFile,
 } from './digest';
 import { PUBLIC_KEY_FILE } from './export';
 import type { TarMember } from './tar';
@@ -110,7 +111,7 @@ export async function validateExport(members: AsyncIterable<TarMember> | Iterabl
         chainFindings.push(`${prevPath} is missing.`);
       } else if (target !== expected) {
         chainFindings.push(`${d.path} follows ${prevPath}, not ${expected?.path ?? 'nothing'}: digests are out of order.`);
-      } else if (d.body.previousDigestHashValue !== target.hash || d.body.previousDigestSignature !== hex(sigs.get(prevPath) ?? new Uint8Array())) {
+      } else if (d.body.previousDigestHashValue !== target.hash || d.body.previousDigestSignature !== toHex(sigs.get(prevPath) ?? new Uint8Array())) {
         chainFindings.push(`${d.path} does not match the hash or signature of ${prevPath}.`);
       }
     }

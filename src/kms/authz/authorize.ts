@@ -2,7 +2,7 @@
 // transaction it loads the caller's identity policies, builds the request's condition keys, and
 // decides with authz/decide.ts; grants are read only when the policies alone do not allow.
 
-import type { Caller } from '../ids';
+import { roleOfSession, type Caller } from '../ids';
 import { decide, type Decision, type IdentityPolicy } from './decide';
 import { evaluatePolicy, type RequestPrincipal, type StatementResult } from './evaluate';
 import { grantAllows } from './grants';
@@ -75,13 +75,6 @@ function keyPolicyOf(key: KeyRecord, ks: Keystore): Policy {
   }
 }
 
-/** `arn:aws:sts::<acct>:assumed-role/<role>/<session>` → `arn:aws:iam::<acct>:role/<role>`. */
-export function roleArnOf(sessionArn: string): string {
-  const m = /^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(sessionArn);
-  if (!m) throw new AccessDeniedException(`${sessionArn} is not a role session ARN.`);
-  return `arn:aws:iam::${m[1]}:role/${m[2]}`;
-}
-
 /** The caller's identity: who it is for Principal elements and condition keys, and its policies.
  * @throws AccessDeniedException when the user or role no longer exists. */
 export async function loadIdentity(tx: Tx, caller: Caller): Promise<Identity> {
@@ -93,7 +86,9 @@ export async function loadIdentity(tx: Tx, caller: Caller): Promise<Identity> {
       root: true,
     };
   }
-  const roleArn = caller.type === 'AssumedRole' ? roleArnOf(caller.arn) : undefined;
+  const role = caller.type === 'AssumedRole' ? roleOfSession(caller.arn) : undefined;
+  if (caller.type === 'AssumedRole' && !role) throw new AccessDeniedException(`${caller.arn} is not a role session ARN.`);
+  const roleArn = role?.roleArn;
   const rec = await tx.getPrincipal(roleArn ?? caller.arn);
   if (!rec) throw new AccessDeniedException(`User: ${caller.arn} is not authorized to perform this call: the ${roleArn ? 'role' : 'user'} no longer exists in this keystore.`);
   const facts: CallerFacts = {

@@ -2,10 +2,10 @@
 // callers: base64url of a version byte, the grant ID's 32 bytes and 16 random bytes, so every
 // CreateGrant returns a new token even for the same grant (as AWS), and a token names its grant.
 
+import { fromBase64Url, fromHex, toBase64Url, toHex as hex } from '../../format/bytes';
 import { InvalidGrantIdException, InvalidGrantTokenException } from '../errors';
 
 const TOKEN_VERSION = 1;
-const hex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
 
 export function newGrantId(random: Uint8Array): string {
   if (random.length !== 32) throw new RangeError('A grant ID takes 32 random bytes.');
@@ -20,9 +20,12 @@ export function checkGrantId(id: string): void {
 export function grantToken(grantId: string, random: Uint8Array): string {
   const bytes = new Uint8Array(49);
   bytes[0] = TOKEN_VERSION;
-  for (let i = 0; i < 32; i++) bytes[1 + i] = parseInt(grantId.slice(2 * i, 2 * i + 2), 16);
+  const id = fromHex(grantId);
+  /* Precondition: the grant ID is 64 hex digits (it is 32 bytes of the token). */
+  if (id?.length !== 32) throw new RangeError(`"grantId" expected 64 hex digits, got '${grantId.slice(0, 80)}'`);
+  bytes.set(id, 1);
   bytes.set(random.subarray(0, 16), 33);
-  return btoa(String.fromCharCode(...bytes)).replaceAll('+', '-').replaceAll('/', '_').replaceAll('=', '');
+  return toBase64Url(bytes);
 }
 
 /** The grant ID a token names.
@@ -30,9 +33,9 @@ export function grantToken(grantId: string, random: Uint8Array): string {
 export function parseGrantToken(token: string): string {
   const bad = () => new InvalidGrantTokenException('The grant token is not valid: it is not one this keystore issued.');
   if (!/^[A-Za-z0-9_-]{66}$/.test(token)) throw bad();
-  const bin = atob(token.replaceAll('-', '+').replaceAll('_', '/'));
-  if (bin.length !== 49 || bin.charCodeAt(0) !== TOKEN_VERSION) throw bad();
-  return hex(Uint8Array.from(bin.slice(1, 33), (c) => c.charCodeAt(0)));
+  const bytes = fromBase64Url(token);
+  if (bytes.length !== 49 || bytes[0] !== TOKEN_VERSION) throw bad();
+  return hex(bytes.subarray(1, 33));
 }
 
 /** Every token in a request's GrantTokens must be one this keystore issued. Grants here take effect

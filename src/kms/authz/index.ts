@@ -3,7 +3,7 @@
 // `authorizeAccount`; both decide here, with the key policy, identity policies and grants.
 
 export {
-  enforce, evaluateAccountAccess, evaluateKeyAccess, loadIdentity, parsedPolicy, roleArnOf,
+  enforce, evaluateAccountAccess, evaluateKeyAccess, loadIdentity, parsedPolicy,
   type AuthzCall, type Evaluation, type GrantExplanation, type Identity,
 } from './authorize';
 export { checkGrantId, checkGrantTokens, grantToken, newGrantId, parseGrantToken } from './grant-ids';

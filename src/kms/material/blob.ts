@@ -6,6 +6,7 @@
 //   22   12  IV                 AES-GCM nonce, random per blob
 //   34    n  ciphertext         AES-256-GCM, same length as the plaintext
 //   34+n 16  tag                GCM tag over AAD = bytes 0..34 || canonical encryption context
+import { fromHex, toHex as hex } from '../../format/bytes';
 import { encodeEncryptionContext, type EncryptionContext } from '../../format/encryption-context';
 
 export const BLOB_VERSION = 1;
@@ -19,22 +20,15 @@ export interface BlobHeader {
   iv: Uint8Array;
 }
 
-function hex(b: Uint8Array): string {
-  return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
-}
-
-function unhex(s: string): Uint8Array {
-  const out = new Uint8Array(s.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.slice(i * 2, i * 2 + 2), 16);
-  return out;
-}
-
 export function encodeBlobHeader(h: BlobHeader): Uint8Array {
   const out = new Uint8Array(HEADER_LEN);
   out[0] = BLOB_VERSION;
   const mrk = h.keyId.startsWith('mrk-');
   out[1] = mrk ? 1 : 0;
-  out.set(unhex(mrk ? h.keyId.slice(4) : h.keyId.replaceAll('-', '')), 2);
+  const id = fromHex(mrk ? h.keyId.slice(4) : h.keyId.replaceAll('-', ''));
+  /* Precondition: the key ID is a UUID or mrk- and 32 hex digits (16 bytes in the header). */
+  if (id?.length !== 16) throw new RangeError(`"keyId" expected a key ID, got '${h.keyId.slice(0, 80)}'`);
+  out.set(id, 2);
   new DataView(out.buffer).setUint32(18, h.version);
   if (h.iv.length !== 12) throw new RangeError(`"iv" expected 12 bytes, got ${h.iv.length}`);
   out.set(h.iv, 22);

@@ -1,5 +1,6 @@
 // CreateKey, DescribeKey, ListKeys, UpdateKeyDescription, EnableKey, DisableKey, GetKeyLastUsage.
 
+import { toHex } from '../../format/bytes';
 import { DAY_MS, type OpContext } from '../context';
 import { page, readPaging } from './paging';
 import { KMSInvalidStateException, UnsupportedOperationException, ValidationException } from '../errors';
@@ -23,7 +24,7 @@ const KEY_USAGES = ['SIGN_VERIFY', 'ENCRYPT_DECRYPT', 'GENERATE_VERIFY_MAC', 'KE
 const ORIGINS = ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] as const;
 
 export function newMaterialId(c: OpContext): string {
-  return [...c.env.random.bytes(32)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return toHex(c.env.random.bytes(32));
 }
 
 export async function createKey(c: OpContext, req: Req) {

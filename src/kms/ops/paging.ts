@@ -1,5 +1,6 @@
 // Paging of List* operations, the AWS way: Limit, an opaque Marker, NextMarker and Truncated.
 
+import { fromBase64Url, toBase64Url } from '../../format/bytes';
 import { InvalidMarkerException } from '../errors';
 import { paging, type Req } from '../validate';
 
@@ -9,15 +10,13 @@ import { paging, type Req } from '../validate';
 const MARKER_TAG = 'pk1:';
 
 export function encodeMarker(after: string): string {
-  const bytes = new TextEncoder().encode(MARKER_TAG + after);
-  return btoa(String.fromCharCode(...bytes)).replaceAll('+', '-').replaceAll('/', '_').replaceAll('=', '');
+  return toBase64Url(new TextEncoder().encode(MARKER_TAG + after));
 }
 
 export function decodeMarker(marker: string): string {
   try {
     if (!/^[A-Za-z0-9_-]+$/.test(marker)) throw new Error('not base64url');
-    const bin = atob(marker.replaceAll('-', '+').replaceAll('_', '/'));
-    const s = new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bin, (ch) => ch.charCodeAt(0)));
+    const s = new TextDecoder('utf-8', { fatal: true }).decode(fromBase64Url(marker));
     if (!s.startsWith(MARKER_TAG) || s.length === MARKER_TAG.length) throw new Error('not ours');
     return s.slice(MARKER_TAG.length);
   } catch {

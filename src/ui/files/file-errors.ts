@@ -1,5 +1,9 @@
 // File-job errors in words a person can act on. The error's name stays visible beside them.
+import type { FormatErrorName } from '../../worker/error-transfer';
 import { describeError, type Problem } from '../shared/errors';
+
+/** The browser's and the page's own names the file jobs raise besides the format's. */
+type JobErrorName = 'AbortError' | 'QuotaExceededError' | 'NotAllowedError' | 'DownloadError';
 
 const PLAIN: Record<string, string> = {
   NotAnEsdkMessageError: 'This file is not an encrypted file in the AWS Encryption SDK format, so it cannot be decrypted.',
@@ -17,10 +21,10 @@ const PLAIN: Record<string, string> = {
   QuotaExceededError: 'There is not enough storage space for the output. Free some space, or save to a folder on disk.',
   NotAllowedError: 'The browser did not allow writing the output file. Choose the folder again.',
   DownloadError: 'The download was cancelled or failed in the browser, so the job stopped. Add the file again to get it.',
-};
+} satisfies Record<FormatErrorName | JobErrorName, string>;
 
 /** Which messages carry facts (key ARNs, frame numbers) worth showing under the summary. */
-const DETAIL = new Set(['NoUsableKeyError', 'FrameSequenceError', 'UnsupportedFormatError', 'TooManyEncryptedDataKeysError', 'MalformedMessageError', 'AuthenticationError']);
+const DETAIL = new Set<string>(['NoUsableKeyError', 'FrameSequenceError', 'UnsupportedFormatError', 'TooManyEncryptedDataKeysError', 'MalformedMessageError', 'AuthenticationError'] satisfies FormatErrorName[]);
 
 export function describeFileError(e: unknown): Problem {
   const name = (e as { name?: unknown })?.name;

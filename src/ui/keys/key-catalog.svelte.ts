@@ -4,6 +4,7 @@ import { kms } from '../kms-client.svelte';
 import { listAll } from '../shared/list-all';
 import { Loader } from '../shared/loader.svelte';
 import type { KmsResponses } from '../../worker/api';
+import { isException } from '../shared/errors';
 
 export type KeyMetadata = KmsResponses['DescribeKey']['KeyMetadata'];
 export type AliasEntry = KmsResponses['ListAliases']['Aliases'][number];
@@ -31,7 +32,7 @@ async function describe(keyId: string): Promise<KeyMetadata | undefined> {
   try {
     return (await kms.call('DescribeKey', { KeyId: keyId })).KeyMetadata;
   } catch (e) {
-    if ((e as Error).name === 'NotFoundException' || (e as Error).name === 'AccessDeniedException') return undefined;
+    if (isException(e, 'NotFoundException') || isException(e, 'AccessDeniedException')) return undefined;
     throw e;
   }
 }

@@ -4,6 +4,7 @@ import { kms } from '../kms-client.svelte';
 import { listAll } from '../shared/list-all';
 import { Loader } from '../shared/loader.svelte';
 import type { KmsResponses } from '../../worker/api';
+import { isException } from '../shared/errors';
 import { listAllAliases, type AliasEntry, type KeyMetadata } from './key-catalog.svelte';
 
 export type RotationStatus = KmsResponses['GetKeyRotationStatus'];
@@ -15,7 +16,7 @@ async function unlessDenied<T>(p: Promise<T>, fallback: T, op: string, denied: s
   try {
     return await p;
   } catch (e) {
-    if ((e as Error).name !== 'AccessDeniedException') throw e;
+    if (!isException(e, 'AccessDeniedException')) throw e;
     denied.push(op);
     return fallback;
   }

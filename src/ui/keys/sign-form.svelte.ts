@@ -1,6 +1,7 @@
 // State of the key page's Sign / Verify panel: text (RAW) or a file (hashed by streaming in the
 // worker, then signed as DIGEST or EXTERNAL_MU), the signature as base64 and raw bytes.
 import { kms } from '../kms-client.svelte';
+import { isException } from '../shared/errors';
 import { fromBase64, toBase64, utf8 } from '../shared/format';
 import { fileMode } from './signing';
 
@@ -72,7 +73,7 @@ export class SignForm {
         await kms.call('Verify', { KeyId: this.keyId, SigningAlgorithm: this.algorithm as 'ECDSA_SHA_256', Signature, ...(await this.message()) });
         this.verdict = 'valid';
       } catch (e) {
-        if ((e as Error).name !== 'KMSInvalidSignatureException') throw e;
+        if (!isException(e, 'KMSInvalidSignatureException')) throw e;
         this.verdict = 'invalid';
       }
     });

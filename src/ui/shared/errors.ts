@@ -1,5 +1,7 @@
 // Turns AWS KMS exceptions into sentences a person can act on. The AWS name stays visible beside
-// the sentence (this console teaches the real API), and callers compare errors by `name` only.
+// the sentence (this console teaches the real API), and callers compare errors by `name` only,
+// through isException, whose names are the core's own (a misspelt name fails to compile).
+import type { ExceptionName } from '../../worker/error-transfer';
 
 export interface Problem {
   /** What happened, in plain words. */
@@ -34,13 +36,19 @@ const PLAIN: Record<string, string> = {
   InvalidKeyUsageException: 'This KMS key cannot be used for this operation.',
   UnsupportedOperationException: 'Pocket KMS does not support this yet.',
   KMSInternalException: 'Something went wrong inside Pocket KMS. Try again; if it keeps failing, reload the page.',
-};
+} satisfies Partial<Record<ExceptionName, string>>;
 
 /** Names whose service message adds facts (which statement, which limit) to the summary. */
-const SHOW_DETAIL = new Set([
+const SHOW_DETAIL = new Set<string>([
   'AccessDeniedException', 'MalformedPolicyDocumentException', 'ValidationException', 'LimitExceededException', 'TagException',
   'InvalidKeyUsageException', 'UnsupportedOperationException', 'InvalidAliasNameException',
-]);
+] satisfies ExceptionName[]);
+
+/** Whether `e` (an error rebuilt from the worker, or a Problem) carries the AWS exception `name`.
+ * By name, never by class: across the worker every error arrives as a plain Error with its name. */
+export function isException<N extends ExceptionName>(e: unknown, name: N): e is { name: N } {
+  return (e as { name?: unknown } | null | undefined)?.name === name;
+}
 
 export function describeError(e: unknown): Problem {
   if (typeof e === 'string') return { summary: e };

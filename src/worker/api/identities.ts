@@ -1,7 +1,7 @@
 // The console's side of principals: the Identities page (users, roles, policies, access keys), the
 // "Acting as" switcher, and the policy simulator. IAM changes are made by the keystore's owner and
 // recorded as the account root, whoever the console is acting as; KMS calls run as the chosen principal.
-import type { Caller } from '../../kms/ids';
+import { roleOfSession, type Caller } from '../../kms/ids';
 import type { Kms } from '../../kms/kms';
 import { grantOperations } from '../../kms/ops/grants';
 import type { AccessKeySummary, NewAccessKey, PrincipalSummary } from '../../kms/iam';
@@ -56,7 +56,7 @@ export interface IdentitiesWorkerApi {
 
 
 export function keystoreInfo(kms: Kms, caller: Caller): KeystoreInfo {
-  const principalArn = caller.type === 'AssumedRole' ? caller.arn.replace(/^arn:aws:sts::(\d+):assumed-role\/([^/]+)\/.*$/, 'arn:aws:iam::$1:role/$2') : caller.arn;
+  const principalArn = (caller.type === 'AssumedRole' && roleOfSession(caller.arn)?.roleArn) || caller.arn;
   const name = caller.type === 'Root' ? 'root' : principalArn.split('/').pop()!;
   return { ...kms.keystore, callerArn: caller.arn, caller: { arn: caller.arn, type: caller.type, name, principalArn } };
 }

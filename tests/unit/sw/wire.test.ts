@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeRequest, encodeResponse, handleCloudTrail, handleKms, toBase64 } from '../../../src/sw/wire';
+import { toBase64 } from '../../../src/format/bytes';
+import { decodeRequest, encodeResponse, handleCloudTrail, handleKms } from '../../../src/sw/wire';
 import { utf8 } from '../helpers/kms';
 import { freshEndpoint } from '../helpers/sign';
 

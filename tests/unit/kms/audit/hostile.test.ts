@@ -3,7 +3,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../../src/kms/audit/chain';
-import { derToP1363, fromHex, fromPem, gzip, hex, p1363ToDer } from '../../../../src/kms/audit/digest';
+import { fromHex, fromPem, toHex as hex } from '../../../../src/format/bytes';
+import { derToP1363, gzip, p1363ToDer } from '../../../../src/kms/audit/digest';
 import { checkPolicy } from '../../../../src/kms/audit/retention';
 import { readTar, tarEnd, tarEntry, type TarMember } from '../../../../src/kms/audit/tar';
 import { validateExport } from '../../../../src/kms/audit/validate';
