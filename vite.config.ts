@@ -8,7 +8,11 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 const root = new URL('.', import.meta.url).pathname;
 const SOURCE_HASH = sourceHash(root);
 // frame-ancestors cannot be set from a <meta> CSP: static hosts send it as a header (README, public/_headers).
-const HEADERS = { 'Content-Security-Policy': CSP_HEADER, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' };
+const HEADERS = {
+  'Content-Security-Policy': CSP_HEADER,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
 
 /** `vite build --mode bench` (npm run bench) builds into dist-bench/ with the KMS worker's entry
  * swapped for bench/worker/bench.worker.ts: the production API plus the bench's diagnostics. The

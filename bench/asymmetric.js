@@ -57,12 +57,32 @@ export async function benchAsymmetric(page, N, ROUNDS) {
 }
 
 export function printAsymmetric(result, N, ROUNDS) {
-  console.log(`\nSign / Verify (GenerateMac / VerifyMac for HMAC) — ${N} sequential calls x ${ROUNDS} rounds, 100-byte messages, ops/s (medians)`);
-  console.log('key spec'.padEnd(24) + 'Sign'.padStart(9) + 'raw'.padStart(9) + 'ratio'.padStart(8) + 'Verify'.padStart(10) + 'raw'.padStart(9) + 'ratio'.padStart(8));
+  console.log(
+    `\nSign / Verify (GenerateMac / VerifyMac for HMAC) — ${N} sequential calls x ${ROUNDS} rounds, 100-byte messages, ops/s (medians)`,
+  );
+  console.log(
+    'key spec'.padEnd(24) +
+      'Sign'.padStart(9) +
+      'raw'.padStart(9) +
+      'ratio'.padStart(8) +
+      'Verify'.padStart(10) +
+      'raw'.padStart(9) +
+      'ratio'.padStart(8),
+  );
   console.log('(raw: the same signature with WebCrypto — @noble for secp256k1 — on a fresh key inside the worker)');
   for (const [spec, r] of Object.entries(result)) {
     const f = (x) => x.toFixed(0).padStart(9);
-    console.log(spec.padEnd(24) + f(r.sign) + f(r.rawSign) + `${(r.rawSign / r.sign).toFixed(1)}x`.padStart(8) + f(r.verify).padStart(10) + f(r.rawVerify) + `${(r.rawVerify / r.verify).toFixed(1)}x`.padStart(8));
+    console.log(
+      spec.padEnd(24) +
+        f(r.sign) +
+        f(r.rawSign) +
+        `${(r.rawSign / r.sign).toFixed(1)}x`.padStart(8) +
+        f(r.verify).padStart(10) +
+        f(r.rawVerify) +
+        `${(r.rawVerify / r.verify).toFixed(1)}x`.padStart(8),
+    );
   }
-  console.log('(every KMS call commits its audit record in a read-write IndexedDB transaction before it answers; that floor dominates fast algorithms)');
+  console.log(
+    '(every KMS call commits its audit record in a read-write IndexedDB transaction before it answers; that floor dominates fast algorithms)',
+  );
 }

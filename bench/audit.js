@@ -14,7 +14,11 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const RECORDS = Number(process.env.BENCH_AUDIT_RECORDS ?? 1_000_000);
 
 // BENCH_OUT_DIR serves another build than dist/ (a long run while dist/ is rebuilt).
-const server = await preview({ logLevel: 'silent', build: { outDir: BENCH_DIST }, preview: { host: '127.0.0.1', port: 0 } });
+const server = await preview({
+  logLevel: 'silent',
+  build: { outDir: BENCH_DIST },
+  preview: { host: '127.0.0.1', port: 0 },
+});
 const dir = mkdtempSync(join(tmpdir(), 'pocket-kms-bench-audit-'));
 const ctx = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: ARGS, headless: true });
 try {
@@ -47,10 +51,19 @@ try {
       const now = Date.now();
       out.lookup = {
         'LookupEvents, newest 50': await time(() => api.lookupEvents({ MaxResults: 50 })),
-        'LookupEvents, EventName=Decrypt (10% of records)': await time(() => api.lookupEvents({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'Decrypt' }] })),
-        'LookupEvents, ResourceName=one key (1/16)': await time(() => api.lookupEvents({ LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: keyId }] })),
-        'LookupEvents, last hour': await time(() => api.lookupEvents({ StartTime: new Date(now - 3_600_000), EndTime: new Date(now) })),
-        'LookupEvents, EventName=CreateKey (none: whole trail)': await time(() => api.lookupEvents({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'CreateKey' }] }), 2),
+        'LookupEvents, EventName=Decrypt (10% of records)': await time(() =>
+          api.lookupEvents({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'Decrypt' }] }),
+        ),
+        'LookupEvents, ResourceName=one key (1/16)': await time(() =>
+          api.lookupEvents({ LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: keyId }] }),
+        ),
+        'LookupEvents, last hour': await time(() =>
+          api.lookupEvents({ StartTime: new Date(now - 3_600_000), EndTime: new Date(now) }),
+        ),
+        'LookupEvents, EventName=CreateKey (none: whole trail)': await time(
+          () => api.lookupEvents({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'CreateKey' }] }),
+          2,
+        ),
         'Event history, first page (hide reads)': await time(() => api.auditEvents({ limit: 50, hideReads: true })),
       };
       let t = performance.now();
@@ -70,15 +83,25 @@ try {
   );
   const records = r.verify.checked;
   console.log(`\nAudit trail — Chromium ${ctx.browser()?.version() ?? ''}`);
-  console.log(`Encrypt with its audit record appended (hash-chained, same transaction): ${r.audited.toFixed(0)} calls/s = records/s`);
-  console.log(`Encrypt with appending disabled:                                          ${r.unaudited.toFixed(0)} calls/s (recording costs ${((1 - r.audited / r.unaudited) * 100).toFixed(0)}%)`);
-  console.log(`Synthetic append, 5,000 records per transaction: ${(RECORDS / (r.seedMs / 1000)).toFixed(0)} records/s (${RECORDS.toLocaleString('en')} in ${(r.seedMs / 1000).toFixed(1)} s)`);
+  console.log(
+    `Encrypt with its audit record appended (hash-chained, same transaction): ${r.audited.toFixed(0)} calls/s = records/s`,
+  );
+  console.log(
+    `Encrypt with appending disabled:                                          ${r.unaudited.toFixed(0)} calls/s (recording costs ${((1 - r.audited / r.unaudited) * 100).toFixed(0)}%)`,
+  );
+  console.log(
+    `Synthetic append, 5,000 records per transaction: ${(RECORDS / (r.seedMs / 1000)).toFixed(0)} records/s (${RECORDS.toLocaleString('en')} in ${(r.seedMs / 1000).toFixed(1)} s)`,
+  );
   console.log(`\nLatency over ${records.toLocaleString('en')} records (median ms):`);
   for (const [k, v] of Object.entries(r.lookup)) console.log(`  ${k.padEnd(56)}${v.toFixed(1).padStart(10)}`);
-  console.log(`  ${'Verify the whole chain'.padEnd(56)}${r.verify.ms.toFixed(0).padStart(10)}  (${(records / (r.verify.ms / 1000)).toFixed(0)} records/s, intact: ${r.verify.intact})`);
+  console.log(
+    `  ${'Verify the whole chain'.padEnd(56)}${r.verify.ms.toFixed(0).padStart(10)}  (${(records / (r.verify.ms / 1000)).toFixed(0)} records/s, intact: ${r.verify.intact})`,
+  );
   console.log('\nExport of the whole trail through page → Comlink → worker (no download):');
   for (const [f, v] of Object.entries(r.exports)) {
-    console.log(`  ${f.padEnd(12)}${(v.bytes / 1e6).toFixed(1).padStart(9)} MB in ${(v.ms / 1000).toFixed(1).padStart(6)} s = ${(v.bytes / 1e6 / (v.ms / 1000)).toFixed(1).padStart(6)} MB/s, ${(records / (v.ms / 1000)).toFixed(0)} records/s`);
+    console.log(
+      `  ${f.padEnd(12)}${(v.bytes / 1e6).toFixed(1).padStart(9)} MB in ${(v.ms / 1000).toFixed(1).padStart(6)} s = ${(v.bytes / 1e6 / (v.ms / 1000)).toFixed(1).padStart(6)} MB/s, ${(records / (v.ms / 1000)).toFixed(0)} records/s`,
+    );
   }
 } finally {
   await ctx.close();

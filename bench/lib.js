@@ -8,7 +8,16 @@ import { join } from 'node:path';
 /** The bench build (`vite build --mode bench`): the app plus the worker's diagnostics (bench/worker/). */
 export const BENCH_DIST = process.env.BENCH_OUT_DIR ?? 'dist-bench';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 export const MB = (bytes, ms) => bytes / 1e6 / (ms / 1000);
 export const mib = (b) => (b / 2 ** 20).toFixed(0);
 
@@ -34,7 +43,9 @@ export function rss(profile) {
       if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(profile)) continue;
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
       if (m) total += Number(m[1]) * 1024;
-    } catch { /* the process ended */ }
+    } catch {
+      /* the process ended */
+    }
   }
   return total;
 }

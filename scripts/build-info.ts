@@ -27,10 +27,23 @@ function walk(dir: string): string[] {
 /** SHA-256 over `sha256sum`-style lines of the sources that make the build, sorted by path. */
 export function sourceHash(root: string): string {
   const files = [
-    ...walk(join(root, 'src')), ...walk(join(root, 'public')),
-    ...['index.html', 'package.json', 'package-lock.json', 'vite.config.ts', 'scripts/build-info.ts', 'tsconfig.json', 'tsconfig.worker.json', 'tsconfig.base.json'].map((f) => join(root, f)),
+    ...walk(join(root, 'src')),
+    ...walk(join(root, 'public')),
+    ...[
+      'index.html',
+      'package.json',
+      'package-lock.json',
+      'vite.config.ts',
+      'scripts/build-info.ts',
+      'tsconfig.json',
+      'tsconfig.worker.json',
+      'tsconfig.base.json',
+    ].map((f) => join(root, f)),
   ];
-  const lines = files.map((f) => relative(root, f).split('\\').join('/')).sort().map((rel) => `${sha256(readFileSync(join(root, rel)))}  ${rel}\n`);
+  const lines = files
+    .map((f) => relative(root, f).split('\\').join('/'))
+    .sort()
+    .map((rel) => `${sha256(readFileSync(join(root, rel)))}  ${rel}\n`);
   return sha256(lines.join(''));
 }
 
@@ -44,7 +57,12 @@ export interface BuildInfo {
 }
 
 export function listingHash(files: Record<string, string>): string {
-  return sha256(Object.keys(files).sort().map((p) => `${files[p]}  ${p}\n`).join(''));
+  return sha256(
+    Object.keys(files)
+      .sort()
+      .map((p) => `${files[p]}  ${p}\n`)
+      .join(''),
+  );
 }
 
 /** Writes build-info.json once the bundle is on disk, before vite-plugin-pwa builds sw.js (closeBundle),
@@ -60,7 +78,9 @@ export function buildInfo(o: { version: string; sourceHash: string }): Plugin {
     },
     writeBundle() {
       const files: Record<string, string> = {};
-      for (const f of walk(outDir).map((p) => relative(outDir, p).split('\\').join('/')).sort()) {
+      for (const f of walk(outDir)
+        .map((p) => relative(outDir, p).split('\\').join('/'))
+        .sort()) {
         if (f === 'build-info.json' || f === 'sw.js') continue;
         files[f] = sha256(readFileSync(join(outDir, f)));
       }

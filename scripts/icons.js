@@ -6,7 +6,10 @@ import { chromium } from 'playwright-core';
 
 const svg = readFileSync(new URL('../public/icon.svg', import.meta.url), 'utf8');
 const THEME = '#1f3a5f';
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu'],
+});
 try {
   const page = await browser.newPage({ deviceScaleFactor: 1 });
   const render = async (file, size, maskable) => {
@@ -16,7 +19,11 @@ try {
     const mark = maskable ? svg.replace(/rx="12"/, 'rx="0"') : svg;
     await page.setContent(`<html><body style="margin:0;width:${size}px;height:${size}px;display:grid;place-items:center;background:${maskable ? THEME : 'transparent'}">
       <div style="width:${inner}px;height:${inner}px">${mark.replace('<svg ', `<svg width="${inner}" height="${inner}" `)}</div></body></html>`);
-    await page.screenshot({ path: new URL(`../public/${file}`, import.meta.url).pathname, omitBackground: !maskable, clip: { x: 0, y: 0, width: size, height: size } });
+    await page.screenshot({
+      path: new URL(`../public/${file}`, import.meta.url).pathname,
+      omitBackground: !maskable,
+      clip: { x: 0, y: 0, width: size, height: size },
+    });
   };
   await render('icon-192.png', 192, false);
   await render('icon-512.png', 512, false);

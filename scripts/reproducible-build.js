@@ -9,13 +9,22 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
 const sha256 = (b) => createHash('sha256').update(b).digest('hex');
-const walk = (d) => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]));
+const walk = (d) =>
+  readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]));
 
 function build(dir) {
   // NODE_ENV changes what Vite and Svelte emit (a test runner sets it to "test"): always production.
   const env = { ...process.env, NODE_ENV: 'production' };
-  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--outDir', dir, '--emptyOutDir', '--logLevel', 'error'], { stdio: 'inherit', env });
-  return Object.fromEntries(walk(dir).map((f) => [relative(dir, f).split('\\').join('/'), sha256(readFileSync(f))]).sort(([a], [b]) => (a < b ? -1 : 1)));
+  execFileSync(
+    process.execPath,
+    ['node_modules/vite/bin/vite.js', 'build', '--outDir', dir, '--emptyOutDir', '--logLevel', 'error'],
+    { stdio: 'inherit', env },
+  );
+  return Object.fromEntries(
+    walk(dir)
+      .map((f) => [relative(dir, f).split('\\').join('/'), sha256(readFileSync(f))])
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
 }
 
 const root = mkdtempSync(join(tmpdir(), 'pocket-kms-repro-'));

@@ -6,13 +6,25 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { preview } from 'vite';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const server = await preview({ logLevel: 'silent', preview: { host: '127.0.0.1', port: 0 } });
 const url = server.resolvedUrls.local[0];
 const dir = mkdtempSync(join(tmpdir(), 'pocket-kms-shot-'));
 const ctx = await chromium.launchPersistentContext(dir, {
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS, headless: true,
-  viewport: { width: 1280, height: 760 }, colorScheme: process.env.SCHEME ?? 'light',
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ARGS,
+  headless: true,
+  viewport: { width: 1280, height: 760 },
+  colorScheme: process.env.SCHEME ?? 'light',
 });
 try {
   const page = ctx.pages()[0] ?? (await ctx.newPage());
@@ -33,11 +45,18 @@ try {
     await k.call('ScheduleKeyDeletion', { KeyId: old, PendingWindowInDays: 7 });
     const off = await mk('Disabled while rotating credentials', 'alias/payments-staging');
     await k.call('DisableKey', { KeyId: off });
-    await k.call('Encrypt', { KeyId: app, Plaintext: new TextEncoder().encode('hello'), EncryptionContext: { tenant: 'acme' } });
+    await k.call('Encrypt', {
+      KeyId: app,
+      Plaintext: new TextEncoder().encode('hello'),
+      EncryptionContext: { tenant: 'acme' },
+    });
     return app;
   });
   await page.goto(`${url}#/keys`);
-  await page.getByRole('cell', { name: /alias\/orders-app/ }).first().waitFor();
+  await page
+    .getByRole('cell', { name: /alias\/orders-app/ })
+    .first()
+    .waitFor();
   await page.screenshot({ path: 'docs/screenshot.png' });
   await page.goto(`${url}#/keys/${first}`);
   await page.waitForTimeout(500);

@@ -22,7 +22,8 @@ export function diagnosticsApi({ ready, acting }: WorkerContext) {
       const times: number[] = [];
       for (let i = 0; i < iterations; i += 20) {
         const t = performance.now();
-        for (let j = 0; j < 20; j++) await crypto.subtle.encrypt({ name: 'AES-GCM', iv: crypto.getRandomValues(new Uint8Array(12)) }, key, data);
+        for (let j = 0; j < 20; j++)
+          await crypto.subtle.encrypt({ name: 'AES-GCM', iv: crypto.getRandomValues(new Uint8Array(12)) }, key, data);
         times.push((performance.now() - t) / 20);
       }
       return times;

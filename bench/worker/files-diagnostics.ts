@@ -35,8 +35,15 @@ function memorySink(keep: boolean): Sink<Uint8Array[]> & { bytes: () => number }
 
 /** Milliseconds to encrypt `bytes` random bytes held in memory with `keyArn` (the output kept in
  * memory), then to decrypt that message (the output discarded). */
-export async function pipelineRate(kms: Kms, caller: Caller, keyArn: string, bytes: number, frameLength: number): Promise<{ encryptMs: number; decryptMs: number }> {
-  if (!Number.isSafeInteger(bytes) || bytes < 1 || bytes > 256 << 20) throw new RangeError(`"bytes" expected 1..256 MiB, got ${bytes}`);
+export async function pipelineRate(
+  kms: Kms,
+  caller: Caller,
+  keyArn: string,
+  bytes: number,
+  frameLength: number,
+): Promise<{ encryptMs: number; decryptMs: number }> {
+  if (!Number.isSafeInteger(bytes) || bytes < 1 || bytes > 256 << 20)
+    throw new RangeError(`"bytes" expected 1..256 MiB, got ${bytes}`);
   const chunks: Uint8Array[] = [];
   for (let o = 0; o < bytes; o += CHUNK) {
     const c = new Uint8Array(Math.min(CHUNK, bytes - o));

@@ -18,7 +18,15 @@ export async function rawSignVerify(spec: ProbeSpec, iterations: number): Promis
     verify = async (s) => secp256k1.verify(s, msg, pub, { format: 'der', lowS: false });
   } else {
     const alg = {
-      RSA_2048: { gen: { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, op: { name: 'RSASSA-PKCS1-v1_5' } },
+      RSA_2048: {
+        gen: {
+          name: 'RSASSA-PKCS1-v1_5',
+          modulusLength: 2048,
+          publicExponent: new Uint8Array([1, 0, 1]),
+          hash: 'SHA-256',
+        },
+        op: { name: 'RSASSA-PKCS1-v1_5' },
+      },
       ECC_NIST_P256: { gen: { name: 'ECDSA', namedCurve: 'P-256' }, op: { name: 'ECDSA', hash: 'SHA-256' } },
       ECC_NIST_EDWARDS25519: { gen: { name: 'Ed25519' }, op: { name: 'Ed25519' } },
       HMAC_256: { gen: { name: 'HMAC', hash: 'SHA-256' }, op: { name: 'HMAC' } },

@@ -48,7 +48,8 @@ export async function measureAuditCost(iterations: number): Promise<{ audited: n
     lastUsage: (k) => store.lastUsage(k),
   };
   try {
-    const open = (s: Store) => Kms.open({ store: s, clock: systemClock, random: systemRandom, locks: new LocalLocks(), region: 'us-east-1' });
+    const open = (s: Store) =>
+      Kms.open({ store: s, clock: systemClock, random: systemRandom, locks: new LocalLocks(), region: 'us-east-1' });
     const [audited, unaudited] = [await open(store), await open(silent)];
     const caller = rootCaller(audited.keystore, { userAgent: 'pocket-kms-bench' });
     const { KeyMetadata } = (await audited.call('CreateKey', {}, caller)) as { KeyMetadata: { KeyId: string } };
@@ -82,7 +83,7 @@ export async function seedAuditRecords(kms: Kms, n: number, batch = 5000): Promi
   // The keystore's own database, opened beside the core's connection (the trail is appended as any instance would).
   const store = await IdbStore.open(databaseName(ks.region));
   const t = performance.now();
-  for (let done = 0; done < n; ) {
+  for (let done = 0; done < n;) {
     const count = Math.min(batch, n - done);
     await store.write(async (tx) => {
       for (let i = 0; i < count; i++) {
@@ -92,10 +93,28 @@ export async function seedAuditRecords(kms: Kms, n: number, batch = 5000): Promi
         const id = `11111111-1111-4111-8111-${String(seq).padStart(12, '0')}`;
         const eventName = seq % 10 === 0 ? 'Decrypt' : 'Encrypt';
         await tx.appendAudit({
-          eventTime, eventName, eventId: id, readOnly: true, username: 'root', keyIds: [keyId], usedKeyIds: [keyId],
+          eventTime,
+          eventName,
+          eventId: id,
+          readOnly: true,
+          username: 'root',
+          keyIds: [keyId],
+          usedKeyIds: [keyId],
           record: buildRecord({
-            ks, eventName, eventTime, eventId: id, requestId: id, caller, readOnly: true, response: null, keyArns: [keyArn(ks, keyId)],
-            request: { KeyId: keyId, EncryptionContext: { purpose: 'bench', n: String(seq) }, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' },
+            ks,
+            eventName,
+            eventTime,
+            eventId: id,
+            requestId: id,
+            caller,
+            readOnly: true,
+            response: null,
+            keyArns: [keyArn(ks, keyId)],
+            request: {
+              KeyId: keyId,
+              EncryptionContext: { purpose: 'bench', n: String(seq) },
+              EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+            },
           }),
         });
       }

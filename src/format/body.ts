@@ -30,7 +30,9 @@ export function frameIv(seq: number): Uint8Array<ArrayBuffer> {
 
 /** The bytes in front of a frame's ciphertext: seq ‖ IV (regular) or marker ‖ seq ‖ IV ‖ length (final). */
 export function encodeFramePrefix(seq: number, final: boolean, contentLength: number): Uint8Array {
-  return final ? concat([uint32(FINAL_FRAME_MARKER), uint32(seq), frameIv(seq), uint32(contentLength)]) : concat([uint32(seq), frameIv(seq)]);
+  return final
+    ? concat([uint32(FINAL_FRAME_MARKER), uint32(seq), frameIv(seq), uint32(contentLength)])
+    : concat([uint32(seq), frameIv(seq)]);
 }
 
 export interface DecodedFrame {
@@ -54,7 +56,8 @@ export function frameSize(bytes: Uint8Array, frameLength: number): number | unde
   if (bytes.length < 8 + IV_LENGTH + 4) return undefined;
   const len = view(bytes).getUint32(8 + IV_LENGTH);
   /* Precondition: a final frame holds at most one frame length of content. */
-  if (len > frameLength) throw new MalformedMessageError(`The final frame claims ${len} bytes, more than the frame length ${frameLength}.`);
+  if (len > frameLength)
+    throw new MalformedMessageError(`The final frame claims ${len} bytes, more than the frame length ${frameLength}.`);
   return 8 + IV_LENGTH + 4 + len + TAG_LENGTH;
 }
 
@@ -83,14 +86,20 @@ export interface DecodedSingleBlock {
 export function singleBlockSize(bytes: Uint8Array): number | undefined {
   if (bytes.length < IV_LENGTH + 8) return undefined;
   const len = view(bytes).getBigUint64(IV_LENGTH);
-  if (len > BigInt(Number.MAX_SAFE_INTEGER)) throw new MalformedMessageError('The non-framed content length is impossibly large.');
+  if (len > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new MalformedMessageError('The non-framed content length is impossibly large.');
   return IV_LENGTH + 8 + Number(len) + TAG_LENGTH;
 }
 
 export function decodeSingleBlock(bytes: Uint8Array): DecodedSingleBlock | undefined {
   const size = singleBlockSize(bytes);
   if (size === undefined || bytes.length < size) return undefined;
-  return { iv: bytes.subarray(0, IV_LENGTH), sealed: bytes.subarray(IV_LENGTH + 8, size), contentLength: size - IV_LENGTH - 8 - TAG_LENGTH, read: size };
+  return {
+    iv: bytes.subarray(0, IV_LENGTH),
+    sealed: bytes.subarray(IV_LENGTH + 8, size),
+    contentLength: size - IV_LENGTH - 8 - TAG_LENGTH,
+    read: size,
+  };
 }
 
 /** Footer: signature length (2) ‖ DER signature. */

@@ -46,7 +46,8 @@ export const utf8Encode = (s: string) => new TextEncoder().encode(s);
 export const utf8Decode = (b: Uint8Array) => new TextDecoder('utf-8', { fatal: true }).decode(b);
 
 /** A fresh ArrayBuffer-backed copy (WebCrypto in TS 5.9 wants `Uint8Array<ArrayBuffer>`). */
-export const own = (b: Uint8Array): Uint8Array<ArrayBuffer> => (b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : new Uint8Array(b));
+export const own = (b: Uint8Array): Uint8Array<ArrayBuffer> =>
+  b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : new Uint8Array(b);
 
 /** Lower-case hex, two digits a byte. */
 export const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
@@ -71,7 +72,8 @@ export function toBase64(b: Uint8Array): string {
 export const fromBase64 = (s: string): Uint8Array => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 
 /** Unpadded base64url, for opaque tokens (paging markers, grant tokens). */
-export const toBase64Url = (b: Uint8Array): string => toBase64(b).replaceAll('+', '-').replaceAll('/', '_').replaceAll('=', '');
+export const toBase64Url = (b: Uint8Array): string =>
+  toBase64(b).replaceAll('+', '-').replaceAll('/', '_').replaceAll('=', '');
 
 /** Bytes of base64url text.
  * @throws DOMException (InvalidCharacterError) for text that is not base64url (callers check the shape first). */

@@ -44,7 +44,8 @@ export function createDecryptStream(opts: DecryptOptions): TransformStream<Uint8
   /* Precondition: limits are whole numbers in range (NaN would silently mean "no limit"). */
   if (maxKeys !== undefined && !(Number.isInteger(maxKeys) && maxKeys >= 1 && maxKeys <= 0xffff))
     throw new RangeError(`"maxEncryptedDataKeys" expected 1..65535, got ${maxKeys}`);
-  if (!(Number.isInteger(maxFrame) && maxFrame >= 1)) throw new RangeError(`"maxFrameLength" expected a positive integer, got ${maxFrame}`);
+  if (!(Number.isInteger(maxFrame) && maxFrame >= 1))
+    throw new RangeError(`"maxFrameLength" expected a positive integer, got ${maxFrame}`);
   const q = new ByteQueue();
   let state: State = 'header';
   let seen = 0;
@@ -58,19 +59,28 @@ export function createDecryptStream(opts: DecryptOptions): TransformStream<Uint8
 
   async function releaseOldest(c: TransformStreamDefaultController<Uint8Array>): Promise<void> {
     const { seq, pt } = await pending.take();
-    if (!pt) throw new AuthenticationError(`Frame ${seq} does not authenticate: the file was changed or damaged there.`);
+    if (!pt)
+      throw new AuthenticationError(`Frame ${seq} does not authenticate: the file was changed or damaged there.`);
     if (pt.length) c.enqueue(pt);
   }
 
   async function readHeader(): Promise<boolean> {
-    const d = decodeHeader(q.peek(q.length), opts.maxEncryptedDataKeys === undefined ? {} : { maxEncryptedDataKeys: opts.maxEncryptedDataKeys });
+    const d = decodeHeader(
+      q.peek(q.length),
+      opts.maxEncryptedDataKeys === undefined ? {} : { maxEncryptedDataKeys: opts.maxEncryptedDataKeys },
+    );
     if (!d) return false;
     header = d.header;
     const s = header.suite;
     /* Precondition: legacy suites only when asked for (no key commitment: one message could decrypt two ways). */
     if (!s.commitment && !opts.allowNonCommitting)
-      throw new NonCommittingSuiteError(`This message uses the legacy suite ${suiteHex(s.id)} without key commitment; allow legacy messages to read it.`);
-    if (header.frameLength > maxFrame) throw new UnsupportedFormatError(`The frame length ${header.frameLength} is larger than the ${maxFrame} bytes this reader buffers.`);
+      throw new NonCommittingSuiteError(
+        `This message uses the legacy suite ${suiteHex(s.id)} without key commitment; allow legacy messages to read it.`,
+      );
+    if (header.frameLength > maxFrame)
+      throw new UnsupportedFormatError(
+        `The frame length ${header.frameLength} is larger than the ${maxFrame} bytes this reader buffers.`,
+      );
     const raw = q.take(d.read);
     if (s.signature) {
       verifier = createVerifier(s.signature, header.encryptionContext[PUBLIC_KEY_CONTEXT_KEY]);
@@ -84,7 +94,9 @@ export function createDecryptStream(opts: DecryptOptions): TransformStream<Uint8
       dataKey.fill(0);
     }
     if (!(await open(key, d.auth.iv, d.body, d.auth.tag)))
-      throw new AuthenticationError('The message header does not authenticate: its keys, context or settings were changed.');
+      throw new AuthenticationError(
+        'The message header does not authenticate: its keys, context or settings were changed.',
+      );
     state = 'body';
     return true;
   }
@@ -93,12 +105,16 @@ export function createDecryptStream(opts: DecryptOptions): TransformStream<Uint8
     if (header.contentType === 'non-framed') {
       const size = singleBlockSize(q.peek(Math.min(q.length, 20)));
       if (size === undefined) return false;
-      if (size > maxFrame + 36) throw new UnsupportedFormatError(`The non-framed body is larger than the ${maxFrame} bytes this reader buffers.`);
+      if (size > maxFrame + 36)
+        throw new UnsupportedFormatError(
+          `The non-framed body is larger than the ${maxFrame} bytes this reader buffers.`,
+        );
       if (q.length < size) return false;
       const bytes = q.take(size);
       const b = decodeSingleBlock(bytes)!;
       const pt = await open(key, b.iv, bodyAad(header.messageId, 'single', 1, b.contentLength), b.sealed);
-      if (!pt) throw new AuthenticationError('The message body does not authenticate: the file was changed or damaged.');
+      if (!pt)
+        throw new AuthenticationError('The message body does not authenticate: the file was changed or damaged.');
       verifier?.update(bytes);
       if (pt.length) c.enqueue(pt);
       state = verifier ? 'footer' : 'done';
@@ -110,13 +126,23 @@ export function createDecryptStream(opts: DecryptOptions): TransformStream<Uint8
     const bytes = q.takeReusing(size);
     const f = decodeFrame(bytes, header.frameLength)!;
     /* Precondition: frames come in order 1, 2, 3 …; a gap or a repeat is named before any decryption. */
-    if (f.seq < expected) throw new FrameSequenceError(`Frame ${f.seq} appears again after frame ${expected - 1}: frames are duplicated or out of order.`);
-    if (f.seq > expected) throw new FrameSequenceError(`Frame ${expected} is missing (frame ${f.seq} came next): frames were removed or reordered.`);
+    if (f.seq < expected)
+      throw new FrameSequenceError(
+        `Frame ${f.seq} appears again after frame ${expected - 1}: frames are duplicated or out of order.`,
+      );
+    if (f.seq > expected)
+      throw new FrameSequenceError(
+        `Frame ${expected} is missing (frame ${f.seq} came next): frames were removed or reordered.`,
+      );
     // Every SDK writes the sequence number as the IV, but the format asks only for unique IVs
     // (message-body.md), and a changed IV fails authentication anyway: any IV is read.
     const seq = f.seq;
     // The cipher reads the frame before it returns; the verifier reads it next, before the buffer is reused.
-    pending.push(cipher.open(key, f.iv, bodyAad(header.messageId, f.final ? 'final' : 'frame', seq, f.contentLength), f.sealed).then((pt) => ({ seq, pt })));
+    pending.push(
+      cipher
+        .open(key, f.iv, bodyAad(header.messageId, f.final ? 'final' : 'frame', seq, f.contentLength), f.sealed)
+        .then((pt) => ({ seq, pt })),
+    );
     verifier?.update(bytes);
     expected++;
     if (f.final) {
@@ -155,8 +181,10 @@ export function createDecryptStream(opts: DecryptOptions): TransformStream<Uint8
     flush() {
       if (state === 'done') return;
       if (seen === 0) throw new NotAnEsdkMessageError('The file is empty: it is not an AWS Encryption SDK message.');
-      if (state === 'header') throw new TruncatedMessageError('The message ends inside its header: the file is truncated.');
-      if (state === 'body') throw new TruncatedMessageError('The message ends before its final frame: the file is truncated.');
+      if (state === 'header')
+        throw new TruncatedMessageError('The message ends inside its header: the file is truncated.');
+      if (state === 'body')
+        throw new TruncatedMessageError('The message ends before its final frame: the file is truncated.');
       throw new TruncatedMessageError('The message ends before its signature: the file is truncated.');
     },
   });

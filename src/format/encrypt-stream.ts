@@ -37,14 +37,21 @@ export async function createEncryptStream(opts: EncryptOptions): Promise<Encrypt
   const suiteId = opts.suiteId ?? DEFAULT_SUITE;
   const frameLength = opts.frameLength ?? DEFAULT_FRAME_LENGTH;
   /* Precondition: only committing suites are written. */
-  if (!(WRITE_SUITES as readonly number[]).includes(suiteId)) throw new RangeError(`"suiteId" expected 0x0478 or 0x0578, got 0x${Number(suiteId).toString(16)}`);
-  if (!Number.isInteger(frameLength) || frameLength < 1 || frameLength > 0xffffffff) throw new RangeError(`"frameLength" expected 1..2^32-1, got ${frameLength}`);
+  if (!(WRITE_SUITES as readonly number[]).includes(suiteId))
+    throw new RangeError(`"suiteId" expected 0x0478 or 0x0578, got 0x${Number(suiteId).toString(16)}`);
+  if (!Number.isInteger(frameLength) || frameLength < 1 || frameLength > 0xffffffff)
+    throw new RangeError(`"frameLength" expected 1..2^32-1, got ${frameLength}`);
   const userContext = opts.encryptionContext ?? {};
   /* Precondition: the 'aws-crypto-' prefix is reserved for the SDK's own entries. */
-  for (const k of Object.keys(userContext)) if (k.startsWith('aws-crypto-')) throw new RangeError(`"encryptionContext" keys starting with 'aws-crypto-' are reserved, got '${k}'`);
+  for (const k of Object.keys(userContext))
+    if (k.startsWith('aws-crypto-'))
+      throw new RangeError(`"encryptionContext" keys starting with 'aws-crypto-' are reserved, got '${k}'`);
   const suite = SUITES.get(suiteId)!;
   const signer = suite.signature ? createSigner(suite.signature) : undefined;
-  const encryptionContext: EncryptionContext = { ...userContext, ...(signer ? { [PUBLIC_KEY_CONTEXT_KEY]: signer.publicKey } : {}) };
+  const encryptionContext: EncryptionContext = {
+    ...userContext,
+    ...(signer ? { [PUBLIC_KEY_CONTEXT_KEY]: signer.publicKey } : {}),
+  };
 
   const { dataKey, encryptedDataKeys } = await opts.keyring.onEncrypt(suite, encryptionContext);
   const messageId = crypto.getRandomValues(new Uint8Array(32));
@@ -54,7 +61,16 @@ export async function createEncryptStream(opts: EncryptOptions): Promise<Encrypt
   } finally {
     dataKey.fill(0);
   }
-  const header: MessageHeader = { version: 2, suite, messageId, encryptionContext, encryptedDataKeys, contentType: 'framed', frameLength, commitment: mk.commitment! };
+  const header: MessageHeader = {
+    version: 2,
+    suite,
+    messageId,
+    encryptionContext,
+    encryptedDataKeys,
+    contentType: 'framed',
+    frameLength,
+    commitment: mk.commitment!,
+  };
   const body = encodeHeaderBody(header);
   const tag = await seal(mk.key, new Uint8Array(IV_LENGTH), body, new Uint8Array(0));
   const headerBytes = concat([body, encodeHeaderAuth(2, { iv: new Uint8Array(IV_LENGTH), tag })]);
@@ -77,10 +93,15 @@ export async function createEncryptStream(opts: EncryptOptions): Promise<Encrypt
     emit(c, f.sealed);
   };
   const frame = async (c: TransformStreamDefaultController<Uint8Array>, content: Uint8Array, final: boolean) => {
-    if (seq > MAX_SEQUENCE_NUMBER) throw new RangeError('The message would need more than 2^32-2 frames; use a larger frame length.');
+    if (seq > MAX_SEQUENCE_NUMBER)
+      throw new RangeError('The message would need more than 2^32-2 frames; use a larger frame length.');
     const prefix = encodeFramePrefix(seq, final, content.length);
     // The cipher reads `content` before it returns, so the buffer may be refilled at once.
-    pending.push(cipher.seal(key, frameIv(seq), bodyAad(messageId, final ? 'final' : 'frame', seq, content.length), content).then((sealed) => ({ prefix, sealed })));
+    pending.push(
+      cipher
+        .seal(key, frameIv(seq), bodyAad(messageId, final ? 'final' : 'frame', seq, content.length), content)
+        .then((sealed) => ({ prefix, sealed })),
+    );
     seq++;
     if (pending.full) await emitOldest(c);
   };

@@ -16,11 +16,13 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 export function encodeEncryptionContext(ctx: EncryptionContext): Uint8Array {
   const pairs = Object.entries(ctx).map(([k, v]) => [utf8.encode(k), utf8.encode(v)] as const);
   if (pairs.length === 0) return new Uint8Array(0);
-  if (pairs.length > 0xffff) throw new RangeError(`"encryptionContext" expected at most 65535 pairs, got ${pairs.length}`);
+  if (pairs.length > 0xffff)
+    throw new RangeError(`"encryptionContext" expected at most 65535 pairs, got ${pairs.length}`);
   pairs.sort((a, b) => compareBytes(a[0], b[0]));
   let size = 2;
   for (const [k, v] of pairs) {
-    if (k.length > 0xffff || v.length > 0xffff) throw new RangeError('"encryptionContext" entries must be under 65536 bytes');
+    if (k.length > 0xffff || v.length > 0xffff)
+      throw new RangeError('"encryptionContext" entries must be under 65536 bytes');
     size += 4 + k.length + v.length;
   }
   const out = new Uint8Array(size);

@@ -66,22 +66,47 @@ const u16Field = (b: Uint8Array) => concat([uint16(b.length), b]);
 /** The authenticated part of a header. Format 2 is what Pocket KMS writes; format 1 is encoded for tests. */
 export function encodeHeaderBody(h: MessageHeader, v1Iv?: Uint8Array): Uint8Array {
   /* Precondition: the message ID has the format's length. */
-  if (h.messageId.length !== (h.version === 2 ? 32 : 16)) throw new RangeError(`"messageId" expected ${h.version === 2 ? 32 : 16} bytes, got ${h.messageId.length}`);
+  if (h.messageId.length !== (h.version === 2 ? 32 : 16))
+    throw new RangeError(`"messageId" expected ${h.version === 2 ? 32 : 16} bytes, got ${h.messageId.length}`);
   if (h.encryptedDataKeys.length < 1 || h.encryptedDataKeys.length > 0xffff)
     throw new RangeError(`"encryptedDataKeys" expected 1..65535 keys, got ${h.encryptedDataKeys.length}`);
   if (!Number.isInteger(h.frameLength) || h.frameLength < 0 || h.frameLength > 0xffffffff)
     throw new RangeError(`"frameLength" expected 0..2^32-1, got ${h.frameLength}`);
   const ctx = encodeEncryptionContext(h.encryptionContext);
-  if (ctx.length > 0xffff) throw new RangeError(`"encryptionContext" expected at most 65535 bytes encoded, got ${ctx.length}`);
-  const edks = h.encryptedDataKeys.map((k) => concat([u16Field(utf8Encode(k.providerId)), u16Field(k.providerInfo), u16Field(k.ciphertext)]));
+  if (ctx.length > 0xffff)
+    throw new RangeError(`"encryptionContext" expected at most 65535 bytes encoded, got ${ctx.length}`);
+  const edks = h.encryptedDataKeys.map((k) =>
+    concat([u16Field(utf8Encode(k.providerId)), u16Field(k.providerInfo), u16Field(k.ciphertext)]),
+  );
   const contentType = new Uint8Array([h.contentType === 'framed' ? CONTENT_FRAMED : CONTENT_NON_FRAMED]);
   if (h.version === 2) {
-    if (!h.suite.commitment || h.commitment?.length !== COMMITMENT_LENGTH) throw new RangeError('"commitment" expected 32 bytes for a committing suite');
-    return concat([new Uint8Array([2]), uint16(h.suite.id), h.messageId, uint16(ctx.length), ctx, uint16(edks.length), ...edks, contentType, uint32(h.frameLength), h.commitment]);
+    if (!h.suite.commitment || h.commitment?.length !== COMMITMENT_LENGTH)
+      throw new RangeError('"commitment" expected 32 bytes for a committing suite');
+    return concat([
+      new Uint8Array([2]),
+      uint16(h.suite.id),
+      h.messageId,
+      uint16(ctx.length),
+      ctx,
+      uint16(edks.length),
+      ...edks,
+      contentType,
+      uint32(h.frameLength),
+      h.commitment,
+    ]);
   }
   return concat([
-    new Uint8Array([1, V1_TYPE_CUSTOMER_AE]), uint16(h.suite.id), h.messageId, uint16(ctx.length), ctx, uint16(edks.length), ...edks,
-    contentType, new Uint8Array(4), new Uint8Array([v1Iv?.length ?? IV_LENGTH]), uint32(h.frameLength),
+    new Uint8Array([1, V1_TYPE_CUSTOMER_AE]),
+    uint16(h.suite.id),
+    h.messageId,
+    uint16(ctx.length),
+    ctx,
+    uint16(edks.length),
+    ...edks,
+    contentType,
+    new Uint8Array(4),
+    new Uint8Array([v1Iv?.length ?? IV_LENGTH]),
+    uint32(h.frameLength),
   ]);
 }
 
@@ -132,8 +157,13 @@ class Reader {
 export function checkLeadingByte(b0: number): void {
   if (b0 === 1 || b0 === 2) return;
   /* Precondition: versions 3..7 would be a newer ESDK message format, anything else is not one at all. */
-  if (b0 >= 3 && b0 <= 7) throw new UnsupportedFormatError(`Message format version ${b0} is not supported; this reader understands versions 1 and 2.`);
-  throw new NotAnEsdkMessageError('This is not an AWS Encryption SDK message: it does not start with a known format version.');
+  if (b0 >= 3 && b0 <= 7)
+    throw new UnsupportedFormatError(
+      `Message format version ${b0} is not supported; this reader understands versions 1 and 2.`,
+    );
+  throw new NotAnEsdkMessageError(
+    'This is not an AWS Encryption SDK message: it does not start with a known format version.',
+  );
 }
 
 /**
@@ -150,25 +180,37 @@ export function decodeHeader(bytes: Uint8Array, opts: DecodeHeaderOptions = {}):
   if (version === 1) {
     const type = r.u8();
     if (type === undefined) return undefined;
-    if (type !== V1_TYPE_CUSTOMER_AE) throw new NotAnEsdkMessageError('This is not an AWS Encryption SDK message: the format 1 message type is not 0x80.');
+    if (type !== V1_TYPE_CUSTOMER_AE)
+      throw new NotAnEsdkMessageError(
+        'This is not an AWS Encryption SDK message: the format 1 message type is not 0x80.',
+      );
   }
   const suiteId = r.u16();
   if (suiteId === undefined) return undefined;
   const suite = SUITES.get(suiteId);
   if (!suite) throw new UnsupportedFormatError(`Algorithm suite ${suiteHex(suiteId)} is not supported.`);
   /* Precondition: committing suites live in format 2 and the others in format 1. */
-  if (suite.messageVersion !== version) throw new MalformedMessageError(`Algorithm suite ${suiteHex(suiteId)} cannot appear in a format ${version} message.`);
+  if (suite.messageVersion !== version)
+    throw new MalformedMessageError(
+      `Algorithm suite ${suiteHex(suiteId)} cannot appear in a format ${version} message.`,
+    );
   const messageId = r.bytes(version === 2 ? 32 : 16);
   if (!messageId) return undefined;
   const ctxBytes = r.field();
   if (!ctxBytes) return undefined;
   const ctx = decodeEncryptionContext(ctxBytes);
-  if (!ctx.ok || ctx.read !== ctxBytes.length) throw new MalformedMessageError(`The encryption context in the header is malformed (${ctx.ok ? 'trailing bytes' : ctx.reason}).`);
+  if (!ctx.ok || ctx.read !== ctxBytes.length)
+    throw new MalformedMessageError(
+      `The encryption context in the header is malformed (${ctx.ok ? 'trailing bytes' : ctx.reason}).`,
+    );
   const count = r.u16();
   if (count === undefined) return undefined;
   if (count === 0) throw new MalformedMessageError('The header lists no encrypted data keys.');
   /* Precondition: refuse before reading the keys, so a hostile count costs nothing. */
-  if (count > max) throw new TooManyEncryptedDataKeysError(`The message has ${count} encrypted data keys; at most ${max} are allowed.`);
+  if (count > max)
+    throw new TooManyEncryptedDataKeysError(
+      `The message has ${count} encrypted data keys; at most ${max} are allowed.`,
+    );
   const encryptedDataKeys: EncryptedDataKey[] = [];
   for (let i = 0; i < count; i++) {
     const id = r.field();
@@ -198,13 +240,15 @@ export function decodeHeader(bytes: Uint8Array, opts: DecodeHeaderOptions = {}):
     if (reserved !== 0) throw new MalformedMessageError('The reserved header field is not zero.');
     const ivl = r.u8();
     if (ivl === undefined) return undefined;
-    if (ivl !== IV_LENGTH) throw new MalformedMessageError(`The header IV length is ${ivl}; the suite requires ${IV_LENGTH}.`);
+    if (ivl !== IV_LENGTH)
+      throw new MalformedMessageError(`The header IV length is ${ivl}; the suite requires ${IV_LENGTH}.`);
     ivLength = ivl;
   }
   const frameLength = r.u32();
   if (frameLength === undefined) return undefined;
   if (contentType === 'framed' && frameLength === 0) throw new MalformedMessageError('The frame length is 0.');
-  if (contentType === 'non-framed' && frameLength !== 0) throw new MalformedMessageError('A non-framed message must have frame length 0.');
+  if (contentType === 'non-framed' && frameLength !== 0)
+    throw new MalformedMessageError('A non-framed message must have frame length 0.');
   let commitment: Uint8Array | undefined;
   if (version === 2) {
     commitment = r.bytes(COMMITMENT_LENGTH)?.slice();

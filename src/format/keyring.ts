@@ -24,9 +24,21 @@ export interface Keyring {
 
 /** The subset of AWS KMS the keyring calls, with AWS's field names. */
 export interface KmsDataKeyClient {
-  generateDataKey(req: { KeyId: string; NumberOfBytes: number; EncryptionContext: EncryptionContext }): Promise<{ KeyId?: string; Plaintext?: Uint8Array; CiphertextBlob?: Uint8Array }>;
-  encrypt(req: { KeyId: string; Plaintext: Uint8Array; EncryptionContext: EncryptionContext }): Promise<{ KeyId?: string; CiphertextBlob?: Uint8Array }>;
-  decrypt(req: { KeyId: string; CiphertextBlob: Uint8Array; EncryptionContext: EncryptionContext }): Promise<{ KeyId?: string; Plaintext?: Uint8Array }>;
+  generateDataKey(req: {
+    KeyId: string;
+    NumberOfBytes: number;
+    EncryptionContext: EncryptionContext;
+  }): Promise<{ KeyId?: string; Plaintext?: Uint8Array; CiphertextBlob?: Uint8Array }>;
+  encrypt(req: {
+    KeyId: string;
+    Plaintext: Uint8Array;
+    EncryptionContext: EncryptionContext;
+  }): Promise<{ KeyId?: string; CiphertextBlob?: Uint8Array }>;
+  decrypt(req: {
+    KeyId: string;
+    CiphertextBlob: Uint8Array;
+    EncryptionContext: EncryptionContext;
+  }): Promise<{ KeyId?: string; Plaintext?: Uint8Array }>;
 }
 
 export interface AwsKmsKeyringOptions {
@@ -49,7 +61,8 @@ export function keyArnOf(edk: EncryptedDataKey): string | undefined {
   }
 }
 
-const errorName = (e: unknown) => (e && typeof e === 'object' && 'name' in e ? String((e as { name: unknown }).name) : 'Error');
+const errorName = (e: unknown) =>
+  e && typeof e === 'object' && 'name' in e ? String((e as { name: unknown }).name) : 'Error';
 
 export function awsKmsKeyring(client: KmsDataKeyClient, opts: AwsKmsKeyringOptions = {}): Keyring {
   return {
@@ -57,16 +70,27 @@ export function awsKmsKeyring(client: KmsDataKeyClient, opts: AwsKmsKeyringOptio
       const [generator, ...others] = opts.keyIds ?? [];
       /* Precondition: encryption needs at least one key. */
       if (!generator) throw new RangeError('"keyIds" expected at least one key to encrypt under, got none');
-      const g = await client.generateDataKey({ KeyId: generator, NumberOfBytes: suite.keyBytes, EncryptionContext: context });
+      const g = await client.generateDataKey({
+        KeyId: generator,
+        NumberOfBytes: suite.keyBytes,
+        EncryptionContext: context,
+      });
       /* Postcondition: KMS returned a data key of the suite's length, and names the key. */
-      if (!g.Plaintext || g.Plaintext.length !== suite.keyBytes || !g.CiphertextBlob || !g.KeyId) throw new Error('GenerateDataKey returned an unexpected response.');
+      if (!g.Plaintext || g.Plaintext.length !== suite.keyBytes || !g.CiphertextBlob || !g.KeyId)
+        throw new Error('GenerateDataKey returned an unexpected response.');
       const dataKey = g.Plaintext;
-      const encryptedDataKeys: EncryptedDataKey[] = [{ providerId: PROVIDER_AWS_KMS, providerInfo: utf8Encode(g.KeyId), ciphertext: g.CiphertextBlob }];
+      const encryptedDataKeys: EncryptedDataKey[] = [
+        { providerId: PROVIDER_AWS_KMS, providerInfo: utf8Encode(g.KeyId), ciphertext: g.CiphertextBlob },
+      ];
       try {
         for (const keyId of others) {
           const e = await client.encrypt({ KeyId: keyId, Plaintext: dataKey, EncryptionContext: context });
           if (!e.CiphertextBlob || !e.KeyId) throw new Error('Encrypt returned an unexpected response.');
-          encryptedDataKeys.push({ providerId: PROVIDER_AWS_KMS, providerInfo: utf8Encode(e.KeyId), ciphertext: e.CiphertextBlob });
+          encryptedDataKeys.push({
+            providerId: PROVIDER_AWS_KMS,
+            providerInfo: utf8Encode(e.KeyId),
+            ciphertext: e.CiphertextBlob,
+          });
         }
       } catch (e) {
         dataKey.fill(0);
@@ -95,7 +119,9 @@ export function awsKmsKeyring(client: KmsDataKeyClient, opts: AwsKmsKeyringOptio
       }
       const what = listed.length ? `Keys in the message: ${listed.join(', ')}.` : 'The message has no AWS KMS keys.';
       const why = tried.length ? ` Tried: ${tried.join(', ')}.` : '';
-      throw new NoUsableKeyError(`None of the message's data keys could be decrypted with a KMS key you may use. ${what}${why}`);
+      throw new NoUsableKeyError(
+        `None of the message's data keys could be decrypted with a KMS key you may use. ${what}${why}`,
+      );
     },
   };
 }

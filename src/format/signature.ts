@@ -50,7 +50,9 @@ export function createVerifier(curve: Curve, publicKeyB64: string | undefined): 
     pub = fromBase64(publicKeyB64 ?? '');
     ecdsa.Point.fromBytes(pub);
   } catch {
-    throw new SignatureError(`The message is signed but its encryption context has no valid '${PUBLIC_KEY_CONTEXT_KEY}'.`);
+    throw new SignatureError(
+      `The message is signed but its encryption context has no valid '${PUBLIC_KEY_CONTEXT_KEY}'.`,
+    );
   }
   const h = hash.create();
   return {
@@ -63,7 +65,8 @@ export function createVerifier(curve: Curve, publicKeyB64: string | undefined): 
       } catch {
         ok = false;
       }
-      if (!ok) throw new SignatureError('The message signature does not verify: the file was changed after it was signed.');
+      if (!ok)
+        throw new SignatureError('The message signature does not verify: the file was changed after it was signed.');
     },
   };
 }

@@ -8,9 +8,7 @@ import { buildRecord } from './audit';
 import { type Caller } from './ids';
 import { enforce, evaluateAccountAccess, evaluateKeyAccess, loadIdentity, type Identity } from './authz';
 import { checkGrantTokens } from './authz';
-import {
-  DisabledException, KMSInvalidStateException, NotFoundException, type KmsError,
-} from './errors';
+import { DisabledException, KMSInvalidStateException, NotFoundException, type KmsError } from './errors';
 import { aliasArn, keyArn, parseKeyRef, uuidV4, type Keystore } from './ids';
 import { actionOf, isReadOnly, usesKey } from './operations';
 import type { Clock, Locks, Random, Store, Tx } from './ports';
@@ -150,7 +148,10 @@ export class OpContext {
       eventName: this.op,
       eventId: this.eventId,
       readOnly,
-      username: caller === 'service' ? 'kms.amazonaws.com' : (caller.userName ?? (caller.type === 'Root' ? 'root' : caller.arn)),
+      username:
+        caller === 'service'
+          ? 'kms.amazonaws.com'
+          : (caller.userName ?? (caller.type === 'Root' ? 'root' : caller.arn)),
       keyIds,
       usedKeyIds: !error && usesKey(this.op) ? keyIds : [],
       record: buildRecord({
@@ -185,7 +186,7 @@ export interface ResolveOptions {
   /** The action to authorize on the key (default: this operation's), or false for none. */
   action?: string | false;
   /** For ReEncrypt: which side of it the key is. */
-  side?: 'source' | 'destination';
+  side?: 'source' | 'destination' | undefined;
 }
 
 type AuthzCallOf = OpContext & { caller: Caller };

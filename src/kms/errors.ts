@@ -57,7 +57,6 @@ export const exceptionClasses = family.classes;
 /** The AWS name of every exception above, derived from this module's exports. */
 export type ExceptionName = NamesIn<typeof import('./errors')>;
 
-
 /** Rebuilds a typed exception from its name and message (used across the worker boundary). */
 export function rebuildError(name: string, message: string): KmsError {
   const C = exceptionClasses[name];

@@ -55,11 +55,13 @@ export function parseKeyRef(ks: Keystore, id: string, opts: { aliases?: boolean 
     }
     const rest = m[3]!;
     if (rest.startsWith('key/')) return keyIdRef(rest.slice(4), id);
-    if (!aliases) throw new NotFoundException(`Alias ARNs are not accepted here; give the key ID or key ARN instead of '${id}'.`);
+    if (!aliases)
+      throw new NotFoundException(`Alias ARNs are not accepted here; give the key ID or key ARN instead of '${id}'.`);
     return { kind: 'alias', aliasName: rest };
   }
   if (id.startsWith('alias/')) {
-    if (!aliases) throw new NotFoundException(`Alias names are not accepted here; give the key ID or key ARN instead of '${id}'.`);
+    if (!aliases)
+      throw new NotFoundException(`Alias names are not accepted here; give the key ID or key ARN instead of '${id}'.`);
     return { kind: 'alias', aliasName: id };
   }
   return keyIdRef(id, id);
@@ -86,10 +88,14 @@ export function checkAliasName(name: string, param = 'aliasName'): void {
     );
   }
   if (!name.startsWith('alias/') || name.length === 'alias/'.length) {
-    throw new InvalidAliasNameException(`Alias '${name}' must begin with 'alias/' followed by a name, for example 'alias/ExampleAlias'.`);
+    throw new InvalidAliasNameException(
+      `Alias '${name}' must begin with 'alias/' followed by a name, for example 'alias/ExampleAlias'.`,
+    );
   }
   if (name.startsWith('alias/aws/')) {
-    throw new InvalidAliasNameException(`Alias '${name}' is reserved: names that begin with 'alias/aws/' belong to AWS managed keys.`);
+    throw new InvalidAliasNameException(
+      `Alias '${name}' is reserved: names that begin with 'alias/aws/' belong to AWS managed keys.`,
+    );
   }
 }
 
@@ -120,7 +126,10 @@ export function roleOfSession(arn: string): SessionRole | undefined {
   return m ? { accountId: m[1]!, roleName: m[2]!, roleArn: `arn:aws:iam::${m[1]}:role/${m[2]}` } : undefined;
 }
 
-export function rootCaller(ks: Keystore, via: { userAgent: string; sourceIPAddress?: string; accessKeyId?: string }): Caller {
+export function rootCaller(
+  ks: Keystore,
+  via: { userAgent: string; sourceIPAddress?: string; accessKeyId?: string },
+): Caller {
   const c: Caller = {
     type: 'Root',
     arn: rootArn(ks),

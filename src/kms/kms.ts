@@ -180,7 +180,8 @@ export class Kms {
     const c = new OpContext(this.env, caller, operation, request, opts.requestId);
     try {
       const handler = HANDLERS[operation];
-      if (!handler) throw new UnsupportedOperationException(`${operation} is not supported by Pocket KMS yet (see docs/API.md).`);
+      if (!handler)
+        throw new UnsupportedOperationException(`${operation} is not supported by Pocket KMS yet (see docs/API.md).`);
       const response = await handler(c, asRequest(request));
       if (!c.audited) await this.env.store.write((tx) => tx.appendAudit(c.entry(response)));
       return response;
@@ -200,7 +201,12 @@ export class Kms {
    * caller without permission learns nothing about its parameters).
    * @throws AccessDeniedException, the LookupEvents exceptions
    */
-  async lookupEvents(request: Record<string, unknown>, decode: (r: Record<string, unknown>) => LookupEventsRequest, caller: Caller, opts: { requestId?: string } = {}): Promise<object> {
+  async lookupEvents(
+    request: Record<string, unknown>,
+    decode: (r: Record<string, unknown>) => LookupEventsRequest,
+    caller: Caller,
+    opts: { requestId?: string } = {},
+  ): Promise<object> {
     const c = new OpContext(this.env, caller, 'LookupEvents', request, opts.requestId);
     c.eventSource = 'cloudtrail.amazonaws.com';
     try {

@@ -6,7 +6,8 @@
 /** Whether Pocket KMS answers an operation (docs/API.md's Status column, word for word). */
 export type OperationStatus = 'supported' | 'partial' | 'not yet';
 
-export type KeyUsage = 'ENCRYPT_DECRYPT' | 'SIGN_VERIFY' | 'GENERATE_VERIFY_MAC' | 'KEY_AGREEMENT' | 'ENCAPSULATE_DECAPSULATE';
+export type KeyUsage =
+  'ENCRYPT_DECRYPT' | 'SIGN_VERIFY' | 'GENERATE_VERIFY_MAC' | 'KEY_AGREEMENT' | 'ENCAPSULATE_DECAPSULATE';
 
 /** The policy simulator's groups of actions, in the order it shows them (the AWS KMS Developer
  * Guide's permissions reference groups them so). */
@@ -84,28 +85,109 @@ const NOT_YET = { status: 'not yet' } as const;
 
 // Declaration order is presentation order: grantOperations and the simulator list actions in it.
 const SPECS = {
-  Decrypt: { ...CRYPTO, status: 'partial', context: EC, grant: ENCRYPTION, blobs: ['CiphertextBlob'], conditionKeys: ALGORITHM },
-  Encrypt: { ...CRYPTO, status: 'partial', context: EC, grant: ENCRYPTION, blobs: ['Plaintext'], conditionKeys: ALGORITHM },
+  Decrypt: {
+    ...CRYPTO,
+    status: 'partial',
+    context: EC,
+    grant: ENCRYPTION,
+    blobs: ['CiphertextBlob'],
+    conditionKeys: ALGORITHM,
+  },
+  Encrypt: {
+    ...CRYPTO,
+    status: 'partial',
+    context: EC,
+    grant: ENCRYPTION,
+    blobs: ['Plaintext'],
+    conditionKeys: ALGORITHM,
+  },
   GenerateDataKey: { ...CRYPTO, status: 'partial', context: EC, grant: DATA_KEY, conditionKeys: ALGORITHM },
-  GenerateDataKeyWithoutPlaintext: { ...CRYPTO, status: 'partial', context: EC, grant: DATA_KEY, conditionKeys: ALGORITHM },
+  GenerateDataKeyWithoutPlaintext: {
+    ...CRYPTO,
+    status: 'partial',
+    context: EC,
+    grant: DATA_KEY,
+    conditionKeys: ALGORITHM,
+  },
   ReEncrypt: {
-    ...CRYPTO, status: 'partial', blobs: ['CiphertextBlob'], conditionKeys: ['kms:EncryptionAlgorithm', 'kms:ReEncryptOnSameKey'],
+    ...CRYPTO,
+    status: 'partial',
+    blobs: ['CiphertextBlob'],
+    conditionKeys: ['kms:EncryptionAlgorithm', 'kms:ReEncryptOnSameKey'],
     actions: [
-      { name: 'ReEncryptFrom', side: 'source', contextField: 'SourceEncryptionContext', grant: ENCRYPTION, simulator: 'Cryptographic' },
-      { name: 'ReEncryptTo', side: 'destination', contextField: 'DestinationEncryptionContext', grant: ENCRYPTION, simulator: 'Cryptographic' },
+      {
+        name: 'ReEncryptFrom',
+        side: 'source',
+        contextField: 'SourceEncryptionContext',
+        grant: ENCRYPTION,
+        simulator: 'Cryptographic',
+      },
+      {
+        name: 'ReEncryptTo',
+        side: 'destination',
+        contextField: 'DestinationEncryptionContext',
+        grant: ENCRYPTION,
+        simulator: 'Cryptographic',
+      },
     ],
   },
   GenerateDataKeyPair: { ...CRYPTO, status: 'partial', context: EC, grant: DATA_KEY, conditionKeys: PAIR },
-  GenerateDataKeyPairWithoutPlaintext: { ...CRYPTO, status: 'partial', context: EC, grant: DATA_KEY, conditionKeys: PAIR },
-  Sign: { ...CRYPTO, status: 'supported', grant: { usages: ['SIGN_VERIFY'] }, blobs: ['Message'], conditionKeys: ['kms:SigningAlgorithm', 'kms:MessageType'] },
-  Verify: { ...CRYPTO, status: 'supported', grant: { usages: ['SIGN_VERIFY'] }, blobs: ['Message', 'Signature'], conditionKeys: ['kms:SigningAlgorithm', 'kms:MessageType'] },
-  GenerateMac: { ...CRYPTO, status: 'supported', grant: { usages: ['GENERATE_VERIFY_MAC'] }, blobs: ['Message'], conditionKeys: ['kms:MacAlgorithm'] },
-  VerifyMac: { ...CRYPTO, status: 'supported', grant: { usages: ['GENERATE_VERIFY_MAC'] }, blobs: ['Message', 'Mac'], conditionKeys: ['kms:MacAlgorithm'] },
-  DeriveSharedSecret: { ...CRYPTO, status: 'supported', grant: { usages: ['KEY_AGREEMENT'] }, blobs: ['PublicKey'], conditionKeys: ['kms:KeyAgreementAlgorithm'] },
-  Decapsulate: { ...CRYPTO, status: 'supported', grant: { usages: ['ENCAPSULATE_DECAPSULATE'] }, blobs: ['SharedSecretCiphertextBlob'] },
+  GenerateDataKeyPairWithoutPlaintext: {
+    ...CRYPTO,
+    status: 'partial',
+    context: EC,
+    grant: DATA_KEY,
+    conditionKeys: PAIR,
+  },
+  Sign: {
+    ...CRYPTO,
+    status: 'supported',
+    grant: { usages: ['SIGN_VERIFY'] },
+    blobs: ['Message'],
+    conditionKeys: ['kms:SigningAlgorithm', 'kms:MessageType'],
+  },
+  Verify: {
+    ...CRYPTO,
+    status: 'supported',
+    grant: { usages: ['SIGN_VERIFY'] },
+    blobs: ['Message', 'Signature'],
+    conditionKeys: ['kms:SigningAlgorithm', 'kms:MessageType'],
+  },
+  GenerateMac: {
+    ...CRYPTO,
+    status: 'supported',
+    grant: { usages: ['GENERATE_VERIFY_MAC'] },
+    blobs: ['Message'],
+    conditionKeys: ['kms:MacAlgorithm'],
+  },
+  VerifyMac: {
+    ...CRYPTO,
+    status: 'supported',
+    grant: { usages: ['GENERATE_VERIFY_MAC'] },
+    blobs: ['Message', 'Mac'],
+    conditionKeys: ['kms:MacAlgorithm'],
+  },
+  DeriveSharedSecret: {
+    ...CRYPTO,
+    status: 'supported',
+    grant: { usages: ['KEY_AGREEMENT'] },
+    blobs: ['PublicKey'],
+    conditionKeys: ['kms:KeyAgreementAlgorithm'],
+  },
+  Decapsulate: {
+    ...CRYPTO,
+    status: 'supported',
+    grant: { usages: ['ENCAPSULATE_DECAPSULATE'] },
+    blobs: ['SharedSecretCiphertextBlob'],
+  },
   GetPublicKey: {
-    status: 'supported', readOnly: true, simulator: 'Cryptographic',
-    grant: { usages: ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'KEY_AGREEMENT', 'ENCAPSULATE_DECAPSULATE'], keys: 'asymmetric' },
+    status: 'supported',
+    readOnly: true,
+    simulator: 'Cryptographic',
+    grant: {
+      usages: ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'KEY_AGREEMENT', 'ENCAPSULATE_DECAPSULATE'],
+      keys: 'asymmetric',
+    },
   },
   GenerateRandom: { status: 'partial', readOnly: true, account: true, simulator: 'Cryptographic' },
   Encapsulate: { status: 'supported', readOnly: true, usesKey: true },
@@ -113,8 +195,17 @@ const SPECS = {
   // Grants before DescribeKey: CreateGrant, RetireGrant, DescribeKey is the order of the grant
   // operations every key allows.
   CreateGrant: {
-    status: 'supported', readOnly: false, grant: ANY_KEY, simulator: 'Grants',
-    conditionKeys: ['kms:GranteePrincipal', 'kms:RetiringPrincipal', 'kms:GrantOperations', 'kms:GrantConstraintType', 'kms:GrantIsForAWSResource'],
+    status: 'supported',
+    readOnly: false,
+    grant: ANY_KEY,
+    simulator: 'Grants',
+    conditionKeys: [
+      'kms:GranteePrincipal',
+      'kms:RetiringPrincipal',
+      'kms:GrantOperations',
+      'kms:GrantConstraintType',
+      'kms:GrantIsForAWSResource',
+    ],
   },
   ListGrants: { status: 'supported', readOnly: true, simulator: 'Grants' },
   RetireGrant: { status: 'supported', readOnly: false, grant: ANY_KEY, simulator: 'Grants' },
@@ -139,7 +230,13 @@ const SPECS = {
   ListResourceTags: { ...MANAGE, readOnly: true },
   CreateAlias: { ...MANAGE, readOnly: false },
   DeleteAlias: { ...MANAGE, readOnly: false },
-  CreateKey: { ...MANAGE, status: 'partial', readOnly: false, account: true, conditionKeys: ['kms:BypassPolicyLockoutSafetyCheck', ...TAGGING] },
+  CreateKey: {
+    ...MANAGE,
+    status: 'partial',
+    readOnly: false,
+    account: true,
+    conditionKeys: ['kms:BypassPolicyLockoutSafetyCheck', ...TAGGING],
+  },
   ListKeys: { ...MANAGE, readOnly: true, account: true },
   ListAliases: { ...MANAGE, readOnly: true, account: true },
   UpdateAlias: { status: 'supported', readOnly: false },
@@ -153,7 +250,12 @@ const SPECS = {
   DisconnectCustomKeyStore: { ...NOT_YET, readOnly: false, account: true },
   UpdateCustomKeyStore: { ...NOT_YET, readOnly: false, account: true },
   GetParametersForImport: { ...NOT_YET, readOnly: true },
-  ImportKeyMaterial: { ...NOT_YET, readOnly: false, blobs: ['ImportToken', 'EncryptedKeyMaterial'], timestamps: ['ValidTo'] },
+  ImportKeyMaterial: {
+    ...NOT_YET,
+    readOnly: false,
+    blobs: ['ImportToken', 'EncryptedKeyMaterial'],
+    timestamps: ['ValidTo'],
+  },
   DeleteImportedKeyMaterial: { ...NOT_YET, readOnly: false },
   ReplicateKey: { ...NOT_YET, readOnly: false },
   UpdatePrimaryRegion: { ...NOT_YET, readOnly: false },
@@ -163,21 +265,39 @@ const SPECS = {
 export type OperationName = keyof typeof SPECS;
 
 /** The operations Pocket KMS implements: kms.ts must have a handler for exactly these. */
-export type ImplementedOperation = { [K in OperationName]: (typeof SPECS)[K]['status'] extends 'not yet' ? never : K }[OperationName];
+export type ImplementedOperation = {
+  [K in OperationName]: (typeof SPECS)[K]['status'] extends 'not yet' ? never : K;
+}[OperationName];
 
 function describe(name: OperationName, s: Spec): OperationFacts {
-  const own: ActionFacts = { name, ...(s.context ? { contextField: s.context } : {}), ...(s.grant ? { grant: s.grant } : {}), ...(s.simulator ? { simulator: s.simulator } : {}) };
+  const own: ActionFacts = {
+    name,
+    ...(s.context ? { contextField: s.context } : {}),
+    ...(s.grant ? { grant: s.grant } : {}),
+    ...(s.simulator ? { simulator: s.simulator } : {}),
+  };
   return {
-    name, status: s.status, readOnly: s.readOnly, scope: s.account ? 'account' : 'key', usesKey: s.usesKey ?? false,
-    actions: s.actions ?? [own], requestBlobs: s.blobs ?? [], requestTimestamps: s.timestamps ?? [], conditionKeys: s.conditionKeys ?? [],
+    name,
+    status: s.status,
+    readOnly: s.readOnly,
+    scope: s.account ? 'account' : 'key',
+    usesKey: s.usesKey ?? false,
+    actions: s.actions ?? [own],
+    requestBlobs: s.blobs ?? [],
+    requestTimestamps: s.timestamps ?? [],
+    conditionKeys: s.conditionKeys ?? [],
   };
 }
 
 /** Every operation's facts, in catalogue (presentation) order. */
-export const OPERATIONS: readonly OperationFacts[] = Object.entries(SPECS).map(([n, s]) => describe(n as OperationName, s));
+export const OPERATIONS: readonly OperationFacts[] = Object.entries(SPECS).map(([n, s]) =>
+  describe(n as OperationName, s),
+);
 
 const BY_NAME = new Map<string, OperationFacts>(OPERATIONS.map((o) => [o.name, o]));
-const BY_ACTION = new Map(OPERATIONS.flatMap((o) => o.actions.map((a) => [a.name, { operation: o, action: a }] as const)));
+const BY_ACTION = new Map(
+  OPERATIONS.flatMap((o) => o.actions.map((a) => [a.name, { operation: o, action: a }] as const)),
+);
 
 /** Every AWS KMS operation name, implemented or not, in alphabetical order. */
 export const AWS_KMS_OPERATIONS: readonly OperationName[] = OPERATIONS.map((o) => o.name).sort();
@@ -222,7 +342,9 @@ export const REQUEST_BLOB_FIELDS: ReadonlySet<string> = new Set(OPERATIONS.flatM
 export const REQUEST_TIMESTAMP_FIELDS: ReadonlySet<string> = new Set(OPERATIONS.flatMap((o) => o.requestTimestamps));
 
 /** The operations Pocket KMS implements, in catalogue order. */
-export const IMPLEMENTED_OPERATIONS = OPERATIONS.filter((o) => o.status !== 'not yet').map((o) => o.name as ImplementedOperation);
+export const IMPLEMENTED_OPERATIONS = OPERATIONS.filter((o) => o.status !== 'not yet').map(
+  (o) => o.name as ImplementedOperation,
+);
 
 /** The simulator's offer: its groups in order, each with its actions in catalogue order. */
 export interface SimulatorActionGroup {
@@ -241,6 +363,9 @@ export function operationCatalogue(): OperationCatalogue {
   const actions = OPERATIONS.flatMap((o) => o.actions);
   return {
     operations: OPERATIONS,
-    simulatorGroups: SIMULATOR_GROUPS.map((label) => ({ label, actions: actions.filter((a) => a.simulator === label).map((a) => a.name) })),
+    simulatorGroups: SIMULATOR_GROUPS.map((label) => ({
+      label,
+      actions: actions.filter((a) => a.simulator === label).map((a) => a.name),
+    })),
   };
 }

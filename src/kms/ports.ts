@@ -1,7 +1,15 @@
 // The small interfaces the core needs from its host (DESIGN.md "The shape"): storage, clock,
 // randomness and locks. The worker and service worker pass browser versions; tests pass in-process ones.
 
-import type { AccessKeyRecord, AuditEntry, AliasRecord, KeyRecord, MaterialRecord, PrincipalRecord, StoredGrant } from './records';
+import type {
+  AccessKeyRecord,
+  AuditEntry,
+  AliasRecord,
+  KeyRecord,
+  MaterialRecord,
+  PrincipalRecord,
+  StoredGrant,
+} from './records';
 
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -63,7 +71,7 @@ export interface AuditQuery {
   /** Newest first, starting below `beforeSeq`. */
   startTime?: number;
   endTime?: number;
-  beforeSeq?: number;
+  beforeSeq?: number | undefined;
   /** Only records of this event name / concerning this key ID (served from an index, newest first only). */
   eventName?: string;
   keyId?: string;

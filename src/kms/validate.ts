@@ -8,7 +8,9 @@ export type Req = Record<string, unknown>;
 const lc = (field: string) => field[0]!.toLowerCase() + field.slice(1);
 
 function fail(field: string, constraint: string): never {
-  throw new ValidationException(`1 validation error detected: Value at '${lc(field)}' failed to satisfy constraint: ${constraint}`);
+  throw new ValidationException(
+    `1 validation error detected: Value at '${lc(field)}' failed to satisfy constraint: ${constraint}`,
+  );
 }
 
 export function asRequest(req: unknown): Req {
@@ -16,7 +18,8 @@ export function asRequest(req: unknown): Req {
   // Only plain objects (what JSON and structured clone give): a typed array, Map or Date would read
   // as an empty request, and CreateKey would then succeed on garbage.
   const proto = typeof req === 'object' ? Object.getPrototypeOf(req) : undefined;
-  if (typeof req !== 'object' || (proto !== Object.prototype && proto !== null)) throw new ValidationException('The request must be a JSON object.');
+  if (typeof req !== 'object' || (proto !== Object.prototype && proto !== null))
+    throw new ValidationException('The request must be a JSON object.');
   return req as Req;
 }
 
@@ -53,7 +56,8 @@ export function optBool(req: Req, field: string): boolean | undefined {
 export function optEnum<T extends string>(req: Req, field: string, values: readonly T[]): T | undefined {
   const v = req[field];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string' || !values.includes(v as T)) fail(field, `Member must satisfy enum value set: [${values.join(', ')}]`);
+  if (typeof v !== 'string' || !values.includes(v as T))
+    fail(field, `Member must satisfy enum value set: [${values.join(', ')}]`);
   return v as T;
 }
 
@@ -76,7 +80,9 @@ export function optStringList(req: Req, field: string, maxItems: number, maxLen 
   if (v === undefined || v === null) return undefined;
   if (!Array.isArray(v)) fail(field, 'Member must be a list');
   if (v.length > maxItems) fail(field, `Member must have length less than or equal to ${maxItems}`);
-  for (const s of v) if (typeof s !== 'string' || s.length < 1 || s.length > maxLen) fail(field, `Member must contain strings of length between 1 and ${maxLen}`);
+  for (const s of v)
+    if (typeof s !== 'string' || s.length < 1 || s.length > maxLen)
+      fail(field, `Member must contain strings of length between 1 and ${maxLen}`);
   return v as string[];
 }
 
@@ -89,16 +95,19 @@ export function optContext(req: Req, field: string): Record<string, string> {
   if (v === undefined || v === null) return {};
   // Only plain objects: a Map, typed array or Date would read as an empty or numeric context.
   const proto = typeof v === 'object' ? Object.getPrototypeOf(v) : undefined;
-  if (typeof v !== 'object' || (proto !== Object.prototype && proto !== null)) fail(field, 'Member must be a map of strings to strings');
+  if (typeof v !== 'object' || (proto !== Object.prototype && proto !== null))
+    fail(field, 'Member must be a map of strings to strings');
   // Null prototype: a "__proto__" pair is data and must stay bound to the ciphertext, not vanish.
   const out: Record<string, string> = Object.create(null);
   for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
     if (k.length === 0) fail(field, 'Map keys must have length greater than or equal to 1');
     if (typeof val !== 'string') fail(field, `Map value for a key must be a string`);
     // Lone surrogates all encode to U+FFFD in UTF-8, so distinct contexts would bind the same bytes.
-    if (LONE_SURROGATE.test(k) || LONE_SURROGATE.test(val)) fail(field, 'Map keys and values must be well-formed Unicode');
+    if (LONE_SURROGATE.test(k) || LONE_SURROGATE.test(val))
+      fail(field, 'Map keys and values must be well-formed Unicode');
     // The canonical encoding (format/encryption-context.ts) stores each length in 16 bits.
-    if (utf8.encode(k).length > 0xffff || utf8.encode(val).length > 0xffff) fail(field, 'Map keys and values must be at most 65535 UTF-8 bytes');
+    if (utf8.encode(k).length > 0xffff || utf8.encode(val).length > 0xffff)
+      fail(field, 'Map keys and values must be at most 65535 UTF-8 bytes');
     out[k] = val;
   }
   return out;

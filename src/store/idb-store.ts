@@ -6,7 +6,15 @@ import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from '
 import { AUDIT_HEAD, chainEntry, type ChainPoint } from '../kms/audit';
 import { KMSInternalException } from '../kms/errors';
 import type { AuditQuery, Store, Tx } from '../kms/ports';
-import type { AccessKeyRecord, AliasRecord, AuditEntry, KeyRecord, MaterialRecord, PrincipalRecord, StoredGrant } from '../kms/records';
+import type {
+  AccessKeyRecord,
+  AliasRecord,
+  AuditEntry,
+  KeyRecord,
+  MaterialRecord,
+  PrincipalRecord,
+  StoredGrant,
+} from '../kms/records';
 
 interface KmsDb extends DBSchema {
   meta: { key: string; value: unknown };
@@ -67,11 +75,15 @@ function wrap(t: T, mode: IDBTransactionMode): Tx {
     getAccessKey: (id) => os('accessKeys').get(id),
     putAccessKey: async (rec) => void (await os('accessKeys').put!(rec)),
     deleteAccessKey: (id) => os('accessKeys').delete!(id),
-    listAccessKeys: (arn) => (arn === undefined ? os('accessKeys').getAll() : os('accessKeys').index('byPrincipal').getAll(arn)),
+    listAccessKeys: (arn) =>
+      arn === undefined ? os('accessKeys').getAll() : os('accessKeys').index('byPrincipal').getAll(arn),
     getGrant: (id) => os('grants').get(id),
     putGrant: async (rec) => void (await os('grants').put!(rec)),
     deleteGrant: (id) => os('grants').delete!(id),
-    listGrants: (by) => ('keyId' in by ? os('grants').index('byKey').getAll(by.keyId) : os('grants').index('byRetiring').getAll(by.retiringPrincipal)),
+    listGrants: (by) =>
+      'keyId' in by
+        ? os('grants').index('byKey').getAll(by.keyId)
+        : os('grants').index('byRetiring').getAll(by.retiringPrincipal),
     appendAudit: async (entry) => {
       // Chained inside this transaction: transactions over the audit store are serialised, so the
       // head read here is the newest record, whichever instance wrote it.
@@ -85,7 +97,8 @@ function wrap(t: T, mode: IDBTransactionMode): Tx {
       os('meta').put!(head, AUDIT_HEAD).catch(ignore);
     },
     getAudit: (seq) => os('audit').get(seq),
-    lastAuditBefore: async (time) => (await os('audit').index('byTime').openCursor(IDBKeyRange.upperBound(time, true), 'prev'))?.value,
+    lastAuditBefore: async (time) =>
+      (await os('audit').index('byTime').openCursor(IDBKeyRange.upperBound(time, true), 'prev'))?.value,
     // One request for any number of records: a key range delete.
     deleteAuditThrough: (seq) => os('audit').delete!(IDBKeyRange.upperBound(seq)),
   };
@@ -93,7 +106,11 @@ function wrap(t: T, mode: IDBTransactionMode): Tx {
 
 async function lastPoint(cursor: Promise<{ value: AuditEntry } | null>): Promise<ChainPoint | undefined> {
   const c = await cursor;
-  return c && c.value.hash ? { seq: c.value.seq!, hash: c.value.hash } : c ? { seq: c.value.seq!, hash: '' } : undefined;
+  return c && c.value.hash
+    ? { seq: c.value.seq!, hash: c.value.hash }
+    : c
+      ? { seq: c.value.seq!, hash: '' }
+      : undefined;
 }
 
 /** Upgrade to v2: chain the records written before chaining existed, oldest first, inside the
@@ -157,7 +174,10 @@ export class IdbStore implements Store {
   }
 
   private async run<R>(mode: IDBTransactionMode, fn: (tx: Tx) => Promise<R>): Promise<R> {
-    if (this.superseded) throw new KMSInternalException('A newer version of Pocket KMS, open in another tab, upgraded this keystore. Reload this page to use it.');
+    if (this.superseded)
+      throw new KMSInternalException(
+        'A newer version of Pocket KMS, open in another tab, upgraded this keystore. Reload this page to use it.',
+      );
     const t = this.db.transaction([...STORES], mode, { durability: 'relaxed' }) as unknown as T;
     // The done promise rejects on abort; the caller sees fn's error instead.
     const done = t.done.catch((e: unknown) => e);
@@ -188,12 +208,22 @@ export class IdbStore implements Store {
     const out: AuditEntry[] = [];
     const store = this.db.transaction('audit').store;
     const keep = (e: AuditEntry) =>
-      (q.startTime === undefined || e.eventTime >= q.startTime) && (q.endTime === undefined || e.eventTime <= q.endTime) &&
-      (q.eventName === undefined || e.eventName === q.eventName) && (q.keyId === undefined || e.keyIds.includes(q.keyId)) && (!q.match || q.match(e));
+      (q.startTime === undefined || e.eventTime >= q.startTime) &&
+      (q.endTime === undefined || e.eventTime <= q.endTime) &&
+      (q.eventName === undefined || e.eventName === q.eventName) &&
+      (q.keyId === undefined || e.keyIds.includes(q.keyId)) &&
+      (!q.match || q.match(e));
     if (q.ascending) {
       const from = IDBKeyRange.lowerBound(q.afterSeq ?? 0, true);
       // getAll with a count is one request for a whole page (verification and export walk 10^6 records).
-      if (q.startTime === undefined && q.endTime === undefined && !q.match && q.eventName === undefined && q.keyId === undefined) return store.getAll(from, q.limit);
+      if (
+        q.startTime === undefined &&
+        q.endTime === undefined &&
+        !q.match &&
+        q.eventName === undefined &&
+        q.keyId === undefined
+      )
+        return store.getAll(from, q.limit);
       let c = await store.openCursor(from, 'next');
       while (c && out.length < q.limit) {
         if (keep(c.value)) out.push(c.value);
@@ -206,7 +236,8 @@ export class IdbStore implements Store {
       // (seq), so 'prev' is still newest first, and continuePrimaryKey jumps below beforeSeq.
       const value = q.keyId ?? q.eventName!;
       let c = await store.index(q.keyId !== undefined ? 'byKey' : 'byName').openCursor(IDBKeyRange.only(value), 'prev');
-      if (c && q.beforeSeq !== undefined && c.primaryKey >= q.beforeSeq) c = q.beforeSeq > 1 ? await c.continuePrimaryKey(value, q.beforeSeq - 1) : null;
+      if (c && q.beforeSeq !== undefined && c.primaryKey >= q.beforeSeq)
+        c = q.beforeSeq > 1 ? await c.continuePrimaryKey(value, q.beforeSeq - 1) : null;
       while (c && out.length < q.limit) {
         if (keep(c.value)) out.push(c.value);
         c = await c.continue();

@@ -6,6 +6,13 @@ import { webLocks } from './web-locks';
 
 export const DEFAULT_REGION = 'us-east-1';
 
-export async function browserPorts(region = DEFAULT_REGION): Promise<{ store: Store; clock: Clock; random: Random; locks: Locks }> {
-  return { store: await IdbStore.open(databaseName(region)), clock: systemClock, random: systemRandom, locks: webLocks };
+export async function browserPorts(
+  region = DEFAULT_REGION,
+): Promise<{ store: Store; clock: Clock; random: Random; locks: Locks }> {
+  return {
+    store: await IdbStore.open(databaseName(region)),
+    clock: systemClock,
+    random: systemRandom,
+    locks: webLocks,
+  };
 }

@@ -31,7 +31,8 @@ const UNUSED_MS = 5 * 60_000;
 interface Entry {
   name: string;
   source: Source;
-  readable?: ReadableStream<Uint8Array>;
+  /** Undefined once served: forgetting the entry must not cancel it. */
+  readable?: ReadableStream<Uint8Array> | undefined;
   /** The URL's last segment: random, so no other page can guess it and take the stream. */
   token?: string;
   timer: ReturnType<typeof setTimeout>;
@@ -74,7 +75,8 @@ export function onDownloadMessage(data: unknown, ports: readonly MessagePort[], 
   /* Precondition: a plain token ID not in use, a name, and the port the worker will send the stream over. */
   if (typeof id !== 'string' || !ID.test(id) || typeof name !== 'string' || !name || !port || entries.has(id)) {
     port?.close();
-    if (typeof id === 'string') tell(source, { type: 'DOWNLOAD_FAILED', id, reason: 'The service worker refused to open this download.' });
+    if (typeof id === 'string')
+      tell(source, { type: 'DOWNLOAD_FAILED', id, reason: 'The service worker refused to open this download.' });
     return true;
   }
   const entry: Entry = { name, source, timer: setTimeout(() => forget(id), UNUSED_MS) };
@@ -98,7 +100,10 @@ export function contentDisposition(name: string): string {
   const base = name.split('/').filter(Boolean).join('_') || 'download';
   const ascii = base.replace(/[^\x20-\x7e]|["\\%]/g, '_');
   // A lone surrogate would make encodeURIComponent throw: replace it first.
-  const exact = encodeURIComponent(base.replace(/[\uD800-\uDFFF]/gu, '\uFFFD')).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const exact = encodeURIComponent(base.replace(/[\uD800-\uDFFF]/gu, '\uFFFD')).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
   return `attachment; filename="${ascii}"; filename*=UTF-8''${exact}`;
 }
 
@@ -134,7 +139,11 @@ function watched(id: string, source: Source, input: ReadableStream<Uint8Array>):
 export function downloadResponse(url: URL): Response {
   const id = byToken.get(url.pathname.slice(DOWNLOAD_PATH.length));
   const e = id === undefined ? undefined : entries.get(id);
-  if (id === undefined || !e?.readable) return new Response('This download is no longer available. Run the file job again.', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+  if (id === undefined || !e?.readable)
+    return new Response('This download is no longer available. Run the file job again.', {
+      status: 404,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+    });
   const headers = {
     'Content-Type': 'application/octet-stream',
     'Content-Disposition': contentDisposition(e.name),

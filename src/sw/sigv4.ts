@@ -33,7 +33,10 @@ export interface ParsedAuthorization {
 /** Parses `AWS4-HMAC-SHA256 Credential=AKID/20261129/us-east-1/kms/aws4_request, SignedHeaders=…, Signature=…`. */
 export function parseAuthorization(header: string): ParsedAuthorization {
   const m = /^AWS4-HMAC-SHA256\s+(.*)$/.exec(header.trim());
-  if (!m) throw new IncompleteSignatureException(`Authorization header requires the AWS4-HMAC-SHA256 algorithm; got '${header.split(' ')[0]}'.`);
+  if (!m)
+    throw new IncompleteSignatureException(
+      `Authorization header requires the AWS4-HMAC-SHA256 algorithm; got '${header.split(' ')[0]}'.`,
+    );
   const fields = new Map<string, string>();
   for (const part of m[1]!.split(',')) {
     const i = part.indexOf('=');
@@ -43,14 +46,26 @@ export function parseAuthorization(header: string): ParsedAuthorization {
   const signed = fields.get('SignedHeaders');
   const signature = fields.get('Signature');
   if (!credential || !signed || !signature) {
-    throw new IncompleteSignatureException("Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters.");
+    throw new IncompleteSignatureException(
+      "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters.",
+    );
   }
   const c = credential.split('/');
   if (c.length !== 5 || c[4] !== 'aws4_request' || !/^\d{8}$/.test(c[1]!)) {
-    throw new IncompleteSignatureException(`Credential must have the form <access key ID>/<YYYYMMDD>/<region>/<service>/aws4_request; got '${credential}'.`);
+    throw new IncompleteSignatureException(
+      `Credential must have the form <access key ID>/<YYYYMMDD>/<region>/<service>/aws4_request; got '${credential}'.`,
+    );
   }
-  if (!/^[0-9a-f]{64}$/.test(signature)) throw new IncompleteSignatureException('Signature must be 64 lowercase hexadecimal characters.');
-  return { accessKeyId: c[0]!, date: c[1]!, region: c[2]!, service: c[3]!, signedHeaders: signed.split(';'), signature };
+  if (!/^[0-9a-f]{64}$/.test(signature))
+    throw new IncompleteSignatureException('Signature must be 64 lowercase hexadecimal characters.');
+  return {
+    accessKeyId: c[0]!,
+    date: c[1]!,
+    region: c[2]!,
+    service: c[3]!,
+    signedHeaders: signed.split(';'),
+    signature,
+  };
 }
 
 const utf8 = new TextEncoder();
@@ -66,7 +81,12 @@ function awsEncode(s: string): string {
 
 function canonicalPath(pathname: string): string {
   // The signer encodes the path it was given; the URL we see carries it percent-encoded once.
-  return pathname.split('/').map((seg) => awsEncode(decodeURIComponent(seg))).join('/') || '/';
+  return (
+    pathname
+      .split('/')
+      .map((seg) => awsEncode(decodeURIComponent(seg)))
+      .join('/') || '/'
+  );
 }
 
 function canonicalQuery(search: URLSearchParams): string {
@@ -78,7 +98,9 @@ function canonicalQuery(search: URLSearchParams): string {
 }
 
 async function sha256Hex(data: Uint8Array | string): Promise<string> {
-  return hex(await crypto.subtle.digest('SHA-256', (typeof data === 'string' ? utf8.encode(data) : data) as BufferSource));
+  return hex(
+    await crypto.subtle.digest('SHA-256', (typeof data === 'string' ? utf8.encode(data) : data) as BufferSource),
+  );
 }
 
 export async function canonicalRequest(req: Request, body: Uint8Array, signedHeaders: string[]): Promise<string> {
@@ -86,16 +108,26 @@ export async function canonicalRequest(req: Request, body: Uint8Array, signedHea
   const lines = signedHeaders.map((name) => {
     // A page cannot set Host or Content-Length: take them from the URL and the body.
     const value = name === 'host' ? url.host : name === 'content-length' ? String(body.length) : req.headers.get(name);
-    if (value === null) throw new IncompleteSignatureException(`The signed header '${name}' is missing from the request.`);
+    if (value === null)
+      throw new IncompleteSignatureException(`The signed header '${name}' is missing from the request.`);
     return `${name}:${value.trim().replace(/\s+/g, ' ')}\n`;
   });
   // The payload hash is always computed from the body received; a declared hash must agree with it.
   const payload = await sha256Hex(body);
   const declared = req.headers.get('x-amz-content-sha256');
   if (declared !== null && declared !== payload) {
-    throw new InvalidSignatureException('The x-amz-content-sha256 header does not match the SHA-256 of the request body.');
+    throw new InvalidSignatureException(
+      'The x-amz-content-sha256 header does not match the SHA-256 of the request body.',
+    );
   }
-  return [req.method, canonicalPath(url.pathname), canonicalQuery(url.searchParams), lines.join(''), signedHeaders.join(';'), payload].join('\n');
+  return [
+    req.method,
+    canonicalPath(url.pathname),
+    canonicalQuery(url.searchParams),
+    lines.join(''),
+    signedHeaders.join(';'),
+    payload,
+  ].join('\n');
 }
 
 /** Time of an X-Amz-Date value (`20261129T061500Z`). */
@@ -133,28 +165,48 @@ export interface VerifyOptions {
  */
 export async function verifySigV4(req: Request, body: Uint8Array, o: VerifyOptions): Promise<{ accessKeyId: string }> {
   const header = req.headers.get('authorization');
-  if (!header) throw new MissingAuthenticationTokenException('Missing Authentication Token: sign the request with an access key (AWS Signature Version 4).');
+  if (!header)
+    throw new MissingAuthenticationTokenException(
+      'Missing Authentication Token: sign the request with an access key (AWS Signature Version 4).',
+    );
   const auth = parseAuthorization(header);
   if (req.headers.get('x-amz-security-token')) {
-    throw new UnrecognizedClientException('The security token included in the request is invalid: Pocket KMS issues no session tokens yet.');
+    throw new UnrecognizedClientException(
+      'The security token included in the request is invalid: Pocket KMS issues no session tokens yet.',
+    );
   }
   const amzDate = req.headers.get('x-amz-date') ?? '';
   const at = parseAmzDate(amzDate);
-  if (at === undefined) throw new IncompleteSignatureException('The request must carry an X-Amz-Date header of the form YYYYMMDDTHHMMSSZ.');
+  if (at === undefined)
+    throw new IncompleteSignatureException('The request must carry an X-Amz-Date header of the form YYYYMMDDTHHMMSSZ.');
   if (!auth.signedHeaders.includes('host') || !auth.signedHeaders.includes('x-amz-date')) {
     throw new IncompleteSignatureException('SignedHeaders must include host and x-amz-date.');
   }
   if (Math.abs(o.now - at) > MAX_SKEW_MS) {
     const fmt = (t: number) => new Date(t).toISOString().replace(/[-:]|\.\d{3}/g, '');
-    throw new InvalidSignatureException(`Signature expired: ${amzDate} is now earlier than ${fmt(o.now - MAX_SKEW_MS)} (${fmt(o.now)} - 15 min.)`);
+    throw new InvalidSignatureException(
+      `Signature expired: ${amzDate} is now earlier than ${fmt(o.now - MAX_SKEW_MS)} (${fmt(o.now)} - 15 min.)`,
+    );
   }
-  if (auth.date !== amzDate.slice(0, 8)) throw new InvalidSignatureException(`Credential date ${auth.date} does not match X-Amz-Date ${amzDate}.`);
-  if (auth.region !== o.region) throw new InvalidSignatureException(`Credential should be scoped to a valid region: this keystore is ${o.region}, not '${auth.region}'.`);
-  if (auth.service !== o.service) throw new InvalidSignatureException(`Credential should be scoped to correct service: '${o.service}', not '${auth.service}'.`);
+  if (auth.date !== amzDate.slice(0, 8))
+    throw new InvalidSignatureException(`Credential date ${auth.date} does not match X-Amz-Date ${amzDate}.`);
+  if (auth.region !== o.region)
+    throw new InvalidSignatureException(
+      `Credential should be scoped to a valid region: this keystore is ${o.region}, not '${auth.region}'.`,
+    );
+  if (auth.service !== o.service)
+    throw new InvalidSignatureException(
+      `Credential should be scoped to correct service: '${o.service}', not '${auth.service}'.`,
+    );
   const secret = await o.secretFor(auth.accessKeyId);
   if (!secret) throw new UnrecognizedClientException('The security token included in the request is invalid.');
   const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
-  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, await sha256Hex(await canonicalRequest(req, body, auth.signedHeaders))].join('\n');
+  const stringToSign = [
+    'AWS4-HMAC-SHA256',
+    amzDate,
+    scope,
+    await sha256Hex(await canonicalRequest(req, body, auth.signedHeaders)),
+  ].join('\n');
   // The date/region/service-scoped signing key exists only for this request.
   let k = await hmacKey(await hmac(secret, auth.date));
   k = await hmacKey(await hmac(k, auth.region));
@@ -162,7 +214,9 @@ export async function verifySigV4(req: Request, body: Uint8Array, o: VerifyOptio
   k = await hmacKey(await hmac(k, 'aws4_request'));
   const expected = hex(await hmac(k, stringToSign));
   if (!constantTimeEqual(expected, auth.signature)) {
-    throw new InvalidSignatureException('The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.');
+    throw new InvalidSignatureException(
+      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
+    );
   }
   return { accessKeyId: auth.accessKeyId };
 }

@@ -28,7 +28,8 @@ self.addEventListener('fetch', (e) => {
   if (e.request.method === 'GET' && url.pathname.startsWith(DOWNLOAD_PATH)) return e.respondWith(downloadResponse(url));
   if (e.request.method !== 'POST') return;
   if (url.pathname === '/kms' || url.pathname === '/kms/') e.respondWith(core().then((k) => handleKms(k, e.request)));
-  else if (url.pathname === '/cloudtrail' || url.pathname === '/cloudtrail/') e.respondWith(core().then((k) => handleCloudTrail(k, e.request)));
+  else if (url.pathname === '/cloudtrail' || url.pathname === '/cloudtrail/')
+    e.respondWith(core().then((k) => handleCloudTrail(k, e.request)));
 });
 
 cleanupOutdatedCaches();

@@ -62,7 +62,12 @@ function respond(status: number, body: unknown, requestId: string, errorType?: s
 const STATUS: Record<string, number> = { MissingAuthenticationTokenException: 403 };
 
 export function errorResponse(e: KmsError, requestId: string): Response {
-  return respond(STATUS[e.name] ?? (e.fault === 'server' ? 500 : 400), { __type: e.name, message: e.message }, requestId, e.name);
+  return respond(
+    STATUS[e.name] ?? (e.fault === 'server' ? 500 : 400),
+    { __type: e.name, message: e.message },
+    requestId,
+    e.name,
+  );
 }
 
 export interface WireOptions {
@@ -76,7 +81,12 @@ export interface WireOptions {
  * A role's access key acts as a session of the role named after the key.
  * @throws MissingAuthenticationTokenException, IncompleteSignatureException, UnrecognizedClientException, InvalidSignatureException
  */
-export async function authenticate(kms: Kms, req: Request, service: 'kms' | 'cloudtrail', o: WireOptions = {}): Promise<{ caller: Caller; body: Uint8Array }> {
+export async function authenticate(
+  kms: Kms,
+  req: Request,
+  service: 'kms' | 'cloudtrail',
+  o: WireOptions = {},
+): Promise<{ caller: Caller; body: Uint8Array }> {
   const body = new Uint8Array(await req.arrayBuffer());
   const userAgent = req.headers.get('x-amz-user-agent') ?? req.headers.get('user-agent') ?? 'unknown';
   let caller: Caller | undefined;
@@ -108,14 +118,16 @@ function readJson(bytes: Uint8Array): Record<string, unknown> {
   } catch {
     throw new SerializationException('The request body is not valid JSON.');
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new SerializationException('The request body must be a JSON object.');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new SerializationException('The request body must be a JSON object.');
   return body as Record<string, unknown>;
 }
 
 function target(req: Request, service: string): string {
   const t = req.headers.get('x-amz-target') ?? '';
   const prefix = `${service}.`;
-  if (!t.startsWith(prefix)) throw new UnknownOperationException(`X-Amz-Target must be ${prefix}<Operation>; got '${t}'.`);
+  if (!t.startsWith(prefix))
+    throw new UnknownOperationException(`X-Amz-Target must be ${prefix}<Operation>; got '${t}'.`);
   return t.slice(prefix.length);
 }
 
@@ -138,10 +150,16 @@ export async function handleCloudTrail(kms: Kms, req: Request, o: WireOptions = 
   try {
     const { caller, body } = await authenticate(kms, req, 'cloudtrail', o);
     const op = target(req, 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101');
-    if (op !== 'LookupEvents') throw new UnknownOperationException(`${op} is not supported by this CloudTrail endpoint; only LookupEvents is.`);
+    if (op !== 'LookupEvents')
+      throw new UnknownOperationException(`${op} is not supported by this CloudTrail endpoint; only LookupEvents is.`);
     // Authorized (cloudtrail:LookupEvents) and audited by the core; the request is decoded only after
     // authorization, so an unauthorized caller learns nothing about its parameters.
-    const response = await kms.lookupEvents(readJson(body), (raw) => decodeRequest(raw) as LookupEventsRequest, caller, { requestId });
+    const response = await kms.lookupEvents(
+      readJson(body),
+      (raw) => decodeRequest(raw) as LookupEventsRequest,
+      caller,
+      { requestId },
+    );
     return respond(200, encodeResponse(response), requestId);
   } catch (e) {
     return errorResponse(toKmsError(e), requestId);

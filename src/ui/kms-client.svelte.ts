@@ -51,11 +51,16 @@ export class KmsClient {
   revision = $state(0);
   /** The worker's operation catalogue (what each operation is); undefined until it arrives. */
   catalogue = $state<OperationCatalogue | undefined>(undefined);
-  readonly #readOnly = $derived(new Set<string>(this.catalogue?.operations.filter((o) => o.readOnly).map((o) => o.name)));
+  readonly #readOnly = $derived(
+    new Set<string>(this.catalogue?.operations.filter((o) => o.readOnly).map((o) => o.name)),
+  );
   private readonly restored: Promise<unknown>;
 
   constructor() {
-    const worker = new Worker(new URL('../worker/kms.worker.ts', import.meta.url), { type: 'module', name: 'pocket-kms' });
+    const worker = new Worker(new URL('../worker/kms.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'pocket-kms',
+    });
     this.api = Comlink.wrap<KmsWorkerApi>(worker);
     this.restored = this.api.keystore().then(
       async (i) => (this.info = await this.restoreActingAs(i)),

@@ -9,7 +9,9 @@ export interface LazyPage<Props extends Record<string, any>> {
   load(): Component<Props> | Promise<Component<Props>>;
 }
 
-function lazy<Props extends Record<string, any>>(importPage: () => Promise<{ default: Component<Props> }>): LazyPage<Props> {
+function lazy<Props extends Record<string, any>>(
+  importPage: () => Promise<{ default: Component<Props> }>,
+): LazyPage<Props> {
   let loaded: Component<Props> | undefined;
   // A failed import is not kept, so the next visit tries again (the chunk may be reachable by then).
   return { load: () => loaded ?? importPage().then((m) => (loaded = m.default)) };

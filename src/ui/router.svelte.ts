@@ -25,7 +25,8 @@ export function parseHash(hash: string): Route {
   if (parts[0] === 'events' && parts.length === 1) return key ? { name: 'events', keyId: key } : { name: 'events' };
   if (parts[0] === 'about' && parts.length === 1) return { name: 'about' };
   if (parts[0] === 'identities' && parts.length === 1) return { name: 'identities' };
-  if (parts[0] === 'simulator' && parts.length === 1) return key ? { name: 'simulator', keyId: key } : { name: 'simulator' };
+  if (parts[0] === 'simulator' && parts.length === 1)
+    return key ? { name: 'simulator', keyId: key } : { name: 'simulator' };
   return { name: 'not-found', path };
 }
 

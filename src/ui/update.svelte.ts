@@ -11,14 +11,20 @@ interface BeforeInstallPromptEvent extends Event {
 const SAFE_POLL_MS = 500;
 
 function edited(root: ParentNode): boolean {
-  for (const el of root.querySelectorAll<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>('input, textarea, select')) {
+  for (const el of root.querySelectorAll<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>(
+    'input, textarea, select',
+  )) {
     if (el instanceof HTMLSelectElement) {
       // With no option marked selected in markup, the first one is the default.
-      const initial = Math.max(0, [...el.options].findIndex((o) => o.defaultSelected));
+      const initial = Math.max(
+        0,
+        [...el.options].findIndex((o) => o.defaultSelected),
+      );
       if (el.selectedIndex !== initial) return true;
     } else if (el instanceof HTMLInputElement && (el.type === 'checkbox' || el.type === 'radio')) {
       if (el.checked !== el.defaultChecked) return true;
-    } else if (el.type !== 'hidden' && el.type !== 'button' && el.type !== 'submit' && el.value !== el.defaultValue) return true;
+    } else if (el.type !== 'hidden' && el.type !== 'button' && el.type !== 'submit' && el.value !== el.defaultValue)
+      return true;
   }
   return false;
 }
@@ -83,7 +89,8 @@ export class AppUpdate {
 
   /** Why reloading now would lose work, or undefined when it is safe. */
   blocker(): string | undefined {
-    for (const d of document.querySelectorAll('dialog[open]')) if (edited(d)) return 'Waiting for the open dialog to close: it has unsaved input.';
+    for (const d of document.querySelectorAll('dialog[open]'))
+      if (edited(d)) return 'Waiting for the open dialog to close: it has unsaved input.';
     const held = this.#holds.values().next();
     return held.done ? undefined : `Waiting for ${held.value} to finish.`;
   }

@@ -53,12 +53,17 @@ export interface BlobSourceOptions {
  * aborted; when the writable errors, reading stops.
  * @throws what the read or the writable failed with
  */
-export async function writeBlob(blob: Blob, writable: WritableStream<Uint8Array>, o: BlobSourceOptions = {}): Promise<void> {
+export async function writeBlob(
+  blob: Blob,
+  writable: WritableStream<Uint8Array>,
+  o: BlobSourceOptions = {},
+): Promise<void> {
   const unit = o.unit ?? READ_UNIT;
   const count = o.buffers ?? READ_BUFFERS;
   /* Precondition: a read unit and pool size that make progress. */
   if (!Number.isInteger(unit) || unit < 1) throw new RangeError(`"unit" expected a positive integer, got ${unit}`);
-  if (!Number.isInteger(count) || count < 1) throw new RangeError(`"buffers" expected a positive integer, got ${count}`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new RangeError(`"buffers" expected a positive integer, got ${count}`);
   const stream = blob.stream() as ReadableStream<Uint8Array>;
   let byob: ReadableStreamBYOBReader | undefined;
   try {
@@ -79,7 +84,9 @@ export async function writeBlob(blob: Blob, writable: WritableStream<Uint8Array>
     o.onBytes?.(chunk.length);
     // Every write is awaited in turn below; this handler only keeps an early rejection from counting as unhandled.
     // A consumer that transferred the buffer (none does) leaves it detached, its length 0: not reused.
-    const w = writer.write(chunk).then(() => (pooled && chunk.buffer.byteLength ? (chunk.buffer as ArrayBuffer) : undefined));
+    const w = writer
+      .write(chunk)
+      .then(() => (pooled && chunk.buffer.byteLength ? (chunk.buffer as ArrayBuffer) : undefined));
     w.catch(() => (failed = true));
     inFlight.push(w);
   };
@@ -127,11 +134,17 @@ type ReadWithMin = (view: Uint8Array, options: { min: number }) => Promise<Reada
 
 /** Fills `buf` (unit bytes) from the reader, or up to the end of the stream. BYOB reads transfer
  * the buffer, so the result is a view of the same memory under a new ArrayBuffer. */
-async function fill(reader: ReadableStreamBYOBReader, buf: ArrayBuffer, unit: number): Promise<{ chunk: Uint8Array; done: boolean }> {
+async function fill(
+  reader: ReadableStreamBYOBReader,
+  buf: ArrayBuffer,
+  unit: number,
+): Promise<{ chunk: Uint8Array; done: boolean }> {
   let got = 0;
   for (;;) {
     // `min` asks for the whole unit in one read where supported; elsewhere this loop gathers it.
-    const r = await (reader as unknown as { read: ReadWithMin }).read(new Uint8Array(buf, got, unit - got), { min: unit - got });
+    const r = await (reader as unknown as { read: ReadWithMin }).read(new Uint8Array(buf, got, unit - got), {
+      min: unit - got,
+    });
     if (r.value) buf = r.value.buffer as ArrayBuffer;
     else buf = new ArrayBuffer(unit); // cancelled: the buffer is gone
     got += r.value?.byteLength ?? 0;

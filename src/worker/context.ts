@@ -19,7 +19,11 @@ export interface WorkerContext {
 export function openWorkerContext(userAgent: string, region = DEFAULT_REGION): WorkerContext {
   const ready = browserPorts(region).then(async (ports) => {
     const kms = await Kms.open({ ...ports, region });
-    const tick = () => kms.maintain().then(() => kms.audit.trim('service', { confirmUnexported: false })).catch(() => undefined);
+    const tick = () =>
+      kms
+        .maintain()
+        .then(() => kms.audit.trim('service', { confirmUnexported: false }))
+        .catch(() => undefined);
     void tick();
     setInterval(tick, MAINTENANCE_MS);
     return kms;
@@ -28,7 +32,7 @@ export function openWorkerContext(userAgent: string, region = DEFAULT_REGION): W
 }
 
 export class ActingAs {
-  private caller?: Caller;
+  private caller: Caller | undefined;
 
   constructor(private readonly userAgent: string) {}
 
@@ -49,6 +53,7 @@ export class ActingAs {
   /** Back to the root when the chosen principal was deleted. */
   forget(arn: string): void {
     const c = this.caller;
-    if (c && (c.arn === arn || (c.type === 'AssumedRole' && roleOfSession(c.arn)?.roleArn === arn))) this.caller = undefined;
+    if (c && (c.arn === arn || (c.type === 'AssumedRole' && roleOfSession(c.arn)?.roleArn === arn)))
+      this.caller = undefined;
   }
 }

@@ -4,7 +4,9 @@ import type { Sink } from './files-job';
 
 /** What a failed download stream becomes: the browser's download was cancelled or failed. */
 function downloadStopped(): Error {
-  return Object.assign(new Error('The download was cancelled or failed in the browser, so the job stopped.'), { name: 'DownloadError' });
+  return Object.assign(new Error('The download was cancelled or failed in the browser, so the job stopped.'), {
+    name: 'DownloadError',
+  });
 }
 
 /**
@@ -23,7 +25,10 @@ export function downloadSink(port: MessagePort, signal?: AbortSignal): Sink<unde
   const open = () => {
     if (!out) {
       // A few MiB may wait in flight to the service worker, so writing here and saving there overlap.
-      const ts = new TransformStream<Uint8Array, Uint8Array>({ start: (c) => void (ctrl = c) }, { highWaterMark: 4 << 20, size: (c) => c.byteLength });
+      const ts = new TransformStream<Uint8Array, Uint8Array>(
+        { start: (c) => void (ctrl = c) },
+        { highWaterMark: 4 << 20, size: (c) => c.byteLength },
+      );
       port.postMessage({ readable: ts.readable }, [ts.readable as unknown as Transferable]);
       out = ts.writable.getWriter();
     }
@@ -39,7 +44,9 @@ export function downloadSink(port: MessagePort, signal?: AbortSignal): Sink<unde
         w.write(chunk).catch(() => undefined);
       },
       async close() {
-        await open().close().catch(() => Promise.reject(signal?.reason ?? downloadStopped()));
+        await open()
+          .close()
+          .catch(() => Promise.reject(signal?.reason ?? downloadStopped()));
       },
       async abort(reason) {
         if (out) stop(reason);

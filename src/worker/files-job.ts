@@ -70,7 +70,11 @@ interface Common<R> {
   progressEveryMs?: number;
 }
 
-async function run<R>(o: Common<R>, transform: TransformStream<Uint8Array, Uint8Array>, header: () => HeaderSummary | undefined): Promise<JobRun<R>> {
+async function run<R>(
+  o: Common<R>,
+  transform: TransformStream<Uint8Array, Uint8Array>,
+  header: () => HeaderSummary | undefined,
+): Promise<JobRun<R>> {
   const p: FileProgress = { bytesIn: 0, bytesOut: 0 };
   let last = 0;
   const every = o.progressEveryMs ?? 100;
@@ -83,7 +87,9 @@ async function run<R>(o: Common<R>, transform: TransformStream<Uint8Array, Uint8
   };
   const signal = o.signal ? { signal: o.signal } : {};
   const onIn = (n: number) => ((p.bytesIn += n), tick());
-  const out = transform.readable.pipeThrough(counter((n) => ((p.bytesOut += n), tick()), 'writable')).pipeTo(o.sink.writable, signal);
+  const out = transform.readable
+    .pipeThrough(counter((n) => ((p.bytesOut += n), tick()), 'writable'))
+    .pipeTo(o.sink.writable, signal);
   const into =
     o.input instanceof Blob
       ? writeBlob(o.input, transform.writable, { onBytes: onIn, ...signal })
@@ -98,7 +104,15 @@ async function run<R>(o: Common<R>, transform: TransformStream<Uint8Array, Uint8
   return { result, header: header()!, bytesIn: p.bytesIn, bytesOut: p.bytesOut };
 }
 
-export async function encryptJob<R>(o: Common<R> & { keyring: Keyring; suiteId?: 0x0478 | 0x0578; frameLength?: number; encryptionContext?: Record<string, string>; cipher?: FrameCipher }): Promise<JobRun<R>> {
+export async function encryptJob<R>(
+  o: Common<R> & {
+    keyring: Keyring;
+    suiteId?: 0x0478 | 0x0578;
+    frameLength?: number;
+    encryptionContext?: Record<string, string>;
+    cipher?: FrameCipher;
+  },
+): Promise<JobRun<R>> {
   let session;
   try {
     session = await createEncryptStream({
@@ -117,7 +131,15 @@ export async function encryptJob<R>(o: Common<R> & { keyring: Keyring; suiteId?:
   return run(o, session.stream, () => h);
 }
 
-export async function decryptJob<R>(o: Common<R> & { keyring: Keyring; allowLegacy?: boolean; maxEncryptedDataKeys?: number; onHeader?: (h: HeaderSummary) => void; cipher?: FrameCipher }): Promise<JobRun<R>> {
+export async function decryptJob<R>(
+  o: Common<R> & {
+    keyring: Keyring;
+    allowLegacy?: boolean;
+    maxEncryptedDataKeys?: number;
+    onHeader?: (h: HeaderSummary) => void;
+    cipher?: FrameCipher;
+  },
+): Promise<JobRun<R>> {
   let h: HeaderSummary | undefined;
   const stream = createDecryptStream({
     keyring: o.keyring,

@@ -65,7 +65,9 @@ export async function releaseOutput(name: string): Promise<void> {
 /** Removes outputs older than a day (a tab closed before its files were released). */
 export async function removeStaleOutputs(): Promise<void> {
   const dir = await outputDir();
-  for await (const [name, h] of (dir as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
+  for await (const [name, h] of (
+    dir as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }
+  ).entries()) {
     if (h.kind !== 'file') continue;
     const f = await (h as FileSystemFileHandle).getFile().catch(() => undefined);
     if (f && Date.now() - f.lastModified > STALE_MS) await dir.removeEntry(name).catch(() => undefined);

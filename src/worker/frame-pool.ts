@@ -56,12 +56,22 @@ export class FramePool implements FrameCipher {
     this.waiting.clear();
   }
 
-  private run(op: 'seal' | 'open', key: CryptoKey, iv: Uint8Array, aad: Uint8Array, data: Uint8Array): Promise<FrameResult> {
+  private run(
+    op: 'seal' | 'open',
+    key: CryptoKey,
+    iv: Uint8Array,
+    aad: Uint8Array,
+    data: Uint8Array,
+  ): Promise<FrameResult> {
     if (this.broken) return Promise.reject(this.broken);
     const id = this.next++;
     const worker = this.workers[this.turn++ % this.workers.length]!;
     const result = new Promise<FrameResult>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
-    const own = { iv: iv.slice() as Uint8Array<ArrayBuffer>, aad: aad.slice() as Uint8Array<ArrayBuffer>, data: data.slice() as Uint8Array<ArrayBuffer> };
+    const own = {
+      iv: iv.slice() as Uint8Array<ArrayBuffer>,
+      aad: aad.slice() as Uint8Array<ArrayBuffer>,
+      data: data.slice() as Uint8Array<ArrayBuffer>,
+    };
     worker.postMessage({ id, op, key, ...own }, [own.iv.buffer, own.aad.buffer, own.data.buffer]);
     return result;
   }
@@ -95,11 +105,20 @@ interface TrustedTypesLike {
 function admitSameOriginWorkers(): void {
   const tt = (globalThis as { trustedTypes?: TrustedTypesLike }).trustedTypes;
   if (!tt || tt.defaultPolicy) return;
-  tt.createPolicy('default', { createScriptURL: (url) => (new URL(url, location.href).origin === location.origin ? url : null) });
+  tt.createPolicy('default', {
+    createScriptURL: (url) => (new URL(url, location.href).origin === location.origin ? url : null),
+  });
 }
 
 /** A pool of `size` browser workers (src/worker/frame.worker.ts). */
 export function framePool(size: number): FramePool {
   admitSameOriginWorkers();
-  return new FramePool(size, () => new Worker(new URL('./frame.worker.ts', import.meta.url), { type: 'module', name: 'pocket-kms-frames' }) as unknown as FrameWorker);
+  return new FramePool(
+    size,
+    () =>
+      new Worker(new URL('./frame.worker.ts', import.meta.url), {
+        type: 'module',
+        name: 'pocket-kms-frames',
+      }) as unknown as FrameWorker,
+  );
 }

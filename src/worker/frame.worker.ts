@@ -9,7 +9,11 @@ self.onmessage = async (e: MessageEvent<FrameRequest>) => {
   const params: AesGcmParams = { name: 'AES-GCM', iv, additionalData: aad, tagLength: 128 };
   let result: FrameResult;
   try {
-    result = { id, ok: true, data: await (op === 'seal' ? crypto.subtle.encrypt(params, key, data) : crypto.subtle.decrypt(params, key, data)) };
+    result = {
+      id,
+      ok: true,
+      data: await (op === 'seal' ? crypto.subtle.encrypt(params, key, data) : crypto.subtle.decrypt(params, key, data)),
+    };
   } catch {
     // Open: the tag did not verify. Seal cannot fail with a valid key; the pool reports both alike.
     result = { id, ok: false };

@@ -78,7 +78,9 @@ test('sign text and a file (OpenSSL verifies both with the commands shown), make
     // A file: hashed by streaming in the worker, signed as a DIGEST; OpenSSL verifies it over the whole file.
     const artifact = Buffer.alloc(300_000, 'pocket-kms ');
     await sign.getByRole('radio', { name: /^A file/ }).check();
-    await sign.getByLabel('File to sign').setInputFiles({ name: 'release.tar', mimeType: 'application/x-tar', buffer: artifact });
+    await sign
+      .getByLabel('File to sign')
+      .setInputFiles({ name: 'release.tar', mimeType: 'application/x-tar', buffer: artifact });
     await sign.getByLabel('Signature (base64)').fill('');
     await sign.getByRole('button', { name: 'Sign', exact: true }).click();
     await expect.poll(() => sign.getByLabel('Signature (base64)').inputValue()).toMatch(/^M[A-Za-z0-9+/]+=*$/);
@@ -117,13 +119,28 @@ test('sign text and a file (OpenSSL verifies both with the commands shown), make
     const kmsPem = page.getByRole('region', { name: 'Public key' }).getByLabel('Public key (PEM)');
     await expect.poll(() => text(kmsPem)).toContain('BEGIN PUBLIC KEY');
     writeFileSync(join(dir, 'kms-ecdh.pem'), (await kmsPem.textContent())!);
-    execFileSync('/usr/bin/openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384', '-out', join(dir, 'peer.pem')]);
+    execFileSync('/usr/bin/openssl', [
+      'genpkey',
+      '-algorithm',
+      'EC',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-384',
+      '-out',
+      join(dir, 'peer.pem'),
+    ]);
     const peerPub = execFileSync('/usr/bin/openssl', ['pkey', '-in', join(dir, 'peer.pem'), '-pubout']).toString();
     const agree = page.getByRole('region', { name: 'Derive a shared secret' });
     await agree.getByLabel("Other party's public key (PEM)").fill(peerPub);
     await agree.getByRole('button', { name: 'Derive shared secret' }).click();
     await expect.poll(() => agree.getByLabel('Shared secret (base64)').inputValue()).toMatch(/^[A-Za-z0-9+/]{64}$/);
-    const theirs = execFileSync('/usr/bin/openssl', ['pkeyutl', '-derive', '-inkey', join(dir, 'peer.pem'), '-peerkey', join(dir, 'kms-ecdh.pem')]);
+    const theirs = execFileSync('/usr/bin/openssl', [
+      'pkeyutl',
+      '-derive',
+      '-inkey',
+      join(dir, 'peer.pem'),
+      '-peerkey',
+      join(dir, 'kms-ecdh.pem'),
+    ]);
     expect(await agree.getByLabel('Shared secret (base64)').inputValue()).toBe(theirs.toString('base64'));
 
     // An ML-KEM key: encapsulate, then decapsulate the same ciphertext to the same secret.

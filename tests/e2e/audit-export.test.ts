@@ -54,7 +54,8 @@ describe('audit export', () => {
     const outside = await validateExport(ms, fromPem(new TextDecoder().decode(pem.bytes)));
     expect(outside).toMatchObject({ valid: true, chain: 'intact', keySource: 'given' });
     const names: string[] = [];
-    for (const m of ms.filter((x) => x.path.includes('/CloudTrail/'))) names.push(...JSON.parse(new TextDecoder().decode(await gunzip(m.bytes))).Records.map((r: any) => r.eventName));
+    for (const m of ms.filter((x) => x.path.includes('/CloudTrail/')))
+      names.push(...JSON.parse(new TextDecoder().decode(await gunzip(m.bytes))).Records.map((r: any) => r.eventName));
     expect(names.filter((n) => n === 'Encrypt')).toHaveLength(5);
     expect(JSON.stringify(names)).not.toContain('Plaintext');
 
@@ -63,7 +64,9 @@ describe('audit export', () => {
     writeFileSync(good, tar.bytes);
     await page.getByLabel('Archive (.tar)').setInputFiles(good);
     await page.getByRole('button', { name: 'Validate', exact: true }).click();
-    await expect.poll(() => page.getByText(/^Valid: \d+ log files, \d+ digests, digest chain intact$/).isVisible()).toBe(true);
+    await expect
+      .poll(() => page.getByText(/^Valid: \d+ log files, \d+ digests, digest chain intact$/).isVisible())
+      .toBe(true);
 
     const log = ms.find((m) => m.path.includes('/CloudTrail/'))!;
     const body = JSON.parse(new TextDecoder().decode(await gunzip(log.bytes)));
@@ -83,7 +86,11 @@ describe('audit export', () => {
     await page.getByLabel('Format').selectOption('jsonl');
     await page.getByLabel('Event name', { exact: true }).last().selectOption('Encrypt');
     const jsonl = await save(() => page.getByRole('button', { name: 'Export', exact: true }).click());
-    const lines = new TextDecoder().decode(jsonl.bytes).trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = new TextDecoder()
+      .decode(jsonl.bytes)
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.length).toBeGreaterThanOrEqual(5);
     expect(new Set(lines.map((l) => l.eventName))).toEqual(new Set(['Encrypt']));
     await page.getByLabel('Format').selectOption('csv');
@@ -104,8 +111,12 @@ describe('audit export', () => {
     const label = (await del.textContent())!;
     expect(Number(/\d+/.exec(label)![0])).toBeGreaterThan(0);
     await del.click();
-    await expect.poll(() => region.getByText(/^Deleted \d+ records; the trail now starts after record \d+\.$/).isVisible()).toBe(true);
-    const last = await page.evaluate(async () => (await (globalThis as any).pocketKms.api.auditEvents({ limit: 1 }))[0]);
+    await expect
+      .poll(() => region.getByText(/^Deleted \d+ records; the trail now starts after record \d+\.$/).isVisible())
+      .toBe(true);
+    const last = await page.evaluate(
+      async () => (await (globalThis as any).pocketKms.api.auditEvents({ limit: 1 }))[0],
+    );
     expect(last.eventName).toBe('DeleteAuditRecords');
     await page.getByRole('button', { name: 'Verify trail' }).click();
     await expect.poll(() => page.getByText(/link up unbroken/).isVisible()).toBe(true);
@@ -118,7 +129,8 @@ describe('audit export', () => {
     await page.evaluate(async () => {
       const kms = (globalThis as any).pocketKms;
       await kms.api.setAuditRetention({ mode: 'all' });
-      for (let i = 0; i < 20_000; i += 250) await Promise.all(Array.from({ length: 250 }, () => kms.call('GenerateRandom', { NumberOfBytes: 1 })));
+      for (let i = 0; i < 20_000; i += 250)
+        await Promise.all(Array.from({ length: 250 }, () => kms.call('GenerateRandom', { NumberOfBytes: 1 })));
     });
     await page.getByRole('button', { name: 'Refresh' }).click();
     const events = page.getByRole('region', { name: 'Events' });
@@ -133,10 +145,14 @@ describe('audit export', () => {
     // Several pages are loaded (the scroll height grew), but the page still holds a window of rows.
     expect(await viewport.evaluate((el) => el.scrollHeight)).toBeGreaterThan(5000);
     expect(await rows()).toBeLessThan(60);
-    await expect.poll(async () => (await events.getByRole('row').last().getAttribute('aria-rowindex')) ?? '0').not.toBe('0');
+    await expect
+      .poll(async () => (await events.getByRole('row').last().getAttribute('aria-rowindex')) ?? '0')
+      .not.toBe('0');
     // A filter on a rare event answers from the event-name index, not a scan of 20,000 records.
     await page.getByLabel('Event name', { exact: true }).first().selectOption('CreateKey');
-    await expect.poll(async () => (await events.getByRole('row').allInnerTexts()).slice(1).every((r) => r.includes('CreateKey'))).toBe(true);
+    await expect
+      .poll(async () => (await events.getByRole('row').allInnerTexts()).slice(1).every((r) => r.includes('CreateKey')))
+      .toBe(true);
     await page.getByRole('button', { name: 'Verify trail' }).click();
     await expect.poll(() => page.getByText(/link up unbroken/).isVisible(), { timeout: 60_000 }).toBe(true);
   });

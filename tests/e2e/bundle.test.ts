@@ -7,8 +7,18 @@ import { describe, expect, it } from 'vitest';
 
 const root = resolve(__dirname, '../..');
 const PROBES = [
-  'rawAesGcm', 'rawIdb', 'auditCost', 'seedAuditRecords', 'rawSignVerify', 'readRate', 'writeRate', 'copyRate', 'pipelineRate',
-  'measureIdb', 'measureAuditCost', 'pocket-kms-bench',
+  'rawAesGcm',
+  'rawIdb',
+  'auditCost',
+  'seedAuditRecords',
+  'rawSignVerify',
+  'readRate',
+  'writeRate',
+  'copyRate',
+  'pipelineRate',
+  'measureIdb',
+  'measureAuditCost',
+  'pocket-kms-bench',
 ];
 
 function files(dir: string): string[] {
@@ -20,7 +30,9 @@ function files(dir: string): string[] {
 
 describe('production bundle', () => {
   it('names every probe the bench worker has (the list below is real)', () => {
-    const bench = ['diagnostics.ts', 'store-diagnostics.ts'].map((f) => readFileSync(join(root, 'bench/worker', f), 'utf8')).join('\n');
+    const bench = ['diagnostics.ts', 'store-diagnostics.ts']
+      .map((f) => readFileSync(join(root, 'bench/worker', f), 'utf8'))
+      .join('\n');
     for (const p of PROBES) expect(bench, p).toContain(p);
   });
 

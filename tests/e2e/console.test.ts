@@ -121,7 +121,9 @@ test('create a key, encrypt and decrypt with context, persist, disable, schedule
     await page.getByRole('button', { name: 'Schedule key deletion' }).click();
     const schedule = page.getByRole('dialog', { name: 'Schedule key deletion' });
     await schedule.getByLabel('Waiting period (days)').fill('7');
-    const expectedDate = await page.evaluate(() => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(Date.now() + 7 * 86_400_000));
+    const expectedDate = await page.evaluate(() =>
+      new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(Date.now() + 7 * 86_400_000),
+    );
     expect(await text(schedule)).toContain(expectedDate);
     await schedule.getByLabel('I understand').check();
     await schedule.getByRole('button', { name: 'Schedule deletion' }).click();
@@ -139,7 +141,8 @@ test('create a key, encrypt and decrypt with context, persist, disable, schedule
     await goTo(page, 'Event history', 'Event history');
     const events = page.getByRole('region', { name: 'Events' });
     // By default the console's own Describe/Get/List calls are hidden; unchecking shows them.
-    const eventNames = async () => (await events.getByRole('row').allInnerTexts()).slice(1).map((r) => r.split('\t')[1]!.trim());
+    const eventNames = async () =>
+      (await events.getByRole('row').allInnerTexts()).slice(1).map((r) => r.split('\t')[1]!.trim());
     await expect.poll(eventNames).toContain('Encrypt');
     expect((await eventNames()).filter((n) => /^(Describe|Get|List)/.test(n))).toEqual([]);
     await events.getByLabel('Hide Describe, Get and List calls').uncheck();

@@ -3,7 +3,19 @@
 // byte in a frame, or a signed file whose signature no longer verifies) leaves a download the
 // browser marks failed, never a finished one, and the page says why.
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync, copyFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+  copyFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Download } from 'playwright-core';
@@ -28,7 +40,10 @@ function flipByte(from: string, to: string, at: number): void {
 
 /** Adds a file and returns the download the page starts for it. */
 async function addAndDownload(path: string): Promise<Download> {
-  const [download] = await Promise.all([b.page.waitForEvent('download', { timeout: 60_000 }), b.page.getByLabel('Choose files').setInputFiles(path)]);
+  const [download] = await Promise.all([
+    b.page.waitForEvent('download', { timeout: 60_000 }),
+    b.page.getByLabel('Choose files').setInputFiles(path),
+  ]);
   return download;
 }
 
@@ -48,7 +63,9 @@ beforeAll(async () => {
   await createAliasedKeys(b.page, [{ alias: 'alias/downloads-e2e', description: 'streamed downloads e2e' }]);
   await b.page.getByRole('link', { name: 'Files', exact: true }).click();
   await b.page.getByRole('heading', { name: 'Files', level: 1 }).waitFor();
-  await b.page.waitForFunction(() => (document.getElementById('file-key-0') as HTMLSelectElement | null)?.value.startsWith('alias/downloads-e2e'));
+  await b.page.waitForFunction(() =>
+    (document.getElementById('file-key-0') as HTMLSelectElement | null)?.value.startsWith('alias/downloads-e2e'),
+  );
   await b.page.getByLabel('Download each result as it is made').check();
 });
 
@@ -140,7 +157,9 @@ describe('Files page, streamed downloads', () => {
     page.on('download', count);
     await page.getByLabel('Choose files').setInputFiles(notEsdk);
     const row = page.getByRole('listitem', { name: 'Decrypt notes.txt.encrypted' });
-    await expect.poll(() => row.getByRole('alert').textContent(), { timeout: 30_000 }).toMatch(/not an AWS Encryption SDK message|not an encrypted file/i);
+    await expect
+      .poll(() => row.getByRole('alert').textContent(), { timeout: 30_000 })
+      .toMatch(/not an AWS Encryption SDK message|not an encrypted file/i);
     await page.waitForTimeout(500);
     page.off('download', count);
     expect(downloads).toBe(0);

@@ -1,7 +1,20 @@
 // User story: encrypt a 200 MiB file on the Files page, save it, decrypt it again and check it
 // byte for byte; a truncated copy and a copy with one flipped byte fail in plain words and save nothing.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync, closeSync, copyFileSync, truncateSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  writeFileSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeSync,
+  closeSync,
+  copyFileSync,
+  truncateSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -53,7 +53,10 @@ async function go(page: Page, hash: string, heading: string | RegExp): Promise<v
 }
 
 /** Fills the simulator and returns the verdict (re-simulation follows each later change). */
-async function simulate(page: Page, o: { keyId: string; principal: string; action?: string; context?: [string, string] }): Promise<Locator> {
+async function simulate(
+  page: Page,
+  o: { keyId: string; principal: string; action?: string; context?: [string, string] },
+): Promise<Locator> {
   // From another page, so the simulator starts afresh (no verdict of an earlier request on screen).
   await go(page, '#/keys', 'Keys');
   await go(page, `#/simulator?key=${o.keyId}`, 'Policy simulator');
@@ -92,11 +95,15 @@ test('a grant allows a role the default key policy does not; the simulator says 
   // Denied: the default key policy delegates to IAM and no identity policy of App allows kms:Decrypt.
   let verdict = await simulate(page, { keyId, principal: roleArn });
   await expect.poll(() => text(verdict)).toContain('Denied');
-  expect(await text(verdict)).toContain('the key policy delegates to IAM but no identity policy of role/App allows kms:Decrypt');
+  expect(await text(verdict)).toContain(
+    'the key policy delegates to IAM but no identity policy of role/App allows kms:Decrypt',
+  );
   expect(await text(verdict)).toContain(`is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:`);
   expect(await text(verdict)).toContain('because no identity-based policy allows the kms:Decrypt action');
   const result = page.getByRole('region', { name: 'Result' });
-  expect(await text(result.getByRole('listitem').filter({ hasText: "statement 'Enable IAM User Permissions'" }))).toContain('Applies: names the account, so it delegates to IAM');
+  expect(
+    await text(result.getByRole('listitem').filter({ hasText: "statement 'Enable IAM User Permissions'" })),
+  ).toContain('Applies: names the account, so it delegates to IAM');
 
   // Create a grant on the key page.
   await go(page, `#/keys/${keyId}`, keyId);
@@ -122,7 +129,9 @@ test('a grant allows a role the default key policy does not; the simulator says 
   // Allowed by the grant.
   verdict = await simulate(page, { keyId, principal: roleArn });
   await expect.poll(() => text(verdict)).toContain("Allowed by grant 'app-encrypt'");
-  expect(await text(result.getByRole('listitem').filter({ hasText: 'app-encrypt' }))).toContain('Allows: it gives role/App Decrypt');
+  expect(await text(result.getByRole('listitem').filter({ hasText: 'app-encrypt' }))).toContain(
+    'Allows: it gives role/App Decrypt',
+  );
 
   // As App, Encrypt works.
   await actAs(page, roleArn);
@@ -178,7 +187,9 @@ test('a grant constrained to EncryptionContextSubset {TenantId: acme} allows onl
   await expect.poll(() => text(verdict)).toContain('Denied');
   expect(await text(verdict)).toContain("the key's one grant does not allow it");
   const grant = page.getByRole('region', { name: 'Result' }).getByRole('listitem').filter({ hasText: 'Unnamed grant' });
-  expect(await text(grant)).toContain("its constraint (Context includes TenantId=acme) is not met; the request's context is TenantId=other");
+  expect(await text(grant)).toContain(
+    "its constraint (Context includes TenantId=acme) is not met; the request's context is TenantId=other",
+  );
 });
 
 test('the simulator shows a failed key policy condition with the value the request had', async () => {
@@ -190,15 +201,28 @@ test('the simulator shows a failed key policy condition with the value the reque
       const policy = {
         Version: '2012-10-17',
         Statement: [
-          { Sid: 'Root', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' },
           {
-            Sid: 'Users', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:role/KeyUser` },
-            Action: ['kms:Encrypt', 'kms:Decrypt'], Resource: '*',
+            Sid: 'Root',
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${account}:root` },
+            Action: 'kms:*',
+            Resource: '*',
+          },
+          {
+            Sid: 'Users',
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${account}:role/KeyUser` },
+            Action: ['kms:Encrypt', 'kms:Decrypt'],
+            Resource: '*',
             Condition: { StringEquals: { 'kms:EncryptionContext:TenantId': 'acme' } },
           },
         ],
       };
-      await (globalThis as any).pocketKms.call('PutKeyPolicy', { KeyId, PolicyName: 'default', Policy: JSON.stringify(policy) });
+      await (globalThis as any).pocketKms.call('PutKeyPolicy', {
+        KeyId,
+        PolicyName: 'default',
+        Policy: JSON.stringify(policy),
+      });
     },
     [keyId, account] as const,
   );
@@ -207,11 +231,17 @@ test('the simulator shows a failed key policy condition with the value the reque
   await expect.poll(() => text(verdict)).toContain('Denied');
   // The Root statement names the account: it delegates to IAM, and KeyUser has no identity policy.
   expect(await text(verdict)).toContain('no identity policy of role/KeyUser allows kms:Decrypt');
-  expect(await text(verdict)).toContain("Statement 'Users' would allow it, but its condition StringEquals kms:EncryptionContext:TenantId does not hold.");
+  expect(await text(verdict)).toContain(
+    "Statement 'Users' would allow it, but its condition StringEquals kms:EncryptionContext:TenantId does not hold.",
+  );
   const result = page.getByRole('region', { name: 'Result' });
   const users = result.getByRole('listitem').filter({ hasText: "statement 'Users'" });
-  expect(await text(users)).toContain('Does not apply: condition StringEquals kms:EncryptionContext:TenantId: policy wants acme, request has other.');
-  expect(await text(result.getByRole('listitem').filter({ hasText: "statement 'Root'" }))).toContain('Applies: names the account, so it delegates to IAM');
+  expect(await text(users)).toContain(
+    'Does not apply: condition StringEquals kms:EncryptionContext:TenantId: policy wants acme, request has other.',
+  );
+  expect(await text(result.getByRole('listitem').filter({ hasText: "statement 'Root'" }))).toContain(
+    'Applies: names the account, so it delegates to IAM',
+  );
 
   // The request's condition keys, behind a disclosure.
   await result.getByText('Request condition keys').click();
@@ -221,5 +251,7 @@ test('the simulator shows a failed key policy condition with the value the reque
   expect(await text(keys.getByRole('row').filter({ hasText: 'aws:PrincipalArn' }))).toContain('role/KeyUser');
 
   await page.getByLabel('Context value 1').fill('acme');
-  await expect.poll(() => text(verdict)).toContain("Allowed: the key policy allows role/KeyUser directly (statement 'Users')");
+  await expect
+    .poll(() => text(verdict))
+    .toContain("Allowed: the key policy allows role/KeyUser directly (statement 'Users')");
 });

@@ -8,8 +8,14 @@ import { afterAll, beforeAll } from 'vitest';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 export interface App {
@@ -18,7 +24,10 @@ export interface App {
 }
 
 export async function serveApp(): Promise<App> {
-  const server: PreviewServer = await preview({ logLevel: 'silent', preview: { host: '127.0.0.1', port: 0, strictPort: false } });
+  const server: PreviewServer = await preview({
+    logLevel: 'silent',
+    preview: { host: '127.0.0.1', port: 0, strictPort: false },
+  });
   const url = server.resolvedUrls?.local[0]?.replace(/\/$/, '');
   if (!url) throw new Error('vite preview did not report a URL');
   return { url, close: () => server.close() };
@@ -37,7 +46,9 @@ export interface Browser {
 }
 
 /** A fresh Chromium profile, so IndexedDB and the service worker start empty. */
-export async function openBrowser(opts: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {}): Promise<Browser> {
+export async function openBrowser(
+  opts: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {},
+): Promise<Browser> {
   const dir = mkdtempSync(join(tmpdir(), 'pocket-kms-e2e-'));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM,
@@ -58,7 +69,9 @@ export async function openBrowser(opts: { viewport?: { width: number; height: nu
   context.on('request', (r) => void requests.push(r.url()));
   await context.exposeBinding('__pocketKmsCspViolation', (_source, v: string) => void cspViolations.push(v));
   await context.addInitScript(() => {
-    addEventListener('securitypolicyviolation', (e) => (globalThis as any).__pocketKmsCspViolation(`${e.violatedDirective} ${e.blockedURI}`));
+    addEventListener('securitypolicyviolation', (e) =>
+      (globalThis as any).__pocketKmsCspViolation(`${e.violatedDirective} ${e.blockedURI}`),
+    );
   });
   return {
     context,
@@ -71,7 +84,8 @@ export async function openBrowser(opts: { viewport?: { width: number; height: nu
       rmSync(dir, { recursive: true, force: true });
       const foreign = requests.filter((u) => !isLocal(u));
       if (foreign.length) throw new Error(`Requests left the device: ${foreign.slice(0, 5).join(', ')}`);
-      if (cspViolations.length) throw new Error(`Content-Security-Policy violations: ${cspViolations.slice(0, 5).join(', ')}`);
+      if (cspViolations.length)
+        throw new Error(`Content-Security-Policy violations: ${cspViolations.slice(0, 5).join(', ')}`);
     },
   };
 }
@@ -133,9 +147,18 @@ export function useApp(opts: { bundle?: TestBundle } = {}): { readonly app: App;
   let browser: Browser | undefined;
   const outDir = opts.bundle ? join('dist', opts.bundle.dir) : undefined;
   beforeAll(async () => {
-    if (opts.bundle) {
+    if (opts.bundle && outDir) {
       const { entry, name } = opts.bundle;
-      await build({ configFile: false, logLevel: 'silent', build: { outDir, emptyOutDir: true, lib: { entry, formats: ['es'], fileName: () => `${name}.js` }, minify: false } });
+      await build({
+        configFile: false,
+        logLevel: 'silent',
+        build: {
+          outDir,
+          emptyOutDir: true,
+          lib: { entry, formats: ['es'], fileName: () => `${name}.js` },
+          minify: false,
+        },
+      });
     }
     app = await serveApp();
     browser = await openBrowser();

@@ -10,8 +10,20 @@ const env = useApp();
 const SECRET = 'Invoice 2024-117 for acme';
 const OTHER_SECRET = 'Invoice 2024-118 for other';
 const KEY_ADMIN_ACTIONS = [
-  'kms:Create*', 'kms:Describe*', 'kms:Enable*', 'kms:List*', 'kms:Put*', 'kms:Update*', 'kms:Revoke*', 'kms:Disable*',
-  'kms:Get*', 'kms:Delete*', 'kms:TagResource', 'kms:UntagResource', 'kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion',
+  'kms:Create*',
+  'kms:Describe*',
+  'kms:Enable*',
+  'kms:List*',
+  'kms:Put*',
+  'kms:Update*',
+  'kms:Revoke*',
+  'kms:Disable*',
+  'kms:Get*',
+  'kms:Delete*',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:ScheduleKeyDeletion',
+  'kms:CancelKeyDeletion',
 ];
 
 let accountId = '';
@@ -32,7 +44,10 @@ async function createPrincipal(page: Page, kind: 'user' | 'role', name: string):
   await dialog.getByLabel(kind === 'role' ? 'Role name' : 'User name').fill(name);
   await dialog.getByRole('button', { name: `Create ${kind}`, exact: true }).click();
   await dialog.waitFor({ state: 'hidden' });
-  await page.getByRole('region', { name: /^Principals/ }).getByRole('button', { name, exact: true }).waitFor();
+  await page
+    .getByRole('region', { name: /^Principals/ })
+    .getByRole('button', { name, exact: true })
+    .waitFor();
 }
 
 /** Chooses a principal in the header's switcher and waits until the console says it acts as it. */
@@ -44,7 +59,8 @@ async function actAs(page: Page, label: string): Promise<void> {
 async function decrypt(page: Page, ciphertext: string, tenant: string): Promise<Locator> {
   const region = page.getByRole('region', { name: 'Decrypt', exact: true });
   await region.getByLabel('Ciphertext to decrypt (base64)').fill(ciphertext);
-  if ((await region.getByLabel('Context key 1').count()) === 0) await region.getByRole('button', { name: 'Add context pair' }).click();
+  if ((await region.getByLabel('Context key 1').count()) === 0)
+    await region.getByRole('button', { name: 'Add context pair' }).click();
   await region.getByLabel('Context key 1').fill('TenantId');
   await region.getByLabel('Context value 1').fill(tenant);
   await region.getByRole('button', { name: 'Decrypt', exact: true }).click();
@@ -56,8 +72,20 @@ function keyPolicy(account: string): string {
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
-      { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' },
-      { Sid: 'Allow access for Key Administrators', Effect: 'Allow', Principal: { AWS: role('KeyAdmin') }, Action: KEY_ADMIN_ACTIONS, Resource: '*' },
+      {
+        Sid: 'Enable IAM User Permissions',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${account}:root` },
+        Action: 'kms:*',
+        Resource: '*',
+      },
+      {
+        Sid: 'Allow access for Key Administrators',
+        Effect: 'Allow',
+        Principal: { AWS: role('KeyAdmin') },
+        Action: KEY_ADMIN_ACTIONS,
+        Resource: '*',
+      },
       {
         Sid: 'Allow use of the key for tenant acme',
         Effect: 'Allow',
@@ -85,7 +113,9 @@ describe('identities and acting as a principal', () => {
 
     // A role appears in the header's switcher as soon as it exists.
     const switcher = page.getByRole('banner').getByLabel('Acting as');
-    await expect.poll(() => switcher.locator('option').allTextContents()).toEqual(['root', 'role/KeyAdmin', 'role/KeyUser']);
+    await expect
+      .poll(() => switcher.locator('option').allTextContents())
+      .toEqual(['root', 'role/KeyAdmin', 'role/KeyUser']);
 
     // The key and its policy (setup through the console's own client), with an alias to pick it by.
     accountId = await page.evaluate(() => (globalThis as any).pocketKms.info.accountId as string);
@@ -107,10 +137,17 @@ describe('identities and acting as a principal', () => {
     await enc.getByRole('button', { name: 'Encrypt', exact: true }).click();
     await enc.getByLabel('Ciphertext (base64)').waitFor();
     acmeCiphertext = await enc.getByLabel('Ciphertext (base64)').inputValue();
-    otherCiphertext = await page.evaluate(async ([id, plaintext]) => {
-      const { CiphertextBlob } = await (globalThis as any).pocketKms.call('Encrypt', { KeyId: id, Plaintext: new TextEncoder().encode(plaintext), EncryptionContext: { TenantId: 'other' } });
-      return btoa(String.fromCharCode(...(CiphertextBlob as Uint8Array)));
-    }, [keyId, OTHER_SECRET]);
+    otherCiphertext = await page.evaluate(
+      async ([id, plaintext]) => {
+        const { CiphertextBlob } = await (globalThis as any).pocketKms.call('Encrypt', {
+          KeyId: id,
+          Plaintext: new TextEncoder().encode(plaintext),
+          EncryptionContext: { TenantId: 'other' },
+        });
+        return btoa(String.fromCharCode(...(CiphertextBlob as Uint8Array)));
+      },
+      [keyId, OTHER_SECRET],
+    );
     // The root can decrypt both, so the ciphertexts and contexts are right: only authorization can refuse them.
     let dec = await decrypt(page, otherCiphertext, 'other');
     await expect.poll(() => dec.getByLabel('Decrypted text').inputValue()).toBe(OTHER_SECRET);
@@ -123,7 +160,9 @@ describe('identities and acting as a principal', () => {
     dec = await decrypt(page, otherCiphertext, 'other');
     const denied = dec.getByRole('alert');
     await expect.poll(() => text(denied)).toContain('AccessDeniedException');
-    expect(await text(denied)).toContain(`User: arn:aws:sts::${accountId}:assumed-role/KeyUser/console is not authorized to perform: kms:Decrypt`);
+    expect(await text(denied)).toContain(
+      `User: arn:aws:sts::${accountId}:assumed-role/KeyUser/console is not authorized to perform: kms:Decrypt`,
+    );
     expect(await text(denied)).not.toContain('InvalidCiphertextException');
     expect(await dec.getByLabel('Decrypted text').count()).toBe(0);
 
@@ -137,13 +176,21 @@ describe('identities and acting as a principal', () => {
     const policyDialog = page.getByRole('dialog', { name: 'Add inline policy' });
     expect(await policyDialog.getByLabel('Policy document (JSON)').inputValue()).toContain('"kms:Encrypt"');
     await policyDialog.getByLabel('Policy name').fill('ConsoleBrowse');
-    await policyDialog.getByLabel('Policy document (JSON)').fill('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:ListKeys","kms:ListAliases"]');
+    await policyDialog
+      .getByLabel('Policy document (JSON)')
+      .fill('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:ListKeys","kms:ListAliases"]');
     await policyDialog.getByRole('button', { name: 'Save policy' }).click();
     await expect.poll(() => text(policyDialog.getByRole('alert'))).toContain('MalformedPolicyDocumentException');
-    await policyDialog.getByLabel('Policy document (JSON)').fill('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:ListKeys","kms:ListAliases"],"Resource":"*"}]}');
+    await policyDialog
+      .getByLabel('Policy document (JSON)')
+      .fill(
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:ListKeys","kms:ListAliases"],"Resource":"*"}]}',
+      );
     await policyDialog.getByRole('button', { name: 'Save policy' }).click();
     await policyDialog.waitFor({ state: 'hidden' });
-    await expect.poll(() => text(page.getByRole('region', { name: /^Inline policies/ }))).toContain('"kms:ListAliases"');
+    await expect
+      .poll(() => text(page.getByRole('region', { name: /^Inline policies/ })))
+      .toContain('"kms:ListAliases"');
     expect(await text(table)).toContain('ConsoleBrowse');
 
     // KeyAdmin, through the row's "Act as" button: disable, enable and describe the key, but no Decrypt.
@@ -167,7 +214,9 @@ describe('identities and acting as a principal', () => {
     await goTo(page, 'Encrypt / Decrypt', 'Encrypt / Decrypt');
     dec = await decrypt(page, acmeCiphertext, 'acme');
     await expect.poll(() => text(dec.getByRole('alert'))).toContain('AccessDeniedException');
-    expect(await text(dec.getByRole('alert'))).toContain(`assumed-role/KeyAdmin/console is not authorized to perform: kms:Decrypt`);
+    expect(await text(dec.getByRole('alert'))).toContain(
+      `assumed-role/KeyAdmin/console is not authorized to perform: kms:Decrypt`,
+    );
 
     // The choice survives a reload.
     await page.reload();
@@ -214,7 +263,9 @@ describe('identities and acting as a principal', () => {
     // The root may have access keys, with AWS's advice against them.
     await table.getByRole('button', { name: 'root', exact: true }).click();
     await page.getByRole('region', { name: 'Account root' }).waitFor();
-    expect(await text(page.getByRole('region', { name: /^Access keys/ }))).toContain('AWS advises against access keys for the account root.');
+    expect(await text(page.getByRole('region', { name: /^Access keys/ }))).toContain(
+      'AWS advises against access keys for the account root.',
+    );
 
     // A user is created with a tag and deleted after a confirmation.
     await createPrincipal(page, 'user', 'temp-user');
@@ -235,7 +286,12 @@ describe('identities and acting as a principal', () => {
     const events = page.getByRole('region', { name: 'Events' });
     await events.getByLabel('Event name').selectOption('Decrypt');
     await events.getByLabel('Errors only').check();
-    await expect.poll(async () => (await events.getByRole('row').allInnerTexts()).slice(1).filter((r) => r.includes('AccessDenied')).length).toBe(2);
+    await expect
+      .poll(
+        async () =>
+          (await events.getByRole('row').allInnerTexts()).slice(1).filter((r) => r.includes('AccessDenied')).length,
+      )
+      .toBe(2);
     const rows = (await events.getByRole('row').allInnerTexts()).slice(1);
     // Newest first: KeyAdmin's refusal, then KeyUser's.
     expect(rows[0]).toContain('KeyAdmin');
@@ -247,10 +303,15 @@ describe('identities and acting as a principal', () => {
     expect(await text(record)).toContain('"errorCode": "AccessDenied"');
     await record.getByRole('button', { name: 'Close dialog' }).click();
 
-    const audited = await page.evaluate(() => (globalThis as any).pocketKms.api.auditEvents({ eventName: 'Decrypt', errorsOnly: true }));
+    const audited = await page.evaluate(() =>
+      (globalThis as any).pocketKms.api.auditEvents({ eventName: 'Decrypt', errorsOnly: true }),
+    );
     const keyUser = audited.find((r: any) => r.record.userIdentity?.arn?.includes('assumed-role/KeyUser/'));
     expect(keyUser.errorCode).toBe('AccessDenied');
-    expect(keyUser.record.userIdentity).toMatchObject({ type: 'AssumedRole', arn: `arn:aws:sts::${accountId}:assumed-role/KeyUser/console` });
+    expect(keyUser.record.userIdentity).toMatchObject({
+      type: 'AssumedRole',
+      arn: `arn:aws:sts::${accountId}:assumed-role/KeyUser/console`,
+    });
     expect(keyUser.record.errorMessage).toContain('kms:Decrypt');
     expect(keyUser.keyIds).toContain(keyId);
   });
@@ -267,10 +328,15 @@ describe('identities and acting as a principal', () => {
     await page.getByRole('dialog', { name: 'Delete role' }).getByRole('button', { name: 'Delete role' }).click();
     await expect.poll(() => switcher.inputValue()).toBe(root);
     expect(await switcher.locator('option').allTextContents()).toEqual(['root', 'role/KeyUser']);
-    expect(await text(page.getByRole('status').filter({ hasText: 'The console acts as' }))).toContain('The console acts as root.');
+    expect(await text(page.getByRole('status').filter({ hasText: 'The console acts as' }))).toContain(
+      'The console acts as root.',
+    );
 
     // A remembered principal that no longer exists (deleted in another tab) is dropped without a word.
-    await page.evaluate((arn) => localStorage.setItem('pocket-kms:acting-as', arn), `arn:aws:iam::${accountId}:role/KeyAdmin`);
+    await page.evaluate(
+      (arn) => localStorage.setItem('pocket-kms:acting-as', arn),
+      `arn:aws:iam::${accountId}:role/KeyAdmin`,
+    );
     await page.reload();
     await page.getByRole('heading', { level: 1, name: 'Identities' }).waitFor();
     await expect.poll(() => switcher.inputValue()).toBe(root);
@@ -286,7 +352,13 @@ describe('identities and acting as a principal', () => {
       await loadApp(page, env.app.url);
       const name = 'ReportingPipelineDecryptOnlyRoleForTenantAcme';
       await page.waitForFunction(() => (globalThis as any).pocketKms?.info !== undefined);
-      await page.evaluate((n) => (globalThis as any).pocketKms.api.createPrincipal('role', n, [{ TagKey: 'cost-centre', TagValue: 'analytics-and-reporting' }]), name);
+      await page.evaluate(
+        (n) =>
+          (globalThis as any).pocketKms.api.createPrincipal('role', n, [
+            { TagKey: 'cost-centre', TagValue: 'analytics-and-reporting' },
+          ]),
+        name,
+      );
       await goTo(page, 'Identities', 'Identities');
       await page.getByRole('button', { name, exact: true }).click();
       await actAs(page, `role/${name}`);

@@ -14,8 +14,13 @@ describe('several instances over one database', () => {
     const b = await env.browser.context.newPage();
     await b.goto(env.app.url);
     await Promise.all([a.waitForFunction(ready), b.waitForFunction(ready)]);
-    const keyId = await a.evaluate(async () => (await (globalThis as any).pocketKms.call('CreateKey', {})).KeyMetadata.KeyId);
-    const rotateFive = (id: string) => Promise.all(Array.from({ length: 5 }, () => (globalThis as any).pocketKms.call('RotateKeyOnDemand', { KeyId: id })));
+    const keyId = await a.evaluate(
+      async () => (await (globalThis as any).pocketKms.call('CreateKey', {})).KeyMetadata.KeyId,
+    );
+    const rotateFive = (id: string) =>
+      Promise.all(
+        Array.from({ length: 5 }, () => (globalThis as any).pocketKms.call('RotateKeyOnDemand', { KeyId: id })),
+      );
     await Promise.all([a.evaluate(rotateFive, keyId), b.evaluate(rotateFive, keyId)]);
     const seen = await Promise.all(
       [a, b].map((p) =>
@@ -23,7 +28,11 @@ describe('several instances over one database', () => {
           const k = (globalThis as any).pocketKms;
           const r = await k.call('ListKeyRotations', { KeyId: id, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' });
           const d = await k.call('DescribeKey', { KeyId: id });
-          return { ids: r.Rotations.map((x: any) => x.KeyMaterialId), states: r.Rotations.map((x: any) => x.KeyMaterialState), current: d.KeyMetadata.CurrentKeyMaterialId };
+          return {
+            ids: r.Rotations.map((x: any) => x.KeyMaterialId),
+            states: r.Rotations.map((x: any) => x.KeyMaterialState),
+            current: d.KeyMetadata.CurrentKeyMaterialId,
+          };
         }, keyId),
       ),
     );
@@ -44,11 +53,16 @@ describe('several instances over one database', () => {
     const out = await page.evaluate(async (c) => {
       const k = (globalThis as any).pocketKms;
       const { KeyMetadata } = await k.call('CreateKey', {});
-      const post = async (op: string, body: unknown) => (await (globalThis as any).signedFetch(location.origin, 'kms', `TrentService.${op}`, JSON.stringify(body), c)).body;
+      const post = async (op: string, body: unknown) =>
+        (await (globalThis as any).signedFetch(location.origin, 'kms', `TrentService.${op}`, JSON.stringify(body), c))
+          .body;
       const viaEndpoint = await post('Encrypt', { KeyId: KeyMetadata.KeyId, Plaintext: btoa('from the endpoint') });
       const bytes = Uint8Array.from(atob(viaEndpoint.CiphertextBlob), (c) => c.charCodeAt(0));
       const inWorker = await k.call('Decrypt', { CiphertextBlob: bytes });
-      const viaWorker = await k.call('Encrypt', { KeyId: KeyMetadata.KeyId, Plaintext: new TextEncoder().encode('from the worker') });
+      const viaWorker = await k.call('Encrypt', {
+        KeyId: KeyMetadata.KeyId,
+        Plaintext: new TextEncoder().encode('from the worker'),
+      });
       let b = '';
       for (const x of viaWorker.CiphertextBlob) b += String.fromCharCode(x);
       const atEndpoint = await post('Decrypt', { CiphertextBlob: btoa(b) });

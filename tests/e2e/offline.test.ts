@@ -48,7 +48,11 @@ describe('installed and offline', () => {
       // The /kms endpoint answers offline too (the service worker is the server): an unsigned request
       // gets its 403 MissingAuthenticationTokenException, which only the service worker gives.
       const answer = await page.evaluate(async () => {
-        const r = await fetch('/kms', { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.ListKeys' }, body: '{}' });
+        const r = await fetch('/kms', {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.ListKeys' },
+          body: '{}',
+        });
         return { status: r.status, type: r.headers.get('x-amzn-errortype') };
       });
       expect(answer).toEqual({ status: 403, type: 'MissingAuthenticationTokenException' });
@@ -60,15 +64,29 @@ describe('installed and offline', () => {
   it('passes Chromium’s installability check with a complete manifest', async () => {
     const { page } = env.browser;
     const cdp = await page.context().newCDPSession(page);
-    const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: unknown[] };
+    const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as {
+      installabilityErrors: unknown[];
+    };
     expect(installabilityErrors).toEqual([]);
     // Chromium then fires beforeinstallprompt, and the header offers installation.
-    await expect.poll(() => page.getByRole('banner').getByRole('button', { name: 'Install app' }).count(), { timeout: 15_000 }).toBe(1);
+    await expect
+      .poll(() => page.getByRole('banner').getByRole('button', { name: 'Install app' }).count(), { timeout: 15_000 })
+      .toBe(1);
     const manifest = await page.evaluate(async () => (await fetch('/manifest.webmanifest')).json());
-    expect(manifest).toMatchObject({ name: 'Pocket KMS', short_name: 'Pocket KMS', display: 'standalone', start_url: '/', scope: '/', theme_color: '#1f3a5f', background_color: '#ffffff' });
+    expect(manifest).toMatchObject({
+      name: 'Pocket KMS',
+      short_name: 'Pocket KMS',
+      display: 'standalone',
+      start_url: '/',
+      scope: '/',
+      theme_color: '#1f3a5f',
+      background_color: '#ffffff',
+    });
     expect(manifest.description).toBeTruthy();
     const icons = manifest.icons as { sizes: string; purpose: string; src: string }[];
-    expect(icons.filter((i) => i.purpose === 'any').map((i) => i.sizes)).toEqual(expect.arrayContaining(['192x192', '512x512']));
+    expect(icons.filter((i) => i.purpose === 'any').map((i) => i.sizes)).toEqual(
+      expect.arrayContaining(['192x192', '512x512']),
+    );
     expect(icons.some((i) => i.purpose === 'maskable' && i.sizes === '512x512')).toBe(true);
   });
 
@@ -97,14 +115,21 @@ describe('installed and offline', () => {
     expect(CSP_HEADER).toContain("frame-ancestors 'none'");
     // The harness throws on close if any CSP violation or foreign request was seen.
     expect(env.browser.requests.filter((u) => !isLocal(u))).toEqual([]);
-    expect(env.browser.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to load resource|'TrustedHTML' assignment/.test(e))).toEqual([]);
+    expect(
+      env.browser.errors.filter(
+        (e) => !/ERR_INTERNET_DISCONNECTED|Failed to load resource|'TrustedHTML' assignment/.test(e),
+      ),
+    ).toEqual([]);
   });
 
   it('shows version and build hash on the About page, matching build-info.json', async () => {
     const { page } = env.browser;
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'About' }).click();
     await page.getByRole('heading', { level: 1, name: 'About Pocket KMS' }).waitFor();
-    const info = (await (await fetch(`${env.app.url}/build-info.json`)).json()) as { buildHash: string; version: string };
+    const info = (await (await fetch(`${env.app.url}/build-info.json`)).json()) as {
+      buildHash: string;
+      version: string;
+    };
     await expect.poll(() => text(page.getByTestId('build-hash'))).toBe(info.buildHash);
     expect(await text(page.getByRole('main'))).toContain(info.version);
   });
@@ -117,7 +142,10 @@ describe('installed and offline', () => {
     if (!same) console.warn('offline.test: the sources changed since the served build; checking reproducibility only.');
     // Asynchronously: the preview server that answers --against runs in this process.
     const args = ['scripts/reproducible-build.js', ...(same ? ['--against', `${env.app.url}/`] : [])];
-    const out = await promisify(execFile)(process.execPath, args, { encoding: 'utf8' }).then((r) => r.stdout, (e: { stdout?: string }) => `FAILED\n${e.stdout ?? ''}`);
+    const out = await promisify(execFile)(process.execPath, args, { encoding: 'utf8' }).then(
+      (r) => r.stdout,
+      (e: { stdout?: string }) => `FAILED\n${e.stdout ?? ''}`,
+    );
     expect(out).toContain('Reproducible: two builds are identical, byte for byte.');
     expect(out).not.toContain('DIFFERENT');
   });
@@ -161,7 +189,9 @@ describe('updates', () => {
       // How many jobs had finished when the page went away (it survives the reload in localStorage).
       await a.evaluate(() =>
         addEventListener('pagehide', () => {
-          const done = [...document.querySelectorAll('a')].filter((l) => /^Save part-\d/.test(l.getAttribute('aria-label') ?? l.textContent?.trim() ?? ''));
+          const done = [...document.querySelectorAll('a')].filter((l) =>
+            /^Save part-\d/.test(l.getAttribute('aria-label') ?? l.textContent?.trim() ?? ''),
+          );
           localStorage.setItem('jobs-done-at-unload', String(done.length));
         }),
       );
@@ -169,7 +199,9 @@ describe('updates', () => {
       await updateNow.click();
 
       // Tab A says why it waits, and reloads only once every file is done.
-      await expect.poll(() => a.getByText('Waiting for the file jobs in the queue to finish.').count(), { timeout: 15_000 }).toBe(1);
+      await expect
+        .poll(() => a.getByText('Waiting for the file jobs in the queue to finish.').count(), { timeout: 15_000 })
+        .toBe(1);
       expect(reloaded).toBe(false);
       await expect.poll(() => reloaded, { timeout: 120_000 }).toBe(true);
       expect(await a.evaluate(() => localStorage.getItem('jobs-done-at-unload'))).toBe('4');
@@ -196,9 +228,15 @@ describe('updates', () => {
         const statuses: number[] = [];
         const until = Date.now() + 6000;
         while (Date.now() < until) {
-          const r = await fetch('/kms', { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.ListKeys' }, body: '{}' }).catch(() => undefined);
+          const r = await fetch('/kms', {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.ListKeys' },
+            body: '{}',
+          }).catch(() => undefined);
           // Unsigned on purpose: 403 MissingAuthenticationTokenException is the service worker answering.
-          statuses.push(r?.headers.get('x-amzn-errortype') === 'MissingAuthenticationTokenException' ? r.status : (r?.status ?? 0));
+          statuses.push(
+            r?.headers.get('x-amzn-errortype') === 'MissingAuthenticationTokenException' ? r.status : (r?.status ?? 0),
+          );
           await new Promise((res) => setTimeout(res, 20));
         }
         return statuses;
@@ -216,7 +254,11 @@ describe('updates', () => {
       await other.waitForEvent('load');
 
       // Tab A keeps its dialog and input, and says why it waits.
-      await expect.poll(() => a.getByText('Waiting for the open dialog to close: it has unsaved input.').count(), { timeout: 15_000 }).toBe(1);
+      await expect
+        .poll(() => a.getByText('Waiting for the open dialog to close: it has unsaved input.').count(), {
+          timeout: 15_000,
+        })
+        .toBe(1);
       await a.waitForTimeout(1000);
       expect(await dialog.getByLabel('Description').inputValue()).toBe('half-typed');
       // Closing the dialog lets it reload into the new version.

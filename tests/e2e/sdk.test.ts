@@ -16,7 +16,10 @@ beforeAll(async () => {
 describe('the AWS SDK against /kms', () => {
   it('walks CreateKey → alias → policy → Encrypt/Decrypt with context → deletion and back', async () => {
     const { page } = env.browser;
-    const steps = (await page.evaluate(([origin, c]) => (globalThis as any).sdkWalk(origin, c), [env.app.url, root] as const)) as Record<string, any>;
+    const steps = (await page.evaluate(([origin, c]) => (globalThis as any).sdkWalk(origin, c), [
+      env.app.url,
+      root,
+    ] as const)) as Record<string, any>;
     expect(steps.created.state).toBe('Enabled');
     expect(steps.created.creationIsDate).toBe(true);
     expect(steps.created.arn).toMatch(/^arn:aws:kms:us-east-1:\d{12}:key\/[0-9a-f-]{36}$/);
@@ -32,18 +35,34 @@ describe('the AWS SDK against /kms', () => {
   });
 
   it('answers wire-level errors as AWS does', async () => {
-    const res = await env.browser.page.evaluate(async ([origin, c]) => {
-      const post = (target: string, body: string, creds: unknown = c) => (globalThis as any).signedFetch(origin, 'kms', target, body, creds);
-      return {
-        unsigned: await post('TrentService.ListKeys', '{}', null),
-        unknown: await post('TrentService.MakeCoffee', '{}'),
-        badJson: await post('TrentService.ListKeys', '{not json'),
-        unsupported: await post('TrentService.ImportKeyMaterial', '{}'),
-      };
-    }, [env.app.url, root] as const);
-    expect(res.unsigned).toMatchObject({ status: 403, type: 'MissingAuthenticationTokenException', body: { __type: 'MissingAuthenticationTokenException' } });
-    expect(res.unknown).toMatchObject({ status: 400, type: 'UnknownOperationException', body: { __type: 'UnknownOperationException' } });
-    expect(res.badJson).toMatchObject({ status: 400, type: 'SerializationException', body: { __type: 'SerializationException' } });
+    const res = await env.browser.page.evaluate(
+      async ([origin, c]) => {
+        const post = (target: string, body: string, creds: unknown = c) =>
+          (globalThis as any).signedFetch(origin, 'kms', target, body, creds);
+        return {
+          unsigned: await post('TrentService.ListKeys', '{}', null),
+          unknown: await post('TrentService.MakeCoffee', '{}'),
+          badJson: await post('TrentService.ListKeys', '{not json'),
+          unsupported: await post('TrentService.ImportKeyMaterial', '{}'),
+        };
+      },
+      [env.app.url, root] as const,
+    );
+    expect(res.unsigned).toMatchObject({
+      status: 403,
+      type: 'MissingAuthenticationTokenException',
+      body: { __type: 'MissingAuthenticationTokenException' },
+    });
+    expect(res.unknown).toMatchObject({
+      status: 400,
+      type: 'UnknownOperationException',
+      body: { __type: 'UnknownOperationException' },
+    });
+    expect(res.badJson).toMatchObject({
+      status: 400,
+      type: 'SerializationException',
+      body: { __type: 'SerializationException' },
+    });
     expect(res.unsupported.body.__type).toBe('UnsupportedOperationException');
     expect(res.unsupported.body.message).toContain('ImportKeyMaterial');
   });
@@ -52,13 +71,24 @@ describe('the AWS SDK against /kms', () => {
     const out = await env.browser.page.evaluate(
       ([origin, c]) =>
         (globalThis as any).signedFetch(
-          origin, 'cloudtrail', 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents',
-          JSON.stringify({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'Decrypt' }], MaxResults: 50 }), c,
+          origin,
+          'cloudtrail',
+          'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents',
+          JSON.stringify({
+            LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'Decrypt' }],
+            MaxResults: 50,
+          }),
+          c,
         ),
       [env.app.url, root] as const,
     );
     expect(out.status).toBe(200);
-    const events = out.body.Events as { EventName: string; CloudTrailEvent: string; AccessKeyId?: string; EventTime: number }[];
+    const events = out.body.Events as {
+      EventName: string;
+      CloudTrailEvent: string;
+      AccessKeyId?: string;
+      EventTime: number;
+    }[];
     expect(events.map((e) => e.EventName)).toEqual(['Decrypt', 'Decrypt']);
     const [failed, ok] = events.map((e) => JSON.parse(e.CloudTrailEvent));
     expect(failed.errorCode).toBe('InvalidCiphertextException');
@@ -80,7 +110,8 @@ describe('the AWS SDK against /kms', () => {
       });
       const found: { store: string; algorithm: string; extractable: boolean; usages: string[] }[] = [];
       const visit = (store: string, v: unknown, depth = 0): void => {
-        if (v instanceof CryptoKey) found.push({ store, algorithm: v.algorithm.name, extractable: v.extractable, usages: [...v.usages] });
+        if (v instanceof CryptoKey)
+          found.push({ store, algorithm: v.algorithm.name, extractable: v.extractable, usages: [...v.usages] });
         else if (v && typeof v === 'object' && depth < 6) for (const x of Object.values(v)) visit(store, x, depth + 1);
       };
       for (const name of Array.from(db.objectStoreNames)) {

@@ -26,9 +26,11 @@ function imports(file: string): Import[] {
   for (const m of text.matchAll(/^\s*(import|export)\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]/gm)) {
     out.push({ from: file, spec: m[3]!, typeOnly: Boolean(m[2]) });
   }
-  for (const m of text.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm)) out.push({ from: file, spec: m[1]!, typeOnly: false });
+  for (const m of text.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm))
+    out.push({ from: file, spec: m[1]!, typeOnly: false });
   // Dynamic imports (lazy pages, heavy code loaded on demand) cross layers as much as static ones.
-  for (const m of text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) out.push({ from: file, spec: m[1]!, typeOnly: false });
+  for (const m of text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g))
+    out.push({ from: file, spec: m[1]!, typeOnly: false });
   return out;
 }
 
@@ -63,7 +65,7 @@ const TYPE_ONLY_ALLOWED: Record<string, string[]> = { ui: ['worker', 'sw', '@aws
 const SHARED = new Set([join(src, 'worker/error-transfer.ts')]);
 
 /** The core's wings: folders of src/kms the rest of the core enters only through index.ts. */
-const WINGS = ['audit', 'authz', 'material', 'iam', 'asymmetric'];
+const WINGS = ['audit', 'authz', 'material', 'iam', 'asymmetric', 'backup'];
 /** Which wing a file or import target is in, and whether it is the wing's door. */
 function wingOf(path: string): { name: string; door: boolean } | undefined {
   const rel = relative(join(src, 'kms'), path).replace(/\.ts$/, '');
@@ -105,7 +107,11 @@ describe('architecture', () => {
     const bad = all
       .filter((f) => ['kms', 'format', 'store'].includes(layerOf(f)))
       // Comments may speak of a "policy document."; only code counts.
-      .filter((f) => /\b(document|window|localStorage)\s*[.[]/.test(readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '')))
+      .filter((f) =>
+        /\b(document|window|localStorage)\s*[.[]/.test(
+          readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ''),
+        ),
+      )
       .map((f) => relative(root, f));
     expect(bad).toEqual([]);
   });
@@ -113,7 +119,11 @@ describe('architecture', () => {
   it('keeps the store off the format and off the composition of the core (kms/kms.ts)', () => {
     const bad = all
       .filter((f) => layerOf(f) === 'store')
-      .flatMap((f) => imports(f).filter((i) => target(i) === 'format' || resolve(dirname(f), i.spec) === join(src, 'kms/kms')).map((i) => `${relative(root, f)} imports '${i.spec}'`));
+      .flatMap((f) =>
+        imports(f)
+          .filter((i) => target(i) === 'format' || resolve(dirname(f), i.spec) === join(src, 'kms/kms'))
+          .map((i) => `${relative(root, f)} imports '${i.spec}'`),
+      );
     expect(bad).toEqual([]);
   });
 
@@ -133,8 +143,13 @@ describe('architecture', () => {
   it('keeps the message codecs free of crypto and platform code (STYLE.md, as the AWS ESDK does)', () => {
     const bad = CODECS.flatMap((n) => {
       const code = readFileSync(join(src, 'format', n), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
-      const imported = imports(join(src, 'format', n)).filter((i) => !i.spec.startsWith('.')).map((i) => i.spec);
-      return [...(/\b(crypto|self|navigator|indexedDB|fetch)\s*[.(]/.test(code) ? [`${n} uses the platform`] : []), ...imported.map((s) => `${n} imports ${s}`)];
+      const imported = imports(join(src, 'format', n))
+        .filter((i) => !i.spec.startsWith('.'))
+        .map((i) => i.spec);
+      return [
+        ...(/\b(crypto|self|navigator|indexedDB|fetch)\s*[.(]/.test(code) ? [`${n} uses the platform`] : []),
+        ...imported.map((s) => `${n} imports ${s}`),
+      ];
     });
     expect(bad).toEqual([]);
   });

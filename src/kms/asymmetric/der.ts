@@ -22,7 +22,6 @@ export const OID = {
   mlKem1024: '608648016503040403',
 } as const;
 
-
 export interface Tlv {
   tag: number;
   value: Uint8Array;
@@ -50,7 +49,7 @@ export function readTlv(b: Uint8Array, at = 0): Tlv {
 /** The children of a constructed element's value. */
 export function children(value: Uint8Array): Tlv[] {
   const out: Tlv[] = [];
-  for (let at = 0; at < value.length; ) {
+  for (let at = 0; at < value.length;) {
     const t = readTlv(value, at);
     out.push(t);
     at = t.end;
@@ -65,7 +64,14 @@ function expect(t: Tlv | undefined, tag: number): Tlv {
 
 export function tlv(tag: number, ...parts: Uint8Array[]): Uint8Array {
   const len = parts.reduce((n, p) => n + p.length, 0);
-  const head = len < 0x80 ? [tag, len] : len < 0x100 ? [tag, 0x81, len] : len < 0x10000 ? [tag, 0x82, len >> 8, len & 0xff] : [tag, 0x83, len >> 16, (len >> 8) & 0xff, len & 0xff];
+  const head =
+    len < 0x80
+      ? [tag, len]
+      : len < 0x100
+        ? [tag, 0x81, len]
+        : len < 0x10000
+          ? [tag, 0x82, len >> 8, len & 0xff]
+          : [tag, 0x83, len >> 16, (len >> 8) & 0xff, len & 0xff];
   const out = new Uint8Array(head.length + len);
   out.set(head);
   let at = head.length;
@@ -153,7 +159,17 @@ export function decodeRsaPrivate(pkcs8: Uint8Array): RsaPrivate {
   const inner = readTlv(decodePkcs8(pkcs8).key);
   const ints = children(expect(inner, 0x30).value).map((t) => toBig(expect(t, 0x02).value));
   if (ints.length < 9) throw new DerError('short RSAPrivateKey');
-  const [, n, e, d, p, q, dp, dq, qinv] = ints as [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint];
+  const [, n, e, d, p, q, dp, dq, qinv] = ints as [
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+  ];
   return { n, e, d, p, q, dp, dq, qinv };
 }
 

@@ -9,7 +9,11 @@ import { decodeSpki } from './der';
 export type FileDigestKind = 'SHA-256' | 'SHA-384' | 'SHA-512' | 'ML-DSA-MU';
 
 /** Hashes `stream` chunk by chunk; `publicKey` (SPKI DER) is required for ML-DSA-MU. */
-export async function digestStream(stream: ReadableStream<Uint8Array>, kind: FileDigestKind, publicKey?: Uint8Array): Promise<Uint8Array> {
+export async function digestStream(
+  stream: ReadableStream<Uint8Array>,
+  kind: FileDigestKind,
+  publicKey?: Uint8Array,
+): Promise<Uint8Array> {
   let h;
   if (kind === 'ML-DSA-MU') {
     if (!publicKey) throw new Error('"publicKey" is required for ML-DSA-MU');

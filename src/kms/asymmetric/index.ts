@@ -2,8 +2,18 @@
 // sealing, DER codecs, signing, and the streamed file digest.
 
 export {
-  algorithmLists, AWS_DATA_KEY_PAIR_SPECS, DATA_KEY_PAIR_SPECS, MAC_ALGORITHMS, macAlgorithmOf, oaepLimit, SIGNING_ALGORITHMS,
-  signingHash, SPECS, type MacAlgorithm, type RsaEncryptionAlgorithm, type SigningAlgorithm,
+  algorithmLists,
+  AWS_DATA_KEY_PAIR_SPECS,
+  DATA_KEY_PAIR_SPECS,
+  MAC_ALGORITHMS,
+  macAlgorithmOf,
+  oaepLimit,
+  SIGNING_ALGORITHMS,
+  signingHash,
+  SPECS,
+  type MacAlgorithm,
+  type RsaEncryptionAlgorithm,
+  type SigningAlgorithm,
 } from './specs';
 export { ed25519Pair, generateKeyMaterial, generateWrappingKey, hasWebCryptoEd25519, mlKem } from './keygen';
 export { prepareKey, withKey, withSecret } from './material';

@@ -18,7 +18,12 @@ export function sealAad(keyId: string, version: number): Uint8Array {
 }
 
 export async function generateWrappingKey(): Promise<CryptoKey> {
-  return crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey']);
+  return crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, [
+    'encrypt',
+    'decrypt',
+    'wrapKey',
+    'unwrapKey',
+  ]);
 }
 
 type ImportAlg = AlgorithmIdentifier | RsaHashedImportParams | EcKeyImportParams | HmacImportParams;
@@ -28,13 +33,17 @@ export function variants(spec: KeySpec, usage: KeyUsage): Record<string, { alg: 
   const info = SPECS[spec];
   const out: Record<string, { alg: ImportAlg; usages: KeyUsage_[] }> = {};
   if (info.family === 'rsa' && usage === 'SIGN_VERIFY') {
-    for (const name of ['RSASSA-PKCS1-v1_5', 'RSA-PSS']) for (const hash of ['SHA-256', 'SHA-384', 'SHA-512']) out[`${name}/${hash}`] = { alg: { name, hash }, usages: ['sign'] };
+    for (const name of ['RSASSA-PKCS1-v1_5', 'RSA-PSS'])
+      for (const hash of ['SHA-256', 'SHA-384', 'SHA-512'])
+        out[`${name}/${hash}`] = { alg: { name, hash }, usages: ['sign'] };
   } else if (info.family === 'rsa') {
-    for (const hash of ['SHA-1', 'SHA-256']) out[`RSA-OAEP/${hash}`] = { alg: { name: 'RSA-OAEP', hash }, usages: ['decrypt'] };
+    for (const hash of ['SHA-1', 'SHA-256'])
+      out[`RSA-OAEP/${hash}`] = { alg: { name: 'RSA-OAEP', hash }, usages: ['decrypt'] };
   } else if (info.family === 'ecc-nist') {
-    out[usage === 'KEY_AGREEMENT' ? 'ECDH' : 'ECDSA'] = usage === 'KEY_AGREEMENT'
-      ? { alg: { name: 'ECDH', namedCurve: info.curve! }, usages: ['deriveBits'] }
-      : { alg: { name: 'ECDSA', namedCurve: info.curve! }, usages: ['sign'] };
+    out[usage === 'KEY_AGREEMENT' ? 'ECDH' : 'ECDSA'] =
+      usage === 'KEY_AGREEMENT'
+        ? { alg: { name: 'ECDH', namedCurve: info.curve! }, usages: ['deriveBits'] }
+        : { alg: { name: 'ECDSA', namedCurve: info.curve! }, usages: ['sign'] };
   } else if (info.family === 'ed25519') {
     out.Ed25519 = { alg: { name: 'Ed25519' }, usages: ['sign'] };
   } else if (info.family === 'hmac' && info.protection === 'browser') {
@@ -45,35 +54,59 @@ export function variants(spec: KeySpec, usage: KeyUsage): Record<string, { alg: 
 type KeyUsage_ = globalThis.KeyUsage;
 
 /** A WebCrypto key pair (or HMAC key) generated extractable, for wrapping only. */
-async function transientKey(spec: KeySpec, usage: KeyUsage): Promise<{ secret: CryptoKey; publicKey?: CryptoKey; format: 'pkcs8' | 'raw' }> {
+async function transientKey(
+  spec: KeySpec,
+  usage: KeyUsage,
+): Promise<{ secret: CryptoKey; publicKey?: CryptoKey; format: 'pkcs8' | 'raw' }> {
   const info = SPECS[spec];
   if (info.family === 'rsa') {
-    const p = await crypto.subtle.generateKey({ name: 'RSA-PSS', modulusLength: info.bits!, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, true, ['sign', 'verify']);
+    const p = await crypto.subtle.generateKey(
+      { name: 'RSA-PSS', modulusLength: info.bits!, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+      true,
+      ['sign', 'verify'],
+    );
     return { secret: p.privateKey, publicKey: p.publicKey, format: 'pkcs8' };
   }
   if (info.family === 'ecc-nist') {
     const name = usage === 'KEY_AGREEMENT' ? 'ECDH' : 'ECDSA';
-    const p = (await crypto.subtle.generateKey({ name, namedCurve: info.curve! }, true, name === 'ECDH' ? ['deriveBits'] : ['sign', 'verify'])) as CryptoKeyPair;
+    const p = (await crypto.subtle.generateKey(
+      { name, namedCurve: info.curve! },
+      true,
+      name === 'ECDH' ? ['deriveBits'] : ['sign', 'verify'],
+    )) as CryptoKeyPair;
     return { secret: p.privateKey, publicKey: p.publicKey, format: 'pkcs8' };
   }
   if (info.family === 'ed25519') {
     const p = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as CryptoKeyPair;
     return { secret: p.privateKey, publicKey: p.publicKey, format: 'pkcs8' };
   }
-  const k = await crypto.subtle.generateKey({ name: 'HMAC', hash: info.hash!, length: info.macLength! * 8 }, true, ['sign']);
+  const k = await crypto.subtle.generateKey({ name: 'HMAC', hash: info.hash!, length: info.macLength! * 8 }, true, [
+    'sign',
+  ]);
   return { secret: k, format: 'raw' };
 }
 
 export type NewKeyMaterial = Pick<KeyPairMaterialRecord, 'kind' | 'cryptoKeys' | 'publicKey' | 'sealed' | 'iv'>;
 
 /** Generates the material of a new asymmetric or HMAC key `keyId` (version 1). */
-export async function generateKeyMaterial(wrappingKey: CryptoKey, random: Random, spec: KeySpec, usage: KeyUsage, keyId: string): Promise<NewKeyMaterial> {
+export async function generateKeyMaterial(
+  wrappingKey: CryptoKey,
+  random: Random,
+  spec: KeySpec,
+  usage: KeyUsage,
+  keyId: string,
+): Promise<NewKeyMaterial> {
   const info = SPECS[spec];
   const kind = info.family === 'hmac' ? 'hmac' : 'asymmetric';
   const iv = random.bytes(12);
-  const gcm: AesGcmParams = { name: 'AES-GCM', iv: iv as Uint8Array<ArrayBuffer>, additionalData: sealAad(keyId, 1) as Uint8Array<ArrayBuffer> };
+  const gcm: AesGcmParams = {
+    name: 'AES-GCM',
+    iv: iv as Uint8Array<ArrayBuffer>,
+    additionalData: sealAad(keyId, 1) as Uint8Array<ArrayBuffer>,
+  };
   // A browser without WebCrypto Ed25519 (before Firefox 129, Safari 17) gets a software Ed25519 key.
-  if (info.family === 'ed25519' && !(await hasWebCryptoEd25519())) return softwareMaterial(kind, wrappingKey, gcm, ed25519Pair(random));
+  if (info.family === 'ed25519' && !(await hasWebCryptoEd25519()))
+    return softwareMaterial(kind, wrappingKey, gcm, ed25519Pair(random));
   if (info.protection === 'browser') {
     const t = await transientKey(spec, usage);
     const sealed = await crypto.subtle.wrapKey(t.format, t.secret, wrappingKey, gcm);
@@ -88,7 +121,12 @@ export async function generateKeyMaterial(wrappingKey: CryptoKey, random: Random
   return softwareMaterial(kind, wrappingKey, gcm, softwareKeyPair(spec, random));
 }
 
-async function softwareMaterial(kind: NewKeyMaterial['kind'], wrappingKey: CryptoKey, gcm: AesGcmParams, k: { secret: Uint8Array; publicKey?: Uint8Array }): Promise<NewKeyMaterial> {
+async function softwareMaterial(
+  kind: NewKeyMaterial['kind'],
+  wrappingKey: CryptoKey,
+  gcm: AesGcmParams,
+  k: { secret: Uint8Array; publicKey?: Uint8Array },
+): Promise<NewKeyMaterial> {
   try {
     const sealed = await crypto.subtle.encrypt(gcm, wrappingKey, k.secret as Uint8Array<ArrayBuffer>);
     const out: NewKeyMaterial = { kind, cryptoKeys: {}, sealed, iv: new Uint8Array(gcm.iv as Uint8Array) };
@@ -103,7 +141,10 @@ let ed25519Support: Promise<boolean> | undefined;
 
 /** Whether this runtime's WebCrypto has Ed25519 (asked once). */
 export function hasWebCryptoEd25519(): Promise<boolean> {
-  ed25519Support ??= crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign']).then(() => true, () => false);
+  ed25519Support ??= crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign']).then(
+    () => true,
+    () => false,
+  );
   return ed25519Support;
 }
 

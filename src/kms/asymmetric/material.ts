@@ -13,10 +13,14 @@ import { sealAad } from './keygen';
 
 function requireUsage(key: CachedPair['key'], usages: readonly KeyUsage[], op: string): void {
   if (key.keySpec === 'SYMMETRIC_DEFAULT') {
-    throw new InvalidKeyUsageException(`${key.arn} is a symmetric encryption key; ${op} with these parameters needs a key with KeyUsage ${usages.join(' or ')} of another KeySpec.`);
+    throw new InvalidKeyUsageException(
+      `${key.arn} is a symmetric encryption key; ${op} with these parameters needs a key with KeyUsage ${usages.join(' or ')} of another KeySpec.`,
+    );
   }
   if (!usages.includes(key.keyUsage)) {
-    throw new InvalidKeyUsageException(`${key.arn} has KeyUsage ${key.keyUsage} (KeySpec ${key.keySpec}); ${op} needs a key with KeyUsage ${usages.join(' or ')}.`);
+    throw new InvalidKeyUsageException(
+      `${key.arn} has KeyUsage ${key.keyUsage} (KeySpec ${key.keySpec}); ${op} needs a key with KeyUsage ${usages.join(' or ')}.`,
+    );
   }
 }
 
@@ -27,7 +31,12 @@ function requireUsage(key: CachedPair['key'], usages: readonly KeyUsage[], op: s
  * may run for it. The cache saves only the material (unsealing and importing it).
  * @throws AccessDeniedException, NotFoundException, InvalidKeyUsageException, DisabledException, KMSInvalidStateException
  */
-export async function prepareKey(c: OpContext, id: string, usages: readonly KeyUsage[], side?: 'destination'): Promise<CachedPair> {
+export async function prepareKey(
+  c: OpContext,
+  id: string,
+  usages: readonly KeyUsage[],
+  side?: 'destination',
+): Promise<CachedPair> {
   const cache = c.env.cache;
   return c.env.store.read(async (tx): Promise<CachedPair> => {
     const key = await c.resolve(tx, id, { side });
@@ -67,12 +76,20 @@ export async function withKey<W, R>(
 /** Decrypts a sealed secret for one operation. The caller zeroes the result when done. */
 export async function unsealSecret(c: OpContext, p: CachedPair): Promise<Uint8Array> {
   const m = p.material;
-  const gcm: AesGcmParams = { name: 'AES-GCM', iv: m.iv as Uint8Array<ArrayBuffer>, additionalData: sealAad(m.keyId, m.version) as Uint8Array<ArrayBuffer> };
+  const gcm: AesGcmParams = {
+    name: 'AES-GCM',
+    iv: m.iv as Uint8Array<ArrayBuffer>,
+    additionalData: sealAad(m.keyId, m.version) as Uint8Array<ArrayBuffer>,
+  };
   return new Uint8Array(await crypto.subtle.decrypt(gcm, c.env.wrappingKey, m.sealed));
 }
 
 /** Runs fn with the unsealed secret and zeroes it afterwards, whatever fn does. */
-export async function withSecret<T>(c: OpContext, p: CachedPair, fn: (secret: Uint8Array) => T | Promise<T>): Promise<T> {
+export async function withSecret<T>(
+  c: OpContext,
+  p: CachedPair,
+  fn: (secret: Uint8Array) => T | Promise<T>,
+): Promise<T> {
   const secret = await unsealSecret(c, p);
   try {
     return await fn(secret);

@@ -102,21 +102,33 @@ function pssVerify(hash: Hash, digest: Uint8Array, em: Uint8Array, emBits: numbe
 }
 
 /** Signs a digest with RSASSA-PKCS1-v1_5 or RSASSA-PSS. `salt` (PSS only) must be hLen random bytes. */
-export function rsaSignDigest(key: RsaPrivate, scheme: 'pkcs1' | 'pss', hash: Hash, digest: Uint8Array, salt?: Uint8Array): Uint8Array {
+export function rsaSignDigest(
+  key: RsaPrivate,
+  scheme: 'pkcs1' | 'pss',
+  hash: Hash,
+  digest: Uint8Array,
+  salt?: Uint8Array,
+): Uint8Array {
   const modBits = bitLength(key.n);
   const k = Math.ceil(modBits / 8);
   const em = scheme === 'pkcs1' ? pkcs1Encode(hash, digest, k) : pssEncode(hash, digest, modBits - 1, salt!);
   const m = os2ip(em);
   const m1 = modPow(m, key.dp, key.p);
   const m2 = modPow(m, key.dq, key.q);
-  const h = (((m1 - m2) % key.p) + key.p) % key.p * key.qinv % key.p;
+  const h = (((((m1 - m2) % key.p) + key.p) % key.p) * key.qinv) % key.p;
   const s = m2 + h * key.q;
   // A fault in the CRT computation would leak a factor of n: check before releasing (RFC 8017 §5.2.1 note).
   if (modPow(s, key.e, key.n) !== m) throw new Error('RSA self-check failed');
   return i2osp(s, k);
 }
 
-export function rsaVerifyDigest(pub: { n: bigint; e: bigint }, scheme: 'pkcs1' | 'pss', hash: Hash, digest: Uint8Array, sig: Uint8Array): boolean {
+export function rsaVerifyDigest(
+  pub: { n: bigint; e: bigint },
+  scheme: 'pkcs1' | 'pss',
+  hash: Hash,
+  digest: Uint8Array,
+  sig: Uint8Array,
+): boolean {
   const modBits = bitLength(pub.n);
   const k = Math.ceil(modBits / 8);
   if (sig.length !== k) return false;

@@ -24,9 +24,19 @@ export interface SpecInfo {
 }
 
 export const SIGNING_ALGORITHMS = [
-  'RSASSA_PSS_SHA_256', 'RSASSA_PSS_SHA_384', 'RSASSA_PSS_SHA_512', 'RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_384',
-  'RSASSA_PKCS1_V1_5_SHA_512', 'ECDSA_SHA_256', 'ECDSA_SHA_384', 'ECDSA_SHA_512', 'SM2DSA', 'ML_DSA_SHAKE_256',
-  'ED25519_SHA_512', 'ED25519_PH_SHA_512',
+  'RSASSA_PSS_SHA_256',
+  'RSASSA_PSS_SHA_384',
+  'RSASSA_PSS_SHA_512',
+  'RSASSA_PKCS1_V1_5_SHA_256',
+  'RSASSA_PKCS1_V1_5_SHA_384',
+  'RSASSA_PKCS1_V1_5_SHA_512',
+  'ECDSA_SHA_256',
+  'ECDSA_SHA_384',
+  'ECDSA_SHA_512',
+  'SM2DSA',
+  'ML_DSA_SHAKE_256',
+  'ED25519_SHA_512',
+  'ED25519_PH_SHA_512',
 ] as const;
 export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
 
@@ -37,8 +47,12 @@ export const RSA_ENCRYPTION_ALGORITHMS = ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_25
 export type RsaEncryptionAlgorithm = (typeof RSA_ENCRYPTION_ALGORITHMS)[number];
 
 const RSA_SIGNING: readonly SigningAlgorithm[] = [
-  'RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_384', 'RSASSA_PKCS1_V1_5_SHA_512',
-  'RSASSA_PSS_SHA_256', 'RSASSA_PSS_SHA_384', 'RSASSA_PSS_SHA_512',
+  'RSASSA_PKCS1_V1_5_SHA_256',
+  'RSASSA_PKCS1_V1_5_SHA_384',
+  'RSASSA_PKCS1_V1_5_SHA_512',
+  'RSASSA_PSS_SHA_256',
+  'RSASSA_PSS_SHA_384',
+  'RSASSA_PSS_SHA_512',
 ];
 const RSA_USAGES: readonly KeyUsage[] = ['ENCRYPT_DECRYPT', 'SIGN_VERIFY'];
 const NIST_USAGES: readonly KeyUsage[] = ['SIGN_VERIFY', 'KEY_AGREEMENT'];
@@ -48,14 +62,55 @@ export const SPECS: Record<KeySpec, SpecInfo> = {
   RSA_2048: { family: 'rsa', usages: RSA_USAGES, protection: 'browser', bits: 2048, signing: RSA_SIGNING },
   RSA_3072: { family: 'rsa', usages: RSA_USAGES, protection: 'browser', bits: 3072, signing: RSA_SIGNING },
   RSA_4096: { family: 'rsa', usages: RSA_USAGES, protection: 'browser', bits: 4096, signing: RSA_SIGNING },
-  ECC_NIST_P256: { family: 'ecc-nist', usages: NIST_USAGES, protection: 'browser', curve: 'P-256', signing: ['ECDSA_SHA_256'] },
-  ECC_NIST_P384: { family: 'ecc-nist', usages: NIST_USAGES, protection: 'browser', curve: 'P-384', signing: ['ECDSA_SHA_384'] },
-  ECC_NIST_P521: { family: 'ecc-nist', usages: NIST_USAGES, protection: 'browser', curve: 'P-521', signing: ['ECDSA_SHA_512'] },
+  ECC_NIST_P256: {
+    family: 'ecc-nist',
+    usages: NIST_USAGES,
+    protection: 'browser',
+    curve: 'P-256',
+    signing: ['ECDSA_SHA_256'],
+  },
+  ECC_NIST_P384: {
+    family: 'ecc-nist',
+    usages: NIST_USAGES,
+    protection: 'browser',
+    curve: 'P-384',
+    signing: ['ECDSA_SHA_384'],
+  },
+  ECC_NIST_P521: {
+    family: 'ecc-nist',
+    usages: NIST_USAGES,
+    protection: 'browser',
+    curve: 'P-521',
+    signing: ['ECDSA_SHA_512'],
+  },
   ECC_SECG_P256K1: { family: 'secp256k1', usages: ['SIGN_VERIFY'], protection: 'software', signing: ['ECDSA_SHA_256'] },
-  ECC_NIST_EDWARDS25519: { family: 'ed25519', usages: ['SIGN_VERIFY'], protection: 'browser', signing: ['ED25519_SHA_512', 'ED25519_PH_SHA_512'] },
-  ML_DSA_44: { family: 'ml-dsa', usages: ['SIGN_VERIFY'], protection: 'software', level: 44, signing: ['ML_DSA_SHAKE_256'] },
-  ML_DSA_65: { family: 'ml-dsa', usages: ['SIGN_VERIFY'], protection: 'software', level: 65, signing: ['ML_DSA_SHAKE_256'] },
-  ML_DSA_87: { family: 'ml-dsa', usages: ['SIGN_VERIFY'], protection: 'software', level: 87, signing: ['ML_DSA_SHAKE_256'] },
+  ECC_NIST_EDWARDS25519: {
+    family: 'ed25519',
+    usages: ['SIGN_VERIFY'],
+    protection: 'browser',
+    signing: ['ED25519_SHA_512', 'ED25519_PH_SHA_512'],
+  },
+  ML_DSA_44: {
+    family: 'ml-dsa',
+    usages: ['SIGN_VERIFY'],
+    protection: 'software',
+    level: 44,
+    signing: ['ML_DSA_SHAKE_256'],
+  },
+  ML_DSA_65: {
+    family: 'ml-dsa',
+    usages: ['SIGN_VERIFY'],
+    protection: 'software',
+    level: 65,
+    signing: ['ML_DSA_SHAKE_256'],
+  },
+  ML_DSA_87: {
+    family: 'ml-dsa',
+    usages: ['SIGN_VERIFY'],
+    protection: 'software',
+    level: 87,
+    signing: ['ML_DSA_SHAKE_256'],
+  },
   ML_KEM_512: { family: 'ml-kem', usages: ['ENCAPSULATE_DECAPSULATE'], protection: 'software', level: 512 },
   ML_KEM_768: { family: 'ml-kem', usages: ['ENCAPSULATE_DECAPSULATE'], protection: 'software', level: 768 },
   ML_KEM_1024: { family: 'ml-kem', usages: ['ENCAPSULATE_DECAPSULATE'], protection: 'software', level: 1024 },
@@ -77,7 +132,9 @@ export function algorithmLists(spec: KeySpec, usage: KeyUsage) {
   const info = SPECS[spec];
   switch (usage) {
     case 'ENCRYPT_DECRYPT':
-      return { EncryptionAlgorithms: info.family === 'rsa' ? [...RSA_ENCRYPTION_ALGORITHMS] : ['SYMMETRIC_DEFAULT' as const] };
+      return {
+        EncryptionAlgorithms: info.family === 'rsa' ? [...RSA_ENCRYPTION_ALGORITHMS] : ['SYMMETRIC_DEFAULT' as const],
+      };
     case 'SIGN_VERIFY':
       return { SigningAlgorithms: [...(info.signing ?? [])] };
     case 'GENERATE_VERIFY_MAC':
@@ -90,7 +147,9 @@ export function algorithmLists(spec: KeySpec, usage: KeyUsage) {
 }
 
 /** Hash of a signing algorithm and its digest length in bytes (for MessageType DIGEST). */
-export function signingHash(alg: SigningAlgorithm): { hash: 'SHA-256' | 'SHA-384' | 'SHA-512'; length: number } | undefined {
+export function signingHash(
+  alg: SigningAlgorithm,
+): { hash: 'SHA-256' | 'SHA-384' | 'SHA-512'; length: number } | undefined {
   if (alg.endsWith('SHA_256')) return { hash: 'SHA-256', length: 32 };
   if (alg.endsWith('SHA_384')) return { hash: 'SHA-384', length: 48 };
   if (alg.endsWith('SHA_512')) return { hash: 'SHA-512', length: 64 };
@@ -104,6 +163,19 @@ export function oaepLimit(bits: number, alg: RsaEncryptionAlgorithm): number {
 
 /** Key specs GenerateDataKeyPair offers here (AWS also lists SM2, China Regions only, and ML-KEM). */
 export const DATA_KEY_PAIR_SPECS = [
-  'RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1', 'ECC_NIST_EDWARDS25519',
+  'RSA_2048',
+  'RSA_3072',
+  'RSA_4096',
+  'ECC_NIST_P256',
+  'ECC_NIST_P384',
+  'ECC_NIST_P521',
+  'ECC_SECG_P256K1',
+  'ECC_NIST_EDWARDS25519',
 ] as const satisfies readonly KeySpec[];
-export const AWS_DATA_KEY_PAIR_SPECS = [...DATA_KEY_PAIR_SPECS, 'SM2', 'ML_KEM_512', 'ML_KEM_768', 'ML_KEM_1024'] as const;
+export const AWS_DATA_KEY_PAIR_SPECS = [
+  ...DATA_KEY_PAIR_SPECS,
+  'SM2',
+  'ML_KEM_512',
+  'ML_KEM_768',
+  'ML_KEM_1024',
+] as const;

@@ -48,7 +48,11 @@ export function hashEntry(e: AuditEntry): string {
 }
 
 /** The record to store after `prev` (undefined for the first record ever). Does not change `entry`. */
-export function chainEntry(prev: ChainPoint | undefined, entry: AuditEntry, seq = (prev?.seq ?? 0) + 1): AuditEntry & { seq: number; hash: string; prevHash: string } {
+export function chainEntry(
+  prev: ChainPoint | undefined,
+  entry: AuditEntry,
+  seq = (prev?.seq ?? 0) + 1,
+): AuditEntry & { seq: number; hash: string; prevHash: string } {
   const { hash: _h, prevHash: _p, seq: _s, ...body } = entry;
   const linked = { ...body, seq, prevHash: prev?.hash ?? GENESIS_HASH };
   return { ...linked, hash: hashEntry(linked) };
@@ -81,10 +85,15 @@ export interface ChainReport {
  * shorter than its recorded head (missing), a record that does not link to the one before it
  * (unlinked: reordered, or replaced with a recomputed hash), or a record without hashes.
  */
-export async function verifyChain(store: Store, opts: { pageSize?: number; maxFindings?: number } = {}): Promise<ChainReport> {
+export async function verifyChain(
+  store: Store,
+  opts: { pageSize?: number; maxFindings?: number } = {},
+): Promise<ChainReport> {
   const pageSize = opts.pageSize ?? 2000;
   const maxFindings = opts.maxFindings ?? 20;
-  const [head, anchor] = await store.read(async (tx) => [await tx.getMeta<ChainPoint>(AUDIT_HEAD), await tx.getMeta<ChainPoint>(AUDIT_ANCHOR)] as const);
+  const [head, anchor] = await store.read(
+    async (tx) => [await tx.getMeta<ChainPoint>(AUDIT_HEAD), await tx.getMeta<ChainPoint>(AUDIT_ANCHOR)] as const,
+  );
   const findings: ChainFinding[] = [];
   const add = (f: ChainFinding) => void (findings.length < maxFindings && findings.push(f));
   let prev: ChainPoint = anchor ?? { seq: 0, hash: GENESIS_HASH };
@@ -100,14 +109,29 @@ export async function verifyChain(store: Store, opts: { pageSize?: number; maxFi
       let gap = false;
       if (seq !== prev.seq + 1) {
         gap = true;
-        add({ seq: prev.seq + 1, kind: 'missing', message: seq - prev.seq === 2 ? `Record ${prev.seq + 1} is missing.` : `Records ${prev.seq + 1} to ${seq - 1} are missing.` });
+        add({
+          seq: prev.seq + 1,
+          kind: 'missing',
+          message:
+            seq - prev.seq === 2
+              ? `Record ${prev.seq + 1} is missing.`
+              : `Records ${prev.seq + 1} to ${seq - 1} are missing.`,
+        });
       }
       if (typeof e.hash !== 'string' || typeof e.prevHash !== 'string') {
         add({ seq, kind: 'unchained', message: `Record ${seq} carries no hashes.` });
       } else if (hashEntry(e) !== e.hash) {
-        add({ seq, kind: 'modified', message: `Record ${seq} was changed after it was written (its hash does not match its content).` });
+        add({
+          seq,
+          kind: 'modified',
+          message: `Record ${seq} was changed after it was written (its hash does not match its content).`,
+        });
       } else if (!gap && e.prevHash !== prev.hash) {
-        add({ seq, kind: 'unlinked', message: `Record ${seq} does not follow record ${prev.seq} (the link to the previous record does not match).` });
+        add({
+          seq,
+          kind: 'unlinked',
+          message: `Record ${seq} does not follow record ${prev.seq} (the link to the previous record does not match).`,
+        });
       }
       if (e.eventName === TRIM_EVENT && !e.errorCode) {
         const p = e.record.requestParameters ?? {};
@@ -119,12 +143,27 @@ export async function verifyChain(store: Store, opts: { pageSize?: number; maxFi
   }
   // The anchor is only meta: it must be the one the newest trim recorded inside the chain.
   if (anchor && (!lastTrim || lastTrim.seq !== anchor.seq || lastTrim.hash !== anchor.hash)) {
-    add({ seq: anchor.seq, kind: 'missing', message: `The trail starts after record ${anchor.seq}, but no ${TRIM_EVENT} record in it says so: older records were removed.` });
+    add({
+      seq: anchor.seq,
+      kind: 'missing',
+      message: `The trail starts after record ${anchor.seq}, but no ${TRIM_EVENT} record in it says so: older records were removed.`,
+    });
   }
   if (head && head.seq > prev.seq) {
-    add({ seq: prev.seq + 1, kind: 'missing', message: head.seq - prev.seq === 1 ? `Record ${head.seq}, the newest, is missing.` : `Records ${prev.seq + 1} to ${head.seq}, the newest, are missing.` });
+    add({
+      seq: prev.seq + 1,
+      kind: 'missing',
+      message:
+        head.seq - prev.seq === 1
+          ? `Record ${head.seq}, the newest, is missing.`
+          : `Records ${prev.seq + 1} to ${head.seq}, the newest, are missing.`,
+    });
   } else if (head && head.seq === prev.seq && head.hash !== prev.hash) {
-    add({ seq: head.seq, kind: 'modified', message: `Record ${head.seq}, the newest, is not the one that was written last.` });
+    add({
+      seq: head.seq,
+      kind: 'modified',
+      message: `Record ${head.seq}, the newest, is not the one that was written last.`,
+    });
   }
   return {
     intact: findings.length === 0,

@@ -2,12 +2,24 @@
 // lookup attribute at most, a time range, MaxResults 1–50, and an opaque NextToken.
 
 import {
-  InvalidLookupAttributesException, InvalidMaxResultsException, InvalidNextTokenException, InvalidTimeRangeException,
+  InvalidLookupAttributesException,
+  InvalidMaxResultsException,
+  InvalidNextTokenException,
+  InvalidTimeRangeException,
 } from '../errors';
 import type { Store } from '../ports';
 import type { AuditEntry } from '../records';
 
-const ATTRIBUTE_KEYS = ['EventId', 'EventName', 'ReadOnly', 'Username', 'ResourceType', 'ResourceName', 'EventSource', 'AccessKeyId'] as const;
+const ATTRIBUTE_KEYS = [
+  'EventId',
+  'EventName',
+  'ReadOnly',
+  'Username',
+  'ResourceType',
+  'ResourceName',
+  'EventSource',
+  'AccessKeyId',
+] as const;
 type AttributeKey = (typeof ATTRIBUTE_KEYS)[number];
 
 export interface LookupEventsRequest {
@@ -20,44 +32,66 @@ export interface LookupEventsRequest {
 
 function matcher(key: AttributeKey, value: string): (e: AuditEntry) => boolean {
   switch (key) {
-    case 'EventId': return (e) => e.eventId === value;
-    case 'EventName': return (e) => e.eventName === value;
-    case 'ReadOnly': return (e) => String(e.readOnly) === value;
-    case 'Username': return (e) => e.username === value;
-    case 'ResourceType': return (e) => value === 'AWS::KMS::Key' && e.keyIds.length > 0;
-    case 'ResourceName': return (e) => (e.record.resources ?? []).some((r) => r.ARN === value || r.ARN.endsWith(`/${value}`));
-    case 'EventSource': return (e) => e.record.eventSource === value;
-    case 'AccessKeyId': return (e) => e.accessKeyId === value;
+    case 'EventId':
+      return (e) => e.eventId === value;
+    case 'EventName':
+      return (e) => e.eventName === value;
+    case 'ReadOnly':
+      return (e) => String(e.readOnly) === value;
+    case 'Username':
+      return (e) => e.username === value;
+    case 'ResourceType':
+      return (e) => value === 'AWS::KMS::Key' && e.keyIds.length > 0;
+    case 'ResourceName':
+      return (e) => (e.record.resources ?? []).some((r) => r.ARN === value || r.ARN.endsWith(`/${value}`));
+    case 'EventSource':
+      return (e) => e.record.eventSource === value;
+    case 'AccessKeyId':
+      return (e) => e.accessKeyId === value;
   }
 }
 
 /** @throws InvalidLookupAttributesException, InvalidTimeRangeException, InvalidMaxResultsException, InvalidNextTokenException */
 export async function lookupEvents(store: Store, req: LookupEventsRequest) {
   const attrs = req.LookupAttributes ?? [];
-  if (!Array.isArray(attrs) || attrs.length > 1) throw new InvalidLookupAttributesException('LookupAttributes can contain at most one attribute.');
+  if (!Array.isArray(attrs) || attrs.length > 1)
+    throw new InvalidLookupAttributesException('LookupAttributes can contain at most one attribute.');
   let match: ((e: AuditEntry) => boolean) | undefined;
   // What the store can serve from an index (the matcher still decides).
   let hint: { eventName?: string; keyId?: string } = {};
   if (attrs.length === 1) {
     const a = attrs[0]!;
-    if (!ATTRIBUTE_KEYS.includes(a?.AttributeKey as AttributeKey) || typeof a.AttributeValue !== 'string' || !a.AttributeValue) {
-      throw new InvalidLookupAttributesException(`AttributeKey must be one of ${ATTRIBUTE_KEYS.join(', ')}, with a non-empty AttributeValue.`);
+    if (
+      !ATTRIBUTE_KEYS.includes(a?.AttributeKey as AttributeKey) ||
+      typeof a.AttributeValue !== 'string' ||
+      !a.AttributeValue
+    ) {
+      throw new InvalidLookupAttributesException(
+        `AttributeKey must be one of ${ATTRIBUTE_KEYS.join(', ')}, with a non-empty AttributeValue.`,
+      );
     }
     match = matcher(a.AttributeKey as AttributeKey, a.AttributeValue);
     if (a.AttributeKey === 'EventName') hint = { eventName: a.AttributeValue };
-    const keyId = /^(?:arn:aws:kms:[^:]+:\d{12}:key\/)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/.exec(a.AttributeValue)?.[1];
+    const keyId =
+      /^(?:arn:aws:kms:[^:]+:\d{12}:key\/)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/.exec(
+        a.AttributeValue,
+      )?.[1];
     if (a.AttributeKey === 'ResourceName' && keyId) hint = { keyId };
   }
   const start = req.StartTime?.getTime();
   const end = req.EndTime?.getTime();
-  if ((start !== undefined && Number.isNaN(start)) || (end !== undefined && Number.isNaN(end))) throw new InvalidTimeRangeException('StartTime and EndTime must be timestamps.');
-  if (start !== undefined && end !== undefined && start > end) throw new InvalidTimeRangeException('StartTime must be before EndTime.');
+  if ((start !== undefined && Number.isNaN(start)) || (end !== undefined && Number.isNaN(end)))
+    throw new InvalidTimeRangeException('StartTime and EndTime must be timestamps.');
+  if (start !== undefined && end !== undefined && start > end)
+    throw new InvalidTimeRangeException('StartTime must be before EndTime.');
   const max = req.MaxResults ?? 50;
-  if (!Number.isInteger(max) || max < 1 || max > 50) throw new InvalidMaxResultsException('MaxResults must be from 1 to 50.');
+  if (!Number.isInteger(max) || max < 1 || max > 50)
+    throw new InvalidMaxResultsException('MaxResults must be from 1 to 50.');
   let beforeSeq: number | undefined;
   if (req.NextToken !== undefined) {
     beforeSeq = /^\d+$/.test(req.NextToken) ? Number(req.NextToken) : NaN;
-    if (!Number.isSafeInteger(beforeSeq)) throw new InvalidNextTokenException('NextToken is not one this endpoint issued.');
+    if (!Number.isSafeInteger(beforeSeq))
+      throw new InvalidNextTokenException('NextToken is not one this endpoint issued.');
   }
   const found = await store.queryAudit({
     limit: max + 1,

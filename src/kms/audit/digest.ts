@@ -45,7 +45,13 @@ export async function getSigningKey(store: Store, now: number): Promise<SigningK
   if (have) return have;
   const pair = await crypto.subtle.generateKey(ECDSA, false, ['sign', 'verify']);
   const spki = new Uint8Array(await crypto.subtle.exportKey('spki', pair.publicKey));
-  const candidate: SigningKey = { privateKey: pair.privateKey, publicKey: pair.publicKey, spki, fingerprint: await sha256Hex(spki), createdAt: now };
+  const candidate: SigningKey = {
+    privateKey: pair.privateKey,
+    publicKey: pair.publicKey,
+    spki,
+    fingerprint: await sha256Hex(spki),
+    createdAt: now,
+  };
   return store.write(async (tx) => {
     const raced = await tx.getMeta<SigningKey>(SIGNING_KEY_META);
     if (raced) return raced;
@@ -118,18 +124,33 @@ export interface DigestFile {
 
 /** CloudTrail's data signing string: end time, bucket/path, hex SHA-256 of the (uncompressed)
  * digest, and the previous digest's hex signature ("null" for the first). */
-export function signingString(d: Pick<DigestFile, 'digestEndTime' | 'digestS3Bucket' | 'digestS3Object' | 'previousDigestSignature'>, digestHash: string): string {
+export function signingString(
+  d: Pick<DigestFile, 'digestEndTime' | 'digestS3Bucket' | 'digestS3Object' | 'previousDigestSignature'>,
+  digestHash: string,
+): string {
   return `${d.digestEndTime}\n${d.digestS3Bucket}/${d.digestS3Object}\n${digestHash}\n${d.previousDigestSignature ?? 'null'}`;
 }
 
 /** Signs a digest; returns the DER signature (what the `.sig` file holds). */
 export async function signDigest(key: CryptoKey, d: DigestFile, digestHash: string): Promise<Uint8Array> {
-  const raw = new Uint8Array(await crypto.subtle.sign(SIGN, key, new TextEncoder().encode(signingString(d, digestHash))));
+  const raw = new Uint8Array(
+    await crypto.subtle.sign(SIGN, key, new TextEncoder().encode(signingString(d, digestHash))),
+  );
   return p1363ToDer(raw);
 }
 
-export async function verifyDigest(key: CryptoKey, d: DigestFile, digestHash: string, der: Uint8Array): Promise<boolean> {
+export async function verifyDigest(
+  key: CryptoKey,
+  d: DigestFile,
+  digestHash: string,
+  der: Uint8Array,
+): Promise<boolean> {
   const raw = derToP1363(der);
   if (!raw) return false;
-  return crypto.subtle.verify(SIGN, key, raw as Uint8Array<ArrayBuffer>, new TextEncoder().encode(signingString(d, digestHash)));
+  return crypto.subtle.verify(
+    SIGN,
+    key,
+    raw as Uint8Array<ArrayBuffer>,
+    new TextEncoder().encode(signingString(d, digestHash)),
+  );
 }

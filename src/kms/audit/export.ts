@@ -5,7 +5,14 @@
 import { toHex, toPem } from '../../format/bytes';
 import { cloudTrailTime } from './record';
 import {
-  EXPORT_BUCKET, gzip, sha256Hex, signDigest, SIGNATURE_ALGORITHM, type DigestFile, type LogFileListing, type SigningKey,
+  EXPORT_BUCKET,
+  gzip,
+  sha256Hex,
+  signDigest,
+  SIGNATURE_ALGORITHM,
+  type DigestFile,
+  type LogFileListing,
+  type SigningKey,
 } from './digest';
 import { tarEnd, tarEntry } from './tar';
 import type { Keystore } from '../ids';
@@ -41,7 +48,10 @@ export function matchesFilter(f: ExportFilter): (e: AuditEntry) => boolean {
     (f.endTime === undefined || e.eventTime <= f.endTime) &&
     (!f.keyId || e.keyIds.includes(f.keyId)) &&
     (!f.eventName || e.eventName === f.eventName) &&
-    (!f.principal || e.username === f.principal || e.accessKeyId === f.principal || e.record.userIdentity['arn'] === f.principal);
+    (!f.principal ||
+      e.username === f.principal ||
+      e.accessKeyId === f.principal ||
+      e.record.userIdentity['arn'] === f.principal);
 }
 
 /** Matching records oldest first, one page at a time. */
@@ -68,7 +78,9 @@ function datePath(ms: number): string {
 
 function stamp(ms: number, seconds: boolean): string {
   const iso = new Date(ms).toISOString();
-  return iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 13) + iso.slice(14, 16) + (seconds ? iso.slice(17, 19) : '') + 'Z';
+  return (
+    iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 13) + iso.slice(14, 16) + (seconds ? iso.slice(17, 19) : '') + 'Z'
+  );
 }
 
 /** CloudTrail's log file key: AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/<account>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<unique>.json.gz;
@@ -101,7 +113,12 @@ async function* logFiles(store: Store, o: ExportOptions): AsyncGenerator<AuditEn
 
 /** The CloudTrail export as a stream of tar pieces: each log file, after every group of log files its
  * digest and the digest's DER signature (`<digest>.sig`), and the public key (`public-key.pem`). */
-export async function* exportCloudTrailTar(store: Store, ks: Keystore, key: SigningKey, o: ExportOptions): AsyncGenerator<Uint8Array> {
+export async function* exportCloudTrailTar(
+  store: Store,
+  ks: Keystore,
+  key: SigningKey,
+  o: ExportOptions,
+): AsyncGenerator<Uint8Array> {
   const perDigest = o.filesPerDigest ?? 100;
   const enc = new TextEncoder();
   let listing: LogFileListing[] = [];
@@ -147,8 +164,12 @@ export async function* exportCloudTrailTar(store: Store, ks: Keystore, key: Sign
     const body = enc.encode(JSON.stringify({ Records: recs.map((e) => e.record) }));
     const path = logFilePath(ks, first.eventTime, first.seq!);
     listing.push({
-      s3Bucket: EXPORT_BUCKET, s3Object: path, hashValue: await sha256Hex(body), hashAlgorithm: 'SHA-256',
-      newestEventTime: cloudTrailTime(last.eventTime), oldestEventTime: cloudTrailTime(first.eventTime),
+      s3Bucket: EXPORT_BUCKET,
+      s3Object: path,
+      hashValue: await sha256Hex(body),
+      hashAlgorithm: 'SHA-256',
+      newestEventTime: cloudTrailTime(last.eventTime),
+      oldestEventTime: cloudTrailTime(first.eventTime),
     });
     yield tarEntry(path, await gzip(body), last.eventTime / 1000);
   }
@@ -160,12 +181,26 @@ export async function* exportCloudTrailTar(store: Store, ks: Keystore, key: Sign
 /** One JSON object per line: the CloudTrail record. */
 export async function* exportJsonLines(store: Store, o: ExportOptions): AsyncGenerator<Uint8Array> {
   const enc = new TextEncoder();
-  for await (const page of scanTrail(store, o, o.pageSize)) yield enc.encode(page.map((e) => JSON.stringify(e.record) + '\n').join(''));
+  for await (const page of scanTrail(store, o, o.pageSize))
+    yield enc.encode(page.map((e) => JSON.stringify(e.record) + '\n').join(''));
 }
 
 export const CSV_COLUMNS = [
-  'eventTime', 'eventName', 'eventID', 'requestID', 'userName', 'principalArn', 'accessKeyId', 'sourceIPAddress', 'userAgent',
-  'readOnly', 'resources', 'errorCode', 'errorMessage', 'sequenceNumber', 'recordHash',
+  'eventTime',
+  'eventName',
+  'eventID',
+  'requestID',
+  'userName',
+  'principalArn',
+  'accessKeyId',
+  'sourceIPAddress',
+  'userAgent',
+  'readOnly',
+  'resources',
+  'errorCode',
+  'errorMessage',
+  'sequenceNumber',
+  'recordHash',
 ] as const;
 
 /** RFC 4180 field; a leading = + - @ tab or CR gets a ' so spreadsheets show it as text, not a formula. */
@@ -177,10 +212,27 @@ export function csvField(v: unknown): string {
 
 export function csvRow(e: AuditEntry): string {
   const r = e.record;
-  return [
-    r.eventTime, r.eventName, r.eventID, r.requestID, e.username, r.userIdentity['arn'], e.accessKeyId, r.sourceIPAddress, r.userAgent,
-    r.readOnly, (r.resources ?? []).map((x) => x.ARN).join(' '), r.errorCode, r.errorMessage, e.seq, e.hash,
-  ].map(csvField).join(',') + '\r\n';
+  return (
+    [
+      r.eventTime,
+      r.eventName,
+      r.eventID,
+      r.requestID,
+      e.username,
+      r.userIdentity['arn'],
+      e.accessKeyId,
+      r.sourceIPAddress,
+      r.userAgent,
+      r.readOnly,
+      (r.resources ?? []).map((x) => x.ARN).join(' '),
+      r.errorCode,
+      r.errorMessage,
+      e.seq,
+      e.hash,
+    ]
+      .map(csvField)
+      .join(',') + '\r\n'
+  );
 }
 
 export async function* exportCsv(store: Store, o: ExportOptions): AsyncGenerator<Uint8Array> {

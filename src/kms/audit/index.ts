@@ -10,9 +10,24 @@ import { AUDIT_HEAD, verifyChain, type ChainPoint, type ChainReport } from './ch
 import { lookupEvents, type LookupEventsRequest } from './cloudtrail';
 import { fromPem, toPem } from '../../format/bytes';
 import { getSigningKey, type SigningKey } from './digest';
-import { exportCloudTrailTar, exportCsv, exportFileName, exportJsonLines, type ExportFormat, type ExportOptions } from './export';
 import {
-  checkPolicy, getPolicy, markExported, planTrim, setPolicy, trimTrail, type RetentionPolicy, type TrimPlan, type TrimResult,
+  exportCloudTrailTar,
+  exportCsv,
+  exportFileName,
+  exportJsonLines,
+  type ExportFormat,
+  type ExportOptions,
+} from './export';
+import {
+  checkPolicy,
+  getPolicy,
+  markExported,
+  planTrim,
+  setPolicy,
+  trimTrail,
+  type RetentionPolicy,
+  type TrimPlan,
+  type TrimResult,
 } from './retention';
 import { readTar } from './tar';
 import { validateExport, type ValidationReport } from './validate';
@@ -20,7 +35,15 @@ import { validateExport, type ValidationReport } from './validate';
 export { buildRecord, toTrail } from './record';
 export { AUDIT_HEAD, chainEntry, type ChainPoint, type ChainReport } from './chain';
 export { checkPolicy } from './retention';
-export type { LookupEventsRequest, ExportFormat, ExportOptions, RetentionPolicy, TrimPlan, TrimResult, ValidationReport };
+export type {
+  LookupEventsRequest,
+  ExportFormat,
+  ExportOptions,
+  RetentionPolicy,
+  TrimPlan,
+  TrimResult,
+  ValidationReport,
+};
 
 export interface AuditPublicKeyInfo {
   pem: string;
@@ -59,7 +82,9 @@ export class Audit {
     const chunks =
       o.format === 'cloudtrail'
         ? exportCloudTrailTar(store, keystore, await this.signingKey(), o)
-        : o.format === 'jsonl' ? exportJsonLines(store, o) : exportCsv(store, o);
+        : o.format === 'jsonl'
+          ? exportJsonLines(store, o)
+          : exportCsv(store, o);
     return { chunks, ...exportFileName(keystore, o.format, clock.now()) };
   }
 
@@ -96,7 +121,10 @@ export class Audit {
   }
 
   /** Trims what the policy says, as `caller`; unexported records only with `confirmUnexported`. */
-  trim(caller: Caller | 'service', opts: { confirmUnexported?: boolean; policy?: RetentionPolicy } = {}): Promise<TrimResult> {
+  trim(
+    caller: Caller | 'service',
+    opts: { confirmUnexported?: boolean; policy?: RetentionPolicy } = {},
+  ): Promise<TrimResult> {
     return trimTrail(this.env, caller, opts);
   }
 

@@ -7,9 +7,27 @@ import { roleOfSession, type Caller, type Keystore } from '../ids';
 
 /** Field names that hold secrets or ciphertext; dropped wherever they appear. */
 const SECRET_FIELDS = new Set([
-  'Plaintext', 'CiphertextBlob', 'SourceCiphertextBlob', 'PrivateKeyPlaintext', 'PrivateKeyCiphertextBlob',
-  'SharedSecret', 'Message', 'Signature', 'Mac', 'KeyMaterial', 'EncryptedKeyMaterial', 'ImportToken',
-  'CiphertextForRecipient', 'SecretAccessKey', 'GrantToken', 'GrantTokens', 'SharedSecretCiphertextBlob', 'PublicKey', 'KeyAgreementPublicKey', 'XksProxyAuthenticationCredential', 'KeyStorePassword',
+  'Plaintext',
+  'CiphertextBlob',
+  'SourceCiphertextBlob',
+  'PrivateKeyPlaintext',
+  'PrivateKeyCiphertextBlob',
+  'SharedSecret',
+  'Message',
+  'Signature',
+  'Mac',
+  'KeyMaterial',
+  'EncryptedKeyMaterial',
+  'ImportToken',
+  'CiphertextForRecipient',
+  'SecretAccessKey',
+  'GrantToken',
+  'GrantTokens',
+  'SharedSecretCiphertextBlob',
+  'PublicKey',
+  'KeyAgreementPublicKey',
+  'XksProxyAuthenticationCredential',
+  'KeyStorePassword',
 ]);
 
 /** Map-valued fields whose keys are user data and keep their spelling. */
@@ -39,7 +57,13 @@ export function toTrail(value: unknown, mapField = false, depth = 0, seen = new 
         if (!mapField && SECRET_FIELDS.has(k)) continue;
         const t = mapField ? toTrail(v, false, depth + 1, seen) : toTrail(v, MAP_FIELDS.has(k), depth + 1, seen);
         // defineProperty: a "__proto__" key in an encryption context is data, kept as written.
-        if (t !== undefined) Object.defineProperty(out, mapField ? k : lcFirst(k), { value: t, enumerable: true, writable: true, configurable: true });
+        if (t !== undefined)
+          Object.defineProperty(out, mapField ? k : lcFirst(k), {
+            value: t,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
       }
       return out;
     } finally {
@@ -56,7 +80,16 @@ export function userIdentity(c: Caller): Record<string, unknown> {
   if (c.type === 'AssumedRole') {
     // CloudTrail names the role behind a session in sessionContext.sessionIssuer.
     const r = roleOfSession(c.arn);
-    if (r) u.sessionContext = { sessionIssuer: { type: 'Role', principalId: c.principalId.split(':')[0], arn: r.roleArn, accountId: r.accountId, userName: r.roleName } };
+    if (r)
+      u.sessionContext = {
+        sessionIssuer: {
+          type: 'Role',
+          principalId: c.principalId.split(':')[0],
+          arn: r.roleArn,
+          accountId: r.accountId,
+          userName: r.roleName,
+        },
+      };
   }
   return u;
 }
@@ -86,7 +119,9 @@ export function buildRecord(i: RecordInput): CloudTrailRecord {
   const service = i.caller === 'service';
   const r: CloudTrailRecord = {
     eventVersion: '1.11',
-    userIdentity: service ? { accountId: i.ks.accountId, invokedBy: 'kms.amazonaws.com' } : userIdentity(i.caller as Caller),
+    userIdentity: service
+      ? { accountId: i.ks.accountId, invokedBy: 'kms.amazonaws.com' }
+      : userIdentity(i.caller as Caller),
     eventTime: cloudTrailTime(i.eventTime),
     eventSource: i.eventSource ?? 'kms.amazonaws.com',
     eventName: i.eventName,
@@ -106,7 +141,8 @@ export function buildRecord(i: RecordInput): CloudTrailRecord {
   };
   // CloudTrail's requestParameters is an object or null; a request that was not an object logs null.
   const params = toTrail(i.request);
-  if (params && typeof params === 'object' && !Array.isArray(params) && Object.keys(params).length > 0) r.requestParameters = params as Record<string, unknown>;
+  if (params && typeof params === 'object' && !Array.isArray(params) && Object.keys(params).length > 0)
+    r.requestParameters = params as Record<string, unknown>;
   // Like AWS, read-only and cryptographic calls log no response elements.
   if (!i.readOnly && i.response) r.responseElements = (toTrail(i.response) as Record<string, unknown>) ?? null;
   if (i.error) {

@@ -43,9 +43,13 @@ export interface TrimResult {
 export function checkPolicy(p: unknown): RetentionPolicy {
   const o = p as Partial<{ mode: string; days: number; records: number }> | null;
   if (o?.mode === 'all') return { mode: 'all' };
-  if (o?.mode === 'days' && Number.isInteger(o.days) && o.days! >= 1 && o.days! <= 36_500) return { mode: 'days', days: o.days! };
-  if (o?.mode === 'records' && Number.isInteger(o.records) && o.records! >= 1 && o.records! <= 1e9) return { mode: 'records', records: o.records! };
-  throw new TypeError('"policy" expected {mode:"all"}, {mode:"days", days: 1..36500} or {mode:"records", records: 1..10^9}');
+  if (o?.mode === 'days' && Number.isInteger(o.days) && o.days! >= 1 && o.days! <= 36_500)
+    return { mode: 'days', days: o.days! };
+  if (o?.mode === 'records' && Number.isInteger(o.records) && o.records! >= 1 && o.records! <= 1e9)
+    return { mode: 'records', records: o.records! };
+  throw new TypeError(
+    '"policy" expected {mode:"all"}, {mode:"days", days: 1..36500} or {mode:"records", records: 1..10^9}',
+  );
 }
 
 export async function getPolicy(store: Store): Promise<RetentionPolicy> {
@@ -77,7 +81,14 @@ export async function planTrim(env: KmsEnv, policy?: RetentionPolicy): Promise<T
     // By age: through the newest record older than the cut-off.
     if (head && p.mode === 'days') through = (await tx.lastAuditBefore(env.clock.now() - p.days * DAY_MS))?.seq ?? 0;
     through = Math.max(through, anchor);
-    return { policy: p, throughSeq: through, records: through - anchor, unexported: Math.max(0, through - Math.max(anchor, exportedThrough)), exportedThrough, anchorSeq: anchor };
+    return {
+      policy: p,
+      throughSeq: through,
+      records: through - anchor,
+      unexported: Math.max(0, through - Math.max(anchor, exportedThrough)),
+      exportedThrough,
+      anchorSeq: anchor,
+    };
   });
 }
 
@@ -86,7 +97,11 @@ export async function planTrim(env: KmsEnv, policy?: RetentionPolicy): Promise<T
  * `confirmUnexported`, and appends a DeleteAuditRecords record naming the new anchor, all in one
  * transaction (the plan is re-read inside it, so concurrent trims cannot overlap).
  */
-export async function trimTrail(env: KmsEnv, caller: Caller | 'service', opts: { confirmUnexported?: boolean; policy?: RetentionPolicy } = {}): Promise<TrimResult> {
+export async function trimTrail(
+  env: KmsEnv,
+  caller: Caller | 'service',
+  opts: { confirmUnexported?: boolean; policy?: RetentionPolicy } = {},
+): Promise<TrimResult> {
   const plan = await planTrim(env, opts.policy);
   const target = opts.confirmUnexported ? plan.throughSeq : Math.min(plan.throughSeq, plan.exportedThrough);
   if (plan.policy.mode === 'all' || target <= plan.anchorSeq) return { deleted: 0 };

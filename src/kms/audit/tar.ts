@@ -20,7 +20,8 @@ function splitName(path: string): [prefix: string, name: string] {
   if (bytes <= 100) return ['', path];
   if (bytes > 255) throw new RangeError(`"path" expected at most 255 bytes for ustar, got ${bytes}`);
   for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) {
-    if (enc.encode(path.slice(0, i)).length <= 155 && enc.encode(path.slice(i + 1)).length <= 100) return [path.slice(0, i), path.slice(i + 1)];
+    if (enc.encode(path.slice(0, i)).length <= 155 && enc.encode(path.slice(i + 1)).length <= 100)
+      return [path.slice(0, i), path.slice(i + 1)];
   }
   throw new RangeError(`"path" cannot be split into a ustar prefix and name: ${path}`);
 }
@@ -100,7 +101,8 @@ export async function* readTar(chunks: AsyncIterable<Uint8Array>): AsyncGenerato
     if (h.every((b) => b === 0)) return;
     let sum = 0;
     for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : h[i]!;
-    if (parseInt(field(h, 148, 8).trim(), 8) !== sum) throw new RangeError('tar header checksum does not match: not a tar file, or a damaged one');
+    if (parseInt(field(h, 148, 8).trim(), 8) !== sum)
+      throw new RangeError('tar header checksum does not match: not a tar file, or a damaged one');
     const size = parseInt(field(h, 124, 12).trim() || '0', 8);
     const prefix = field(h, 345, 155);
     const name = field(h, 0, 100);

@@ -3,9 +3,7 @@
 // SHA-256. Reads members one at a time; only hashes and digests are kept.
 
 import { fromPem, toHex } from '../../format/bytes';
-import {
-  derToP1363, gunzip, importPublicKey, sha256Hex, verifyDigest, type DigestFile,
-} from './digest';
+import { derToP1363, gunzip, importPublicKey, sha256Hex, verifyDigest, type DigestFile } from './digest';
 import { PUBLIC_KEY_FILE } from './export';
 import type { TarMember } from './tar';
 
@@ -44,7 +42,10 @@ interface SeenDigest {
 }
 
 /** @param publicKeySpki the trusted public key (DER SPKI); without it the archive's public-key.pem is used. */
-export async function validateExport(members: AsyncIterable<TarMember> | Iterable<TarMember>, publicKeySpki?: Uint8Array): Promise<ValidationReport> {
+export async function validateExport(
+  members: AsyncIterable<TarMember> | Iterable<TarMember>,
+  publicKeySpki?: Uint8Array,
+): Promise<ValidationReport> {
   const logs = new Map<string, string | null>(); // path → hex SHA-256 of the uncompressed content, null when unreadable
   const digests = new Map<string, SeenDigest>();
   const sigs = new Map<string, Uint8Array>();
@@ -91,27 +92,42 @@ export async function validateExport(members: AsyncIterable<TarMember> | Iterabl
     const sig = sigs.get(d.path);
     let status: FileStatus = 'valid';
     let detail = 'The signature verifies.';
-    if (!d.body || !d.hash || !Array.isArray(d.body.logFiles)) [status, detail] = ['modified', 'The digest cannot be read.'];
+    if (!d.body || !d.hash || !Array.isArray(d.body.logFiles))
+      [status, detail] = ['modified', 'The digest cannot be read.'];
     else if (!sig || !derToP1363(sig)) [status, detail] = ['modified', 'The digest has no valid signature file.'];
     else if (!key) [status, detail] = ['modified', 'No public key to verify the signature with.'];
-    else if (fingerprint && d.body.digestPublicKeyFingerprint !== fingerprint) [status, detail] = ['modified', 'The digest was signed by another key.'];
-    else if (d.body.digestS3Object !== d.path) [status, detail] = ['out-of-order', `The digest names itself ${d.body.digestS3Object}.`];
-    else if (!(await verifyDigest(key, d.body, d.hash, sig))) [status, detail] = ['modified', 'The signature does not match the digest: it was changed.'];
+    else if (fingerprint && d.body.digestPublicKeyFingerprint !== fingerprint)
+      [status, detail] = ['modified', 'The digest was signed by another key.'];
+    else if (d.body.digestS3Object !== d.path)
+      [status, detail] = ['out-of-order', `The digest names itself ${d.body.digestS3Object}.`];
+    else if (!(await verifyDigest(key, d.body, d.hash, sig)))
+      [status, detail] = ['modified', 'The signature does not match the digest: it was changed.'];
     digestResults.push({ path: d.path, type: 'digest', status, detail });
     if (status !== 'valid') chainFindings.push(`${d.path}: ${detail}`);
 
     // The link to the previous digest.
     const prevPath = d.body?.previousDigestS3Object ?? null;
     const expected = i > 0 ? digests.get(order[i - 1]!) : undefined;
-    if (d.body && prevPath === null && i > 0) chainFindings.push(`${d.path} starts a new chain, but ${order[i - 1]} comes before it.`);
+    if (d.body && prevPath === null && i > 0)
+      chainFindings.push(`${d.path} starts a new chain, but ${order[i - 1]} comes before it.`);
     if (d.body && prevPath !== null) {
       const target = digests.get(prevPath);
       if (!target) {
-        digestResults.push({ path: prevPath, type: 'digest', status: 'missing', detail: `Named as the previous digest by ${d.path}, but absent.` });
+        digestResults.push({
+          path: prevPath,
+          type: 'digest',
+          status: 'missing',
+          detail: `Named as the previous digest by ${d.path}, but absent.`,
+        });
         chainFindings.push(`${prevPath} is missing.`);
       } else if (target !== expected) {
-        chainFindings.push(`${d.path} follows ${prevPath}, not ${expected?.path ?? 'nothing'}: digests are out of order.`);
-      } else if (d.body.previousDigestHashValue !== target.hash || d.body.previousDigestSignature !== toHex(sigs.get(prevPath) ?? new Uint8Array())) {
+        chainFindings.push(
+          `${d.path} follows ${prevPath}, not ${expected?.path ?? 'nothing'}: digests are out of order.`,
+        );
+      } else if (
+        d.body.previousDigestHashValue !== target.hash ||
+        d.body.previousDigestSignature !== toHex(sigs.get(prevPath) ?? new Uint8Array())
+      ) {
         chainFindings.push(`${d.path} does not match the hash or signature of ${prevPath}.`);
       }
     }
@@ -130,12 +146,26 @@ export async function validateExport(members: AsyncIterable<TarMember> | Iterabl
       continue;
     }
     const actual = logs.get(path);
-    if (actual === listed) files.push({ path, type: 'log', status: 'valid', detail: 'The SHA-256 matches the digest.' });
-    else if (actual && hashToPath.has(actual)) files.push({ path, type: 'log', status: 'out-of-order', detail: `Holds the content listed for ${hashToPath.get(actual)}.` });
-    else files.push({ path, type: 'log', status: 'modified', detail: actual === null ? 'It is not a valid gzip file any more.' : 'The SHA-256 does not match the digest.' });
+    if (actual === listed)
+      files.push({ path, type: 'log', status: 'valid', detail: 'The SHA-256 matches the digest.' });
+    else if (actual && hashToPath.has(actual))
+      files.push({
+        path,
+        type: 'log',
+        status: 'out-of-order',
+        detail: `Holds the content listed for ${hashToPath.get(actual)}.`,
+      });
+    else
+      files.push({
+        path,
+        type: 'log',
+        status: 'modified',
+        detail: actual === null ? 'It is not a valid gzip file any more.' : 'The SHA-256 does not match the digest.',
+      });
   }
   for (const path of [...logs.keys()].sort()) {
-    if (!listedBy.has(path)) files.push({ path, type: 'log', status: 'not-listed', detail: 'No digest lists this file.' });
+    if (!listedBy.has(path))
+      files.push({ path, type: 'log', status: 'not-listed', detail: 'No digest lists this file.' });
   }
   files.push(...digestResults);
   const chain = chainFindings.length === 0 ? 'intact' : 'broken';

@@ -66,12 +66,22 @@ function keyPolicyOf(key: KeyRecord, ks: Keystore): Policy {
     return parsedPolicy(key.policy, 'key');
   } catch (e) {
     if (!(e instanceof MalformedPolicyDocumentException)) throw e;
-    return parsedPolicy(JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ks.accountId}:root` }, Action: ['kms:PutKeyPolicy', 'kms:GetKeyPolicy', 'kms:DescribeKey'], Resource: '*',
-        // The account principal would also delegate to IAM: this one is for the root user alone.
-        Condition: { StringEquals: { 'aws:PrincipalType': 'Root' } } }],
-    }), 'key');
+    return parsedPolicy(
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${ks.accountId}:root` },
+            Action: ['kms:PutKeyPolicy', 'kms:GetKeyPolicy', 'kms:DescribeKey'],
+            Resource: '*',
+            // The account principal would also delegate to IAM: this one is for the root user alone.
+            Condition: { StringEquals: { 'aws:PrincipalType': 'Root' } },
+          },
+        ],
+      }),
+      'key',
+    );
   }
 }
 
@@ -87,10 +97,14 @@ export async function loadIdentity(tx: Tx, caller: Caller): Promise<Identity> {
     };
   }
   const role = caller.type === 'AssumedRole' ? roleOfSession(caller.arn) : undefined;
-  if (caller.type === 'AssumedRole' && !role) throw new AccessDeniedException(`${caller.arn} is not a role session ARN.`);
+  if (caller.type === 'AssumedRole' && !role)
+    throw new AccessDeniedException(`${caller.arn} is not a role session ARN.`);
   const roleArn = role?.roleArn;
   const rec = await tx.getPrincipal(roleArn ?? caller.arn);
-  if (!rec) throw new AccessDeniedException(`User: ${caller.arn} is not authorized to perform this call: the ${roleArn ? 'role' : 'user'} no longer exists in this keystore.`);
+  if (!rec)
+    throw new AccessDeniedException(
+      `User: ${caller.arn} is not authorized to perform this call: the ${roleArn ? 'role' : 'user'} no longer exists in this keystore.`,
+    );
   const facts: CallerFacts = {
     // aws:PrincipalArn of a role session is the role's ARN, as in AWS.
     arn: roleArn ?? caller.arn,
@@ -112,28 +126,55 @@ export async function loadIdentity(tx: Tx, caller: Caller): Promise<Identity> {
 const grantOperation = (action: string) => action.slice(action.indexOf(':') + 1);
 
 /** The encryption context grant constraints check: the one of the action's side (catalogue). */
-function contextOf(request: Record<string, unknown>, op: string, side?: 'source' | 'destination'): Record<string, string> | undefined {
+function contextOf(
+  request: Record<string, unknown>,
+  op: string,
+  side?: 'source' | 'destination',
+): Record<string, string> | undefined {
   const field = actionOf(op, side)?.contextField;
   const v = field ? request[field] : undefined;
   return v && typeof v === 'object' ? (v as Record<string, string>) : undefined;
 }
 
 /** Evaluates a call on a key without throwing: the decision, the grants consulted and the request's condition keys. */
-export async function evaluateKeyAccess(call: AuthzCall, identity: Identity, tx: Tx, key: KeyRecord, action: string, side?: 'source' | 'destination'): Promise<Evaluation> {
+export async function evaluateKeyAccess(
+  call: AuthzCall,
+  identity: Identity,
+  tx: Tx,
+  key: KeyRecord,
+  action: string,
+  side?: 'source' | 'destination',
+): Promise<Evaluation> {
   const request = (call.request && typeof call.request === 'object' ? call.request : {}) as Record<string, unknown>;
   const keyPolicy = keyPolicyOf(key, call.ks);
   // kms:ResourceAliases costs a read; only policies that mention it need it.
   const aliases = [keyPolicy, ...identity.policies.map((p) => p.policy)].some((p) => readsAliases.get(p))
     ? (await tx.listAliases(key.keyId)).map((a) => a.name)
     : [];
-  const context = requestContext(call.op, request, identity.facts, { arn: key.arn, keySpec: key.keySpec, keyUsage: key.keyUsage, origin: key.origin, tags: key.tags, aliases }, call.now, side);
+  const context = requestContext(
+    call.op,
+    request,
+    identity.facts,
+    { arn: key.arn, keySpec: key.keySpec, keyUsage: key.keyUsage, origin: key.origin, tags: key.tags, aliases },
+    call.now,
+    side,
+  );
   const authzRequest = { principal: identity.principal, action, resource: key.arn, context };
   let decision = decide({ request: authzRequest, keyPolicy, identityPolicies: identity.policies });
   let grants: GrantExplanation[] = [];
   if (!decision.allowed && !decision.reason.startsWith('ExplicitDeny')) {
     const ec = contextOf(request, call.op, side);
-    grants = (await tx.listGrants({ keyId: key.keyId })).map((g) => ({ grant: g, allows: grantAllows(g, grantOperation(action), identity.principal, ec) }));
-    if (grants.length) decision = decide({ request: authzRequest, keyPolicy, identityPolicies: identity.policies, grants: grants.map((g) => ({ grantId: g.grant.grantId, allows: g.allows })) });
+    grants = (await tx.listGrants({ keyId: key.keyId })).map((g) => ({
+      grant: g,
+      allows: grantAllows(g, grantOperation(action), identity.principal, ec),
+    }));
+    if (grants.length)
+      decision = decide({
+        request: authzRequest,
+        keyPolicy,
+        identityPolicies: identity.policies,
+        grants: grants.map((g) => ({ grantId: g.grant.grantId, allows: g.allows })),
+      });
   }
   return { decision, grants, context };
 }
@@ -144,15 +185,31 @@ export function evaluateAccountAccess(call: AuthzCall, identity: Identity, actio
   const request = (call.request && typeof call.request === 'object' ? call.request : {}) as Record<string, unknown>;
   const context = requestContext(call.op, request, identity.facts, undefined, call.now);
   const authzRequest = { principal: identity.principal, action, resource: '*', context };
-  const identityPolicies = identity.policies.map((p) => ({ name: p.name, statements: evaluatePolicy(p.policy, authzRequest, 'identity') }));
+  const identityPolicies = identity.policies.map((p) => ({
+    name: p.name,
+    statements: evaluatePolicy(p.policy, authzRequest, 'identity'),
+  }));
   const who = `User: ${identity.principal.arn} is not authorized to perform: ${action} on resource: *`;
   const base = { keyPolicy: [] as StatementResult[], identityPolicies };
-  const hit = (effect: 'Allow' | 'Deny') => identityPolicies.some((p) => p.statements.some((s) => s.applies && s.effect === effect));
+  const hit = (effect: 'Allow' | 'Deny') =>
+    identityPolicies.some((p) => p.statements.some((s) => s.applies && s.effect === effect));
   let decision: Decision;
-  if (hit('Deny')) decision = { ...base, allowed: false, reason: 'ExplicitDenyInIdentityPolicy', message: `${who} with an explicit deny in an identity-based policy` };
+  if (hit('Deny'))
+    decision = {
+      ...base,
+      allowed: false,
+      reason: 'ExplicitDenyInIdentityPolicy',
+      message: `${who} with an explicit deny in an identity-based policy`,
+    };
   else if (identity.root) decision = { ...base, allowed: true, reason: 'AllowedAsAccountRoot' };
   else if (hit('Allow')) decision = { ...base, allowed: true, reason: 'AllowedByIdentityPolicy' };
-  else decision = { ...base, allowed: false, reason: 'NoIdentityPolicyAllow', message: `${who} because no identity-based policy allows the ${action} action` };
+  else
+    decision = {
+      ...base,
+      allowed: false,
+      reason: 'NoIdentityPolicyAllow',
+      message: `${who} because no identity-based policy allows the ${action} action`,
+    };
   return { decision, grants: [], context };
 }
 

@@ -58,7 +58,9 @@ export function lookupIn(context: AuthzRequest['context']): KeyLookup {
     const list = lower.get(key.toLowerCase());
     return list === undefined ? undefined : list.length === 1 ? list[0] : list.flat();
   };
-  return Object.assign(lookup, { variants: (key: string): ContextValue[] => lower.get(key.toLowerCase()) ?? [undefined] });
+  return Object.assign(lookup, {
+    variants: (key: string): ContextValue[] => lower.get(key.toLowerCase()) ?? [undefined],
+  });
 }
 
 function accountOf(p: string): string | undefined {
@@ -92,7 +94,12 @@ function values(clause: ConditionClause, vars: boolean, lookup: KeyLookup): (str
  * hold for each, `some` (for Deny statements) for one; either way a request cannot pick, by the
  * order or the case of its names, the one value a policy sees.
  */
-export function conditionHolds(clause: ConditionClause, vars: boolean, lookup: KeyLookup, combine: 'every' | 'some' = 'every'): boolean {
+export function conditionHolds(
+  clause: ConditionClause,
+  vars: boolean,
+  lookup: KeyLookup,
+  combine: 'every' | 'some' = 'every',
+): boolean {
   const variants = lookup.variants ? lookup.variants(clause.key) : [lookup(clause.key)];
   return variants[combine]((raw) => holdsFor(clause, vars, lookup, raw));
 }
@@ -102,7 +109,9 @@ function holdsFor(clause: ConditionClause, vars: boolean, lookup: KeyLookup, raw
   const present = raw !== undefined && actual.length > 0;
   if (clause.base === 'Null') {
     // "true": the key is absent; "false": it is present. Several values are alternatives.
-    return clause.values.some((v) => (v.toLowerCase() === 'true' ? !present : v.toLowerCase() === 'false' ? present : false));
+    return clause.values.some((v) =>
+      v.toLowerCase() === 'true' ? !present : v.toLowerCase() === 'false' ? present : false,
+    );
   }
   // parsePolicy admits only own operator names; an unknown one here is a bug, and failing the
   // condition is the safe reading only for an Allow, so it throws rather than guesses.
@@ -128,15 +137,31 @@ function holdsFor(clause: ConditionClause, vars: boolean, lookup: KeyLookup, raw
   return op.negated ? !hit : hit;
 }
 
-export function evaluateStatement(s: Statement, policy: Policy, req: AuthzRequest, kind: 'key' | 'identity'): StatementResult {
-  const base: StatementResult = { index: s.index, effect: s.effect, applies: false, ...(s.sid !== undefined ? { sid: s.sid } : {}) };
+export function evaluateStatement(
+  s: Statement,
+  policy: Policy,
+  req: AuthzRequest,
+  kind: 'key' | 'identity',
+): StatementResult {
+  const base: StatementResult = {
+    index: s.index,
+    effect: s.effect,
+    applies: false,
+    ...(s.sid !== undefined ? { sid: s.sid } : {}),
+  };
   const lookup = lookupIn(req.context);
   if (kind === 'key') {
-    const pm = s.principal ? matchPrincipals(s.principal, req.principal) : matchPrincipals(s.notPrincipal!, req.principal) === false ? 'direct' : false;
+    const pm = s.principal
+      ? matchPrincipals(s.principal, req.principal)
+      : matchPrincipals(s.notPrincipal!, req.principal) === false
+        ? 'direct'
+        : false;
     if (!pm) return { ...base, mismatch: 'principal' };
     base.principalMatch = pm;
   }
-  const actionHit = s.action ? s.action.some((a) => actionMatch(a, req.action)) : !s.notAction!.some((a) => actionMatch(a, req.action));
+  const actionHit = s.action
+    ? s.action.some((a) => actionMatch(a, req.action))
+    : !s.notAction!.some((a) => actionMatch(a, req.action));
   if (!actionHit) return { ...base, mismatch: 'action' };
   const resourceValue = (r: string) => (policy.variables ? substitute(r, lookup) : r);
   const resourceHit = (list: string[]) =>
@@ -147,7 +172,11 @@ export function evaluateStatement(s: Statement, policy: Policy, req: AuthzReques
   if (s.resource ? !resourceHit(s.resource) : resourceHit(s.notResource!)) return { ...base, mismatch: 'resource' };
   for (const c of s.conditions) {
     if (!conditionHolds(c, policy.variables, lookup, s.effect === 'Allow' ? 'every' : 'some')) {
-      return { ...base, mismatch: 'condition', failedCondition: { operator: c.operator, key: c.key, values: c.values, actual: lookup(c.key) } };
+      return {
+        ...base,
+        mismatch: 'condition',
+        failedCondition: { operator: c.operator, key: c.key, values: c.values, actual: lookup(c.key) },
+      };
     }
   }
   return { ...base, applies: true };

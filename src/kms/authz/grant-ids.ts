@@ -14,7 +14,10 @@ export function newGrantId(random: Uint8Array): string {
 
 /** @throws InvalidGrantIdException for anything but 64 hex digits. */
 export function checkGrantId(id: string): void {
-  if (!/^[0-9a-f]{64}$/.test(id)) throw new InvalidGrantIdException(`'${id.slice(0, 80)}' is not a valid grant ID: a grant ID is 64 hexadecimal digits.`);
+  if (!/^[0-9a-f]{64}$/.test(id))
+    throw new InvalidGrantIdException(
+      `'${id.slice(0, 80)}' is not a valid grant ID: a grant ID is 64 hexadecimal digits.`,
+    );
 }
 
 export function grantToken(grantId: string, random: Uint8Array): string {
@@ -42,6 +45,7 @@ export function parseGrantToken(token: string): string {
  * at once, so a valid token adds nothing to the decision; an invalid one is refused, as in AWS.
  * @throws InvalidGrantTokenException */
 export function checkGrantTokens(request: unknown): void {
-  const tokens = request && typeof request === 'object' ? (request as { GrantTokens?: unknown }).GrantTokens : undefined;
+  const tokens =
+    request && typeof request === 'object' ? (request as { GrantTokens?: unknown }).GrantTokens : undefined;
   if (Array.isArray(tokens)) for (const t of tokens) if (typeof t === 'string') parseGrantToken(t);
 }

@@ -14,7 +14,11 @@ export interface GrantRecord {
 }
 
 /** Operations whose grant constraints apply to the request's encryption context (AWS: cryptographic operations with one). */
-const CONTEXT_OPERATIONS = new Set(OPERATIONS.flatMap((o) => o.actions).filter((a) => a.grant && a.contextField).map((a) => a.name));
+const CONTEXT_OPERATIONS = new Set(
+  OPERATIONS.flatMap((o) => o.actions)
+    .filter((a) => a.grant && a.contextField)
+    .map((a) => a.name),
+);
 
 function sameMap(a: Record<string, string>, b: Record<string, string>): boolean {
   const ka = Object.keys(a);
@@ -25,7 +29,12 @@ function sameMap(a: Record<string, string>, b: Record<string, string>): boolean 
  * @param operation the grant operation name: the KMS operation, or ReEncryptFrom / ReEncryptTo for the two sides of ReEncrypt.
  * @param principal the caller's ARN (and, for a role session, its role ARN).
  */
-export function grantAllows(g: GrantRecord, operation: string, principal: { arn: string; roleArn?: string }, encryptionContext: Record<string, string> | undefined): boolean {
+export function grantAllows(
+  g: GrantRecord,
+  operation: string,
+  principal: { arn: string; roleArn?: string },
+  encryptionContext: Record<string, string> | undefined,
+): boolean {
   if (g.granteePrincipal !== principal.arn && g.granteePrincipal !== principal.roleArn) return false;
   if (!g.operations.includes(operation)) return false;
   const c = g.constraints;

@@ -3,8 +3,15 @@
 // `authorizeAccount`; both decide here, with the key policy, identity policies and grants.
 
 export {
-  enforce, evaluateAccountAccess, evaluateKeyAccess, loadIdentity, parsedPolicy,
-  type AuthzCall, type Evaluation, type GrantExplanation, type Identity,
+  enforce,
+  evaluateAccountAccess,
+  evaluateKeyAccess,
+  loadIdentity,
+  parsedPolicy,
+  type AuthzCall,
+  type Evaluation,
+  type GrantExplanation,
+  type Identity,
 } from './authorize';
 export { checkGrantId, checkGrantTokens, grantToken, newGrantId, parseGrantToken } from './grant-ids';
 export { checkPolicyDocument, checkPolicyName, defaultKeyPolicy, MAX_POLICY_LENGTH, POLICY_NAME } from './key-policy';

@@ -37,7 +37,9 @@ export function defaultKeyPolicy(ks: Keystore): string {
  */
 export function checkPolicyDocument(policy: string): void {
   if (policy.length > MAX_POLICY_LENGTH) {
-    throw new MalformedPolicyDocumentException(`The key policy is ${policy.length} characters; a key policy can have at most ${MAX_POLICY_LENGTH}.`);
+    throw new MalformedPolicyDocumentException(
+      `The key policy is ${policy.length} characters; a key policy can have at most ${MAX_POLICY_LENGTH}.`,
+    );
   }
   let doc: unknown;
   try {
@@ -53,11 +55,19 @@ export function checkPolicyDocument(policy: string): void {
   if (!list || list.length === 0) throw new MalformedPolicyDocumentException('The key policy has no Statement list.');
   list.forEach((s, i) => {
     const where = `Statement ${i + 1}`;
-    if (typeof s !== 'object' || s === null || Array.isArray(s)) throw new MalformedPolicyDocumentException(`${where} is not an object.`);
+    if (typeof s !== 'object' || s === null || Array.isArray(s))
+      throw new MalformedPolicyDocumentException(`${where} is not an object.`);
     const r = s as Record<string, unknown>;
-    if (r.Effect !== 'Allow' && r.Effect !== 'Deny') throw new MalformedPolicyDocumentException(`${where} has Effect ${JSON.stringify(r.Effect)}; use "Allow" or "Deny".`);
-    if (!Object.hasOwn(r, 'Principal') && !Object.hasOwn(r, 'NotPrincipal')) throw new MalformedPolicyDocumentException(`${where} has no Principal; a key policy statement must name who it applies to.`);
-    if (!Object.hasOwn(r, 'Action') && !Object.hasOwn(r, 'NotAction')) throw new MalformedPolicyDocumentException(`${where} has no Action.`);
+    if (r.Effect !== 'Allow' && r.Effect !== 'Deny')
+      throw new MalformedPolicyDocumentException(
+        `${where} has Effect ${JSON.stringify(r.Effect)}; use "Allow" or "Deny".`,
+      );
+    if (!Object.hasOwn(r, 'Principal') && !Object.hasOwn(r, 'NotPrincipal'))
+      throw new MalformedPolicyDocumentException(
+        `${where} has no Principal; a key policy statement must name who it applies to.`,
+      );
+    if (!Object.hasOwn(r, 'Action') && !Object.hasOwn(r, 'NotAction'))
+      throw new MalformedPolicyDocumentException(`${where} has no Action.`);
   });
   // The whole language: fields, operators, principals, values (authz/policy-document.ts).
   parsePolicy(policy, 'key');
@@ -65,6 +75,8 @@ export function checkPolicyDocument(policy: string): void {
 
 export function checkPolicyName(name: string | undefined): void {
   if (name !== undefined && !/^[\w]+$/.test(name)) {
-    throw new ValidationException(`1 validation error detected: Value '${name}' at 'policyName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w]+`);
+    throw new ValidationException(
+      `1 validation error detected: Value '${name}' at 'policyName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w]+`,
+    );
   }
 }

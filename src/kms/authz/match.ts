@@ -8,7 +8,10 @@ function globRegExp(pattern: string, ignoreCase: boolean): RegExp {
   const k = `${ignoreCase ? 'i' : 's'}:${pattern}`;
   let re = cache.get(k);
   if (!re) {
-    const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[\\s\\S]*').replace(/\?/g, '[\\s\\S]');
+    const body = pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '[\\s\\S]*')
+      .replace(/\?/g, '[\\s\\S]');
     re = new RegExp(`^${body}$`, ignoreCase ? 'i' : '');
     if (cache.size > 2000) cache.clear();
     cache.set(k, re);
@@ -18,7 +21,8 @@ function globRegExp(pattern: string, ignoreCase: boolean): RegExp {
 
 export function globMatch(pattern: string, value: string, ignoreCase = false): boolean {
   if (pattern === '*') return true;
-  if (!pattern.includes('*') && !pattern.includes('?')) return ignoreCase ? pattern.toLowerCase() === value.toLowerCase() : pattern === value;
+  if (!pattern.includes('*') && !pattern.includes('?'))
+    return ignoreCase ? pattern.toLowerCase() === value.toLowerCase() : pattern === value;
   return globRegExp(pattern, ignoreCase).test(value);
 }
 

@@ -44,7 +44,17 @@ export interface Policy {
   variables: boolean;
 }
 
-const STATEMENT_FIELDS = new Set(['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition']);
+const STATEMENT_FIELDS = new Set([
+  'Sid',
+  'Effect',
+  'Principal',
+  'NotPrincipal',
+  'Action',
+  'NotAction',
+  'Resource',
+  'NotResource',
+  'Condition',
+]);
 const ACTION = /^(\*|[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+)$/;
 
 function fail(where: string, what: string): never {
@@ -61,7 +71,8 @@ function stringList(v: unknown, where: string, field: string): string[] {
 
 function principals(v: unknown, where: string, field: string): Principals {
   if (v === '*') return { any: true, aws: [], service: [] };
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(where, `${field} must be "*" or an object such as {"AWS": "arn:aws:iam::111122223333:root"}.`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    fail(where, `${field} must be "*" or an object such as {"AWS": "arn:aws:iam::111122223333:root"}.`);
   const out: Principals = { any: false, aws: [], service: [] };
   for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
     const list = stringList(val, where, `${field}.${k}`);
@@ -85,15 +96,21 @@ function condition(v: unknown, where: string): ConditionClause[] {
   for (const [operator, block] of Object.entries(v as Record<string, unknown>)) {
     const m = /^(?:(ForAnyValue|ForAllValues):)?(.+?)(IfExists)?$/.exec(operator);
     // Own properties only: a name such as "toString" or "__proto__" is not an operator.
-    if (!m || (!operatorOf(m[2]!) && m[2] !== 'Null')) fail(where, `Condition operator "${operator}" is not an IAM condition operator.`);
+    if (!m || (!operatorOf(m[2]!) && m[2] !== 'Null'))
+      fail(where, `Condition operator "${operator}" is not an IAM condition operator.`);
     const base = m[2]!;
-    if (base === 'Null' && (m[3] || m[1])) fail(where, `Condition operator "${operator}": Null takes no qualifier or IfExists.`);
-    if (typeof block !== 'object' || block === null || Array.isArray(block)) fail(where, `Condition operator "${operator}" must map condition keys to values.`);
+    if (base === 'Null' && (m[3] || m[1]))
+      fail(where, `Condition operator "${operator}": Null takes no qualifier or IfExists.`);
+    if (typeof block !== 'object' || block === null || Array.isArray(block))
+      fail(where, `Condition operator "${operator}" must map condition keys to values.`);
     for (const [key, raw] of Object.entries(block as Record<string, unknown>)) {
       if (key.length === 0) fail(where, `Condition operator "${operator}" has an empty condition key.`);
       const list = Array.isArray(raw) ? raw : [raw];
       if (list.length === 0 || list.some((x) => !['string', 'number', 'boolean'].includes(typeof x))) {
-        fail(where, `Condition "${operator}" key "${key}" must have a string, number or boolean value, or a list of them.`);
+        fail(
+          where,
+          `Condition "${operator}" key "${key}" must have a string, number or boolean value, or a list of them.`,
+        );
       }
       const clause: ConditionClause = { operator, base, ifExists: Boolean(m[3]), key, values: list.map(String) };
       if (m[1]) clause.set = m[1] as 'ForAnyValue' | 'ForAllValues';
@@ -112,12 +129,15 @@ function statement(s: unknown, index: number, kind: PolicyKind): Statement {
   const label = typeof sid === 'string' && sid ? `Statement ${index + 1} ("${sid}")` : where;
   for (const k of Object.keys(r)) if (!STATEMENT_FIELDS.has(k)) fail(label, `unknown field "${k}".`);
   if (sid !== undefined && typeof sid !== 'string') fail(label, 'Sid must be a string.');
-  if (r.Effect !== 'Allow' && r.Effect !== 'Deny') fail(label, `Effect is ${JSON.stringify(r.Effect)}; use "Allow" or "Deny".`);
+  if (r.Effect !== 'Allow' && r.Effect !== 'Deny')
+    fail(label, `Effect is ${JSON.stringify(r.Effect)}; use "Allow" or "Deny".`);
   const out: Statement = { index, effect: r.Effect, conditions: [] };
   if (typeof sid === 'string') out.sid = sid;
   if (has('Principal') && has('NotPrincipal')) fail(label, 'use Principal or NotPrincipal, not both.');
-  if (kind === 'key' && !has('Principal') && !has('NotPrincipal')) fail(label, 'a key policy statement must have a Principal.');
-  if (kind === 'identity' && (has('Principal') || has('NotPrincipal'))) fail(label, 'an identity policy must not have a Principal.');
+  if (kind === 'key' && !has('Principal') && !has('NotPrincipal'))
+    fail(label, 'a key policy statement must have a Principal.');
+  if (kind === 'identity' && (has('Principal') || has('NotPrincipal')))
+    fail(label, 'an identity policy must not have a Principal.');
   if (has('Principal')) out.principal = principals(r.Principal, label, 'Principal');
   if (has('NotPrincipal')) out.notPrincipal = principals(r.NotPrincipal, label, 'NotPrincipal');
   if (has('Action') === has('NotAction')) fail(label, 'needs exactly one of Action or NotAction.');
@@ -129,7 +149,13 @@ function statement(s: unknown, index: number, kind: PolicyKind): Statement {
     else out.notAction = list;
   }
   if (has('Resource') && has('NotResource')) fail(label, 'use Resource or NotResource, not both.');
-  if (!has('Resource') && !has('NotResource')) fail(label, kind === 'key' ? 'needs a Resource (in a key policy, "*" means this key).' : 'needs a Resource, e.g. "*" or a key ARN such as arn:aws:kms:<region>:<account>:key/*.');
+  if (!has('Resource') && !has('NotResource'))
+    fail(
+      label,
+      kind === 'key'
+        ? 'needs a Resource (in a key policy, "*" means this key).'
+        : 'needs a Resource, e.g. "*" or a key ARN such as arn:aws:kms:<region>:<account>:key/*.',
+    );
   if (has('Resource')) out.resource = stringList(r.Resource, label, 'Resource');
   if (has('NotResource')) out.notResource = stringList(r.NotResource, label, 'NotResource');
   if (has('Condition')) out.conditions = condition(r.Condition, label);
@@ -141,17 +167,21 @@ function statement(s: unknown, index: number, kind: PolicyKind): Statement {
  * @throws MalformedPolicyDocumentException naming the statement and the problem.
  */
 export function parsePolicy(text: string, kind: PolicyKind): Policy {
-  if (text.length > MAX_POLICY_CHARS) fail('Policy', `it has ${text.length} characters; the limit is ${MAX_POLICY_CHARS}.`);
+  if (text.length > MAX_POLICY_CHARS)
+    fail('Policy', `it has ${text.length} characters; the limit is ${MAX_POLICY_CHARS}.`);
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (e) {
     fail('Policy', `not valid JSON (${(e as Error).message}).`);
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) fail('Policy', 'must be a JSON object with a Statement list.');
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    fail('Policy', 'must be a JSON object with a Statement list.');
   const d = doc as Record<string, unknown>;
-  for (const k of Object.keys(d)) if (!['Version', 'Id', 'Statement'].includes(k)) fail('Policy', `unknown top-level field "${k}".`);
-  if (d.Version !== undefined && d.Version !== '2012-10-17' && d.Version !== '2008-10-17') fail('Policy', `Version must be "2012-10-17" or "2008-10-17", not ${JSON.stringify(d.Version)}.`);
+  for (const k of Object.keys(d))
+    if (!['Version', 'Id', 'Statement'].includes(k)) fail('Policy', `unknown top-level field "${k}".`);
+  if (d.Version !== undefined && d.Version !== '2012-10-17' && d.Version !== '2008-10-17')
+    fail('Policy', `Version must be "2012-10-17" or "2008-10-17", not ${JSON.stringify(d.Version)}.`);
   const st = d.Statement;
   const list = Array.isArray(st) ? st : st && typeof st === 'object' ? [st] : undefined;
   if (!list || list.length === 0) fail('Policy', 'has no Statement.');

@@ -25,9 +25,17 @@ export interface KeyFacts {
   aliases: string[];
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined);
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
 
-export function requestContext(op: string, request: Record<string, unknown>, caller: CallerFacts, key: KeyFacts | undefined, now: number, reEncryptSide?: 'source' | 'destination'): Record<string, string | string[]> {
+export function requestContext(
+  op: string,
+  request: Record<string, unknown>,
+  caller: CallerFacts,
+  key: KeyFacts | undefined,
+  now: number,
+  reEncryptSide?: 'source' | 'destination',
+): Record<string, string | string[]> {
   const ctx: Record<string, string | string[]> = {
     'aws:PrincipalArn': caller.arn,
     'aws:PrincipalAccount': caller.accountId,
@@ -48,7 +56,8 @@ export function requestContext(op: string, request: Record<string, unknown>, cal
     for (const t of key.tags) ctx[`aws:ResourceTag/${t.TagKey}`] = t.TagValue;
     if (key.aliases.length) ctx['kms:ResourceAliases'] = key.aliases;
   }
-  const keyId = str(request.KeyId) ?? str(reEncryptSide === 'destination' ? request.DestinationKeyId : request.SourceKeyId);
+  const keyId =
+    str(request.KeyId) ?? str(reEncryptSide === 'destination' ? request.DestinationKeyId : request.SourceKeyId);
   if (keyId && /(^|:)alias\//.test(keyId)) ctx['kms:RequestAlias'] = keyId.slice(keyId.indexOf('alias/'));
 
   const sets = (name: string) => operationFacts(op)?.conditionKeys.includes(name) ?? false;
@@ -64,7 +73,15 @@ export function requestContext(op: string, request: Record<string, unknown>, cal
   };
   // Keys named after a request member are read from any request carrying it; the catalogue's
   // conditionKeys gate only the keys an operation sets by itself (defaults, derived values).
-  put('kms:EncryptionAlgorithm', request.EncryptionAlgorithm ?? (op === 'ReEncrypt' ? (reEncryptSide === 'destination' ? request.DestinationEncryptionAlgorithm : request.SourceEncryptionAlgorithm) : undefined));
+  put(
+    'kms:EncryptionAlgorithm',
+    request.EncryptionAlgorithm ??
+      (op === 'ReEncrypt'
+        ? reEncryptSide === 'destination'
+          ? request.DestinationEncryptionAlgorithm
+          : request.SourceEncryptionAlgorithm
+        : undefined),
+  );
   if (sets('kms:EncryptionAlgorithm') && !ctx['kms:EncryptionAlgorithm'] && key?.keySpec === 'SYMMETRIC_DEFAULT') {
     ctx['kms:EncryptionAlgorithm'] = 'SYMMETRIC_DEFAULT';
   }
@@ -75,7 +92,8 @@ export function requestContext(op: string, request: Record<string, unknown>, cal
   put('kms:DataKeyPairSpec', request.KeyPairSpec);
   put('kms:BypassPolicyLockoutSafetyCheck', request.BypassPolicyLockoutSafetyCheck);
   put('kms:RotationPeriodInDays', request.RotationPeriodInDays);
-  if (sets('kms:ScheduleKeyDeletionPendingWindowInDays')) put('kms:ScheduleKeyDeletionPendingWindowInDays', request.PendingWindowInDays ?? 30);
+  if (sets('kms:ScheduleKeyDeletionPendingWindowInDays'))
+    put('kms:ScheduleKeyDeletionPendingWindowInDays', request.PendingWindowInDays ?? 30);
   if (sets('kms:ReEncryptOnSameKey')) {
     const src = str(request.SourceKeyId);
     const dst = str(request.DestinationKeyId);
@@ -90,9 +108,13 @@ export function requestContext(op: string, request: Record<string, unknown>, cal
     else if (c?.EncryptionContextSubset) ctx['kms:GrantConstraintType'] = 'EncryptionContextSubset';
     ctx['kms:GrantIsForAWSResource'] = 'false';
   }
-  const tags = sets('aws:RequestTag/') && Array.isArray(request.Tags) ? (request.Tags as { TagKey: string; TagValue: string }[]) : [];
+  const tags =
+    sets('aws:RequestTag/') && Array.isArray(request.Tags)
+      ? (request.Tags as { TagKey: string; TagValue: string }[])
+      : [];
   for (const t of tags) ctx[`aws:RequestTag/${t.TagKey}`] = t.TagValue;
   if (tags.length) ctx['aws:TagKeys'] = tags.map((t) => t.TagKey);
-  if (sets('aws:TagKeys') && !sets('aws:RequestTag/') && Array.isArray(request.TagKeys)) ctx['aws:TagKeys'] = request.TagKeys.map(String);
+  if (sets('aws:TagKeys') && !sets('aws:RequestTag/') && Array.isArray(request.TagKeys))
+    ctx['aws:TagKeys'] = request.TagKeys.map(String);
   return ctx;
 }

@@ -38,7 +38,8 @@ export interface SimulationResult {
 }
 
 export async function simulate(env: KmsEnv, caller: Caller, s: SimulationRequest): Promise<SimulationResult> {
-  if (typeof s?.action !== 'string' || !/^(kms:)?[A-Za-z]+$/.test(s.action)) throw new ValidationException('Choose an action such as kms:Decrypt.');
+  if (typeof s?.action !== 'string' || !/^(kms:)?[A-Za-z]+$/.test(s.action))
+    throw new ValidationException('Choose an action such as kms:Decrypt.');
   const action = s.action.startsWith('kms:') ? s.action : `kms:${s.action}`;
   const name = action.slice(4);
   // The catalogue knows which operation an action belongs to (ReEncryptFrom → ReEncrypt) and where its context goes.
@@ -46,12 +47,17 @@ export async function simulate(env: KmsEnv, caller: Caller, s: SimulationRequest
   const side = found?.action.side;
   const op = found?.operation.name ?? name;
   const ecField = found?.action.contextField ?? 'EncryptionContext';
-  const request: Record<string, unknown> = { ...(s.request ?? {}), ...(s.keyId ? { KeyId: s.keyId } : {}), ...(s.encryptionContext ? { [ecField]: s.encryptionContext } : {}) };
+  const request: Record<string, unknown> = {
+    ...(s.request ?? {}),
+    ...(s.keyId ? { KeyId: s.keyId } : {}),
+    ...(s.encryptionContext ? { [ecField]: s.encryptionContext } : {}),
+  };
   const c = new OpContext(env, caller, op, request);
   const call = { op, request, now: c.now, ks: env.keystore, caller };
   const evaluation: Evaluation & { resource: string } = await env.store.read(async (tx) => {
     const identity = await loadIdentity(tx, caller);
-    if (found?.operation.scope === 'account') return { ...evaluateAccountAccess(call, identity, action), resource: '*' };
+    if (found?.operation.scope === 'account')
+      return { ...evaluateAccountAccess(call, identity, action), resource: '*' };
     if (!s.keyId) throw new ValidationException(`${action} acts on a key: choose one.`);
     const key = await c.resolve(tx, s.keyId, { action: false });
     return { ...(await evaluateKeyAccess(call, identity, tx, key, action, side)), resource: key.arn };

@@ -43,7 +43,12 @@ export function frameAad(headerHash: Uint8Array, index: number, final: boolean):
 function checkFileKey(key: unknown, usage: 'encrypt' | 'decrypt'): CryptoKey {
   const k = key as CryptoKey;
   const ok =
-    key !== null && typeof key === 'object' && tagOf(key) === 'CryptoKey' && k.algorithm.name === 'AES-GCM' && (k.algorithm as AesKeyAlgorithm).length === 256 && k.usages.includes(usage);
+    key !== null &&
+    typeof key === 'object' &&
+    tagOf(key) === 'CryptoKey' &&
+    k.algorithm.name === 'AES-GCM' &&
+    (k.algorithm as AesKeyAlgorithm).length === 256 &&
+    k.usages.includes(usage);
   /* Precondition: the file key is an AES-256-GCM CryptoKey allowed to `usage`. */
   if (!ok) throw new ValidationException(`"fileKey" expected an AES-GCM 256-bit CryptoKey with usage ${usage}.`);
   return k;
@@ -55,17 +60,31 @@ function checkFileKey(key: unknown, usage: 'encrypt' | 'decrypt'): CryptoKey {
 export async function encodeBackup(opts: EncodeBackupOptions): Promise<Uint8Array> {
   const fileKey = checkFileKey(opts.fileKey, 'encrypt');
   const frameLength = opts.frameLength ?? DEFAULT_FRAME_LENGTH;
-  const header = encodeBackupHeader({ kdf: opts.kdf, wrappedFileKey: opts.wrappedFileKey, fileId: opts.fileId, frameLength });
+  const header = encodeBackupHeader({
+    kdf: opts.kdf,
+    wrappedFileKey: opts.wrappedFileKey,
+    fileId: opts.fileId,
+    frameLength,
+  });
   const payload = encodeSnapshot(opts.snapshot);
   const count = Math.max(1, Math.ceil(payload.length / frameLength));
   // The frame index is a uint32 (unreachable in practice: 2^32-1 frames of 4 KiB are 16 TiB).
-  if (count > MAX_FRAMES) throw new ValidationException(`"snapshot" expected at most ${MAX_FRAMES} frames of ${frameLength} bytes, got ${count}.`);
+  if (count > MAX_FRAMES)
+    throw new ValidationException(
+      `"snapshot" expected at most ${MAX_FRAMES} frames of ${frameLength} bytes, got ${count}.`,
+    );
   const hash = sha256(header);
   const frames = await Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const final = i === count - 1;
       const plain = payload.subarray(i * frameLength, (i + 1) * frameLength);
-      const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: frameIv(opts.fileId, i), additionalData: frameAad(hash, i, final), tagLength: 128 }, fileKey, own(plain)));
+      const sealed = new Uint8Array(
+        await crypto.subtle.encrypt(
+          { name: 'AES-GCM', iv: frameIv(opts.fileId, i), additionalData: frameAad(hash, i, final), tagLength: 128 },
+          fileKey,
+          own(plain),
+        ),
+      );
       const prefix = new Uint8Array(FRAME_PREFIX_LENGTH);
       prefix[0] = final ? FINAL : MORE;
       view(prefix).setUint32(1, plain.length);
@@ -83,7 +102,8 @@ interface FrameSpan {
   sealed: Uint8Array;
 }
 
-const TRUNCATED = 'The backup ends before its final frame: the file is truncated; copy it again from where it was saved.';
+const TRUNCATED =
+  'The backup ends before its final frame: the file is truncated; copy it again from where it was saved.';
 
 /** Splits the frames after the header, checking their structure (no crypto). */
 function splitFrames(bytes: Uint8Array, start: number, frameLength: number): FrameSpan[] {
@@ -93,21 +113,28 @@ function splitFrames(bytes: Uint8Array, start: number, frameLength: number): Fra
   for (let index = 0; ; index++) {
     if (pos === bytes.length || bytes.length - pos < FRAME_PREFIX_LENGTH) throw new BackupFormatException(TRUNCATED);
     // At most 2^32-1 frames (indexes 0..2^32-2); unreachable in memory, kept so the index never wraps.
-    if (index >= MAX_FRAMES) throw new BackupFormatException(`The backup has more than ${MAX_FRAMES} frames; the file is damaged.`);
+    if (index >= MAX_FRAMES)
+      throw new BackupFormatException(`The backup has more than ${MAX_FRAMES} frames; the file is damaged.`);
     const flag = bytes[pos]!;
     const length = dv.getUint32(pos + 1);
-    if (flag !== MORE && flag !== FINAL) throw new BackupFormatException(`Frame ${index} of the backup has an unknown flag; the file is damaged.`);
+    if (flag !== MORE && flag !== FINAL)
+      throw new BackupFormatException(`Frame ${index} of the backup has an unknown flag; the file is damaged.`);
     const final = flag === FINAL;
     /* Precondition: every frame but the final one holds exactly frameLength bytes; the final one 1..frameLength. */
     if (final ? length < 1 || length > frameLength : length !== frameLength)
-      throw new BackupFormatException(`Frame ${index} of the backup claims ${length} bytes where the header allows ${final ? `1..${frameLength}` : frameLength}; the file is damaged.`);
+      throw new BackupFormatException(
+        `Frame ${index} of the backup claims ${length} bytes where the header allows ${final ? `1..${frameLength}` : frameLength}; the file is damaged.`,
+      );
     const n = length + TAG_LENGTH;
     if (n > bytes.length - pos - FRAME_PREFIX_LENGTH) throw new BackupFormatException(TRUNCATED);
     frames.push({ index, final, sealed: bytes.subarray(pos + FRAME_PREFIX_LENGTH, pos + FRAME_PREFIX_LENGTH + n) });
     pos += FRAME_PREFIX_LENGTH + n;
     if (final) break;
   }
-  if (pos !== bytes.length) throw new BackupFormatException(`The backup has ${bytes.length - pos} bytes after its final frame; the file is damaged or two files were joined.`);
+  if (pos !== bytes.length)
+    throw new BackupFormatException(
+      `The backup has ${bytes.length - pos} bytes after its final frame; the file is damaged or two files were joined.`,
+    );
   return frames;
 }
 
@@ -123,8 +150,20 @@ export async function decodeBackup(bytes: Uint8Array, fileKey: CryptoKey): Promi
   const frames = splitFrames(bytes, headerBytes.length, header.frameLength);
   const hash = sha256(headerBytes);
   const opened = await Promise.allSettled(
-    frames.map(async (f) =>
-      new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: frameIv(header.fileId, f.index), additionalData: frameAad(hash, f.index, f.final), tagLength: 128 }, key, own(f.sealed))),
+    frames.map(
+      async (f) =>
+        new Uint8Array(
+          await crypto.subtle.decrypt(
+            {
+              name: 'AES-GCM',
+              iv: frameIv(header.fileId, f.index),
+              additionalData: frameAad(hash, f.index, f.final),
+              tagLength: 128,
+            },
+            key,
+            own(f.sealed),
+          ),
+        ),
     ),
   );
   const failed = opened.findIndex((r) => r.status === 'rejected');

@@ -31,7 +31,12 @@ export type BackupKdf =
   /** KDF type 0x01: the KEK is PBKDF2-HMAC-SHA-256(passphrase, salt, iterations) → AES-KW 256. */
   | { name: 'PBKDF2'; hash: 'SHA-256'; iterations: number; salt: Bytes }
   /** KDF type 0x02: the KEK is HKDF-SHA-256(WebAuthn PRF output for `prfSalt` under the passkey `credentialId`, hkdf.salt, hkdf.info) → AES-KW 256. */
-  | { name: 'WebAuthn-PRF'; credentialId: Bytes; prfSalt: Bytes; hkdf: { name: 'HKDF'; hash: 'SHA-256'; salt: Bytes; info: Bytes } };
+  | {
+      name: 'WebAuthn-PRF';
+      credentialId: Bytes;
+      prfSalt: Bytes;
+      hkdf: { name: 'HKDF'; hash: 'SHA-256'; salt: Bytes; info: Bytes };
+    };
 
 export interface BackupHeader {
   version: number;
@@ -63,13 +68,16 @@ const FIELDS = {
 type Field = keyof typeof FIELDS;
 
 function checkBytes(name: string, b: unknown, min: number, max: number): Uint8Array {
-  if (!(b instanceof Uint8Array)) throw new ValidationException(`"${name}" expected a Uint8Array, got ${b === null ? 'null' : typeof b}.`);
-  if (b.length < min || b.length > max) throw new ValidationException(`"${name}" expected ${min === max ? min : `${min}..${max}`} bytes, got ${b.length}.`);
+  if (!(b instanceof Uint8Array))
+    throw new ValidationException(`"${name}" expected a Uint8Array, got ${b === null ? 'null' : typeof b}.`);
+  if (b.length < min || b.length > max)
+    throw new ValidationException(`"${name}" expected ${min === max ? min : `${min}..${max}`} bytes, got ${b.length}.`);
   return b;
 }
 
 function checkInt(name: string, n: unknown, min: number, max: number): number {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) throw new ValidationException(`"${name}" expected an integer ${min}..${max}, got ${String(n)}.`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max)
+    throw new ValidationException(`"${name}" expected an integer ${min}..${max}, got ${String(n)}.`);
   return n;
 }
 
@@ -82,13 +90,26 @@ function field(name: Field, b: unknown): Uint8Array {
 function encodeKdf(kdf: BackupKdf): Uint8Array {
   if (kdf?.name === 'PBKDF2') {
     if (kdf.hash !== 'SHA-256') throw new ValidationException(`"kdf.hash" expected SHA-256, got ${String(kdf.hash)}.`);
-    return concat([new Uint8Array([KDF_PBKDF2]), uint32(checkInt('kdf.iterations', kdf.iterations, MIN_ITERATIONS, MAX_ITERATIONS)), field('salt', kdf.salt)]);
+    return concat([
+      new Uint8Array([KDF_PBKDF2]),
+      uint32(checkInt('kdf.iterations', kdf.iterations, MIN_ITERATIONS, MAX_ITERATIONS)),
+      field('salt', kdf.salt),
+    ]);
   }
   if (kdf?.name === 'WebAuthn-PRF') {
-    if (kdf.hkdf?.name !== 'HKDF' || kdf.hkdf.hash !== 'SHA-256') throw new ValidationException('"kdf.hkdf" expected HKDF with SHA-256.');
-    return concat([new Uint8Array([KDF_WEBAUTHN_PRF]), field('credentialId', kdf.credentialId), field('prfSalt', kdf.prfSalt), field('hkdf.salt', kdf.hkdf.salt), field('hkdf.info', kdf.hkdf.info)]);
+    if (kdf.hkdf?.name !== 'HKDF' || kdf.hkdf.hash !== 'SHA-256')
+      throw new ValidationException('"kdf.hkdf" expected HKDF with SHA-256.');
+    return concat([
+      new Uint8Array([KDF_WEBAUTHN_PRF]),
+      field('credentialId', kdf.credentialId),
+      field('prfSalt', kdf.prfSalt),
+      field('hkdf.salt', kdf.hkdf.salt),
+      field('hkdf.info', kdf.hkdf.info),
+    ]);
   }
-  throw new ValidationException(`"kdf.name" expected PBKDF2 or WebAuthn-PRF, got ${String((kdf as { name?: unknown } | undefined)?.name)}.`);
+  throw new ValidationException(
+    `"kdf.name" expected PBKDF2 or WebAuthn-PRF, got ${String((kdf as { name?: unknown } | undefined)?.name)}.`,
+  );
 }
 
 /** The header's bytes, preamble included. Writes format version 1 only.
@@ -104,24 +125,31 @@ export function encodeBackupHeader(h: Omit<BackupHeader, 'version'>): Uint8Array
 }
 
 const TRUNCATED = 'The backup ends inside its header: the file is truncated; copy it again from where it was saved.';
-const malformed = (what: string) => new BackupFormatException(`The backup's header is malformed (${what}); the file is damaged or was not written by Pocket KMS.`);
+const malformed = (what: string) =>
+  new BackupFormatException(
+    `The backup's header is malformed (${what}); the file is damaged or was not written by Pocket KMS.`,
+  );
 
 /** Reads the header from the start of a backup (the whole file, or its first MAX_HEADER_BYTES).
  * @throws BackupFormatException when the bytes are not a backup, or the header is truncated or malformed.
  * @throws UnsupportedBackupVersionException when a newer Pocket KMS wrote it. */
 export function decodeBackupHeader(bytes: Uint8Array): DecodedBackupHeader {
   /* Precondition: the input is bytes. */
-  if (!(bytes instanceof Uint8Array)) throw new ValidationException(`"bytes" expected a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}.`);
+  if (!(bytes instanceof Uint8Array))
+    throw new ValidationException(`"bytes" expected a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}.`);
   if (bytes.length === 0) throw new BackupFormatException('The file is empty: choose a Pocket KMS backup file.');
   const head = bytes.subarray(0, BACKUP_MAGIC.length);
   /* Precondition: the file starts with the magic "PKMSBKUP". */
-  if (head.some((b, i) => b !== BACKUP_MAGIC[i])) throw new BackupFormatException('The file is not a Pocket KMS backup: it does not start with "PKMSBKUP".');
+  if (head.some((b, i) => b !== BACKUP_MAGIC[i]))
+    throw new BackupFormatException('The file is not a Pocket KMS backup: it does not start with "PKMSBKUP".');
   if (bytes.length < PREAMBLE_LENGTH) throw new BackupFormatException(TRUNCATED);
   const dv = view(bytes);
   const version = dv.getUint16(8);
   /* Precondition: a newer format version is refused, naming it. */
   if (version > BACKUP_VERSION)
-    throw new UnsupportedBackupVersionException(`The backup is in format version ${version}, and this Pocket KMS reads up to version ${BACKUP_VERSION}: open it with a newer Pocket KMS.`);
+    throw new UnsupportedBackupVersionException(
+      `The backup is in format version ${version}, and this Pocket KMS reads up to version ${BACKUP_VERSION}: open it with a newer Pocket KMS.`,
+    );
   if (version < 1) throw malformed('format version 0 does not exist');
   const bodyLength = dv.getUint32(10);
   /* Precondition: the header body length is checked against the limit before anything is read or allocated. */
@@ -146,20 +174,27 @@ export function decodeBackupHeader(bytes: Uint8Array): DecodedBackupHeader {
   const kdfType = u8('the KDF type');
   if (kdfType === KDF_PBKDF2) {
     const iterations = u32('the PBKDF2 iteration count');
-    if (iterations < MIN_ITERATIONS || iterations > MAX_ITERATIONS) throw malformed(`PBKDF2 iteration count ${iterations} is outside ${MIN_ITERATIONS}..${MAX_ITERATIONS}`);
+    if (iterations < MIN_ITERATIONS || iterations > MAX_ITERATIONS)
+      throw malformed(`PBKDF2 iteration count ${iterations} is outside ${MIN_ITERATIONS}..${MAX_ITERATIONS}`);
     kdf = { name: 'PBKDF2', hash: 'SHA-256', iterations, salt: lv('salt') };
   } else if (kdfType === KDF_WEBAUTHN_PRF) {
     const credentialId = lv('credentialId');
     const prfSalt = lv('prfSalt');
     const salt = lv('hkdf.salt');
-    kdf = { name: 'WebAuthn-PRF', credentialId, prfSalt, hkdf: { name: 'HKDF', hash: 'SHA-256', salt, info: lv('hkdf.info') } };
+    kdf = {
+      name: 'WebAuthn-PRF',
+      credentialId,
+      prfSalt,
+      hkdf: { name: 'HKDF', hash: 'SHA-256', salt, info: lv('hkdf.info') },
+    };
   } else {
     throw malformed(`KDF type ${kdfType} is not defined in format version 1`);
   }
   const wrappedFileKey = take(WRAPPED_FILE_KEY_LENGTH, 'the wrapped file key');
   const fileId = take(FILE_ID_LENGTH, 'the file ID');
   const frameLength = u32('the frame length');
-  if (frameLength < MIN_FRAME_LENGTH || frameLength > MAX_FRAME_LENGTH) throw malformed(`frame length ${frameLength} is outside ${MIN_FRAME_LENGTH}..${MAX_FRAME_LENGTH}`);
+  if (frameLength < MIN_FRAME_LENGTH || frameLength > MAX_FRAME_LENGTH)
+    throw malformed(`frame length ${frameLength} is outside ${MIN_FRAME_LENGTH}..${MAX_FRAME_LENGTH}`);
   if (pos !== end) throw malformed(`${end - pos} bytes follow its last field`);
   return { header: { version, kdf, wrappedFileKey, fileId, frameLength }, bytes: bytes.slice(0, end) };
 }

@@ -25,20 +25,31 @@ function checkSnapshot(s: unknown, bad: (field: string, expected: string) => Err
   if (extra !== undefined) throw bad('snapshot', `only ${SNAPSHOT_FIELDS.join(', ')}`);
   if (typeof o.createdAt !== 'number' || !Number.isFinite(o.createdAt)) throw bad('createdAt', 'a finite number');
   if (typeof o.app !== 'string') throw bad('app', 'a string');
-  if (!Number.isSafeInteger(o.schemaVersion) || (o.schemaVersion as number) < 0) throw bad('schemaVersion', 'a non-negative integer');
+  if (!Number.isSafeInteger(o.schemaVersion) || (o.schemaVersion as number) < 0)
+    throw bad('schemaVersion', 'a non-negative integer');
   if (o.stores === null || typeof o.stores !== 'object' || Array.isArray(o.stores)) throw bad('stores', 'an object');
-  for (const [name, recs] of Object.entries(o.stores)) if (!Array.isArray(recs)) throw bad(`stores[${JSON.stringify(name)}]`, 'an array of records');
+  for (const [name, recs] of Object.entries(o.stores))
+    if (!Array.isArray(recs)) throw bad(`stores[${JSON.stringify(name)}]`, 'an array of records');
 }
 
 /** @throws BackupValueException when the snapshot's shape or one of its values cannot be carried. */
 export function encodeSnapshot(s: BackupSnapshot): Uint8Array {
   checkSnapshot(s, (f, e) => new BackupValueException(`"${f}" expected ${e}.`));
-  return encodeValue({ createdAt: s.createdAt, app: s.app, schemaVersion: s.schemaVersion, stores: s.stores }, 'snapshot');
+  return encodeValue(
+    { createdAt: s.createdAt, app: s.app, schemaVersion: s.schemaVersion, stores: s.stores },
+    'snapshot',
+  );
 }
 
 /** @throws BackupFormatException when the bytes are not a serialized snapshot. */
 export function decodeSnapshot(bytes: Uint8Array): BackupSnapshot {
   const s = decodeValue(bytes);
-  checkSnapshot(s, (f, e) => new BackupFormatException(`The backup's contents are malformed ("${f}" is not ${e}); it was not written by a compatible Pocket KMS.`));
+  checkSnapshot(
+    s,
+    (f, e) =>
+      new BackupFormatException(
+        `The backup's contents are malformed ("${f}" is not ${e}); it was not written by a compatible Pocket KMS.`,
+      ),
+  );
   return s;
 }

@@ -10,8 +10,18 @@ import { BackupFormatException, BackupValueException } from './errors';
 export const MAX_DEPTH = 64;
 
 // CBOR initial bytes and tags this subset uses (RFC 8949 §3, RFC 8746 §2.1).
-const UINT = 0, NEGINT = 1, BYTES = 2, TEXT = 3, ARRAY = 4, MAP = 5, TAG = 6;
-const FALSE = 0xf4, TRUE = 0xf5, NULL = 0xf6, UNDEFINED = 0xf7, FLOAT64 = 0xfb;
+const UINT = 0,
+  NEGINT = 1,
+  BYTES = 2,
+  TEXT = 3,
+  ARRAY = 4,
+  MAP = 5,
+  TAG = 6;
+const FALSE = 0xf4,
+  TRUE = 0xf5,
+  NULL = 0xf6,
+  UNDEFINED = 0xf7,
+  FLOAT64 = 0xfb;
 /** RFC 8746 "uint8 Typed Array": a Uint8Array, where a bare byte string is an ArrayBuffer. */
 const TAG_UINT8 = 64;
 /** RFC 8746 "uint16 big endian Typed Array": here, only the UTF-16 code units of a string that is not well-formed (lone surrogates), which UTF-8 cannot carry. */
@@ -27,10 +37,17 @@ export const tagOf = (v: object) => Object.prototype.toString.call(v).slice(8, -
 /** Thrown inside the walk; the path is filled in on the way out, so the happy path builds no strings. */
 class At {
   readonly path: (string | number)[] = [];
-  constructor(readonly what: 'value' | 'format', readonly detail: string) {}
+  constructor(
+    readonly what: 'value' | 'format',
+    readonly detail: string,
+  ) {}
 }
 const describePath = (root: string, path: (string | number)[]) =>
-  path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : /^[A-Za-z_$][\w$]*$/.test(p) ? `${s}.${p}` : `${s}[${JSON.stringify(p)}]`), root);
+  path.reduce<string>(
+    (s, p) =>
+      typeof p === 'number' ? `${s}[${p}]` : /^[A-Za-z_$][\w$]*$/.test(p) ? `${s}.${p}` : `${s}[${JSON.stringify(p)}]`,
+    root,
+  );
 
 class Writer {
   buf = new Uint8Array(1 << 16);
@@ -95,7 +112,10 @@ class Writer {
     if (depth >= MAX_DEPTH) throw new At('value', `is nested more than ${MAX_DEPTH} levels deep or refers to itself`);
     const tag = tagOf(v);
     if (tag === 'CryptoKey')
-      throw new At('value', 'is a CryptoKey; a backup holds key material only in wrapped form, so snapshot the wrapped bytes and leave the CryptoKey out');
+      throw new At(
+        'value',
+        'is a CryptoKey; a backup holds key material only in wrapped form, so snapshot the wrapped bytes and leave the CryptoKey out',
+      );
     if (tag === 'Uint8Array') {
       this.head(TAG, TAG_UINT8);
       this.head(BYTES, (v as Uint8Array).length);
@@ -118,7 +138,8 @@ class Writer {
       return;
     }
     const proto = Object.getPrototypeOf(v);
-    if (proto !== Object.prototype && proto !== null) throw new At('value', `is a ${tag}, which a backup cannot hold (only JSON values, Uint8Array and ArrayBuffer)`);
+    if (proto !== Object.prototype && proto !== null)
+      throw new At('value', `is a ${tag}, which a backup cannot hold (only JSON values, Uint8Array and ArrayBuffer)`);
     // An undefined member is absent, as in JSON: it must come back absent, not as `undefined`.
     const keys = Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined);
     this.head(MAP, keys.length);
@@ -150,7 +171,8 @@ class Reader {
   head(): [major: number, arg: number, initial: number] {
     this.need(1);
     const ib = this.b[this.pos]!;
-    const major = ib >> 5, ai = ib & 31;
+    const major = ib >> 5,
+      ai = ib & 31;
     if (major === 7) return [7, ai, ib];
     if (ai < 24) return (this.pos++, [major, ai, ib]);
     if (ai > 27) this.fail('holds an indefinite length or a reserved value');
@@ -214,10 +236,12 @@ class Reader {
         if (ib === NULL) return null;
         if (ib === UNDEFINED) return undefined;
         if (ib === FALSE || ib === TRUE) return ib === TRUE;
-        if (ib !== FLOAT64) return (this.pos = start), this.fail('holds a simple value or float size a backup does not use');
+        if (ib !== FLOAT64)
+          return ((this.pos = start), this.fail('holds a simple value or float size a backup does not use'));
         this.need(8);
         const x = this.dv.getFloat64(this.pos);
-        if (Number.isSafeInteger(x) && !Object.is(x, -0)) return (this.pos = start), this.fail('holds an integer written as a float');
+        if (Number.isSafeInteger(x) && !Object.is(x, -0))
+          return ((this.pos = start), this.fail('holds an integer written as a float'));
         this.pos += 8;
         return x;
       }
@@ -239,7 +263,8 @@ class Reader {
       const v = this.value(depth + 1);
       if (v === undefined) this.fail('holds a map member whose value is undefined');
       // "__proto__" is an own member like any other, never the object's prototype.
-      if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+      if (k === '__proto__')
+        Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
       else out[k] = v;
     }
     return out;
@@ -268,7 +293,10 @@ export function decodeValue(bytes: Uint8Array): unknown {
     if (r.pos !== bytes.length) r.fail('has bytes after its end');
     return v;
   } catch (e) {
-    if (e instanceof At) throw new BackupFormatException(`The backup's contents are malformed (the serialized snapshot ${e.detail}); it was not written by a compatible Pocket KMS.`);
+    if (e instanceof At)
+      throw new BackupFormatException(
+        `The backup's contents are malformed (the serialized snapshot ${e.detail}); it was not written by a compatible Pocket KMS.`,
+      );
     throw e;
   }
 }

@@ -6,7 +6,14 @@
 import type { Caller } from '../ids';
 import { parsedPolicy } from '../authz';
 import { OpContext, type KmsEnv } from '../context';
-import { EntityAlreadyExistsException, KmsError, LimitExceededException, NoSuchEntityException, toKmsError, ValidationException } from '../errors';
+import {
+  EntityAlreadyExistsException,
+  KmsError,
+  LimitExceededException,
+  NoSuchEntityException,
+  toKmsError,
+  ValidationException,
+} from '../errors';
 import { rootArn } from '../ids';
 import type { Tx } from '../ports';
 import type { AccessKeyRecord, PrincipalRecord, Tag } from '../records';
@@ -52,7 +59,13 @@ const utf8 = new TextEncoder();
 
 /** The stored form of a secret access key: HMAC-SHA256 keyed with "AWS4" + secret, non-extractable. */
 export function importSecret(secretAccessKey: string): Promise<CryptoKey> {
-  return crypto.subtle.importKey('raw', utf8.encode(`AWS4${secretAccessKey}`) as BufferSource, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return crypto.subtle.importKey(
+    'raw',
+    utf8.encode(`AWS4${secretAccessKey}`) as BufferSource,
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
 }
 
 function pick(random: Uint8Array, alphabet: string): string {
@@ -64,10 +77,15 @@ function tagsFrom(tags: Tag[] | undefined): Tag[] {
   const list = tags ?? [];
   if (list.length > 50) throw new LimitExceededException('A principal can have at most 50 tags.');
   for (const t of list) {
-    if (typeof t?.TagKey !== 'string' || !/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u.test(t.TagKey)) throw new ValidationException(`Tag key '${String(t?.TagKey)}' must be 1–128 letters, digits, spaces or _.:/=+-@.`);
-    if (typeof t.TagValue !== 'string' || t.TagValue.length > 256) throw new ValidationException(`The value of tag '${t.TagKey}' must be a string of at most 256 characters.`);
+    if (typeof t?.TagKey !== 'string' || !/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u.test(t.TagKey))
+      throw new ValidationException(
+        `Tag key '${String(t?.TagKey)}' must be 1–128 letters, digits, spaces or _.:/=+-@.`,
+      );
+    if (typeof t.TagValue !== 'string' || t.TagValue.length > 256)
+      throw new ValidationException(`The value of tag '${t.TagKey}' must be a string of at most 256 characters.`);
   }
-  if (new Set(list.map((t) => t.TagKey.toLowerCase())).size !== list.length) throw new ValidationException('Tag keys must be unique (IAM compares them without case).');
+  if (new Set(list.map((t) => t.TagKey.toLowerCase())).size !== list.length)
+    throw new ValidationException('Tag keys must be unique (IAM compares them without case).');
   return list.map((t) => ({ TagKey: t.TagKey, TagValue: t.TagValue }));
 }
 
@@ -78,7 +96,12 @@ export class Iam {
     return rootArn(this.env.keystore);
   }
 
-  private async run<T>(caller: Caller, op: string, request: object, fn: (tx: Tx, c: OpContext) => Promise<T>): Promise<T> {
+  private async run<T>(
+    caller: Caller,
+    op: string,
+    request: object,
+    fn: (tx: Tx, c: OpContext) => Promise<T>,
+  ): Promise<T> {
     const c = new OpContext(this.env, caller, op, request);
     c.eventSource = 'iam.amazonaws.com';
     try {
@@ -99,17 +122,35 @@ export class Iam {
 
   private summary(p: PrincipalRecord, keys: AccessKeyRecord[]): PrincipalSummary {
     return {
-      arn: p.arn, kind: p.kind, name: p.name, id: p.id, createdAt: p.createdAt, tags: p.tags, policies: p.policies,
-      accessKeys: keys.filter((k) => k.principalArn === p.arn).map((k) => ({ accessKeyId: k.accessKeyId, status: k.status, createdAt: k.createdAt })),
+      arn: p.arn,
+      kind: p.kind,
+      name: p.name,
+      id: p.id,
+      createdAt: p.createdAt,
+      tags: p.tags,
+      policies: p.policies,
+      accessKeys: keys
+        .filter((k) => k.principalArn === p.arn)
+        .map((k) => ({ accessKeyId: k.accessKeyId, status: k.status, createdAt: k.createdAt })),
     };
   }
 
   /** The account root first, then users and roles by ARN, each with its access keys (never their secrets). */
   async list(): Promise<PrincipalSummary[]> {
-    const { principals, keys } = await this.env.store.read(async (tx) => ({ principals: await tx.listPrincipals(), keys: await tx.listAccessKeys() }));
+    const { principals, keys } = await this.env.store.read(async (tx) => ({
+      principals: await tx.listPrincipals(),
+      keys: await tx.listAccessKeys(),
+    }));
     const root: PrincipalSummary = {
-      arn: this.root, kind: 'root', name: 'root', id: this.env.keystore.accountId, tags: [], policies: {},
-      accessKeys: keys.filter((k) => k.principalArn === this.root).map((k) => ({ accessKeyId: k.accessKeyId, status: k.status, createdAt: k.createdAt })),
+      arn: this.root,
+      kind: 'root',
+      name: 'root',
+      id: this.env.keystore.accountId,
+      tags: [],
+      policies: {},
+      accessKeys: keys
+        .filter((k) => k.principalArn === this.root)
+        .map((k) => ({ accessKeyId: k.accessKeyId, status: k.status, createdAt: k.createdAt })),
     };
     return [root, ...principals.map((p) => this.summary(p, keys))];
   }
@@ -120,11 +161,13 @@ export class Iam {
     const op = kind === 'user' ? 'CreateUser' : 'CreateRole';
     const field = kind === 'user' ? 'UserName' : 'RoleName';
     return this.run(caller, op, { [field]: name, ...(tags?.length ? { Tags: tags } : {}) }, async (tx) => {
-      if (typeof name !== 'string' || !NAME.test(name)) throw new ValidationException(`${field} must be 1–64 letters, digits or +=,.@_-.`);
+      if (typeof name !== 'string' || !NAME.test(name))
+        throw new ValidationException(`${field} must be 1–64 letters, digits or +=,.@_-.`);
       const checked = tagsFrom(tags);
       // IAM names are unique without regard to case, across users and across roles.
       const all = await tx.listPrincipals();
-      if (all.some((p) => p.kind === kind && p.name.toLowerCase() === name.toLowerCase())) throw new EntityAlreadyExistsException(`A ${kind} with name ${name} already exists.`);
+      if (all.some((p) => p.kind === kind && p.name.toLowerCase() === name.toLowerCase()))
+        throw new EntityAlreadyExistsException(`A ${kind} with name ${name} already exists.`);
       const rec: PrincipalRecord = {
         arn: `arn:aws:iam::${this.env.keystore.accountId}:${kind}/${name}`,
         kind,
@@ -150,50 +193,72 @@ export class Iam {
 
   /** TagUser / TagRole: adds or replaces tags (aws:PrincipalTag/<key> in conditions). */
   tagPrincipal(caller: Caller, arn: string, tags: Tag[]): Promise<PrincipalSummary> {
-    return this.run(caller, arn.includes(':role/') ? 'TagRole' : 'TagUser', { principalArn: arn, Tags: tags }, async (tx) => {
-      const p = await this.principal(tx, arn);
-      const added = tagsFrom(tags);
-      const kept = p.tags.filter((t) => !added.some((a) => a.TagKey.toLowerCase() === t.TagKey.toLowerCase()));
-      const next = { ...p, tags: tagsFrom([...kept, ...added]) };
-      await tx.putPrincipal(next);
-      return this.summary(next, await tx.listAccessKeys(arn));
-    });
+    return this.run(
+      caller,
+      arn.includes(':role/') ? 'TagRole' : 'TagUser',
+      { principalArn: arn, Tags: tags },
+      async (tx) => {
+        const p = await this.principal(tx, arn);
+        const added = tagsFrom(tags);
+        const kept = p.tags.filter((t) => !added.some((a) => a.TagKey.toLowerCase() === t.TagKey.toLowerCase()));
+        const next = { ...p, tags: tagsFrom([...kept, ...added]) };
+        await tx.putPrincipal(next);
+        return this.summary(next, await tx.listAccessKeys(arn));
+      },
+    );
   }
 
   untagPrincipal(caller: Caller, arn: string, tagKeys: string[]): Promise<PrincipalSummary> {
-    return this.run(caller, arn.includes(':role/') ? 'UntagRole' : 'UntagUser', { principalArn: arn, TagKeys: tagKeys }, async (tx) => {
-      const p = await this.principal(tx, arn);
-      const drop = new Set(tagKeys.map((k) => k.toLowerCase()));
-      const next = { ...p, tags: p.tags.filter((t) => !drop.has(t.TagKey.toLowerCase())) };
-      await tx.putPrincipal(next);
-      return this.summary(next, await tx.listAccessKeys(arn));
-    });
+    return this.run(
+      caller,
+      arn.includes(':role/') ? 'UntagRole' : 'UntagUser',
+      { principalArn: arn, TagKeys: tagKeys },
+      async (tx) => {
+        const p = await this.principal(tx, arn);
+        const drop = new Set(tagKeys.map((k) => k.toLowerCase()));
+        const next = { ...p, tags: p.tags.filter((t) => !drop.has(t.TagKey.toLowerCase())) };
+        await tx.putPrincipal(next);
+        return this.summary(next, await tx.listAccessKeys(arn));
+      },
+    );
   }
 
   /** PutUserPolicy / PutRolePolicy: an inline identity policy, validated as IAM does.
    * @throws MalformedPolicyDocumentException saying where, ValidationException, NoSuchEntityException */
   putPolicy(caller: Caller, arn: string, policyName: string, document: string): Promise<PrincipalSummary> {
-    return this.run(caller, arn.includes(':role/') ? 'PutRolePolicy' : 'PutUserPolicy', { principalArn: arn, PolicyName: policyName, PolicyDocument: document }, async (tx) => {
-      if (typeof policyName !== 'string' || !POLICY_NAME.test(policyName)) throw new ValidationException('PolicyName must be 1–128 letters, digits or +=,.@_-.');
-      if (typeof document !== 'string') throw new ValidationException('PolicyDocument must be a JSON string.');
-      parsedPolicy(document, 'identity');
-      const p = await this.principal(tx, arn);
-      const next = { ...p, policies: { ...p.policies, [policyName]: document } };
-      await tx.putPrincipal(next);
-      return this.summary(next, await tx.listAccessKeys(arn));
-    });
+    return this.run(
+      caller,
+      arn.includes(':role/') ? 'PutRolePolicy' : 'PutUserPolicy',
+      { principalArn: arn, PolicyName: policyName, PolicyDocument: document },
+      async (tx) => {
+        if (typeof policyName !== 'string' || !POLICY_NAME.test(policyName))
+          throw new ValidationException('PolicyName must be 1–128 letters, digits or +=,.@_-.');
+        if (typeof document !== 'string') throw new ValidationException('PolicyDocument must be a JSON string.');
+        parsedPolicy(document, 'identity');
+        const p = await this.principal(tx, arn);
+        const next = { ...p, policies: { ...p.policies, [policyName]: document } };
+        await tx.putPrincipal(next);
+        return this.summary(next, await tx.listAccessKeys(arn));
+      },
+    );
   }
 
   deletePolicy(caller: Caller, arn: string, policyName: string): Promise<PrincipalSummary> {
-    return this.run(caller, arn.includes(':role/') ? 'DeleteRolePolicy' : 'DeleteUserPolicy', { principalArn: arn, PolicyName: policyName }, async (tx) => {
-      const p = await this.principal(tx, arn);
-      if (!Object.hasOwn(p.policies, policyName)) throw new NoSuchEntityException(`The policy ${policyName} of ${arn} cannot be found.`);
-      const policies = { ...p.policies };
-      delete policies[policyName];
-      const next = { ...p, policies };
-      await tx.putPrincipal(next);
-      return this.summary(next, await tx.listAccessKeys(arn));
-    });
+    return this.run(
+      caller,
+      arn.includes(':role/') ? 'DeleteRolePolicy' : 'DeleteUserPolicy',
+      { principalArn: arn, PolicyName: policyName },
+      async (tx) => {
+        const p = await this.principal(tx, arn);
+        if (!Object.hasOwn(p.policies, policyName))
+          throw new NoSuchEntityException(`The policy ${policyName} of ${arn} cannot be found.`);
+        const policies = { ...p.policies };
+        delete policies[policyName];
+        const next = { ...p, policies };
+        await tx.putPrincipal(next);
+        return this.summary(next, await tx.listAccessKeys(arn));
+      },
+    );
   }
 
   /** CreateAccessKey for a user, a role (a stand-in for AssumeRole credentials) or the account root.
@@ -207,16 +272,26 @@ export class Iam {
     return this.run(caller, 'CreateAccessKey', { principalArn }, async (tx) => {
       if (principalArn !== this.root) await this.principal(tx, principalArn);
       const existing = await tx.listAccessKeys(principalArn);
-      if (existing.length >= MAX_ACCESS_KEYS) throw new LimitExceededException(`Cannot exceed quota for AccessKeysPerUser: ${MAX_ACCESS_KEYS}. Delete an access key of ${principalArn} first.`);
+      if (existing.length >= MAX_ACCESS_KEYS)
+        throw new LimitExceededException(
+          `Cannot exceed quota for AccessKeysPerUser: ${MAX_ACCESS_KEYS}. Delete an access key of ${principalArn} first.`,
+        );
       await tx.putAccessKey({ accessKeyId, principalArn, status: 'Active', createdAt, secret });
-      return { AccessKeyId: accessKeyId, SecretAccessKey: secretAccessKey, Status: 'Active' as const, CreateDate: new Date(createdAt), principalArn };
+      return {
+        AccessKeyId: accessKeyId,
+        SecretAccessKey: secretAccessKey,
+        Status: 'Active' as const,
+        CreateDate: new Date(createdAt),
+        principalArn,
+      };
     });
   }
 
   /** UpdateAccessKey: Active or Inactive (an inactive key is refused by the endpoint). */
   updateAccessKey(caller: Caller, accessKeyId: string, status: 'Active' | 'Inactive'): Promise<void> {
     return this.run(caller, 'UpdateAccessKey', { AccessKeyId: accessKeyId, Status: status }, async (tx) => {
-      if (status !== 'Active' && status !== 'Inactive') throw new ValidationException("Status must be 'Active' or 'Inactive'.");
+      if (status !== 'Active' && status !== 'Inactive')
+        throw new ValidationException("Status must be 'Active' or 'Inactive'.");
       const k = await tx.getAccessKey(accessKeyId);
       if (!k) throw new NoSuchEntityException(`The access key ${accessKeyId} cannot be found.`);
       await tx.putAccessKey({ ...k, status });
@@ -225,7 +300,8 @@ export class Iam {
 
   deleteAccessKey(caller: Caller, accessKeyId: string): Promise<void> {
     return this.run(caller, 'DeleteAccessKey', { AccessKeyId: accessKeyId }, async (tx) => {
-      if (!(await tx.getAccessKey(accessKeyId))) throw new NoSuchEntityException(`The access key ${accessKeyId} cannot be found.`);
+      if (!(await tx.getAccessKey(accessKeyId)))
+        throw new NoSuchEntityException(`The access key ${accessKeyId} cannot be found.`);
       await tx.deleteAccessKey(accessKeyId);
     });
   }
@@ -242,7 +318,10 @@ export class Iam {
       return { k, p: k.principalArn === this.root ? undefined : await tx.getPrincipal(k.principalArn) };
     });
     if (!found || (found.k.principalArn !== this.root && !found.p)) return undefined;
-    return { secret: found.k.secret, caller: this.caller(found.k.principalArn, found.p, { ...via, accessKeyId, sessionName: accessKeyId }) };
+    return {
+      secret: found.k.secret,
+      caller: this.caller(found.k.principalArn, found.p, { ...via, accessKeyId, sessionName: accessKeyId }),
+    };
   }
 
   /**
@@ -258,11 +337,21 @@ export class Iam {
 
   private caller(principalArn: string, p: PrincipalRecord | undefined, via: CallerVia): Caller {
     const ks = this.env.keystore;
-    const base = { accountId: ks.accountId, userAgent: via.userAgent, sourceIPAddress: via.sourceIPAddress ?? '127.0.0.1', ...(via.accessKeyId ? { accessKeyId: via.accessKeyId } : {}) };
+    const base = {
+      accountId: ks.accountId,
+      userAgent: via.userAgent,
+      sourceIPAddress: via.sourceIPAddress ?? '127.0.0.1',
+      ...(via.accessKeyId ? { accessKeyId: via.accessKeyId } : {}),
+    };
     if (!p) return { ...base, type: 'Root', arn: principalArn, principalId: ks.accountId };
     if (p.kind === 'user') return { ...base, type: 'IAMUser', arn: p.arn, principalId: p.id, userName: p.name };
     const session = via.sessionName ?? 'console';
-    return { ...base, type: 'AssumedRole', arn: `arn:aws:sts::${ks.accountId}:assumed-role/${p.name}/${session}`, principalId: `${p.id}:${session}` };
+    return {
+      ...base,
+      type: 'AssumedRole',
+      arn: `arn:aws:sts::${ks.accountId}:assumed-role/${p.name}/${session}`,
+      principalId: `${p.id}:${session}`,
+    };
   }
 }
 

@@ -1,6 +1,12 @@
 // The IAM wing's one door: the keystore's users, roles, identity policies and access keys (`Kms.iam`).
 
 export {
-  Iam, importSecret, MAX_ACCESS_KEYS,
-  type AccessKeySummary, type CallerVia, type NewAccessKey, type PrincipalKind, type PrincipalSummary,
+  Iam,
+  importSecret,
+  MAX_ACCESS_KEYS,
+  type AccessKeySummary,
+  type CallerVia,
+  type NewAccessKey,
+  type PrincipalKind,
+  type PrincipalSummary,
 } from './iam';

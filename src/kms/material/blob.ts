@@ -63,10 +63,21 @@ export function blobAad(header: Uint8Array, ctx: EncryptionContext): Uint8Array 
 }
 
 /** Seals plaintext under one material version. WebCrypto work only: call outside a transaction. */
-export async function sealBlob(key: CryptoKey, keyId: string, version: number, iv: Uint8Array, plaintext: Uint8Array, ctx: EncryptionContext): Promise<Uint8Array> {
+export async function sealBlob(
+  key: CryptoKey,
+  keyId: string,
+  version: number,
+  iv: Uint8Array,
+  plaintext: Uint8Array,
+  ctx: EncryptionContext,
+): Promise<Uint8Array> {
   const header = encodeBlobHeader({ keyId, version, iv });
   const ct = new Uint8Array(
-    await crypto.subtle.encrypt({ name: 'AES-GCM', iv: iv as BufferSource, additionalData: blobAad(header, ctx) as BufferSource, tagLength: 128 }, key, plaintext as BufferSource),
+    await crypto.subtle.encrypt(
+      { name: 'AES-GCM', iv: iv as BufferSource, additionalData: blobAad(header, ctx) as BufferSource, tagLength: 128 },
+      key,
+      plaintext as BufferSource,
+    ),
   );
   const out = new Uint8Array(HEADER_LEN + ct.length);
   out.set(header, 0);
@@ -75,7 +86,12 @@ export async function sealBlob(key: CryptoKey, keyId: string, version: number, i
 }
 
 /** Opens a blob; resolves undefined when authentication fails (wrong key, context, or any altered byte). */
-export async function openBlob(key: CryptoKey, blob: Uint8Array, iv: Uint8Array, ctx: EncryptionContext): Promise<Uint8Array | undefined> {
+export async function openBlob(
+  key: CryptoKey,
+  blob: Uint8Array,
+  iv: Uint8Array,
+  ctx: EncryptionContext,
+): Promise<Uint8Array | undefined> {
   const header = blob.subarray(0, HEADER_LEN);
   try {
     const pt = await crypto.subtle.decrypt(

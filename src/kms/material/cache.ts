@@ -50,7 +50,10 @@ export class MaterialCache {
   putMaterial(m: CachedMaterial): void {
     const k = `${m.keyId}#${m.version}`;
     this.materials.delete(k);
-    this.materials.set(k, { m: { keyId: m.keyId, version: m.version, materialId: m.materialId, key: m.key }, at: this.clock.now() });
+    this.materials.set(k, {
+      m: { keyId: m.keyId, version: m.version, materialId: m.materialId, key: m.key },
+      at: this.clock.now(),
+    });
     // Map keeps insertion order: the first entry is the least recently stored.
     while (this.materials.size > this.max) this.materials.delete(this.materials.keys().next().value!);
   }
@@ -68,7 +71,10 @@ export class MaterialCache {
   putPair(p: CachedPair): void {
     const { keyId, arn, keySpec, keyUsage } = p.key;
     this.pairs.delete(keyId);
-    this.pairs.set(keyId, { p: { key: { keyId, arn, keySpec, keyUsage }, material: p.material }, at: this.clock.now() });
+    this.pairs.set(keyId, {
+      p: { key: { keyId, arn, keySpec, keyUsage }, material: p.material },
+      at: this.clock.now(),
+    });
     while (this.pairs.size > this.max) this.pairs.delete(this.pairs.keys().next().value!);
   }
 

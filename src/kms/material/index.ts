@@ -4,7 +4,15 @@
 export { generateDomainKey, generateMaterial, type NewMaterial } from './symmetric';
 export { MaterialCache, type CachedMaterial, type CachedPair } from './cache';
 export {
-  confirmSeal, confirmUnseal, prepareSeal, prepareUnseal, requireSymmetric, resolveOrForget, retryStale, StaleMaterial,
-  type Opened, type Sealed,
+  confirmSeal,
+  confirmUnseal,
+  prepareSeal,
+  prepareUnseal,
+  requireSymmetric,
+  resolveOrForget,
+  retryStale,
+  StaleMaterial,
+  type Opened,
+  type Sealed,
 } from './sealing';
 export { decodeBlobHeader, type BlobHeader } from './blob';

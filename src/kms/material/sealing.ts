@@ -6,7 +6,13 @@
 
 import { decodeBlobHeader, openBlob, sealBlob, type BlobHeader } from './blob';
 import type { OpContext } from '../context';
-import { IncorrectKeyException, InvalidCiphertextException, InvalidKeyUsageException, KMSInternalException, NotFoundException } from '../errors';
+import {
+  IncorrectKeyException,
+  InvalidCiphertextException,
+  InvalidKeyUsageException,
+  KMSInternalException,
+  NotFoundException,
+} from '../errors';
 import type { EncryptionContext } from '../../format/encryption-context';
 import type { Tx } from '../ports';
 import type { KeyRecord } from '../records';
@@ -25,7 +31,13 @@ export interface Sealed {
 }
 
 /** `side`: for ReEncrypt, the destination (authorized as kms:ReEncryptTo). */
-export async function prepareSeal(c: OpContext, id: string, plaintext: Uint8Array, ctx: EncryptionContext, side?: Side): Promise<Sealed> {
+export async function prepareSeal(
+  c: OpContext,
+  id: string,
+  plaintext: Uint8Array,
+  ctx: EncryptionContext,
+  side?: Side,
+): Promise<Sealed> {
   const cache = c.env.cache;
   const hint = cache.hint(id);
   let m = hint && cache.material(hint.keyId, hint.version);
@@ -35,7 +47,8 @@ export async function prepareSeal(c: OpContext, id: string, plaintext: Uint8Arra
       c.requireUsable(key);
       requireSymmetric(key);
       const material = await tx.getMaterial(key.keyId, key.currentVersion);
-      if (!material || material.kind) throw new KMSInternalException(`The current key material of ${key.arn} is missing.`);
+      if (!material || material.kind)
+        throw new KMSInternalException(`The current key material of ${key.arn} is missing.`);
       return material;
     });
     cache.putMaterial(m);
@@ -48,11 +61,19 @@ export async function prepareSeal(c: OpContext, id: string, plaintext: Uint8Arra
 /** Symmetric encryption (Encrypt, GenerateDataKey*, ReEncrypt, Decrypt of a blob) needs a SYMMETRIC_DEFAULT key. */
 export function requireSymmetric(key: KeyRecord): void {
   if (key.keySpec !== 'SYMMETRIC_DEFAULT') {
-    throw new InvalidKeyUsageException(`${key.arn} is a ${key.keySpec} key with KeyUsage ${key.keyUsage}; this operation needs a symmetric encryption key (SYMMETRIC_DEFAULT).`);
+    throw new InvalidKeyUsageException(
+      `${key.arn} is a ${key.keySpec} key with KeyUsage ${key.keyUsage}; this operation needs a symmetric encryption key (SYMMETRIC_DEFAULT).`,
+    );
   }
 }
 
-export async function resolveOrForget(c: OpContext, tx: Tx, id: string, keyId: string, side?: Side): Promise<KeyRecord> {
+export async function resolveOrForget(
+  c: OpContext,
+  tx: Tx,
+  id: string,
+  keyId: string,
+  side?: Side,
+): Promise<KeyRecord> {
   try {
     return await c.resolve(tx, id, { side });
   } catch (e) {
@@ -65,7 +86,12 @@ export async function resolveOrForget(c: OpContext, tx: Tx, id: string, keyId: s
 }
 
 /** Inside the recording transaction: the key `s.id` names must still be usable and current at `s.version`. */
-export async function confirmSeal(c: OpContext, tx: Tx, s: Pick<Sealed, 'id' | 'keyId' | 'version'>, side?: Side): Promise<KeyRecord> {
+export async function confirmSeal(
+  c: OpContext,
+  tx: Tx,
+  s: Pick<Sealed, 'id' | 'keyId' | 'version'>,
+  side?: Side,
+): Promise<KeyRecord> {
   const key = await resolveOrForget(c, tx, s.id, s.keyId, side);
   c.requireUsable(key);
   if (key.keyId !== s.keyId || key.currentVersion !== s.version) {
@@ -95,7 +121,8 @@ export interface Opened {
 /** Decrypts outside any transaction; the plaintext stays here until confirmUnseal has passed. */
 export async function prepareUnseal(c: OpContext, blob: Uint8Array, ctx: EncryptionContext): Promise<Opened> {
   const parsed = decodeBlobHeader(blob);
-  if (!parsed.ok) throw new InvalidCiphertextException(`The ciphertext is not a Pocket KMS ciphertext blob: ${parsed.reason}.`);
+  if (!parsed.ok)
+    throw new InvalidCiphertextException(`The ciphertext is not a Pocket KMS ciphertext blob: ${parsed.reason}.`);
   const { header } = parsed;
   let m = c.env.cache.material(header.keyId, header.version);
   if (!m) {
@@ -109,18 +136,27 @@ export async function prepareUnseal(c: OpContext, blob: Uint8Array, ctx: Encrypt
 }
 
 /** Inside the recording transaction: AWS's checks in AWS's order, then authentication. */
-export async function confirmUnseal(c: OpContext, tx: Tx, o: Opened, keyIdParam: string | undefined): Promise<KeyRecord> {
+export async function confirmUnseal(
+  c: OpContext,
+  tx: Tx,
+  o: Opened,
+  keyIdParam: string | undefined,
+): Promise<KeyRecord> {
   if (keyIdParam !== undefined) {
     const named = await c.resolve(tx, keyIdParam);
     if (named.keyId !== o.header.keyId) {
-      throw new IncorrectKeyException(`The key ID in the request (${named.arn}) does not identify the KMS key that encrypted the ciphertext.`);
+      throw new IncorrectKeyException(
+        `The key ID in the request (${named.arn}) does not identify the KMS key that encrypted the ciphertext.`,
+      );
     }
     requireSymmetric(named);
   }
   const key = await resolveOrForget(c, tx, o.header.keyId, o.header.keyId);
   c.requireUsable(key);
   if (!o.plaintext) {
-    throw new InvalidCiphertextException('The ciphertext could not be decrypted: it was altered, or the encryption context does not match the one used to encrypt it.');
+    throw new InvalidCiphertextException(
+      'The ciphertext could not be decrypted: it was altered, or the encryption context does not match the one used to encrypt it.',
+    );
   }
   return key;
 }

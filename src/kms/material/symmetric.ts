@@ -17,6 +17,9 @@ export async function generateMaterial(domainKey: CryptoKey): Promise<NewMateria
   // dropped at the end of this function. The kept key comes from unwrapKey with extractable=false.
   const transient = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, true, ['encrypt', 'decrypt']);
   const wrapped = await crypto.subtle.wrapKey('raw', transient, domainKey, 'AES-KW');
-  const key = await crypto.subtle.unwrapKey('raw', wrapped, domainKey, 'AES-KW', { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
+  const key = await crypto.subtle.unwrapKey('raw', wrapped, domainKey, 'AES-KW', { name: 'AES-GCM' }, false, [
+    'encrypt',
+    'decrypt',
+  ]);
   return { key, wrapped };
 }

@@ -10,7 +10,8 @@ import { optString, reqString, type Req } from '../validate';
 export const MAX_ALIASES_PER_KEY = 50;
 
 function requireTarget(key: KeyRecord): void {
-  if (key.state === 'PendingDeletion') throw new KMSInvalidStateException(`${key.arn} is pending deletion; an alias cannot point to it.`);
+  if (key.state === 'PendingDeletion')
+    throw new KMSInvalidStateException(`${key.arn} is pending deletion; an alias cannot point to it.`);
 }
 
 export async function createAlias(c: OpContext, req: Req) {
@@ -23,9 +24,11 @@ export async function createAlias(c: OpContext, req: Req) {
     // An alias of a key whose deletion date has passed is gone for callers, even before maintenance removes it.
     const existing = await tx.getAlias(name);
     const owner = existing && (await tx.getKey(existing.keyId));
-    if (owner && !isPastDeletion(owner, c.now)) throw new AlreadyExistsException(`An alias with the name ${aliasArn(c.ks, name)} already exists`);
+    if (owner && !isPastDeletion(owner, c.now))
+      throw new AlreadyExistsException(`An alias with the name ${aliasArn(c.ks, name)} already exists`);
     const count = (await tx.listAliases(key.keyId)).length;
-    if (count >= MAX_ALIASES_PER_KEY) throw new LimitExceededException(`${key.arn} already has ${count} aliases; the limit is ${MAX_ALIASES_PER_KEY}.`);
+    if (count >= MAX_ALIASES_PER_KEY)
+      throw new LimitExceededException(`${key.arn} already has ${count} aliases; the limit is ${MAX_ALIASES_PER_KEY}.`);
     await tx.putAlias({ name, keyId: key.keyId, createdAt: c.now, updatedAt: c.now });
     return {};
   });
@@ -46,11 +49,16 @@ export async function updateAlias(c: OpContext, req: Req) {
       // AWS: kms:UpdateAlias on the key the alias leaves as well as on the one it moves to.
       await c.authorize(tx, old, 'kms:UpdateAlias');
       if (old.keyUsage !== key.keyUsage || old.keySpec !== key.keySpec) {
-        throw new KMSInvalidStateException(`${key.arn} has a different key spec or usage than the key ${name} points to now.`);
+        throw new KMSInvalidStateException(
+          `${key.arn} has a different key spec or usage than the key ${name} points to now.`,
+        );
       }
     }
     const others = (await tx.listAliases(key.keyId)).filter((a) => a.name !== name).length;
-    if (others >= MAX_ALIASES_PER_KEY) throw new LimitExceededException(`${key.arn} already has ${others} aliases; the limit is ${MAX_ALIASES_PER_KEY}.`);
+    if (others >= MAX_ALIASES_PER_KEY)
+      throw new LimitExceededException(
+        `${key.arn} already has ${others} aliases; the limit is ${MAX_ALIASES_PER_KEY}.`,
+      );
     await tx.putAlias({ ...alias, keyId: key.keyId, updatedAt: c.now });
     return {};
   });

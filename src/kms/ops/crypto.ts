@@ -8,7 +8,17 @@ import type { KeyRecord } from '../records';
 import { reEncryptWithRsa } from './re-encrypt-rsa';
 import { rsaDecrypt, rsaEncrypt } from './rsa-encryption';
 import { confirmSeal, confirmUnseal, prepareSeal, prepareUnseal, requireSymmetric, retryStale } from '../material';
-import { optBool, optContext, optEnum, optInt, optString, optStringList, reqBlob, reqString, type Req } from '../validate';
+import {
+  optBool,
+  optContext,
+  optEnum,
+  optInt,
+  optString,
+  optStringList,
+  reqBlob,
+  reqString,
+  type Req,
+} from '../validate';
 
 const ENCRYPTION_ALGORITHMS = ['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE'] as const;
 const MAX_CIPHERTEXT = 6144;
@@ -16,7 +26,9 @@ const MAX_CIPHERTEXT = 6144;
 function checkAlgorithm(req: Req, field: string, key?: KeyRecord): void {
   const alg = optEnum(req, field, ENCRYPTION_ALGORITHMS);
   if (alg && alg !== 'SYMMETRIC_DEFAULT') {
-    throw new InvalidKeyUsageException(`${key ? key.arn : 'This operation'} needs a symmetric encryption key; ${field} must be SYMMETRIC_DEFAULT, not ${alg}.`);
+    throw new InvalidKeyUsageException(
+      `${key ? key.arn : 'This operation'} needs a symmetric encryption key; ${field} must be SYMMETRIC_DEFAULT, not ${alg}.`,
+    );
   }
 }
 
@@ -24,7 +36,8 @@ function checkAlgorithm(req: Req, field: string, key?: KeyRecord): void {
 export function commonFields(req: Req): void {
   optStringList(req, 'GrantTokens', 10);
   if (optBool(req, 'DryRun')) throw new UnsupportedOperationException('DryRun is not supported by Pocket KMS yet.');
-  if (req.Recipient !== undefined) throw new UnsupportedOperationException('Recipient (Nitro Enclaves attestation) is not supported by Pocket KMS.');
+  if (req.Recipient !== undefined)
+    throw new UnsupportedOperationException('Recipient (Nitro Enclaves attestation) is not supported by Pocket KMS.');
 }
 
 /** The RSAES algorithm a request names, if any (those go to the RSA path). */
@@ -72,7 +85,12 @@ export async function decrypt(c: OpContext, req: Req) {
   try {
     return await c.write(async (tx) => {
       const key = await confirmUnseal(c, tx, o, keyId);
-      return { KeyId: key.arn, Plaintext: o.plaintext!, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' as const, KeyMaterialId: o.materialId! };
+      return {
+        KeyId: key.arn,
+        Plaintext: o.plaintext!,
+        EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' as const,
+        KeyMaterialId: o.materialId!,
+      };
     });
   } catch (e) {
     // Never released: the call did not pass its checks.
@@ -125,7 +143,9 @@ function dataKeyLength(req: Req): number {
   const spec = optEnum(req, 'KeySpec', ['AES_256', 'AES_128'] as const);
   const n = optInt(req, 'NumberOfBytes', 1, 1024);
   if ((spec === undefined) === (n === undefined)) {
-    throw new ValidationException('Specify either KeySpec or NumberOfBytes, but not both: KeySpec AES_256 or AES_128, or NumberOfBytes from 1 to 1024.');
+    throw new ValidationException(
+      'Specify either KeySpec or NumberOfBytes, but not both: KeySpec AES_256 or AES_128, or NumberOfBytes from 1 to 1024.',
+    );
   }
   return spec === 'AES_256' ? 32 : spec === 'AES_128' ? 16 : n!;
 }
@@ -171,8 +191,12 @@ export async function generateDataKeyWithoutPlaintext(c: OpContext, req: Req) {
 
 export async function generateRandom(c: OpContext, req: Req) {
   const n = optInt(req, 'NumberOfBytes', 1, 1024);
-  if (n === undefined) throw new ValidationException(`1 validation error detected: Value at 'numberOfBytes' failed to satisfy constraint: Member must not be null`);
-  if (req.CustomKeyStoreId !== undefined) throw new UnsupportedOperationException('Custom key stores are not supported by Pocket KMS.');
+  if (n === undefined)
+    throw new ValidationException(
+      `1 validation error detected: Value at 'numberOfBytes' failed to satisfy constraint: Member must not be null`,
+    );
+  if (req.CustomKeyStoreId !== undefined)
+    throw new UnsupportedOperationException('Custom key stores are not supported by Pocket KMS.');
   commonFields(req);
   await c.write((tx) => c.authorizeAccount(tx));
   return { Plaintext: c.env.random.bytes(n) };

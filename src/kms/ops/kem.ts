@@ -14,7 +14,10 @@ import { commonFields } from './crypto';
 
 function readAlgorithm(req: Req): 'ML_KEM' {
   const alg = optEnum(req, 'EncapsulationAlgorithm', ['ML_KEM'] as const);
-  if (alg === undefined) throw new ValidationException(`1 validation error detected: Value at 'encapsulationAlgorithm' failed to satisfy constraint: Member must not be null`);
+  if (alg === undefined)
+    throw new ValidationException(
+      `1 validation error detected: Value at 'encapsulationAlgorithm' failed to satisfy constraint: Member must not be null`,
+    );
   return alg;
 }
 
@@ -24,12 +27,19 @@ export async function encapsulate(c: OpContext, req: Req) {
   const alg = readAlgorithm(req);
   commonFields(req);
   return withKey(
-    c, id, ['ENCAPSULATE_DECAPSULATE'],
+    c,
+    id,
+    ['ENCAPSULATE_DECAPSULATE'],
     async (p) => {
       const kem = mlKem(SPECS[p.key.keySpec].level!);
       return kem.encapsulate(decodeSpki(p.material.publicKey!).key, c.env.random.bytes(32));
     },
-    (key, r) => ({ KeyId: key.arn, SharedSecret: r.sharedSecret, SharedSecretCiphertextBlob: r.cipherText, EncapsulationAlgorithm: alg }),
+    (key, r) => ({
+      KeyId: key.arn,
+      SharedSecret: r.sharedSecret,
+      SharedSecretCiphertextBlob: r.cipherText,
+      EncapsulationAlgorithm: alg,
+    }),
   );
 }
 
@@ -42,11 +52,15 @@ export async function decapsulate(c: OpContext, req: Req) {
   let secret: Uint8Array | undefined;
   try {
     return await withKey(
-      c, id, ['ENCAPSULATE_DECAPSULATE'],
+      c,
+      id,
+      ['ENCAPSULATE_DECAPSULATE'],
       async (p) => {
         const kem = mlKem(SPECS[p.key.keySpec].level!);
         if (blob.length !== kem.lengths.cipherText) {
-          throw new InvalidCiphertextException(`SharedSecretCiphertextBlob must be ${kem.lengths.cipherText} bytes for ${p.key.keySpec}; got ${blob.length}.`);
+          throw new InvalidCiphertextException(
+            `SharedSecretCiphertextBlob must be ${kem.lengths.cipherText} bytes for ${p.key.keySpec}; got ${blob.length}.`,
+          );
         }
         secret = await withSecret(c, p, (sk) => kem.decapsulate(blob, sk));
         return secret;

@@ -16,7 +16,10 @@ import { commonFields } from './crypto';
 type PairSpec = (typeof DATA_KEY_PAIR_SPECS)[number];
 
 /** A new key pair: PKCS#8 private key (the caller zeroes it) and SPKI public key. */
-export async function generateDataKeyPairBytes(spec: PairSpec, random: (n: number) => Uint8Array): Promise<{ privateKey: Uint8Array; publicKey: Uint8Array }> {
+export async function generateDataKeyPairBytes(
+  spec: PairSpec,
+  random: (n: number) => Uint8Array,
+): Promise<{ privateKey: Uint8Array; publicKey: Uint8Array }> {
   const info = SPECS[spec as KeySpec];
   if (info.family === 'secp256k1') {
     const d = secp256k1.utils.randomSecretKey(random(48));
@@ -27,7 +30,11 @@ export async function generateDataKeyPairBytes(spec: PairSpec, random: (n: numbe
   }
   let pair: CryptoKeyPair;
   if (info.family === 'rsa') {
-    pair = await crypto.subtle.generateKey({ name: 'RSA-PSS', modulusLength: info.bits!, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, true, ['sign', 'verify']);
+    pair = await crypto.subtle.generateKey(
+      { name: 'RSA-PSS', modulusLength: info.bits!, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+      true,
+      ['sign', 'verify'],
+    );
   } else if (info.family === 'ecc-nist') {
     pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: info.curve! }, true, ['sign', 'verify']);
   } else if (await hasWebCryptoEd25519()) {
@@ -44,7 +51,10 @@ export async function generateDataKeyPairBytes(spec: PairSpec, random: (n: numbe
 
 function readSpec(req: Req): PairSpec {
   const spec = optEnum(req, 'KeyPairSpec', AWS_DATA_KEY_PAIR_SPECS);
-  if (spec === undefined) throw new ValidationException(`1 validation error detected: Value at 'keyPairSpec' failed to satisfy constraint: Member must not be null`);
+  if (spec === undefined)
+    throw new ValidationException(
+      `1 validation error detected: Value at 'keyPairSpec' failed to satisfy constraint: Member must not be null`,
+    );
   if (!(DATA_KEY_PAIR_SPECS as readonly string[]).includes(spec)) {
     throw new UnsupportedOperationException(`KeyPairSpec ${spec} is not supported by Pocket KMS (see docs/API.md).`);
   }
@@ -62,11 +72,24 @@ async function generate(c: OpContext, req: Req, withPlaintext: boolean) {
       const s = await prepareSeal(c, id, privateKey, ctx);
       return c.write(async (tx) => {
         const key = await confirmSeal(c, tx, s);
-        return { PrivateKeyCiphertextBlob: s.blob, PublicKey: publicKey, KeyId: key.arn, KeyPairSpec: spec, KeyMaterialId: s.materialId };
+        return {
+          PrivateKeyCiphertextBlob: s.blob,
+          PublicKey: publicKey,
+          KeyId: key.arn,
+          KeyPairSpec: spec,
+          KeyMaterialId: s.materialId,
+        };
       });
     });
     if (!withPlaintext) return r;
-    return { PrivateKeyCiphertextBlob: r.PrivateKeyCiphertextBlob, PrivateKeyPlaintext: privateKey, PublicKey: r.PublicKey, KeyId: r.KeyId, KeyPairSpec: r.KeyPairSpec, KeyMaterialId: r.KeyMaterialId };
+    return {
+      PrivateKeyCiphertextBlob: r.PrivateKeyCiphertextBlob,
+      PrivateKeyPlaintext: privateKey,
+      PublicKey: r.PublicKey,
+      KeyId: r.KeyId,
+      KeyPairSpec: r.KeyPairSpec,
+      KeyMaterialId: r.KeyMaterialId,
+    };
   } catch (e) {
     privateKey.fill(0);
     throw e;

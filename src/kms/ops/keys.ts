@@ -16,11 +16,34 @@ import { mergeTags, readTags } from './tags';
 import { lockoutCheck } from './policies';
 
 const KEY_SPECS = [
-  'RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1',
-  'ECC_NIST_EDWARDS25519', 'SYMMETRIC_DEFAULT', 'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512', 'SM2',
-  'ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87', 'ML_KEM_512', 'ML_KEM_768', 'ML_KEM_1024',
+  'RSA_2048',
+  'RSA_3072',
+  'RSA_4096',
+  'ECC_NIST_P256',
+  'ECC_NIST_P384',
+  'ECC_NIST_P521',
+  'ECC_SECG_P256K1',
+  'ECC_NIST_EDWARDS25519',
+  'SYMMETRIC_DEFAULT',
+  'HMAC_224',
+  'HMAC_256',
+  'HMAC_384',
+  'HMAC_512',
+  'SM2',
+  'ML_DSA_44',
+  'ML_DSA_65',
+  'ML_DSA_87',
+  'ML_KEM_512',
+  'ML_KEM_768',
+  'ML_KEM_1024',
 ] as const;
-const KEY_USAGES = ['SIGN_VERIFY', 'ENCRYPT_DECRYPT', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT', 'ENCAPSULATE_DECAPSULATE'] as const;
+const KEY_USAGES = [
+  'SIGN_VERIFY',
+  'ENCRYPT_DECRYPT',
+  'GENERATE_VERIFY_MAC',
+  'KEY_AGREEMENT',
+  'ENCAPSULATE_DECAPSULATE',
+] as const;
 const ORIGINS = ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] as const;
 
 export function newMaterialId(c: OpContext): string {
@@ -41,22 +64,39 @@ export async function createKey(c: OpContext, req: Req) {
   const policy = optString(req, 'Policy', 1, 131072);
   optBool(req, 'BypassPolicyLockoutSafetyCheck');
   const tags = readTags(req) ?? [];
-  if (spec === 'SM2') throw new UnsupportedOperationException('KeySpec SM2 is offered only in AWS China Regions, and Pocket KMS does not support it.');
+  if (spec === 'SM2')
+    throw new UnsupportedOperationException(
+      'KeySpec SM2 is offered only in AWS China Regions, and Pocket KMS does not support it.',
+    );
   const allowed = SPECS[spec].usages;
   if (!allowed.includes(usage)) {
-    throw new ValidationException(`KeyUsage ${usage} is not compatible with KeySpec ${spec}; use ${allowed.join(' or ')}.`);
+    throw new ValidationException(
+      `KeyUsage ${usage} is not compatible with KeySpec ${spec}; use ${allowed.join(' or ')}.`,
+    );
   }
-  if (origin !== 'AWS_KMS') throw new UnsupportedOperationException(`Origin ${origin} is not supported by Pocket KMS yet; only AWS_KMS keys can be created.`);
-  if (optBool(req, 'MultiRegion')) throw new UnsupportedOperationException('Multi-Region keys are not supported by Pocket KMS yet.');
-  if (req.CustomKeyStoreId !== undefined || req.XksKeyId !== undefined) throw new UnsupportedOperationException('Custom key stores are not supported by Pocket KMS.');
+  if (origin !== 'AWS_KMS')
+    throw new UnsupportedOperationException(
+      `Origin ${origin} is not supported by Pocket KMS yet; only AWS_KMS keys can be created.`,
+    );
+  if (optBool(req, 'MultiRegion'))
+    throw new UnsupportedOperationException('Multi-Region keys are not supported by Pocket KMS yet.');
+  if (req.CustomKeyStoreId !== undefined || req.XksKeyId !== undefined)
+    throw new UnsupportedOperationException('Custom key stores are not supported by Pocket KMS.');
   if (policy !== undefined) checkPolicyDocument(policy);
   const checkedTags = mergeTags([], tags, 'The new key');
 
   const keyId = uuidV4(c.env.random.bytes(16));
   const materialId = newMaterialId(c);
-  const record: MaterialRecord = spec === 'SYMMETRIC_DEFAULT'
-    ? { keyId, version: 1, materialId, createdAt: c.now, ...(await generateMaterial(c.env.domainKey)) }
-    : { keyId, version: 1, materialId, createdAt: c.now, ...(await generateKeyMaterial(c.env.wrappingKey, c.env.random, spec, usage, keyId)) };
+  const record: MaterialRecord =
+    spec === 'SYMMETRIC_DEFAULT'
+      ? { keyId, version: 1, materialId, createdAt: c.now, ...(await generateMaterial(c.env.domainKey)) }
+      : {
+          keyId,
+          version: 1,
+          materialId,
+          createdAt: c.now,
+          ...(await generateKeyMaterial(c.env.wrappingKey, c.env.random, spec, usage, keyId)),
+        };
   const key: KeyRecord = {
     keyId,
     arn: keyArn(c.ks, keyId),
@@ -106,7 +146,10 @@ export async function listKeys(c: OpContext, req: Req) {
 export async function updateKeyDescription(c: OpContext, req: Req) {
   const id = reqString(req, 'KeyId');
   const description = optString(req, 'Description', 0, 8192);
-  if (description === undefined) throw new ValidationException(`1 validation error detected: Value at 'description' failed to satisfy constraint: Member must not be null`);
+  if (description === undefined)
+    throw new ValidationException(
+      `1 validation error detected: Value at 'description' failed to satisfy constraint: Member must not be null`,
+    );
   return c.write(async (tx) => {
     const key = await c.resolve(tx, id, { aliases: false });
     c.requireNotPendingDeletion(key);
@@ -119,7 +162,8 @@ async function setEnabled(c: OpContext, req: Req, enabled: boolean) {
   const id = reqString(req, 'KeyId');
   return c.write(async (tx) => {
     const key = await c.resolve(tx, id, { aliases: false });
-    if (key.state === 'PendingDeletion') throw new KMSInvalidStateException(`${key.arn} is pending deletion; cancel the deletion first.`);
+    if (key.state === 'PendingDeletion')
+      throw new KMSInvalidStateException(`${key.arn} is pending deletion; cancel the deletion first.`);
     await tx.putKey({ ...key, state: enabled ? 'Enabled' : 'Disabled' });
     return {};
   });
@@ -132,14 +176,21 @@ export async function scheduleKeyDeletion(c: OpContext, req: Req) {
   const id = reqString(req, 'KeyId');
   const days = (req.PendingWindowInDays ?? 30) as number;
   if (typeof days !== 'number' || !Number.isInteger(days) || days < 7 || days > 30) {
-    throw new ValidationException(`1 validation error detected: Value '${String(days)}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30`);
+    throw new ValidationException(
+      `1 validation error detected: Value '${String(days)}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30`,
+    );
   }
   return c.write(async (tx) => {
     const key = await c.resolve(tx, id, { aliases: false });
     if (key.state === 'PendingDeletion') throw new KMSInvalidStateException(`${key.arn} is already pending deletion.`);
     const deletionDate = c.now + days * DAY_MS;
     await tx.putKey({ ...key, state: 'PendingDeletion', deletionDate, pendingWindowDays: days });
-    return { KeyId: key.arn, DeletionDate: new Date(deletionDate), KeyState: 'PendingDeletion' as const, PendingWindowInDays: days };
+    return {
+      KeyId: key.arn,
+      DeletionDate: new Date(deletionDate),
+      KeyState: 'PendingDeletion' as const,
+      PendingWindowInDays: days,
+    };
   });
 }
 
@@ -162,7 +213,12 @@ export async function getKeyLastUsage(c: OpContext, req: Req) {
   return {
     KeyId: key.keyId,
     KeyLastUsage: last
-      ? { Operation: last.eventName, Timestamp: new Date(last.eventTime), CloudTrailEventId: last.eventId, KmsRequestId: last.record.requestID }
+      ? {
+          Operation: last.eventName,
+          Timestamp: new Date(last.eventTime),
+          CloudTrailEventId: last.eventId,
+          KmsRequestId: last.record.requestID,
+        }
       : {},
     TrackingStartDate: new Date(since),
     KeyCreationDate: new Date(key.createdAt),

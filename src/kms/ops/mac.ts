@@ -14,13 +14,17 @@ import { commonFields } from './crypto';
 
 function readAlgorithm(req: Req): MacAlgorithm {
   const alg = optEnum(req, 'MacAlgorithm', MAC_ALGORITHMS);
-  if (alg === undefined) throw new ValidationException(`1 validation error detected: Value at 'macAlgorithm' failed to satisfy constraint: Member must not be null`);
+  if (alg === undefined)
+    throw new ValidationException(
+      `1 validation error detected: Value at 'macAlgorithm' failed to satisfy constraint: Member must not be null`,
+    );
   return alg;
 }
 
 function checkAlgorithm(p: CachedPair, alg: MacAlgorithm): void {
   const own = macAlgorithmOf(p.key.keySpec);
-  if (own !== alg) throw new InvalidKeyUsageException(`${p.key.arn} (${p.key.keySpec}) supports MAC algorithm ${own}, not ${alg}.`);
+  if (own !== alg)
+    throw new InvalidKeyUsageException(`${p.key.arn} (${p.key.keySpec}) supports MAC algorithm ${own}, not ${alg}.`);
 }
 
 async function mac(c: OpContext, p: CachedPair, message: Uint8Array): Promise<Uint8Array> {
@@ -47,7 +51,9 @@ export async function generateMac(c: OpContext, req: Req) {
   const alg = readAlgorithm(req);
   commonFields(req);
   return withKey(
-    c, id, ['GENERATE_VERIFY_MAC'],
+    c,
+    id,
+    ['GENERATE_VERIFY_MAC'],
     async (p) => {
       checkAlgorithm(p, alg);
       return mac(c, p, message);
@@ -67,7 +73,9 @@ export async function verifyMac(c: OpContext, req: Req) {
   const given = reqBlob(req, 'Mac', 1, 6144);
   commonFields(req);
   return withKey(
-    c, id, ['GENERATE_VERIFY_MAC'],
+    c,
+    id,
+    ['GENERATE_VERIFY_MAC'],
     async (p) => {
       checkAlgorithm(p, alg);
       const m = await mac(c, p, message);

@@ -20,7 +20,9 @@ export function decodeMarker(marker: string): string {
     if (!s.startsWith(MARKER_TAG) || s.length === MARKER_TAG.length) throw new Error('not ours');
     return s.slice(MARKER_TAG.length);
   } catch {
-    throw new InvalidMarkerException(`The marker '${marker}' is not one this keystore issued; start again without Marker.`);
+    throw new InvalidMarkerException(
+      `The marker '${marker}' is not one this keystore issued; start again without Marker.`,
+    );
   }
 }
 
@@ -36,7 +38,12 @@ export function readPaging(req: Req, maxLimit: number, defaultLimit: number): { 
 
 /** Pages an ordered list by a string sort key, the AWS way (NextMarker + Truncated). `after` is the
  * decoded marker (readPaging). */
-export function page<T>(items: T[], sortKey: (t: T) => string, limit: number, after?: string): { items: T[]; next?: string } {
+export function page<T>(
+  items: T[],
+  sortKey: (t: T) => string,
+  limit: number,
+  after?: string,
+): { items: T[]; next?: string } {
   const start = after === undefined ? 0 : items.findIndex((t) => sortKey(t) > after);
   const rest = start < 0 ? [] : items.slice(start);
   const out = rest.slice(0, limit);

@@ -17,14 +17,22 @@ import type { KeyRecord } from '../records';
 export async function lockoutCheck(c: OpContext, tx: Tx, key: KeyRecord, req: Req): Promise<void> {
   if (req.BypassPolicyLockoutSafetyCheck === true || c.caller === 'service') return;
   const id = await c.identity(tx);
-  const facts = { arn: key.arn, keySpec: key.keySpec, keyUsage: key.keyUsage, origin: key.origin, tags: key.tags, aliases: [] };
+  const facts = {
+    arn: key.arn,
+    keySpec: key.keySpec,
+    keyUsage: key.keyUsage,
+    origin: key.origin,
+    tags: key.tags,
+    aliases: [],
+  };
   const context = requestContext('PutKeyPolicy', {}, id.facts, facts, c.now);
   checkLockout(parsedPolicy(key.policy, 'key'), id.principal, key.arn, id.policies, context);
 }
 
 function requireDefault(name: string | undefined): void {
   checkPolicyName(name);
-  if (name !== undefined && name !== POLICY_NAME) throw new NotFoundException(`No such policy exists: '${name}'. The only key policy name is '${POLICY_NAME}'.`);
+  if (name !== undefined && name !== POLICY_NAME)
+    throw new NotFoundException(`No such policy exists: '${name}'. The only key policy name is '${POLICY_NAME}'.`);
 }
 
 export async function getKeyPolicy(c: OpContext, req: Req) {

@@ -18,7 +18,10 @@ export async function reEncryptWithRsa(c: OpContext, req: Req, blob: Uint8Array,
   const sourceKeyId = optString(req, 'SourceKeyId');
   const destId = reqString(req, 'DestinationKeyId');
   if (isRsa(sourceAlg)) {
-    if (sourceKeyId === undefined) throw new ValidationException(`SourceKeyId is required when the source algorithm is ${sourceAlg} (an asymmetric KMS key).`);
+    if (sourceKeyId === undefined)
+      throw new ValidationException(
+        `SourceKeyId is required when the source algorithm is ${sourceAlg} (an asymmetric KMS key).`,
+      );
     refuseContext(req, 'SourceEncryptionContext');
   }
   if (isRsa(destAlg)) refuseContext(req, 'DestinationEncryptionContext');
@@ -32,7 +35,8 @@ export async function reEncryptWithRsa(c: OpContext, req: Req, blob: Uint8Array,
     const o = await rsaOpen(c, sourceKeyId!, blob, sourceAlg);
     plaintext = o.plaintext;
     // By key ID: the ciphertext was opened with the key the identifier named then.
-    confirmSource = (tx) => confirmSeal(c, tx, { id: o.p.key.keyId, keyId: o.p.key.keyId, version: o.p.material.version });
+    confirmSource = (tx) =>
+      confirmSeal(c, tx, { id: o.p.key.keyId, keyId: o.p.key.keyId, version: o.p.material.version });
   } else {
     const o = await prepareUnseal(c, blob, sourceCtx);
     if (!o.plaintext) await c.env.store.read((tx) => confirmUnseal(c, tx, o, sourceKeyId));
@@ -43,7 +47,9 @@ export async function reEncryptWithRsa(c: OpContext, req: Req, blob: Uint8Array,
   const pt = plaintext;
   try {
     return await retryStale(async () => {
-      const d = isRsa(destAlg) ? await rsaSeal(c, destId, pt, destAlg, 'destination') : await prepareSeal(c, destId, pt, destCtx, 'destination');
+      const d = isRsa(destAlg)
+        ? await rsaSeal(c, destId, pt, destAlg, 'destination')
+        : await prepareSeal(c, destId, pt, destCtx, 'destination');
       const destRef = 'p' in d ? { id: destId, keyId: d.p.key.keyId, version: d.p.material.version } : d;
       return c.write(async (tx) => {
         const source = await confirmSource(tx);

@@ -4,7 +4,12 @@
 
 import { DAY_MS, type OpContext } from '../context';
 import { page, readPaging } from './paging';
-import { DisabledException, KMSInvalidStateException, LimitExceededException, UnsupportedOperationException } from '../errors';
+import {
+  DisabledException,
+  KMSInvalidStateException,
+  LimitExceededException,
+  UnsupportedOperationException,
+} from '../errors';
 import { generateMaterial } from '../material';
 import type { KeyRecord, RotationType } from '../records';
 import { optEnum, optInt, reqString, type Req } from '../validate';
@@ -17,13 +22,16 @@ export const MAX_ON_DEMAND_ROTATIONS = 25;
 /** AWS: rotation and its status exist only for symmetric encryption keys. */
 function requireSymmetricKey(key: KeyRecord): void {
   if (key.keySpec !== 'SYMMETRIC_DEFAULT') {
-    throw new UnsupportedOperationException(`${key.arn} is a ${key.keySpec} key; only symmetric encryption keys (SYMMETRIC_DEFAULT) have key rotation.`);
+    throw new UnsupportedOperationException(
+      `${key.arn} is a ${key.keySpec} key; only symmetric encryption keys (SYMMETRIC_DEFAULT) have key rotation.`,
+    );
   }
 }
 
 function requireRotatable(key: KeyRecord): void {
   requireSymmetricKey(key);
-  if (key.state === 'Disabled') throw new DisabledException(`${key.arn} is disabled; enable it before changing its rotation.`);
+  if (key.state === 'Disabled')
+    throw new DisabledException(`${key.arn} is disabled; enable it before changing its rotation.`);
   if (key.state === 'PendingDeletion') throw new KMSInvalidStateException(`${key.arn} is pending deletion.`);
 }
 
@@ -37,7 +45,12 @@ export async function enableKeyRotation(c: OpContext, req: Req) {
     const materials = await tx.listMaterials(key.keyId);
     const last = Math.max(...materials.map((m) => m.createdAt));
     const next = Math.max(c.now, last) + days * DAY_MS;
-    await tx.putKey({ ...key, rotationEnabled: true, rotationPeriodDays: days, nextRotationAt: key.rotationEnabled ? last + days * DAY_MS : next });
+    await tx.putKey({
+      ...key,
+      rotationEnabled: true,
+      rotationPeriodDays: days,
+      nextRotationAt: key.rotationEnabled ? last + days * DAY_MS : next,
+    });
     return {};
   });
 }
@@ -63,7 +76,9 @@ export async function getKeyRotationStatus(c: OpContext, req: Req) {
   return {
     KeyRotationEnabled: key.rotationEnabled,
     KeyId: key.arn,
-    ...(key.rotationEnabled ? { RotationPeriodInDays: key.rotationPeriodDays, NextRotationDate: new Date(key.nextRotationAt!) } : {}),
+    ...(key.rotationEnabled
+      ? { RotationPeriodInDays: key.rotationPeriodDays, NextRotationDate: new Date(key.nextRotationAt!) }
+      : {}),
   };
 }
 
@@ -85,13 +100,25 @@ export async function rotate(c: OpContext, keyId: string, type: RotationType): P
       const materials = await tx.listMaterials(key.keyId);
       if (type === 'ON_DEMAND') {
         const n = materials.filter((m) => m.rotationType === 'ON_DEMAND').length;
-        if (n >= MAX_ON_DEMAND_ROTATIONS) throw new LimitExceededException(`${key.arn} has been rotated on demand ${n} times; the limit is ${MAX_ON_DEMAND_ROTATIONS}.`);
+        if (n >= MAX_ON_DEMAND_ROTATIONS)
+          throw new LimitExceededException(
+            `${key.arn} has been rotated on demand ${n} times; the limit is ${MAX_ON_DEMAND_ROTATIONS}.`,
+          );
       }
       const version = Math.max(...materials.map((m) => m.version)) + 1;
-      await tx.putMaterial({ keyId: key.keyId, version, materialId, createdAt: c.now, rotationType: type, key: material.key, wrapped: material.wrapped });
+      await tx.putMaterial({
+        keyId: key.keyId,
+        version,
+        materialId,
+        createdAt: c.now,
+        rotationType: type,
+        key: material.key,
+        wrapped: material.wrapped,
+      });
       const updated: KeyRecord = { ...key, currentVersion: version, currentMaterialId: materialId };
       // AWS: on-demand rotation leaves the automatic schedule as it was.
-      if (type === 'AUTOMATIC' && key.rotationEnabled) updated.nextRotationAt = c.now + key.rotationPeriodDays! * DAY_MS;
+      if (type === 'AUTOMATIC' && key.rotationEnabled)
+        updated.nextRotationAt = c.now + key.rotationPeriodDays! * DAY_MS;
       await tx.putKey(updated);
       return updated;
     });
@@ -108,14 +135,17 @@ export async function rotateKeyOnDemand(c: OpContext, req: Req) {
 
 export async function listKeyRotations(c: OpContext, req: Req) {
   const id = reqString(req, 'KeyId');
-  const include = optEnum(req, 'IncludeKeyMaterial', ['ALL_KEY_MATERIAL', 'ROTATIONS_ONLY'] as const) ?? 'ROTATIONS_ONLY';
+  const include =
+    optEnum(req, 'IncludeKeyMaterial', ['ALL_KEY_MATERIAL', 'ROTATIONS_ONLY'] as const) ?? 'ROTATIONS_ONLY';
   const { limit, after } = readPaging(req, 1000, 100);
   const { key, materials } = await c.write(async (tx) => {
     const key = await c.resolve(tx, id, { aliases: false });
     requireSymmetricKey(key);
     return { key, materials: await tx.listMaterials(key.keyId) };
   });
-  const shown = materials.filter((m) => include === 'ALL_KEY_MATERIAL' || m.rotationType !== undefined).sort((a, b) => a.version - b.version);
+  const shown = materials
+    .filter((m) => include === 'ALL_KEY_MATERIAL' || m.rotationType !== undefined)
+    .sort((a, b) => a.version - b.version);
   const p = page(shown, (m) => String(m.version).padStart(10, '0'), limit, after);
   return {
     Rotations: p.items.map((m) => ({

@@ -6,7 +6,12 @@ import { withKey } from '../asymmetric';
 import { sign, verify, type MessageType } from '../asymmetric';
 import { algorithmLists, SIGNING_ALGORITHMS, signingHash, SPECS, type SigningAlgorithm } from '../asymmetric';
 import type { OpContext } from '../context';
-import { InvalidKeyUsageException, KMSInvalidSignatureException, UnsupportedOperationException, ValidationException } from '../errors';
+import {
+  InvalidKeyUsageException,
+  KMSInvalidSignatureException,
+  UnsupportedOperationException,
+  ValidationException,
+} from '../errors';
 import type { CachedPair } from '../material';
 import { optEnum, optStringList, reqBlob, reqString, type Req } from '../validate';
 import { commonFields } from './crypto';
@@ -16,7 +21,10 @@ const ASYMMETRIC_USAGES = ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'KEY_AGREEMENT', 'E
 
 function readAlgorithm(req: Req): SigningAlgorithm {
   const alg = optEnum(req, 'SigningAlgorithm', SIGNING_ALGORITHMS);
-  if (alg === undefined) throw new ValidationException(`1 validation error detected: Value at 'signingAlgorithm' failed to satisfy constraint: Member must not be null`);
+  if (alg === undefined)
+    throw new ValidationException(
+      `1 validation error detected: Value at 'signingAlgorithm' failed to satisfy constraint: Member must not be null`,
+    );
   return alg;
 }
 
@@ -24,19 +32,31 @@ function readAlgorithm(req: Req): SigningAlgorithm {
 function checkMessage(p: CachedPair, alg: SigningAlgorithm, type: MessageType, message: Uint8Array): void {
   const info = SPECS[p.key.keySpec];
   if (!info.signing?.includes(alg)) {
-    throw new InvalidKeyUsageException(`${p.key.arn} (${p.key.keySpec}) does not support signing algorithm ${alg}; it supports ${(info.signing ?? []).join(', ')}.`);
+    throw new InvalidKeyUsageException(
+      `${p.key.arn} (${p.key.keySpec}) does not support signing algorithm ${alg}; it supports ${(info.signing ?? []).join(', ')}.`,
+    );
   }
   if (type === 'EXTERNAL_MU') {
-    if (info.family !== 'ml-dsa') throw new ValidationException(`MessageType EXTERNAL_MU is only for ML-DSA keys; ${p.key.keySpec} takes RAW or DIGEST.`);
-    if (message.length !== 64) throw new ValidationException(`An EXTERNAL_MU message must be 64 bytes (FIPS 204 μ); got ${message.length}.`);
+    if (info.family !== 'ml-dsa')
+      throw new ValidationException(
+        `MessageType EXTERNAL_MU is only for ML-DSA keys; ${p.key.keySpec} takes RAW or DIGEST.`,
+      );
+    if (message.length !== 64)
+      throw new ValidationException(`An EXTERNAL_MU message must be 64 bytes (FIPS 204 μ); got ${message.length}.`);
     return;
   }
-  if (info.family === 'ml-dsa' && type === 'DIGEST') throw new ValidationException('ML_DSA_SHAKE_256 takes MessageType RAW or EXTERNAL_MU, not DIGEST.');
-  if (alg === 'ED25519_SHA_512' && type !== 'RAW') throw new ValidationException('ED25519_SHA_512 requires MessageType RAW.');
-  if (alg === 'ED25519_PH_SHA_512' && type !== 'DIGEST') throw new ValidationException('ED25519_PH_SHA_512 requires MessageType DIGEST.');
+  if (info.family === 'ml-dsa' && type === 'DIGEST')
+    throw new ValidationException('ML_DSA_SHAKE_256 takes MessageType RAW or EXTERNAL_MU, not DIGEST.');
+  if (alg === 'ED25519_SHA_512' && type !== 'RAW')
+    throw new ValidationException('ED25519_SHA_512 requires MessageType RAW.');
+  if (alg === 'ED25519_PH_SHA_512' && type !== 'DIGEST')
+    throw new ValidationException('ED25519_PH_SHA_512 requires MessageType DIGEST.');
   if (type === 'DIGEST') {
     const want = signingHash(alg)!.length;
-    if (message.length !== want) throw new ValidationException(`Digest is invalid length for algorithm ${alg}: expected ${want} bytes, got ${message.length}.`);
+    if (message.length !== want)
+      throw new ValidationException(
+        `Digest is invalid length for algorithm ${alg}: expected ${want} bytes, got ${message.length}.`,
+      );
   }
 }
 
@@ -56,7 +76,9 @@ export async function signOp(c: OpContext, req: Req) {
   const alg = readAlgorithm(req);
   commonFields(req);
   return withKey(
-    c, id, ['SIGN_VERIFY'],
+    c,
+    id,
+    ['SIGN_VERIFY'],
     async (p) => {
       checkMessage(p, alg, type, message);
       return sign(c, p, alg, type, message);
@@ -76,14 +98,17 @@ export async function verifyOp(c: OpContext, req: Req) {
   const alg = readAlgorithm(req);
   commonFields(req);
   return withKey(
-    c, id, ['SIGN_VERIFY'],
+    c,
+    id,
+    ['SIGN_VERIFY'],
     async (p) => {
       checkMessage(p, alg, type, message);
       return verify(p, alg, type, message, signature);
     },
     (key, ok) => {
       // The failure is this call's answer and its audit record, so it is thrown inside the transaction.
-      if (!ok) throw new KMSInvalidSignatureException(`The signature is not valid for this message, ${key.arn} and ${alg}.`);
+      if (!ok)
+        throw new KMSInvalidSignatureException(`The signature is not valid for this message, ${key.arn} and ${alg}.`);
       return { KeyId: key.arn, SignatureValid: true, SigningAlgorithm: alg };
     },
   );
@@ -101,7 +126,9 @@ export async function getPublicKey(c: OpContext, req: Req) {
     throw new UnsupportedOperationException(`${pair.arn} is a ${pair.keySpec} key, which has no public key.`);
   }
   return withKey(
-    c, id, [pair.keyUsage],
+    c,
+    id,
+    [pair.keyUsage],
     async (p) => p.material.publicKey!,
     (key, publicKey) => ({
       KeyId: key.arn,

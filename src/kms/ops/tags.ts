@@ -12,17 +12,28 @@ export const MAX_TAGS = 50;
 export function readTags(req: Req, field = 'Tags'): Tag[] | undefined {
   const v = req[field];
   if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v)) throw new ValidationException(`1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must be a list of {TagKey, TagValue}`);
+  if (!Array.isArray(v))
+    throw new ValidationException(
+      `1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must be a list of {TagKey, TagValue}`,
+    );
   return v.map((t, i) => {
-    if (typeof t !== 'object' || t === null) throw new ValidationException(`1 validation error detected: Value at 'tags.${i + 1}' failed to satisfy constraint: Member must be a {TagKey, TagValue} object`);
+    if (typeof t !== 'object' || t === null)
+      throw new ValidationException(
+        `1 validation error detected: Value at 'tags.${i + 1}' failed to satisfy constraint: Member must be a {TagKey, TagValue} object`,
+      );
     const { TagKey, TagValue } = t as Record<string, unknown>;
     if (typeof TagKey !== 'string' || TagKey.length < 1 || TagKey.length > 128) {
-      throw new ValidationException(`1 validation error detected: Value at 'tags.${i + 1}.member.tagKey' failed to satisfy constraint: Member must have length between 1 and 128`);
+      throw new ValidationException(
+        `1 validation error detected: Value at 'tags.${i + 1}.member.tagKey' failed to satisfy constraint: Member must have length between 1 and 128`,
+      );
     }
     if (typeof TagValue !== 'string' || TagValue.length > 256) {
-      throw new ValidationException(`1 validation error detected: Value at 'tags.${i + 1}.member.tagValue' failed to satisfy constraint: Member must have length between 0 and 256`);
+      throw new ValidationException(
+        `1 validation error detected: Value at 'tags.${i + 1}.member.tagValue' failed to satisfy constraint: Member must have length between 0 and 256`,
+      );
     }
-    if (TagKey.toLowerCase().startsWith('aws:')) throw new TagException(`Tag key '${TagKey}' is reserved: tag keys that begin with 'aws:' belong to AWS.`);
+    if (TagKey.toLowerCase().startsWith('aws:'))
+      throw new TagException(`Tag key '${TagKey}' is reserved: tag keys that begin with 'aws:' belong to AWS.`);
     return { TagKey, TagValue };
   });
 }
@@ -31,17 +42,22 @@ export function readTags(req: Req, field = 'Tags'): Tag[] | undefined {
 export function mergeTags(existing: Tag[], add: Tag[], arn: string): Tag[] {
   const m = new Map(existing.map((t) => [t.TagKey, t.TagValue]));
   for (const t of add) m.set(t.TagKey, t.TagValue);
-  if (m.size > MAX_TAGS) throw new LimitExceededException(`${arn} would have ${m.size} tags; a key can have at most ${MAX_TAGS}.`);
+  if (m.size > MAX_TAGS)
+    throw new LimitExceededException(`${arn} would have ${m.size} tags; a key can have at most ${MAX_TAGS}.`);
   return [...m].map(([TagKey, TagValue]) => ({ TagKey, TagValue }));
 }
 
 export async function tagResource(c: OpContext, req: Req) {
   const id = reqString(req, 'KeyId');
   const tags = readTags(req);
-  if (!tags) throw new ValidationException(`1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must not be null`);
+  if (!tags)
+    throw new ValidationException(
+      `1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must not be null`,
+    );
   return c.write(async (tx) => {
     const key = await c.resolve(tx, id, { aliases: false });
-    if (key.state === 'PendingDeletion') throw new KMSInvalidStateException(`${key.arn} is pending deletion; its tags cannot change.`);
+    if (key.state === 'PendingDeletion')
+      throw new KMSInvalidStateException(`${key.arn} is pending deletion; its tags cannot change.`);
     await tx.putKey({ ...key, tags: mergeTags(key.tags, tags, key.arn) });
     return {};
   });
@@ -50,10 +66,14 @@ export async function tagResource(c: OpContext, req: Req) {
 export async function untagResource(c: OpContext, req: Req) {
   const id = reqString(req, 'KeyId');
   const keys = optStringList(req, 'TagKeys', 50, 128);
-  if (!keys) throw new ValidationException(`1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must not be null`);
+  if (!keys)
+    throw new ValidationException(
+      `1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must not be null`,
+    );
   return c.write(async (tx) => {
     const key = await c.resolve(tx, id, { aliases: false });
-    if (key.state === 'PendingDeletion') throw new KMSInvalidStateException(`${key.arn} is pending deletion; its tags cannot change.`);
+    if (key.state === 'PendingDeletion')
+      throw new KMSInvalidStateException(`${key.arn} is pending deletion; its tags cannot change.`);
     await tx.putKey({ ...key, tags: key.tags.filter((t) => !keys.includes(t.TagKey)) });
     return {};
   });

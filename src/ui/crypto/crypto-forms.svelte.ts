@@ -33,7 +33,11 @@ export class EncryptForm {
     }
     this.busy = true;
     try {
-      const res = await kms.call('Encrypt', { KeyId: this.keyId, Plaintext: utf8(this.plaintext), EncryptionContext: rowsToMap(this.context) });
+      const res = await kms.call('Encrypt', {
+        KeyId: this.keyId,
+        Plaintext: utf8(this.plaintext),
+        EncryptionContext: rowsToMap(this.context),
+      });
       this.ciphertext = toBase64(res.CiphertextBlob);
       this.usedKeyArn = res.KeyId;
     } catch (e) {

@@ -89,7 +89,12 @@ export class FileQueue {
   private running = false;
   private n = 0;
 
-  add(input: File, path: string, kind: JobKind, settings: { encrypt?: EncryptSettings; decrypt?: DecryptSettings }): FileJob {
+  add(
+    input: File,
+    path: string,
+    kind: JobKind,
+    settings: { encrypt?: EncryptSettings; decrypt?: DecryptSettings },
+  ): FileJob {
     const suffix = (kind === 'encrypt' ? settings.encrypt?.suffix : settings.decrypt?.suffix) ?? '.encrypted';
     const id = `job-${Date.now().toString(36)}-${(this.n++).toString(36)}`;
     const job = new FileJob(id, input, path, kind, outputName(path, kind, suffix), settings.encrypt, settings.decrypt);
@@ -102,8 +107,7 @@ export class FileQueue {
     if (job.status === 'queued') {
       job.error = { name: 'AbortError', message: 'Cancelled before it started.' };
       job.status = 'cancelled';
-    }
-    else await kms.api.cancelFile(job.id);
+    } else await kms.api.cancelFile(job.id);
   }
 
   async remove(job: FileJob) {
@@ -151,7 +155,8 @@ export class FileQueue {
     let download: StreamedDownload | undefined;
     try {
       const handle = await this.handleFor(job);
-      if (!handle && this.streamDownloads) download = openStreamedDownload(job.outName, (reason) => void kms.api.cancelFile(job.id, reason));
+      if (!handle && this.streamDownloads)
+        download = openStreamedDownload(job.outName, (reason) => void kms.api.cancelFile(job.id, reason));
       const output = handle ? { handle } : download ? { download: download.port } : {};
       // The download port moves to the worker; everything else in the options is copied.
       const send = <T extends object>(opts: T) => (download ? Comlink.transfer(opts, [download.port]) : opts);
@@ -169,7 +174,13 @@ export class FileQueue {
               }),
               onProgress,
             )
-          : await kms.api.decryptFile(job.id, job.input, send({ allowLegacy: job.decrypt!.allowLegacy, maxEncryptedDataKeys: job.decrypt!.maxKeys, output }), onProgress, onHeader);
+          : await kms.api.decryptFile(
+              job.id,
+              job.input,
+              send({ allowLegacy: job.decrypt!.allowLegacy, maxEncryptedDataKeys: job.decrypt!.maxKeys, output }),
+              onProgress,
+              onHeader,
+            );
       job.download = await download?.close(true);
       if (job.download === 'failed' || job.download === 'not-started') throw downloadError(job.download);
       job.result = r;

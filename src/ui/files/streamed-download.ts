@@ -67,7 +67,7 @@ export function openStreamedDownload(name: string, onStopped: (reason: string) =
   const settledP = new Promise<void>((r) => (settled = r));
   let stopped = false;
   const stop = (reason: string) => {
-    if (!stopped) (stopped = true), onStopped(reason);
+    if (!stopped) ((stopped = true), onStopped(reason));
   };
   const onMessage = (e: MessageEvent) => {
     const m = e.data as Partial<DownloadEvent> | null;
@@ -88,7 +88,8 @@ export function openStreamedDownload(name: string, onStopped: (reason: string) =
     }
   };
   // Another service worker took over (an update): the one holding this download may be gone.
-  const onControllerChange = () => stop('The app was updated during the download, so it was stopped. Add the file again.');
+  const onControllerChange = () =>
+    stop('The app was updated during the download, so it was stopped. Add the file again.');
   navigator.serviceWorker.addEventListener('message', onMessage);
   navigator.serviceWorker.addEventListener('controllerchange', onControllerChange);
   post({ type: 'DOWNLOAD_OPEN', id, name }, [port1]);

@@ -61,9 +61,27 @@ export class KeyDetail {
         const [aliases, tags, policy, rotation, rotations] = await Promise.all([
           unlessDenied(listAllAliases(id), [], 'ListAliases', denied),
           unlessDenied(listAll('ListResourceTags', { KeyId: id, Limit: 50 }, 'Tags'), [], 'ListResourceTags', denied),
-          unlessDenied(kms.call('GetKeyPolicy', { KeyId: id, PolicyName: 'default' }), { Policy: '', PolicyName: 'default' }, 'GetKeyPolicy', denied),
-          symmetric ? unlessDenied(kms.call('GetKeyRotationStatus', { KeyId: id }), undefined, 'GetKeyRotationStatus', denied) : undefined,
-          symmetric ? unlessDenied(listAll('ListKeyRotations', { KeyId: id, IncludeKeyMaterial: 'ALL_KEY_MATERIAL', Limit: 1000 }, 'Rotations'), [], 'ListKeyRotations', denied) : [],
+          unlessDenied(
+            kms.call('GetKeyPolicy', { KeyId: id, PolicyName: 'default' }),
+            { Policy: '', PolicyName: 'default' },
+            'GetKeyPolicy',
+            denied,
+          ),
+          symmetric
+            ? unlessDenied(kms.call('GetKeyRotationStatus', { KeyId: id }), undefined, 'GetKeyRotationStatus', denied)
+            : undefined,
+          symmetric
+            ? unlessDenied(
+                listAll(
+                  'ListKeyRotations',
+                  { KeyId: id, IncludeKeyMaterial: 'ALL_KEY_MATERIAL', Limit: 1000 },
+                  'Rotations',
+                ),
+                [],
+                'ListKeyRotations',
+                denied,
+              )
+            : [],
         ]);
         return { meta, denied, aliases, tags, policy, rotation, rotations };
       },

@@ -26,7 +26,8 @@ export class SignForm {
   private async message(): Promise<{ Message: Uint8Array; MessageType: 'RAW' | 'DIGEST' | 'EXTERNAL_MU' }> {
     if (this.source === 'text') {
       const m = utf8(this.text);
-      if (m.length === 0 || m.length > 4096) throw new Error(`The text is ${m.length} bytes; Sign takes 1 to 4096. Sign a file to sign more.`);
+      if (m.length === 0 || m.length > 4096)
+        throw new Error(`The text is ${m.length} bytes; Sign takes 1 to 4096. Sign a file to sign more.`);
       if (this.algorithm === 'ED25519_PH_SHA_512') {
         return { Message: await kms.api.fileDigest(new Blob([m as BlobPart]), 'SHA-512'), MessageType: 'DIGEST' };
       }
@@ -36,10 +37,12 @@ export class SignForm {
     if (!file) throw new Error('Choose a file to sign.');
     const mode = fileMode(this.algorithm);
     if (mode.messageType === 'RAW') {
-      if (file.size === 0 || file.size > 4096) throw new Error('ED25519_SHA_512 signs at most 4096 bytes; choose ED25519_PH_SHA_512 to sign a larger file.');
+      if (file.size === 0 || file.size > 4096)
+        throw new Error('ED25519_SHA_512 signs at most 4096 bytes; choose ED25519_PH_SHA_512 to sign a larger file.');
       return { Message: new Uint8Array(await file.arrayBuffer()), MessageType: 'RAW' };
     }
-    const publicKey = mode.kind === 'ML-DSA-MU' ? (await kms.call('GetPublicKey', { KeyId: this.keyId })).PublicKey : undefined;
+    const publicKey =
+      mode.kind === 'ML-DSA-MU' ? (await kms.call('GetPublicKey', { KeyId: this.keyId })).PublicKey : undefined;
     return { Message: await kms.api.fileDigest(file, mode.kind, publicKey), MessageType: mode.messageType };
   }
 
@@ -59,7 +62,11 @@ export class SignForm {
   sign(): Promise<void> {
     return this.run(async () => {
       this.verdict = '';
-      const r = await kms.call('Sign', { KeyId: this.keyId, SigningAlgorithm: this.algorithm as 'ECDSA_SHA_256', ...(await this.message()) });
+      const r = await kms.call('Sign', {
+        KeyId: this.keyId,
+        SigningAlgorithm: this.algorithm as 'ECDSA_SHA_256',
+        ...(await this.message()),
+      });
       this.signature = toBase64(r.Signature);
     });
   }
@@ -70,7 +77,12 @@ export class SignForm {
       const Signature = fromBase64(this.signature);
       if (!Signature || Signature.length === 0) throw new Error('Paste the signature as base64.');
       try {
-        await kms.call('Verify', { KeyId: this.keyId, SigningAlgorithm: this.algorithm as 'ECDSA_SHA_256', Signature, ...(await this.message()) });
+        await kms.call('Verify', {
+          KeyId: this.keyId,
+          SigningAlgorithm: this.algorithm as 'ECDSA_SHA_256',
+          Signature,
+          ...(await this.message()),
+        });
         this.verdict = 'valid';
       } catch (e) {
         if (!isException(e, 'KMSInvalidSignatureException')) throw e;

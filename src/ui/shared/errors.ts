@@ -22,12 +22,14 @@ const PLAIN: Record<string, string> = {
     'The KMS key is not in a state that allows this. A key pending deletion cannot be used or changed until you cancel the deletion.',
   NotFoundException: 'The KMS key or alias was not found. Check the ID or alias name; the key may have been deleted.',
   AlreadyExistsException: 'That alias name is already in use in this account and region. Choose a different name.',
-  InvalidAliasNameException: "The alias name is not allowed. It must start with 'alias/', and names starting with 'alias/aws/' are reserved.",
+  InvalidAliasNameException:
+    "The alias name is not allowed. It must start with 'alias/', and names starting with 'alias/aws/' are reserved.",
   MalformedPolicyDocumentException: 'The policy is not valid. Fix the document and save again.',
   AccessDeniedException:
     'The principal the console is acting as may not do this: no policy or grant allows it, or a statement denies it. The policy simulator shows why.',
   NoSuchEntityException: 'That user, role, policy or access key does not exist (any more).',
-  EntityAlreadyExistsException: 'A user or role with that name already exists (names are compared without case). Choose another name.',
+  EntityAlreadyExistsException:
+    'A user or role with that name already exists (names are compared without case). Choose another name.',
   InvalidGrantTokenException: 'The grant token is not one this keystore issued.',
   InvalidGrantIdException: 'A grant ID is 64 hexadecimal digits.',
   ValidationException: 'A value in the request is not valid. Check the highlighted input.',
@@ -40,8 +42,14 @@ const PLAIN: Record<string, string> = {
 
 /** Names whose service message adds facts (which statement, which limit) to the summary. */
 const SHOW_DETAIL = new Set<string>([
-  'AccessDeniedException', 'MalformedPolicyDocumentException', 'ValidationException', 'LimitExceededException', 'TagException',
-  'InvalidKeyUsageException', 'UnsupportedOperationException', 'InvalidAliasNameException',
+  'AccessDeniedException',
+  'MalformedPolicyDocumentException',
+  'ValidationException',
+  'LimitExceededException',
+  'TagException',
+  'InvalidKeyUsageException',
+  'UnsupportedOperationException',
+  'InvalidAliasNameException',
 ] satisfies ExceptionName[]);
 
 /** Whether `e` (an error rebuilt from the worker, or a Problem) carries the AWS exception `name`.
@@ -56,7 +64,11 @@ export function describeError(e: unknown): Problem {
   const name = typeof err?.name === 'string' ? err.name : undefined;
   const message = typeof err?.message === 'string' ? err.message : undefined;
   const plain = name ? PLAIN[name] : undefined;
-  if (plain && name) return SHOW_DETAIL.has(name) && message ? { summary: plain, name, detail: message } : { summary: plain, name };
+  if (plain && name)
+    return SHOW_DETAIL.has(name) && message ? { summary: plain, name, detail: message } : { summary: plain, name };
   if (name && name.endsWith('Exception')) return { summary: message ?? name, name };
-  return { summary: 'The request failed unexpectedly. Try again, or reload the page.', ...(message ? { detail: message } : {}) };
+  return {
+    summary: 'The request failed unexpectedly. Try again, or reload the page.',
+    ...(message ? { detail: message } : {}),
+  };
 }

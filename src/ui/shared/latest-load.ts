@@ -20,7 +20,11 @@ export class LatestLoad {
 
   /** Runs `fetch`; when no newer load has started meanwhile, hands its answer to `apply` (or its error
    * to `failed`, after keeping it in `error`). Resolves to false when the answer was stale or failed. */
-  async run<T>(fetch: () => Promise<T>, apply: (value: T) => void, failed?: (error: unknown) => void): Promise<boolean> {
+  async run<T>(
+    fetch: () => Promise<T>,
+    apply: (value: T) => void,
+    failed?: (error: unknown) => void,
+  ): Promise<boolean> {
     const generation = ++this.#generation;
     const latest = () => generation === this.#generation;
     this.status.loading = true;

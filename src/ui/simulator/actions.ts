@@ -10,7 +10,10 @@ export function actionName(text: string): string | undefined {
 }
 
 /** The operation an action belongs to (ReEncryptTo → ReEncrypt), with that action's facts. */
-function find(catalogue: OperationCatalogue | undefined, name: string): { operation: OperationFacts; action: ActionFacts } | undefined {
+function find(
+  catalogue: OperationCatalogue | undefined,
+  name: string,
+): { operation: OperationFacts; action: ActionFacts } | undefined {
   for (const operation of catalogue?.operations ?? []) {
     const action = operation.actions.find((a) => a.name === name);
     if (action) return { operation, action };

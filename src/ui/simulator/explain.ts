@@ -22,7 +22,12 @@ function actualText(actual: string | string[] | undefined): string {
 }
 
 /** Why one statement applies to the request or not, for a person learning policies. */
-export function statementWhy(s: StatementResult, kind: 'key' | 'identity', who: string, r: Pick<SimulationResult, 'action' | 'resource'>): string {
+export function statementWhy(
+  s: StatementResult,
+  kind: 'key' | 'identity',
+  who: string,
+  r: Pick<SimulationResult, 'action' | 'resource'>,
+): string {
   if (s.applies) {
     if (s.effect === 'Deny') return 'Applies: an explicit deny, which wins over every allow.';
     if (kind === 'identity') return `Applies: allows ${r.action}.`;
@@ -49,11 +54,18 @@ export function statementWhy(s: StatementResult, kind: 'key' | 'identity', who: 
 }
 
 /** Why a grant allows the request or not (mirrors grantAllows in src/kms/authz/grants.ts). */
-export function grantWhy(g: GrantResult, principalArn: string, action: string, context: Record<string, string>): string {
+export function grantWhy(
+  g: GrantResult,
+  principalArn: string,
+  action: string,
+  context: Record<string, string>,
+): string {
   const op = action.replace(/^kms:/, '');
   const grant = g.grant;
-  if (g.allows) return `Allows: it gives ${shortPrincipal(grant.granteePrincipal)} ${op}${grant.constraints ? ' and the encryption context meets its constraint' : ''}.`;
-  if (grant.granteePrincipal !== principalArn) return `Does not allow: its grantee is ${shortPrincipal(grant.granteePrincipal)}, not ${shortPrincipal(principalArn)}.`;
+  if (g.allows)
+    return `Allows: it gives ${shortPrincipal(grant.granteePrincipal)} ${op}${grant.constraints ? ' and the encryption context meets its constraint' : ''}.`;
+  if (grant.granteePrincipal !== principalArn)
+    return `Does not allow: its grantee is ${shortPrincipal(grant.granteePrincipal)}, not ${shortPrincipal(principalArn)}.`;
   if (!grant.operations.includes(op)) return `Does not allow: ${op} is not among its operations.`;
   const c = constraintText(grant.constraints);
   if (c) {
@@ -65,7 +77,11 @@ export function grantWhy(g: GrantResult, principalArn: string, action: string, c
 
 const capital = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
 
-function firstApplying(list: StatementResult[], effect: 'Allow' | 'Deny', match?: 'direct' | 'account'): StatementResult | undefined {
+function firstApplying(
+  list: StatementResult[],
+  effect: 'Allow' | 'Deny',
+  match?: 'direct' | 'account',
+): StatementResult | undefined {
   return list.find((s) => s.applies && s.effect === effect && (match === undefined || s.principalMatch === match));
 }
 
@@ -82,10 +98,18 @@ export function verdictText(r: SimulationResult, principalArn: string): string {
   const who = shortPrincipal(principalArn);
   const onKey = r.resource !== '*';
   const grantsNote =
-    r.grants.length === 0 ? 'and the key has no grants' : r.grants.length === 1 ? "and the key's one grant does not allow it" : `and none of the key's ${r.grants.length} grants allows it`;
+    r.grants.length === 0
+      ? 'and the key has no grants'
+      : r.grants.length === 1
+        ? "and the key's one grant does not allow it"
+        : `and none of the key's ${r.grants.length} grants allows it`;
   // A statement that named the caller and the action but whose condition failed is the usual near miss.
-  const near = [...r.keyPolicy, ...r.identityPolicies.flatMap((p) => p.statements)].find((s) => s.effect === 'Allow' && s.mismatch === 'condition');
-  const nearNote = near?.failedCondition ? ` ${capital(statementName(near))} would allow it, but its condition ${near.failedCondition.operator} ${near.failedCondition.key} does not hold.` : '';
+  const near = [...r.keyPolicy, ...r.identityPolicies.flatMap((p) => p.statements)].find(
+    (s) => s.effect === 'Allow' && s.mismatch === 'condition',
+  );
+  const nearNote = near?.failedCondition
+    ? ` ${capital(statementName(near))} would allow it, but its condition ${near.failedCondition.operator} ${near.failedCondition.key} does not hold.`
+    : '';
   switch (r.reason) {
     case 'AllowedByKeyPolicy': {
       const s = firstApplying(r.keyPolicy, 'Allow', 'direct');
@@ -125,7 +149,11 @@ export function statementTexts(doc: string | undefined): string[] {
   if (!doc) return [];
   try {
     const parsed = JSON.parse(doc) as { Statement?: unknown };
-    const list = Array.isArray(parsed.Statement) ? parsed.Statement : parsed.Statement === undefined ? [] : [parsed.Statement];
+    const list = Array.isArray(parsed.Statement)
+      ? parsed.Statement
+      : parsed.Statement === undefined
+        ? []
+        : [parsed.Statement];
     return list.map((s) => JSON.stringify(s, null, 2));
   } catch {
     return [];

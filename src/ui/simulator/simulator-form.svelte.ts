@@ -51,7 +51,8 @@ export class SimulatorForm {
   async loadPrincipals(): Promise<void> {
     try {
       this.principals = await kms.api.listPrincipals();
-      if (!this.principals.some((p) => p.arn === this.principalArn)) this.principalArn = kms.info?.caller.principalArn ?? this.principals[0]?.arn ?? '';
+      if (!this.principals.some((p) => p.arn === this.principalArn))
+        this.principalArn = kms.info?.caller.principalArn ?? this.principals[0]?.arn ?? '';
     } catch (e) {
       this.error = e;
     }
@@ -76,7 +77,13 @@ export class SimulatorForm {
       this.#cacheRevision = kms.revision;
     }
     if (!this.#policies.has(keyArn)) {
-      this.#policies.set(keyArn, await kms.call('GetKeyPolicy', { KeyId: keyArn, PolicyName: 'default' }).then((r) => r.Policy, () => undefined));
+      this.#policies.set(
+        keyArn,
+        await kms.call('GetKeyPolicy', { KeyId: keyArn, PolicyName: 'default' }).then(
+          (r) => r.Policy,
+          () => undefined,
+        ),
+      );
     }
     return this.#policies.get(keyArn);
   }

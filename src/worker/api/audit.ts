@@ -3,7 +3,14 @@
 // archive, and retention. It reaches the trail only through Kms.audit (src/kms/audit/index.ts).
 import * as Comlink from 'comlink';
 import type {
-  ChainReport, ExportFormat, ExportOptions, LookupEventsRequest, RetentionPolicy, TrimPlan, TrimResult, ValidationReport,
+  ChainReport,
+  ExportFormat,
+  ExportOptions,
+  LookupEventsRequest,
+  RetentionPolicy,
+  TrimPlan,
+  TrimResult,
+  ValidationReport,
 } from '../../kms/audit';
 import type { Kms } from '../../kms/kms';
 import type { CloudTrailRecord } from '../../kms/records';
@@ -100,14 +107,17 @@ const sessions = new Map<string, Session>();
 
 function options(r: AuditExportRequest): ExportOptions {
   const o: ExportOptions = { format: r.format };
-  if (!['cloudtrail', 'jsonl', 'csv'].includes(r.format)) throw new TypeError(`"format" expected cloudtrail, jsonl or csv, got ${String(r.format)}`);
+  if (!['cloudtrail', 'jsonl', 'csv'].includes(r.format))
+    throw new TypeError(`"format" expected cloudtrail, jsonl or csv, got ${String(r.format)}`);
   for (const k of ['startTime', 'endTime', 'recordsPerFile'] as const) {
     const v = r[k];
     if (v === undefined) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new TypeError(`"${k}" expected a non-negative number, got ${String(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      throw new TypeError(`"${k}" expected a non-negative number, got ${String(v)}`);
     o[k] = v;
   }
-  if (o.recordsPerFile !== undefined && (o.recordsPerFile < 1 || !Number.isInteger(o.recordsPerFile))) throw new TypeError(`"recordsPerFile" expected a positive integer, got ${o.recordsPerFile}`);
+  if (o.recordsPerFile !== undefined && (o.recordsPerFile < 1 || !Number.isInteger(o.recordsPerFile)))
+    throw new TypeError(`"recordsPerFile" expected a positive integer, got ${o.recordsPerFile}`);
   for (const k of ['keyId', 'principal', 'eventName'] as const) {
     const v = r[k];
     if (v === undefined || v === '') continue;
@@ -121,7 +131,9 @@ async function startExport(kms: Kms, r: AuditExportRequest): Promise<AuditExport
   const o = options(r);
   const { chunks: gen, name, type } = await kms.audit.export(o);
   const id = crypto.randomUUID();
-  const unfiltered = ['startTime', 'endTime', 'keyId', 'principal', 'eventName'].every((k) => o[k as keyof ExportOptions] === undefined);
+  const unfiltered = ['startTime', 'endTime', 'keyId', 'principal', 'eventName'].every(
+    (k) => o[k as keyof ExportOptions] === undefined,
+  );
   const head = unfiltered ? await kms.audit.head() : undefined;
   sessions.set(id, { gen, kms, ...(head ? { covers: head.seq } : {}) });
   return { id, name, type };
@@ -189,17 +201,15 @@ export function auditApi({ ready, acting }: WorkerContext): AuditWorkerApi {
           (!f.errorsOnly || e.errorCode !== undefined) &&
           !(f.hideReads && /^(Describe|Get|List)/.test(e.eventName)),
       });
-      return entries.map(
-        (e): AuditRow => ({
-          seq: e.seq!,
-          eventTime: e.eventTime,
-          eventName: e.eventName,
-          ...(e.errorCode ? { errorCode: e.errorCode } : {}),
-          keyIds: e.keyIds,
-          username: e.username,
-          record: e.record,
-        }),
-      );
+      return entries.map((e): AuditRow => ({
+        seq: e.seq!,
+        eventTime: e.eventTime,
+        eventName: e.eventName,
+        ...(e.errorCode ? { errorCode: e.errorCode } : {}),
+        keyIds: e.keyIds,
+        username: e.username,
+        record: e.record,
+      }));
     },
     async lookupEvents(request) {
       return (await ready).audit.lookupEvents(request);

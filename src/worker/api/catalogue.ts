@@ -3,7 +3,13 @@
 // asks for it here instead of keeping copies.
 import { operationCatalogue, type OperationCatalogue } from '../../kms/operations';
 
-export type { ActionFacts, OperationCatalogue, OperationFacts, SimulatorActionGroup, SimulatorGroup } from '../../kms/operations';
+export type {
+  ActionFacts,
+  OperationCatalogue,
+  OperationFacts,
+  SimulatorActionGroup,
+  SimulatorGroup,
+} from '../../kms/operations';
 
 export interface CatalogueWorkerApi {
   /** Every AWS KMS operation's facts and the simulator's action groups (plain, structured-cloneable data). */

@@ -70,7 +70,12 @@ export interface FilesWorkerApi {
    * Encrypts `input` into an AWS Encryption SDK message.
    * @throws the AWS KMS exception family (from GenerateDataKey / Encrypt), RangeError for bad options, AbortError when cancelled.
    */
-  encryptFile(jobId: string, input: Blob | ReadableStream<Uint8Array>, opts: EncryptFileOptions, onProgress?: (p: FileProgress) => void): Promise<FileJobResult>;
+  encryptFile(
+    jobId: string,
+    input: Blob | ReadableStream<Uint8Array>,
+    opts: EncryptFileOptions,
+    onProgress?: (p: FileProgress) => void,
+  ): Promise<FileJobResult>;
   /**
    * Decrypts an AWS Encryption SDK message; `onHeader` sees the header before any key is used.
    * @throws the format errors (NotAnEsdkMessageError, TruncatedMessageError, AuthenticationError, SignatureError, …), NoUsableKeyError, AbortError.

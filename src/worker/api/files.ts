@@ -31,17 +31,28 @@ function publicError(e: unknown): Error {
   if (e instanceof FormatError || e instanceof KmsError || e instanceof RangeError) return e;
   const name = (e as { name?: string })?.name;
   if (name === 'DownloadError') return e as Error;
-  if (name === 'AbortError') return Object.assign(new Error('The job was cancelled; its partial output was deleted.'), { name: 'AbortError' });
-  if (name === 'QuotaExceededError') return Object.assign(new Error('There is not enough storage space for the output file.'), { name: 'QuotaExceededError' });
-  if (name === 'NotAllowedError') return Object.assign(new Error('The browser did not allow writing the output file.'), { name: 'NotAllowedError' });
-  return Object.assign(new Error('The file could not be processed because of an internal error.'), { name: 'FileJobError' });
+  if (name === 'AbortError')
+    return Object.assign(new Error('The job was cancelled; its partial output was deleted.'), { name: 'AbortError' });
+  if (name === 'QuotaExceededError')
+    return Object.assign(new Error('There is not enough storage space for the output file.'), {
+      name: 'QuotaExceededError',
+    });
+  if (name === 'NotAllowedError')
+    return Object.assign(new Error('The browser did not allow writing the output file.'), { name: 'NotAllowedError' });
+  return Object.assign(new Error('The file could not be processed because of an internal error.'), {
+    name: 'FileJobError',
+  });
 }
 
 export function filesApi({ ready, acting }: WorkerContext): FilesWorkerApi {
   const callerOf = acting.current.bind(acting);
   const jobs = new Map<string, AbortController>();
 
-  async function sinkFor(jobId: string, output: FileOutput | undefined, signal: AbortSignal): Promise<Sink<File | undefined>> {
+  async function sinkFor(
+    jobId: string,
+    output: FileOutput | undefined,
+    signal: AbortSignal,
+  ): Promise<Sink<File | undefined>> {
     if (output?.download) return downloadSink(output.download, signal);
     return output?.handle ? handleSink(output.handle) : opfsSink(jobId);
   }
@@ -58,7 +69,8 @@ export function filesApi({ ready, acting }: WorkerContext): FilesWorkerApi {
     callbacks: unknown[],
   ): Promise<FileJobResult> {
     /* Precondition: the job ID names an OPFS entry, so it is a plain token. */
-    if (!JOB_ID.test(jobId)) throw new RangeError(`"jobId" expected 1-64 letters, digits or hyphens, got '${jobId.slice(0, 80)}'`);
+    if (!JOB_ID.test(jobId))
+      throw new RangeError(`"jobId" expected 1-64 letters, digits or hyphens, got '${jobId.slice(0, 80)}'`);
     if (jobs.has(jobId)) throw new RangeError(`"jobId" '${jobId}' is already running`);
     const ac = new AbortController();
     jobs.set(jobId, ac);
@@ -67,7 +79,13 @@ export function filesApi({ ready, acting }: WorkerContext): FilesWorkerApi {
     try {
       sink = await sinkFor(jobId, output, ac.signal);
       const r = await body(ac.signal, sink);
-      return { ...(r.result ? { file: r.result } : {}), bytesIn: r.bytesIn, bytesOut: r.bytesOut, ms: performance.now() - t0, header: r.header };
+      return {
+        ...(r.result ? { file: r.result } : {}),
+        bytesIn: r.bytesIn,
+        bytesOut: r.bytesOut,
+        ms: performance.now() - t0,
+        header: r.header,
+      };
     } catch (e) {
       // The pipe aborts the sink when it fails; a job that failed before piping must delete its output too.
       await sink?.writable.abort(e).catch(() => undefined);
@@ -86,18 +104,20 @@ export function filesApi({ ready, acting }: WorkerContext): FilesWorkerApi {
       const kms = await ready;
       return job(
         jobId,
-        (signal, sink) => withCipher(opts.workers, (cipher) =>
-          encryptJob({
-            ...(cipher ? { cipher } : {}),
-            input: streamOf(input),
-            sink,
-            signal,
-            ...(onProgress ? { onProgress: (p) => void onProgress(p) } : {}),
-            keyring: coreKeyring(kms, callerOf(kms), { keyIds: opts.keyIds }),
-            ...(opts.suiteId ? { suiteId: opts.suiteId } : {}),
-            ...(opts.frameLength ? { frameLength: opts.frameLength } : {}),
-            ...(opts.encryptionContext ? { encryptionContext: opts.encryptionContext } : {}),
-          })),
+        (signal, sink) =>
+          withCipher(opts.workers, (cipher) =>
+            encryptJob({
+              ...(cipher ? { cipher } : {}),
+              input: streamOf(input),
+              sink,
+              signal,
+              ...(onProgress ? { onProgress: (p) => void onProgress(p) } : {}),
+              keyring: coreKeyring(kms, callerOf(kms), { keyIds: opts.keyIds }),
+              ...(opts.suiteId ? { suiteId: opts.suiteId } : {}),
+              ...(opts.frameLength ? { frameLength: opts.frameLength } : {}),
+              ...(opts.encryptionContext ? { encryptionContext: opts.encryptionContext } : {}),
+            }),
+          ),
         opts.output,
         [onProgress],
       );
@@ -106,18 +126,20 @@ export function filesApi({ ready, acting }: WorkerContext): FilesWorkerApi {
       const kms = await ready;
       return job(
         jobId,
-        (signal, sink) => withCipher(opts.workers, (cipher) =>
-          decryptJob({
-            ...(cipher ? { cipher } : {}),
-            input: streamOf(input),
-            sink,
-            signal,
-            ...(onProgress ? { onProgress: (p) => void onProgress(p) } : {}),
-            ...(onHeader ? { onHeader: (h) => void onHeader(h) } : {}),
-            keyring: coreKeyring(kms, callerOf(kms)),
-            allowLegacy: opts.allowLegacy ?? false,
-            ...(opts.maxEncryptedDataKeys !== undefined ? { maxEncryptedDataKeys: opts.maxEncryptedDataKeys } : {}),
-          })),
+        (signal, sink) =>
+          withCipher(opts.workers, (cipher) =>
+            decryptJob({
+              ...(cipher ? { cipher } : {}),
+              input: streamOf(input),
+              sink,
+              signal,
+              ...(onProgress ? { onProgress: (p) => void onProgress(p) } : {}),
+              ...(onHeader ? { onHeader: (h) => void onHeader(h) } : {}),
+              keyring: coreKeyring(kms, callerOf(kms)),
+              allowLegacy: opts.allowLegacy ?? false,
+              ...(opts.maxEncryptedDataKeys !== undefined ? { maxEncryptedDataKeys: opts.maxEncryptedDataKeys } : {}),
+            }),
+          ),
         opts.output,
         [onProgress, onHeader],
       );
@@ -131,8 +153,10 @@ export function filesApi({ ready, acting }: WorkerContext): FilesWorkerApi {
         } catch (e) {
           throw publicError(e);
         }
-        if (bytes.length === 0) throw new NotAnEsdkMessageError('The file is empty: it is not an AWS Encryption SDK message.');
-        if (bytes.length < n || n >= INSPECT_LIMIT) throw new TruncatedMessageError('The message ends inside its header: the file is truncated.');
+        if (bytes.length === 0)
+          throw new NotAnEsdkMessageError('The file is empty: it is not an AWS Encryption SDK message.');
+        if (bytes.length < n || n >= INSPECT_LIMIT)
+          throw new TruncatedMessageError('The message ends inside its header: the file is truncated.');
       }
     },
     async cancelFile(jobId, downloadStopped) {

@@ -54,7 +54,6 @@ export interface IdentitiesWorkerApi {
   grantOperations(keyUsage: string, keySpec: string): Promise<{ crypto: string[]; management: string[] }>;
 }
 
-
 export function keystoreInfo(kms: Kms, caller: Caller): KeystoreInfo {
   const principalArn = (caller.type === 'AssumedRole' && roleOfSession(caller.arn)?.roleArn) || caller.arn;
   const name = caller.type === 'Root' ? 'root' : principalArn.split('/').pop()!;

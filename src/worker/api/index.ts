@@ -13,4 +13,5 @@ export type * from './files-types';
 export type * from './identities';
 export type * from './kms';
 
-export interface KmsWorkerApi extends KmsCallsWorkerApi, IdentitiesWorkerApi, FilesWorkerApi, AuditWorkerApi, CatalogueWorkerApi {}
+export interface KmsWorkerApi
+  extends KmsCallsWorkerApi, IdentitiesWorkerApi, FilesWorkerApi, AuditWorkerApi, CatalogueWorkerApi {}

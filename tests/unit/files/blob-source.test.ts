@@ -109,9 +109,13 @@ describe('writeBlob', () => {
   });
 
   it('aborts the writable with a read error, and stops reading when the writable fails', async () => {
-    const failing = { stream: () => new ReadableStream({ type: 'bytes', pull: (c) => c.error(new TypeError('read failed')) }) } as unknown as Blob;
+    const failing = {
+      stream: () => new ReadableStream({ type: 'bytes', pull: (c) => c.error(new TypeError('read failed')) }),
+    } as unknown as Blob;
     let aborted: unknown;
-    await expect(writeBlob(failing, new WritableStream({ abort: (r) => void (aborted = r) }))).rejects.toThrow('read failed');
+    await expect(writeBlob(failing, new WritableStream({ abort: (r) => void (aborted = r) }))).rejects.toThrow(
+      'read failed',
+    );
     expect(aborted).toBeInstanceOf(TypeError);
 
     let pulls = 0;
@@ -128,7 +132,9 @@ describe('writeBlob', () => {
         }),
     } as unknown as Blob;
     const boom = new RangeError('disk full');
-    await expect(writeBlob(endless, new WritableStream({ write: () => Promise.reject(boom) }), { unit: 100 })).rejects.toBe(boom);
+    await expect(
+      writeBlob(endless, new WritableStream({ write: () => Promise.reject(boom) }), { unit: 100 }),
+    ).rejects.toBe(boom);
     expect(cancelled).toBe(true);
     expect(pulls).toBeLessThan(100);
   });
@@ -136,7 +142,9 @@ describe('writeBlob', () => {
   it('stops when the signal aborts', async () => {
     const ac = new AbortController();
     ac.abort(new DOMException('Cancelled', 'AbortError'));
-    await expect(writeBlob(new Blob([random(10)]), new WritableStream(), { signal: ac.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(writeBlob(new Blob([random(10)]), new WritableStream(), { signal: ac.signal })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
   });
 
   it('rejects a unit or pool size that makes no progress', async () => {
@@ -158,9 +166,15 @@ describe('writeBlob', () => {
     };
     for (const suiteId of [0x0478, 0x0578] as const) {
       const { stream: enc } = await createEncryptStream({ keyring, frameLength, suiteId });
-      const [ct] = await Promise.all([collect(enc.readable), writeBlob(new Blob([pt]), enc.writable, { unit, buffers: 2 })]);
+      const [ct] = await Promise.all([
+        collect(enc.readable),
+        writeBlob(new Blob([pt]), enc.writable, { unit, buffers: 2 }),
+      ]);
       const dec = createDecryptStream({ keyring });
-      const [out] = await Promise.all([collect(dec.readable), writeBlob(new Blob([ct]), dec.writable, { unit, buffers: 2 })]);
+      const [out] = await Promise.all([
+        collect(dec.readable),
+        writeBlob(new Blob([ct]), dec.writable, { unit, buffers: 2 }),
+      ]);
       expect(Buffer.compare(out, pt)).toBe(0);
     }
   });

@@ -34,7 +34,8 @@ async function setup() {
   const f = await freshKms();
   const k = await f.createKey();
   await f.call('CreateAlias', { AliasName: 'alias/files', TargetKeyId: k.KeyId });
-  const keyring = (keyIds?: string[]) => coreKeyring(f.kms, rootCaller(f.kms.keystore, { userAgent: 'vitest' }), keyIds ? { keyIds } : {});
+  const keyring = (keyIds?: string[]) =>
+    coreKeyring(f.kms, rootCaller(f.kms.keystore, { userAgent: 'vitest' }), keyIds ? { keyIds } : {});
   return { f, k, keyring };
 }
 
@@ -44,13 +45,34 @@ describe('file jobs', () => {
     const pt = random(3 * 65536 + 5);
     const enc = memorySink();
     const progress: number[] = [];
-    const e = await encryptJob({ input: streamOf(pt), sink: enc.sink, keyring: keyring(['alias/files']), suiteId: 0x0578, frameLength: 65536, encryptionContext: { project: 'x' }, onProgress: (p) => progress.push(p.bytesIn), progressEveryMs: 0 });
+    const e = await encryptJob({
+      input: streamOf(pt),
+      sink: enc.sink,
+      keyring: keyring(['alias/files']),
+      suiteId: 0x0578,
+      frameLength: 65536,
+      encryptionContext: { project: 'x' },
+      onProgress: (p) => progress.push(p.bytesIn),
+      progressEveryMs: 0,
+    });
     expect(e.bytesIn).toBe(pt.length);
-    expect(e.header).toMatchObject({ suiteId: '0x0578', signed: true, keyCommitment: true, frameLength: 65536, encryptionContext: { project: 'x' }, keys: [{ providerId: 'aws-kms', keyArn: k.Arn }] });
+    expect(e.header).toMatchObject({
+      suiteId: '0x0578',
+      signed: true,
+      keyCommitment: true,
+      frameLength: 65536,
+      encryptionContext: { project: 'x' },
+      keys: [{ providerId: 'aws-kms', keyArn: k.Arn }],
+    });
     expect(progress.at(-1)).toBe(pt.length);
     const dec = memorySink();
     let seen;
-    const d = await decryptJob({ input: streamOf(e.result, 1000), sink: dec.sink, keyring: keyring(), onHeader: (h) => (seen = h) });
+    const d = await decryptJob({
+      input: streamOf(e.result, 1000),
+      sink: dec.sink,
+      keyring: keyring(),
+      onHeader: (h) => (seen = h),
+    });
     expect(Buffer.compare(d.result, pt)).toBe(0);
     expect(seen).toEqual(e.header);
     expect(dec.state.closed).toBe(true);
@@ -59,10 +81,22 @@ describe('file jobs', () => {
   it('aborts the sink when the message is truncated or altered', async () => {
     const { keyring } = await setup();
     const enc = memorySink();
-    const e = await encryptJob({ input: streamOf(random(10_000)), sink: enc.sink, keyring: keyring(['alias/files']), frameLength: 4096 });
+    const e = await encryptJob({
+      input: streamOf(random(10_000)),
+      sink: enc.sink,
+      keyring: keyring(['alias/files']),
+      frameLength: 4096,
+    });
     for (const [bad, E] of [
       [e.result.subarray(0, e.result.length - 10), TruncatedMessageError],
-      [(() => { const b = e.result.slice(); b[b.length - 100]! ^= 1; return b; })(), AuthenticationError],
+      [
+        (() => {
+          const b = e.result.slice();
+          b[b.length - 100]! ^= 1;
+          return b;
+        })(),
+        AuthenticationError,
+      ],
     ] as const) {
       const dec = memorySink();
       await expect(decryptJob({ input: streamOf(bad), sink: dec.sink, keyring: keyring() })).rejects.toBeInstanceOf(E);
@@ -77,7 +111,9 @@ describe('file jobs', () => {
     const e = await encryptJob({ input: streamOf(random(10)), sink: enc.sink, keyring: keyring([k.KeyId]) });
     await f.call('DisableKey', { KeyId: k.KeyId });
     const dec = memorySink();
-    const err = await decryptJob({ input: streamOf(e.result), sink: dec.sink, keyring: keyring() }).catch((x: unknown) => x);
+    const err = await decryptJob({ input: streamOf(e.result), sink: dec.sink, keyring: keyring() }).catch(
+      (x: unknown) => x,
+    );
     expect(err).toBeInstanceOf(NoUsableKeyError);
     expect((err as Error).message).toContain(k.Arn);
     expect(dec.state.aborted).toBe(true);
@@ -88,7 +124,14 @@ describe('file jobs', () => {
     const ac = new AbortController();
     const enc = memorySink();
     const endless = new ReadableStream<Uint8Array>({ pull: (c) => c.enqueue(new Uint8Array(65536)) });
-    const job = encryptJob({ input: endless, sink: enc.sink, keyring: keyring(['alias/files']), signal: ac.signal, onProgress: (p) => p.bytesIn > 1 << 20 && ac.abort(), progressEveryMs: 0 });
+    const job = encryptJob({
+      input: endless,
+      sink: enc.sink,
+      keyring: keyring(['alias/files']),
+      signal: ac.signal,
+      onProgress: (p) => p.bytesIn > 1 << 20 && ac.abort(),
+      progressEveryMs: 0,
+    });
     await expect(job).rejects.toBeDefined();
     expect(enc.state.aborted).toBe(true);
   });

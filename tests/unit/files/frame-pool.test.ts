@@ -19,10 +19,12 @@ class FakeWorker implements FrameWorker {
     // Everything posted is transferred: the pool must have handed over buffers of its own.
     expect(transfer).toEqual([m.iv.buffer, m.aad.buffer, m.data.buffer]);
     const params = { name: 'AES-GCM', iv: m.iv, additionalData: m.aad, tagLength: 128 };
-    const work = m.op === 'seal' ? crypto.subtle.encrypt(params, m.key, m.data) : crypto.subtle.decrypt(params, m.key, m.data);
+    const work =
+      m.op === 'seal' ? crypto.subtle.encrypt(params, m.key, m.data) : crypto.subtle.decrypt(params, m.key, m.data);
     const delay = (this.n++ * 7) % 4;
     work.then(
-      (data) => setTimeout(() => this.onmessage?.({ data: { id: m.id, ok: true, data } } as MessageEvent<FrameResult>), delay),
+      (data) =>
+        setTimeout(() => this.onmessage?.({ data: { id: m.id, ok: true, data } } as MessageEvent<FrameResult>), delay),
       () => setTimeout(() => this.onmessage?.({ data: { id: m.id, ok: false } } as MessageEvent<FrameResult>), delay),
     );
   }
@@ -81,7 +83,9 @@ describe('FramePool', () => {
     const stuck = p.seal(key, new Uint8Array(12), new Uint8Array(0), random(10));
     workers[0]!.onerror!({} as ErrorEvent);
     await expect(stuck).rejects.toThrow('A frame worker failed.');
-    await expect(p.seal(key, new Uint8Array(12), new Uint8Array(0), random(10))).rejects.toThrow('A frame worker failed.');
+    await expect(p.seal(key, new Uint8Array(12), new Uint8Array(0), random(10))).rejects.toThrow(
+      'A frame worker failed.',
+    );
     expect(() => new FramePool(0, () => new FakeWorker())).toThrow(RangeError);
     expect(() => new FramePool(17, () => new FakeWorker())).toThrow(RangeError);
   });

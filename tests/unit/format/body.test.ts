@@ -26,7 +26,8 @@ async function message(frameLength = 64, size = 200) {
   return { keyring, pt, msg: out, parts: split(out) };
 }
 
-const decrypt = async (msg: Uint8Array, keyring: ReturnType<typeof memoryKeyring>) => (await pipe(createDecryptStream({ keyring }), [msg])).error;
+const decrypt = async (msg: Uint8Array, keyring: ReturnType<typeof memoryKeyring>) =>
+  (await pipe(createDecryptStream({ keyring }), [msg])).error;
 
 describe('frame fields tampered', () => {
   // Regular frame: seq (0–3), IV (4–15), ciphertext, tag (last 16). Final: marker, seq, IV, length, ciphertext, tag.
@@ -38,38 +39,52 @@ describe('frame fields tampered', () => {
   it('sequence number of a regular frame → FrameSequenceError', async () => {
     const { keyring, parts } = await message();
     const f = parts.frames;
-    expect(await decrypt(join(parts.headerBytes, edit(f[0]!, 3, 2), ...f.slice(1)), keyring)).toBeInstanceOf(FrameSequenceError);
+    expect(await decrypt(join(parts.headerBytes, edit(f[0]!, 3, 2), ...f.slice(1)), keyring)).toBeInstanceOf(
+      FrameSequenceError,
+    );
   });
   it('IV of a regular frame → AuthenticationError (any IV is read, as the SDKs read it; a changed one fails its tag)', async () => {
     const { keyring, parts } = await message();
     const f = parts.frames;
-    expect(await decrypt(join(parts.headerBytes, edit(f[0]!, 5, 1), ...f.slice(1)), keyring)).toBeInstanceOf(AuthenticationError);
+    expect(await decrypt(join(parts.headerBytes, edit(f[0]!, 5, 1), ...f.slice(1)), keyring)).toBeInstanceOf(
+      AuthenticationError,
+    );
   });
   it('ciphertext or tag of a frame → AuthenticationError', async () => {
     const { keyring, parts } = await message();
     const f = parts.frames;
     for (const at of [16, 16 + 63, 16 + 64, f[0]!.length - 1]) {
-      expect(await decrypt(join(parts.headerBytes, edit(f[0]!, at, f[0]![at]! ^ 0x80), ...f.slice(1)), keyring)).toBeInstanceOf(AuthenticationError);
+      expect(
+        await decrypt(join(parts.headerBytes, edit(f[0]!, at, f[0]![at]! ^ 0x80), ...f.slice(1)), keyring),
+      ).toBeInstanceOf(AuthenticationError);
     }
   });
   it('final frame: sequence → FrameSequenceError, length → MalformedMessageError or AuthenticationError', async () => {
     const { keyring, parts } = await message();
     const f = parts.frames;
     const last = f.at(-1)!;
-    expect(await decrypt(join(parts.headerBytes, ...f.slice(0, -1), edit(last, 7, 9)), keyring)).toBeInstanceOf(FrameSequenceError);
-    expect(await decrypt(join(parts.headerBytes, ...f.slice(0, -1), edit(last, 23, 65)), keyring)).toBeInstanceOf(MalformedMessageError);
+    expect(await decrypt(join(parts.headerBytes, ...f.slice(0, -1), edit(last, 7, 9)), keyring)).toBeInstanceOf(
+      FrameSequenceError,
+    );
+    expect(await decrypt(join(parts.headerBytes, ...f.slice(0, -1), edit(last, 23, 65)), keyring)).toBeInstanceOf(
+      MalformedMessageError,
+    );
     const shorter = await decrypt(join(parts.headerBytes, ...f.slice(0, -1), edit(last, 23, last[23]! - 1)), keyring);
     expect(shorter).toBeInstanceOf(FormatError);
   });
   it('a final frame turned into a regular one (marker removed) → truncated or malformed', async () => {
     const { keyring, parts } = await message(64, 128);
     const f = parts.frames;
-    expect(await decrypt(join(parts.headerBytes, ...f.slice(0, -1), f.at(-1)!.subarray(4)), keyring)).toBeInstanceOf(FormatError);
+    expect(await decrypt(join(parts.headerBytes, ...f.slice(0, -1), f.at(-1)!.subarray(4)), keyring)).toBeInstanceOf(
+      FormatError,
+    );
   });
   it('a frame from another message → AuthenticationError', async () => {
     const a = await message();
     const b = await message();
-    expect(await decrypt(join(a.parts.headerBytes, b.parts.frames[0]!, ...a.parts.frames.slice(1)), a.keyring)).toBeInstanceOf(AuthenticationError);
+    expect(
+      await decrypt(join(a.parts.headerBytes, b.parts.frames[0]!, ...a.parts.frames.slice(1)), a.keyring),
+    ).toBeInstanceOf(AuthenticationError);
   });
 });
 
@@ -107,26 +122,33 @@ describe('hostile input', () => {
     ['takeReusing (one buffer, reused)', (q: ByteQueue, n: number) => q.takeReusing(n)],
   ] as const)('ByteQueue %s gives the bytes across chunks', (_name, take) => {
     fc.assert(
-      fc.property(fc.array(fc.uint8Array({ maxLength: 20 }), { maxLength: 20 }), fc.array(fc.nat(30), { maxLength: 10 }), (chunks, takes) => {
-        const q = new ByteQueue();
-        for (const c of chunks) q.push(c);
-        const all = join(...chunks);
-        let o = 0;
-        for (const t of takes) {
-          const n = Math.min(t, q.length);
-          expect(q.peek(n)).toEqual(all.subarray(o, o + n));
-          expect(take(q, n)).toEqual(all.subarray(o, o + n));
-          o += n;
-        }
-        expect(q.length).toBe(all.length - o);
-        expect(() => take(q, q.length + 1)).toThrow(RangeError);
-      }),
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 20 }), { maxLength: 20 }),
+        fc.array(fc.nat(30), { maxLength: 10 }),
+        (chunks, takes) => {
+          const q = new ByteQueue();
+          for (const c of chunks) q.push(c);
+          const all = join(...chunks);
+          let o = 0;
+          for (const t of takes) {
+            const n = Math.min(t, q.length);
+            expect(q.peek(n)).toEqual(all.subarray(o, o + n));
+            expect(take(q, n)).toEqual(all.subarray(o, o + n));
+            o += n;
+          }
+          expect(q.length).toBe(all.length - o);
+          expect(() => take(q, q.length + 1)).toThrow(RangeError);
+        },
+      ),
     );
   });
   it('ByteQueue release() keeps the queued bytes when the caller then reuses every buffer it pushed', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.uint8Array({ maxLength: 40 }), fc.array(fc.tuple(fc.nat(50), fc.boolean()), { maxLength: 4 })), { maxLength: 15 }),
+        fc.array(
+          fc.tuple(fc.uint8Array({ maxLength: 40 }), fc.array(fc.tuple(fc.nat(50), fc.boolean()), { maxLength: 4 })),
+          { maxLength: 15 },
+        ),
         (steps) => {
           const q = new ByteQueue();
           const all = join(...steps.map(([c]) => c));

@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromBase64, fromBase64Url, fromHex, fromPem, toBase64, toBase64Url, toHex, toPem } from '../../../src/format/bytes';
+import {
+  fromBase64,
+  fromBase64Url,
+  fromHex,
+  fromPem,
+  toBase64,
+  toBase64Url,
+  toHex,
+  toPem,
+} from '../../../src/format/bytes';
 
 describe('text forms of bytes', () => {
   it('round-trips hex, base64, base64url and PEM', () => {

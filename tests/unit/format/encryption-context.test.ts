@@ -22,16 +22,36 @@ describe('encodeEncryptionContext', () => {
     // UTF-16 code units (FF5E > D83D). And "B" (0x42) sorts before "a" (0x61).
     const ctx = { '🔑': '1', '～': '2', a: '3', B: '4' };
     const enc = encodeEncryptionContext(ctx);
-    const want = bytes([0, 4], [0, 1], 'B', [0, 1], '4', [0, 1], 'a', [0, 1], '3', [0, 3], '～', [0, 1], '2', [0, 4], '🔑', [0, 1], '1');
+    const want = bytes(
+      [0, 4],
+      [0, 1],
+      'B',
+      [0, 1],
+      '4',
+      [0, 1],
+      'a',
+      [0, 1],
+      '3',
+      [0, 3],
+      '～',
+      [0, 1],
+      '2',
+      [0, 4],
+      '🔑',
+      [0, 1],
+      '1',
+    );
     expect(hex(enc)).toBe(hex(want));
   });
 
   it('is independent of insertion order', () => {
-    expect(hex(encodeEncryptionContext({ x: '1', y: '2', z: '3' }))).toBe(hex(encodeEncryptionContext({ z: '3', x: '1', y: '2' })));
+    expect(hex(encodeEncryptionContext({ x: '1', y: '2', z: '3' }))).toBe(
+      hex(encodeEncryptionContext({ z: '3', x: '1', y: '2' })),
+    );
   });
 
   it('keeps empty values and non-ASCII text', () => {
-    const ctx = { 'département': 'Île-de-France', empty: '' };
+    const ctx = { département: 'Île-de-France', empty: '' };
     const d = decodeEncryptionContext(encodeEncryptionContext(ctx));
     expect(d).toMatchObject({ ok: true, value: ctx });
   });
@@ -55,12 +75,16 @@ describe('decodeEncryptionContext', () => {
     const enc = good();
     const big = new Uint8Array(enc.length + 10);
     big.set(enc, 5);
-    expect(decodeEncryptionContext(big.subarray(5, 5 + enc.length))).toMatchObject({ ok: true, value: { a: '1', b: '2' } });
+    expect(decodeEncryptionContext(big.subarray(5, 5 + enc.length))).toMatchObject({
+      ok: true,
+      value: { a: '1', b: '2' },
+    });
   });
 
   it('fails, without throwing, on every truncation', () => {
     const enc = good();
-    for (let n = 1; n < enc.length; n++) expect(decodeEncryptionContext(enc.subarray(0, n)).ok, `length ${n}`).toBe(false);
+    for (let n = 1; n < enc.length; n++)
+      expect(decodeEncryptionContext(enc.subarray(0, n)).ok, `length ${n}`).toBe(false);
   });
 
   it('fails on duplicate keys', () => {
@@ -100,7 +124,11 @@ describe('decodeEncryptionContext', () => {
 describe('round trip (property)', () => {
   // Well-formed strings only: a lone surrogate has no UTF-8 encoding (validate.ts rejects it).
   const str = fc.string({ unit: 'binary', maxLength: 20 });
-  const ctxArb = fc.dictionary(str.filter((k) => k.length > 0), str, { maxKeys: 12 });
+  const ctxArb = fc.dictionary(
+    str.filter((k) => k.length > 0),
+    str,
+    { maxKeys: 12 },
+  );
 
   it('decode(encode(ctx)) equals ctx, and encoding is canonical', () => {
     fc.assert(

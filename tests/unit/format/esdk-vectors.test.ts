@@ -3,7 +3,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeFooter, decodeFrame, decodeHeader, decodeSingleBlock, frameSize, singleBlockSize, type MessageHeader } from '../../../src/format';
+import {
+  decodeFooter,
+  decodeFrame,
+  decodeHeader,
+  decodeSingleBlock,
+  frameSize,
+  singleBlockSize,
+  type MessageHeader,
+} from '../../../src/format';
 import { createVerifier, PUBLIC_KEY_CONTEXT_KEY } from '../../../src/format/signature';
 
 const dir = join(__dirname, '../../vectors/esdk-python-1.3.5');
@@ -63,7 +71,11 @@ describe('ESDK published vectors (python 1.3.5)', () => {
       // The first body part's size is known from its first bytes, and not decodable before its end.
       const body = msg.subarray(w.headerLength);
       const size = w.header.contentType === 'framed' ? frameSize(body, w.header.frameLength)! : singleBlockSize(body)!;
-      expect(w.header.contentType === 'framed' ? decodeFrame(body.subarray(0, size - 1), w.header.frameLength) : decodeSingleBlock(body.subarray(0, size - 1))).toBeUndefined();
+      expect(
+        w.header.contentType === 'framed'
+          ? decodeFrame(body.subarray(0, size - 1), w.header.frameLength)
+          : decodeSingleBlock(body.subarray(0, size - 1)),
+      ).toBeUndefined();
       if (w.header.suite.signature) {
         const v = createVerifier(w.header.suite.signature, w.header.encryptionContext[PUBLIC_KEY_CONTEXT_KEY]);
         // Streamed in uneven pieces, as the decrypt stream feeds it.

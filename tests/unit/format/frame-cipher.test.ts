@@ -2,7 +2,12 @@
 // any order, messages are still written and read frame by frame in order, byte for byte the same
 // message a one-at-a-time cipher reads, and no plaintext after a bad frame is ever released.
 import { describe, expect, it } from 'vitest';
-import { AuthenticationError, createDecryptStream, createEncryptStream, TruncatedMessageError } from '../../../src/format';
+import {
+  AuthenticationError,
+  createDecryptStream,
+  createEncryptStream,
+  TruncatedMessageError,
+} from '../../../src/format';
 import { localCipher, type FrameCipher } from '../../../src/format/frame-cipher';
 import { chunksOf, join, memoryKeyring, pipe, random, split } from './helpers';
 
@@ -62,8 +67,13 @@ describe('frames in flight', () => {
     const pt = random(64 * 20);
     const { msg, keyring } = await encrypt(pt, localCipher);
     const parts = split(msg);
-    const bad = parts.frames.map((f, i) => (i === 7 ? Uint8Array.from(f, (b, j) => (j === f.length - 1 ? b ^ 1 : b)) : f));
-    const r = await pipe(createDecryptStream({ keyring, cipher: shuffling(8) }), chunksOf(join(parts.headerBytes, ...bad, parts.footer), 'whole'));
+    const bad = parts.frames.map((f, i) =>
+      i === 7 ? Uint8Array.from(f, (b, j) => (j === f.length - 1 ? b ^ 1 : b)) : f,
+    );
+    const r = await pipe(
+      createDecryptStream({ keyring, cipher: shuffling(8) }),
+      chunksOf(join(parts.headerBytes, ...bad, parts.footer), 'whole'),
+    );
     expect(r.error).toBeInstanceOf(AuthenticationError);
     expect(String((r.error as Error).message)).toContain('Frame 8');
     expect(Buffer.from(r.out).equals(Buffer.from(pt.subarray(0, 7 * 64)))).toBe(true);
@@ -73,7 +83,9 @@ describe('frames in flight', () => {
     const pt = random(64 * 20);
     const { msg, keyring } = await encrypt(pt, localCipher);
     const parts = split(msg);
-    const r = await pipe(createDecryptStream({ keyring, cipher: shuffling(4) }), [join(parts.headerBytes, ...parts.frames.slice(0, -1))]);
+    const r = await pipe(createDecryptStream({ keyring, cipher: shuffling(4) }), [
+      join(parts.headerBytes, ...parts.frames.slice(0, -1)),
+    ]);
     expect(r.error).toBeInstanceOf(TruncatedMessageError);
     // Whatever was released authenticated and is a prefix of the plaintext.
     expect(Buffer.from(r.out).equals(Buffer.from(pt.subarray(0, r.out.length)))).toBe(true);

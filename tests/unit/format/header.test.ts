@@ -16,8 +16,16 @@ import {
 import { checkLeadingByte } from '../../../src/format/header';
 
 const bytes = (min: number, max: number) => fc.uint8Array({ minLength: min, maxLength: max });
-const edk = fc.record({ providerId: fc.string({ maxLength: 20 }), providerInfo: bytes(0, 60), ciphertext: bytes(0, 200) });
-const ctx = fc.dictionary(fc.string({ minLength: 1, maxLength: 10 }).filter((s) => s.isWellFormed()), fc.string({ maxLength: 10 }).filter((s) => s.isWellFormed()), { maxKeys: 5 });
+const edk = fc.record({
+  providerId: fc.string({ maxLength: 20 }),
+  providerInfo: bytes(0, 60),
+  ciphertext: bytes(0, 200),
+});
+const ctx = fc.dictionary(
+  fc.string({ minLength: 1, maxLength: 10 }).filter((s) => s.isWellFormed()),
+  fc.string({ maxLength: 10 }).filter((s) => s.isWellFormed()),
+  { maxKeys: 5 },
+);
 
 const v2 = fc.record({
   suiteId: fc.constantFrom(0x0478, 0x0578),
@@ -35,7 +43,13 @@ const v1 = fc.record({
   frameLength: fc.integer({ min: 0, max: 0xffffffff }),
 });
 
-const toHeader = (r: { suiteId: number; frameLength: number; commitment?: Uint8Array } & Omit<MessageHeader, 'suite' | 'version' | 'contentType' | 'frameLength' | 'commitment'>, version: 1 | 2): MessageHeader => {
+const toHeader = (
+  r: { suiteId: number; frameLength: number; commitment?: Uint8Array } & Omit<
+    MessageHeader,
+    'suite' | 'version' | 'contentType' | 'frameLength' | 'commitment'
+  >,
+  version: 1 | 2,
+): MessageHeader => {
   const { suiteId, ...rest } = r;
   return { ...rest, version, suite: SUITES.get(suiteId)!, contentType: r.frameLength === 0 ? 'non-framed' : 'framed' };
 };
@@ -132,7 +146,15 @@ describe('header fields tampered', () => {
     ['no encrypted data keys', at(46, 0), MalformedMessageError],
     ['content type 1 (non-framed) in format 2 with a frame length', at(68, 1), MalformedMessageError],
     ['content type 3', at(68, 3), MalformedMessageError],
-    ['frame length 0', (() => { const b = good.slice(); b.fill(0, 69, 73); return b; })(), MalformedMessageError],
+    [
+      'frame length 0',
+      (() => {
+        const b = good.slice();
+        b.fill(0, 69, 73);
+        return b;
+      })(),
+      MalformedMessageError,
+    ],
   ];
   for (const [name, b, E] of cases) it(`${name} → ${E.name}`, () => expect(() => decodeHeader(b)).toThrow(E));
 

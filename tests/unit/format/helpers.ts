@@ -1,6 +1,13 @@
 // Shared helpers for the message-format tests: an in-memory keyring, stream drivers that feed
 // input whole, in random chunks or byte by byte, and message surgery (split into parts).
-import { decodeFooter, decodeFrame, decodeHeader, type Keyring, type MessageHeader, PROVIDER_AWS_KMS } from '../../../src/format';
+import {
+  decodeFooter,
+  decodeFrame,
+  decodeHeader,
+  type Keyring,
+  type MessageHeader,
+  PROVIDER_AWS_KMS,
+} from '../../../src/format';
 
 export const ARN = (n: number) => `arn:aws:kms:us-east-1:111122223333:key/0000000${n}-0000-4000-8000-000000000000`;
 
@@ -37,7 +44,7 @@ export function chunksOf(data: Uint8Array, feed: Feed, seed = 1): Uint8Array[] {
   if (feed === 'bytes') return Array.from(data, (_, i) => data.subarray(i, i + 1));
   const out: Uint8Array[] = [];
   let s = seed;
-  for (let o = 0; o < data.length; ) {
+  for (let o = 0; o < data.length;) {
     s = (s * 1103515245 + 12345) & 0x7fffffff;
     const n = 1 + (s % 7000);
     out.push(data.slice(o, o + n));
@@ -47,7 +54,10 @@ export function chunksOf(data: Uint8Array, feed: Feed, seed = 1): Uint8Array[] {
 }
 
 /** Pipes chunks through a stream; returns the output and the error, if any. */
-export async function pipe(stream: TransformStream<Uint8Array, Uint8Array>, chunks: Uint8Array[]): Promise<{ out: Uint8Array; error?: unknown }> {
+export async function pipe(
+  stream: TransformStream<Uint8Array, Uint8Array>,
+  chunks: Uint8Array[],
+): Promise<{ out: Uint8Array; error?: unknown }> {
   const parts: Uint8Array[] = [];
   let error: unknown;
   const src = new ReadableStream<Uint8Array>({

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { errorFamily } from '../../../src/format/named-errors';
-import { exceptionClasses, KMSInternalException, KmsError, NotFoundException, rebuildError } from '../../../src/kms/errors';
+import {
+  exceptionClasses,
+  KMSInternalException,
+  KmsError,
+  NotFoundException,
+  rebuildError,
+} from '../../../src/kms/errors';
 import { MissingAuthenticationTokenException } from '../../../src/sw/sigv4';
 
 describe('errorFamily', () => {
@@ -26,7 +32,15 @@ describe('errorFamily', () => {
   });
 
   it('rebuilds an unknown or hostile name as KMSInternalException', () => {
-    for (const name of ['KmsError', 'constructor', '__proto__', 'toString', 'hasOwnProperty', '', 'notfoundexception']) {
+    for (const name of [
+      'KmsError',
+      'constructor',
+      '__proto__',
+      'toString',
+      'hasOwnProperty',
+      '',
+      'notfoundexception',
+    ]) {
       expect(rebuildError(name, 'm'), name).toBeInstanceOf(KMSInternalException);
     }
   });

@@ -17,7 +17,16 @@ import {
 } from '../../../src/format';
 import { ARN, chunksOf, join, memoryKeyring, pipe, random, split, type Feed } from './helpers';
 
-async function encrypt(pt: Uint8Array, o: { suiteId?: 0x0478 | 0x0578; frameLength?: number; ctx?: Record<string, string>; keys?: string[]; feed?: Feed } = {}) {
+async function encrypt(
+  pt: Uint8Array,
+  o: {
+    suiteId?: 0x0478 | 0x0578;
+    frameLength?: number;
+    ctx?: Record<string, string>;
+    keys?: string[];
+    feed?: Feed;
+  } = {},
+) {
   const keyring = memoryKeyring(o.keys);
   const { stream, header } = await createEncryptStream({
     keyring,
@@ -39,7 +48,7 @@ describe('encrypt → decrypt round trips', () => {
       it(`suite 0x0${suiteId.toString(16)}, frame length ${frameLength}`, async () => {
         const size = frameLength === 1 ? 300 : frameLength * 2 + 17;
         const pt = random(size);
-        const { msg, keyring } = await encrypt(pt, { suiteId, frameLength, ctx: { purpose: 'test', 'é': 'x' } });
+        const { msg, keyring } = await encrypt(pt, { suiteId, frameLength, ctx: { purpose: 'test', é: 'x' } });
         for (const feed of ['whole', 'random'] as const) {
           const { out, error } = await decrypt(msg, keyring, feed);
           expect(error).toBeUndefined();
@@ -90,13 +99,18 @@ describe('encrypt → decrypt round trips', () => {
   });
 
   it('puts the signing public key in the context for 0x0578 only', async () => {
-    expect((await encrypt(random(1), { suiteId: 0x0578 })).header.encryptionContext[PUBLIC_KEY_CONTEXT_KEY]).toMatch(/^[A-Za-z0-9+/]{64,}=*$/);
+    expect((await encrypt(random(1), { suiteId: 0x0578 })).header.encryptionContext[PUBLIC_KEY_CONTEXT_KEY]).toMatch(
+      /^[A-Za-z0-9+/]{64,}=*$/,
+    );
     expect((await encrypt(random(1), { suiteId: 0x0478 })).header.encryptionContext).toEqual({});
   });
 
   it('refuses reserved context keys and bad frame lengths', async () => {
-    await expect(createEncryptStream({ keyring: memoryKeyring(), encryptionContext: { 'aws-crypto-x': '1' } })).rejects.toBeInstanceOf(RangeError);
-    for (const frameLength of [0, -1, 1.5, 2 ** 32]) await expect(createEncryptStream({ keyring: memoryKeyring(), frameLength })).rejects.toBeInstanceOf(RangeError);
+    await expect(
+      createEncryptStream({ keyring: memoryKeyring(), encryptionContext: { 'aws-crypto-x': '1' } }),
+    ).rejects.toBeInstanceOf(RangeError);
+    for (const frameLength of [0, -1, 1.5, 2 ** 32])
+      await expect(createEncryptStream({ keyring: memoryKeyring(), frameLength })).rejects.toBeInstanceOf(RangeError);
   });
 });
 
@@ -192,13 +206,17 @@ describe('decrypting altered messages', () => {
 
   it('enforces the maximum number of encrypted data keys', async () => {
     const { msg, keyring } = await encrypt(random(10), { keys: [ARN(1), ARN(2), ARN(3)] });
-    expect((await decrypt(msg, keyring, 'whole', { maxEncryptedDataKeys: 2 })).error).toBeInstanceOf(TooManyEncryptedDataKeysError);
+    expect((await decrypt(msg, keyring, 'whole', { maxEncryptedDataKeys: 2 })).error).toBeInstanceOf(
+      TooManyEncryptedDataKeysError,
+    );
     expect((await decrypt(msg, keyring, 'whole', { maxEncryptedDataKeys: 3 })).error).toBeUndefined();
   });
 
   it('refuses limits that are not whole numbers in range', () => {
-    for (const maxEncryptedDataKeys of [0, -1, 1.5, NaN, 65536]) expect(() => createDecryptStream({ keyring: memoryKeyring(), maxEncryptedDataKeys })).toThrow(RangeError);
-    for (const maxFrameLength of [0, NaN]) expect(() => createDecryptStream({ keyring: memoryKeyring(), maxFrameLength })).toThrow(RangeError);
+    for (const maxEncryptedDataKeys of [0, -1, 1.5, NaN, 65536])
+      expect(() => createDecryptStream({ keyring: memoryKeyring(), maxEncryptedDataKeys })).toThrow(RangeError);
+    for (const maxFrameLength of [0, NaN])
+      expect(() => createDecryptStream({ keyring: memoryKeyring(), maxFrameLength })).toThrow(RangeError);
   });
 
   it('says a random file is not an ESDK message', async () => {

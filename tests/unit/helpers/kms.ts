@@ -26,11 +26,20 @@ export async function freshKms(opts: { name?: string; clock?: TestClock } = {}) 
   const name = opts.name ?? `test-kms-${Date.now()}-${n++}`;
   const clock = opts.clock ?? new TestClock();
   const store = await IdbStore.open(name);
-  const kms = await Kms.open({ store, clock, random: systemRandom, locks: new LocalLocks(), region: REGION, accountId: ACCOUNT });
+  const kms = await Kms.open({
+    store,
+    clock,
+    random: systemRandom,
+    locks: new LocalLocks(),
+    region: REGION,
+    accountId: ACCOUNT,
+  });
   const caller = rootCaller(kms.keystore, { userAgent: 'vitest' });
-  const call = <T = Record<string, any>>(op: string, req: unknown = {}) => kms.call(op, req, caller) as Promise<T & Record<string, any>>;
+  const call = <T = Record<string, any>>(op: string, req: unknown = {}) =>
+    kms.call(op, req, caller) as Promise<T & Record<string, any>>;
   /** Creates a symmetric key and returns its KeyMetadata. */
-  const createKey = async (req: Record<string, unknown> = {}) => (await call('CreateKey', req)).KeyMetadata as Record<string, any>;
+  const createKey = async (req: Record<string, unknown> = {}) =>
+    (await call('CreateKey', req)).KeyMetadata as Record<string, any>;
   /** Every audit entry, oldest first. */
   const audit = async () => (await store.queryAudit({ limit: 100_000 })).reverse();
   return { kms, store, clock, call, createKey, audit, name };
@@ -54,7 +63,12 @@ export async function rejectsWith(p: Promise<unknown>, name: string): Promise<Km
 }
 
 /** Walks a paged List* operation to the end and returns every item, checking the paging fields. */
-export async function walk<T>(call: Fresh['call'], op: string, req: Record<string, unknown>, field: string): Promise<{ items: T[]; pages: number }> {
+export async function walk<T>(
+  call: Fresh['call'],
+  op: string,
+  req: Record<string, unknown>,
+  field: string,
+): Promise<{ items: T[]; pages: number }> {
   const items: T[] = [];
   let marker: string | undefined;
   let pages = 0;

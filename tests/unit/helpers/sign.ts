@@ -27,7 +27,10 @@ export interface Credentials {
 }
 
 /** The SDK's credentials from what CreateAccessKey returned. */
-export const credentialsOf = (k: { AccessKeyId: string; SecretAccessKey: string }): Credentials => ({ accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey });
+export const credentialsOf = (k: { AccessKeyId: string; SecretAccessKey: string }): Credentials => ({
+  accessKeyId: k.AccessKeyId,
+  secretAccessKey: k.SecretAccessKey,
+});
 
 export const CLOUDTRAIL_TARGET = 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.';
 
@@ -41,15 +44,37 @@ export interface SignOptions {
 
 /** A POST to http://127.0.0.1/<service>/ signed with `creds`; Host and Content-Length are left out,
  * as a page's fetch cannot set them. `creds` null gives an unsigned request. */
-export async function signedPost(target: string, body: unknown, creds: Credentials | null, o: SignOptions): Promise<Request> {
+export async function signedPost(
+  target: string,
+  body: unknown,
+  creds: Credentials | null,
+  o: SignOptions,
+): Promise<Request> {
   const service = o.service ?? (target.startsWith(CLOUDTRAIL_TARGET) ? 'cloudtrail' : 'kms');
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   const path = `/${service}/`;
-  const headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target, ...o.headers };
+  const headers: Record<string, string> = {
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amz-target': target,
+    ...o.headers,
+  };
   if (!creds) return new Request(`http://127.0.0.1${path}`, { method: 'POST', headers, body: text });
-  const signer = new SignatureV4({ service, region: o.region ?? 'us-east-1', credentials: creds, sha256: NodeSha256 as never });
+  const signer = new SignatureV4({
+    service,
+    region: o.region ?? 'us-east-1',
+    credentials: creds,
+    sha256: NodeSha256 as never,
+  });
   const r = await signer.sign(
-    { method: 'POST', protocol: 'http:', hostname: '127.0.0.1', path, query: {}, headers: { host: '127.0.0.1', ...headers }, body: text } as never,
+    {
+      method: 'POST',
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      path,
+      query: {},
+      headers: { host: '127.0.0.1', ...headers },
+      body: text,
+    } as never,
     { signingDate: new Date(o.at) },
   );
   const signed = { ...(r as unknown as { headers: Record<string, string> }).headers };
@@ -66,17 +91,31 @@ export async function freshEndpoint() {
   const rootArn = `arn:aws:iam::${f.kms.keystore.accountId}:root`;
   const rootKey = credentialsOf(await f.kms.iam.createAccessKey(owner, rootArn));
   const wire = { now: () => f.clock.t };
-  const post = (target: string, body: unknown = {}, creds: Credentials | null = rootKey, o: Partial<SignOptions> = {}) =>
-    signedPost(target, body, creds, { at: f.clock.t, ...o });
+  const post = (
+    target: string,
+    body: unknown = {},
+    creds: Credentials | null = rootKey,
+    o: Partial<SignOptions> = {},
+  ) => signedPost(target, body, creds, { at: f.clock.t, ...o });
   return { ...f, owner, rootArn, rootKey, wire, post };
 }
 
 /** A user or role with optional inline identity policies, and an access key of its own. */
-export async function principalWithKey(kms: Kms, owner: ReturnType<typeof rootCaller>, kind: 'user' | 'role', name: string, policies: Record<string, object> = {}) {
+export async function principalWithKey(
+  kms: Kms,
+  owner: ReturnType<typeof rootCaller>,
+  kind: 'user' | 'role',
+  name: string,
+  policies: Record<string, object> = {},
+) {
   const p = await kms.iam.createPrincipal(owner, kind, name);
-  for (const [policyName, doc] of Object.entries(policies)) await kms.iam.putPolicy(owner, p.arn, policyName, JSON.stringify(doc));
+  for (const [policyName, doc] of Object.entries(policies))
+    await kms.iam.putPolicy(owner, p.arn, policyName, JSON.stringify(doc));
   const key = credentialsOf(await kms.iam.createAccessKey(owner, p.arn));
   return { arn: p.arn, id: p.id, key };
 }
 
-export const allow = (...actions: string[]) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] });
+export const allow = (...actions: string[]) => ({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }],
+});

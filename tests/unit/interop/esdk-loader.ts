@@ -5,7 +5,8 @@
 // ("Unsupported EncryptedDataKey type"). A resolve hook points every nested copy at one.
 import Module, { createRequire } from 'node:module';
 
-const NESTED = /^(.*\/node_modules\/@aws-crypto\/)[^/]+\/node_modules\/@aws-crypto\/(material-management|serialize|cache-material|raw-keyring)\//;
+const NESTED =
+  /^(.*\/node_modules\/@aws-crypto\/)[^/]+\/node_modules\/@aws-crypto\/(material-management|serialize|cache-material|raw-keyring)\//;
 const CANONICAL: Record<string, string> = {
   'material-management': 'material-management-node',
   serialize: 'material-management-node',
@@ -18,7 +19,10 @@ const M = Module as unknown as { _resolveFilename: Resolve };
 const original = M._resolveFilename;
 M._resolveFilename = function (this: unknown, request, parent, ...rest) {
   const resolved = original.call(this, request, parent, ...rest);
-  return resolved.replace(NESTED, (_all, root: string, name: string) => `${root}${CANONICAL[name]}/node_modules/@aws-crypto/${name}/`);
+  return resolved.replace(
+    NESTED,
+    (_all, root: string, name: string) => `${root}${CANONICAL[name]}/node_modules/@aws-crypto/${name}/`,
+  );
 };
 
 const require = createRequire(import.meta.url);

@@ -1,4 +1,4 @@
-// TEST-ONLY keyrings for the ESDK's published decrypt vectors (tests/fixtures/esdk-vectors): the raw
+// TEST-ONLY keyrings for the ESDK's published decrypt vectors (tests/vectors/esdk-raw-keys): the raw
 // AES and raw RSA keyrings of the specification (framework/raw-aes-keyring.md, raw-rsa-keyring.md),
 // decrypt side only, and a static keyring that hands back a data key the vector publishes.
 // Pocket KMS itself only holds aws-kms keys; these exist so src/format can be checked on real SDK output.
@@ -25,7 +25,11 @@ function startsWith(b: Uint8Array, prefix: Uint8Array): boolean {
  * the EDK ciphertext is the wrapped data key ‖ tag; the AAD is the serialized encryption context.
  * Returns the data key, or undefined when this key does not open the EDK.
  */
-async function unwrapAes(k: Extract<RawKey, { kind: 'aes' }>, edk: EncryptedDataKey, aad: Uint8Array): Promise<Uint8Array | undefined> {
+async function unwrapAes(
+  k: Extract<RawKey, { kind: 'aes' }>,
+  edk: EncryptedDataKey,
+  aad: Uint8Array,
+): Promise<Uint8Array | undefined> {
   const name = utf8.encode(k.keyName);
   const info = edk.providerInfo;
   if (info.length !== name.length + 8 + IV_BYTES || !startsWith(info, name)) return undefined;
@@ -34,7 +38,13 @@ async function unwrapAes(k: Extract<RawKey, { kind: 'aes' }>, edk: EncryptedData
   const iv = info.slice(name.length + 8);
   const key = await crypto.subtle.importKey('raw', k.material.slice(), 'AES-GCM', false, ['decrypt']);
   try {
-    return new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv, additionalData: aad.slice(), tagLength: TAG_BITS }, key, edk.ciphertext.slice()));
+    return new Uint8Array(
+      await crypto.subtle.decrypt(
+        { name: 'AES-GCM', iv, additionalData: aad.slice(), tagLength: TAG_BITS },
+        key,
+        edk.ciphertext.slice(),
+      ),
+    );
   } catch {
     return undefined;
   }
@@ -44,7 +54,9 @@ async function unwrapAes(k: Extract<RawKey, { kind: 'aes' }>, edk: EncryptedData
 async function unwrapRsa(k: Extract<RawKey, { kind: 'rsa' }>, edk: EncryptedDataKey): Promise<Uint8Array | undefined> {
   const name = utf8.encode(k.keyName);
   if (edk.providerInfo.length !== name.length || !startsWith(edk.providerInfo, name)) return undefined;
-  const key = await crypto.subtle.importKey('pkcs8', k.pkcs8.slice(), { name: 'RSA-OAEP', hash: k.hash }, false, ['decrypt']);
+  const key = await crypto.subtle.importKey('pkcs8', k.pkcs8.slice(), { name: 'RSA-OAEP', hash: k.hash }, false, [
+    'decrypt',
+  ]);
   try {
     return new Uint8Array(await crypto.subtle.decrypt({ name: 'RSA-OAEP' }, key, edk.ciphertext.slice()));
   } catch {

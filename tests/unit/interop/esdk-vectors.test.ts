@@ -1,7 +1,7 @@
 // The AWS Encryption SDK's published decrypt vectors whose keys Pocket KMS can hold (raw AES and
 // raw RSA keys from the vectors' keys.json, or the data key a vector publishes), decrypted by
 // src/format's createDecryptStream and compared byte for byte. Sources and selection:
-// tests/fixtures/esdk-vectors/README.md. The keyrings are test-only (./esdk-vector-keyrings).
+// tests/vectors/esdk-raw-keys/README.md. The keyrings are test-only (./esdk-vector-keyrings).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,7 +21,7 @@ import {
 import { chunksOf, pipe, type Feed } from '../format/helpers';
 import { pemToDer, rawKeyring, rsaHash, staticKeyring, type RawKey } from './esdk-vector-keyrings';
 
-const ROOT = join(__dirname, '../../fixtures/esdk-vectors');
+const ROOT = join(__dirname, '../../vectors/esdk-raw-keys');
 type ErrorClass = new (m: string) => FormatError;
 
 interface Vector {
@@ -35,7 +35,7 @@ interface Vector {
   fails?: ErrorClass;
   context?: EncryptionContext;
   /** Why src/format refuses a vector the SDKs' own runner reads (or refuses for another reason). */
-  divergence?: string;
+  divergence?: string | undefined;
 }
 
 // Compatibility vectors src/format used to refuse with MalformedMessageError where the JS ESDK's
@@ -45,16 +45,42 @@ const IV = 'frame IV is unique but not the sequence number (message-body.md only
 const EC = 'header encryption context not sorted ("aws-crypto-public-key" written last)';
 const NF = 'format 2 non-framed body (message-header.md allows content type 0x01 in both versions)';
 const DIVERGENT: Record<string, string> = {
-  '6.': IV, '7.': IV, '8.': IV, '9.': IV, '10.': IV, '11.': IV, '14.': IV, '16.': IV, '18.': IV,
-  '15.': EC, '17.': EC, '19.': EC, '21.': EC,
-  '28.': NF, '32.': NF, '38.': NF, '40.': NF, '42.': NF, '44.': NF, '46.': NF,
+  '6.': IV,
+  '7.': IV,
+  '8.': IV,
+  '9.': IV,
+  '10.': IV,
+  '11.': IV,
+  '14.': IV,
+  '16.': IV,
+  '18.': IV,
+  '15.': EC,
+  '17.': EC,
+  '19.': EC,
+  '21.': EC,
+  '28.': NF,
+  '32.': NF,
+  '38.': NF,
+  '40.': NF,
+  '42.': NF,
+  '44.': NF,
+  '46.': NF,
 };
 
 const json = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 const file = (dir: string, uri: string) => new Uint8Array(readFileSync(join(dir, uri.replace(/^file:\/\//, ''))));
 
-interface MasterKey { type: string; key: string; 'provider-id'?: string; 'encryption-algorithm'?: string; 'padding-algorithm'?: string; 'padding-hash'?: string }
-type KeysJson = { keys: Record<string, { type: string; decrypt: boolean; material: string | string[]; 'key-id'?: string }> };
+interface MasterKey {
+  type: string;
+  key: string;
+  'provider-id'?: string;
+  'encryption-algorithm'?: string;
+  'padding-algorithm'?: string;
+  'padding-hash'?: string;
+}
+type KeysJson = {
+  keys: Record<string, { type: string; decrypt: boolean; material: string | string[]; 'key-id'?: string }>;
+};
 
 /** The manifest's master keys that this test can use: raw AES, and raw RSA private keys with OAEP. */
 function rawKeysOf(mks: readonly MasterKey[], keys: KeysJson): RawKey[] {
@@ -64,14 +90,26 @@ function rawKeysOf(mks: readonly MasterKey[], keys: KeysJson): RawKey[] {
     if (mk.type !== 'raw' || !k || !k.decrypt || !mk['provider-id']) continue;
     const keyName = k['key-id'] ?? mk.key;
     if (mk['encryption-algorithm'] === 'aes')
-      out.push({ kind: 'aes', providerId: mk['provider-id'], keyName, material: new Uint8Array(Buffer.from(String(k.material), 'base64')) });
+      out.push({
+        kind: 'aes',
+        providerId: mk['provider-id'],
+        keyName,
+        material: new Uint8Array(Buffer.from(String(k.material), 'base64')),
+      });
     else if (mk['encryption-algorithm'] === 'rsa' && mk['padding-algorithm'] === 'oaep-mgf1')
-      out.push({ kind: 'rsa', providerId: mk['provider-id'], keyName, pkcs8: pemToDer(k.material), hash: rsaHash(mk['padding-hash']) });
+      out.push({
+        kind: 'rsa',
+        providerId: mk['provider-id'],
+        keyName,
+        pkcs8: pemToDer(k.material),
+        hash: rsaHash(mk['padding-hash']),
+      });
   }
   return out;
 }
 
-const describeKeys = (ks: readonly RawKey[]) => ks.map((k) => (k.kind === 'aes' ? `aes-${k.material.length * 8}` : `rsa-oaep-${k.hash.toLowerCase()}`)).join('+');
+const describeKeys = (ks: readonly RawKey[]) =>
+  ks.map((k) => (k.kind === 'aes' ? `aes-${k.material.length * 8}` : `rsa-oaep-${k.hash.toLowerCase()}`)).join('+');
 
 function vector(group: string, id: string, message: Uint8Array, keys: RawKey[], rest: Partial<Vector>): Vector {
   const header = decodeHeader(message)!.header;
@@ -88,11 +126,23 @@ function loadManifest(group: string, fails?: ErrorClass): Vector[] {
       const s = t['decryption-scenario'];
       const ks = rawKeysOf([s.decryptKeyDescription], keys);
       const ok = s.type === 'positive-esdk';
-      return vector(group, id, file(dir, s.ciphertext), ks, ok ? { plaintext: file(dir, s.result) } : { fails: AuthenticationError });
+      return vector(
+        group,
+        id,
+        file(dir, s.ciphertext),
+        ks,
+        ok ? { plaintext: file(dir, s.result) } : { fails: AuthenticationError },
+      );
     }
     const ks = rawKeysOf(t['master-keys'], keys);
     const out = t.result?.output?.plaintext;
-    return vector(group, id, file(dir, t.ciphertext), ks, fails || !out ? { fails: fails ?? AuthenticationError } : { plaintext: file(dir, out) });
+    return vector(
+      group,
+      id,
+      file(dir, t.ciphertext),
+      ks,
+      fails || !out ? { fails: fails ?? AuthenticationError } : { plaintext: file(dir, out) },
+    );
   });
 }
 
@@ -118,7 +168,12 @@ function loadCompatibility(): Vector[] {
       divergence: DIVERGENT[n],
       keys: 'published data key',
       keyring: () => staticKeyring(dk),
-      ...(ok ? { plaintext: new TextEncoder().encode((t['plaintext-frames'] as string[]).join('')), context: t['encryption-context'] } : { fails: CommitmentMismatchError }),
+      ...(ok
+        ? {
+            plaintext: new TextEncoder().encode((t['plaintext-frames'] as string[]).join('')),
+            context: t['encryption-context'],
+          }
+        : { fails: CommitmentMismatchError }),
     };
   });
 }
@@ -133,13 +188,19 @@ const divergent = compatAll.filter((v) => v.divergence);
 const compat = compatAll;
 const all = [...net401, ...net400, ...dafny, ...compat];
 
-const shape = (h: MessageHeader | undefined) => !h ? '(header refused)' : `${suiteHex(h.suite.id)} v${h.version} ${h.contentType === 'framed' ? `framed/${h.frameLength}` : 'non-framed'}`;
+const shape = (h: MessageHeader | undefined) =>
+  !h
+    ? '(header refused)'
+    : `${suiteHex(h.suite.id)} v${h.version} ${h.contentType === 'framed' ? `framed/${h.frameLength}` : 'non-framed'}`;
 const suitesOf = (vs: readonly Vector[]) => [...new Set(vs.map((v) => suiteHex(v.header.suite.id)))].sort();
 
 async function run(v: Vector, feed: Feed, allowNonCommitting = !v.header?.suite.commitment) {
   const keyring = v.keyring();
   let seen: MessageHeader | undefined;
-  const r = await pipe(createDecryptStream({ keyring, allowNonCommitting, onHeader: (h) => void (seen = h) }), chunksOf(v.message, feed, v.message.length));
+  const r = await pipe(
+    createDecryptStream({ keyring, allowNonCommitting, onHeader: (h) => void (seen = h) }),
+    chunksOf(v.message, feed, v.message.length),
+  );
   return { ...r, keyring, header: seen };
 }
 
@@ -163,7 +224,10 @@ describe('ESDK published vectors: selection', () => {
 describe.each([
   ['ESDK-NET 4.0.1 (raw AES-256, raw RSA OAEP-SHA512)', net401],
   ['ESDK Dafny 4.1.0 (raw AES-128, raw RSA OAEP-SHA1/256/384)', dafny],
-  ['Message Format V2 compatibility vectors (JS, C, Python, Java; published data keys)', compat.filter((v) => v.plaintext)],
+  [
+    'Message Format V2 compatibility vectors (JS, C, Python, Java; published data keys)',
+    compat.filter((v) => v.plaintext),
+  ],
 ])('%s decrypt byte for byte', (_name, vectors) => {
   it.each(vectors.map((v) => [`${shape(v.header)} ${v.keys} ${v.id}`, v] as const))('%s', async (_n, v) => {
     for (const feed of ['whole', 'random'] as const) {
@@ -177,16 +241,26 @@ describe.each([
 
 describe('byte by byte (one vector per suite and source)', () => {
   const picked = new Map<string, Vector>();
-  for (const v of [...net401, ...dafny, ...compat]) if (v.plaintext) picked.set(`${v.group} ${v.header.suite.id} ${v.header.contentType}`, picked.get(`${v.group} ${v.header.suite.id} ${v.header.contentType}`) ?? v);
-  it.each([...picked.values()].map((v) => [`${v.group} ${shape(v.header)} ${v.keys}`, v] as const))('%s', async (_n, v) => {
-    const r = await run(v, 'bytes');
-    expect(r.error).toBeUndefined();
-    expect(Buffer.from(r.out).equals(Buffer.from(v.plaintext!))).toBe(true);
-  });
+  for (const v of [...net401, ...dafny, ...compat])
+    if (v.plaintext)
+      picked.set(
+        `${v.group} ${v.header.suite.id} ${v.header.contentType}`,
+        picked.get(`${v.group} ${v.header.suite.id} ${v.header.contentType}`) ?? v,
+      );
+  it.each([...picked.values()].map((v) => [`${v.group} ${shape(v.header)} ${v.keys}`, v] as const))(
+    '%s',
+    async (_n, v) => {
+      const r = await run(v, 'bytes');
+      expect(r.error).toBeUndefined();
+      expect(Buffer.from(r.out).equals(Buffer.from(v.plaintext!))).toBe(true);
+    },
+  );
 });
 
 describe('vectors the SDKs mark as failing are refused with the named error', () => {
-  it.each(all.filter((v) => v.fails).map((v) => [`${v.group} ${shape(v.header)} ${v.id} → ${v.fails!.name}`, v] as const))('%s', async (_n, v) => {
+  it.each(
+    all.filter((v) => v.fails).map((v) => [`${v.group} ${shape(v.header)} ${v.id} → ${v.fails!.name}`, v] as const),
+  )('%s', async (_n, v) => {
     const r = await run(v, 'whole');
     expect(r.error).toBeInstanceOf(v.fails!);
     expect(r.out.length).toBe(0);
@@ -195,14 +269,18 @@ describe('vectors the SDKs mark as failing are refused with the named error', ()
 
 describe('non-committing suites are refused by policy before any key is used', () => {
   const legacy = new Map<number, Vector>();
-  for (const v of [...net401, ...dafny]) if (!v.header.suite.commitment && !legacy.has(v.header.suite.id)) legacy.set(v.header.suite.id, v);
+  for (const v of [...net401, ...dafny])
+    if (!v.header.suite.commitment && !legacy.has(v.header.suite.id)) legacy.set(v.header.suite.id, v);
   it(`covers the ${legacy.size} format 1 suites`, () => expect(legacy.size).toBe(9));
-  it.each([...legacy.values()].map((v) => [shape(v.header), v] as const))('%s → NonCommittingSuiteError', async (_n, v) => {
-    const r = await run(v, 'whole', false);
-    expect(r.error).toBeInstanceOf(NonCommittingSuiteError);
-    expect(r.keyring.tried).toBe(0);
-    expect(r.out.length).toBe(0);
-  });
+  it.each([...legacy.values()].map((v) => [shape(v.header), v] as const))(
+    '%s → NonCommittingSuiteError',
+    async (_n, v) => {
+      const r = await run(v, 'whole', false);
+      expect(r.error).toBeInstanceOf(NonCommittingSuiteError);
+      expect(r.keyring.tried).toBe(0);
+      expect(r.out.length).toBe(0);
+    },
+  );
 });
 
 describe('vectors src/format once refused are read as the SDKs read them', () => {

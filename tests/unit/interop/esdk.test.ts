@@ -8,7 +8,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rootCaller } from '../../../src/kms/ids';
-import { createDecryptStream, createEncryptStream, NonCommittingSuiteError, NoUsableKeyError, type MessageHeader } from '../../../src/format';
+import {
+  createDecryptStream,
+  createEncryptStream,
+  NonCommittingSuiteError,
+  NoUsableKeyError,
+  type MessageHeader,
+} from '../../../src/format';
 import { handleKms } from '../../../src/sw/wire';
 import { coreKeyring } from '../../../src/worker/files-keyring';
 import { freshKms, type Fresh } from '../helpers/kms';
@@ -38,7 +44,14 @@ beforeAll(async () => {
       const headers = new Headers();
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
       // The URL carries the Host the SDK signed (with the port).
-      const r = await handleKms(f.kms, new Request(`http://${req.headers.host}${req.url}`, { method: req.method!, headers, body: Buffer.concat(body) }));
+      const r = await handleKms(
+        f.kms,
+        new Request(`http://${req.headers.host}${req.url}`, {
+          method: req.method!,
+          headers,
+          body: Buffer.concat(body),
+        }),
+      );
       res.writeHead(r.status, Object.fromEntries(r.headers));
       res.end(Buffer.from(await r.arrayBuffer()));
     });
@@ -52,13 +65,25 @@ afterAll(async () => {
 });
 
 const kmsClient = () => new KMS({ endpoint, region: 'us-east-1', credentials });
-const esdkKeyring = (generatorKeyId: string, keyIds: string[] = []) => new KmsKeyringNode({ generatorKeyId, keyIds, clientProvider: () => kmsClient() as never });
+const esdkKeyring = (generatorKeyId: string, keyIds: string[] = []) =>
+  new KmsKeyringNode({ generatorKeyId, keyIds, clientProvider: () => kmsClient() as never });
 const esdk = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
 const legacyEsdk = buildClient(CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT);
 const caller = () => rootCaller(f.kms.keystore, { userAgent: 'vitest-interop' });
 
-async function pocketEncrypt(pt: Uint8Array, suiteId: 0x0478 | 0x0578, frameLength: number, ctx: Record<string, string>, keys = [arn1]) {
-  const { stream } = await createEncryptStream({ keyring: coreKeyring(f.kms, caller(), { keyIds: keys }), suiteId, frameLength, encryptionContext: ctx });
+async function pocketEncrypt(
+  pt: Uint8Array,
+  suiteId: 0x0478 | 0x0578,
+  frameLength: number,
+  ctx: Record<string, string>,
+  keys = [arn1],
+) {
+  const { stream } = await createEncryptStream({
+    keyring: coreKeyring(f.kms, caller(), { keyIds: keys }),
+    suiteId,
+    frameLength,
+    encryptionContext: ctx,
+  });
   const { out, error } = await pipe(stream, chunksOf(pt, 'random'));
   expect(error).toBeUndefined();
   return out;
@@ -67,13 +92,20 @@ async function pocketEncrypt(pt: Uint8Array, suiteId: 0x0478 | 0x0578, frameLeng
 async function pocketDecrypt(msg: Uint8Array, allowNonCommitting = false) {
   let header: MessageHeader | undefined;
   const r = await pipe(
-    createDecryptStream({ keyring: coreKeyring(f.kms, caller()), allowNonCommitting, onHeader: (h) => void (header = h) }),
+    createDecryptStream({
+      keyring: coreKeyring(f.kms, caller()),
+      allowNonCommitting,
+      onHeader: (h) => void (header = h),
+    }),
     chunksOf(msg, 'random', 7),
   );
   return { ...r, header };
 }
 
-const CONTEXTS: Record<string, Record<string, string>> = { 'no context': {}, 'a context': { purpose: 'interop', 'dept': 'fïnance' } };
+const CONTEXTS: Record<string, Record<string, string>> = {
+  'no context': {},
+  'a context': { purpose: 'interop', dept: 'fïnance' },
+};
 const SUITES = [
   ['0x0478', AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY, 0x0478],
   ['0x0578', AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384, 0x0578],
@@ -97,7 +129,8 @@ describe('Pocket KMS → AWS Encryption SDK (client-node)', () => {
   it('a two-key message decrypts with the ESDK keyring of either key', async () => {
     const pt = random(10_000);
     const msg = await pocketEncrypt(pt, 0x0578, 4096, { a: 'b' }, [arn1, arn2]);
-    for (const k of [arn1, arn2]) expect(Buffer.compare((await esdk.decrypt(esdkKeyring(k), Buffer.from(msg))).plaintext, pt)).toBe(0);
+    for (const k of [arn1, arn2])
+      expect(Buffer.compare((await esdk.decrypt(esdkKeyring(k), Buffer.from(msg))).plaintext, pt)).toBe(0);
   });
 
   it('an empty plaintext', async () => {
@@ -112,7 +145,11 @@ describe('AWS Encryption SDK (client-node) → Pocket KMS', () => {
       for (const [cname, ctx] of Object.entries(CONTEXTS))
         it(`${name}, frame ${frameLength}, ${cname}`, async () => {
           const pt = random(frameLength === 1 ? 257 : frameLength * 2 + 3);
-          const { result } = await esdk.encrypt(esdkKeyring(arn1), Buffer.from(pt), { suiteId: esdkSuite, frameLength, encryptionContext: ctx });
+          const { result } = await esdk.encrypt(esdkKeyring(arn1), Buffer.from(pt), {
+            suiteId: esdkSuite,
+            frameLength,
+            encryptionContext: ctx,
+          });
           const { out, error, header } = await pocketDecrypt(result);
           expect(error).toBeUndefined();
           expect(Buffer.compare(out, pt)).toBe(0);
@@ -131,7 +168,9 @@ describe('AWS Encryption SDK (client-node) → Pocket KMS', () => {
 
   it('a two-key ESDK message decrypts when only the second key is usable', async () => {
     const pt = random(5000);
-    const { result } = await esdk.encrypt(esdkKeyring(arn1, [arn2]), Buffer.from(pt), { encryptionContext: { x: 'y' } });
+    const { result } = await esdk.encrypt(esdkKeyring(arn1, [arn2]), Buffer.from(pt), {
+      encryptionContext: { x: 'y' },
+    });
     await f.call('DisableKey', { KeyId: arn1 });
     try {
       const { out, error } = await pocketDecrypt(result);
@@ -159,7 +198,11 @@ describe('AWS Encryption SDK (client-node) → Pocket KMS', () => {
   for (const [name, esdkSuite] of LEGACY)
     it(`reads a format 1 message with legacy suite ${name} only when allowed`, async () => {
       const pt = random(9000);
-      const { result } = await legacyEsdk.encrypt(esdkKeyring(arn1), Buffer.from(pt), { suiteId: esdkSuite, frameLength: 4096, encryptionContext: { v: '1' } });
+      const { result } = await legacyEsdk.encrypt(esdkKeyring(arn1), Buffer.from(pt), {
+        suiteId: esdkSuite,
+        frameLength: 4096,
+        encryptionContext: { v: '1' },
+      });
       expect((await pocketDecrypt(result)).error).toBeInstanceOf(NonCommittingSuiteError);
       const { out, error, header } = await pocketDecrypt(result, true);
       expect(error).toBeUndefined();

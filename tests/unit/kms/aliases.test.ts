@@ -10,7 +10,15 @@ describe('CreateAlias', () => {
     const k = await createKey();
     expect(await call('CreateAlias', { AliasName: 'alias/app', TargetKeyId: k.Arn })).toEqual({});
     expect(await call('ListAliases')).toEqual({
-      Aliases: [{ AliasName: 'alias/app', AliasArn: aliasArn('alias/app'), TargetKeyId: k.KeyId, CreationDate: new Date(clock.now()), LastUpdatedDate: new Date(clock.now()) }],
+      Aliases: [
+        {
+          AliasName: 'alias/app',
+          AliasArn: aliasArn('alias/app'),
+          TargetKeyId: k.KeyId,
+          CreationDate: new Date(clock.now()),
+          LastUpdatedDate: new Date(clock.now()),
+        },
+      ],
       Truncated: false,
     });
   });
@@ -43,8 +51,14 @@ describe('CreateAlias', () => {
     const k = await createKey();
     await call('CreateAlias', { AliasName: 'alias/one', TargetKeyId: k.KeyId });
     await rejectsWith(call('CreateAlias', { AliasName: 'alias/two', TargetKeyId: 'alias/one' }), 'NotFoundException');
-    await rejectsWith(call('CreateAlias', { AliasName: 'alias/two', TargetKeyId: aliasArn('alias/one') }), 'NotFoundException');
-    await rejectsWith(call('CreateAlias', { AliasName: 'alias/two', TargetKeyId: '1234abcd-12ab-44cd-96ef-1234567890ab' }), 'NotFoundException');
+    await rejectsWith(
+      call('CreateAlias', { AliasName: 'alias/two', TargetKeyId: aliasArn('alias/one') }),
+      'NotFoundException',
+    );
+    await rejectsWith(
+      call('CreateAlias', { AliasName: 'alias/two', TargetKeyId: '1234abcd-12ab-44cd-96ef-1234567890ab' }),
+      'NotFoundException',
+    );
     await rejectsWith(call('CreateAlias', { AliasName: 'alias/two' }), 'ValidationException');
     expect((await call('ListAliases')).Aliases).toHaveLength(1);
   });
@@ -53,7 +67,10 @@ describe('CreateAlias', () => {
     const { createKey, call } = await freshKms();
     const k = await createKey();
     await call('ScheduleKeyDeletion', { KeyId: k.KeyId, PendingWindowInDays: 7 });
-    await rejectsWith(call('CreateAlias', { AliasName: 'alias/late', TargetKeyId: k.KeyId }), 'KMSInvalidStateException');
+    await rejectsWith(
+      call('CreateAlias', { AliasName: 'alias/late', TargetKeyId: k.KeyId }),
+      'KMSInvalidStateException',
+    );
     expect((await call('ListAliases')).Aliases).toEqual([]);
   });
 
@@ -75,7 +92,11 @@ describe('UpdateAlias', () => {
     clock.advanceDays(1);
     expect(await call('UpdateAlias', { AliasName: 'alias/app', TargetKeyId: b.Arn })).toEqual({});
     const [entry] = (await call('ListAliases')).Aliases;
-    expect(entry).toMatchObject({ TargetKeyId: b.KeyId, CreationDate: new Date(created), LastUpdatedDate: new Date(clock.now()) });
+    expect(entry).toMatchObject({
+      TargetKeyId: b.KeyId,
+      CreationDate: new Date(created),
+      LastUpdatedDate: new Date(clock.now()),
+    });
     expect((await call('Encrypt', { KeyId: 'alias/app', Plaintext: utf8('x') })).KeyId).toBe(b.Arn);
   });
 
@@ -87,7 +108,10 @@ describe('UpdateAlias', () => {
     await rejectsWith(call('UpdateAlias', { AliasName: 'alias/app', TargetKeyId: 'alias/app' }), 'NotFoundException');
     await rejectsWith(call('UpdateAlias', { AliasName: 'app', TargetKeyId: b.KeyId }), 'InvalidAliasNameException');
     await call('ScheduleKeyDeletion', { KeyId: b.KeyId, PendingWindowInDays: 7 });
-    await rejectsWith(call('UpdateAlias', { AliasName: 'alias/app', TargetKeyId: b.KeyId }), 'KMSInvalidStateException');
+    await rejectsWith(
+      call('UpdateAlias', { AliasName: 'alias/app', TargetKeyId: b.KeyId }),
+      'KMSInvalidStateException',
+    );
     expect((await call('ListAliases')).Aliases[0].TargetKeyId).toBe(a.KeyId);
   });
 });
@@ -120,13 +144,19 @@ describe('ListAliases', () => {
     const { createKey, call } = await freshKms();
     const [a, b] = [await createKey(), await createKey()];
     const names = Array.from({ length: 9 }, (_, i) => `alias/n${i}`);
-    for (const [i, n] of names.entries()) await call('CreateAlias', { AliasName: n, TargetKeyId: i % 2 ? a.KeyId : b.KeyId });
+    for (const [i, n] of names.entries())
+      await call('CreateAlias', { AliasName: n, TargetKeyId: i % 2 ? a.KeyId : b.KeyId });
     for (const limit of [1, 2, 4, 9, 100]) {
       const { items, pages } = await walk<{ AliasName: string }>(call, 'ListAliases', { Limit: limit }, 'Aliases');
       expect(items.map((x) => x.AliasName)).toEqual(names);
       expect(pages).toBe(Math.ceil(9 / limit));
     }
-    const onlyA = await walk<{ AliasName: string; TargetKeyId: string }>(call, 'ListAliases', { KeyId: a.Arn, Limit: 2 }, 'Aliases');
+    const onlyA = await walk<{ AliasName: string; TargetKeyId: string }>(
+      call,
+      'ListAliases',
+      { KeyId: a.Arn, Limit: 2 },
+      'Aliases',
+    );
     expect(onlyA.items.map((x) => x.AliasName)).toEqual(names.filter((_, i) => i % 2));
     expect(onlyA.items.every((x) => x.TargetKeyId === a.KeyId)).toBe(true);
   });
@@ -145,7 +175,8 @@ describe('ListAliases', () => {
   it('continues right after the item its NextMarker names', async () => {
     const { createKey, call } = await freshKms();
     const k = await createKey();
-    for (const n of ['alias/a', 'alias/b', 'alias/c']) await call('CreateAlias', { AliasName: n, TargetKeyId: k.KeyId });
+    for (const n of ['alias/a', 'alias/b', 'alias/c'])
+      await call('CreateAlias', { AliasName: n, TargetKeyId: k.KeyId });
     const first = await call('ListAliases', { Limit: 1 });
     const second = await call('ListAliases', { Limit: 1, Marker: first.NextMarker });
     expect(second.Aliases[0].AliasName).toBe('alias/b');

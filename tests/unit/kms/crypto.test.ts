@@ -17,7 +17,12 @@ describe('Encrypt / Decrypt', () => {
     expect(enc).toMatchObject({ KeyId: k.Arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' });
     expect(enc.CiphertextBlob).toBeInstanceOf(Uint8Array);
     const dec = await call('Decrypt', { CiphertextBlob: enc.CiphertextBlob });
-    expect(dec).toEqual({ KeyId: k.Arn, Plaintext: utf8('hello'), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT', KeyMaterialId: k.CurrentKeyMaterialId });
+    expect(dec).toEqual({
+      KeyId: k.Arn,
+      Plaintext: utf8('hello'),
+      EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+      KeyMaterialId: k.CurrentKeyMaterialId,
+    });
     expect(dec.Plaintext).toBeInstanceOf(Uint8Array);
   });
 
@@ -46,21 +51,49 @@ describe('Encrypt / Decrypt', () => {
 
   it('accept only SYMMETRIC_DEFAULT for a symmetric key', async () => {
     const { call, k } = await setup();
-    const { CiphertextBlob } = await call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' });
-    await rejectsWith(call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }), 'InvalidKeyUsageException');
-    await rejectsWith(call('Decrypt', { CiphertextBlob, KeyId: k.KeyId, EncryptionAlgorithm: 'RSAES_OAEP_SHA_1' }), 'InvalidKeyUsageException');
+    const { CiphertextBlob } = await call('Encrypt', {
+      KeyId: k.KeyId,
+      Plaintext: utf8('x'),
+      EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+    });
+    await rejectsWith(
+      call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }),
+      'InvalidKeyUsageException',
+    );
+    await rejectsWith(
+      call('Decrypt', { CiphertextBlob, KeyId: k.KeyId, EncryptionAlgorithm: 'RSAES_OAEP_SHA_1' }),
+      'InvalidKeyUsageException',
+    );
     // AWS: decrypting with an asymmetric algorithm needs KeyId.
-    await rejectsWith(call('Decrypt', { CiphertextBlob, EncryptionAlgorithm: 'RSAES_OAEP_SHA_1' }), 'ValidationException');
-    await rejectsWith(call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), EncryptionAlgorithm: 'AES' }), 'ValidationException');
+    await rejectsWith(
+      call('Decrypt', { CiphertextBlob, EncryptionAlgorithm: 'RSAES_OAEP_SHA_1' }),
+      'ValidationException',
+    );
+    await rejectsWith(
+      call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), EncryptionAlgorithm: 'AES' }),
+      'ValidationException',
+    );
   });
 
   it('check GrantTokens and refuse DryRun and Recipient as unsupported', async () => {
     const { call, k } = await setup();
     await call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), GrantTokens: [] });
-    await rejectsWith(call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), GrantTokens: ['t'] }), 'InvalidGrantTokenException');
-    await rejectsWith(call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), GrantTokens: Array(11).fill('t') }), 'ValidationException');
-    await rejectsWith(call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), DryRun: true }), 'UnsupportedOperationException');
-    await rejectsWith(call('Decrypt', { CiphertextBlob: new Uint8Array(60), Recipient: {} }), 'UnsupportedOperationException');
+    await rejectsWith(
+      call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), GrantTokens: ['t'] }),
+      'InvalidGrantTokenException',
+    );
+    await rejectsWith(
+      call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), GrantTokens: Array(11).fill('t') }),
+      'ValidationException',
+    );
+    await rejectsWith(
+      call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), DryRun: true }),
+      'UnsupportedOperationException',
+    );
+    await rejectsWith(
+      call('Decrypt', { CiphertextBlob: new Uint8Array(60), Recipient: {} }),
+      'UnsupportedOperationException',
+    );
   });
 
   it('Decrypt with the KeyId of another key is IncorrectKeyException', async () => {
@@ -69,7 +102,10 @@ describe('Encrypt / Decrypt', () => {
     const { CiphertextBlob } = await call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x') });
     await rejectsWith(call('Decrypt', { CiphertextBlob, KeyId: other.KeyId }), 'IncorrectKeyException');
     await rejectsWith(call('Decrypt', { CiphertextBlob, KeyId: other.Arn }), 'IncorrectKeyException');
-    await rejectsWith(call('Decrypt', { CiphertextBlob, KeyId: '1234abcd-12ab-44cd-96ef-1234567890ab' }), 'NotFoundException');
+    await rejectsWith(
+      call('Decrypt', { CiphertextBlob, KeyId: '1234abcd-12ab-44cd-96ef-1234567890ab' }),
+      'NotFoundException',
+    );
   });
 });
 
@@ -92,7 +128,11 @@ describe('encryption context', () => {
 
   it('does not depend on the order of pairs', async () => {
     const { call, k } = await setup();
-    const { CiphertextBlob } = await call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('ok'), EncryptionContext: { a: '1', b: '2', c: '3' } });
+    const { CiphertextBlob } = await call('Encrypt', {
+      KeyId: k.KeyId,
+      Plaintext: utf8('ok'),
+      EncryptionContext: { a: '1', b: '2', c: '3' },
+    });
     const dec = await call('Decrypt', { CiphertextBlob, EncryptionContext: { c: '3', a: '1', b: '2' } });
     expect(text(dec.Plaintext)).toBe('ok');
   });
@@ -107,15 +147,30 @@ describe('encryption context', () => {
   it('keeps a "__proto__" pair bound to the ciphertext', async () => {
     const { call, k } = await setup();
     const proto = JSON.parse('{"__proto__":"x"}');
-    const { CiphertextBlob } = await call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('p'), EncryptionContext: proto });
+    const { CiphertextBlob } = await call('Encrypt', {
+      KeyId: k.KeyId,
+      Plaintext: utf8('p'),
+      EncryptionContext: proto,
+    });
     await rejectsWith(call('Decrypt', { CiphertextBlob }), 'InvalidCiphertextException');
-    expect(text((await call('Decrypt', { CiphertextBlob, EncryptionContext: JSON.parse('{"__proto__":"x"}') })).Plaintext)).toBe('p');
+    expect(
+      text((await call('Decrypt', { CiphertextBlob, EncryptionContext: JSON.parse('{"__proto__":"x"}') })).Plaintext),
+    ).toBe('p');
   });
 
   it('rejects contexts that cannot be bound faithfully (ValidationException)', async () => {
     const { call, k } = await setup();
-    for (const EncryptionContext of [{ a: '\uD800' }, { a: 'x'.repeat(70_000) }, new Map([['a', 'b']]), [['a', 'b']], { a: 1 }]) {
-      await rejectsWith(call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), EncryptionContext }), 'ValidationException');
+    for (const EncryptionContext of [
+      { a: '\uD800' },
+      { a: 'x'.repeat(70_000) },
+      new Map([['a', 'b']]),
+      [['a', 'b']],
+      { a: 1 },
+    ]) {
+      await rejectsWith(
+        call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), EncryptionContext }),
+        'ValidationException',
+      );
     }
   });
 });
@@ -134,7 +189,9 @@ describe('GenerateDataKey', () => {
     expect(r).toMatchObject({ KeyId: k.Arn, KeyMaterialId: k.CurrentKeyMaterialId });
     expect(r.Plaintext).toBeInstanceOf(Uint8Array);
     expect(r.Plaintext.length).toBe(len);
-    expect((await call('Decrypt', { CiphertextBlob: r.CiphertextBlob, EncryptionContext: ctx })).Plaintext).toEqual(r.Plaintext);
+    expect((await call('Decrypt', { CiphertextBlob: r.CiphertextBlob, EncryptionContext: ctx })).Plaintext).toEqual(
+      r.Plaintext,
+    );
     await rejectsWith(call('Decrypt', { CiphertextBlob: r.CiphertextBlob }), 'InvalidCiphertextException');
   });
 
@@ -170,18 +227,27 @@ describe('GenerateRandom', () => {
       expect(r.Plaintext).toBeInstanceOf(Uint8Array);
       expect(r.Plaintext.length).toBe(n);
     }
-    const [a, b] = [await call('GenerateRandom', { NumberOfBytes: 32 }), await call('GenerateRandom', { NumberOfBytes: 32 })];
+    const [a, b] = [
+      await call('GenerateRandom', { NumberOfBytes: 32 }),
+      await call('GenerateRandom', { NumberOfBytes: 32 }),
+    ];
     expect(a.Plaintext).not.toEqual(b.Plaintext);
   });
 
-  it.each([[{}], [{ NumberOfBytes: 0 }], [{ NumberOfBytes: 1025 }], [{ NumberOfBytes: -1 }], [{ NumberOfBytes: NaN }]])('rejects %j (ValidationException)', async (req) => {
-    const { call } = await freshKms();
-    await rejectsWith(call('GenerateRandom', req), 'ValidationException');
-  });
+  it.each([[{}], [{ NumberOfBytes: 0 }], [{ NumberOfBytes: 1025 }], [{ NumberOfBytes: -1 }], [{ NumberOfBytes: NaN }]])(
+    'rejects %j (ValidationException)',
+    async (req) => {
+      const { call } = await freshKms();
+      await rejectsWith(call('GenerateRandom', req), 'ValidationException');
+    },
+  );
 
   it('refuses a custom key store (UnsupportedOperationException)', async () => {
     const { call } = await freshKms();
-    await rejectsWith(call('GenerateRandom', { NumberOfBytes: 8, CustomKeyStoreId: 'cks-1' }), 'UnsupportedOperationException');
+    await rejectsWith(
+      call('GenerateRandom', { NumberOfBytes: 8, CustomKeyStoreId: 'cks-1' }),
+      'UnsupportedOperationException',
+    );
   });
 });
 
@@ -189,9 +255,17 @@ describe('ReEncrypt', () => {
   it('moves a ciphertext from one key and context to another', async () => {
     const { call, k, createKey } = await setup();
     const dest = await createKey();
-    const { CiphertextBlob } = await call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('move me'), EncryptionContext: { from: 'a' } });
+    const { CiphertextBlob } = await call('Encrypt', {
+      KeyId: k.KeyId,
+      Plaintext: utf8('move me'),
+      EncryptionContext: { from: 'a' },
+    });
     const r = await call('ReEncrypt', {
-      CiphertextBlob, SourceEncryptionContext: { from: 'a' }, SourceKeyId: 'alias/c', DestinationKeyId: dest.Arn, DestinationEncryptionContext: { to: 'b' },
+      CiphertextBlob,
+      SourceEncryptionContext: { from: 'a' },
+      SourceKeyId: 'alias/c',
+      DestinationKeyId: dest.Arn,
+      DestinationEncryptionContext: { to: 'b' },
     });
     expect(r).toEqual({
       CiphertextBlob: expect.any(Uint8Array),
@@ -206,19 +280,32 @@ describe('ReEncrypt', () => {
     const dec = await call('Decrypt', { CiphertextBlob: r.CiphertextBlob, EncryptionContext: { to: 'b' } });
     expect(dec.KeyId).toBe(dest.Arn);
     expect(text(dec.Plaintext)).toBe('move me');
-    await rejectsWith(call('Decrypt', { CiphertextBlob: r.CiphertextBlob, EncryptionContext: { from: 'a' } }), 'InvalidCiphertextException');
+    await rejectsWith(
+      call('Decrypt', { CiphertextBlob: r.CiphertextBlob, EncryptionContext: { from: 'a' } }),
+      'InvalidCiphertextException',
+    );
   });
 
   it('rejects a wrong SourceKeyId, a wrong source context, and a missing or disabled destination', async () => {
     const { call, k, createKey } = await setup();
     const [dest, other] = [await createKey(), await createKey()];
-    const { CiphertextBlob } = await call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), EncryptionContext: { a: '1' } });
+    const { CiphertextBlob } = await call('Encrypt', {
+      KeyId: k.KeyId,
+      Plaintext: utf8('x'),
+      EncryptionContext: { a: '1' },
+    });
     const base = { CiphertextBlob, SourceEncryptionContext: { a: '1' }, DestinationKeyId: dest.KeyId };
     await rejectsWith(call('ReEncrypt', { ...base, SourceKeyId: other.KeyId }), 'IncorrectKeyException');
-    await rejectsWith(call('ReEncrypt', { ...base, SourceEncryptionContext: { a: '2' } }), 'InvalidCiphertextException');
+    await rejectsWith(
+      call('ReEncrypt', { ...base, SourceEncryptionContext: { a: '2' } }),
+      'InvalidCiphertextException',
+    );
     await rejectsWith(call('ReEncrypt', { ...base, DestinationKeyId: undefined }), 'ValidationException');
     await rejectsWith(call('ReEncrypt', { ...base, DestinationKeyId: 'alias/none' }), 'NotFoundException');
-    await rejectsWith(call('ReEncrypt', { ...base, DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_1' }), 'InvalidKeyUsageException');
+    await rejectsWith(
+      call('ReEncrypt', { ...base, DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_1' }),
+      'InvalidKeyUsageException',
+    );
     await call('DisableKey', { KeyId: dest.KeyId });
     await rejectsWith(call('ReEncrypt', base), 'DisabledException');
   });

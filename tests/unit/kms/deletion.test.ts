@@ -10,10 +10,16 @@ describe('ScheduleKeyDeletion', () => {
     const { createKey, call, clock } = await freshKms();
     const k = await createKey();
     expect(await call('ScheduleKeyDeletion', { KeyId: k.KeyId })).toEqual({
-      KeyId: k.Arn, DeletionDate: new Date(clock.now() + 30 * DAY), KeyState: 'PendingDeletion', PendingWindowInDays: 30,
+      KeyId: k.Arn,
+      DeletionDate: new Date(clock.now() + 30 * DAY),
+      KeyState: 'PendingDeletion',
+      PendingWindowInDays: 30,
     });
     expect((await call('DescribeKey', { KeyId: k.KeyId })).KeyMetadata).toMatchObject({
-      KeyState: 'PendingDeletion', Enabled: false, DeletionDate: new Date(clock.now() + 30 * DAY), PendingDeletionWindowInDays: 30,
+      KeyState: 'PendingDeletion',
+      Enabled: false,
+      DeletionDate: new Date(clock.now() + 30 * DAY),
+      PendingDeletionWindowInDays: 30,
     });
   });
 
@@ -26,20 +32,32 @@ describe('ScheduleKeyDeletion', () => {
     }
   });
 
-  it.each(['ScheduleKeyDeletion', 'CancelKeyDeletion', 'EnableKey', 'DisableKey', 'UpdateKeyDescription'])('%s takes a key ID or key ARN, not an alias (NotFoundException), as AWS', async (op) => {
-    const { createKey, call } = await freshKms();
-    const k = await createKey();
-    await call('CreateAlias', { AliasName: 'alias/only-ids', TargetKeyId: k.KeyId });
-    await rejectsWith(call(op, { KeyId: 'alias/only-ids', Description: 'x' }), 'NotFoundException');
-    expect((await call('DescribeKey', { KeyId: k.KeyId })).KeyMetadata).toMatchObject({ KeyState: 'Enabled', Description: '' });
-  });
+  it.each(['ScheduleKeyDeletion', 'CancelKeyDeletion', 'EnableKey', 'DisableKey', 'UpdateKeyDescription'])(
+    '%s takes a key ID or key ARN, not an alias (NotFoundException), as AWS',
+    async (op) => {
+      const { createKey, call } = await freshKms();
+      const k = await createKey();
+      await call('CreateAlias', { AliasName: 'alias/only-ids', TargetKeyId: k.KeyId });
+      await rejectsWith(call(op, { KeyId: 'alias/only-ids', Description: 'x' }), 'NotFoundException');
+      expect((await call('DescribeKey', { KeyId: k.KeyId })).KeyMetadata).toMatchObject({
+        KeyState: 'Enabled',
+        Description: '',
+      });
+    },
+  );
 
-  it.each([6, 31, 0, -7, 7.5, '7', NaN, true])('rejects PendingWindowInDays %j (ValidationException) and changes nothing', async (days) => {
-    const { createKey, call } = await freshKms();
-    const k = await createKey();
-    await rejectsWith(call('ScheduleKeyDeletion', { KeyId: k.KeyId, PendingWindowInDays: days }), 'ValidationException');
-    expect((await call('DescribeKey', { KeyId: k.KeyId })).KeyMetadata.KeyState).toBe('Enabled');
-  });
+  it.each([6, 31, 0, -7, 7.5, '7', NaN, true])(
+    'rejects PendingWindowInDays %j (ValidationException) and changes nothing',
+    async (days) => {
+      const { createKey, call } = await freshKms();
+      const k = await createKey();
+      await rejectsWith(
+        call('ScheduleKeyDeletion', { KeyId: k.KeyId, PendingWindowInDays: days }),
+        'ValidationException',
+      );
+      expect((await call('DescribeKey', { KeyId: k.KeyId })).KeyMetadata.KeyState).toBe('Enabled');
+    },
+  );
 
   it('rejects a key already pending deletion (KMSInvalidStateException) and an unknown key', async () => {
     const { createKey, call } = await freshKms();
@@ -47,7 +65,10 @@ describe('ScheduleKeyDeletion', () => {
     await call('ScheduleKeyDeletion', { KeyId: k.KeyId, PendingWindowInDays: 7 });
     await rejectsWith(call('ScheduleKeyDeletion', { KeyId: k.KeyId }), 'KMSInvalidStateException');
     expect((await call('DescribeKey', { KeyId: k.KeyId })).KeyMetadata.PendingDeletionWindowInDays).toBe(7);
-    await rejectsWith(call('ScheduleKeyDeletion', { KeyId: '1234abcd-12ab-44cd-96ef-1234567890ab' }), 'NotFoundException');
+    await rejectsWith(
+      call('ScheduleKeyDeletion', { KeyId: '1234abcd-12ab-44cd-96ef-1234567890ab' }),
+      'NotFoundException',
+    );
   });
 
   it('schedules a disabled key too', async () => {
@@ -67,7 +88,10 @@ describe('a key pending deletion', () => {
     await rejectsWith(call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x') }), 'KMSInvalidStateException');
     await rejectsWith(call('Decrypt', { CiphertextBlob }), 'KMSInvalidStateException');
     await rejectsWith(call('GenerateDataKey', { KeyId: k.KeyId, KeySpec: 'AES_256' }), 'KMSInvalidStateException');
-    await rejectsWith(call('ReEncrypt', { CiphertextBlob, DestinationKeyId: (await createKey()).KeyId }), 'KMSInvalidStateException');
+    await rejectsWith(
+      call('ReEncrypt', { CiphertextBlob, DestinationKeyId: (await createKey()).KeyId }),
+      'KMSInvalidStateException',
+    );
     expect((await call('GetKeyPolicy', { KeyId: k.KeyId })).PolicyName).toBe('default');
   });
 });
@@ -131,7 +155,9 @@ describe('deletion when due (Kms.maintain)', () => {
     expect(await call('CreateAlias', { AliasName: 'alias/doomed', TargetKeyId: keep.KeyId })).toEqual({});
     expect((await call('DescribeKey', { KeyId: 'alias/doomed' })).KeyMetadata.KeyId).toBe(keep.KeyId);
     await kms.maintain();
-    expect((await call('ListAliases', { KeyId: keep.KeyId })).Aliases.map((a: { AliasName: string }) => a.AliasName)).toEqual(['alias/doomed', 'alias/keep']);
+    expect(
+      (await call('ListAliases', { KeyId: keep.KeyId })).Aliases.map((a: { AliasName: string }) => a.AliasName),
+    ).toEqual(['alias/doomed', 'alias/keep']);
   });
 
   it('deletes the key, every material version and its aliases, and records DeleteKey', async () => {
@@ -153,7 +179,10 @@ describe('deletion when due (Kms.maintain)', () => {
     expect(events).toHaveLength(1);
     expect(events[0]!.keyIds).toEqual([k.KeyId]);
     expect(events[0]!.record).toMatchObject({
-      eventSource: 'kms.amazonaws.com', eventType: 'AwsServiceEvent', readOnly: false, eventCategory: 'Management',
+      eventSource: 'kms.amazonaws.com',
+      eventType: 'AwsServiceEvent',
+      readOnly: false,
+      eventCategory: 'Management',
       userIdentity: { accountId: k.AWSAccountId, invokedBy: 'kms.amazonaws.com' },
       resources: [{ accountId: k.AWSAccountId, type: 'AWS::KMS::Key', ARN: k.Arn }],
     });

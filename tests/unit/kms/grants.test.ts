@@ -20,7 +20,11 @@ describe('CreateGrant', () => {
     await rejectsWith(app.call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x') }), 'AccessDeniedException');
     const g = await call('CreateGrant', { KeyId: k.KeyId, GranteePrincipal: APP, Operations: ['Encrypt', 'Decrypt'] });
     expect(g.GrantId).toMatch(/^[0-9a-f]{64}$/);
-    const { CiphertextBlob } = await app.call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), GrantTokens: [g.GrantToken] });
+    const { CiphertextBlob } = await app.call('Encrypt', {
+      KeyId: k.KeyId,
+      Plaintext: utf8('x'),
+      GrantTokens: [g.GrantToken],
+    });
     await app.call('Decrypt', { CiphertextBlob });
     // Not an operation the grant lists.
     await rejectsWith(app.call('GenerateDataKey', { KeyId: k.KeyId, KeySpec: 'AES_256' }), 'AccessDeniedException');
@@ -31,21 +35,58 @@ describe('CreateGrant', () => {
 
   it('EncryptionContextSubset and EncryptionContextEquals constrain the context; DescribeKey is not constrained', async () => {
     const { call, k, app } = await setup();
-    await call('CreateGrant', { KeyId: k.KeyId, GranteePrincipal: APP, Operations: ['Encrypt', 'DescribeKey'], Constraints: { EncryptionContextSubset: { TenantId: 'acme' } } });
-    await app.call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), EncryptionContext: { TenantId: 'acme', Purpose: 'test' } });
-    await rejectsWith(app.call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), EncryptionContext: { TenantId: 'other' } }), 'AccessDeniedException');
+    await call('CreateGrant', {
+      KeyId: k.KeyId,
+      GranteePrincipal: APP,
+      Operations: ['Encrypt', 'DescribeKey'],
+      Constraints: { EncryptionContextSubset: { TenantId: 'acme' } },
+    });
+    await app.call('Encrypt', {
+      KeyId: k.KeyId,
+      Plaintext: utf8('x'),
+      EncryptionContext: { TenantId: 'acme', Purpose: 'test' },
+    });
+    await rejectsWith(
+      app.call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), EncryptionContext: { TenantId: 'other' } }),
+      'AccessDeniedException',
+    );
     await rejectsWith(app.call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x') }), 'AccessDeniedException');
     await app.call('DescribeKey', { KeyId: k.KeyId });
     const eq = await setup();
-    await eq.call('CreateGrant', { KeyId: eq.k.KeyId, GranteePrincipal: APP, Operations: ['Encrypt'], Constraints: { EncryptionContextEquals: { TenantId: 'acme' } } });
+    await eq.call('CreateGrant', {
+      KeyId: eq.k.KeyId,
+      GranteePrincipal: APP,
+      Operations: ['Encrypt'],
+      Constraints: { EncryptionContextEquals: { TenantId: 'acme' } },
+    });
     await eq.app.call('Encrypt', { KeyId: eq.k.KeyId, Plaintext: utf8('x'), EncryptionContext: { TenantId: 'acme' } });
-    await rejectsWith(eq.app.call('Encrypt', { KeyId: eq.k.KeyId, Plaintext: utf8('x'), EncryptionContext: { TenantId: 'acme', More: '1' } }), 'AccessDeniedException');
+    await rejectsWith(
+      eq.app.call('Encrypt', {
+        KeyId: eq.k.KeyId,
+        Plaintext: utf8('x'),
+        EncryptionContext: { TenantId: 'acme', More: '1' },
+      }),
+      'AccessDeniedException',
+    );
   });
 
   it('accepts exactly the operations grantOperations lists for the key (the console offers that list)', async () => {
     const { call } = await setup();
     for (const [KeySpec, KeyUsage, expected] of [
-      ['SYMMETRIC_DEFAULT', 'ENCRYPT_DECRYPT', ['Decrypt', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'ReEncryptFrom', 'ReEncryptTo', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext']],
+      [
+        'SYMMETRIC_DEFAULT',
+        'ENCRYPT_DECRYPT',
+        [
+          'Decrypt',
+          'Encrypt',
+          'GenerateDataKey',
+          'GenerateDataKeyWithoutPlaintext',
+          'ReEncryptFrom',
+          'ReEncryptTo',
+          'GenerateDataKeyPair',
+          'GenerateDataKeyPairWithoutPlaintext',
+        ],
+      ],
       ['ECC_NIST_P256', 'SIGN_VERIFY', ['Sign', 'Verify', 'GetPublicKey']],
       ['HMAC_256', 'GENERATE_VERIFY_MAC', ['GenerateMac', 'VerifyMac']],
       ['RSA_2048', 'ENCRYPT_DECRYPT', ['Decrypt', 'Encrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GetPublicKey']],
@@ -54,9 +95,16 @@ describe('CreateGrant', () => {
       expect(ops.crypto).toEqual(expected);
       expect(ops.management).toEqual(['CreateGrant', 'RetireGrant', 'DescribeKey']);
       const { KeyMetadata } = await call('CreateKey', { KeySpec, KeyUsage });
-      await call('CreateGrant', { KeyId: KeyMetadata.KeyId, GranteePrincipal: APP, Operations: [...ops.crypto, ...ops.management] });
+      await call('CreateGrant', {
+        KeyId: KeyMetadata.KeyId,
+        GranteePrincipal: APP,
+        Operations: [...ops.crypto, ...ops.management],
+      });
       const other = KeyUsage === 'SIGN_VERIFY' ? 'Decrypt' : 'Sign';
-      await rejectsWith(call('CreateGrant', { KeyId: KeyMetadata.KeyId, GranteePrincipal: APP, Operations: [other] }), 'ValidationException');
+      await rejectsWith(
+        call('CreateGrant', { KeyId: KeyMetadata.KeyId, GranteePrincipal: APP, Operations: [other] }),
+        'ValidationException',
+      );
     }
   });
 
@@ -72,7 +120,7 @@ describe('CreateGrant', () => {
     expect((await call('ListGrants', { KeyId: k.KeyId })).Grants).toHaveLength(2);
   });
 
-  it('refuses bad input with AWS\'s exceptions and changes nothing', async () => {
+  it("refuses bad input with AWS's exceptions and changes nothing", async () => {
     const { call, k, createKey } = await setup();
     const base = { KeyId: k.KeyId, GranteePrincipal: APP, Operations: ['Encrypt'] };
     await rejectsWith(call('CreateGrant', { ...base, Operations: [] }), 'ValidationException');
@@ -80,13 +128,30 @@ describe('CreateGrant', () => {
     await rejectsWith(call('CreateGrant', { ...base, Operations: ['Sign'] }), 'ValidationException');
     await rejectsWith(call('CreateGrant', { ...base, GranteePrincipal: 'alice' }), 'ValidationException');
     await rejectsWith(call('CreateGrant', { ...base, Name: 'has spaces' }), 'ValidationException');
-    await rejectsWith(call('CreateGrant', { ...base, Constraints: { EncryptionContextSubset: { a: '1' }, EncryptionContextEquals: { a: '1' } } }), 'ValidationException');
+    await rejectsWith(
+      call('CreateGrant', {
+        ...base,
+        Constraints: { EncryptionContextSubset: { a: '1' }, EncryptionContextEquals: { a: '1' } },
+      }),
+      'ValidationException',
+    );
     await rejectsWith(call('CreateGrant', { ...base, Operations: ['GetPublicKey'] }), 'ValidationException');
     await rejectsWith(call('CreateGrant', { ...base, KeyId: 'alias/x' }), 'NotFoundException');
     const signer = await createKey({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
     await call('CreateGrant', { ...base, KeyId: signer.KeyId, Operations: ['Sign', 'GetPublicKey'] });
-    await rejectsWith(call('CreateGrant', { ...base, KeyId: signer.KeyId, Operations: ['Sign'], Constraints: { EncryptionContextSubset: { a: '1' } } }), 'ValidationException');
-    await rejectsWith(call('CreateGrant', { ...base, KeyId: signer.KeyId, Operations: ['Encrypt'] }), 'ValidationException');
+    await rejectsWith(
+      call('CreateGrant', {
+        ...base,
+        KeyId: signer.KeyId,
+        Operations: ['Sign'],
+        Constraints: { EncryptionContextSubset: { a: '1' } },
+      }),
+      'ValidationException',
+    );
+    await rejectsWith(
+      call('CreateGrant', { ...base, KeyId: signer.KeyId, Operations: ['Encrypt'] }),
+      'ValidationException',
+    );
     expect((await call('ListGrants', { KeyId: k.KeyId })).Grants).toEqual([]);
     await call('ScheduleKeyDeletion', { KeyId: k.KeyId, PendingWindowInDays: 7 });
     await rejectsWith(call('CreateGrant', base), 'KMSInvalidStateException');
@@ -94,17 +159,28 @@ describe('CreateGrant', () => {
 
   it('a grantee allowed to CreateGrant by a grant passes on no more than its grant gives', async () => {
     const { call, k, app } = await setup();
-    await call('CreateGrant', { KeyId: k.KeyId, GranteePrincipal: APP, Operations: ['Encrypt', 'Decrypt', 'CreateGrant'] });
+    await call('CreateGrant', {
+      KeyId: k.KeyId,
+      GranteePrincipal: APP,
+      Operations: ['Encrypt', 'Decrypt', 'CreateGrant'],
+    });
     await app.call('CreateGrant', { KeyId: k.KeyId, GranteePrincipal: roleArn('Worker'), Operations: ['Decrypt'] });
-    await rejectsWith(app.call('CreateGrant', { KeyId: k.KeyId, GranteePrincipal: roleArn('Worker'), Operations: ['GenerateDataKey'] }), 'AccessDeniedException');
+    await rejectsWith(
+      app.call('CreateGrant', { KeyId: k.KeyId, GranteePrincipal: roleArn('Worker'), Operations: ['GenerateDataKey'] }),
+      'AccessDeniedException',
+    );
   });
 
-  it('stops at AWS\'s per-principal quota with LimitExceededException', { timeout: 60_000 }, async () => {
+  it("stops at AWS's per-principal quota with LimitExceededException", { timeout: 60_000 }, async () => {
     const { call, k } = await setup();
     const grants = [];
-    for (let i = 0; i < 500; i++) grants.push(call('CreateGrant', { KeyId: k.KeyId, GranteePrincipal: APP, Operations: ['Encrypt'] }));
+    for (let i = 0; i < 500; i++)
+      grants.push(call('CreateGrant', { KeyId: k.KeyId, GranteePrincipal: APP, Operations: ['Encrypt'] }));
     await Promise.all(grants);
-    await rejectsWith(call('CreateGrant', { KeyId: k.KeyId, GranteePrincipal: APP, Operations: ['Encrypt'] }), 'LimitExceededException');
+    await rejectsWith(
+      call('CreateGrant', { KeyId: k.KeyId, GranteePrincipal: APP, Operations: ['Encrypt'] }),
+      'LimitExceededException',
+    );
     const { items, pages } = await walk(call, 'ListGrants', { KeyId: k.KeyId, Limit: 100 }, 'Grants');
     expect(items).toHaveLength(500);
     expect(new Set(items.map((g: any) => g.GrantId)).size).toBe(500);
@@ -113,18 +189,36 @@ describe('CreateGrant', () => {
 });
 
 describe('ListGrants and ListRetirableGrants', () => {
-  it('list AWS\'s GrantListEntry shape, filter by GrantId and GranteePrincipal, and refuse a malformed GrantId', async () => {
+  it("list AWS's GrantListEntry shape, filter by GrantId and GranteePrincipal, and refuse a malformed GrantId", async () => {
     const { call, k } = await setup();
-    const g = await call('CreateGrant', { KeyId: k.KeyId, GranteePrincipal: APP, RetiringPrincipal: userArn('ops'), Operations: ['Decrypt'], Name: 'n1', Constraints: { EncryptionContextEquals: { a: '1' } } });
+    const g = await call('CreateGrant', {
+      KeyId: k.KeyId,
+      GranteePrincipal: APP,
+      RetiringPrincipal: userArn('ops'),
+      Operations: ['Decrypt'],
+      Name: 'n1',
+      Constraints: { EncryptionContextEquals: { a: '1' } },
+    });
     await call('CreateGrant', { KeyId: k.KeyId, GranteePrincipal: roleArn('Other'), Operations: ['Encrypt'] });
     const one = (await call('ListGrants', { KeyId: k.Arn, GrantId: g.GrantId })).Grants;
-    expect(one).toEqual([{
-      KeyId: k.Arn, GrantId: g.GrantId, Name: 'n1', CreationDate: expect.any(Date), GranteePrincipal: APP, RetiringPrincipal: userArn('ops'),
-      IssuingAccount: ROOT, Operations: ['Decrypt'], Constraints: { EncryptionContextEquals: { a: '1' } },
-    }]);
+    expect(one).toEqual([
+      {
+        KeyId: k.Arn,
+        GrantId: g.GrantId,
+        Name: 'n1',
+        CreationDate: expect.any(Date),
+        GranteePrincipal: APP,
+        RetiringPrincipal: userArn('ops'),
+        IssuingAccount: ROOT,
+        Operations: ['Decrypt'],
+        Constraints: { EncryptionContextEquals: { a: '1' } },
+      },
+    ]);
     expect((await call('ListGrants', { KeyId: k.KeyId, GranteePrincipal: roleArn('Other') })).Grants).toHaveLength(1);
     await rejectsWith(call('ListGrants', { KeyId: k.KeyId, GrantId: 'xyz' }), 'InvalidGrantIdException');
-    expect((await call('ListRetirableGrants', { RetiringPrincipal: userArn('ops') })).Grants.map((x: any) => x.GrantId)).toEqual([g.GrantId]);
+    expect(
+      (await call('ListRetirableGrants', { RetiringPrincipal: userArn('ops') })).Grants.map((x: any) => x.GrantId),
+    ).toEqual([g.GrantId]);
     await rejectsWith(call('ListRetirableGrants', {}), 'ValidationException');
   });
 });
@@ -133,12 +227,21 @@ describe('RetireGrant and RevokeGrant', () => {
   it('the retiring principal retires by token; a grantee only when the grant lists RetireGrant; the root always', async () => {
     const w = await setup();
     const ops = await w.principal('user', 'ops');
-    const g1 = await w.call('CreateGrant', { KeyId: w.k.KeyId, GranteePrincipal: APP, RetiringPrincipal: ops.arn, Operations: ['Encrypt'] });
+    const g1 = await w.call('CreateGrant', {
+      KeyId: w.k.KeyId,
+      GranteePrincipal: APP,
+      RetiringPrincipal: ops.arn,
+      Operations: ['Encrypt'],
+    });
     const e = await rejectsWith(w.app.call('RetireGrant', { GrantToken: g1.GrantToken }), 'AccessDeniedException');
     expect(e.message).toContain('kms:RetireGrant');
     await ops.call('RetireGrant', { GrantToken: g1.GrantToken });
     await rejectsWith(ops.call('RetireGrant', { GrantToken: g1.GrantToken }), 'NotFoundException');
-    const g2 = await w.call('CreateGrant', { KeyId: w.k.KeyId, GranteePrincipal: APP, Operations: ['Encrypt', 'RetireGrant'] });
+    const g2 = await w.call('CreateGrant', {
+      KeyId: w.k.KeyId,
+      GranteePrincipal: APP,
+      Operations: ['Encrypt', 'RetireGrant'],
+    });
     await w.app.call('RetireGrant', { KeyId: w.k.Arn, GrantId: g2.GrantId });
     const g3 = await w.call('CreateGrant', { KeyId: w.k.KeyId, GranteePrincipal: APP, Operations: ['Encrypt'] });
     await w.call('RetireGrant', { KeyId: w.k.KeyId, GrantId: g3.GrantId });
@@ -167,7 +270,12 @@ describe('RetireGrant and RevokeGrant', () => {
 
   it('a key destroyed by maintenance takes its grants with it', async () => {
     const w = await setup();
-    const g = await w.call('CreateGrant', { KeyId: w.k.KeyId, GranteePrincipal: APP, RetiringPrincipal: userArn('ops'), Operations: ['Encrypt'] });
+    const g = await w.call('CreateGrant', {
+      KeyId: w.k.KeyId,
+      GranteePrincipal: APP,
+      RetiringPrincipal: userArn('ops'),
+      Operations: ['Encrypt'],
+    });
     await w.call('ScheduleKeyDeletion', { KeyId: w.k.KeyId, PendingWindowInDays: 7 });
     w.clock.advanceDays(8);
     await w.kms.maintain();

@@ -2,7 +2,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidAliasNameException, KmsError, NotFoundException, ValidationException } from '../../../src/kms/errors';
-import { aliasArn, checkAliasName, isKeyId, keyArn, parseKeyRef, roleOfSession, rootArn, uuidV4 } from '../../../src/kms/ids';
+import {
+  aliasArn,
+  checkAliasName,
+  isKeyId,
+  keyArn,
+  parseKeyRef,
+  roleOfSession,
+  rootArn,
+  uuidV4,
+} from '../../../src/kms/ids';
 
 const ks = { region: 'us-east-1', accountId: '111122223333' };
 const ID = '1234abcd-12ab-44cd-96ef-1234567890ab';
@@ -18,7 +27,7 @@ describe('uuidV4', () => {
     );
   });
 
-  it('does not change the caller\'s bytes', () => {
+  it("does not change the caller's bytes", () => {
     const b = new Uint8Array(16).fill(0xff);
     uuidV4(b);
     expect([...b]).toEqual(new Array(16).fill(0xff));
@@ -130,16 +139,28 @@ describe('checkAliasName', () => {
 describe('roleOfSession', () => {
   it('names the role behind a role session', () => {
     expect(roleOfSession('arn:aws:sts::111122223333:assumed-role/App/console')).toEqual({
-      accountId: '111122223333', roleName: 'App', roleArn: 'arn:aws:iam::111122223333:role/App',
+      accountId: '111122223333',
+      roleName: 'App',
+      roleArn: 'arn:aws:iam::111122223333:role/App',
     });
-    expect(roleOfSession('arn:aws:sts::111122223333:assumed-role/App/AKIA/x')?.roleArn).toBe('arn:aws:iam::111122223333:role/App');
+    expect(roleOfSession('arn:aws:sts::111122223333:assumed-role/App/AKIA/x')?.roleArn).toBe(
+      'arn:aws:iam::111122223333:role/App',
+    );
   });
 
   it('is undefined for any other ARN', () => {
     for (const arn of [
-      'arn:aws:iam::111122223333:role/App', 'arn:aws:iam::111122223333:user/alice', 'arn:aws:iam::111122223333:root',
-      'arn:aws:sts::111122223333:assumed-role/App/', 'arn:aws:sts::111122223333:assumed-role/App', 'arn:aws:sts::1111:assumed-role/App/s',
-      'xarn:aws:sts::111122223333:assumed-role/App/s', 'arn:aws:sts::111122223333:assumed-role//s', '', '__proto__',
-    ]) expect(roleOfSession(arn), arn).toBeUndefined();
+      'arn:aws:iam::111122223333:role/App',
+      'arn:aws:iam::111122223333:user/alice',
+      'arn:aws:iam::111122223333:root',
+      'arn:aws:sts::111122223333:assumed-role/App/',
+      'arn:aws:sts::111122223333:assumed-role/App',
+      'arn:aws:sts::1111:assumed-role/App/s',
+      'xarn:aws:sts::111122223333:assumed-role/App/s',
+      'arn:aws:sts::111122223333:assumed-role//s',
+      '',
+      '__proto__',
+    ])
+      expect(roleOfSession(arn), arn).toBeUndefined();
   });
 });

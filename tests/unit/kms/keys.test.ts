@@ -32,7 +32,13 @@ describe('CreateKey', () => {
 
   it('defaults the description to empty and accepts the explicit symmetric defaults', async () => {
     const { createKey } = await freshKms();
-    const k = await createKey({ KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT', Origin: 'AWS_KMS', MultiRegion: false, Description: '' });
+    const k = await createKey({
+      KeySpec: 'SYMMETRIC_DEFAULT',
+      KeyUsage: 'ENCRYPT_DECRYPT',
+      Origin: 'AWS_KMS',
+      MultiRegion: false,
+      Description: '',
+    });
     expect(k.Description).toBe('');
     expect((await createKey({ CustomerMasterKeySpec: 'SYMMETRIC_DEFAULT' })).KeySpec).toBe('SYMMETRIC_DEFAULT');
   });
@@ -58,7 +64,11 @@ describe('CreateKey', () => {
     ['an empty policy', { Policy: '' }, 'ValidationException'],
     ['a policy that is not JSON', { Policy: '{' }, 'MalformedPolicyDocumentException'],
     ['an aws: tag', { Tags: [{ TagKey: 'aws:x', TagValue: 'v' }] }, 'TagException'],
-    ['51 tags', { Tags: Array.from({ length: 51 }, (_, i) => ({ TagKey: `k${i}`, TagValue: '' })) }, 'LimitExceededException'],
+    [
+      '51 tags',
+      { Tags: Array.from({ length: 51 }, (_, i) => ({ TagKey: `k${i}`, TagValue: '' })) },
+      'LimitExceededException',
+    ],
     ['a string BypassPolicyLockoutSafetyCheck', { BypassPolicyLockoutSafetyCheck: 'true' }, 'ValidationException'],
   ])('rejects %s', async (_why, req, name) => {
     const { call } = await freshKms();
@@ -68,7 +78,10 @@ describe('CreateKey', () => {
 
   it('accepts exactly 50 tags and a description of 8192 characters', async () => {
     const { createKey, call } = await freshKms();
-    const k = await createKey({ Description: 'd'.repeat(8192), Tags: Array.from({ length: 50 }, (_, i) => ({ TagKey: `k${i}`, TagValue: 'v' })) });
+    const k = await createKey({
+      Description: 'd'.repeat(8192),
+      Tags: Array.from({ length: 50 }, (_, i) => ({ TagKey: `k${i}`, TagValue: 'v' })),
+    });
     expect((await call('ListResourceTags', { KeyId: k.KeyId })).Tags).toHaveLength(50);
   });
 });
@@ -118,7 +131,10 @@ describe('DescribeKey', () => {
 describe('CreateKey spec fields', () => {
   it('refuses KeySpec together with the deprecated CustomerMasterKeySpec (ValidationException) and creates nothing', async () => {
     const { call } = await freshKms();
-    await rejectsWith(call('CreateKey', { KeySpec: 'SYMMETRIC_DEFAULT', CustomerMasterKeySpec: 'RSA_2048' }), 'ValidationException');
+    await rejectsWith(
+      call('CreateKey', { KeySpec: 'SYMMETRIC_DEFAULT', CustomerMasterKeySpec: 'RSA_2048' }),
+      'ValidationException',
+    );
     expect((await call('ListKeys')).Keys).toEqual([]);
   });
 });
@@ -128,7 +144,12 @@ describe('ListKeys', () => {
     const { createKey, call } = await freshKms();
     const ids = (await Promise.all(Array.from({ length: 7 }, () => createKey()))).map((k) => k.KeyId).sort();
     for (const limit of [1, 2, 3, 7, 1000]) {
-      const { items, pages } = await walk<{ KeyId: string; KeyArn: string }>(call, 'ListKeys', { Limit: limit }, 'Keys');
+      const { items, pages } = await walk<{ KeyId: string; KeyArn: string }>(
+        call,
+        'ListKeys',
+        { Limit: limit },
+        'Keys',
+      );
       expect(items.map((k) => k.KeyId).sort()).toEqual(ids);
       expect(items.every((k) => k.KeyArn === arnOf(k.KeyId))).toBe(true);
       expect(pages).toBe(Math.ceil(7 / limit));
@@ -149,11 +170,14 @@ describe('ListKeys', () => {
     expect(await call('ListKeys')).toEqual({ Keys: [], Truncated: false });
   });
 
-  it.each([['garbage'], ['!!!'], ['%%%%'], ['AAAA']])('rejects Marker %j with InvalidMarkerException', async (marker) => {
-    const { createKey, call } = await freshKms();
-    await createKey();
-    await rejectsWith(call('ListKeys', { Marker: marker }), 'InvalidMarkerException');
-  });
+  it.each([['garbage'], ['!!!'], ['%%%%'], ['AAAA']])(
+    'rejects Marker %j with InvalidMarkerException',
+    async (marker) => {
+      const { createKey, call } = await freshKms();
+      await createKey();
+      await rejectsWith(call('ListKeys', { Marker: marker }), 'InvalidMarkerException');
+    },
+  );
 
   it.each([0, 1001, 1.5, '10'])('rejects Limit %j with ValidationException', async (limit) => {
     const { call } = await freshKms();
@@ -169,24 +193,34 @@ describe('UpdateKeyDescription, EnableKey, DisableKey', () => {
     expect(await call('UpdateKeyDescription', { KeyId: k.Arn, Description: 'new' })).toEqual({});
     expect((await call('DescribeKey', { KeyId: k.KeyId })).KeyMetadata.Description).toBe('new');
     await rejectsWith(call('UpdateKeyDescription', { KeyId: k.KeyId }), 'ValidationException');
-    await rejectsWith(call('UpdateKeyDescription', { KeyId: k.KeyId, Description: 'd'.repeat(8193) }), 'ValidationException');
+    await rejectsWith(
+      call('UpdateKeyDescription', { KeyId: k.KeyId, Description: 'd'.repeat(8193) }),
+      'ValidationException',
+    );
   });
 
   it('disables and enables, returning empty responses', async () => {
     const { createKey, call } = await freshKms();
     const k = await createKey();
     expect(await call('DisableKey', { KeyId: k.KeyId })).toEqual({});
-    expect((await call('DescribeKey', { KeyId: k.KeyId })).KeyMetadata).toMatchObject({ KeyState: 'Disabled', Enabled: false });
+    expect((await call('DescribeKey', { KeyId: k.KeyId })).KeyMetadata).toMatchObject({
+      KeyState: 'Disabled',
+      Enabled: false,
+    });
     expect(await call('DisableKey', { KeyId: k.KeyId })).toEqual({}); // idempotent, as in AWS
     expect(await call('EnableKey', { KeyId: k.KeyId })).toEqual({});
-    expect((await call('DescribeKey', { KeyId: k.KeyId })).KeyMetadata).toMatchObject({ KeyState: 'Enabled', Enabled: true });
+    expect((await call('DescribeKey', { KeyId: k.KeyId })).KeyMetadata).toMatchObject({
+      KeyState: 'Enabled',
+      Enabled: true,
+    });
   });
 
   it('refuses to change a key pending deletion (KMSInvalidStateException)', async () => {
     const { createKey, call } = await freshKms();
     const k = await createKey();
     await call('ScheduleKeyDeletion', { KeyId: k.KeyId, PendingWindowInDays: 7 });
-    for (const op of ['EnableKey', 'DisableKey']) await rejectsWith(call(op, { KeyId: k.KeyId }), 'KMSInvalidStateException');
+    for (const op of ['EnableKey', 'DisableKey'])
+      await rejectsWith(call(op, { KeyId: k.KeyId }), 'KMSInvalidStateException');
     await rejectsWith(call('UpdateKeyDescription', { KeyId: k.KeyId, Description: 'x' }), 'KMSInvalidStateException');
     await rejectsWith(call('EnableKey', { KeyId: '1234abcd-12ab-44cd-96ef-1234567890ab' }), 'NotFoundException');
   });
@@ -201,8 +235,14 @@ describe('a Disabled key (AWS key-state table)', () => {
     await rejectsWith(call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x') }), 'DisabledException');
     await rejectsWith(call('Decrypt', { CiphertextBlob }), 'DisabledException');
     await rejectsWith(call('GenerateDataKey', { KeyId: k.KeyId, KeySpec: 'AES_256' }), 'DisabledException');
-    await rejectsWith(call('GenerateDataKeyWithoutPlaintext', { KeyId: k.KeyId, KeySpec: 'AES_256' }), 'DisabledException');
-    await rejectsWith(call('ReEncrypt', { CiphertextBlob, DestinationKeyId: (await createKey()).KeyId }), 'DisabledException');
+    await rejectsWith(
+      call('GenerateDataKeyWithoutPlaintext', { KeyId: k.KeyId, KeySpec: 'AES_256' }),
+      'DisabledException',
+    );
+    await rejectsWith(
+      call('ReEncrypt', { CiphertextBlob, DestinationKeyId: (await createKey()).KeyId }),
+      'DisabledException',
+    );
     expect((await call('DescribeKey', { KeyId: k.KeyId })).KeyMetadata.KeyState).toBe('Disabled');
     expect((await call('GetKeyPolicy', { KeyId: k.KeyId })).Policy).toContain('Statement');
     expect(await call('TagResource', { KeyId: k.KeyId, Tags: [{ TagKey: 't', TagValue: 'v' }] })).toEqual({});
@@ -219,7 +259,10 @@ describe('GetKeyLastUsage', () => {
     const k = await createKey();
     const created = clock.now();
     expect(await call('GetKeyLastUsage', { KeyId: k.KeyId })).toEqual({
-      KeyId: k.KeyId, KeyLastUsage: {}, TrackingStartDate: new Date(created), KeyCreationDate: new Date(created),
+      KeyId: k.KeyId,
+      KeyLastUsage: {},
+      TrackingStartDate: new Date(created),
+      KeyCreationDate: new Date(created),
     });
     clock.advanceDays(1);
     const { CiphertextBlob } = await call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x') });
@@ -267,7 +310,9 @@ describe('key material at rest', () => {
     expect(domain!.algorithm.name).toBe('AES-KW');
     expect((kms as unknown as { env: { domainKey: CryptoKey } }).env.domainKey.extractable).toBe(false);
     // The wrapped copy is the same material: unwrapped under the domain key, it opens a blob.
-    const unwrapped = await crypto.subtle.unwrapKey('raw', materials[1]!.wrapped, domain!, 'AES-KW', 'AES-GCM', false, ['decrypt']);
+    const unwrapped = await crypto.subtle.unwrapKey('raw', materials[1]!.wrapped, domain!, 'AES-KW', 'AES-GCM', false, [
+      'decrypt',
+    ]);
     const { CiphertextBlob } = await call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('wrapped') });
     const { openBlob } = await import('../../../src/kms/material/blob');
     const pt = await openBlob(unwrapped, CiphertextBlob, CiphertextBlob.slice(22, 34), {});

@@ -3,14 +3,27 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SUPPORTED_OPERATIONS } from '../../../src/kms/kms';
-import { actionOf, AWS_KMS_OPERATIONS, findAction, isReadOnly, OPERATIONS, operationCatalogue, operationFacts, usesKey } from '../../../src/kms/operations';
+import {
+  actionOf,
+  AWS_KMS_OPERATIONS,
+  findAction,
+  isReadOnly,
+  OPERATIONS,
+  operationCatalogue,
+  operationFacts,
+  usesKey,
+} from '../../../src/kms/operations';
 
 /** docs/API.md's "Operations" table: operation → status, as written. */
 function documentedStatuses(): Map<string, string> {
   const text = readFileSync(new URL('../../../docs/API.md', import.meta.url), 'utf8');
-  const section = text.slice(text.indexOf('\n## Operations'), text.indexOf('\n## ', text.indexOf('\n## Operations') + 1));
+  const section = text.slice(
+    text.indexOf('\n## Operations'),
+    text.indexOf('\n## ', text.indexOf('\n## Operations') + 1),
+  );
   const rows = new Map<string, string>();
-  for (const m of section.matchAll(/^\| ([A-Za-z]+) \| ([a-z ]+) \|/gm)) if (m[1] !== 'Operation') rows.set(m[1]!, m[2]!);
+  for (const m of section.matchAll(/^\| ([A-Za-z]+) \| ([a-z ]+) \|/gm))
+    if (m[1] !== 'Operation') rows.set(m[1]!, m[2]!);
   return rows;
 }
 
@@ -27,12 +40,19 @@ describe('operation catalogue', () => {
   });
 
   it('has a handler for exactly the operations that are not "not yet"', () => {
-    expect([...SUPPORTED_OPERATIONS].sort()).toEqual(OPERATIONS.filter((o) => o.status !== 'not yet').map((o) => o.name).sort());
+    expect([...SUPPORTED_OPERATIONS].sort()).toEqual(
+      OPERATIONS.filter((o) => o.status !== 'not yet')
+        .map((o) => o.name)
+        .sort(),
+    );
   });
 
-  it('names ReEncrypt\'s two actions, each with its side\'s encryption context', () => {
+  it("names ReEncrypt's two actions, each with its side's encryption context", () => {
     expect(actionOf('ReEncrypt')?.name).toBe('ReEncryptFrom');
-    expect(actionOf('ReEncrypt', 'destination')).toMatchObject({ name: 'ReEncryptTo', contextField: 'DestinationEncryptionContext' });
+    expect(actionOf('ReEncrypt', 'destination')).toMatchObject({
+      name: 'ReEncryptTo',
+      contextField: 'DestinationEncryptionContext',
+    });
     expect(findAction('ReEncryptFrom')?.operation.name).toBe('ReEncrypt');
     expect(actionOf('Encrypt', 'destination')?.name).toBe('Encrypt');
     expect(findAction('ReEncrypt')).toBeUndefined();
@@ -40,7 +60,8 @@ describe('operation catalogue', () => {
 
   it('answers readOnly for events that are not KMS operations: only LookupEvents reads', () => {
     expect(isReadOnly('LookupEvents')).toBe(true);
-    for (const e of ['DeleteKey', 'RotateKey', 'DeleteAuditRecords', 'CreateUser', 'PutRolePolicy']) expect(isReadOnly(e)).toBe(false);
+    for (const e of ['DeleteKey', 'RotateKey', 'DeleteAuditRecords', 'CreateUser', 'PutRolePolicy'])
+      expect(isReadOnly(e)).toBe(false);
     expect(usesKey('DeleteKey')).toBe(false);
     expect(operationFacts('LookupEvents')).toBeUndefined();
   });

@@ -5,11 +5,18 @@ import { MalformedPolicyDocumentException } from '../../../src/kms/errors';
 import { checkPolicyDocument, defaultKeyPolicy, MAX_POLICY_LENGTH } from '../../../src/kms/authz/key-policy';
 import { ACCOUNT, freshKms, REGION, rejectsWith } from '../helpers/kms';
 
-const statement = (extra: Record<string, unknown> = {}) => ({ Sid: 's', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*', ...extra });
+const statement = (extra: Record<string, unknown> = {}) => ({
+  Sid: 's',
+  Effect: 'Allow',
+  Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+  Action: 'kms:*',
+  Resource: '*',
+  ...extra,
+});
 const doc = (...statements: unknown[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 
 describe('default key policy', () => {
-  it('lets the account root do everything, as AWS\'s default policy does', async () => {
+  it("lets the account root do everything, as AWS's default policy does", async () => {
     const { createKey, call } = await freshKms();
     const k = await createKey();
     const r = await call('GetKeyPolicy', { KeyId: k.KeyId });
@@ -17,7 +24,13 @@ describe('default key policy', () => {
     const p = JSON.parse(r.Policy);
     expect(p).toMatchObject({ Version: '2012-10-17', Id: 'key-default-1' });
     expect(p.Statement).toEqual([
-      { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' },
+      {
+        Sid: 'Enable IAM User Permissions',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+        Action: 'kms:*',
+        Resource: '*',
+      },
     ]);
     expect(r.Policy).toBe(defaultKeyPolicy({ region: REGION, accountId: ACCOUNT }));
   });
@@ -56,7 +69,14 @@ describe('PutKeyPolicy', () => {
     const { createKey, call } = await freshKms();
     const k = await createKey();
     const policy = doc(statement(), statement({ Sid: 'deny', Effect: 'Deny', Action: 'kms:ScheduleKeyDeletion' }));
-    expect(await call('PutKeyPolicy', { KeyId: k.KeyId, Policy: policy, PolicyName: 'default', BypassPolicyLockoutSafetyCheck: false })).toEqual({});
+    expect(
+      await call('PutKeyPolicy', {
+        KeyId: k.KeyId,
+        Policy: policy,
+        PolicyName: 'default',
+        BypassPolicyLockoutSafetyCheck: false,
+      }),
+    ).toEqual({});
     expect((await call('GetKeyPolicy', { KeyId: k.KeyId })).Policy).toBe(policy);
   });
 
@@ -86,7 +106,14 @@ describe('PutKeyPolicy', () => {
   it('accepts a single Statement object, NotPrincipal and NotAction, and exactly 32768 characters', async () => {
     const { createKey, call } = await freshKms();
     const k = await createKey();
-    const single = JSON.stringify({ Statement: { Effect: 'Allow', NotPrincipal: { AWS: 'arn:aws:iam::111122223333:user/nobody' }, NotAction: 'kms:Decrypt', Resource: '*' } });
+    const single = JSON.stringify({
+      Statement: {
+        Effect: 'Allow',
+        NotPrincipal: { AWS: 'arn:aws:iam::111122223333:user/nobody' },
+        NotAction: 'kms:Decrypt',
+        Resource: '*',
+      },
+    });
     await call('PutKeyPolicy', { KeyId: k.KeyId, Policy: single });
     const base = doc(statement({ Sid: '' }));
     const exact = doc(statement({ Sid: 'x'.repeat(MAX_POLICY_LENGTH - base.length) }));
@@ -95,12 +122,15 @@ describe('PutKeyPolicy', () => {
     expect((await call('GetKeyPolicy', { KeyId: k.KeyId })).Policy).toBe(exact);
   });
 
-  it('rejects a Policy over the model\'s 131072 characters or missing (ValidationException)', async () => {
+  it("rejects a Policy over the model's 131072 characters or missing (ValidationException)", async () => {
     const { createKey, call } = await freshKms();
     const k = await createKey();
     await rejectsWith(call('PutKeyPolicy', { KeyId: k.KeyId, Policy: 'x'.repeat(131073) }), 'ValidationException');
     await rejectsWith(call('PutKeyPolicy', { KeyId: k.KeyId }), 'ValidationException');
-    await rejectsWith(call('PutKeyPolicy', { KeyId: k.KeyId, Policy: doc(statement()), PolicyName: 'other' }), 'NotFoundException');
+    await rejectsWith(
+      call('PutKeyPolicy', { KeyId: k.KeyId, Policy: doc(statement()), PolicyName: 'other' }),
+      'NotFoundException',
+    );
   });
 });
 
@@ -109,7 +139,10 @@ describe('ListKeyPolicies', () => {
     const { createKey, call } = await freshKms();
     const k = await createKey();
     expect(await call('ListKeyPolicies', { KeyId: k.Arn })).toEqual({ PolicyNames: ['default'], Truncated: false });
-    expect(await call('ListKeyPolicies', { KeyId: k.KeyId, Limit: 1 })).toEqual({ PolicyNames: ['default'], Truncated: false });
+    expect(await call('ListKeyPolicies', { KeyId: k.KeyId, Limit: 1 })).toEqual({
+      PolicyNames: ['default'],
+      Truncated: false,
+    });
     await rejectsWith(call('ListKeyPolicies', { KeyId: k.KeyId, Limit: 1001 }), 'ValidationException');
     await rejectsWith(call('ListKeyPolicies', { KeyId: k.KeyId, Marker: 'garbage' }), 'InvalidMarkerException');
   });
@@ -117,7 +150,9 @@ describe('ListKeyPolicies', () => {
 
 describe('checkPolicyDocument', () => {
   it('names what is wrong in a MalformedPolicyDocumentException', () => {
-    expect(() => checkPolicyDocument(doc(statement(), statement({ Effect: 'Nope' })))).toThrow(MalformedPolicyDocumentException);
+    expect(() => checkPolicyDocument(doc(statement(), statement({ Effect: 'Nope' })))).toThrow(
+      MalformedPolicyDocumentException,
+    );
     expect(() => checkPolicyDocument(doc(statement(), statement({ Effect: 'Nope' })))).toThrow(/Statement 2/);
   });
 });

@@ -13,7 +13,10 @@ describe('EnableKeyRotation / GetKeyRotationStatus / DisableKeyRotation', () => 
     expect(await call('GetKeyRotationStatus', { KeyId: k.KeyId })).toEqual({ KeyRotationEnabled: false, KeyId: k.Arn });
     expect(await call('EnableKeyRotation', { KeyId: k.KeyId })).toEqual({});
     expect(await call('GetKeyRotationStatus', { KeyId: k.Arn })).toEqual({
-      KeyRotationEnabled: true, KeyId: k.Arn, RotationPeriodInDays: 365, NextRotationDate: new Date(clock.now() + 365 * DAY),
+      KeyRotationEnabled: true,
+      KeyId: k.Arn,
+      RotationPeriodInDays: 365,
+      NextRotationDate: new Date(clock.now() + 365 * DAY),
     });
     expect(await call('DisableKeyRotation', { KeyId: k.KeyId })).toEqual({});
     expect(await call('GetKeyRotationStatus', { KeyId: k.KeyId })).toEqual({ KeyRotationEnabled: false, KeyId: k.Arn });
@@ -27,7 +30,10 @@ describe('EnableKeyRotation / GetKeyRotationStatus / DisableKeyRotation', () => 
       expect((await call('GetKeyRotationStatus', { KeyId: k.KeyId })).RotationPeriodInDays).toBe(days);
     }
     for (const days of [89, 2561, 0, -1, 100.5, '365']) {
-      await rejectsWith(call('EnableKeyRotation', { KeyId: k.KeyId, RotationPeriodInDays: days }), 'ValidationException');
+      await rejectsWith(
+        call('EnableKeyRotation', { KeyId: k.KeyId, RotationPeriodInDays: days }),
+        'ValidationException',
+      );
     }
   });
 
@@ -38,14 +44,22 @@ describe('EnableKeyRotation / GetKeyRotationStatus / DisableKeyRotation', () => 
     await call('EnableKeyRotation', { KeyId: k.KeyId, RotationPeriodInDays: 365 });
     clock.advanceDays(10);
     await call('EnableKeyRotation', { KeyId: k.KeyId, RotationPeriodInDays: 100 });
-    expect((await call('GetKeyRotationStatus', { KeyId: k.KeyId })).NextRotationDate).toEqual(new Date(created + 100 * DAY));
+    expect((await call('GetKeyRotationStatus', { KeyId: k.KeyId })).NextRotationDate).toEqual(
+      new Date(created + 100 * DAY),
+    );
   });
 
   it('follows the key-state table and takes no alias', async () => {
     const { createKey, call } = await freshKms();
     const k = await createKey();
     await call('CreateAlias', { AliasName: 'alias/r', TargetKeyId: k.KeyId });
-    for (const op of ['EnableKeyRotation', 'DisableKeyRotation', 'GetKeyRotationStatus', 'RotateKeyOnDemand', 'ListKeyRotations']) {
+    for (const op of [
+      'EnableKeyRotation',
+      'DisableKeyRotation',
+      'GetKeyRotationStatus',
+      'RotateKeyOnDemand',
+      'ListKeyRotations',
+    ]) {
       await rejectsWith(call(op, { KeyId: 'alias/r' }), 'NotFoundException');
       await rejectsWith(call(op, {}), 'ValidationException');
     }
@@ -71,12 +85,26 @@ describe('RotateKeyOnDemand / ListKeyRotations', () => {
 
     const only = await call('ListKeyRotations', { KeyId: k.KeyId, IncludeKeyMaterial: 'ROTATIONS_ONLY' });
     expect(only).toEqual({
-      Rotations: [{ KeyId: k.Arn, KeyMaterialId: after, KeyMaterialState: 'CURRENT', ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', RotationDate: new Date(clock.now()), RotationType: 'ON_DEMAND' }],
+      Rotations: [
+        {
+          KeyId: k.Arn,
+          KeyMaterialId: after,
+          KeyMaterialState: 'CURRENT',
+          ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+          RotationDate: new Date(clock.now()),
+          RotationType: 'ON_DEMAND',
+        },
+      ],
       Truncated: false,
     });
     const all = await call('ListKeyRotations', { KeyId: k.KeyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' });
     expect(all.Rotations).toEqual([
-      { KeyId: k.Arn, KeyMaterialId: k.CurrentKeyMaterialId, KeyMaterialState: 'NON_CURRENT', ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' },
+      {
+        KeyId: k.Arn,
+        KeyMaterialId: k.CurrentKeyMaterialId,
+        KeyMaterialState: 'NON_CURRENT',
+        ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+      },
       only.Rotations[0],
     ]);
     await rejectsWith(call('ListKeyRotations', { KeyId: k.KeyId, IncludeKeyMaterial: 'ALL' }), 'ValidationException');
@@ -88,7 +116,11 @@ describe('RotateKeyOnDemand / ListKeyRotations', () => {
     const blobs: { blob: Uint8Array; n: number }[] = [];
     const materialIds = [k.CurrentKeyMaterialId];
     for (let n = 1; n <= 4; n++) {
-      const { CiphertextBlob } = await call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8(`v${n}`), EncryptionContext: { n: String(n) } });
+      const { CiphertextBlob } = await call('Encrypt', {
+        KeyId: k.KeyId,
+        Plaintext: utf8(`v${n}`),
+        EncryptionContext: { n: String(n) },
+      });
       expect(decodeBlobHeader(CiphertextBlob)).toMatchObject({ ok: true, header: { version: n } });
       blobs.push({ blob: CiphertextBlob, n });
       await call('RotateKeyOnDemand', { KeyId: k.KeyId });
@@ -112,7 +144,12 @@ describe('RotateKeyOnDemand / ListKeyRotations', () => {
     expect(all).toHaveLength(6);
     expect(all.filter((r: { KeyMaterialState: string }) => r.KeyMaterialState === 'CURRENT')).toEqual([all[5]]);
     for (const limit of [1, 2, 4]) {
-      const { items, pages } = await walk(call, 'ListKeyRotations', { KeyId: k.KeyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL', Limit: limit }, 'Rotations');
+      const { items, pages } = await walk(
+        call,
+        'ListKeyRotations',
+        { KeyId: k.KeyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL', Limit: limit },
+        'Rotations',
+      );
       expect(items).toEqual(all);
       expect(pages).toBe(Math.ceil(6 / limit));
     }
@@ -140,7 +177,11 @@ describe('RotateKeyOnDemand / ListKeyRotations', () => {
     const meta = (await call('DescribeKey', { KeyId: k.KeyId })).KeyMetadata;
     expect(meta.CurrentKeyMaterialId).toBe(materials.find((m) => m.version === 3)!.materialId);
     const all = (await call('ListKeyRotations', { KeyId: k.KeyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' })).Rotations;
-    expect(all.map((r: { KeyMaterialState: string }) => r.KeyMaterialState)).toEqual(['NON_CURRENT', 'NON_CURRENT', 'CURRENT']);
+    expect(all.map((r: { KeyMaterialState: string }) => r.KeyMaterialState)).toEqual([
+      'NON_CURRENT',
+      'NON_CURRENT',
+      'CURRENT',
+    ]);
   });
 
   it('leaves the automatic schedule as it was', async () => {
@@ -166,11 +207,22 @@ describe('automatic rotation (Kms.maintain)', () => {
     expect(await kms.maintain()).toEqual({ deleted: [], rotated: [] });
 
     const rotations = (await call('ListKeyRotations', { KeyId: k.KeyId })).Rotations;
-    expect(rotations).toEqual([expect.objectContaining({ RotationType: 'AUTOMATIC', KeyMaterialState: 'CURRENT', RotationDate: new Date(clock.now()) })]);
-    expect((await call('GetKeyRotationStatus', { KeyId: k.KeyId })).NextRotationDate).toEqual(new Date(clock.now() + 90 * DAY));
+    expect(rotations).toEqual([
+      expect.objectContaining({
+        RotationType: 'AUTOMATIC',
+        KeyMaterialState: 'CURRENT',
+        RotationDate: new Date(clock.now()),
+      }),
+    ]);
+    expect((await call('GetKeyRotationStatus', { KeyId: k.KeyId })).NextRotationDate).toEqual(
+      new Date(clock.now() + 90 * DAY),
+    );
     expect(text((await call('Decrypt', { CiphertextBlob })).Plaintext)).toBe('old');
     const event = (await audit()).find((e) => e.eventName === 'RotateKey')!;
-    expect(event.record).toMatchObject({ eventType: 'AwsServiceEvent', userIdentity: { invokedBy: 'kms.amazonaws.com' } });
+    expect(event.record).toMatchObject({
+      eventType: 'AwsServiceEvent',
+      userIdentity: { invokedBy: 'kms.amazonaws.com' },
+    });
     expect(event.record.resources).toEqual([{ accountId: k.AWSAccountId, type: 'AWS::KMS::Key', ARN: k.Arn }]);
   });
 
@@ -182,7 +234,8 @@ describe('automatic rotation (Kms.maintain)', () => {
     clock.advanceDays(91);
     await call('ScheduleKeyDeletion', { KeyId: pending.KeyId, PendingWindowInDays: 30 });
     expect((await kms.maintain()).rotated).toEqual([]);
-    for (const k of [disabled, plain, pending]) expect((await call('ListKeyRotations', { KeyId: k.KeyId })).Rotations).toEqual([]);
+    for (const k of [disabled, plain, pending])
+      expect((await call('ListKeyRotations', { KeyId: k.KeyId })).Rotations).toEqual([]);
     await call('EnableKey', { KeyId: disabled.KeyId });
     expect((await kms.maintain()).rotated).toEqual([disabled.KeyId]);
   });

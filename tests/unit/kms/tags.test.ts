@@ -3,14 +3,18 @@ import { describe, expect, it } from 'vitest';
 import { freshKms, rejectsWith, walk } from '../helpers/kms';
 
 const tag = (TagKey: string, TagValue = '') => ({ TagKey, TagValue });
-const many = (n: number, prefix = 'k') => Array.from({ length: n }, (_, i) => tag(`${prefix}${String(i).padStart(2, '0')}`, `v${i}`));
+const many = (n: number, prefix = 'k') =>
+  Array.from({ length: n }, (_, i) => tag(`${prefix}${String(i).padStart(2, '0')}`, `v${i}`));
 
 describe('TagResource / ListResourceTags', () => {
   it('adds tags, overwrites a repeated key, and lists them sorted by key', async () => {
     const { createKey, call } = await freshKms();
     const k = await createKey({ Tags: [tag('b', '1')] });
     expect(await call('TagResource', { KeyId: k.Arn, Tags: [tag('a', 'x'), tag('b', '2'), tag('c')] })).toEqual({});
-    expect(await call('ListResourceTags', { KeyId: k.KeyId })).toEqual({ Tags: [tag('a', 'x'), tag('b', '2'), tag('c')], Truncated: false });
+    expect(await call('ListResourceTags', { KeyId: k.KeyId })).toEqual({
+      Tags: [tag('a', 'x'), tag('b', '2'), tag('c')],
+      Truncated: false,
+    });
   });
 
   it.each([
@@ -54,7 +58,10 @@ describe('TagResource / ListResourceTags', () => {
     await call('CreateAlias', { AliasName: 'alias/t', TargetKeyId: k.KeyId });
     await rejectsWith(call('TagResource', { KeyId: 'alias/t', Tags: [tag('a')] }), 'NotFoundException');
     await rejectsWith(call('ListResourceTags', { KeyId: 'alias/t' }), 'NotFoundException');
-    await rejectsWith(call('TagResource', { KeyId: '1234abcd-12ab-44cd-96ef-1234567890ab', Tags: [tag('a')] }), 'NotFoundException');
+    await rejectsWith(
+      call('TagResource', { KeyId: '1234abcd-12ab-44cd-96ef-1234567890ab', Tags: [tag('a')] }),
+      'NotFoundException',
+    );
     await call('ScheduleKeyDeletion', { KeyId: k.KeyId });
     await rejectsWith(call('TagResource', { KeyId: k.KeyId, Tags: [tag('a')] }), 'KMSInvalidStateException');
     await rejectsWith(call('UntagResource', { KeyId: k.KeyId, TagKeys: ['a'] }), 'KMSInvalidStateException');
@@ -90,7 +97,12 @@ describe('ListResourceTags paging', () => {
     const tags = many(50);
     const k = await createKey({ Tags: tags });
     for (const limit of [1, 7, 25, 50]) {
-      const { items, pages } = await walk<{ TagKey: string }>(call, 'ListResourceTags', { KeyId: k.KeyId, Limit: limit }, 'Tags');
+      const { items, pages } = await walk<{ TagKey: string }>(
+        call,
+        'ListResourceTags',
+        { KeyId: k.KeyId, Limit: limit },
+        'Tags',
+      );
       expect(items).toEqual(tags);
       expect(pages).toBe(Math.ceil(50 / limit));
     }

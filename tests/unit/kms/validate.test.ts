@@ -3,18 +3,65 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationException } from '../../../src/kms/errors';
 import {
-  asRequest, optBlob, optBool, optContext, optEnum, optInt, optString, optStringList, paging, reqBlob, reqString,
+  asRequest,
+  optBlob,
+  optBool,
+  optContext,
+  optEnum,
+  optInt,
+  optString,
+  optStringList,
+  paging,
+  reqBlob,
+  reqString,
 } from '../../../src/kms/validate';
 
 const V = ValidationException;
 
 /** ~40 hostile values, after noble's tables. */
 const HOSTILE: unknown[] = [
-  null, undefined, 0, -1, 1.5, NaN, Infinity, -Infinity, Number.MAX_SAFE_INTEGER + 2, -0, 2 ** 53, 1n,
-  '', ' ', 'a', '0', '-1', 'true', 'null', '\u0000', '\uD800', 'x'.repeat(100_000),
-  true, false, [], [1], ['a'], [null], {}, { a: 1 }, { length: 3 }, JSON.parse('{"__proto__":{"polluted":1}}'),
-  new Uint8Array(0), new Uint8Array(5), new Uint16Array(2), new ArrayBuffer(4), new Date(0), new Map([['a', 'b']]),
-  new Set(['a']), Symbol('s'), () => 1, Object.create(null),
+  null,
+  undefined,
+  0,
+  -1,
+  1.5,
+  NaN,
+  Infinity,
+  -Infinity,
+  Number.MAX_SAFE_INTEGER + 2,
+  -0,
+  2 ** 53,
+  1n,
+  '',
+  ' ',
+  'a',
+  '0',
+  '-1',
+  'true',
+  'null',
+  '\u0000',
+  '\uD800',
+  'x'.repeat(100_000),
+  true,
+  false,
+  [],
+  [1],
+  ['a'],
+  [null],
+  {},
+  { a: 1 },
+  { length: 3 },
+  JSON.parse('{"__proto__":{"polluted":1}}'),
+  new Uint8Array(0),
+  new Uint8Array(5),
+  new Uint16Array(2),
+  new ArrayBuffer(4),
+  new Date(0),
+  new Map([['a', 'b']]),
+  new Set(['a']),
+  Symbol('s'),
+  () => 1,
+  Object.create(null),
 ];
 
 function outcome(fn: () => unknown): 'ok' | 'validation' {
@@ -32,9 +79,12 @@ describe('asRequest', () => {
     expect(asRequest(undefined)).toEqual({});
     expect(asRequest(null)).toEqual({});
   });
-  it.each([1, 'x', true, [], [{}], new Uint8Array(2), new Map(), new Date(0)])('rejects %j with ValidationException', (v) => {
-    expect(() => asRequest(v)).toThrow(V);
-  });
+  it.each([1, 'x', true, [], [{}], new Uint8Array(2), new Map(), new Date(0)])(
+    'rejects %j with ValidationException',
+    (v) => {
+      expect(() => asRequest(v)).toThrow(V);
+    },
+  );
   it('accepts plain and null-prototype objects', () => {
     expect(asRequest({ KeyId: 'k' })).toEqual({ KeyId: 'k' });
     expect(asRequest(Object.create(null))).toEqual({});
@@ -56,8 +106,16 @@ describe('string readers', () => {
 
 describe('optInt', () => {
   it.each([
-    [1, 'ok'], [1024, 'ok'], [0, 'validation'], [1025, 'validation'], [1.5, 'validation'], [NaN, 'validation'],
-    [Infinity, 'validation'], ['5', 'validation'], [true, 'validation'], [[5], 'validation'],
+    [1, 'ok'],
+    [1024, 'ok'],
+    [0, 'validation'],
+    [1025, 'validation'],
+    [1.5, 'validation'],
+    [NaN, 'validation'],
+    [Infinity, 'validation'],
+    ['5', 'validation'],
+    [true, 'validation'],
+    [[5], 'validation'],
   ] as const)('%j in 1..1024 → %s', (v, want) => {
     expect(outcome(() => optInt({ N: v }, 'N', 1, 1024))).toBe(want);
   });

@@ -8,7 +8,14 @@ const read = (p: string) => readFileSync(new URL(`../../../${p}`, import.meta.ur
 
 describe('content security policy', () => {
   it('is strict: no inline script, no eval, self only, no plugins, no base, no framing, Trusted Types', () => {
-    for (const d of ["script-src 'self'", "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "require-trusted-types-for 'script'"]) expect(CSP).toContain(d);
+    for (const d of [
+      "script-src 'self'",
+      "connect-src 'self'",
+      "object-src 'none'",
+      "base-uri 'none'",
+      "require-trusted-types-for 'script'",
+    ])
+      expect(CSP).toContain(d);
     expect(CSP).not.toMatch(/unsafe-inline|unsafe-eval|https?:|\*/);
     expect(CSP_HEADER).toBe(`${CSP}; frame-ancestors 'none'`);
   });

@@ -13,15 +13,25 @@ async function seeded(count: number): Promise<IdbStore> {
   await s.write(async (tx) => {
     for (let i = 1; i <= count; i++) {
       await tx.appendAudit({
-        eventTime: i, eventName: NAMES[(i * 7) % 4]!, eventId: `e${i}`, readOnly: true, username: 'root',
-        keyIds: i % 3 === 0 ? ['k3'] : i % 5 === 0 ? ['k5', 'k3'] : [], usedKeyIds: [], record: { requestID: `r${i}` } as AuditEntry['record'],
+        eventTime: i,
+        eventName: NAMES[(i * 7) % 4]!,
+        eventId: `e${i}`,
+        readOnly: true,
+        username: 'root',
+        keyIds: i % 3 === 0 ? ['k3'] : i % 5 === 0 ? ['k5', 'k3'] : [],
+        usedKeyIds: [],
+        record: { requestID: `r${i}` } as AuditEntry['record'],
       });
     }
   });
   return s;
 }
 
-async function pages(s: IdbStore, q: { eventName?: string; keyId?: string; match?: (e: AuditEntry) => boolean }, limit: number): Promise<number[]> {
+async function pages(
+  s: IdbStore,
+  q: { eventName?: string; keyId?: string; match?: (e: AuditEntry) => boolean },
+  limit: number,
+): Promise<number[]> {
   const seqs: number[] = [];
   let beforeSeq: number | undefined;
   for (;;) {
@@ -56,12 +66,32 @@ describe('audit queries by index', () => {
     const s = await seeded(3);
     await expect(
       s.write(async (tx) => {
-        await tx.appendAudit({ eventTime: 9, eventName: 'X', eventId: 'x', readOnly: true, username: 'root', keyIds: [], usedKeyIds: [], record: { bad: () => 1 } as unknown as AuditEntry['record'] });
+        await tx.appendAudit({
+          eventTime: 9,
+          eventName: 'X',
+          eventId: 'x',
+          readOnly: true,
+          username: 'root',
+          keyIds: [],
+          usedKeyIds: [],
+          record: { bad: () => 1 } as unknown as AuditEntry['record'],
+        });
       }),
     ).rejects.toMatchObject({ name: 'DataCloneError' });
     expect((await s.queryAudit({ limit: 10 })).map((e) => e.seq)).toEqual([3, 2, 1]);
     // The chain head did not move: the next record is 4.
-    await s.write((tx) => tx.appendAudit({ eventTime: 10, eventName: 'Y', eventId: 'y', readOnly: true, username: 'root', keyIds: [], usedKeyIds: [], record: {} as AuditEntry['record'] }));
+    await s.write((tx) =>
+      tx.appendAudit({
+        eventTime: 10,
+        eventName: 'Y',
+        eventId: 'y',
+        readOnly: true,
+        username: 'root',
+        keyIds: [],
+        usedKeyIds: [],
+        record: {} as AuditEntry['record'],
+      }),
+    );
     expect((await s.queryAudit({ limit: 1 }))[0]!.seq).toBe(4);
   });
 });

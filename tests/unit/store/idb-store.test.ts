@@ -8,19 +8,42 @@ let n = 0;
 const open = () => IdbStore.open(`store-test-${n++}`);
 
 const key = (keyId: string, extra: Partial<KeyRecord> = {}): KeyRecord => ({
-  keyId, arn: `arn:aws:kms:us-east-1:111122223333:key/${keyId}`, createdAt: 0, description: '', keyUsage: 'ENCRYPT_DECRYPT',
-  keySpec: 'SYMMETRIC_DEFAULT', origin: 'AWS_KMS', state: 'Enabled', tags: [], policy: '{}', rotationEnabled: false,
-  currentVersion: 1, currentMaterialId: 'm', ...extra,
+  keyId,
+  arn: `arn:aws:kms:us-east-1:111122223333:key/${keyId}`,
+  createdAt: 0,
+  description: '',
+  keyUsage: 'ENCRYPT_DECRYPT',
+  keySpec: 'SYMMETRIC_DEFAULT',
+  origin: 'AWS_KMS',
+  state: 'Enabled',
+  tags: [],
+  policy: '{}',
+  rotationEnabled: false,
+  currentVersion: 1,
+  currentMaterialId: 'm',
+  ...extra,
 });
 
 const aesKey = () => crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
 const material = async (keyId: string, version: number): Promise<SymmetricMaterialRecord> => ({
-  keyId, version, materialId: `${keyId}-${version}`, createdAt: version, key: await aesKey(), wrapped: new ArrayBuffer(40),
+  keyId,
+  version,
+  materialId: `${keyId}-${version}`,
+  createdAt: version,
+  key: await aesKey(),
+  wrapped: new ArrayBuffer(40),
 });
 
 const entry = (eventTime: number, extra: Partial<AuditEntry> = {}): AuditEntry => ({
-  eventTime, eventName: 'Encrypt', eventId: `e${eventTime}`, readOnly: true, username: 'root', keyIds: [], usedKeyIds: [],
-  record: { requestID: `r${eventTime}` } as AuditEntry['record'], ...extra,
+  eventTime,
+  eventName: 'Encrypt',
+  eventId: `e${eventTime}`,
+  readOnly: true,
+  username: 'root',
+  keyIds: [],
+  usedKeyIds: [],
+  record: { requestID: `r${eventTime}` } as AuditEntry['record'],
+  ...extra,
 });
 
 describe('IdbStore', () => {
@@ -41,7 +64,12 @@ describe('IdbStore', () => {
       r.onblocked = () => no(new Error('blocked by the old connection'));
     });
     upgraded.close();
-    const e = (await old.read((tx) => tx.getKey('k1')).then(() => undefined, (x: unknown) => x)) as Error;
+    const e = (await old
+      .read((tx) => tx.getKey('k1'))
+      .then(
+        () => undefined,
+        (x: unknown) => x,
+      )) as Error;
     expect(e.name).toBe('KMSInternalException');
     expect(e.message).toMatch(/newer version of Pocket KMS.*Reload this page/);
   });
@@ -97,7 +125,9 @@ describe('IdbStore', () => {
     expect(back.key).toBeInstanceOf(CryptoKey);
     expect(back.key.extractable).toBe(false);
     expect(back.wrapped).toBeInstanceOf(ArrayBuffer);
-    expect(new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, back.key, ct))).toEqual(new Uint8Array([1, 2, 3]));
+    expect(new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, back.key, ct))).toEqual(
+      new Uint8Array([1, 2, 3]),
+    );
   });
 
   it('commits all writes of a transaction or none: an error rolls back and is rethrown as is', async () => {
@@ -150,7 +180,9 @@ describe('audit log', () => {
     const s = await open();
     await s.write(async (tx) => {
       for (let t = 1; t <= 10; t++) {
-        await tx.appendAudit(entry(t, { keyIds: [t % 2 ? 'odd' : 'even'], usedKeyIds: t <= 6 ? [t % 2 ? 'odd' : 'even'] : [] }));
+        await tx.appendAudit(
+          entry(t, { keyIds: [t % 2 ? 'odd' : 'even'], usedKeyIds: t <= 6 ? [t % 2 ? 'odd' : 'even'] : [] }),
+        );
       }
     });
     return s;
@@ -170,7 +202,9 @@ describe('audit log', () => {
     const next = await s.queryAudit({ limit: 4, beforeSeq: first.at(-1)!.seq });
     expect(next.map((e) => e.eventTime)).toEqual([6, 5, 4, 3]);
     expect((await s.queryAudit({ limit: 100, startTime: 3, endTime: 5 })).map((e) => e.eventTime)).toEqual([5, 4, 3]);
-    expect((await s.queryAudit({ limit: 2, match: (e) => e.keyIds.includes('odd') })).map((e) => e.eventTime)).toEqual([9, 7]);
+    expect((await s.queryAudit({ limit: 2, match: (e) => e.keyIds.includes('odd') })).map((e) => e.eventTime)).toEqual([
+      9, 7,
+    ]);
   });
 
   it('finds the newest successful use of a key', async () => {

@@ -3,7 +3,13 @@
 // URL, as an attachment, and tells the page whether the browser read it all; a failed or cancelled
 // job errors the download instead of completing it, even while the download is stalled.
 import { describe, expect, it } from 'vitest';
-import { contentDisposition, DOWNLOAD_PATH, downloadResponse, onDownloadMessage, type DownloadEvent } from '../../../src/sw/downloads';
+import {
+  contentDisposition,
+  DOWNLOAD_PATH,
+  downloadResponse,
+  onDownloadMessage,
+  type DownloadEvent,
+} from '../../../src/sw/downloads';
 import { downloadSink } from '../../../src/worker/download-sink';
 
 let n = 0;
@@ -39,7 +45,9 @@ describe('streamed downloads', () => {
     expect(downloadResponse(new URL(`http://app.test${DOWNLOAD_PATH}${d.id}`)).status).toBe(404);
     const res = downloadResponse(d.url());
     expect(res.status).toBe(200);
-    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="report.pdf"; filename*=UTF-8''report.pdf`);
+    expect(res.headers.get('content-disposition')).toBe(
+      `attachment; filename="report.pdf"; filename*=UTF-8''report.pdf`,
+    );
     expect(res.headers.get('content-type')).toBe('application/octet-stream');
     expect(res.headers.get('cache-control')).toBe('no-store');
     const body = res.text();
@@ -72,13 +80,25 @@ describe('streamed downloads', () => {
     let stalled: Promise<void> | undefined;
     for (let i = 0; i < 20 && !stalled; i++) {
       const p = w.write(new Uint8Array(1 << 20));
-      const state = await Promise.race([p.then(() => 'written', () => 'rejected'), new Promise((r) => setTimeout(() => r('stalled'), 50))]);
+      const state = await Promise.race([
+        p.then(
+          () => 'written',
+          () => 'rejected',
+        ),
+        new Promise((r) => setTimeout(() => r('stalled'), 50)),
+      ]);
       if (state === 'stalled') stalled = p;
     }
     expect(stalled).toBeDefined();
     expect(d.of('DOWNLOAD_READY')).toHaveLength(1);
     ac.abort(new DOMException('Cancelled', 'AbortError'));
-    const outcome = await Promise.race([stalled!.then(() => 'written', (e: Error) => e.name), new Promise((r) => setTimeout(() => r('still stalled'), 500))]);
+    const outcome = await Promise.race([
+      stalled!.then(
+        () => 'written',
+        (e: Error) => e.name,
+      ),
+      new Promise((r) => setTimeout(() => r('still stalled'), 500)),
+    ]);
     expect(outcome).toBe('AbortError');
     // And the service worker's copy of the stream errors, so the browser cannot complete it.
     await expect(downloadResponse(d.url()).arrayBuffer()).rejects.toBeDefined();
@@ -141,7 +161,11 @@ describe('streamed downloads', () => {
     const taken = open();
     onDownloadMessage({ type: 'DOWNLOAD_OPEN', id: taken.id, name: 'x' }, [new MessageChannel().port1], page);
     await new Promise((r) => setTimeout(r, 30));
-    expect(events.map((e) => `${e.type} ${e.id}`)).toEqual(['DOWNLOAD_FAILED ../etc', 'DOWNLOAD_FAILED short', `DOWNLOAD_FAILED ${taken.id}`]);
+    expect(events.map((e) => `${e.type} ${e.id}`)).toEqual([
+      'DOWNLOAD_FAILED ../etc',
+      'DOWNLOAD_FAILED short',
+      `DOWNLOAD_FAILED ${taken.id}`,
+    ]);
     onDownloadMessage({ type: 'DOWNLOAD_DROP', id: taken.id }, [], null);
   });
 
@@ -149,8 +173,12 @@ describe('streamed downloads', () => {
     expect(contentDisposition('project/docs/notes ü "draft".txt')).toBe(
       `attachment; filename="project_docs_notes _ _draft_.txt"; filename*=UTF-8''project_docs_notes%20%C3%BC%20%22draft%22.txt`,
     );
-    expect(contentDisposition("it's (1).txt")).toBe(`attachment; filename="it's (1).txt"; filename*=UTF-8''it%27s%20%281%29.txt`);
+    expect(contentDisposition("it's (1).txt")).toBe(
+      `attachment; filename="it's (1).txt"; filename*=UTF-8''it%27s%20%281%29.txt`,
+    );
     // A lone surrogate (not valid UTF-16) does not throw.
-    expect(contentDisposition('bad\uD800.txt')).toBe(`attachment; filename="bad_.txt"; filename*=UTF-8''bad%EF%BF%BD.txt`);
+    expect(contentDisposition('bad\uD800.txt')).toBe(
+      `attachment; filename="bad_.txt"; filename*=UTF-8''bad%EF%BF%BD.txt`,
+    );
   });
 });

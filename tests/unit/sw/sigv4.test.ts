@@ -9,7 +9,17 @@ const AKID = 'AKIAPOCKETKMSALICE01';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const NOW = Date.UTC(2026, 10, 29, 6, 30, 0);
 
-async function signed(opts: { body?: string; secret?: string; service?: string; region?: string; at?: number; path?: string; headers?: Record<string, string> } = {}) {
+async function signed(
+  opts: {
+    body?: string;
+    secret?: string;
+    service?: string;
+    region?: string;
+    at?: number;
+    path?: string;
+    headers?: Record<string, string>;
+  } = {},
+) {
   const body = opts.body ?? JSON.stringify({ KeyId: 'alias/app' });
   const signer = new SignatureV4({
     service: opts.service ?? 'kms',
@@ -20,8 +30,18 @@ async function signed(opts: { body?: string; secret?: string; service?: string; 
   const path = opts.path ?? '/kms/';
   const r = await signer.sign(
     {
-      method: 'POST', protocol: 'http:', hostname: '127.0.0.1', port: 4173, path, query: {},
-      headers: { host: '127.0.0.1:4173', 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.DescribeKey', ...opts.headers },
+      method: 'POST',
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port: 4173,
+      path,
+      query: {},
+      headers: {
+        host: '127.0.0.1:4173',
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'TrentService.DescribeKey',
+        ...opts.headers,
+      },
       body,
     } as never,
     { signingDate: new Date(opts.at ?? NOW) },
@@ -30,12 +50,21 @@ async function signed(opts: { body?: string; secret?: string; service?: string; 
   // What the service worker sees: a page's fetch cannot send Host or Content-Length.
   delete headers.host;
   delete headers['content-length'];
-  return { request: new Request(`http://127.0.0.1:4173${path}`, { method: 'POST', headers, body }), body: new TextEncoder().encode(body) };
+  return {
+    request: new Request(`http://127.0.0.1:4173${path}`, { method: 'POST', headers, body }),
+    body: new TextEncoder().encode(body),
+  };
 }
 
 async function options(over: Partial<VerifyOptions> = {}): Promise<VerifyOptions> {
   const key = await importSecret(SECRET);
-  return { region: 'us-east-1', service: 'kms', now: NOW, secretFor: async (id) => (id === AKID ? key : undefined), ...over };
+  return {
+    region: 'us-east-1',
+    service: 'kms',
+    now: NOW,
+    secretFor: async (id) => (id === AKID ? key : undefined),
+    ...over,
+  };
 }
 
 describe('verifySigV4', () => {
@@ -56,49 +85,76 @@ describe('verifySigV4', () => {
   });
 
   it('refuses a body that does not match a declared x-amz-content-sha256', async () => {
-    const { request } = await signed({ headers: { 'x-amz-content-sha256': createHash('sha256').update('{"KeyId":"alias/app"}').digest('hex') } });
-    await expect(verifySigV4(request, new TextEncoder().encode('{"KeyId":"alias/evil"}'), await options())).rejects.toMatchObject({ name: 'InvalidSignatureException' });
+    const { request } = await signed({
+      headers: { 'x-amz-content-sha256': createHash('sha256').update('{"KeyId":"alias/app"}').digest('hex') },
+    });
+    await expect(
+      verifySigV4(request, new TextEncoder().encode('{"KeyId":"alias/evil"}'), await options()),
+    ).rejects.toMatchObject({ name: 'InvalidSignatureException' });
   });
 
   it('refuses a wrong secret with InvalidSignatureException', async () => {
     const { request, body } = await signed({ secret: 'not-the-secret' });
-    await expect(verifySigV4(request, body, await options())).rejects.toMatchObject({ name: 'InvalidSignatureException' });
+    await expect(verifySigV4(request, body, await options())).rejects.toMatchObject({
+      name: 'InvalidSignatureException',
+    });
   });
 
   it('refuses a changed body or a changed signed header', async () => {
     const a = await signed();
-    await expect(verifySigV4(a.request, new TextEncoder().encode('{"KeyId":"alias/other"}'), await options())).rejects.toMatchObject({ name: 'InvalidSignatureException' });
+    await expect(
+      verifySigV4(a.request, new TextEncoder().encode('{"KeyId":"alias/other"}'), await options()),
+    ).rejects.toMatchObject({ name: 'InvalidSignatureException' });
     const b = await signed();
     const headers = new Headers(b.request.headers);
     headers.set('x-amz-target', 'TrentService.ScheduleKeyDeletion');
-    await expect(verifySigV4(new Request(b.request.url, { method: 'POST', headers, body: b.body }), b.body, await options())).rejects.toMatchObject({ name: 'InvalidSignatureException' });
+    await expect(
+      verifySigV4(new Request(b.request.url, { method: 'POST', headers, body: b.body }), b.body, await options()),
+    ).rejects.toMatchObject({ name: 'InvalidSignatureException' });
   });
 
   it('refuses an unknown access key with UnrecognizedClientException', async () => {
     const { request, body } = await signed();
-    await expect(verifySigV4(request, body, await options({ secretFor: async () => undefined }))).rejects.toMatchObject({ name: 'UnrecognizedClientException' });
+    await expect(verifySigV4(request, body, await options({ secretFor: async () => undefined }))).rejects.toMatchObject(
+      { name: 'UnrecognizedClientException' },
+    );
   });
 
   it('refuses a request signed more than 15 minutes away, as "Signature expired"', async () => {
     const { request, body } = await signed({ at: NOW - 16 * 60_000 });
-    await expect(verifySigV4(request, body, await options())).rejects.toMatchObject({ name: 'InvalidSignatureException', message: expect.stringMatching(/^Signature expired: 20261129T061400Z is now earlier than 20261129T061500Z/) });
+    await expect(verifySigV4(request, body, await options())).rejects.toMatchObject({
+      name: 'InvalidSignatureException',
+      message: expect.stringMatching(/^Signature expired: 20261129T061400Z is now earlier than 20261129T061500Z/),
+    });
     const ok = await signed({ at: NOW - 14 * 60_000 });
     expect(await verifySigV4(ok.request, ok.body, await options())).toEqual({ accessKeyId: AKID });
   });
 
   it('refuses a credential scoped to another region or service', async () => {
     const r = await signed({ region: 'eu-west-1' });
-    await expect(verifySigV4(r.request, r.body, await options())).rejects.toMatchObject({ name: 'InvalidSignatureException', message: expect.stringContaining('region') });
+    await expect(verifySigV4(r.request, r.body, await options())).rejects.toMatchObject({
+      name: 'InvalidSignatureException',
+      message: expect.stringContaining('region'),
+    });
     const s = await signed({ service: 'cloudtrail' });
-    await expect(verifySigV4(s.request, s.body, await options())).rejects.toMatchObject({ name: 'InvalidSignatureException', message: expect.stringContaining('service') });
-    expect(await verifySigV4(s.request, s.body, await options({ service: 'cloudtrail' }))).toEqual({ accessKeyId: AKID });
+    await expect(verifySigV4(s.request, s.body, await options())).rejects.toMatchObject({
+      name: 'InvalidSignatureException',
+      message: expect.stringContaining('service'),
+    });
+    expect(await verifySigV4(s.request, s.body, await options({ service: 'cloudtrail' }))).toEqual({
+      accessKeyId: AKID,
+    });
   });
 
   it('refuses session tokens it did not issue, and unsigned requests', async () => {
     const t = await signed({ headers: { 'x-amz-security-token': 'FwoGZXIvYXdzE' } });
-    await expect(verifySigV4(t.request, t.body, await options())).rejects.toMatchObject({ name: 'UnrecognizedClientException' });
+    await expect(verifySigV4(t.request, t.body, await options())).rejects.toMatchObject({
+      name: 'UnrecognizedClientException',
+    });
     const bare = new Request('http://127.0.0.1:4173/kms/', { method: 'POST', body: '{}' });
-    await expect(verifySigV4(bare, new Uint8Array(), await options())).rejects.toMatchObject({ name: 'MissingAuthenticationTokenException' });
+    await expect(verifySigV4(bare, new Uint8Array(), await options())).rejects.toMatchObject({
+      name: 'MissingAuthenticationTokenException',
+    });
   });
 
   it.each([

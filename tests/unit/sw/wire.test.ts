@@ -5,23 +5,37 @@ import { utf8 } from '../helpers/kms';
 import { freshEndpoint } from '../helpers/sign';
 
 async function json(res: Response) {
-  return { status: res.status, type: res.headers.get('x-amzn-errortype'), body: (await res.json()) as Record<string, any> };
+  return {
+    status: res.status,
+    type: res.headers.get('x-amzn-errortype'),
+    body: (await res.json()) as Record<string, any>,
+  };
 }
 
 describe('wire codec', () => {
   it('decodes base64 blobs and epoch-second timestamps, keeps the rest', () => {
-    const out = decodeRequest({ Plaintext: toBase64(utf8('hi')), StartTime: 1700000000.5, KeyId: 'k', EncryptionContext: { Plaintext: 'kept' } });
+    const out = decodeRequest({
+      Plaintext: toBase64(utf8('hi')),
+      StartTime: 1700000000.5,
+      KeyId: 'k',
+      EncryptionContext: { Plaintext: 'kept' },
+    });
     expect(out.Plaintext).toEqual(utf8('hi'));
     expect(out.StartTime).toEqual(new Date(1700000000500));
     expect(out.EncryptionContext).toEqual({ Plaintext: 'kept' });
   });
 
   it.each(['***', 'a', 'ab=c', 42, {}])('refuses a blob that is not base64 (%s) with SerializationException', (bad) => {
-    expect(() => decodeRequest({ CiphertextBlob: bad })).toThrow(expect.objectContaining({ name: 'SerializationException' }));
+    expect(() => decodeRequest({ CiphertextBlob: bad })).toThrow(
+      expect.objectContaining({ name: 'SerializationException' }),
+    );
   });
 
   it('encodes Uint8Array as base64 and Date as epoch seconds, recursively', () => {
-    expect(encodeResponse({ A: new Uint8Array([1, 2, 255]), B: [{ C: new Date(1500) }], D: undefined })).toEqual({ A: 'AQL/', B: [{ C: 1.5 }] });
+    expect(encodeResponse({ A: new Uint8Array([1, 2, 255]), B: [{ C: new Date(1500) }], D: undefined })).toEqual({
+      A: 'AQL/',
+      B: [{ C: 1.5 }],
+    });
   });
 
   it('round-trips large blobs through base64', () => {
@@ -33,13 +47,19 @@ describe('wire codec', () => {
 describe('POST /kms', () => {
   it('runs an operation and answers AWS JSON 1.1', async () => {
     const { kms, post, wire } = await freshEndpoint();
-    const created = await json(await handleKms(kms, await post('TrentService.CreateKey', { Description: 'wire' }), wire));
+    const created = await json(
+      await handleKms(kms, await post('TrentService.CreateKey', { Description: 'wire' }), wire),
+    );
     expect(created.status).toBe(200);
     expect(typeof created.body.KeyMetadata.CreationDate).toBe('number');
     const id = created.body.KeyMetadata.KeyId;
-    const enc = await json(await handleKms(kms, await post('TrentService.Encrypt', { KeyId: id, Plaintext: toBase64(utf8('x')) }), wire));
+    const enc = await json(
+      await handleKms(kms, await post('TrentService.Encrypt', { KeyId: id, Plaintext: toBase64(utf8('x')) }), wire),
+    );
     expect(typeof enc.body.CiphertextBlob).toBe('string');
-    const dec = await json(await handleKms(kms, await post('TrentService.Decrypt', { CiphertextBlob: enc.body.CiphertextBlob }), wire));
+    const dec = await json(
+      await handleKms(kms, await post('TrentService.Decrypt', { CiphertextBlob: enc.body.CiphertextBlob }), wire),
+    );
     expect(dec.body.Plaintext).toBe(toBase64(utf8('x')));
   });
 
@@ -84,7 +104,14 @@ describe('POST /cloudtrail', () => {
     expect(second.body.Events).toHaveLength(2);
     expect(second.body.NextToken).toBeUndefined();
     const events = [...first.body.Events, ...second.body.Events].map((e: any) => JSON.parse(e.CloudTrailEvent));
-    expect(events.map((e) => e.requestParameters?.description ?? e.eventName)).toEqual(['k4', 'k3', 'k2', 'k1', 'k0', 'CreateAccessKey']);
+    expect(events.map((e) => e.requestParameters?.description ?? e.eventName)).toEqual([
+      'k4',
+      'k3',
+      'k2',
+      'k1',
+      'k0',
+      'CreateAccessKey',
+    ]);
   });
 
   it('filters by EventId, Username and ReadOnly, and by time range', async () => {
@@ -117,11 +144,18 @@ describe('POST /cloudtrail', () => {
     const requestId = firstRes.headers.get('x-amzn-requestid');
     const first = await json(firstRes);
     expect((first.body.Events as any[]).map((e) => e.EventName)).not.toContain('LookupEvents');
-    const second = await json(await ct({ LookupAttributes: [{ AttributeKey: 'EventSource', AttributeValue: 'cloudtrail.amazonaws.com' }] }));
+    const second = await json(
+      await ct({ LookupAttributes: [{ AttributeKey: 'EventSource', AttributeValue: 'cloudtrail.amazonaws.com' }] }),
+    );
     const events = second.body.Events as any[];
     expect(events.map((e) => e.EventName)).toEqual(['LookupEvents']);
     const record = JSON.parse(events[0].CloudTrailEvent);
-    expect(record).toMatchObject({ eventSource: 'cloudtrail.amazonaws.com', eventName: 'LookupEvents', readOnly: true, requestParameters: { maxResults: 5 } });
+    expect(record).toMatchObject({
+      eventSource: 'cloudtrail.amazonaws.com',
+      eventName: 'LookupEvents',
+      readOnly: true,
+      requestParameters: { maxResults: 5 },
+    });
     expect(record.requestID).toBe(requestId);
   });
 
@@ -130,11 +164,22 @@ describe('POST /cloudtrail', () => {
     const ct = async (body: unknown) => handleCloudTrail(kms, await post(LOOKUP, body), wire);
     const { KeyMetadata } = await call('CreateKey');
     await call('DescribeKey', { KeyId: KeyMetadata.KeyId });
-    const byName = await json(await ct({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'DescribeKey' }] }));
+    const byName = await json(
+      await ct({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'DescribeKey' }] }),
+    );
     expect(byName.body.Events.map((e: any) => e.EventName)).toEqual(['DescribeKey']);
-    const byResource = await json(await ct({ LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: KeyMetadata.Arn }] }));
+    const byResource = await json(
+      await ct({ LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: KeyMetadata.Arn }] }),
+    );
     expect(byResource.body.Events).toHaveLength(2);
-    const two = await json(await ct({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'a' }, { AttributeKey: 'EventName', AttributeValue: 'b' }] }));
+    const two = await json(
+      await ct({
+        LookupAttributes: [
+          { AttributeKey: 'EventName', AttributeValue: 'a' },
+          { AttributeKey: 'EventName', AttributeValue: 'b' },
+        ],
+      }),
+    );
     expect(two.type).toBe('InvalidLookupAttributesException');
     expect((await json(await ct({ MaxResults: 51 }))).type).toBe('InvalidMaxResultsException');
     expect((await json(await ct({ StartTime: 2000, EndTime: 1000 }))).type).toBe('InvalidTimeRangeException');

@@ -21,7 +21,10 @@ describe('LatestLoad', () => {
     const { status, latest } = setup();
     const answer = deferred<string>();
     const applied: string[] = [];
-    const done = latest.run(() => answer.promise, (v) => applied.push(v));
+    const done = latest.run(
+      () => answer.promise,
+      (v) => applied.push(v),
+    );
     expect(status).toEqual({ loading: true, loaded: false, settled: false, error: undefined });
     answer.resolve('a');
     await expect(done).resolves.toBe(true);
@@ -34,8 +37,14 @@ describe('LatestLoad', () => {
     const older = deferred<string>();
     const newer = deferred<string>();
     const applied: string[] = [];
-    const first = latest.run(() => older.promise, (v) => applied.push(v));
-    const second = latest.run(() => newer.promise, (v) => applied.push(v));
+    const first = latest.run(
+      () => older.promise,
+      (v) => applied.push(v),
+    );
+    const second = latest.run(
+      () => newer.promise,
+      (v) => applied.push(v),
+    );
     older.resolve('old');
     await expect(first).resolves.toBe(false);
     expect(applied).toEqual([]);
@@ -51,8 +60,14 @@ describe('LatestLoad', () => {
     const { latest } = setup();
     const older = deferred<string>();
     const applied: string[] = [];
-    const first = latest.run(() => older.promise, (v) => applied.push(v));
-    await latest.run(async () => 'new', (v) => applied.push(v));
+    const first = latest.run(
+      () => older.promise,
+      (v) => applied.push(v),
+    );
+    await latest.run(
+      async () => 'new',
+      (v) => applied.push(v),
+    );
     older.resolve('old');
     await first;
     expect(applied).toEqual(['new']);
@@ -60,10 +75,19 @@ describe('LatestLoad', () => {
 
   it('keeps the error of a failed load, with the earlier answer, and hands it to `failed`', async () => {
     const { status, latest } = setup();
-    await latest.run(async () => 'a', () => undefined);
+    await latest.run(
+      async () => 'a',
+      () => undefined,
+    );
     const failure = new Error('AccessDeniedException');
     const seen: unknown[] = [];
-    await expect(latest.run(() => Promise.reject(failure), () => expect.unreachable(), (e) => seen.push(e))).resolves.toBe(false);
+    await expect(
+      latest.run(
+        () => Promise.reject(failure),
+        () => expect.unreachable(),
+        (e) => seen.push(e),
+      ),
+    ).resolves.toBe(false);
     expect(status).toEqual({ loading: false, loaded: true, settled: true, error: failure });
     expect(seen).toEqual([failure]);
   });
@@ -71,14 +95,23 @@ describe('LatestLoad', () => {
   it('settles without loaded when the first load fails', async () => {
     const { status, latest } = setup();
     const failure = new Error('boom');
-    await latest.run(() => Promise.reject(failure), () => undefined);
+    await latest.run(
+      () => Promise.reject(failure),
+      () => undefined,
+    );
     expect(status).toEqual({ loading: false, loaded: false, settled: true, error: failure });
   });
 
   it('clears the error when a later load succeeds', async () => {
     const { status, latest } = setup();
-    await latest.run(() => Promise.reject(new Error('boom')), () => undefined);
-    await latest.run(async () => 1, () => undefined);
+    await latest.run(
+      () => Promise.reject(new Error('boom')),
+      () => undefined,
+    );
+    await latest.run(
+      async () => 1,
+      () => undefined,
+    );
     expect(status.error).toBeUndefined();
   });
 
@@ -86,8 +119,15 @@ describe('LatestLoad', () => {
     const { status, latest } = setup();
     const older = deferred<string>();
     const seen: unknown[] = [];
-    const first = latest.run(() => older.promise, () => undefined, (e) => seen.push(e));
-    await latest.run(async () => 'new', () => undefined);
+    const first = latest.run(
+      () => older.promise,
+      () => undefined,
+      (e) => seen.push(e),
+    );
+    await latest.run(
+      async () => 'new',
+      () => undefined,
+    );
     older.reject(new Error('late'));
     await expect(first).resolves.toBe(false);
     expect(status.error).toBeUndefined();
@@ -98,7 +138,10 @@ describe('LatestLoad', () => {
     const { status, latest } = setup();
     const inFlight = deferred<string>();
     const applied: string[] = [];
-    const run = latest.run(() => inFlight.promise, (v) => applied.push(v));
+    const run = latest.run(
+      () => inFlight.promise,
+      (v) => applied.push(v),
+    );
     latest.fail('Choose a principal.');
     expect(status.loading).toBe(false);
     expect(status.error).toBe('Choose a principal.');

@@ -44,7 +44,9 @@ describe('listAll', () => {
   });
 
   it('surfaces the error of a page after the first, and stops there', async () => {
-    const denied = Object.assign(new Error('User is not authorized to perform kms:ListKeys'), { name: 'AccessDeniedException' });
+    const denied = Object.assign(new Error('User is not authorized to perform kms:ListKeys'), {
+      name: 'AccessDeniedException',
+    });
     call.mockResolvedValueOnce({ Keys: [key(1)], NextMarker: 'm1', Truncated: true }).mockRejectedValueOnce(denied);
     await expect(listAll('ListKeys', { Limit: 1 }, 'Keys')).rejects.toBe(denied);
     expect(call).toHaveBeenCalledTimes(2);

@@ -6,7 +6,20 @@ import { freshKms, rejectsWith } from '../../helpers/kms';
 
 const VALID: [string, string, Record<string, string[]>][] = [
   ['RSA_2048', 'ENCRYPT_DECRYPT', { EncryptionAlgorithms: ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'] }],
-  ['RSA_3072', 'SIGN_VERIFY', { SigningAlgorithms: ['RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_384', 'RSASSA_PKCS1_V1_5_SHA_512', 'RSASSA_PSS_SHA_256', 'RSASSA_PSS_SHA_384', 'RSASSA_PSS_SHA_512'] }],
+  [
+    'RSA_3072',
+    'SIGN_VERIFY',
+    {
+      SigningAlgorithms: [
+        'RSASSA_PKCS1_V1_5_SHA_256',
+        'RSASSA_PKCS1_V1_5_SHA_384',
+        'RSASSA_PKCS1_V1_5_SHA_512',
+        'RSASSA_PSS_SHA_256',
+        'RSASSA_PSS_SHA_384',
+        'RSASSA_PSS_SHA_512',
+      ],
+    },
+  ],
   ['RSA_4096', 'ENCRYPT_DECRYPT', { EncryptionAlgorithms: ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'] }],
   ['ECC_NIST_P256', 'SIGN_VERIFY', { SigningAlgorithms: ['ECDSA_SHA_256'] }],
   ['ECC_NIST_P384', 'KEY_AGREEMENT', { KeyAgreementAlgorithms: ['ECDH'] }],
@@ -38,23 +51,43 @@ const ALLOWED: Record<string, string[]> = {
 const allowedFor = (spec: string) => Object.entries(ALLOWED).find(([p]) => spec.startsWith(p))![1];
 
 describe('CreateKey with asymmetric and HMAC key specs', { timeout: 60_000 }, () => {
-  it.each(VALID)('%s with %s: KeyMetadata lists its algorithms as AWS does; DescribeKey agrees', async (spec, usage, lists) => {
-    const { call, createKey } = await freshKms();
-    const k = await createKey({ KeySpec: spec, KeyUsage: usage });
-    expect(k).toMatchObject({ KeySpec: spec, CustomerMasterKeySpec: spec, KeyUsage: usage, KeyState: 'Enabled', Enabled: true, Origin: 'AWS_KMS', ...lists });
-    for (const f of ['EncryptionAlgorithms', 'SigningAlgorithms', 'MacAlgorithms', 'KeyAgreementAlgorithms', 'EncapsulationAlgorithms']) {
-      if (!(f in lists)) expect(k, f).not.toHaveProperty(f);
-    }
-    expect((await call('DescribeKey', { KeyId: k.KeyId })).KeyMetadata).toEqual(k);
-  });
+  it.each(VALID)(
+    '%s with %s: KeyMetadata lists its algorithms as AWS does; DescribeKey agrees',
+    async (spec, usage, lists) => {
+      const { call, createKey } = await freshKms();
+      const k = await createKey({ KeySpec: spec, KeyUsage: usage });
+      expect(k).toMatchObject({
+        KeySpec: spec,
+        CustomerMasterKeySpec: spec,
+        KeyUsage: usage,
+        KeyState: 'Enabled',
+        Enabled: true,
+        Origin: 'AWS_KMS',
+        ...lists,
+      });
+      for (const f of [
+        'EncryptionAlgorithms',
+        'SigningAlgorithms',
+        'MacAlgorithms',
+        'KeyAgreementAlgorithms',
+        'EncapsulationAlgorithms',
+      ]) {
+        if (!(f in lists)) expect(k, f).not.toHaveProperty(f);
+      }
+      expect((await call('DescribeKey', { KeyId: k.KeyId })).KeyMetadata).toEqual(k);
+    },
+  );
 
-  it.each(VALID.map(([s]) => s).filter((s, i, a) => a.indexOf(s) === i))('%s: every other KeyUsage is ValidationException and creates nothing', async (spec) => {
-    const { call } = await freshKms();
-    for (const usage of USAGES.filter((u) => !allowedFor(spec).includes(u))) {
-      await rejectsWith(call('CreateKey', { KeySpec: spec, KeyUsage: usage }), 'ValidationException');
-    }
-    expect((await call('ListKeys')).Keys).toEqual([]);
-  });
+  it.each(VALID.map(([s]) => s).filter((s, i, a) => a.indexOf(s) === i))(
+    '%s: every other KeyUsage is ValidationException and creates nothing',
+    async (spec) => {
+      const { call } = await freshKms();
+      for (const usage of USAGES.filter((u) => !allowedFor(spec).includes(u))) {
+        await rejectsWith(call('CreateKey', { KeySpec: spec, KeyUsage: usage }), 'ValidationException');
+      }
+      expect((await call('ListKeys')).Keys).toEqual([]);
+    },
+  );
 
   it('KeyUsage defaults to ENCRYPT_DECRYPT: RSA is created, ECC and HMAC without KeyUsage are refused', async () => {
     const { call } = await freshKms();
@@ -62,14 +95,24 @@ describe('CreateKey with asymmetric and HMAC key specs', { timeout: 60_000 }, ()
     await rejectsWith(call('CreateKey', { KeySpec: 'ECC_NIST_P256' }), 'ValidationException');
     await rejectsWith(call('CreateKey', { KeySpec: 'HMAC_256' }), 'ValidationException');
     await rejectsWith(call('CreateKey', { CustomerMasterKeySpec: 'ML_DSA_44' }), 'ValidationException');
-    expect((await call('CreateKey', { CustomerMasterKeySpec: 'ECC_SECG_P256K1', KeyUsage: 'SIGN_VERIFY' })).KeyMetadata.KeySpec).toBe('ECC_SECG_P256K1');
+    expect(
+      (await call('CreateKey', { CustomerMasterKeySpec: 'ECC_SECG_P256K1', KeyUsage: 'SIGN_VERIFY' })).KeyMetadata
+        .KeySpec,
+    ).toBe('ECC_SECG_P256K1');
   });
 
   it('stores browser-protected keys as non-extractable CryptoKeys plus a sealed copy; software keys only sealed', async () => {
     const { createKey, store } = await freshKms();
     const get = async (id: string) => (await store.read((tx) => tx.getMaterial(id, 1))) as KeyPairMaterialRecord;
     const rsa = await get((await createKey({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' })).KeyId);
-    expect(Object.keys(rsa.cryptoKeys).sort()).toEqual(['RSA-PSS/SHA-256', 'RSA-PSS/SHA-384', 'RSA-PSS/SHA-512', 'RSASSA-PKCS1-v1_5/SHA-256', 'RSASSA-PKCS1-v1_5/SHA-384', 'RSASSA-PKCS1-v1_5/SHA-512']);
+    expect(Object.keys(rsa.cryptoKeys).sort()).toEqual([
+      'RSA-PSS/SHA-256',
+      'RSA-PSS/SHA-384',
+      'RSA-PSS/SHA-512',
+      'RSASSA-PKCS1-v1_5/SHA-256',
+      'RSASSA-PKCS1-v1_5/SHA-384',
+      'RSASSA-PKCS1-v1_5/SHA-512',
+    ]);
     for (const key of Object.values(rsa.cryptoKeys)) {
       expect(key.extractable).toBe(false);
       await expect(crypto.subtle.exportKey('pkcs8', key)).rejects.toThrow();
@@ -86,7 +129,11 @@ describe('CreateKey with asymmetric and HMAC key specs', { timeout: 60_000 }, ()
 
   it('asymmetric and HMAC keys have no rotation (UnsupportedOperationException), as AWS', async () => {
     const { call, createKey } = await freshKms();
-    for (const req of [{ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' }, { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }, { KeySpec: 'ML_KEM_512', KeyUsage: 'ENCAPSULATE_DECAPSULATE' }]) {
+    for (const req of [
+      { KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' },
+      { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' },
+      { KeySpec: 'ML_KEM_512', KeyUsage: 'ENCAPSULATE_DECAPSULATE' },
+    ]) {
       const k = await createKey(req);
       await rejectsWith(call('EnableKeyRotation', { KeyId: k.KeyId }), 'UnsupportedOperationException');
       await rejectsWith(call('DisableKeyRotation', { KeyId: k.KeyId }), 'UnsupportedOperationException');
@@ -98,11 +145,18 @@ describe('CreateKey with asymmetric and HMAC key specs', { timeout: 60_000 }, ()
 
   it('symmetric operations refuse asymmetric and HMAC keys with InvalidKeyUsageException', async () => {
     const { call, createKey } = await freshKms();
-    for (const req of [{ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' }, { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }, { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }]) {
+    for (const req of [
+      { KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' },
+      { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' },
+      { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' },
+    ]) {
       const k = await createKey(req);
       await rejectsWith(call('Encrypt', { KeyId: k.KeyId, Plaintext: new Uint8Array(4) }), 'InvalidKeyUsageException');
       await rejectsWith(call('GenerateDataKey', { KeyId: k.KeyId, KeySpec: 'AES_256' }), 'InvalidKeyUsageException');
-      await rejectsWith(call('GenerateDataKeyPair', { KeyId: k.KeyId, KeyPairSpec: 'ECC_NIST_P256' }), 'InvalidKeyUsageException');
+      await rejectsWith(
+        call('GenerateDataKeyPair', { KeyId: k.KeyId, KeyPairSpec: 'ECC_NIST_P256' }),
+        'InvalidKeyUsageException',
+      );
     }
   });
 

@@ -7,7 +7,11 @@ import type { KeyPairMaterialRecord } from '../../../../src/kms/records';
 import { freshKms, rejectsWith, utf8 } from '../../helpers/kms';
 
 const real = crypto.subtle.generateKey.bind(crypto.subtle);
-vi.spyOn(crypto.subtle, 'generateKey').mockImplementation(((alg: AlgorithmIdentifier, extractable: boolean, usages: KeyUsage[]) => {
+vi.spyOn(crypto.subtle, 'generateKey').mockImplementation(((
+  alg: AlgorithmIdentifier,
+  extractable: boolean,
+  usages: KeyUsage[],
+) => {
   const name = typeof alg === 'string' ? alg : alg.name;
   if (name === 'Ed25519') return Promise.reject(new DOMException('Unrecognized name.', 'NotSupportedError'));
   return real(alg as AlgorithmIdentifier, extractable, usages);
@@ -27,10 +31,24 @@ describe('Ed25519 without WebCrypto Ed25519', () => {
     await call('Verify', { KeyId: k.KeyId, Message: msg, SigningAlgorithm: 'ED25519_SHA_512', Signature });
     const bad = Signature.slice();
     bad[0] ^= 1;
-    await rejectsWith(call('Verify', { KeyId: k.KeyId, Message: msg, SigningAlgorithm: 'ED25519_SHA_512', Signature: bad }), 'KMSInvalidSignatureException');
+    await rejectsWith(
+      call('Verify', { KeyId: k.KeyId, Message: msg, SigningAlgorithm: 'ED25519_SHA_512', Signature: bad }),
+      'KMSInvalidSignatureException',
+    );
     const d = new Uint8Array(64).fill(9);
-    const ph = await call('Sign', { KeyId: k.KeyId, Message: d, MessageType: 'DIGEST', SigningAlgorithm: 'ED25519_PH_SHA_512' });
-    await call('Verify', { KeyId: k.KeyId, Message: d, MessageType: 'DIGEST', SigningAlgorithm: 'ED25519_PH_SHA_512', Signature: ph.Signature });
+    const ph = await call('Sign', {
+      KeyId: k.KeyId,
+      Message: d,
+      MessageType: 'DIGEST',
+      SigningAlgorithm: 'ED25519_PH_SHA_512',
+    });
+    await call('Verify', {
+      KeyId: k.KeyId,
+      Message: d,
+      MessageType: 'DIGEST',
+      SigningAlgorithm: 'ED25519_PH_SHA_512',
+      Signature: ph.Signature,
+    });
   });
 
   it('GenerateDataKeyPair gives an RFC 8410 PKCS#8 that node:crypto loads and that matches the public key', async () => {
@@ -39,6 +57,8 @@ describe('Ed25519 without WebCrypto Ed25519', () => {
     const r = await call('GenerateDataKeyPair', { KeyId: sym.KeyId, KeyPairSpec: 'ECC_NIST_EDWARDS25519' });
     const priv = createPrivateKey({ key: Buffer.from(r.PrivateKeyPlaintext), format: 'der', type: 'pkcs8' });
     expect(priv.asymmetricKeyType).toBe('ed25519');
-    expect(Buffer.from(createPublicKey(priv).export({ format: 'der', type: 'spki' })).equals(Buffer.from(r.PublicKey))).toBe(true);
+    expect(
+      Buffer.from(createPublicKey(priv).export({ format: 'der', type: 'spki' })).equals(Buffer.from(r.PublicKey)),
+    ).toBe(true);
   });
 });

@@ -14,12 +14,18 @@ const chunked = (data: Uint8Array, size: number) =>
   });
 
 describe('digestStream', () => {
-  it.each([['SHA-256', 'sha256'], ['SHA-384', 'sha384'], ['SHA-512', 'sha512']] as const)('%s, chunked any way, equals node:crypto', async (kind, node) => {
+  it.each([
+    ['SHA-256', 'sha256'],
+    ['SHA-384', 'sha384'],
+    ['SHA-512', 'sha512'],
+  ] as const)('%s, chunked any way, equals node:crypto', async (kind, node) => {
     const data = new Uint8Array(70_001).map((_, i) => (i * 131 + 7) & 0xff);
     const want = new Uint8Array(createHash(node).update(data).digest());
     for (const size of [1, 4096, 65_536, 100_000]) {
       if (size === 1) {
-        expect(await digestStream(chunked(data.subarray(0, 999), 1), kind)).toEqual(new Uint8Array(createHash(node).update(data.subarray(0, 999)).digest()));
+        expect(await digestStream(chunked(data.subarray(0, 999), 1), kind)).toEqual(
+          new Uint8Array(createHash(node).update(data.subarray(0, 999)).digest()),
+        );
         continue;
       }
       expect(await digestStream(chunked(data, size), kind)).toEqual(want);
@@ -33,7 +39,12 @@ describe('digestStream', () => {
     const data = crypto.getRandomValues(new Uint8Array(3000));
     const mu = await digestStream(chunked(data, 700), 'ML-DSA-MU', PublicKey);
     expect(mu).toHaveLength(64);
-    const { Signature } = await call('Sign', { KeyId: k.KeyId, Message: mu, MessageType: 'EXTERNAL_MU', SigningAlgorithm: 'ML_DSA_SHAKE_256' });
+    const { Signature } = await call('Sign', {
+      KeyId: k.KeyId,
+      Message: mu,
+      MessageType: 'EXTERNAL_MU',
+      SigningAlgorithm: 'ML_DSA_SHAKE_256',
+    });
     await call('Verify', { KeyId: k.KeyId, Message: data, SigningAlgorithm: 'ML_DSA_SHAKE_256', Signature });
   });
 

@@ -2,7 +2,14 @@
 import { createHash } from 'node:crypto';
 
 export const SIGNING: Record<string, string[]> = {
-  RSA_2048: ['RSASSA_PSS_SHA_256', 'RSASSA_PSS_SHA_384', 'RSASSA_PSS_SHA_512', 'RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_384', 'RSASSA_PKCS1_V1_5_SHA_512'],
+  RSA_2048: [
+    'RSASSA_PSS_SHA_256',
+    'RSASSA_PSS_SHA_384',
+    'RSASSA_PSS_SHA_512',
+    'RSASSA_PKCS1_V1_5_SHA_256',
+    'RSASSA_PKCS1_V1_5_SHA_384',
+    'RSASSA_PKCS1_V1_5_SHA_512',
+  ],
   RSA_3072: ['RSASSA_PSS_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_384'],
   RSA_4096: ['RSASSA_PSS_SHA_512', 'RSASSA_PKCS1_V1_5_SHA_256'],
   ECC_NIST_P256: ['ECDSA_SHA_256'],
@@ -31,6 +38,9 @@ export function messageTypes(alg: string): ('RAW' | 'DIGEST')[] {
 }
 
 export function pem(der: Uint8Array, label = 'PUBLIC KEY'): string {
-  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const b64 = Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
 }

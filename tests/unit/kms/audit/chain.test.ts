@@ -43,12 +43,25 @@ async function tenRecords(): Promise<Fresh> {
 
 describe('audit chain', () => {
   it('canonical JSON sorts keys at every depth and drops undefined members', () => {
-    expect(canonicalJson({ b: 1, a: [{ d: 'x', c: undefined }, null], e: { z: true, y: 'é' } })).toBe('{"a":[{"d":"x"},null],"b":1,"e":{"y":"é","z":true}}');
-    expect(canonicalJson(Object.defineProperty({}, '__proto__', { value: 1, enumerable: true }))).toBe('{"__proto__":1}');
+    expect(canonicalJson({ b: 1, a: [{ d: 'x', c: undefined }, null], e: { z: true, y: 'é' } })).toBe(
+      '{"a":[{"d":"x"},null],"b":1,"e":{"y":"é","z":true}}',
+    );
+    expect(canonicalJson(Object.defineProperty({}, '__proto__', { value: 1, enumerable: true }))).toBe(
+      '{"__proto__":1}',
+    );
   });
 
   it('links each record to the previous one and covers every field but its own hash', () => {
-    const e = { eventTime: 1, eventName: 'Encrypt', eventId: 'e', readOnly: true, username: 'root', keyIds: [], usedKeyIds: [], record: {} as AuditEntry['record'] };
+    const e = {
+      eventTime: 1,
+      eventName: 'Encrypt',
+      eventId: 'e',
+      readOnly: true,
+      username: 'root',
+      keyIds: [],
+      usedKeyIds: [],
+      record: {} as AuditEntry['record'],
+    };
     const first = chainEntry(undefined, e);
     expect(first).toMatchObject({ seq: 1, prevHash: GENESIS_HASH });
     expect(first.hash).toMatch(/^[0-9a-f]{64}$/);
@@ -83,10 +96,12 @@ describe('audit chain', () => {
 
   it('finds an edited record whose hash was recomputed at the next record', async () => {
     const f = await tenRecords();
-    await tamper(f.name, (a) => get(a, 4, (e) => {
-      const edited = { ...e, username: 'someone-else' };
-      a.put({ ...edited, hash: hashEntry(edited) });
-    }));
+    await tamper(f.name, (a) =>
+      get(a, 4, (e) => {
+        const edited = { ...e, username: 'someone-else' };
+        a.put({ ...edited, hash: hashEntry(edited) });
+      }),
+    );
     const r = await verifyChain(f.store);
     expect(r.findings).toEqual([expect.objectContaining({ seq: 5, kind: 'unlinked' })]);
   });
@@ -101,10 +116,14 @@ describe('audit chain', () => {
 
   it('finds two swapped records at the first of them', async () => {
     const f = await tenRecords();
-    await tamper(f.name, (a) => get(a, 3, (three) => get(a, 7, (seven) => {
-      a.put({ ...seven, seq: 3 });
-      a.put({ ...three, seq: 7 });
-    })));
+    await tamper(f.name, (a) =>
+      get(a, 3, (three) =>
+        get(a, 7, (seven) => {
+          a.put({ ...seven, seq: 3 });
+          a.put({ ...three, seq: 7 });
+        }),
+      ),
+    );
     const r = await verifyChain(f.store);
     expect(r.findings[0]).toMatchObject({ seq: 3, kind: 'modified' });
     expect(r.findings.map((x) => x.seq)).toContain(7);
@@ -112,12 +131,16 @@ describe('audit chain', () => {
 
   it('finds swapped records even when their hashes were recomputed', async () => {
     const f = await tenRecords();
-    await tamper(f.name, (a) => get(a, 3, (three) => get(a, 7, (seven) => {
-      const s = { ...seven, seq: 3 };
-      const t = { ...three, seq: 7 };
-      a.put({ ...s, hash: hashEntry(s) });
-      a.put({ ...t, hash: hashEntry(t) });
-    })));
+    await tamper(f.name, (a) =>
+      get(a, 3, (three) =>
+        get(a, 7, (seven) => {
+          const s = { ...seven, seq: 3 };
+          const t = { ...three, seq: 7 };
+          a.put({ ...s, hash: hashEntry(s) });
+          a.put({ ...t, hash: hashEntry(t) });
+        }),
+      ),
+    );
     const r = await verifyChain(f.store);
     expect(r.findings[0]).toMatchObject({ seq: 3, kind: 'unlinked' });
   });
@@ -148,7 +171,11 @@ describe('audit chain', () => {
     const { rootCaller } = await import('../../../../src/kms/ids');
     const b = await Kms.open({ store: other, clock: f.clock, random: systemRandom, locks: new LocalLocks() });
     const caller = rootCaller(b.keystore, { userAgent: 'b' });
-    await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? f.call('DescribeKey', { KeyId: k.KeyId }) : b.call('DescribeKey', { KeyId: k.KeyId }, caller))));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        i % 2 ? f.call('DescribeKey', { KeyId: k.KeyId }) : b.call('DescribeKey', { KeyId: k.KeyId }, caller),
+      ),
+    );
     expect(await verifyChain(f.store)).toMatchObject({ intact: true, checked: 11 });
   });
 
@@ -166,7 +193,17 @@ describe('audit chain', () => {
         a.createIndex('byTime', 'eventTime');
         a.createIndex('byKey', 'keyIds', { multiEntry: true });
         a.createIndex('byUse', 'usedKeyIds', { multiEntry: true });
-        for (let i = 0; i < 5; i++) a.add({ eventTime: i, eventName: 'ListKeys', eventId: `e${i}`, readOnly: true, username: 'root', keyIds: [], usedKeyIds: [], record: { eventID: `e${i}` } });
+        for (let i = 0; i < 5; i++)
+          a.add({
+            eventTime: i,
+            eventName: 'ListKeys',
+            eventId: `e${i}`,
+            readOnly: true,
+            username: 'root',
+            keyIds: [],
+            usedKeyIds: [],
+            record: { eventID: `e${i}` },
+          });
       };
       r.onsuccess = () => res(r.result);
       r.onerror = () => rej(r.error);
@@ -174,7 +211,18 @@ describe('audit chain', () => {
     db.close();
     const s = await IdbStore.open(name);
     expect(await verifyChain(s)).toMatchObject({ intact: true, checked: 5, lastSeq: 5 });
-    await s.write((tx) => tx.appendAudit({ eventTime: 9, eventName: 'ListKeys', eventId: 'e9', readOnly: true, username: 'root', keyIds: [], usedKeyIds: [], record: {} as AuditEntry['record'] }));
+    await s.write((tx) =>
+      tx.appendAudit({
+        eventTime: 9,
+        eventName: 'ListKeys',
+        eventId: 'e9',
+        readOnly: true,
+        username: 'root',
+        keyIds: [],
+        usedKeyIds: [],
+        record: {} as AuditEntry['record'],
+      }),
+    );
     expect(await verifyChain(s)).toMatchObject({ intact: true, checked: 6, lastSeq: 6 });
   });
 });

@@ -7,8 +7,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fromPem, toPem } from '../../../../src/format/bytes';
-import { getSigningKey, gunzip, gzip, sha256Hex, signingString, type DigestFile } from '../../../../src/kms/audit/digest';
-import { csvField, exportCloudTrailTar, exportCsv, exportJsonLines, type ExportOptions } from '../../../../src/kms/audit/export';
+import {
+  getSigningKey,
+  gunzip,
+  gzip,
+  sha256Hex,
+  signingString,
+  type DigestFile,
+} from '../../../../src/kms/audit/digest';
+import {
+  csvField,
+  exportCloudTrailTar,
+  exportCsv,
+  exportJsonLines,
+  type ExportOptions,
+} from '../../../../src/kms/audit/export';
 import { readTar, tarEntry, tarEnd, type TarMember } from '../../../../src/kms/audit/tar';
 import { validateExport } from '../../../../src/kms/audit/validate';
 import { freshKms, type Fresh } from '../../helpers/kms';
@@ -42,7 +55,14 @@ async function activity(): Promise<{ f: Fresh; keyId: string }> {
 
 async function exportMembers(f: Fresh, o: Partial<ExportOptions> = {}): Promise<TarMember[]> {
   const key = await getSigningKey(f.store, f.clock.now());
-  const tar = await collect(exportCloudTrailTar(f.store, f.kms.keystore, key, { format: 'cloudtrail', recordsPerFile: 3, filesPerDigest: 2, ...o }));
+  const tar = await collect(
+    exportCloudTrailTar(f.store, f.kms.keystore, key, {
+      format: 'cloudtrail',
+      recordsPerFile: 3,
+      filesPerDigest: 2,
+      ...o,
+    }),
+  );
   const out: TarMember[] = [];
   // Fed in odd-sized chunks, as a stream arrives.
   async function* chunks() {
@@ -53,8 +73,10 @@ async function exportMembers(f: Fresh, o: Partial<ExportOptions> = {}): Promise<
 }
 
 const logs = (ms: TarMember[]) => ms.filter((m) => m.path.includes('/CloudTrail/'));
-const digests = (ms: TarMember[]) => ms.filter((m) => m.path.includes('/CloudTrail-Digest/') && m.path.endsWith('.json.gz'));
-const statusOf = (r: Awaited<ReturnType<typeof validateExport>>, path: string) => r.files.filter((x) => x.path === path).map((x) => x.status);
+const digests = (ms: TarMember[]) =>
+  ms.filter((m) => m.path.includes('/CloudTrail-Digest/') && m.path.endsWith('.json.gz'));
+const statusOf = (r: Awaited<ReturnType<typeof validateExport>>, path: string) =>
+  r.files.filter((x) => x.path === path).map((x) => x.status);
 
 describe('audit export', () => {
   it('writes CloudTrail log files per hour and per N records, with signed chained digests, and validates', async () => {
@@ -64,7 +86,9 @@ describe('audit export', () => {
     expect(logs(ms)).toHaveLength(6);
     expect(digests(ms)).toHaveLength(3);
     expect(ms.at(-1)!.path).toBe('public-key.pem');
-    expect(logs(ms)[0]!.path).toMatch(/^AWSLogs\/111122223333\/CloudTrail\/us-east-1\/2026\/11\/29\/111122223333_CloudTrail_us-east-1_20261129T1200Z_000000000001\.json\.gz$/);
+    expect(logs(ms)[0]!.path).toMatch(
+      /^AWSLogs\/111122223333\/CloudTrail\/us-east-1\/2026\/11\/29\/111122223333_CloudTrail_us-east-1_20261129T1200Z_000000000001\.json\.gz$/,
+    );
     const first = JSON.parse(new TextDecoder().decode(await gunzip(logs(ms)[0]!.bytes)));
     expect(first.Records.map((r: { eventName: string }) => r.eventName)).toEqual(['CreateKey', 'Encrypt', 'Encrypt']);
     const d2 = JSON.parse(new TextDecoder().decode(await gunzip(digests(ms)[1]!.bytes))) as DigestFile;
@@ -147,7 +171,12 @@ describe('audit export', () => {
     const members = async (o: Partial<ExportOptions>) => {
       const ms = await exportMembers(f, { recordsPerFile: 1000, ...o });
       const out: string[] = [];
-      for (const m of logs(ms)) out.push(...JSON.parse(new TextDecoder().decode(await gunzip(m.bytes))).Records.map((r: { eventName: string }) => r.eventName));
+      for (const m of logs(ms))
+        out.push(
+          ...JSON.parse(new TextDecoder().decode(await gunzip(m.bytes))).Records.map(
+            (r: { eventName: string }) => r.eventName,
+          ),
+        );
       return out;
     };
     const t0 = Date.UTC(2026, 10, 29, 12);
@@ -169,7 +198,9 @@ describe('audit export', () => {
     expect(JSON.parse(lines[0]!).eventName).toBe('CreateKey');
     const csv = new TextDecoder().decode(await collect(exportCsv(f.store, { format: 'csv', eventName: 'Encrypt' })));
     const rows = csv.trimEnd().split('\r\n');
-    expect(rows[0]).toBe('eventTime,eventName,eventID,requestID,userName,principalArn,accessKeyId,sourceIPAddress,userAgent,readOnly,resources,errorCode,errorMessage,sequenceNumber,recordHash');
+    expect(rows[0]).toBe(
+      'eventTime,eventName,eventID,requestID,userName,principalArn,accessKeyId,sourceIPAddress,userAgent,readOnly,resources,errorCode,errorMessage,sequenceNumber,recordHash',
+    );
     expect(rows).toHaveLength(13);
     expect(rows[1]!.split(',')[1]).toBe('Encrypt');
     expect(csvField('a,"b"')).toBe('"a,""b"""');
@@ -179,9 +210,16 @@ describe('audit export', () => {
   it('reads back what the tar writer wrote, including names longer than 100 bytes', async () => {
     const path = `AWSLogs/${'d/'.repeat(60)}${'f'.repeat(90)}.json.gz`;
     const ms: TarMember[] = [];
-    const bytes = new Uint8Array([...tarEntry(path, new Uint8Array([1, 2, 3])), ...tarEntry('x', new Uint8Array(600).fill(7)), ...tarEnd()]);
+    const bytes = new Uint8Array([
+      ...tarEntry(path, new Uint8Array([1, 2, 3])),
+      ...tarEntry('x', new Uint8Array(600).fill(7)),
+      ...tarEnd(),
+    ]);
     for await (const m of readTar(once(bytes))) ms.push(m);
-    expect(ms.map((m) => [m.path, m.bytes.length])).toEqual([[path, 3], ['x', 600]]);
+    expect(ms.map((m) => [m.path, m.bytes.length])).toEqual([
+      [path, 3],
+      ['x', 600],
+    ]);
     bytes[10]! ^= 1;
     await expect(async () => {
       for await (const _ of readTar(once(bytes))) void _;
@@ -202,10 +240,20 @@ describe('audit export', () => {
         writeFileSync(join(dir, 'public-key.pem'), pem);
         writeFileSync(join(dir, 'digest.sig'), ms.find((m) => m.path === `${d.path}.sig`)!.bytes);
         writeFileSync(join(dir, 'signing-string.txt'), signingString(digest, await sha256Hex(body)));
-        const out = execFileSync('/usr/bin/openssl', ['dgst', '-sha256', '-verify', 'public-key.pem', '-signature', 'digest.sig', 'signing-string.txt'], { cwd: dir, encoding: 'utf8' });
+        const out = execFileSync(
+          '/usr/bin/openssl',
+          ['dgst', '-sha256', '-verify', 'public-key.pem', '-signature', 'digest.sig', 'signing-string.txt'],
+          { cwd: dir, encoding: 'utf8' },
+        );
         expect(out.trim()).toBe('Verified OK');
         writeFileSync(join(dir, 'signing-string.txt'), signingString(digest, '0'.repeat(64)));
-        expect(() => execFileSync('/usr/bin/openssl', ['dgst', '-sha256', '-verify', 'public-key.pem', '-signature', 'digest.sig', 'signing-string.txt'], { cwd: dir, stdio: 'pipe' })).toThrow();
+        expect(() =>
+          execFileSync(
+            '/usr/bin/openssl',
+            ['dgst', '-sha256', '-verify', 'public-key.pem', '-signature', 'digest.sig', 'signing-string.txt'],
+            { cwd: dir, stdio: 'pipe' },
+          ),
+        ).toThrow();
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

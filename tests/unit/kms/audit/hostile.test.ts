@@ -19,7 +19,28 @@ async function readAll(b: Uint8Array): Promise<TarMember[]> {
   return out;
 }
 
-const HOSTILE: unknown[] = [undefined, null, 0, -1, NaN, Infinity, '', ' ', 'a'.repeat(10_000), '\u0000', '\ud800', '__proto__', {}, [], [[]], { toString: () => 'x' }, true, 1n, Symbol('s'), () => 1];
+const HOSTILE: unknown[] = [
+  undefined,
+  null,
+  0,
+  -1,
+  NaN,
+  Infinity,
+  '',
+  ' ',
+  'a'.repeat(10_000),
+  '\u0000',
+  '\ud800',
+  '__proto__',
+  {},
+  [],
+  [[]],
+  { toString: () => 'x' },
+  true,
+  1n,
+  Symbol('s'),
+  () => 1,
+];
 
 describe('audit codecs under hostile input', () => {
   it('readTar: an empty stream has no members; garbage and truncation are RangeErrors, never hangs', async () => {
@@ -40,30 +61,46 @@ describe('audit codecs under hostile input', () => {
   it('tar round-trips any names and contents, whole and in any chunking', async () => {
     const name = fc.stringMatching(/^[a-zA-Z0-9._-]{1,40}(\/[a-zA-Z0-9._-]{1,40}){0,3}$/);
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(name, fc.uint8Array({ maxLength: 1500 })), { maxLength: 5 }), fc.integer({ min: 1, max: 1100 }), async (files, step) => {
-        const parts = [...files.map(([p, b]) => tarEntry(p, b)), tarEnd()];
-        const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-        let at = 0;
-        for (const p of parts) {
-          all.set(p, at);
-          at += p.length;
-        }
-        async function* chunks() {
-          for (let i = 0; i < all.length; i += step) yield all.subarray(i, i + step);
-        }
-        const back: [string, number[]][] = [];
-        for await (const m of readTar(chunks())) back.push([m.path, [...m.bytes]]);
-        expect(back).toEqual(files.map(([p, b]) => [p, [...b]]));
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(name, fc.uint8Array({ maxLength: 1500 })), { maxLength: 5 }),
+        fc.integer({ min: 1, max: 1100 }),
+        async (files, step) => {
+          const parts = [...files.map(([p, b]) => tarEntry(p, b)), tarEnd()];
+          const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+          let at = 0;
+          for (const p of parts) {
+            all.set(p, at);
+            at += p.length;
+          }
+          async function* chunks() {
+            for (let i = 0; i < all.length; i += step) yield all.subarray(i, i + step);
+          }
+          const back: [string, number[]][] = [];
+          for await (const m of readTar(chunks())) back.push([m.path, [...m.bytes]]);
+          expect(back).toEqual(files.map(([p, b]) => [p, [...b]]));
+        },
+      ),
       { numRuns: 60 },
     );
   });
 
   it('fromPem, derToP1363 and fromHex reject what they do not understand', () => {
-    for (const bad of ['', 'PUBLIC KEY', '-----BEGIN PUBLIC KEY-----\n!!\n-----END PUBLIC KEY-----', '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----']) {
+    for (const bad of [
+      '',
+      'PUBLIC KEY',
+      '-----BEGIN PUBLIC KEY-----\n!!\n-----END PUBLIC KEY-----',
+      '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----',
+    ]) {
       expect(() => fromPem(bad)).toThrow();
     }
-    for (const bad of [[], [0x30], [0x30, 0x02, 0x02, 0x00], [0x31, 0], [0x30, 6, 2, 1, 1, 2, 1], [0x30, 4, 2, 40, 1, 1]]) {
+    for (const bad of [
+      [],
+      [0x30],
+      [0x30, 0x02, 0x02, 0x00],
+      [0x31, 0],
+      [0x30, 6, 2, 1, 1, 2, 1],
+      [0x30, 4, 2, 40, 1, 1],
+    ]) {
       expect(derToP1363(Uint8Array.from(bad))).toBeUndefined();
     }
     expect(fromHex('abc')).toBeUndefined();
@@ -87,9 +124,20 @@ describe('audit codecs under hostile input', () => {
       [],
       [{ path: digestPath, bytes: enc('not gzip') }],
       [{ path: digestPath, bytes: await gzip(enc('[]')) }],
-      [{ path: digestPath, bytes: await gzip(enc('{"logFiles": "nope"}')) }, { path: `${digestPath}.sig`, bytes: new Uint8Array(3) }],
-      [{ path: digestPath, bytes: await gzip(enc('{"logFiles": [null, 1, {"s3Object": 5}], "previousDigestS3Object": "x"}')) }],
-      [{ path: logPath, bytes: enc('garbage') }, { path: 'public-key.pem', bytes: enc('garbage') }],
+      [
+        { path: digestPath, bytes: await gzip(enc('{"logFiles": "nope"}')) },
+        { path: `${digestPath}.sig`, bytes: new Uint8Array(3) },
+      ],
+      [
+        {
+          path: digestPath,
+          bytes: await gzip(enc('{"logFiles": [null, 1, {"s3Object": 5}], "previousDigestS3Object": "x"}')),
+        },
+      ],
+      [
+        { path: logPath, bytes: enc('garbage') },
+        { path: 'public-key.pem', bytes: enc('garbage') },
+      ],
     ];
     for (const members of cases) {
       const r = await validateExport(members);
@@ -106,7 +154,9 @@ describe('audit codecs under hostile input', () => {
   it('canonical JSON does not depend on key order, and keeps every value JSON keeps', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (v) => {
-        const shuffled = JSON.parse(JSON.stringify(v), (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).reverse()) : x));
+        const shuffled = JSON.parse(JSON.stringify(v), (_k, x) =>
+          x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).reverse()) : x,
+        );
         expect(canonicalJson(shuffled)).toBe(canonicalJson(v));
         expect(JSON.parse(canonicalJson(v))).toEqual(JSON.parse(JSON.stringify(v)));
       }),

@@ -40,7 +40,10 @@ const VALID: Reqs = {
   UntagResource: (w) => ({ KeyId: w.k.KeyId, TagKeys: ['t'] }),
   ListResourceTags: (w) => ({ KeyId: w.k.KeyId }),
   GetKeyPolicy: (w) => ({ KeyId: w.k.KeyId }),
-  PutKeyPolicy: (w) => ({ KeyId: w.k.KeyId, Policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: '*' }] }) }),
+  PutKeyPolicy: (w) => ({
+    KeyId: w.k.KeyId,
+    Policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: '*' }] }),
+  }),
   ListKeyPolicies: (w) => ({ KeyId: w.k.KeyId }),
   Encrypt: (w) => ({ KeyId: w.k.KeyId, Plaintext: utf8('p') }),
   Decrypt: (w) => ({ CiphertextBlob: w.blob }),
@@ -56,7 +59,12 @@ const VALID: Reqs = {
   ScheduleKeyDeletion: (w) => ({ KeyId: w.other.KeyId }),
   CancelKeyDeletion: (w) => ({ KeyId: w.other.KeyId }),
   Sign: (w) => ({ KeyId: w.signer.KeyId, Message: utf8('m'), SigningAlgorithm: 'ECDSA_SHA_256' }),
-  Verify: (w) => ({ KeyId: w.signer.KeyId, Message: utf8('m'), SigningAlgorithm: 'ECDSA_SHA_256', Signature: w.signature }),
+  Verify: (w) => ({
+    KeyId: w.signer.KeyId,
+    Message: utf8('m'),
+    SigningAlgorithm: 'ECDSA_SHA_256',
+    Signature: w.signature,
+  }),
   GetPublicKey: (w) => ({ KeyId: w.signer.KeyId }),
   GenerateMac: (w) => ({ KeyId: w.hmac.KeyId, Message: utf8('m'), MacAlgorithm: 'HMAC_SHA_256' }),
   VerifyMac: (w) => ({ KeyId: w.hmac.KeyId, Message: utf8('m'), MacAlgorithm: 'HMAC_SHA_256', Mac: w.mac }),
@@ -64,8 +72,16 @@ const VALID: Reqs = {
   GenerateDataKeyPairWithoutPlaintext: (w) => ({ KeyId: w.k.KeyId, KeyPairSpec: 'ECC_NIST_P256' }),
   DeriveSharedSecret: (w) => ({ KeyId: w.ecdh.KeyId, KeyAgreementAlgorithm: 'ECDH', PublicKey: w.peer }),
   Encapsulate: (w) => ({ KeyId: w.kem.KeyId, EncapsulationAlgorithm: 'ML_KEM' }),
-  Decapsulate: (w) => ({ KeyId: w.kem.KeyId, EncapsulationAlgorithm: 'ML_KEM', SharedSecretCiphertextBlob: w.encapsulated }),
-  CreateGrant: (w) => ({ KeyId: w.k.KeyId, GranteePrincipal: `arn:aws:iam::${ACCOUNT}:role/App`, Operations: ['Decrypt'] }),
+  Decapsulate: (w) => ({
+    KeyId: w.kem.KeyId,
+    EncapsulationAlgorithm: 'ML_KEM',
+    SharedSecretCiphertextBlob: w.encapsulated,
+  }),
+  CreateGrant: (w) => ({
+    KeyId: w.k.KeyId,
+    GranteePrincipal: `arn:aws:iam::${ACCOUNT}:role/App`,
+    Operations: ['Decrypt'],
+  }),
   ListGrants: (w) => ({ KeyId: w.k.KeyId }),
   ListRetirableGrants: () => ({ RetiringPrincipal: `arn:aws:iam::${ACCOUNT}:role/Ops` }),
   RetireGrant: (w) => ({ GrantToken: w.grantToken }),
@@ -73,25 +89,54 @@ const VALID: Reqs = {
 };
 
 /** An invalid request for each: missing KeyId, or an out-of-range Limit where nothing is required. */
-const invalid = (op: string) => (['ListKeys', 'ListAliases'].includes(op) ? { Limit: 0 } : op === 'CreateKey' ? { KeySpec: 'ECC_NIST_P256' } : {});
+const invalid = (op: string) =>
+  ['ListKeys', 'ListAliases'].includes(op) ? { Limit: 0 } : op === 'CreateKey' ? { KeySpec: 'ECC_NIST_P256' } : {};
 
 async function world(f: Fresh): Promise<World> {
   const k = await f.createKey();
   const other = await f.createKey();
   const { CiphertextBlob } = await f.call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('w') });
   const signer = await f.createKey({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
-  const { Signature } = await f.call('Sign', { KeyId: signer.KeyId, Message: utf8('m'), SigningAlgorithm: 'ECDSA_SHA_256' });
+  const { Signature } = await f.call('Sign', {
+    KeyId: signer.KeyId,
+    Message: utf8('m'),
+    SigningAlgorithm: 'ECDSA_SHA_256',
+  });
   const hmac = await f.createKey({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
   const { Mac } = await f.call('GenerateMac', { KeyId: hmac.KeyId, Message: utf8('m'), MacAlgorithm: 'HMAC_SHA_256' });
   const ecdh = await f.createKey({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'KEY_AGREEMENT' });
   const pair = await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits']);
   const peer = new Uint8Array(await crypto.subtle.exportKey('spki', pair.publicKey));
   const kem = await f.createKey({ KeySpec: 'ML_KEM_512', KeyUsage: 'ENCAPSULATE_DECAPSULATE' });
-  const { SharedSecretCiphertextBlob } = await f.call('Encapsulate', { KeyId: kem.KeyId, EncapsulationAlgorithm: 'ML_KEM' });
-  const grant = (Name: string) => f.call('CreateGrant', { KeyId: k.KeyId, GranteePrincipal: `arn:aws:iam::${ACCOUNT}:role/App`, RetiringPrincipal: `arn:aws:iam::${ACCOUNT}:role/Ops`, Operations: ['Encrypt'], Name });
+  const { SharedSecretCiphertextBlob } = await f.call('Encapsulate', {
+    KeyId: kem.KeyId,
+    EncapsulationAlgorithm: 'ML_KEM',
+  });
+  const grant = (Name: string) =>
+    f.call('CreateGrant', {
+      KeyId: k.KeyId,
+      GranteePrincipal: `arn:aws:iam::${ACCOUNT}:role/App`,
+      RetiringPrincipal: `arn:aws:iam::${ACCOUNT}:role/Ops`,
+      Operations: ['Encrypt'],
+      Name,
+    });
   const retire = await grant('to-retire');
   const revoke = await grant('to-revoke');
-  return { k, other, blob: CiphertextBlob, signer, signature: Signature, hmac, mac: Mac, ecdh, peer, kem, encapsulated: SharedSecretCiphertextBlob, grantToken: retire.GrantToken, grantId: revoke.GrantId };
+  return {
+    k,
+    other,
+    blob: CiphertextBlob,
+    signer,
+    signature: Signature,
+    hmac,
+    mac: Mac,
+    ecdh,
+    peer,
+    kem,
+    encapsulated: SharedSecretCiphertextBlob,
+    grantToken: retire.GrantToken,
+    grantId: revoke.GrantId,
+  };
 }
 
 /** Everything but the audit log, to show a failed call changed nothing. */
@@ -99,7 +144,8 @@ const dump = (f: Fresh) =>
   f.store.read(async (tx) => {
     const keys = await tx.allKeys();
     const materials = [];
-    for (const k of keys) materials.push(...(await tx.listMaterials(k.keyId)).map((m) => [m.keyId, m.version, m.materialId]));
+    for (const k of keys)
+      materials.push(...(await tx.listMaterials(k.keyId)).map((m) => [m.keyId, m.version, m.materialId]));
     return { keys, aliases: await tx.listAliases(), materials };
   });
 
@@ -120,8 +166,16 @@ describe('one record per call', () => {
       expect(e.eventName).toBe(op);
       expect(e.errorCode).toBeUndefined();
       expect(e.record).toMatchObject({
-        eventVersion: '1.11', eventSource: 'kms.amazonaws.com', eventName: op, awsRegion: REGION, eventType: 'AwsApiCall',
-        managementEvent: true, eventCategory: 'Management', recipientAccountId: ACCOUNT, sourceIPAddress: '127.0.0.1', userAgent: 'vitest',
+        eventVersion: '1.11',
+        eventSource: 'kms.amazonaws.com',
+        eventName: op,
+        awsRegion: REGION,
+        eventType: 'AwsApiCall',
+        managementEvent: true,
+        eventCategory: 'Management',
+        recipientAccountId: ACCOUNT,
+        sourceIPAddress: '127.0.0.1',
+        userAgent: 'vitest',
         userIdentity: { type: 'Root', principalId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:root`, accountId: ACCOUNT },
         eventTime: cloudTrailTime(f.clock.now()),
       });
@@ -132,7 +186,12 @@ describe('one record per call', () => {
       expect(typeof e.record.readOnly).toBe('boolean');
       const keyOps = !['ListKeys', 'ListAliases', 'GenerateRandom'].includes(op);
       if (keyOps) expect(e.record.resources!.length, op).toBeGreaterThan(0);
-      for (const r of e.record.resources ?? []) expect(r).toEqual({ accountId: ACCOUNT, type: 'AWS::KMS::Key', ARN: expect.stringMatching(/^arn:aws:kms:us-east-1:111122223333:key\//) });
+      for (const r of e.record.resources ?? [])
+        expect(r).toEqual({
+          accountId: ACCOUNT,
+          type: 'AWS::KMS::Key',
+          ARN: expect.stringMatching(/^arn:aws:kms:us-east-1:111122223333:key\//),
+        });
     }
   });
 
@@ -141,13 +200,21 @@ describe('one record per call', () => {
     await world(f);
     for (const op of [...SUPPORTED_OPERATIONS, 'Sign', 'ImportKeyMaterial']) {
       const before = (await f.audit()).length;
-      const err = await f.call(op, invalid(op)).then(() => undefined, (e: Error) => e);
+      const err = await f.call(op, invalid(op)).then(
+        () => undefined,
+        (e: Error) => e,
+      );
       expect(err, op).toBeDefined();
       const entries = await f.audit();
       expect(entries.length, op).toBe(before + 1);
       const e = entries.at(-1)!;
       expect(e.errorCode).toBe(err!.name);
-      expect(e.record).toMatchObject({ eventName: op, errorCode: err!.name, errorMessage: err!.message, eventType: 'AwsApiCall' });
+      expect(e.record).toMatchObject({
+        eventName: op,
+        errorCode: err!.name,
+        errorMessage: err!.message,
+        eventType: 'AwsApiCall',
+      });
     }
   });
 
@@ -163,9 +230,15 @@ describe('one record per call', () => {
     const entries = await f.audit();
     const create = entries.find((e) => e.eventName === 'CreateKey')!;
     expect(create.record.readOnly).toBe(false);
-    expect(create.record.responseElements).toMatchObject({ keyMetadata: { keyId: w.k.KeyId, arn: w.k.Arn, creationDate: expect.any(String) } });
+    expect(create.record.responseElements).toMatchObject({
+      keyMetadata: { keyId: w.k.KeyId, arn: w.k.Arn, creationDate: expect.any(String) },
+    });
     const enc = entries.find((e) => e.eventName === 'Encrypt')!;
-    expect(enc.record).toMatchObject({ readOnly: true, responseElements: null, requestParameters: { keyId: w.k.KeyId } });
+    expect(enc.record).toMatchObject({
+      readOnly: true,
+      responseElements: null,
+      requestParameters: { keyId: w.k.KeyId },
+    });
     expect(enc.usedKeyIds).toEqual([w.k.KeyId]);
   });
 });
@@ -182,7 +255,11 @@ describe('no secrets in records', () => {
     secrets.push(enc.CiphertextBlob);
     await f.call('Decrypt', { CiphertextBlob: enc.CiphertextBlob, EncryptionContext: { ctx: 'visible' } });
     await f.call('Decrypt', { CiphertextBlob: enc.CiphertextBlob }).catch(() => undefined);
-    const re = await f.call('ReEncrypt', { CiphertextBlob: enc.CiphertextBlob, SourceEncryptionContext: { ctx: 'visible' }, DestinationKeyId: other.KeyId });
+    const re = await f.call('ReEncrypt', {
+      CiphertextBlob: enc.CiphertextBlob,
+      SourceEncryptionContext: { ctx: 'visible' },
+      DestinationKeyId: other.KeyId,
+    });
     secrets.push(re.CiphertextBlob);
     const dk = await f.call('GenerateDataKey', { KeyId: k.KeyId, NumberOfBytes: 64 });
     secrets.push(dk.Plaintext, dk.CiphertextBlob);
@@ -193,7 +270,13 @@ describe('no secrets in records', () => {
     await f.call('Encrypt', { KeyId: k.KeyId, Plaintext: 'TOP-SECRET-as-a-string' }).catch(() => undefined);
 
     const all = JSON.stringify(await f.audit());
-    const forms = (b: Uint8Array) => [b64(b), Buffer.from(b).toString('base64url'), hex(b), hex(b).toUpperCase(), JSON.stringify([...b]).slice(1, -1)];
+    const forms = (b: Uint8Array) => [
+      b64(b),
+      Buffer.from(b).toString('base64url'),
+      hex(b),
+      hex(b).toUpperCase(),
+      JSON.stringify([...b]).slice(1, -1),
+    ];
     for (const s of secrets) for (const form of forms(s)) expect(all.includes(form), form.slice(0, 40)).toBe(false);
     expect(all).not.toContain('TOP-SECRET');
     expect(all).toContain('visible'); // encryption context is logged, as in AWS
@@ -203,12 +286,35 @@ describe('no secrets in records', () => {
 describe('atomicity: a failed change writes only its audit record', () => {
   type Make = (w: World) => [op: string, req: Record<string, unknown>, error: string];
   const cases: [string, Make][] = [
-    ['CreateAlias to a key pending deletion', (w) => ['CreateAlias', { AliasName: 'alias/late', TargetKeyId: w.other.KeyId }, 'KMSInvalidStateException']],
-    ['TagResource over 50 tags', (w) => ['TagResource', { KeyId: w.k.KeyId, Tags: Array.from({ length: 51 }, (_, i) => ({ TagKey: `t${i}`, TagValue: '' })) }, 'LimitExceededException']],
-    ['PutKeyPolicy with a malformed policy', (w) => ['PutKeyPolicy', { KeyId: w.k.KeyId, Policy: '{"Statement":[{"Effect":"Maybe"}]}' }, 'MalformedPolicyDocumentException']],
-    ['RotateKeyOnDemand of a key pending deletion', (w) => ['RotateKeyOnDemand', { KeyId: w.other.KeyId }, 'KMSInvalidStateException']],
+    [
+      'CreateAlias to a key pending deletion',
+      (w) => ['CreateAlias', { AliasName: 'alias/late', TargetKeyId: w.other.KeyId }, 'KMSInvalidStateException'],
+    ],
+    [
+      'TagResource over 50 tags',
+      (w) => [
+        'TagResource',
+        { KeyId: w.k.KeyId, Tags: Array.from({ length: 51 }, (_, i) => ({ TagKey: `t${i}`, TagValue: '' })) },
+        'LimitExceededException',
+      ],
+    ],
+    [
+      'PutKeyPolicy with a malformed policy',
+      (w) => [
+        'PutKeyPolicy',
+        { KeyId: w.k.KeyId, Policy: '{"Statement":[{"Effect":"Maybe"}]}' },
+        'MalformedPolicyDocumentException',
+      ],
+    ],
+    [
+      'RotateKeyOnDemand of a key pending deletion',
+      (w) => ['RotateKeyOnDemand', { KeyId: w.other.KeyId }, 'KMSInvalidStateException'],
+    ],
     ['CreateKey with an aws: tag', () => ['CreateKey', { Tags: [{ TagKey: 'aws:x', TagValue: '' }] }, 'TagException']],
-    ['UpdateAlias of an unknown alias', (w) => ['UpdateAlias', { AliasName: 'alias/none', TargetKeyId: w.k.KeyId }, 'NotFoundException']],
+    [
+      'UpdateAlias of an unknown alias',
+      (w) => ['UpdateAlias', { AliasName: 'alias/none', TargetKeyId: w.k.KeyId }, 'NotFoundException'],
+    ],
   ];
   it.each(cases)('%s', async (_why, make) => {
     const f = await freshKms();
@@ -225,10 +331,22 @@ describe('atomicity: a failed change writes only its audit record', () => {
 
 describe('toTrail and buildRecord', () => {
   it('camel-cases fields, keeps map keys, drops blobs and secret fields, writes dates as ISO', () => {
-    expect(toTrail({
-      KeyId: 'k', Plaintext: 'x', CiphertextBlob: new Uint8Array(1), EncryptionContext: { MyKey: 'V', Plaintext: 'ctx' },
-      When: new Date(0), Tags: [{ TagKey: 'a', TagValue: 'b' }], Raw: new ArrayBuffer(2),
-    })).toEqual({ keyId: 'k', encryptionContext: { MyKey: 'V', Plaintext: 'ctx' }, when: '1970-01-01T00:00:00.000Z', tags: [{ tagKey: 'a', tagValue: 'b' }] });
+    expect(
+      toTrail({
+        KeyId: 'k',
+        Plaintext: 'x',
+        CiphertextBlob: new Uint8Array(1),
+        EncryptionContext: { MyKey: 'V', Plaintext: 'ctx' },
+        When: new Date(0),
+        Tags: [{ TagKey: 'a', TagValue: 'b' }],
+        Raw: new ArrayBuffer(2),
+      }),
+    ).toEqual({
+      keyId: 'k',
+      encryptionContext: { MyKey: 'V', Plaintext: 'ctx' },
+      when: '1970-01-01T00:00:00.000Z',
+      tags: [{ tagKey: 'a', tagValue: 'b' }],
+    });
   });
 
   it('survives values no JSON or IndexedDB can hold: functions, symbols, bigints, cycles, deep nesting', () => {
@@ -247,11 +365,25 @@ describe('toTrail and buildRecord', () => {
     expect(cloudTrailTime(Date.UTC(2026, 3, 27, 17, 11, 6, 789))).toBe('2026-04-27T17:11:06Z');
     const ks = { region: REGION, accountId: ACCOUNT };
     const input = (k: typeof ks) => ({
-      ks: k, eventName: 'ListKeys', eventTime: 0, eventId: 'e', requestId: 'r', caller: rootCaller(k, { userAgent: 'ua', accessKeyId: 'AKIAEXAMPLE' }),
-      readOnly: true, request: {} as unknown, response: { Keys: [] }, keyArns: [] as string[],
+      ks: k,
+      eventName: 'ListKeys',
+      eventTime: 0,
+      eventId: 'e',
+      requestId: 'r',
+      caller: rootCaller(k, { userAgent: 'ua', accessKeyId: 'AKIAEXAMPLE' }),
+      readOnly: true,
+      request: {} as unknown,
+      response: { Keys: [] },
+      keyArns: [] as string[],
     });
     const r = buildRecord(input(ks));
-    expect(r).toMatchObject({ requestParameters: null, responseElements: null, resources: [], userIdentity: { accessKeyId: 'AKIAEXAMPLE' } });
-    for (const request of ['a string', [1, 2], 42, null]) expect(buildRecord({ ...input(ks), request }).requestParameters).toBeNull();
+    expect(r).toMatchObject({
+      requestParameters: null,
+      responseElements: null,
+      resources: [],
+      userIdentity: { accessKeyId: 'AKIAEXAMPLE' },
+    });
+    for (const request of ['a string', [1, 2], 42, null])
+      expect(buildRecord({ ...input(ks), request }).requestParameters).toBeNull();
   });
 });

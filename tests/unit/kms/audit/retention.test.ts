@@ -22,7 +22,14 @@ describe('audit retention', () => {
     const f = await trail(3);
     expect(await getPolicy(f.store)).toEqual({ mode: 'all' });
     expect(await f.kms.audit.trim(caller(f), { confirmUnexported: true })).toEqual({ deleted: 0 });
-    for (const bad of [null, {}, { mode: 'days', days: 0 }, { mode: 'records', records: 1.5 }, { mode: 'days', days: '3' }, { mode: 'forever' }]) {
+    for (const bad of [
+      null,
+      {},
+      { mode: 'days', days: 0 },
+      { mode: 'records', records: 1.5 },
+      { mode: 'days', days: '3' },
+      { mode: 'forever' },
+    ]) {
       expect(() => checkPolicy(bad)).toThrow(TypeError);
     }
     await setPolicy(f.store, { mode: 'records', records: 2 });
@@ -32,7 +39,12 @@ describe('audit retention', () => {
   it('trims only exported records unless confirmed', async () => {
     const f = await trail(20);
     await setPolicy(f.store, { mode: 'records', records: 5 });
-    expect(await f.kms.audit.planTrim()).toMatchObject({ throughSeq: 15, records: 15, unexported: 15, exportedThrough: 0 });
+    expect(await f.kms.audit.planTrim()).toMatchObject({
+      throughSeq: 15,
+      records: 15,
+      unexported: 15,
+      exportedThrough: 0,
+    });
     expect(await f.kms.audit.trim(caller(f))).toEqual({ deleted: 0 });
     await markExported(f.store, 10, f.clock.now());
     await markExported(f.store, 4, f.clock.now()); // never moves backwards
@@ -44,7 +56,12 @@ describe('audit retention', () => {
     const trim = all.at(-1)!;
     expect(trim.eventName).toBe(TRIM_EVENT);
     expect(trim.readOnly).toBe(false);
-    expect(trim.record.requestParameters).toMatchObject({ throughSequenceNumber: 10, recordsDeleted: 10, includedUnexported: false, retention: { mode: 'records', records: 5 } });
+    expect(trim.record.requestParameters).toMatchObject({
+      throughSequenceNumber: 10,
+      recordsDeleted: 10,
+      includedUnexported: false,
+      retention: { mode: 'records', records: 5 },
+    });
     expect(await verifyChain(f.store)).toMatchObject({ intact: true, firstSeq: 11, anchor: { seq: 10 } });
   });
 

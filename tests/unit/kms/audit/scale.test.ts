@@ -18,10 +18,28 @@ const KEY = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234
 
 /** One real chained record; the synthetic trail varies its time, IDs and sequence number. */
 const TEMPLATE = chainEntry(undefined, {
-  eventTime: T0, eventName: 'Encrypt', eventId: 'x', readOnly: true, username: 'root', keyIds: ['1234abcd-12ab-34cd-56ef-1234567890ab'], usedKeyIds: [],
+  eventTime: T0,
+  eventName: 'Encrypt',
+  eventId: 'x',
+  readOnly: true,
+  username: 'root',
+  keyIds: ['1234abcd-12ab-34cd-56ef-1234567890ab'],
+  usedKeyIds: [],
   record: buildRecord({
-    ks: KS, eventName: 'Encrypt', eventTime: T0, eventId: 'x', requestId: 'x', caller: rootCaller(KS, { userAgent: 'scale-test' }), readOnly: true,
-    request: { KeyId: KEY, EncryptionContext: { department: 'finance', record: '0' }, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' }, response: null, keyArns: [KEY],
+    ks: KS,
+    eventName: 'Encrypt',
+    eventTime: T0,
+    eventId: 'x',
+    requestId: 'x',
+    caller: rootCaller(KS, { userAgent: 'scale-test' }),
+    readOnly: true,
+    request: {
+      KeyId: KEY,
+      EncryptionContext: { department: 'finance', record: '0' },
+      EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+    },
+    response: null,
+    keyArns: [KEY],
   }),
 });
 
@@ -29,7 +47,16 @@ const TEMPLATE = chainEntry(undefined, {
 function synthetic(seq: number): AuditEntry {
   const eventTime = T0 + seq * 3600;
   const id = `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`;
-  const record = { ...TEMPLATE.record, eventTime: new Date(eventTime).toISOString().replace(/\.\d{3}Z$/, 'Z'), eventID: id, requestID: id, requestParameters: { ...TEMPLATE.record.requestParameters, encryptionContext: { department: 'finance', record: String(seq) } } };
+  const record = {
+    ...TEMPLATE.record,
+    eventTime: new Date(eventTime).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    eventID: id,
+    requestID: id,
+    requestParameters: {
+      ...TEMPLATE.record.requestParameters,
+      encryptionContext: { department: 'finance', record: String(seq) },
+    },
+  };
   return { ...TEMPLATE, seq, eventTime, eventId: id, record };
 }
 
@@ -62,7 +89,10 @@ class SyntheticStore implements Store {
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
 
-async function drain(gen: AsyncIterable<Uint8Array>, sampleEvery: number): Promise<{ bytes: number; maxGrowth: number; seconds: number }> {
+async function drain(
+  gen: AsyncIterable<Uint8Array>,
+  sampleEvery: number,
+): Promise<{ bytes: number; maxGrowth: number; seconds: number }> {
   gc();
   const base = process.memoryUsage().heapUsed;
   let bytes = 0;
@@ -84,7 +114,9 @@ describe('audit export at scale', () => {
     const store = new SyntheticStore(1_000_000);
     const key = await getSigningKey(store, T0);
     const r = await drain(exportCloudTrailTar(store, KS, key, { format: 'cloudtrail' }), 50);
-    console.log(`1,000,000 records → ${(r.bytes / 1e6).toFixed(1)} MB tar (gzipped) in ${r.seconds.toFixed(1)} s; heap growth at most ${(r.maxGrowth / 1e6).toFixed(1)} MB`);
+    console.log(
+      `1,000,000 records → ${(r.bytes / 1e6).toFixed(1)} MB tar (gzipped) in ${r.seconds.toFixed(1)} s; heap growth at most ${(r.maxGrowth / 1e6).toFixed(1)} MB`,
+    );
     // ~1 GB of CloudTrail JSON goes through; what stays is one log file (1,000 records) and the digest listing.
     expect(r.bytes).toBeGreaterThan(5e6);
     expect(r.maxGrowth).toBeLessThan(40e6);
@@ -93,7 +125,9 @@ describe('audit export at scale', () => {
   it('exports 1,000,000 records as CSV in bounded memory', async () => {
     const store = new SyntheticStore(1_000_000);
     const r = await drain(exportCsv(store, { format: 'csv' }), 100);
-    console.log(`1,000,000 records → ${(r.bytes / 1e6).toFixed(1)} MB CSV in ${r.seconds.toFixed(1)} s; heap growth at most ${(r.maxGrowth / 1e6).toFixed(1)} MB`);
+    console.log(
+      `1,000,000 records → ${(r.bytes / 1e6).toFixed(1)} MB CSV in ${r.seconds.toFixed(1)} s; heap growth at most ${(r.maxGrowth / 1e6).toFixed(1)} MB`,
+    );
     expect(r.bytes).toBeGreaterThan(300e6);
     expect(r.maxGrowth).toBeLessThan(40e6);
   }, 300_000);

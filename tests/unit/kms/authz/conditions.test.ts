@@ -4,23 +4,47 @@ import { conditionHolds } from '../../../../src/kms/authz/evaluate';
 import { parsePolicy } from '../../../../src/kms/authz/policy-document';
 import { lookupIn } from '../../../../src/kms/authz/evaluate';
 
-function holds(condition: object, context: Record<string, string | string[] | undefined>, version = '2012-10-17'): boolean {
-  const p = parsePolicy(JSON.stringify({ Version: version, Statement: [{ Effect: 'Allow', Action: '*', Resource: '*', Condition: condition }] }), 'identity');
+function holds(
+  condition: object,
+  context: Record<string, string | string[] | undefined>,
+  version = '2012-10-17',
+): boolean {
+  const p = parsePolicy(
+    JSON.stringify({
+      Version: version,
+      Statement: [{ Effect: 'Allow', Action: '*', Resource: '*', Condition: condition }],
+    }),
+    'identity',
+  );
   return p.statements[0]!.conditions.every((c) => conditionHolds(c, p.variables, lookupIn(context)));
 }
 
 describe('string operators', () => {
   it.each([
-    ['StringEquals', 'a', 'a', true], ['StringEquals', 'a', 'A', false], ['StringNotEquals', 'a', 'b', true], ['StringNotEquals', 'a', 'a', false],
-    ['StringEqualsIgnoreCase', 'Abc', 'aBC', true], ['StringNotEqualsIgnoreCase', 'Abc', 'aBC', false],
-    ['StringLike', 'app-*', 'app-orders', true], ['StringLike', 'app-?', 'app-12', false], ['StringLike', 'a*c', 'abbbc', true], ['StringNotLike', 'app-*', 'web', true],
+    ['StringEquals', 'a', 'a', true],
+    ['StringEquals', 'a', 'A', false],
+    ['StringNotEquals', 'a', 'b', true],
+    ['StringNotEquals', 'a', 'a', false],
+    ['StringEqualsIgnoreCase', 'Abc', 'aBC', true],
+    ['StringNotEqualsIgnoreCase', 'Abc', 'aBC', false],
+    ['StringLike', 'app-*', 'app-orders', true],
+    ['StringLike', 'app-?', 'app-12', false],
+    ['StringLike', 'a*c', 'abbbc', true],
+    ['StringNotLike', 'app-*', 'web', true],
   ])('%s %s vs %s → %s', (op, policy, actual, want) => {
     expect(holds({ [op]: { 'aws:PrincipalTag/team': policy } }, { 'aws:PrincipalTag/team': actual })).toBe(want);
   });
 
   it('any of several policy values matches (OR); several keys must all hold (AND)', () => {
-    expect(holds({ StringEquals: { 'aws:PrincipalTag/team': ['x', 'y'] } }, { 'aws:PrincipalTag/team': 'y' })).toBe(true);
-    expect(holds({ StringEquals: { 'aws:PrincipalTag/team': 'x', 'aws:PrincipalTag/env': 'prod' } }, { 'aws:PrincipalTag/team': 'x', 'aws:PrincipalTag/env': 'dev' })).toBe(false);
+    expect(holds({ StringEquals: { 'aws:PrincipalTag/team': ['x', 'y'] } }, { 'aws:PrincipalTag/team': 'y' })).toBe(
+      true,
+    );
+    expect(
+      holds(
+        { StringEquals: { 'aws:PrincipalTag/team': 'x', 'aws:PrincipalTag/env': 'prod' } },
+        { 'aws:PrincipalTag/team': 'x', 'aws:PrincipalTag/env': 'dev' },
+      ),
+    ).toBe(false);
   });
 
   it('condition key names are case-insensitive, values are not', () => {
@@ -29,7 +53,10 @@ describe('string operators', () => {
 
   it('names that collide without regard to case: the condition must hold for every value, in either order', () => {
     const key = 'kms:EncryptionContext:tenant';
-    for (const ctx of [{ 'kms:EncryptionContext:tenant': 'victim', 'kms:EncryptionContext:Tenant': 'mallory' }, { 'kms:EncryptionContext:Tenant': 'mallory', 'kms:EncryptionContext:tenant': 'victim' }]) {
+    for (const ctx of [
+      { 'kms:EncryptionContext:tenant': 'victim', 'kms:EncryptionContext:Tenant': 'mallory' },
+      { 'kms:EncryptionContext:Tenant': 'mallory', 'kms:EncryptionContext:tenant': 'victim' },
+    ]) {
       expect(holds({ StringEquals: { [key]: 'mallory' } }, ctx)).toBe(false);
       expect(holds({ StringEquals: { [key]: 'victim' } }, ctx)).toBe(false);
       expect(holds({ StringNotEquals: { [key]: 'victim' } }, ctx)).toBe(false);
@@ -41,8 +68,13 @@ describe('string operators', () => {
 
 describe('numeric, date, bool, binary, IP and ARN operators', () => {
   it.each([
-    ['NumericLessThan', '10', '9', true], ['NumericLessThan', '10', '10', false], ['NumericLessThanEquals', '10', '10', true],
-    ['NumericGreaterThan', '1', '1.5', true], ['NumericEquals', '3', '3.0', true], ['NumericNotEquals', '3', '4', true], ['NumericEquals', '3', 'three', false],
+    ['NumericLessThan', '10', '9', true],
+    ['NumericLessThan', '10', '10', false],
+    ['NumericLessThanEquals', '10', '10', true],
+    ['NumericGreaterThan', '1', '1.5', true],
+    ['NumericEquals', '3', '3.0', true],
+    ['NumericNotEquals', '3', '4', true],
+    ['NumericEquals', '3', 'three', false],
   ])('%s %s vs %s → %s', (op, policy, actual, want) => {
     expect(holds({ [op]: { 'kms:RotationPeriodInDays': policy } }, { 'kms:RotationPeriodInDays': actual })).toBe(want);
   });
@@ -82,7 +114,9 @@ describe('missing keys, IfExists and Null', () => {
 
   it('IfExists holds when the key is missing and compares when present', () => {
     expect(holds({ StringEqualsIfExists: { 'aws:PrincipalTag/team': 'x' } }, {})).toBe(true);
-    expect(holds({ StringEqualsIfExists: { 'aws:PrincipalTag/team': 'x' } }, { 'aws:PrincipalTag/team': 'y' })).toBe(false);
+    expect(holds({ StringEqualsIfExists: { 'aws:PrincipalTag/team': 'x' } }, { 'aws:PrincipalTag/team': 'y' })).toBe(
+      false,
+    );
   });
 
   it('Null true means absent, false means present', () => {
@@ -115,7 +149,9 @@ describe('set qualifiers on multivalued keys', () => {
   });
 
   it('negated operators under qualifiers', () => {
-    expect(holds({ 'ForAllValues:StringNotEquals': { 'kms:EncryptionContextKeys': 'Secret' } }, keys('a', 'b'))).toBe(true);
+    expect(holds({ 'ForAllValues:StringNotEquals': { 'kms:EncryptionContextKeys': 'Secret' } }, keys('a', 'b'))).toBe(
+      true,
+    );
     expect(holds({ 'ForAnyValue:StringNotEquals': { 'kms:EncryptionContextKeys': 'a' } }, keys('a'))).toBe(false);
   });
 });
@@ -125,9 +161,13 @@ describe('policy variables', () => {
     const ctx = { 'aws:username': 'alice', 'aws:PrincipalTag/team': 'alice' };
     expect(holds({ StringEquals: { 'aws:PrincipalTag/team': '${aws:username}' } }, ctx)).toBe(true);
     expect(holds({ StringEquals: { 'aws:PrincipalTag/team': '${aws:username}' } }, ctx, '2008-10-17')).toBe(false);
-    expect(holds({ StringEquals: { 'aws:PrincipalTag/team': "${aws:PrincipalTag/missing, 'alice'}" } }, ctx)).toBe(true);
+    expect(holds({ StringEquals: { 'aws:PrincipalTag/team': "${aws:PrincipalTag/missing, 'alice'}" } }, ctx)).toBe(
+      true,
+    );
     expect(holds({ StringEquals: { 'aws:PrincipalTag/team': '${aws:PrincipalTag/missing}' } }, ctx)).toBe(false);
     // A negated operator with an unresolvable variable does not hold either.
-    expect(holds({ StringNotEquals: { 'aws:PrincipalTag/team': ['${aws:PrincipalTag/missing}', 'bob'] } }, ctx)).toBe(false);
+    expect(holds({ StringNotEquals: { 'aws:PrincipalTag/team': ['${aws:PrincipalTag/missing}', 'bob'] } }, ctx)).toBe(
+      false,
+    );
   });
 });

@@ -11,7 +11,9 @@ export function request(over: Partial<AuthzRequest> = {}): AuthzRequest {
 
 export const rootKeyPolicy = JSON.stringify({
   Version: '2012-10-17',
-  Statement: [{ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'kms:*', Resource: '*' }],
+  Statement: [
+    { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'kms:*', Resource: '*' },
+  ],
 });
 
 export const identity = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });

@@ -18,15 +18,46 @@ function prng(seed: number) {
 
 type Kind = 'string' | 'multi' | 'date' | 'number' | 'bool' | 'ip' | 'arn';
 const KEYS: Record<string, Kind> = {
-  'aws:PrincipalTag/team': 'string', 'aws:PrincipalTag/env': 'string', 'aws:ResourceTag/team': 'string', 'aws:username': 'string',
-  'kms:CallerAccount': 'string', 'kms:EncryptionAlgorithm': 'string', 'aws:TagKeys': 'multi', 'kms:EncryptionContextKeys': 'multi',
-  'aws:CurrentTime': 'date', 'aws:EpochTime': 'number', 'aws:SecureTransport': 'bool', 'aws:SourceIp': 'ip', 'aws:PrincipalArn': 'arn',
+  'aws:PrincipalTag/team': 'string',
+  'aws:PrincipalTag/env': 'string',
+  'aws:ResourceTag/team': 'string',
+  'aws:username': 'string',
+  'kms:CallerAccount': 'string',
+  'kms:EncryptionAlgorithm': 'string',
+  'aws:TagKeys': 'multi',
+  'kms:EncryptionContextKeys': 'multi',
+  'aws:CurrentTime': 'date',
+  'aws:EpochTime': 'number',
+  'aws:SecureTransport': 'bool',
+  'aws:SourceIp': 'ip',
+  'aws:PrincipalArn': 'arn',
 };
 const OPS: Record<Kind, string[]> = {
-  string: ['StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike', 'StringNotLike'],
+  string: [
+    'StringEquals',
+    'StringNotEquals',
+    'StringEqualsIgnoreCase',
+    'StringNotEqualsIgnoreCase',
+    'StringLike',
+    'StringNotLike',
+  ],
   multi: ['StringEquals', 'StringNotEquals', 'StringLike', 'StringNotLike'],
-  date: ['DateEquals', 'DateNotEquals', 'DateLessThan', 'DateLessThanEquals', 'DateGreaterThan', 'DateGreaterThanEquals'],
-  number: ['NumericEquals', 'NumericNotEquals', 'NumericLessThan', 'NumericLessThanEquals', 'NumericGreaterThan', 'NumericGreaterThanEquals'],
+  date: [
+    'DateEquals',
+    'DateNotEquals',
+    'DateLessThan',
+    'DateLessThanEquals',
+    'DateGreaterThan',
+    'DateGreaterThanEquals',
+  ],
+  number: [
+    'NumericEquals',
+    'NumericNotEquals',
+    'NumericLessThan',
+    'NumericLessThanEquals',
+    'NumericGreaterThan',
+    'NumericGreaterThanEquals',
+  ],
   bool: ['Bool'],
   ip: ['IpAddress', 'NotIpAddress'],
   arn: ['ArnEquals', 'ArnLike', 'ArnNotEquals', 'ArnNotLike'],
@@ -74,12 +105,31 @@ function makeCase() {
     return Object.keys(out).length ? { Condition: out } : {};
   };
   const keyStatements: object[] = [];
-  if (rnd() < 0.7) keyStatements.push({ Effect: 'Allow', Principal: { AWS: pick([ROOT, ACCT]) }, Action: 'kms:*', Resource: '*' });
-  if (rnd() < 0.4) keyStatements.push({ Effect: 'Allow', Principal: { AWS: pick([ALICE, '*', `arn:aws:iam::${ACCT}:user/bob`]) }, Action: pick(ACTION_PATTERNS), Resource: '*', ...conditions() });
-  if (rnd() < 0.2) keyStatements.push({ Effect: 'Deny', Principal: '*', Action: pick(ACTION_PATTERNS), Resource: '*', ...conditions() });
-  if (keyStatements.length === 0) keyStatements.push({ Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'kms:*', Resource: '*' });
+  if (rnd() < 0.7)
+    keyStatements.push({ Effect: 'Allow', Principal: { AWS: pick([ROOT, ACCT]) }, Action: 'kms:*', Resource: '*' });
+  if (rnd() < 0.4)
+    keyStatements.push({
+      Effect: 'Allow',
+      Principal: { AWS: pick([ALICE, '*', `arn:aws:iam::${ACCT}:user/bob`]) },
+      Action: pick(ACTION_PATTERNS),
+      Resource: '*',
+      ...conditions(),
+    });
+  if (rnd() < 0.2)
+    keyStatements.push({
+      Effect: 'Deny',
+      Principal: '*',
+      Action: pick(ACTION_PATTERNS),
+      Resource: '*',
+      ...conditions(),
+    });
+  if (keyStatements.length === 0)
+    keyStatements.push({ Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'kms:*', Resource: '*' });
   const idStatements = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => ({
-    Effect: rnd() < 0.8 ? 'Allow' : 'Deny', Action: pick(ACTION_PATTERNS), Resource: pick(RESOURCES), ...conditions(),
+    Effect: rnd() < 0.8 ? 'Allow' : 'Deny',
+    Action: pick(ACTION_PATTERNS),
+    Resource: pick(RESOURCES),
+    ...conditions(),
   }));
   const context: Record<string, string | string[]> = {};
   const action = pick(ACTIONS);
@@ -107,7 +157,12 @@ describe('differential test against iam-simulate', () => {
       const c = makeCase();
       const oracle = await runSimulation(
         {
-          request: { principal: ALICE, action: c.action, resource: { resource: KEY, accountId: ACCT }, contextVariables: c.context },
+          request: {
+            principal: ALICE,
+            action: c.action,
+            resource: { resource: KEY, accountId: ACCT },
+            contextVariables: c.context,
+          },
           identityPolicies: [{ name: 'p', policy: c.identityPolicy }],
           resourcePolicy: c.keyPolicy,
           serviceControlPolicies: [],
@@ -123,7 +178,8 @@ describe('differential test against iam-simulate', () => {
         identityPolicies: [{ name: 'p', policy: parsePolicy(JSON.stringify(c.identityPolicy), 'identity') }],
       });
       const theirs = (oracle as { overallResult?: string }).overallResult === 'Allowed';
-      if (ours.allowed !== theirs) mismatches.push({ i, ours: ours.reason, theirs: (oracle as { overallResult?: string }).overallResult, ...c });
+      if (ours.allowed !== theirs)
+        mismatches.push({ i, ours: ours.reason, theirs: (oracle as { overallResult?: string }).overallResult, ...c });
     }
     console.log(`authz oracle: ${compared} cases compared, ${mismatches.length} differ`);
     expect(compared).toBeGreaterThanOrEqual(300);

@@ -9,10 +9,23 @@ const ok = { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root'
 
 describe('parsePolicy', () => {
   it('accepts a single statement object, Id, and every operator form', () => {
-    const doc = JSON.stringify({ Version: '2012-10-17', Id: 'x', Statement: { ...ok, Condition: { 'ForAnyValue:StringLikeIfExists': { 'kms:EncryptionContextKeys': 'a*' }, Null: { 'aws:TagKeys': true }, NumericLessThan: { 'kms:RotationPeriodInDays': 400 } } } });
+    const doc = JSON.stringify({
+      Version: '2012-10-17',
+      Id: 'x',
+      Statement: {
+        ...ok,
+        Condition: {
+          'ForAnyValue:StringLikeIfExists': { 'kms:EncryptionContextKeys': 'a*' },
+          Null: { 'aws:TagKeys': true },
+          NumericLessThan: { 'kms:RotationPeriodInDays': 400 },
+        },
+      },
+    });
     const p = parsePolicy(doc, 'key');
     expect(p.statements[0]!.conditions.map((c) => [c.base, c.set, c.ifExists, c.values])).toEqual([
-      ['StringLike', 'ForAnyValue', true, ['a*']], ['Null', undefined, false, ['true']], ['NumericLessThan', undefined, false, ['400']],
+      ['StringLike', 'ForAnyValue', true, ['a*']],
+      ['Null', undefined, false, ['true']],
+      ['NumericLessThan', undefined, false, ['400']],
     ]);
   });
 
@@ -31,9 +44,17 @@ describe('parsePolicy', () => {
     ['no Action', st({ Effect: 'Allow', Principal: '*', Resource: '*' }), /exactly one of Action or NotAction/],
     ['a malformed action', st({ ...ok, Action: 'Decrypt' }), /"Decrypt" is not of the form/],
     ['no Resource', st({ Effect: 'Allow', Principal: '*', Action: 'kms:*' }), /needs a Resource/],
-    ['an unknown operator', st({ ...ok, Condition: { StringSortOf: { 'aws:username': 'x' } } }), /"StringSortOf" is not an IAM condition operator/],
+    [
+      'an unknown operator',
+      st({ ...ok, Condition: { StringSortOf: { 'aws:username': 'x' } } }),
+      /"StringSortOf" is not an IAM condition operator/,
+    ],
     ['NullIfExists', st({ ...ok, Condition: { NullIfExists: { 'aws:username': 'true' } } }), /Null takes no qualifier/],
-    ['an object as condition value', st({ ...ok, Condition: { StringEquals: { 'aws:username': { a: 1 } } } }), /must have a string, number or boolean/],
+    [
+      'an object as condition value',
+      st({ ...ok, Condition: { StringEquals: { 'aws:username': { a: 1 } } } }),
+      /must have a string, number or boolean/,
+    ],
     ['an unknown statement field', st({ ...ok, Effects: 'Allow' }), /unknown field "Effects"/],
     ['over 32768 characters', st({ ...ok, Sid: 'x'.repeat(33000) }), /limit is 32768/],
   ])('refuses %s, saying where', (_, text, message) => {
@@ -42,7 +63,9 @@ describe('parsePolicy', () => {
   });
 
   it('names the statement by Sid when it has one', () => {
-    expect(() => parsePolicy(st({ ...ok, Sid: 'Admins', Effect: 'allow' }), 'key')).toThrow(/Statement 1 \("Admins"\): Effect/);
+    expect(() => parsePolicy(st({ ...ok, Sid: 'Admins', Effect: 'allow' }), 'key')).toThrow(
+      /Statement 1 \("Admins"\): Effect/,
+    );
   });
 
   it('refuses a Principal in an identity policy', () => {

@@ -9,41 +9,132 @@ import { requestContext, type CallerFacts, type KeyFacts } from '../../../../src
 import { MalformedPolicyDocumentException } from '../../../../src/kms/errors';
 import { ACCT, ALICE, identity, KEY, keyPolicy, ROOT, rootKeyPolicy } from './helpers';
 
-const alice: CallerFacts = { arn: ALICE, accountId: ACCT, type: 'IAMUser', userName: 'alice', userId: 'AIDAALICE', tags: { team: 'payments' } };
-const key: KeyFacts = { arn: KEY, keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', origin: 'AWS_KMS', tags: [{ TagKey: 'env', TagValue: 'prod' }], aliases: ['alias/app'] };
+const alice: CallerFacts = {
+  arn: ALICE,
+  accountId: ACCT,
+  type: 'IAMUser',
+  userName: 'alice',
+  userId: 'AIDAALICE',
+  tags: { team: 'payments' },
+};
+const key: KeyFacts = {
+  arn: KEY,
+  keySpec: 'SYMMETRIC_DEFAULT',
+  keyUsage: 'ENCRYPT_DECRYPT',
+  origin: 'AWS_KMS',
+  tags: [{ TagKey: 'env', TagValue: 'prod' }],
+  aliases: ['alias/app'],
+};
 const NOW = Date.UTC(2026, 10, 29, 12, 0, 0);
 
 describe('requestContext', () => {
   it('carries the caller, the key and the time', () => {
     expect(requestContext('DescribeKey', { KeyId: 'alias/app' }, alice, key, NOW)).toEqual({
-      'aws:PrincipalArn': ALICE, 'aws:PrincipalAccount': ACCT, 'aws:PrincipalType': 'User', 'aws:userid': 'AIDAALICE', 'aws:username': 'alice',
-      'aws:PrincipalTag/team': 'payments', 'aws:CurrentTime': '2026-11-29T12:00:00Z', 'aws:EpochTime': String(NOW / 1000), 'aws:SecureTransport': 'true',
-      'kms:CallerAccount': ACCT, 'kms:KeySpec': 'SYMMETRIC_DEFAULT', 'kms:KeyUsage': 'ENCRYPT_DECRYPT', 'kms:KeyOrigin': 'AWS_KMS',
-      'aws:ResourceTag/env': 'prod', 'kms:ResourceAliases': ['alias/app'], 'kms:RequestAlias': 'alias/app',
+      'aws:PrincipalArn': ALICE,
+      'aws:PrincipalAccount': ACCT,
+      'aws:PrincipalType': 'User',
+      'aws:userid': 'AIDAALICE',
+      'aws:username': 'alice',
+      'aws:PrincipalTag/team': 'payments',
+      'aws:CurrentTime': '2026-11-29T12:00:00Z',
+      'aws:EpochTime': String(NOW / 1000),
+      'aws:SecureTransport': 'true',
+      'kms:CallerAccount': ACCT,
+      'kms:KeySpec': 'SYMMETRIC_DEFAULT',
+      'kms:KeyUsage': 'ENCRYPT_DECRYPT',
+      'kms:KeyOrigin': 'AWS_KMS',
+      'aws:ResourceTag/env': 'prod',
+      'kms:ResourceAliases': ['alias/app'],
+      'kms:RequestAlias': 'alias/app',
     });
   });
 
   it('exposes the encryption context of cryptographic calls, and of each side of ReEncrypt', () => {
-    const enc = requestContext('Encrypt', { KeyId: KEY, EncryptionContext: { TenantId: 'acme', Dept: 'x' } }, alice, key, NOW);
-    expect(enc).toMatchObject({ 'kms:EncryptionContext:TenantId': 'acme', 'kms:EncryptionContextKeys': ['TenantId', 'Dept'], 'kms:EncryptionAlgorithm': 'SYMMETRIC_DEFAULT' });
+    const enc = requestContext(
+      'Encrypt',
+      { KeyId: KEY, EncryptionContext: { TenantId: 'acme', Dept: 'x' } },
+      alice,
+      key,
+      NOW,
+    );
+    expect(enc).toMatchObject({
+      'kms:EncryptionContext:TenantId': 'acme',
+      'kms:EncryptionContextKeys': ['TenantId', 'Dept'],
+      'kms:EncryptionAlgorithm': 'SYMMETRIC_DEFAULT',
+    });
     expect(enc['kms:RequestAlias']).toBeUndefined();
-    const re = { SourceKeyId: KEY, DestinationKeyId: KEY, SourceEncryptionContext: { a: '1' }, DestinationEncryptionContext: { b: '2' } };
-    expect(requestContext('ReEncrypt', re, alice, key, NOW, 'source')).toMatchObject({ 'kms:EncryptionContext:a': '1', 'kms:ReEncryptOnSameKey': 'true' });
-    expect(requestContext('ReEncrypt', re, alice, key, NOW, 'destination')).toMatchObject({ 'kms:EncryptionContext:b': '2' });
+    const re = {
+      SourceKeyId: KEY,
+      DestinationKeyId: KEY,
+      SourceEncryptionContext: { a: '1' },
+      DestinationEncryptionContext: { b: '2' },
+    };
+    expect(requestContext('ReEncrypt', re, alice, key, NOW, 'source')).toMatchObject({
+      'kms:EncryptionContext:a': '1',
+      'kms:ReEncryptOnSameKey': 'true',
+    });
+    expect(requestContext('ReEncrypt', re, alice, key, NOW, 'destination')).toMatchObject({
+      'kms:EncryptionContext:b': '2',
+    });
   });
 
   it('has the parameters KMS exposes as keys, and request tags', () => {
-    expect(requestContext('ScheduleKeyDeletion', { KeyId: KEY }, alice, key, NOW)['kms:ScheduleKeyDeletionPendingWindowInDays']).toBe('30');
-    expect(requestContext('EnableKeyRotation', { KeyId: KEY, RotationPeriodInDays: 180 }, alice, key, NOW)['kms:RotationPeriodInDays']).toBe('180');
-    expect(requestContext('TagResource', { KeyId: KEY, Tags: [{ TagKey: 'cost', TagValue: 'x' }] }, alice, key, NOW)).toMatchObject({ 'aws:RequestTag/cost': 'x', 'aws:TagKeys': ['cost'] });
-    expect(requestContext('CreateGrant', { KeyId: KEY, GranteePrincipal: 'arn:aws:iam::111122223333:role/app', Operations: ['Decrypt'], Constraints: { EncryptionContextSubset: { a: 'b' } } }, alice, key, NOW)).toMatchObject({
-      'kms:GranteePrincipal': 'arn:aws:iam::111122223333:role/app', 'kms:GrantOperations': ['Decrypt'], 'kms:GrantConstraintType': 'EncryptionContextSubset', 'kms:GrantIsForAWSResource': 'false',
+    expect(
+      requestContext('ScheduleKeyDeletion', { KeyId: KEY }, alice, key, NOW)[
+        'kms:ScheduleKeyDeletionPendingWindowInDays'
+      ],
+    ).toBe('30');
+    expect(
+      requestContext('EnableKeyRotation', { KeyId: KEY, RotationPeriodInDays: 180 }, alice, key, NOW)[
+        'kms:RotationPeriodInDays'
+      ],
+    ).toBe('180');
+    expect(
+      requestContext('TagResource', { KeyId: KEY, Tags: [{ TagKey: 'cost', TagValue: 'x' }] }, alice, key, NOW),
+    ).toMatchObject({ 'aws:RequestTag/cost': 'x', 'aws:TagKeys': ['cost'] });
+    expect(
+      requestContext(
+        'CreateGrant',
+        {
+          KeyId: KEY,
+          GranteePrincipal: 'arn:aws:iam::111122223333:role/app',
+          Operations: ['Decrypt'],
+          Constraints: { EncryptionContextSubset: { a: 'b' } },
+        },
+        alice,
+        key,
+        NOW,
+      ),
+    ).toMatchObject({
+      'kms:GranteePrincipal': 'arn:aws:iam::111122223333:role/app',
+      'kms:GrantOperations': ['Decrypt'],
+      'kms:GrantConstraintType': 'EncryptionContextSubset',
+      'kms:GrantIsForAWSResource': 'false',
     });
   });
 
   it('drives a TenantId condition end to end', () => {
-    const policy = parsePolicy(keyPolicy({ Effect: 'Allow', Principal: { AWS: ALICE }, Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'kms:EncryptionContext:TenantId': 'acme' } } }), 'key');
-    const ask = (EncryptionContext: object) => decide({ request: { principal: alice, action: 'kms:Decrypt', resource: KEY, context: requestContext('Decrypt', { EncryptionContext }, alice, key, NOW) }, keyPolicy: policy, identityPolicies: [] }).allowed;
+    const policy = parsePolicy(
+      keyPolicy({
+        Effect: 'Allow',
+        Principal: { AWS: ALICE },
+        Action: 'kms:Decrypt',
+        Resource: '*',
+        Condition: { StringEquals: { 'kms:EncryptionContext:TenantId': 'acme' } },
+      }),
+      'key',
+    );
+    const ask = (EncryptionContext: object) =>
+      decide({
+        request: {
+          principal: alice,
+          action: 'kms:Decrypt',
+          resource: KEY,
+          context: requestContext('Decrypt', { EncryptionContext }, alice, key, NOW),
+        },
+        keyPolicy: policy,
+        identityPolicies: [],
+      }).allowed;
     expect(ask({ TenantId: 'acme' })).toBe(true);
     expect(ask({ TenantId: 'globex' })).toBe(false);
     expect(ask({})).toBe(false);
@@ -51,7 +142,12 @@ describe('requestContext', () => {
 });
 
 describe('grantAllows', () => {
-  const g: GrantRecord = { grantId: 'g', keyId: 'k', granteePrincipal: 'arn:aws:iam::111122223333:role/app', operations: ['Decrypt', 'GenerateDataKey', 'DescribeKey'] };
+  const g: GrantRecord = {
+    grantId: 'g',
+    keyId: 'k',
+    granteePrincipal: 'arn:aws:iam::111122223333:role/app',
+    operations: ['Decrypt', 'GenerateDataKey', 'DescribeKey'],
+  };
   const app = { arn: 'arn:aws:sts::111122223333:assumed-role/app/s1', roleArn: 'arn:aws:iam::111122223333:role/app' };
 
   it('allows the grantee the listed operations only', () => {
@@ -71,7 +167,11 @@ describe('grantAllows', () => {
   });
 
   it('constraints are not applied to operations without an encryption context (AWS: DescribeKey, RetireGrant)', () => {
-    const constrained = { ...g, operations: ['Decrypt', 'DescribeKey'], constraints: { EncryptionContextSubset: { Dept: 'IT' } } };
+    const constrained = {
+      ...g,
+      operations: ['Decrypt', 'DescribeKey'],
+      constraints: { EncryptionContextSubset: { Dept: 'IT' } },
+    };
     expect(grantAllows(constrained, 'DescribeKey', app, undefined)).toBe(true);
     expect(grantAllows(constrained, 'Decrypt', app, undefined)).toBe(false);
   });
@@ -81,14 +181,28 @@ describe('checkLockout', () => {
   const me = { arn: ALICE, accountId: ACCT };
 
   it('refuses a policy that takes PutKeyPolicy away from the caller, with AWS’s exception', () => {
-    const narrow = parsePolicy(keyPolicy({ Effect: 'Allow', Principal: { AWS: ALICE }, Action: 'kms:Decrypt', Resource: '*' }), 'key');
+    const narrow = parsePolicy(
+      keyPolicy({ Effect: 'Allow', Principal: { AWS: ALICE }, Action: 'kms:Decrypt', Resource: '*' }),
+      'key',
+    );
     expect(() => checkLockout(narrow, me, KEY, [], {})).toThrow(MalformedPolicyDocumentException);
     expect(() => checkLockout(narrow, me, KEY, [], {})).toThrow(/will not allow you to update the key policy/);
   });
 
   it('accepts a policy that keeps PutKeyPolicy for the caller, directly or through IAM', () => {
-    checkLockout(parsePolicy(keyPolicy({ Effect: 'Allow', Principal: { AWS: ALICE }, Action: 'kms:PutKeyPolicy', Resource: '*' }), 'key'), me, KEY, [], {});
-    const viaIam = [{ name: 'admin', policy: parsePolicy(identity({ Effect: 'Allow', Action: 'kms:*', Resource: '*' }), 'identity') }];
+    checkLockout(
+      parsePolicy(
+        keyPolicy({ Effect: 'Allow', Principal: { AWS: ALICE }, Action: 'kms:PutKeyPolicy', Resource: '*' }),
+        'key',
+      ),
+      me,
+      KEY,
+      [],
+      {},
+    );
+    const viaIam = [
+      { name: 'admin', policy: parsePolicy(identity({ Effect: 'Allow', Action: 'kms:*', Resource: '*' }), 'identity') },
+    ];
     checkLockout(parsePolicy(rootKeyPolicy, 'key'), me, KEY, viaIam, {});
     checkLockout(parsePolicy(rootKeyPolicy, 'key'), { arn: ROOT, accountId: ACCT }, KEY, [], {});
   });

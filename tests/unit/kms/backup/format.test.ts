@@ -57,26 +57,45 @@ describe('backup file', () => {
     const file = await encodeBackup(o);
     const { header } = decodeBackupHeader(file);
     expect(header.kdf).toEqual(pbkdf2);
-    const fileKey = await crypto.subtle.unwrapKey('raw', header.wrappedFileKey, o.kek, 'AES-KW', 'AES-GCM', false, ['decrypt']);
+    const fileKey = await crypto.subtle.unwrapKey('raw', header.wrappedFileKey, o.kek, 'AES-KW', 'AES-GCM', false, [
+      'decrypt',
+    ]);
     expect((await decodeBackup(file, fileKey)).app).toBe('pocket-kms/0.1.0');
     // A wrong secret means a wrong KEK: the unwrap itself fails (AES-KW's integrity check).
     const other = await newFile();
-    await expect(crypto.subtle.unwrapKey('raw', header.wrappedFileKey, other.kek, 'AES-KW', 'AES-GCM', false, ['decrypt'])).rejects.toThrow();
+    await expect(
+      crypto.subtle.unwrapKey('raw', header.wrappedFileKey, other.kek, 'AES-KW', 'AES-GCM', false, ['decrypt']),
+    ).rejects.toThrow();
   });
 
   it('round-trips any snapshot of JSON-with-bytes (property)', async () => {
     const f = await newFile();
-    const leaf = fc.oneof(fc.constant(null), fc.boolean(), fc.double(), fc.string(), fc.uint8Array({ maxLength: 64 }), fc.uint8Array({ maxLength: 64 }).map((b) => b.slice().buffer));
+    const leaf = fc.oneof(
+      fc.constant(null),
+      fc.boolean(),
+      fc.double(),
+      fc.string(),
+      fc.uint8Array({ maxLength: 64 }),
+      fc.uint8Array({ maxLength: 64 }).map((b) => b.slice().buffer),
+    );
     const { value } = fc.letrec((tie) => ({
       value: fc.oneof({ depthSize: 'small' }, leaf, tie('array'), tie('object')),
       array: fc.array(tie('value'), { maxLength: 4 }),
-      object: fc.dictionary(fc.string().filter((k) => k !== 'constructor'), fc.oneof(tie('value'), fc.constant(undefined)), { maxKeys: 4 }),
+      object: fc.dictionary(
+        fc.string().filter((k) => k !== 'constructor'),
+        fc.oneof(tie('value'), fc.constant(undefined)),
+        { maxKeys: 4 },
+      ),
     }));
     const snapshot: fc.Arbitrary<BackupSnapshot> = fc.record({
       createdAt: fc.integer({ min: 0, max: 2 ** 45 }),
       app: fc.string(),
       schemaVersion: fc.nat(),
-      stores: fc.dictionary(fc.string().filter((k) => k !== 'constructor'), fc.array(value, { maxLength: 30 }), { maxKeys: 4 }),
+      stores: fc.dictionary(
+        fc.string().filter((k) => k !== 'constructor'),
+        fc.array(value, { maxLength: 30 }),
+        { maxKeys: 4 },
+      ),
     });
     await fc.assert(
       fc.asyncProperty(snapshot, fc.constantFrom(4096, 5000, 1 << 20), async (s, frameLength) => {
@@ -96,7 +115,11 @@ describe('backup file', () => {
       const f = frames[i]!;
       expect(f[0]).toBe(i === last ? 1 : 0);
       const plain = await crypto.subtle.decrypt(
-        { name: 'AES-GCM', iv: new Uint8Array([...o.fileId.subarray(0, 8), ...u32(i)]), additionalData: new Uint8Array([...hash, ...u32(i), i === last ? 1 : 0]) },
+        {
+          name: 'AES-GCM',
+          iv: new Uint8Array([...o.fileId.subarray(0, 8), ...u32(i)]),
+          additionalData: new Uint8Array([...hash, ...u32(i), i === last ? 1 : 0]),
+        },
         o.fileKey,
         f.slice(5),
       );
@@ -107,7 +130,11 @@ describe('backup file', () => {
 
   it('refuses a CryptoKey in the snapshot with BackupValueException, writing nothing', async () => {
     const s = realisticSnapshot(1);
-    (s.stores.accessKeys![0] as Record<string, unknown>).secret = await crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    (s.stores.accessKeys![0] as Record<string, unknown>).secret = await crypto.subtle.generateKey(
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign'],
+    );
     await expect(encodeBackup(await options(s))).rejects.toBeInstanceOf(BackupValueException);
   });
 
@@ -116,7 +143,8 @@ describe('backup file', () => {
     const kw = await crypto.subtle.generateKey({ name: 'AES-KW', length: 256 }, false, ['wrapKey']);
     const aes128 = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 128 }, false, ['encrypt', 'decrypt']);
     const decryptOnly = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['decrypt']);
-    for (const fileKey of [kw, aes128, decryptOnly, rand(32), null]) await expect(encodeBackup({ ...o, fileKey: fileKey as never })).rejects.toBeInstanceOf(ValidationException);
+    for (const fileKey of [kw, aes128, decryptOnly, rand(32), null])
+      await expect(encodeBackup({ ...o, fileKey: fileKey as never })).rejects.toBeInstanceOf(ValidationException);
     const file = await encodeBackup(o);
     await expect(decodeBackup(file, kw)).rejects.toBeInstanceOf(ValidationException);
     await expect(decodeBackup(file, 'secret' as never)).rejects.toBeInstanceOf(ValidationException);
@@ -137,14 +165,23 @@ describe('backup file', () => {
       ['empty', new Uint8Array(0)],
       ['1 byte', new Uint8Array([0x50])],
       ['a wrong magic', join(new TextEncoder().encode('PKMSBKUQ'), file.subarray(8))],
-      ['header length past the end', join(file.subarray(0, 10), new Uint8Array([0, 0, 0x7f, 0xff]), file.subarray(14, 200))],
+      [
+        'header length past the end',
+        join(file.subarray(0, 10), new Uint8Array([0, 0, 0x7f, 0xff]), file.subarray(14, 200)),
+      ],
       ['header length over the limit', join(file.subarray(0, 10), new Uint8Array([0, 1, 0, 1]), file.subarray(14))],
       ['the header alone', header],
       ['a frame with an unknown flag', join(header, flip(frames[0]!, 0, 0x02), ...frames.slice(1))],
       ['a non-final frame claiming fewer bytes', join(header, flip(frames[0]!, 4), ...frames.slice(1))],
-      ['a final frame claiming 0 bytes', join(header, ...frames.slice(0, -1), join(new Uint8Array([1, 0, 0, 0, 0]), frames.at(-1)!.subarray(5)))],
+      [
+        'a final frame claiming 0 bytes',
+        join(header, ...frames.slice(0, -1), join(new Uint8Array([1, 0, 0, 0, 0]), frames.at(-1)!.subarray(5))),
+      ],
       ['a non-final frame marked final', join(header, flip(frames[0]!, 0), ...frames.slice(1))],
-      ['a final frame marked non-final, followed by nothing', join(header, ...frames.slice(0, -1), flip(frames.at(-1)!, 0))],
+      [
+        'a final frame marked non-final, followed by nothing',
+        join(header, ...frames.slice(0, -1), flip(frames.at(-1)!, 0)),
+      ],
       ['a byte after the final frame', join(file, new Uint8Array([0]))],
       ['a frame after the final frame', join(file, frames[0]!)],
       ['the file twice', join(file, file)],
@@ -154,13 +191,21 @@ describe('backup file', () => {
       ['two frames swapped (0 and 1)', join(header, frames[1]!, frames[0]!, ...frames.slice(2))],
       ['a frame repeated', join(header, frames[0]!, frames[0]!, ...frames.slice(2))],
     ];
-    for (let i = 1; i + 1 < frames.length; i++) cases.push([`frames ${i} and ${i + 1} swapped`, join(header, ...frames.slice(0, i), frames[i + 1]!, frames[i]!, ...frames.slice(i + 2))]);
+    for (let i = 1; i + 1 < frames.length; i++)
+      cases.push([
+        `frames ${i} and ${i + 1} swapped`,
+        join(header, ...frames.slice(0, i), frames[i + 1]!, frames[i]!, ...frames.slice(i + 2)),
+      ]);
     for (const [i, f] of frames.entries())
       for (const at of [1, 4, 5, 6, Math.floor(f.length / 2), f.length - 17, f.length - 16, f.length - 1])
-        cases.push([`frame ${i} with byte ${at} flipped`, join(file.subarray(0, offsets[i]!), flip(f, at), file.subarray(offsets[i + 1]!))]);
+        cases.push([
+          `frame ${i} with byte ${at} flipped`,
+          join(file.subarray(0, offsets[i]!), flip(f, at), file.subarray(offsets[i + 1]!)),
+        ]);
     for (const p of offsets.slice(1, -1)) cases.push([`truncated at the frame boundary ${p}`, file.subarray(0, p)]);
     for (const [i, p] of offsets.slice(0, -1).entries())
-      for (const d of [1, 4, 5, 6, 100, frames[i]!.length - 16, frames[i]!.length - 1]) cases.push([`truncated in frame ${i} at +${d}`, file.subarray(0, p + d)]);
+      for (const d of [1, 4, 5, 6, 100, frames[i]!.length - 16, frames[i]!.length - 1])
+        cases.push([`truncated in frame ${i} at +${d}`, file.subarray(0, p + d)]);
 
     it.each(cases)('refuses %s with BackupFormatException', async (_, bad) => {
       await expect(decodeBackup(bad, key)).rejects.toBeInstanceOf(BackupFormatException);
@@ -172,9 +217,17 @@ describe('backup file', () => {
         new DataView(c.buffer).setUint32(1, n);
         return c;
       };
-      for (const n of [0, FRAME - 1, FRAME + 1, 0xffffffff]) await expect(decodeBackup(join(header, setLen(frames[0]!, n), ...frames.slice(1)), key)).rejects.toBeInstanceOf(BackupFormatException);
-      for (const n of [0, FRAME + 1, 0xffffffff]) await expect(decodeBackup(join(header, ...frames.slice(0, -1), setLen(frames.at(-1)!, n)), key)).rejects.toBeInstanceOf(BackupFormatException);
-      await expect(decodeBackup(join(header, ...frames.slice(0, -1), setLen(frames.at(-1)!, 0xffffffff)), key)).rejects.toThrow(/claims 4294967295 bytes/);
+      for (const n of [0, FRAME - 1, FRAME + 1, 0xffffffff])
+        await expect(decodeBackup(join(header, setLen(frames[0]!, n), ...frames.slice(1)), key)).rejects.toBeInstanceOf(
+          BackupFormatException,
+        );
+      for (const n of [0, FRAME + 1, 0xffffffff])
+        await expect(
+          decodeBackup(join(header, ...frames.slice(0, -1), setLen(frames.at(-1)!, n)), key),
+        ).rejects.toBeInstanceOf(BackupFormatException);
+      await expect(
+        decodeBackup(join(header, ...frames.slice(0, -1), setLen(frames.at(-1)!, 0xffffffff)), key),
+      ).rejects.toThrow(/claims 4294967295 bytes/);
     });
 
     it('refuses a newer format version with UnsupportedBackupVersionException', async () => {
@@ -186,7 +239,8 @@ describe('backup file', () => {
         for (const mask of [0x01, 0x80]) {
           const bad = flip(file, at, mask);
           const version = (bad[8]! << 8) | bad[9]!;
-          const expected = (at === 8 || at === 9) && version > 1 ? UnsupportedBackupVersionException : BackupFormatException;
+          const expected =
+            (at === 8 || at === 9) && version > 1 ? UnsupportedBackupVersionException : BackupFormatException;
           await expect(decodeBackup(bad, key), `byte ${at} ^ ${mask}`).rejects.toBeInstanceOf(expected);
         }
     });
@@ -195,7 +249,9 @@ describe('backup file', () => {
       const other = await encodeBackup({ ...o, fileId: rand(32) });
       const otherFrames = frameOffsets(other);
       const theirFirst = other.subarray(otherFrames[0]!, otherFrames[1]!);
-      await expect(decodeBackup(join(header, theirFirst, ...frames.slice(1)), key)).rejects.toBeInstanceOf(BackupFormatException);
+      await expect(decodeBackup(join(header, theirFirst, ...frames.slice(1)), key)).rejects.toBeInstanceOf(
+        BackupFormatException,
+      );
     });
 
     it('refuses the header of another file (same key, same wrapped key, same KDF)', async () => {

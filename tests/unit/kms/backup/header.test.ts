@@ -15,15 +15,30 @@ import { pbkdf2, rand } from './helpers';
 
 const bytes = (min: number, max: number) => fc.uint8Array({ minLength: min, maxLength: max });
 const kdf: fc.Arbitrary<BackupKdf> = fc.oneof(
-  fc.record({ name: fc.constant('PBKDF2' as const), hash: fc.constant('SHA-256' as const), iterations: fc.integer({ min: 100_000, max: 10_000_000 }), salt: bytes(16, 64) }),
+  fc.record({
+    name: fc.constant('PBKDF2' as const),
+    hash: fc.constant('SHA-256' as const),
+    iterations: fc.integer({ min: 100_000, max: 10_000_000 }),
+    salt: bytes(16, 64),
+  }),
   fc.record({
     name: fc.constant('WebAuthn-PRF' as const),
     credentialId: bytes(1, 1023),
     prfSalt: bytes(16, 64),
-    hkdf: fc.record({ name: fc.constant('HKDF' as const), hash: fc.constant('SHA-256' as const), salt: bytes(0, 64), info: bytes(0, 255) }),
+    hkdf: fc.record({
+      name: fc.constant('HKDF' as const),
+      hash: fc.constant('SHA-256' as const),
+      salt: bytes(0, 64),
+      info: bytes(0, 255),
+    }),
   }),
 );
-const fields = { kdf: pbkdf2, wrappedFileKey: new Uint8Array(40).fill(1), fileId: new Uint8Array(32).fill(2), frameLength: 4096 };
+const fields = {
+  kdf: pbkdf2,
+  wrappedFileKey: new Uint8Array(40).fill(1),
+  fileId: new Uint8Array(32).fill(2),
+  frameLength: 4096,
+};
 const withU32 = (b: Uint8Array, at: number, n: number) => {
   const c = b.slice();
   new DataView(c.buffer).setUint32(at, n);
@@ -33,14 +48,20 @@ const withU32 = (b: Uint8Array, at: number, n: number) => {
 describe('backup header codec', () => {
   it('round-trips both KDF variants (property)', () => {
     fc.assert(
-      fc.property(kdf, bytes(40, 40), bytes(32, 32), fc.integer({ min: 4096, max: 16 * 1024 * 1024 }), (k, wrappedFileKey, fileId, frameLength) => {
-        const b = encodeBackupHeader({ kdf: k, wrappedFileKey, fileId, frameLength });
-        const d = decodeBackupHeader(b);
-        expect(d.header).toEqual({ version: 1, kdf: k, wrappedFileKey, fileId, frameLength });
-        expect(d.bytes).toEqual(b);
-        // A longer input (the frames) does not change what is read.
-        expect(decodeBackupHeader(new Uint8Array([...b, 1, 2, 3])).bytes).toEqual(b);
-      }),
+      fc.property(
+        kdf,
+        bytes(40, 40),
+        bytes(32, 32),
+        fc.integer({ min: 4096, max: 16 * 1024 * 1024 }),
+        (k, wrappedFileKey, fileId, frameLength) => {
+          const b = encodeBackupHeader({ kdf: k, wrappedFileKey, fileId, frameLength });
+          const d = decodeBackupHeader(b);
+          expect(d.header).toEqual({ version: 1, kdf: k, wrappedFileKey, fileId, frameLength });
+          expect(d.bytes).toEqual(b);
+          // A longer input (the frames) does not change what is read.
+          expect(decodeBackupHeader(new Uint8Array([...b, 1, 2, 3])).bytes).toEqual(b);
+        },
+      ),
     );
   });
 
@@ -59,8 +80,30 @@ describe('backup header codec', () => {
     ['kdf.hash', { ...fields, kdf: { ...pbkdf2, hash: 'SHA-1' } }],
     ['kdf.name', { ...fields, kdf: { name: 'scrypt' } }],
     ['kdf.name', { ...fields, kdf: undefined }],
-    ['credentialId', { ...fields, kdf: { name: 'WebAuthn-PRF', credentialId: new Uint8Array(1024), prfSalt: rand(32), hkdf: { name: 'HKDF', hash: 'SHA-256', salt: rand(0), info: rand(0) } } }],
-    ['hkdf.info', { ...fields, kdf: { name: 'WebAuthn-PRF', credentialId: rand(16), prfSalt: rand(32), hkdf: { name: 'HKDF', hash: 'SHA-256', salt: rand(0), info: rand(256) } } }],
+    [
+      'credentialId',
+      {
+        ...fields,
+        kdf: {
+          name: 'WebAuthn-PRF',
+          credentialId: new Uint8Array(1024),
+          prfSalt: rand(32),
+          hkdf: { name: 'HKDF', hash: 'SHA-256', salt: rand(0), info: rand(0) },
+        },
+      },
+    ],
+    [
+      'hkdf.info',
+      {
+        ...fields,
+        kdf: {
+          name: 'WebAuthn-PRF',
+          credentialId: rand(16),
+          prfSalt: rand(32),
+          hkdf: { name: 'HKDF', hash: 'SHA-256', salt: rand(0), info: rand(256) },
+        },
+      },
+    ],
     ['wrappedFileKey', { ...fields, wrappedFileKey: new Uint8Array(32) }],
     ['wrappedFileKey', { ...fields, wrappedFileKey: 'not bytes' }],
     ['fileId', { ...fields, fileId: new Uint8Array(16) }],
@@ -73,7 +116,8 @@ describe('backup header codec', () => {
 
   const good = encodeBackupHeader(fields);
   const body = good.subarray(14);
-  const withBody = (b: Uint8Array) => new Uint8Array([...good.subarray(0, 10), ...[0, 0, b.length >> 8, b.length & 0xff], ...b]);
+  const withBody = (b: Uint8Array) =>
+    new Uint8Array([...good.subarray(0, 10), ...[0, 0, b.length >> 8, b.length & 0xff], ...b]);
   const hostile: [string, Uint8Array][] = [
     ['empty', new Uint8Array(0)],
     ['one byte of the magic', good.subarray(0, 1)],
@@ -83,7 +127,14 @@ describe('backup header codec', () => {
     ['the magic alone', good.subarray(0, 8)],
     ['the preamble alone', good.subarray(0, 14)],
     ['a wrong magic (lower case)', new Uint8Array([...new TextEncoder().encode('pkmsbkup'), ...good.subarray(8)])],
-    ['format version 0', (() => { const c = good.slice(); c[9] = 0; return c; })()],
+    [
+      'format version 0',
+      (() => {
+        const c = good.slice();
+        c[9] = 0;
+        return c;
+      })(),
+    ],
     ['header length past the end', withU32(good, 10, body.length + 1)],
     ['header length over the limit', withU32(good, 10, MAX_HEADER_BODY + 1)],
     ['header length 2^32-1', withU32(good, 10, 0xffffffff)],
@@ -114,7 +165,9 @@ describe('backup header codec', () => {
   });
 
   it('Precondition: the file starts with the magic "PKMSBKUP".', () => {
-    expect(() => decodeBackupHeader(new Uint8Array([0x50, 0x4b, 0x4d, 0x53, 0x42, 0x4b, 0x55, 0x51, 0, 1]))).toThrow('does not start with "PKMSBKUP"');
+    expect(() => decodeBackupHeader(new Uint8Array([0x50, 0x4b, 0x4d, 0x53, 0x42, 0x4b, 0x55, 0x51, 0, 1]))).toThrow(
+      'does not start with "PKMSBKUP"',
+    );
   });
 
   it('Precondition: the header body length is checked against the limit before anything is read or allocated.', () => {
@@ -128,7 +181,8 @@ describe('backup header codec', () => {
   });
 
   it('says a truncated header is truncated, at every length short of the header', () => {
-    for (let n = 1; n < good.length; n++) expect(() => decodeBackupHeader(good.subarray(0, n)), `length ${n}`).toThrow(BackupFormatException);
+    for (let n = 1; n < good.length; n++)
+      expect(() => decodeBackupHeader(good.subarray(0, n)), `length ${n}`).toThrow(BackupFormatException);
     expect(() => decodeBackupHeader(good.subarray(0, 20))).toThrow(/truncated/);
   });
 });

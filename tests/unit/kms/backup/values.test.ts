@@ -2,7 +2,12 @@
 // (CryptoKey, other types, cycles), and a hostile-input table for the decoder.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BackupFormatException, BackupValueException, decodeSnapshot, encodeSnapshot } from '../../../../src/kms/backup';
+import {
+  BackupFormatException,
+  BackupValueException,
+  decodeSnapshot,
+  encodeSnapshot,
+} from '../../../../src/kms/backup';
 import { MAX_DEPTH, decodeValue, encodeValue } from '../../../../src/kms/backup/values';
 import { realisticSnapshot, withoutUndefinedMembers } from './helpers';
 
@@ -10,14 +15,31 @@ const hex = (s: string) => new Uint8Array((s.match(/../g) ?? []).map((h) => pars
 const roundTrip = (v: unknown) => decodeValue(encodeValue(v));
 
 // Any UTF-16 code unit, lone surrogates included: IndexedDB stores such strings, so must a backup.
-const unit = fc.oneof(fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), fc.constantFrom('é', '🔑', '\uFEFF', 'a'));
+const unit = fc.oneof(
+  fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)),
+  fc.constantFrom('é', '🔑', '\uFEFF', 'a'),
+);
 const str = fc.string({ unit, maxLength: 12 });
 const leaf = fc.oneof(
   fc.constant(null),
   fc.boolean(),
   fc.double(),
   fc.integer(),
-  fc.constantFrom(Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 2 ** 53, -(2 ** 63), 2 ** 32, 2 ** 32 - 1, 23, 24, 255, 256, -24, -25, -0),
+  fc.constantFrom(
+    Number.MAX_SAFE_INTEGER,
+    -Number.MAX_SAFE_INTEGER,
+    2 ** 53,
+    -(2 ** 63),
+    2 ** 32,
+    2 ** 32 - 1,
+    23,
+    24,
+    255,
+    256,
+    -24,
+    -25,
+    -0,
+  ),
   str,
   fc.uint8Array({ maxLength: 40 }),
   fc.uint8Array({ maxLength: 40 }).map((b) => b.slice().buffer),
@@ -26,7 +48,14 @@ const { value: jsonWithBytes } = fc.letrec((tie) => ({
   value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, tie('array'), tie('object')),
   array: fc.array(fc.oneof(tie('value'), fc.constant(undefined)), { maxLength: 5 }),
   // ("constructor" is tested apart: toStrictEqual compares own `constructor` members by identity.)
-  object: fc.dictionary(fc.oneof(str.filter((k) => k !== 'constructor'), fc.constantFrom('__proto__', '$b64', '$ab64')), fc.oneof(tie('value'), fc.constant(undefined)), { maxKeys: 5 }),
+  object: fc.dictionary(
+    fc.oneof(
+      str.filter((k) => k !== 'constructor'),
+      fc.constantFrom('__proto__', '$b64', '$ab64'),
+    ),
+    fc.oneof(tie('value'), fc.constant(undefined)),
+    { maxKeys: 5 },
+  ),
 }));
 
 describe('snapshot serialization', () => {
@@ -156,6 +185,8 @@ describe('snapshot serialization', () => {
 
   it('reads what it writes, byte for byte (a fixed vector)', () => {
     const v = { a: new Uint8Array([1]), b: new Uint8Array([2]).buffer, c: [null, undefined, true, -1, 1.5, 'é'] };
-    expect(Buffer.from(encodeValue(v)).toString('hex')).toBe('a3' + '6161d8404101' + '61624102' + '6163' + '86f6f7f520fb3ff800000000000062c3a9');
+    expect(Buffer.from(encodeValue(v)).toString('hex')).toBe(
+      'a3' + '6161d8404101' + '61624102' + '6163' + '86f6f7f520fb3ff800000000000062c3a9',
+    );
   });
 });

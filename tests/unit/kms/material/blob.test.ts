@@ -3,7 +3,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  blobAad, decodeBlobHeader, encodeBlobHeader, HEADER_LEN, MIN_BLOB_LEN, openBlob, sealBlob, TAG_LEN,
+  blobAad,
+  decodeBlobHeader,
+  encodeBlobHeader,
+  HEADER_LEN,
+  MIN_BLOB_LEN,
+  openBlob,
+  sealBlob,
+  TAG_LEN,
 } from '../../../../src/kms/material/blob';
 import { encodeEncryptionContext } from '../../../../src/format/encryption-context';
 import { uuidV4 } from '../../../../src/kms/ids';
@@ -38,12 +45,17 @@ describe('blob header codec', () => {
 
   it('round-trips any UUID v4, any version ≥ 1 and any IV (property)', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.integer({ min: 1, max: 0xffffffff }), fc.uint8Array({ minLength: 12, maxLength: 12 }), (r, version, iv12) => {
-        const keyId = uuidV4(r);
-        const blob = new Uint8Array(MIN_BLOB_LEN + 3);
-        blob.set(encodeBlobHeader({ keyId, version, iv: iv12 }));
-        expect(decodeBlobHeader(blob)).toEqual({ ok: true, header: { keyId, version, iv: iv12 } });
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 16, maxLength: 16 }),
+        fc.integer({ min: 1, max: 0xffffffff }),
+        fc.uint8Array({ minLength: 12, maxLength: 12 }),
+        (r, version, iv12) => {
+          const keyId = uuidV4(r);
+          const blob = new Uint8Array(MIN_BLOB_LEN + 3);
+          blob.set(encodeBlobHeader({ keyId, version, iv: iv12 }));
+          expect(decodeBlobHeader(blob)).toEqual({ ok: true, header: { keyId, version, iv: iv12 } });
+        },
+      ),
     );
   });
 
@@ -114,7 +126,11 @@ describe('ciphertext blobs through Decrypt', () => {
     const f = await freshKms();
     const k = await f.createKey();
     const ctx = { purpose: 'tamper-test' };
-    const { CiphertextBlob } = await f.call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('abc'), EncryptionContext: ctx });
+    const { CiphertextBlob } = await f.call('Encrypt', {
+      KeyId: k.KeyId,
+      Plaintext: utf8('abc'),
+      EncryptionContext: ctx,
+    });
     return { ...f, k, ctx, blob: CiphertextBlob as Uint8Array };
   };
 
@@ -130,9 +146,13 @@ describe('ciphertext blobs through Decrypt', () => {
       for (const mask of [0x01, 0x80, 0xff]) {
         const t = blob.slice();
         t[i]! ^= mask;
-        const e = await call('Decrypt', { CiphertextBlob: t, EncryptionContext: ctx }).then(() => undefined, (x: unknown) => x as Error);
+        const e = await call('Decrypt', { CiphertextBlob: t, EncryptionContext: ctx }).then(
+          () => undefined,
+          (x: unknown) => x as Error,
+        );
         expect(e, `byte ${i} mask ${mask} decrypted`).toBeDefined();
-        const allowed = i >= 1 && i < 18 ? ['InvalidCiphertextException', 'NotFoundException'] : ['InvalidCiphertextException'];
+        const allowed =
+          i >= 1 && i < 18 ? ['InvalidCiphertextException', 'NotFoundException'] : ['InvalidCiphertextException'];
         expect(allowed, `byte ${i} mask ${mask}: ${e!.name}`).toContain(e!.name);
       }
     }
@@ -141,16 +161,25 @@ describe('ciphertext blobs through Decrypt', () => {
   it('rejects every truncation with InvalidCiphertextException (empty is a ValidationException)', async () => {
     const { call, ctx, blob } = await setup();
     for (let n = 1; n < blob.length; n++) {
-      await rejectsWith(call('Decrypt', { CiphertextBlob: blob.subarray(0, n), EncryptionContext: ctx }), 'InvalidCiphertextException');
+      await rejectsWith(
+        call('Decrypt', { CiphertextBlob: blob.subarray(0, n), EncryptionContext: ctx }),
+        'InvalidCiphertextException',
+      );
     }
-    await rejectsWith(call('Decrypt', { CiphertextBlob: new Uint8Array(0), EncryptionContext: ctx }), 'ValidationException');
+    await rejectsWith(
+      call('Decrypt', { CiphertextBlob: new Uint8Array(0), EncryptionContext: ctx }),
+      'ValidationException',
+    );
   });
 
   it('rejects appended bytes and blobs that are not ours', async () => {
     const { call, ctx, blob } = await setup();
     const longer = new Uint8Array(blob.length + 1);
     longer.set(blob);
-    await rejectsWith(call('Decrypt', { CiphertextBlob: longer, EncryptionContext: ctx }), 'InvalidCiphertextException');
+    await rejectsWith(
+      call('Decrypt', { CiphertextBlob: longer, EncryptionContext: ctx }),
+      'InvalidCiphertextException',
+    );
     await rejectsWith(call('Decrypt', { CiphertextBlob: new Uint8Array(64).fill(0x5a) }), 'InvalidCiphertextException');
     await rejectsWith(call('Decrypt', { CiphertextBlob: new Uint8Array(6145) }), 'ValidationException');
   });

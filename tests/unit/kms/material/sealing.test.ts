@@ -72,7 +72,10 @@ describe('cached material never outlives a change made elsewhere', () => {
     const { a, b, KeyId } = await twoInstances();
     const before = (await a.store.queryAudit({ limit: 10_000 })).length;
     await b.call('RotateKeyOnDemand', { KeyId });
-    const r = await a.call('ReEncrypt', { CiphertextBlob: (await a.call('Encrypt', { KeyId, Plaintext: utf8('re') })).CiphertextBlob, DestinationKeyId: KeyId });
+    const r = await a.call('ReEncrypt', {
+      CiphertextBlob: (await a.call('Encrypt', { KeyId, Plaintext: utf8('re') })).CiphertextBlob,
+      DestinationKeyId: KeyId,
+    });
     expect(text((await a.call('Decrypt', { CiphertextBlob: r.CiphertextBlob })).Plaintext)).toBe('re');
     const after = await a.store.queryAudit({ limit: 10_000 });
     expect(after.length - before).toBe(4);
