@@ -43,7 +43,7 @@ export async function measureAuditCost(iterations: number): Promise<{ audited: n
   // The same store, but its transactions drop audit records (never used outside this measurement).
   const silent: Store = {
     read: (fn) => store.read(fn),
-    write: (fn) => store.write((tx) => fn({ ...tx, appendAudit: async () => undefined })),
+    write: (fn, opts) => store.write((tx) => fn({ ...tx, appendAudit: async () => undefined }), opts),
     queryAudit: (q) => store.queryAudit(q),
     lastUsage: (k) => store.lastUsage(k),
   };

@@ -1,5 +1,5 @@
 // The one factory for named error classes: the KMS exceptions (kms/errors.ts), the endpoint's
-// SigV4 errors (sw/sigv4.ts) and the message-format errors (format/errors.ts). A family fills its
+// SigV4 errors (endpoint/sigv4.ts) and the message-format errors (format/errors.ts). A family fills its
 // table by name as classes are defined, so each name is written once, beside its class.
 
 /** A class whose instances carry a fixed `name`, set explicitly: minifiers rename classes, and

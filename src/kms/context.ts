@@ -11,9 +11,9 @@ import { checkGrantTokens } from './authz';
 import { DisabledException, KMSInvalidStateException, NotFoundException, type KmsError } from './errors';
 import { aliasArn, keyArn, parseKeyRef, uuidV4, type Keystore } from './ids';
 import { actionOf, isReadOnly, usesKey } from './operations';
-import type { Clock, Locks, Random, Store, Tx } from './ports';
+import type { Clock, Locks, Random, Store, Tx, WriteOptions } from './ports';
 import type { AuditEntry, KeyRecord } from './records';
-import type { MaterialCache } from './material';
+import type { Custodian, MaterialCache } from './material';
 
 export interface KmsEnv {
   store: Store;
@@ -21,9 +21,8 @@ export interface KmsEnv {
   random: Random;
   locks: Locks;
   keystore: Keystore;
-  domainKey: CryptoKey;
-  /** Non-extractable AES-GCM key that seals asymmetric and HMAC key material (ADR 0005). */
-  wrappingKey: CryptoKey;
+  /** The root keys and the lock (ADR 0009): every use of a root key goes through `custodian.roots()`. */
+  custodian: Custodian;
   /** When this keystore began recording key usage (its creation). */
   trackingStart: number;
   /** This instance's cache of immutable key material (never authoritative). */
@@ -129,14 +128,19 @@ export class OpContext {
   }
 
   /** Runs fn in one write transaction and appends this call's audit record in the same transaction. */
-  async write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  async write<T>(fn: (tx: Tx) => Promise<T>, opts: WriteOptions = {}): Promise<T> {
     const result = await this.env.store.write(async (tx) => {
       const r = await fn(tx);
       await tx.appendAudit(this.entry(r));
       return r;
-    });
+    }, opts);
     this.audited = true;
     return result;
+  }
+
+  /** `write`, committed only once on disk: for changes that create or destroy key material or the secret. */
+  writeDurable<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.write(fn, { durable: true });
   }
 
   entry(response: unknown, error?: KmsError): AuditEntry {

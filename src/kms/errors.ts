@@ -50,6 +50,15 @@ export const InvalidLookupAttributesException = define('InvalidLookupAttributesE
 export const InvalidTimeRangeException = define('InvalidTimeRangeException');
 export const InvalidMaxResultsException = define('InvalidMaxResultsException');
 export const InvalidNextTokenException = define('InvalidNextTokenException');
+/** Pocket KMS's own (no AWS operation has them): the keystore's secret and its backup files (ADR 0009). */
+/** The passphrase or passkey is not one of the keystore's (or the backup's) secrets. */
+export const IncorrectSecretException = define('IncorrectSecretException');
+/** Not a Pocket KMS backup, or one that is malformed, truncated, altered, or opened with a key that is not its own. */
+export const BackupFormatException = define('BackupFormatException');
+/** A backup written in a newer format version than this reader knows: a newer Pocket KMS is needed. */
+export const UnsupportedBackupVersionException = define('UnsupportedBackupVersionException');
+/** A snapshot holds a value a backup cannot carry: a CryptoKey (an unwrapped secret) or a type outside JSON-with-bytes. */
+export const BackupValueException = define('BackupValueException');
 
 /** Every KMS exception class by its AWS name (SigV4's own errors, raised only by the endpoint, are not here). */
 export const exceptionClasses = family.classes;

@@ -6,9 +6,7 @@ import type { Caller } from './ids';
 import { DAY_MS, isPastDeletion, OpContext, type KmsEnv } from './context';
 import { KmsError, toKmsError, UnknownOperationException, UnsupportedOperationException } from './errors';
 import type { Keystore } from './ids';
-import { generateDomainKey } from './material';
-import { generateWrappingKey } from './asymmetric';
-import { MaterialCache } from './material';
+import { Custodian, KeystoreCustody, MaterialCache } from './material';
 import { IMPLEMENTED_OPERATIONS, isOperationName, type ImplementedOperation, type OperationName } from './operations';
 import type { Clock, Locks, Random, Store } from './ports';
 import * as aliases from './ops/aliases';
@@ -108,10 +106,13 @@ export class Kms {
   readonly iam: Iam;
   /** The keystore's audit trail: history, LookupEvents, verification, exports, retention. */
   readonly audit: Audit;
+  /** Whether the keystore is locked at rest, and its secret, lock and backup (ADR 0009). */
+  readonly custody: KeystoreCustody;
 
   private constructor(private readonly env: KmsEnv) {
     this.iam = new Iam(env);
     this.audit = new Audit(env);
+    this.custody = new KeystoreCustody(env, { resealAuditKey: (k) => this.audit.resealSigningKey(k) });
   }
 
   /** What a call by `caller` would be told, and why (the policy simulator). Not audited: it changes nothing. */
@@ -119,49 +120,36 @@ export class Kms {
     return simulate(this.env, caller, request);
   }
 
-  /** Opens the keystore in `store`, creating its domain key, region and account ID on first use.
-   * Concurrent first opens agree: the first committed keystore wins and the others adopt it. */
+  /** Opens the keystore in `store`, creating its region, account ID and (device keystores) root keys on
+   * first use. Concurrent first opens agree: the first committed keystore wins and the others adopt it.
+   * A keystore locked at rest opens locked (ADR 0009). */
   static async open(o: OpenOptions): Promise<Kms> {
     let meta = await o.store.read((tx) => tx.getMeta<KeystoreMeta>('keystore'));
-    let domainKey = await o.store.read((tx) => tx.getMeta<CryptoKey>('domainKey'));
-    if (!meta || !domainKey) {
-      const candidateKey = await generateDomainKey();
+    if (!meta) {
       const digits = [...o.random.bytes(12)].map((b) => String(b % 10)).join('');
       const candidate: KeystoreMeta = {
         region: o.region ?? 'us-east-1',
         accountId: o.accountId ?? (digits[0] === '0' ? '1' + digits.slice(1) : digits),
         createdAt: o.clock.now(),
       };
-      [meta, domainKey] = await o.store.write(async (tx) => {
+      meta = await o.store.write(async (tx) => {
         const m = await tx.getMeta<KeystoreMeta>('keystore');
-        const d = await tx.getMeta<CryptoKey>('domainKey');
-        if (m && d) return [m, d] as const;
+        if (m) return m;
         await tx.putMeta('keystore', candidate);
-        await tx.putMeta('domainKey', candidateKey);
-        return [candidate, candidateKey] as const;
-      });
-    }
-    // Keystores made before asymmetric keys existed get their wrapping key on first open (ADR 0005).
-    let wrappingKey = await o.store.read((tx) => tx.getMeta<CryptoKey>('wrappingKey'));
-    if (!wrappingKey) {
-      const candidate = await generateWrappingKey();
-      wrappingKey = await o.store.write(async (tx) => {
-        const w = await tx.getMeta<CryptoKey>('wrappingKey');
-        if (w) return w;
-        await tx.putMeta('wrappingKey', candidate);
         return candidate;
       });
     }
+    const cache = new MaterialCache(o.clock);
+    const custodian = await Custodian.open(o.store, o.clock, () => cache.clear());
     return new Kms({
       store: o.store,
       clock: o.clock,
       random: o.random,
       locks: o.locks,
       keystore: { region: meta.region, accountId: meta.accountId },
-      domainKey,
-      wrappingKey,
+      custodian,
       trackingStart: meta.createdAt,
-      cache: new MaterialCache(o.clock),
+      cache,
     });
   }
 
@@ -179,6 +167,8 @@ export class Kms {
     if (!isOperationName(operation)) throw new UnknownOperationException(`${operation} is not an AWS KMS operation.`);
     const c = new OpContext(this.env, caller, operation, request, opts.requestId);
     try {
+      // A keystore locked at rest answers nothing, not even from this instance's caches (ADR 0009).
+      this.env.custodian.requireUnlocked();
       const handler = HANDLERS[operation];
       if (!handler)
         throw new UnsupportedOperationException(`${operation} is not supported by Pocket KMS yet (see docs/API.md).`);
@@ -210,6 +200,7 @@ export class Kms {
     const c = new OpContext(this.env, caller, 'LookupEvents', request, opts.requestId);
     c.eventSource = 'cloudtrail.amazonaws.com';
     try {
+      this.env.custodian.requireUnlocked();
       await this.env.store.read((tx) => c.authorizeAccount(tx, 'cloudtrail:LookupEvents'));
       const response = await this.audit.lookupEvents(decode(request));
       await this.env.store.write((tx) => tx.appendAudit(c.entry(undefined)));
@@ -225,6 +216,7 @@ export class Kms {
   /** Destroys keys whose deletion date has passed and rotates keys whose automatic rotation is due.
    * Safe to run from several instances at once. Returns what it did. */
   async maintain(): Promise<{ deleted: string[]; rotated: string[] }> {
+    await this.custody.lockIfIdle();
     const now = this.env.clock.now();
     const all = await this.env.store.read((tx) => tx.allKeys());
     const deleted: string[] = [];
@@ -233,16 +225,19 @@ export class Kms {
       if (isPastDeletion(key, now)) {
         const c = new OpContext(this.env, 'service', 'DeleteKey', { keyId: key.arn });
         c.keyIds.add(key.keyId);
-        const gone = await this.env.store.write(async (tx) => {
-          const cur = await tx.getKey(key.keyId);
-          if (!cur || !isPastDeletion(cur, now)) return false;
-          for (const a of await tx.listAliases(key.keyId)) await tx.deleteAlias(a.name);
-          for (const g of await tx.listGrants({ keyId: key.keyId })) await tx.deleteGrant(g.grantId);
-          await tx.deleteMaterials(key.keyId);
-          await tx.deleteKey(key.keyId);
-          await tx.appendAudit(c.entry(null));
-          return true;
-        });
+        const gone = await this.env.store.write(
+          async (tx) => {
+            const cur = await tx.getKey(key.keyId);
+            if (!cur || !isPastDeletion(cur, now)) return false;
+            for (const a of await tx.listAliases(key.keyId)) await tx.deleteAlias(a.name);
+            for (const g of await tx.listGrants({ keyId: key.keyId })) await tx.deleteGrant(g.grantId);
+            await tx.deleteMaterials(key.keyId);
+            await tx.deleteKey(key.keyId);
+            await tx.appendAudit(c.entry(null));
+            return true;
+          },
+          { durable: true },
+        );
         this.env.cache.forgetKey(key.keyId);
         if (gone) deleted.push(key.keyId);
       } else if (key.state === 'Enabled' && key.rotationEnabled && key.nextRotationAt! <= now) {

@@ -29,6 +29,7 @@ export interface Locks {
 export interface Tx {
   getMeta<T>(name: string): Promise<T | undefined>;
   putMeta(name: string, value: unknown): Promise<void>;
+  deleteMeta(name: string): Promise<void>;
   getKey(keyId: string): Promise<KeyRecord | undefined>;
   putKey(rec: KeyRecord): Promise<void>;
   deleteKey(keyId: string): Promise<void>;
@@ -82,10 +83,16 @@ export interface AuditQuery {
   match?: (e: AuditEntry) => boolean;
 }
 
+export interface WriteOptions {
+  /** Commit only once the data is on disk (IndexedDB durability 'strict'): writes that create or
+   * destroy key material, or change the keystore's secret. Others are 'relaxed' (ADR 0004). */
+  durable?: boolean;
+}
+
 export interface Store {
   read<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** All writes of fn commit together, or none do when fn throws. */
-  write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  write<T>(fn: (tx: Tx) => Promise<T>, opts?: WriteOptions): Promise<T>;
   queryAudit(q: AuditQuery): Promise<AuditEntry[]>;
   /** The newest successful cryptographic use of a key, from the audit log. */
   lastUsage(keyId: string): Promise<AuditEntry | undefined>;

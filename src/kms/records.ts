@@ -64,7 +64,8 @@ export interface SymmetricMaterialRecord {
   createdAt: number;
   /** Absent for the key's first material. */
   rotationType?: RotationType;
-  key: CryptoKey;
+  /** Device keystores only: a keystore locked at rest stores `wrapped` alone (ADR 0009). */
+  key?: CryptoKey;
   wrapped: ArrayBuffer;
 }
 
@@ -107,14 +108,17 @@ export interface PrincipalRecord {
 }
 
 /** An access key. The secret is never stored: `secret` is a non-extractable HMAC-SHA256 key over
- * "AWS4" + secret, the first step of SigV4's signing-key derivation. */
+ * "AWS4" + secret, the first step of SigV4's signing-key derivation. A keystore locked at rest stores
+ * that key only sealed (`sealedSecret`, AES-GCM under the wrapping key with `iv`; ADR 0009). */
 export interface AccessKeyRecord {
   accessKeyId: string;
   /** The user's or role's ARN, or the account root's. */
   principalArn: string;
   status: 'Active' | 'Inactive';
   createdAt: number;
-  secret: CryptoKey;
+  secret?: CryptoKey;
+  sealedSecret?: ArrayBuffer;
+  iv?: Uint8Array;
 }
 
 /** A grant on a key (AWS KMS Developer Guide, "Grants in AWS KMS"). */

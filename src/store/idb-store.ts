@@ -5,7 +5,7 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import { AUDIT_HEAD, chainEntry, type ChainPoint } from '../kms/audit';
 import { KMSInternalException } from '../kms/errors';
-import type { AuditQuery, Store, Tx } from '../kms/ports';
+import type { AuditQuery, Store, Tx, WriteOptions } from '../kms/ports';
 import type {
   AccessKeyRecord,
   AliasRecord,
@@ -56,6 +56,7 @@ function wrap(t: T, mode: IDBTransactionMode): Tx {
   return {
     getMeta: async <V>(name: string) => (await os('meta').get(name)) as V | undefined,
     putMeta: async (name, value) => void (await os('meta').put!(value, name)),
+    deleteMeta: async (name) => void (await os('meta').delete!(name)),
     getKey: (id) => os('keys').get(id),
     putKey: async (rec) => void (await os('keys').put!(rec)),
     deleteKey: (id) => os('keys').delete!(id),
@@ -173,12 +174,12 @@ export class IdbStore implements Store {
     this.db.close();
   }
 
-  private async run<R>(mode: IDBTransactionMode, fn: (tx: Tx) => Promise<R>): Promise<R> {
+  private async run<R>(mode: IDBTransactionMode, fn: (tx: Tx) => Promise<R>, durable = false): Promise<R> {
     if (this.superseded)
       throw new KMSInternalException(
         'A newer version of Pocket KMS, open in another tab, upgraded this keystore. Reload this page to use it.',
       );
-    const t = this.db.transaction([...STORES], mode, { durability: 'relaxed' }) as unknown as T;
+    const t = this.db.transaction([...STORES], mode, { durability: durable ? 'strict' : 'relaxed' }) as unknown as T;
     // The done promise rejects on abort; the caller sees fn's error instead.
     const done = t.done.catch((e: unknown) => e);
     try {
@@ -200,8 +201,8 @@ export class IdbStore implements Store {
     return this.run('readonly', fn);
   }
 
-  write<R>(fn: (tx: Tx) => Promise<R>): Promise<R> {
-    return this.run('readwrite', fn);
+  write<R>(fn: (tx: Tx) => Promise<R>, opts: WriteOptions = {}): Promise<R> {
+    return this.run('readwrite', fn, opts.durable === true);
   }
 
   async queryAudit(q: AuditQuery): Promise<AuditEntry[]> {

@@ -5,7 +5,7 @@ import { cleanupOutdatedCaches, precacheAndRoute } from 'workbox-precaching';
 import { Kms } from '../kms/kms';
 import { browserPorts } from '../store/open';
 import { DOWNLOAD_PATH, downloadResponse, onDownloadMessage } from './downloads';
-import { handleCloudTrail, handleKms } from './wire';
+import { handleCloudTrail, handleKms } from '../endpoint/wire';
 
 declare const self: ServiceWorkerGlobalScope;
 

@@ -53,14 +53,17 @@ const ALLOWED: Record<string, string[]> = {
   // @noble: secp256k1, ML-DSA, ML-KEM, HMAC-SHA-224 and DIGEST signing, which WebCrypto lacks (ADR 0005).
   kms: ['kms', 'format', '@noble/hashes', '@noble/curves', '@noble/post-quantum'],
   store: ['store', 'kms', 'format', 'idb'],
-  worker: ['worker', 'kms', 'store', 'format', 'comlink'],
-  sw: ['sw', 'kms', 'store', 'format', 'workbox-precaching'],
+  // The endpoints' protocol (AWS JSON 1.1, SigV4): the service worker serves it, and the KMS worker
+  // runs what the service worker forwards for a keystore locked at rest (ADR 0009).
+  endpoint: ['endpoint', 'kms', 'format'],
+  worker: ['worker', 'kms', 'store', 'format', 'endpoint', 'comlink'],
+  sw: ['sw', 'kms', 'store', 'format', 'endpoint', 'workbox-precaching'],
   ui: ['ui', 'svelte', 'comlink'],
   main: ['ui', 'svelte', 'virtual:pwa-register'],
 };
 // The UI types its requests with the AWS SDK's own shapes, and its messages to the service worker
 // (streamed downloads) with the service worker's; type-only, so nothing of either is bundled.
-const TYPE_ONLY_ALLOWED: Record<string, string[]> = { ui: ['worker', 'sw', '@aws-sdk/client-kms'] };
+const TYPE_ONLY_ALLOWED: Record<string, string[]> = { ui: ['worker', 'sw', 'endpoint', '@aws-sdk/client-kms'] };
 /** The one runtime module both ends of the Comlink channel must share: how errors cross it. */
 const SHARED = new Set([join(src, 'worker/error-transfer.ts')]);
 

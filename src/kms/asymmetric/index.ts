@@ -15,7 +15,15 @@ export {
   type RsaEncryptionAlgorithm,
   type SigningAlgorithm,
 } from './specs';
-export { ed25519Pair, generateKeyMaterial, generateWrappingKey, hasWebCryptoEd25519, mlKem } from './keygen';
+export {
+  ed25519Pair,
+  generateKeyMaterial,
+  generateWrappingKey,
+  hasWebCryptoEd25519,
+  mlKem,
+  sealAad,
+  variants,
+} from './keygen';
 export { prepareKey, withKey, withSecret } from './material';
 export { decodeSpki, encodeSecp256k1Pkcs8, encodeSpki, OID } from './der';
 export { sign, verify, type MessageType } from './signing';

@@ -38,18 +38,25 @@ export async function prepareKey(
   side?: 'destination',
 ): Promise<CachedPair> {
   const cache = c.env.cache;
-  return c.env.store.read(async (tx): Promise<CachedPair> => {
+  const found = await c.env.store.read(async (tx): Promise<CachedPair & { cached?: true }> => {
     const key = await c.resolve(tx, id, { side });
     requireUsage(key, usages, c.op);
     c.requireUsable(key);
     const cached = cache.pair(key.keyId);
-    if (cached && cached.material.version === key.currentVersion) return cached;
+    if (cached && cached.material.version === key.currentVersion) return { ...cached, cached: true };
     const material = await tx.getMaterial(key.keyId, key.currentVersion);
     if (!material || !material.kind) throw new KMSInternalException(`The key material of ${key.arn} is missing.`);
-    const p = { key, material };
-    cache.putPair(p);
-    return p;
+    return { key, material };
   });
+  if (found.cached) return { key: found.key, material: found.material };
+  // A keystore locked at rest stores only the sealed key: its WebCrypto keys are unwrapped now, after
+  // the read (WebCrypto inside a transaction would let it commit).
+  const p = {
+    key: found.key,
+    material: await c.env.custodian.pairKeys(found.material, found.key.keySpec, found.key.keyUsage),
+  };
+  cache.putPair(p);
+  return p;
 }
 
 /**
@@ -81,7 +88,7 @@ export async function unsealSecret(c: OpContext, p: CachedPair): Promise<Uint8Ar
     iv: m.iv as Uint8Array<ArrayBuffer>,
     additionalData: sealAad(m.keyId, m.version) as Uint8Array<ArrayBuffer>,
   };
-  return new Uint8Array(await crypto.subtle.decrypt(gcm, c.env.wrappingKey, m.sealed));
+  return new Uint8Array(await crypto.subtle.decrypt(gcm, c.env.custodian.roots().wrappingKey, m.sealed));
 }
 
 /** Runs fn with the unsealed secret and zeroes it afterwards, whatever fn does. */

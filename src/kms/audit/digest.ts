@@ -5,6 +5,7 @@
 // ECDSA P-256 / SHA-256 (CloudTrail uses RSA) by a non-extractable keystore key.
 
 import { toHex } from '../../format/bytes';
+import { KMSInternalException } from '../errors';
 import type { Store } from '../ports';
 
 export const SIGNING_KEY_META = 'auditSigningKey';
@@ -39,25 +40,78 @@ export const gzip = (data: Uint8Array) => pipeAll(data, new CompressionStream('g
 /** @throws TypeError when `data` is not a valid gzip stream (a flipped byte fails its CRC). */
 export const gunzip = (data: Uint8Array) => pipeAll(data, new DecompressionStream('gzip'));
 
-/** The keystore's digest signing key, created on first use (concurrent first uses agree on one). */
-export async function getSigningKey(store: Store, now: number): Promise<SigningKey> {
-  const have = await store.read((tx) => tx.getMeta<SigningKey>(SIGNING_KEY_META));
-  if (have) return have;
-  const pair = await crypto.subtle.generateKey(ECDSA, false, ['sign', 'verify']);
+/** The signing key of a keystore locked at rest (ADR 0009): PKCS#8 sealed (AES-GCM) under the wrapping key. */
+export interface SealedSigningKey {
+  sealed: ArrayBuffer;
+  iv: Uint8Array;
+  spki: Uint8Array;
+  fingerprint: string;
+  createdAt: number;
+}
+
+/** How a keystore locked at rest keeps its signing key: the wrapping key (refused while locked) and randomness. */
+export interface SigningKeySeal {
+  wrappingKey(): CryptoKey;
+  random(n: number): Uint8Array;
+}
+
+const SEAL_AAD = new TextEncoder().encode('pocket-kms:audit-signing-key:v1');
+
+/** A new signing key sealed under `wrappingKey`; the private key is extractable only inside WebCrypto while it is wrapped. */
+export async function newSealedSigningKey(
+  wrappingKey: CryptoKey,
+  random: (n: number) => Uint8Array,
+  now: number,
+): Promise<SealedSigningKey> {
+  const pair = await crypto.subtle.generateKey(ECDSA, true, ['sign', 'verify']);
+  const iv = random(12);
+  const sealed = await crypto.subtle.wrapKey('pkcs8', pair.privateKey, wrappingKey, {
+    name: 'AES-GCM',
+    iv: iv as Uint8Array<ArrayBuffer>,
+    additionalData: SEAL_AAD,
+  });
   const spki = new Uint8Array(await crypto.subtle.exportKey('spki', pair.publicKey));
-  const candidate: SigningKey = {
-    privateKey: pair.privateKey,
-    publicKey: pair.publicKey,
-    spki,
-    fingerprint: await sha256Hex(spki),
-    createdAt: now,
-  };
-  return store.write(async (tx) => {
-    const raced = await tx.getMeta<SigningKey>(SIGNING_KEY_META);
+  return { sealed, iv, spki, fingerprint: await sha256Hex(spki), createdAt: now };
+}
+
+async function openSealed(s: SealedSigningKey, seal: SigningKeySeal | undefined): Promise<SigningKey> {
+  if (!seal)
+    throw new KMSInternalException(
+      'The keystore\u2019s secret changed in another tab or window: reload this page and unlock it.',
+    );
+  const gcm = { name: 'AES-GCM', iv: s.iv as Uint8Array<ArrayBuffer>, additionalData: SEAL_AAD };
+  const privateKey = await crypto.subtle.unwrapKey('pkcs8', s.sealed, seal.wrappingKey(), gcm, ECDSA, false, ['sign']);
+  const publicKey = await crypto.subtle.importKey('spki', s.spki as Uint8Array<ArrayBuffer>, ECDSA, true, ['verify']);
+  return { privateKey, publicKey, spki: s.spki, fingerprint: s.fingerprint, createdAt: s.createdAt };
+}
+
+/** The keystore's digest signing key, created on first use (concurrent first uses agree on one); sealed
+ * under the wrapping key when `seal` is given (a keystore locked at rest), a stored CryptoKey otherwise. */
+export async function getSigningKey(store: Store, now: number, seal?: SigningKeySeal): Promise<SigningKey> {
+  type Stored = SigningKey | SealedSigningKey;
+  const usable = (s: Stored) => ('sealed' in s ? openSealed(s, seal) : Promise.resolve(s));
+  const have = await store.read((tx) => tx.getMeta<Stored>(SIGNING_KEY_META));
+  if (have) return usable(have);
+  let candidate: Stored;
+  if (seal) candidate = await newSealedSigningKey(seal.wrappingKey(), seal.random, now);
+  else {
+    const pair = await crypto.subtle.generateKey(ECDSA, false, ['sign', 'verify']);
+    const spki = new Uint8Array(await crypto.subtle.exportKey('spki', pair.publicKey));
+    candidate = {
+      privateKey: pair.privateKey,
+      publicKey: pair.publicKey,
+      spki,
+      fingerprint: await sha256Hex(spki),
+      createdAt: now,
+    };
+  }
+  const stored = await store.write(async (tx) => {
+    const raced = await tx.getMeta<Stored>(SIGNING_KEY_META);
     if (raced) return raced;
     await tx.putMeta(SIGNING_KEY_META, candidate);
     return candidate;
   });
+  return usable(stored);
 }
 
 export function importPublicKey(spki: Uint8Array): Promise<CryptoKey> {

@@ -4,12 +4,12 @@
 
 import type { KmsEnv } from '../context';
 import type { Caller } from '../ids';
-import type { AuditQuery } from '../ports';
+import type { AuditQuery, Tx } from '../ports';
 import type { AuditEntry } from '../records';
 import { AUDIT_HEAD, verifyChain, type ChainPoint, type ChainReport } from './chain';
 import { lookupEvents, type LookupEventsRequest } from './cloudtrail';
 import { fromPem, toPem } from '../../format/bytes';
-import { getSigningKey, type SigningKey } from './digest';
+import { getSigningKey, newSealedSigningKey, SIGNING_KEY_META, type SigningKey } from './digest';
 import {
   exportCloudTrailTar,
   exportCsv,
@@ -128,7 +128,22 @@ export class Audit {
     return trimTrail(this.env, caller, opts);
   }
 
+  /** For a keystore moving to a secret (ADR 0009): a new signing key sealed under the new wrapping key,
+   * and the step that stores it (replacing the old one) inside the custody change's transaction. */
+  async resealSigningKey(wrappingKey: CryptoKey): Promise<(tx: Tx) => Promise<string>> {
+    const next = await newSealedSigningKey(wrappingKey, (n) => this.env.random.bytes(n), this.env.clock.now());
+    return async (tx) => {
+      await tx.putMeta(SIGNING_KEY_META, next);
+      return next.fingerprint;
+    };
+  }
+
   private signingKey(): Promise<SigningKey> {
-    return getSigningKey(this.env.store, this.env.clock.now());
+    const { custodian, random } = this.env;
+    const seal =
+      custodian.mode === 'secret'
+        ? { wrappingKey: () => custodian.roots().wrappingKey, random: (n: number) => random.bytes(n) }
+        : undefined;
+    return getSigningKey(this.env.store, this.env.clock.now(), seal);
   }
 }

@@ -11,7 +11,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concat, own, uint32, view } from '../../format/bytes';
 import { ValidationException } from '../errors';
-import { BackupFormatException } from './errors';
+import { BackupFormatException } from '../errors';
 import { DEFAULT_FRAME_LENGTH, decodeBackupHeader, encodeBackupHeader, type BackupHeader } from './header';
 import { decodeSnapshot, encodeSnapshot, type BackupSnapshot } from './snapshot';
 import { tagOf } from './values';

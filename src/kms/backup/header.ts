@@ -3,7 +3,7 @@
 // key-encryption key (KEK) before asking the person for the secret.
 import { concat, uint16, uint32, view } from '../../format/bytes';
 import { ValidationException } from '../errors';
-import { BackupFormatException, UnsupportedBackupVersionException } from './errors';
+import { BackupFormatException, UnsupportedBackupVersionException } from '../errors';
 
 export const BACKUP_MAGIC = new Uint8Array([0x50, 0x4b, 0x4d, 0x53, 0x42, 0x4b, 0x55, 0x50]); // "PKMSBKUP"
 export const BACKUP_VERSION = 1;

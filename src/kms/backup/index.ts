@@ -1,14 +1,6 @@
 // The backup file format's door (docs/FORMAT.md, "Backup files"): encode a keystore snapshot into
 // one encrypted, authenticated file, read its header without a key, and open it with its file key.
 export {
-  BackupFormatException,
-  BackupValueException,
-  UnsupportedBackupVersionException,
-  backupErrorClasses,
-  rebuildBackupError,
-  type BackupErrorName,
-} from './errors';
-export {
   BACKUP_MAGIC,
   BACKUP_VERSION,
   DEFAULT_FRAME_LENGTH,

@@ -1,6 +1,6 @@
 // The snapshot a backup carries (docs/FORMAT.md, "Backup files", "Serialization"): its shape,
 // checked on the way in and on the way out, and its codec pair over values.ts.
-import { BackupFormatException, BackupValueException } from './errors';
+import { BackupFormatException, BackupValueException } from '../errors';
 import { decodeValue, encodeValue } from './values';
 
 /** What a backup holds: every IndexedDB store's records, as stored, plus when and by what. */

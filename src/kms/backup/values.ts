@@ -4,7 +4,7 @@
 // every bit (-0, NaN), and any CBOR tool can read a decrypted payload. Why not a library: this
 // subset is ~200 lines, and the decoder must refuse far more than a general CBOR library does.
 import { utf8Encode } from '../../format/bytes';
-import { BackupFormatException, BackupValueException } from './errors';
+import { BackupFormatException, BackupValueException } from '../errors';
 
 /** Deeper nesting is refused: it bounds the decoder's recursion and catches cycles in the encoder. */
 export const MAX_DEPTH = 64;

@@ -7,6 +7,7 @@ import type { Caller } from '../ids';
 import { parsedPolicy } from '../authz';
 import { OpContext, type KmsEnv } from '../context';
 import {
+  KMSInternalException,
   EntityAlreadyExistsException,
   KmsError,
   LimitExceededException,
@@ -66,6 +67,15 @@ export function importSecret(secretAccessKey: string): Promise<CryptoKey> {
     false,
     ['sign'],
   );
+}
+
+/** AES-GCM parameters that bind a sealed access-key secret to its access key ID. */
+function accessKeyGcm(accessKeyId: string, iv: Uint8Array): AesGcmParams {
+  return {
+    name: 'AES-GCM',
+    iv: iv as Uint8Array<ArrayBuffer>,
+    additionalData: utf8.encode(`pocket-kms:access-key:v1:${accessKeyId}`),
+  };
 }
 
 function pick(random: Uint8Array, alphabet: string): string {
@@ -266,17 +276,18 @@ export class Iam {
    * @throws NoSuchEntityException, LimitExceededException */
   async createAccessKey(caller: Caller, principalArn: string): Promise<NewAccessKey> {
     const secretAccessKey = pick(this.env.random.bytes(40), SECRET_CHARS);
-    const secret = await importSecret(secretAccessKey);
     const accessKeyId = 'AKIA' + pick(this.env.random.bytes(16), BASE32);
     const createdAt = this.env.clock.now();
+    const stored = await this.storedSecret(accessKeyId, secretAccessKey);
     return this.run(caller, 'CreateAccessKey', { principalArn }, async (tx) => {
+      await this.env.custodian.requireCurrent(tx);
       if (principalArn !== this.root) await this.principal(tx, principalArn);
       const existing = await tx.listAccessKeys(principalArn);
       if (existing.length >= MAX_ACCESS_KEYS)
         throw new LimitExceededException(
           `Cannot exceed quota for AccessKeysPerUser: ${MAX_ACCESS_KEYS}. Delete an access key of ${principalArn} first.`,
         );
-      await tx.putAccessKey({ accessKeyId, principalArn, status: 'Active', createdAt, secret });
+      await tx.putAccessKey({ accessKeyId, principalArn, status: 'Active', createdAt, ...stored });
       return {
         AccessKeyId: accessKeyId,
         SecretAccessKey: secretAccessKey,
@@ -311,6 +322,40 @@ export class Iam {
    * role's key acts as a session named after the key). Undefined when the key is unknown or inactive,
    * or its owner no longer exists.
    */
+  /** The stored form of a new access key's secret: the HMAC key itself (device keystores), or that key
+   * sealed under the wrapping key, extractable only inside WebCrypto while it is sealed (ADR 0009). */
+  private async storedSecret(
+    accessKeyId: string,
+    secretAccessKey: string,
+  ): Promise<Pick<AccessKeyRecord, 'secret' | 'sealedSecret' | 'iv'>> {
+    if (this.env.custodian.mode === 'device') return { secret: await importSecret(secretAccessKey) };
+    const wrappingKey = this.env.custodian.roots().wrappingKey;
+    const k = await crypto.subtle.importKey(
+      'raw',
+      utf8.encode(`AWS4${secretAccessKey}`),
+      { name: 'HMAC', hash: 'SHA-256' },
+      true,
+      ['sign'],
+    );
+    const iv = this.env.random.bytes(12);
+    return { sealedSecret: await crypto.subtle.wrapKey('raw', k, wrappingKey, accessKeyGcm(accessKeyId, iv)), iv };
+  }
+
+  private async usableSecret(k: AccessKeyRecord): Promise<CryptoKey> {
+    if (k.secret) return k.secret;
+    if (!k.sealedSecret || !k.iv) throw new KMSInternalException('The access key has no stored secret.');
+    const wrappingKey = this.env.custodian.roots().wrappingKey;
+    return crypto.subtle.unwrapKey(
+      'raw',
+      k.sealedSecret,
+      wrappingKey,
+      accessKeyGcm(k.accessKeyId, k.iv),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign'],
+    );
+  }
+
   async authenticate(accessKeyId: string, via: CallerVia): Promise<{ secret: CryptoKey; caller: Caller } | undefined> {
     const found = await this.env.store.read(async (tx) => {
       const k = await tx.getAccessKey(accessKeyId);
@@ -319,7 +364,7 @@ export class Iam {
     });
     if (!found || (found.k.principalArn !== this.root && !found.p)) return undefined;
     return {
-      secret: found.k.secret,
+      secret: await this.usableSecret(found.k),
       caller: this.caller(found.k.principalArn, found.p, { ...via, accessKeyId, sessionName: accessKeyId }),
     };
   }

@@ -92,6 +92,13 @@ export class MaterialCache {
     this.hints.delete(id);
   }
 
+  /** Forgets everything (the keystore was locked: no usable key may outlive its root keys). */
+  clear(): void {
+    this.materials.clear();
+    this.pairs.clear();
+    this.hints.clear();
+  }
+
   /** Forgets everything about a key (it was deleted, or is not found). */
   forgetKey(keyId: string): void {
     for (const [k, e] of this.materials) if (e.m.keyId === keyId) this.materials.delete(k);

@@ -16,3 +16,20 @@ export {
   type Sealed,
 } from './sealing';
 export { decodeBlobHeader, type BlobHeader } from './blob';
+export { Custodian, type CustodyMode, type CustodyStatus } from './custodian';
+export {
+  checkSecret,
+  CUSTODY_META,
+  lockedError,
+  PBKDF2_ITERATIONS,
+  type RootKeys,
+  type Secret,
+  type SecretCustody,
+} from './custody';
+export {
+  KeystoreCustody,
+  CUSTODY_EVENT_SOURCE,
+  type CustodyHooks,
+  type CustodyReportEntry,
+  type SetUpResult,
+} from './keystore-custody';

@@ -42,7 +42,7 @@ export async function prepareSeal(
   const hint = cache.hint(id);
   let m = hint && cache.material(hint.keyId, hint.version);
   if (!m) {
-    m = await c.env.store.read(async (tx) => {
+    const stored = await c.env.store.read(async (tx) => {
       const key = await c.resolve(tx, id, { side });
       c.requireUsable(key);
       requireSymmetric(key);
@@ -51,6 +51,8 @@ export async function prepareSeal(
         throw new KMSInternalException(`The current key material of ${key.arn} is missing.`);
       return material;
     });
+    // Unwrapped after the read: WebCrypto inside a transaction would let it commit (ADR 0004).
+    m = { ...stored, key: await c.env.custodian.symmetricKey(stored) };
     cache.putMaterial(m);
     cache.setHint(id, m.keyId, m.version);
   }
@@ -128,7 +130,7 @@ export async function prepareUnseal(c: OpContext, blob: Uint8Array, ctx: Encrypt
   if (!m) {
     const found = await c.env.store.read((tx) => tx.getMaterial(header.keyId, header.version));
     // A blob header that names an asymmetric or HMAC key cannot have come from it: no plaintext.
-    m = found && !found.kind ? found : undefined;
+    m = found && !found.kind ? { ...found, key: await c.env.custodian.symmetricKey(found) } : undefined;
     if (m) c.env.cache.putMaterial(m);
   }
   const plaintext = m ? await openBlob(m.key, blob, header.iv, ctx) : undefined;

@@ -89,13 +89,19 @@ export async function createKey(c: OpContext, req: Req) {
   const materialId = newMaterialId(c);
   const record: MaterialRecord =
     spec === 'SYMMETRIC_DEFAULT'
-      ? { keyId, version: 1, materialId, createdAt: c.now, ...(await generateMaterial(c.env.domainKey)) }
+      ? {
+          keyId,
+          version: 1,
+          materialId,
+          createdAt: c.now,
+          ...(await generateMaterial(c.env.custodian.roots().domainKey)),
+        }
       : {
           keyId,
           version: 1,
           materialId,
           createdAt: c.now,
-          ...(await generateKeyMaterial(c.env.wrappingKey, c.env.random, spec, usage, keyId)),
+          ...(await generateKeyMaterial(c.env.custodian.roots().wrappingKey, c.env.random, spec, usage, keyId)),
         };
   const key: KeyRecord = {
     keyId,
@@ -113,10 +119,11 @@ export async function createKey(c: OpContext, req: Req) {
     currentMaterialId: materialId,
   };
   c.keyIds.add(keyId);
-  return c.write(async (tx) => {
+  return c.writeDurable(async (tx) => {
     await c.authorizeAccount(tx);
     if (policy !== undefined) await lockoutCheck(c, tx, key, req);
-    await tx.putMaterial(record);
+    await c.env.custodian.requireCurrent(tx);
+    await tx.putMaterial(c.env.custodian.forStorage(record));
     await tx.putKey(key);
     return { KeyMetadata: keyMetadata(c.ks, key) };
   });

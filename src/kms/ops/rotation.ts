@@ -88,11 +88,12 @@ export async function getKeyRotationStatus(c: OpContext, req: Req) {
  */
 export async function rotate(c: OpContext, keyId: string, type: RotationType): Promise<KeyRecord> {
   return c.env.locks.withLock(`pocket-kms:key:${keyId}`, async () => {
-    const material = await generateMaterial(c.env.domainKey);
+    const material = await generateMaterial(c.env.custodian.roots().domainKey);
     const materialId = newMaterialId(c);
-    return c.write(async (tx) => {
+    return c.writeDurable(async (tx) => {
       const key = await c.resolve(tx, keyId, { aliases: false });
       requireRotatable(key);
+      await c.env.custodian.requireCurrent(tx);
       // Automatic rotation re-checks inside the transaction, so two instances never both rotate.
       if (type === 'AUTOMATIC' && (!key.rotationEnabled || key.nextRotationAt! > c.now)) {
         throw new KMSInvalidStateException(`${key.arn} is not due for automatic rotation.`);
@@ -106,15 +107,17 @@ export async function rotate(c: OpContext, keyId: string, type: RotationType): P
           );
       }
       const version = Math.max(...materials.map((m) => m.version)) + 1;
-      await tx.putMaterial({
-        keyId: key.keyId,
-        version,
-        materialId,
-        createdAt: c.now,
-        rotationType: type,
-        key: material.key,
-        wrapped: material.wrapped,
-      });
+      await tx.putMaterial(
+        c.env.custodian.forStorage({
+          keyId: key.keyId,
+          version,
+          materialId,
+          createdAt: c.now,
+          rotationType: type,
+          key: material.key,
+          wrapped: material.wrapped,
+        }),
+      );
       const updated: KeyRecord = { ...key, currentVersion: version, currentMaterialId: materialId };
       // AWS: on-demand rotation leaves the automatic schedule as it was.
       if (type === 'AUTOMATIC' && key.rotationEnabled)

@@ -7,7 +7,7 @@ import {
   NotFoundException,
   rebuildError,
 } from '../../../src/kms/errors';
-import { MissingAuthenticationTokenException } from '../../../src/sw/sigv4';
+import { MissingAuthenticationTokenException } from '../../../src/endpoint/sigv4';
 
 describe('errorFamily', () => {
   it('names the class and its instances explicitly, and keeps the base', () => {

@@ -15,7 +15,7 @@ import {
   NoUsableKeyError,
   type MessageHeader,
 } from '../../../src/format';
-import { handleKms } from '../../../src/sw/wire';
+import { handleKms } from '../../../src/endpoint/wire';
 import { coreKeyring } from '../../../src/worker/files-keyring';
 import { freshKms, type Fresh } from '../helpers/kms';
 import { chunksOf, pipe, random } from '../format/helpers';

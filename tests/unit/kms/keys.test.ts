@@ -299,16 +299,19 @@ describe('key material at rest', () => {
     expect(materials).toHaveLength(2);
     for (const m of materials) {
       expect(m.key).toBeInstanceOf(CryptoKey);
-      expect(m.key.extractable).toBe(false);
-      expect(m.key.algorithm).toMatchObject({ name: 'AES-GCM', length: 256 });
+      expect(m.key!.extractable).toBe(false);
+      expect(m.key!.algorithm).toMatchObject({ name: 'AES-GCM', length: 256 });
       expect(m.wrapped).toBeInstanceOf(ArrayBuffer);
       expect(m.wrapped.byteLength).toBe(40);
-      await expect(crypto.subtle.exportKey('raw', m.key)).rejects.toThrow();
+      await expect(crypto.subtle.exportKey('raw', m.key!)).rejects.toThrow();
     }
     const domain = await store.read((tx) => tx.getMeta<CryptoKey>('domainKey'));
     expect(domain!.extractable).toBe(false);
     expect(domain!.algorithm.name).toBe('AES-KW');
-    expect((kms as unknown as { env: { domainKey: CryptoKey } }).env.domainKey.extractable).toBe(false);
+    expect(
+      (kms as unknown as { env: { custodian: { roots(): { domainKey: CryptoKey } } } }).env.custodian.roots().domainKey
+        .extractable,
+    ).toBe(false);
     // The wrapped copy is the same material: unwrapped under the domain key, it opens a blob.
     const unwrapped = await crypto.subtle.unwrapKey('raw', materials[1]!.wrapped, domain!, 'AES-KW', 'AES-GCM', false, [
       'decrypt',

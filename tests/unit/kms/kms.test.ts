@@ -245,7 +245,8 @@ describe('several instances over one database', () => {
         crypto.subtle.unwrapKey(
           'raw',
           m!.wrapped,
-          (o.kms as unknown as { env: { domainKey: CryptoKey } }).env.domainKey,
+          (o.kms as unknown as { env: { custodian: { roots(): { domainKey: CryptoKey } } } }).env.custodian.roots()
+            .domainKey,
           'AES-KW',
           'AES-GCM',
           false,

@@ -117,15 +117,15 @@ describe('IdbStore', () => {
     const s = await IdbStore.open(name);
     const m = await material('k', 1);
     const iv = new Uint8Array(12);
-    const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, m.key, new Uint8Array([1, 2, 3]));
+    const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, m.key!, new Uint8Array([1, 2, 3]));
     await s.write((tx) => tx.putMaterial(m));
     s.close();
     const again = await IdbStore.open(name);
     const back = (await again.read((tx) => tx.getMaterial('k', 1))) as SymmetricMaterialRecord;
     expect(back.key).toBeInstanceOf(CryptoKey);
-    expect(back.key.extractable).toBe(false);
+    expect(back.key!.extractable).toBe(false);
     expect(back.wrapped).toBeInstanceOf(ArrayBuffer);
-    expect(new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, back.key, ct))).toEqual(
+    expect(new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, back.key!, ct))).toEqual(
       new Uint8Array([1, 2, 3]),
     );
   });

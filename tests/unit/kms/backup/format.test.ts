@@ -3,16 +3,13 @@
 // headers, a wrong key. Every failure is all or nothing: the promise rejects, nothing is returned.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { decodeBackup, decodeBackupHeader, encodeBackup, type BackupSnapshot } from '../../../../src/kms/backup';
 import {
   BackupFormatException,
   BackupValueException,
   UnsupportedBackupVersionException,
-  decodeBackup,
-  decodeBackupHeader,
-  encodeBackup,
-  type BackupSnapshot,
-} from '../../../../src/kms/backup';
-import { ValidationException } from '../../../../src/kms/errors';
+  ValidationException,
+} from '../../../../src/kms/errors';
 import { newFile, options, pbkdf2, rand, realisticSnapshot, withoutUndefinedMembers } from './helpers';
 
 const FRAME = 4096;

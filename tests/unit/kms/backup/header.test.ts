@@ -2,15 +2,12 @@
 // in, and the hostile-input table on the way out.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { MAX_HEADER_BODY, decodeBackupHeader, encodeBackupHeader, type BackupKdf } from '../../../../src/kms/backup';
 import {
   BackupFormatException,
-  MAX_HEADER_BODY,
   UnsupportedBackupVersionException,
-  decodeBackupHeader,
-  encodeBackupHeader,
-  type BackupKdf,
-} from '../../../../src/kms/backup';
-import { ValidationException } from '../../../../src/kms/errors';
+  ValidationException,
+} from '../../../../src/kms/errors';
 import { pbkdf2, rand } from './helpers';
 
 const bytes = (min: number, max: number) => fc.uint8Array({ minLength: min, maxLength: max });

@@ -2,12 +2,8 @@
 // (CryptoKey, other types, cycles), and a hostile-input table for the decoder.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  BackupFormatException,
-  BackupValueException,
-  decodeSnapshot,
-  encodeSnapshot,
-} from '../../../../src/kms/backup';
+import { decodeSnapshot, encodeSnapshot } from '../../../../src/kms/backup';
+import { BackupFormatException, BackupValueException } from '../../../../src/kms/errors';
 import { MAX_DEPTH, decodeValue, encodeValue } from '../../../../src/kms/backup/values';
 import { realisticSnapshot, withoutUndefinedMembers } from './helpers';
 

@@ -104,7 +104,7 @@ describe('access keys', () => {
     expect(k.SecretAccessKey).toMatch(/^[A-Za-z0-9+/]{40}$/);
     const stored = await w.store.read((tx) => tx.getAccessKey(k.AccessKeyId));
     expect(stored!.secret).toBeInstanceOf(CryptoKey);
-    expect(stored!.secret.extractable).toBe(false);
+    expect(stored!.secret!.extractable).toBe(false);
     expect(JSON.stringify(stored)).not.toContain(k.SecretAccessKey);
     expect(JSON.stringify(await w.kms.iam.list())).not.toContain(k.SecretAccessKey);
     expect(JSON.stringify(await w.audit())).not.toContain(k.SecretAccessKey);
@@ -117,7 +117,7 @@ describe('access keys', () => {
       ['sign'],
     );
     const msg = utf8('20261129');
-    expect(new Uint8Array(await crypto.subtle.sign('HMAC', stored!.secret, msg))).toEqual(
+    expect(new Uint8Array(await crypto.subtle.sign('HMAC', stored!.secret!, msg))).toEqual(
       new Uint8Array(await crypto.subtle.sign('HMAC', expected, msg)),
     );
   });

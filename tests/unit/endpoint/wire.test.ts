@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toBase64 } from '../../../src/format/bytes';
-import { decodeRequest, encodeResponse, handleCloudTrail, handleKms } from '../../../src/sw/wire';
+import { decodeRequest, encodeResponse, handleCloudTrail, handleKms } from '../../../src/endpoint/wire';
 import { utf8 } from '../helpers/kms';
 import { freshEndpoint } from '../helpers/sign';
 

@@ -1,8 +1,8 @@
-// SigV4 verification (src/sw/sigv4.ts), held to the AWS SDK's own signer (@smithy/signature-v4).
+// SigV4 verification (src/endpoint/sigv4.ts), held to the AWS SDK's own signer (@smithy/signature-v4).
 import { createHash } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
-import { importSecret, parseAuthorization, verifySigV4, type VerifyOptions } from '../../../src/sw/sigv4';
+import { importSecret, parseAuthorization, verifySigV4, type VerifyOptions } from '../../../src/endpoint/sigv4';
 import { NodeSha256 as Sha256 } from '../helpers/sign';
 
 const AKID = 'AKIAPOCKETKMSALICE01';

@@ -1,8 +1,8 @@
-// The endpoints authenticate every request with SigV4 (src/sw/sigv4.ts) and run it as the principal
+// The endpoints authenticate every request with SigV4 (src/endpoint/sigv4.ts) and run it as the principal
 // that owns the access key, so key policies, identity policies and grants decide (docs/AUTHORIZATION.md).
 import { describe, expect, it } from 'vitest';
 import { toBase64 } from '../../../src/format/bytes';
-import { handleCloudTrail, handleKms } from '../../../src/sw/wire';
+import { handleCloudTrail, handleKms } from '../../../src/endpoint/wire';
 import { utf8 } from '../helpers/kms';
 import { allow, CLOUDTRAIL_TARGET, freshEndpoint, principalWithKey } from '../helpers/sign';
 
