@@ -2,13 +2,15 @@
 // types beside it (kms.ts, identities.ts, files.ts, audit.ts); serve.ts joins them. The UI imports
 // only these types (type-only, so none of the worker's code is type-checked as page code).
 import type { AuditWorkerApi } from './audit';
+import type { CustodyWorkerApi } from './custody';
 import type { FilesWorkerApi } from './files-types';
 import type { IdentitiesWorkerApi } from './identities';
 import type { KmsCallsWorkerApi } from './kms';
 
 export type * from './audit';
+export type * from './custody';
 export type * from './files-types';
 export type * from './identities';
 export type * from './kms';
 
-export interface KmsWorkerApi extends KmsCallsWorkerApi, IdentitiesWorkerApi, FilesWorkerApi, AuditWorkerApi {}
+export interface KmsWorkerApi extends KmsCallsWorkerApi, IdentitiesWorkerApi, FilesWorkerApi, AuditWorkerApi, CustodyWorkerApi {}
