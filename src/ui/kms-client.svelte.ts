@@ -54,7 +54,8 @@ export class KmsClient {
   readonly #readOnly = $derived(
     new Set<string>(this.catalogue?.operations.filter((o) => o.readOnly).map((o) => o.name)),
   );
-  private readonly restored: Promise<unknown>;
+  private restored: Promise<unknown>;
+  readonly #invalidState = new Set<() => void>();
 
   constructor() {
     const worker = new Worker(new URL('../worker/kms.worker.ts', import.meta.url), {
@@ -71,6 +72,27 @@ export class KmsClient {
       (c) => (this.catalogue = c),
       () => undefined,
     );
+  }
+
+  /** Opens the keystore again after it changed under the console (unlocked, passphrase set, restored):
+   * region, account and principals may differ, and views refresh. Never throws; a failure is `infoError`. */
+  async reopen(): Promise<void> {
+    const opened = this.api.keystore().then((i) => this.restoreActingAs(i));
+    this.restored = opened.catch(() => undefined);
+    try {
+      this.info = await opened;
+      this.infoError = undefined;
+      this.revision++;
+    } catch (e) {
+      this.infoError = e;
+    }
+  }
+
+  /** `listener` runs when a call fails with KMSInvalidStateException: the worker may have locked itself
+   * (idle timeout), so the custody state checks. Returns the function that removes it. */
+  onInvalidState(listener: () => void): () => void {
+    this.#invalidState.add(listener);
+    return () => void this.#invalidState.delete(listener);
   }
 
   /** The principal chosen in an earlier visit, or the root (silently) when it no longer exists. */
@@ -98,7 +120,14 @@ export class KmsClient {
   async call<Op extends SupportedOperation>(op: Op, request: KmsRequests[Op]): Promise<KmsResponses[Op]> {
     // No call may run as the root before a remembered principal is restored.
     await this.restored;
-    const res = (await this.api.call(op, request)) as KmsResponses[Op];
+    let res: KmsResponses[Op];
+    try {
+      res = (await this.api.call(op, request)) as KmsResponses[Op];
+    } catch (e) {
+      if ((e as { name?: unknown } | null)?.name === 'KMSInvalidStateException')
+        for (const listener of this.#invalidState) listener();
+      throw e;
+    }
     if (!this.#readOnly.has(op)) this.revision++;
     return res;
   }

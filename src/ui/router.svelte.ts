@@ -1,5 +1,5 @@
 // A tiny hash router: #/keys, #/keys/<keyId>, #/crypto[?key=<id>], #/files, #/events[?key=<id>],
-// #/identities, #/simulator[?key=<id>].
+// #/identities, #/simulator[?key=<id>], #/settings, #/about.
 // Hashes that do not start with "#/" (an in-page anchor) leave the route as it is.
 
 export type Route =
@@ -8,6 +8,7 @@ export type Route =
   | { name: 'crypto'; keyId?: string }
   | { name: 'events'; keyId?: string }
   | { name: 'about' }
+  | { name: 'settings' }
   | { name: 'files' }
   | { name: 'identities' }
   | { name: 'simulator'; keyId?: string }
@@ -24,6 +25,7 @@ export function parseHash(hash: string): Route {
   if (parts[0] === 'files' && parts.length === 1) return { name: 'files' };
   if (parts[0] === 'events' && parts.length === 1) return key ? { name: 'events', keyId: key } : { name: 'events' };
   if (parts[0] === 'about' && parts.length === 1) return { name: 'about' };
+  if (parts[0] === 'settings' && parts.length === 1) return { name: 'settings' };
   if (parts[0] === 'identities' && parts.length === 1) return { name: 'identities' };
   if (parts[0] === 'simulator' && parts.length === 1)
     return key ? { name: 'simulator', keyId: key } : { name: 'simulator' };
@@ -36,6 +38,7 @@ export const href = {
   crypto: (keyId?: string) => (keyId ? `#/crypto?key=${encodeURIComponent(keyId)}` : '#/crypto'),
   events: (keyId?: string) => (keyId ? `#/events?key=${encodeURIComponent(keyId)}` : '#/events'),
   about: () => '#/about',
+  settings: () => '#/settings',
   files: () => '#/files',
   identities: () => '#/identities',
   simulator: (keyId?: string) => (keyId ? `#/simulator?key=${encodeURIComponent(keyId)}` : '#/simulator'),
@@ -55,7 +58,7 @@ export class Router {
   }
 
   /** Which top-level section a route belongs to (for aria-current in the navigation). */
-  get section(): 'keys' | 'crypto' | 'files' | 'events' | 'identities' | 'simulator' | 'about' | undefined {
+  get section(): 'keys' | 'crypto' | 'files' | 'events' | 'identities' | 'simulator' | 'settings' | 'about' | undefined {
     const n = this.route.name;
     return n === 'key' ? 'keys' : n === 'not-found' ? undefined : n;
   }

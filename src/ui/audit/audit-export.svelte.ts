@@ -3,20 +3,7 @@
 import { kms } from '../kms-client.svelte';
 import type { AuditExportRequest, ExportFormat, ValidationReport } from '../../worker/api';
 import { keyIdFrom } from './event-log.svelte';
-
-/** Starts a browser download of `blob` as `name`. */
-export function download(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.rel = 'noopener';
-  document.body.append(a);
-  a.click();
-  a.remove();
-  // The download has its own reference by now; keep the URL a moment for slow starts.
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
+import { download } from '../shared/download';
 
 /** A datetime-local value (the user's local time) as epoch ms, or undefined when empty. */
 export function localTime(value: string): number | undefined {

@@ -1,6 +1,8 @@
 // Pure helpers of the key page's public-key, Sign/Verify and MAC panels: PEM text, downloads, how a
 // file is hashed for each signing algorithm, and the exact `openssl` command that verifies a signature.
 
+import { download as saveBlob } from '../shared/download';
+
 /** PEM (RFC 7468) of DER bytes. */
 export function toPem(der: Uint8Array, label = 'PUBLIC KEY'): string {
   let bin = '';
@@ -13,12 +15,7 @@ export function toPem(der: Uint8Array, label = 'PUBLIC KEY'): string {
 
 /** Starts a browser download of `data` as `name`. */
 export function download(data: Uint8Array | string, name: string, type = 'application/octet-stream'): void {
-  const url = URL.createObjectURL(new Blob([data as BlobPart], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  saveBlob(new Blob([data as BlobPart], { type }), name);
 }
 
 export type FileDigestKind = 'SHA-256' | 'SHA-384' | 'SHA-512' | 'ML-DSA-MU';

@@ -1,17 +1,26 @@
 // The Comlink API of the KMS worker: one flat object made of parts, each a factory with its types
-// beside it (kms.ts, identities.ts, files.ts, audit.ts, catalogue.ts); serve.ts joins them. The UI imports
+// beside it (kms.ts, identities.ts, files.ts, audit.ts, catalogue.ts,
+// custody.ts); serve.ts joins them. The UI imports
 // only these types (type-only, so none of the worker's code is type-checked as page code).
 import type { AuditWorkerApi } from './audit';
 import type { CatalogueWorkerApi } from './catalogue';
+import type { CustodyWorkerApi } from './custody';
 import type { FilesWorkerApi } from './files-types';
 import type { IdentitiesWorkerApi } from './identities';
 import type { KmsCallsWorkerApi } from './kms';
 
 export type * from './audit';
 export type * from './catalogue';
+export type * from './custody';
 export type * from './files-types';
 export type * from './identities';
 export type * from './kms';
 
 export interface KmsWorkerApi
-  extends KmsCallsWorkerApi, IdentitiesWorkerApi, FilesWorkerApi, AuditWorkerApi, CatalogueWorkerApi {}
+  extends
+    KmsCallsWorkerApi,
+    IdentitiesWorkerApi,
+    FilesWorkerApi,
+    AuditWorkerApi,
+    CatalogueWorkerApi,
+    CustodyWorkerApi {}
