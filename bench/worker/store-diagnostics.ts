@@ -42,10 +42,13 @@ export async function measureAuditCost(iterations: number): Promise<{ audited: n
   const store = await IdbStore.open(name);
   // The same store, but its transactions drop audit records (never used outside this measurement).
   const silent: Store = {
+    schemaVersion: store.schemaVersion,
     read: (fn) => store.read(fn),
     write: (fn, opts) => store.write((tx) => fn({ ...tx, appendAudit: async () => undefined }), opts),
     queryAudit: (q) => store.queryAudit(q),
     lastUsage: (k) => store.lastUsage(k),
+    snapshot: () => store.snapshot(),
+    replaceAll: (snapshot, check, then) => store.replaceAll(snapshot, check, then),
   };
   try {
     const open = (s: Store) =>

@@ -24,6 +24,7 @@ import * as grants from './ops/grants';
 import { Iam } from './iam';
 import { simulate, type SimulationRequest, type SimulationResult } from './authz';
 import { Audit, type LookupEventsRequest } from './audit';
+import { backupKeystore, restoreKeystore } from './backup';
 import { asRequest, type Req } from './validate';
 
 type Handler = (c: OpContext, req: Req) => Promise<object>;
@@ -112,7 +113,11 @@ export class Kms {
   private constructor(private readonly env: KmsEnv) {
     this.iam = new Iam(env);
     this.audit = new Audit(env);
-    this.custody = new KeystoreCustody(env, { resealAuditKey: (k) => this.audit.resealSigningKey(k) });
+    this.custody = new KeystoreCustody(env, {
+      resealAuditKey: (k) => this.audit.resealSigningKey(k),
+      backup: () => backupKeystore(env),
+      restore: (c, file, o) => restoreKeystore(env, c, file, o),
+    });
   }
 
   /** What a call by `caller` would be told, and why (the policy simulator). Not audited: it changes nothing. */

@@ -89,8 +89,39 @@ export interface WriteOptions {
   durable?: boolean;
 }
 
+/** The keystore's object stores (src/store/idb-store.ts creates them; a backup carries each). */
+export const STORE_NAMES = [
+  'meta',
+  'keys',
+  'materials',
+  'aliases',
+  'audit',
+  'principals',
+  'accessKeys',
+  'grants',
+] as const;
+export type StoreName = (typeof STORE_NAMES)[number];
+
+/** Every record of every object store, as stored (a backup's content, docs/FORMAT.md "Backup files").
+ * `meta` has out-of-line keys, so its records are `[name, value]` pairs; the others carry their keys. */
+export interface StoreSnapshot {
+  /** The schema the records follow (IndexedDB's database version). */
+  schemaVersion: number;
+  stores: Record<string, unknown[]>;
+}
+
 export interface Store {
+  /** The schema version the records follow (IndexedDB's database version). */
+  readonly schemaVersion: number;
   read<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Every store's records, read in ONE read transaction (a consistent point in time). */
+  snapshot(): Promise<StoreSnapshot>;
+  /**
+   * In ONE durable write transaction: `check` runs first (it may throw, and nothing is written), then every
+   * store is cleared and filled with the snapshot's records (audit records keep their `seq`), then `then`
+   * runs over the replaced content (an audit record it appends follows the restored chain's head).
+   */
+  replaceAll<T>(snapshot: StoreSnapshot, check: (tx: Tx) => Promise<void>, then: (tx: Tx) => Promise<T>): Promise<T>;
   /** All writes of fn commit together, or none do when fn throws. */
   write<T>(fn: (tx: Tx) => Promise<T>, opts?: WriteOptions): Promise<T>;
   queryAudit(q: AuditQuery): Promise<AuditEntry[]>;

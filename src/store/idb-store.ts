@@ -5,7 +5,7 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import { AUDIT_HEAD, chainEntry, type ChainPoint } from '../kms/audit';
 import { KMSInternalException } from '../kms/errors';
-import type { AuditQuery, Store, Tx, WriteOptions } from '../kms/ports';
+import { STORE_NAMES, type AuditQuery, type Store, type StoreSnapshot, type Tx, type WriteOptions } from '../kms/ports';
 import type {
   AccessKeyRecord,
   AliasRecord,
@@ -27,7 +27,7 @@ interface KmsDb extends DBSchema {
   grants: { key: string; value: StoredGrant; indexes: { byKey: string; byRetiring: string } };
 }
 
-const STORES = ['meta', 'keys', 'materials', 'aliases', 'audit', 'principals', 'accessKeys', 'grants'] as const;
+const STORES = STORE_NAMES;
 /** 1: the first schema. 2: audit records chained by hash (existing records chained in the upgrade).
  * 3: an audit index by event name (LookupEvents and the Event history filter without a full scan).
  * 4: principals (IAM users and roles), their access keys, and grants (authorization). */
@@ -174,7 +174,11 @@ export class IdbStore implements Store {
     this.db.close();
   }
 
-  private async run<R>(mode: IDBTransactionMode, fn: (tx: Tx) => Promise<R>, durable = false): Promise<R> {
+  get schemaVersion(): number {
+    return this.db.version;
+  }
+
+  private async run<R>(mode: IDBTransactionMode, fn: (tx: Tx, t: T) => Promise<R>, durable = false): Promise<R> {
     if (this.superseded)
       throw new KMSInternalException(
         'A newer version of Pocket KMS, open in another tab, upgraded this keystore. Reload this page to use it.',
@@ -183,7 +187,7 @@ export class IdbStore implements Store {
     // The done promise rejects on abort; the caller sees fn's error instead.
     const done = t.done.catch((e: unknown) => e);
     try {
-      const result = await fn(wrap(t, mode));
+      const result = await fn(wrap(t, mode), t);
       const end = await done;
       if (end instanceof Error || (end && typeof end === 'object' && 'name' in end)) throw end;
       return result;
@@ -203,6 +207,49 @@ export class IdbStore implements Store {
 
   write<R>(fn: (tx: Tx) => Promise<R>, opts: WriteOptions = {}): Promise<R> {
     return this.run('readwrite', fn, opts.durable === true);
+  }
+
+  async snapshot(): Promise<StoreSnapshot> {
+    return this.run('readonly', async (_tx, t) => {
+      const stores: Record<string, unknown[]> = {};
+      // All requests are queued at once in the one transaction: a consistent point in time.
+      const reads = STORES.map(async (n) => {
+        const os = t.objectStore(n);
+        if (n !== 'meta') return (stores[n] = await os.getAll());
+        const [names, values] = await Promise.all([os.getAllKeys(), os.getAll()]);
+        return (stores[n] = names.map((k, i) => [k, values[i]]));
+      });
+      await Promise.all(reads);
+      return { schemaVersion: this.schemaVersion, stores };
+    });
+  }
+
+  replaceAll<R>(snapshot: StoreSnapshot, check: (tx: Tx) => Promise<void>, then: (tx: Tx) => Promise<R>): Promise<R> {
+    const unknown = Object.keys(snapshot.stores).filter((n) => !(STORES as readonly string[]).includes(n));
+    if (unknown.length > 0 || snapshot.schemaVersion !== this.db.version)
+      throw new KMSInternalException(
+        `The snapshot does not fit this database (schema ${snapshot.schemaVersion}, stores ${unknown.join(', ')}).`,
+      );
+    return this.run(
+      'readwrite',
+      async (before, t) => {
+        await check(before);
+        for (const n of STORES) {
+          const os = t.objectStore(n);
+          void os.clear!().catch(ignore);
+          for (const rec of snapshot.stores[n] ?? []) {
+            // Queued without awaiting, in order; a failed request aborts the transaction (write rejects).
+            if (n === 'meta') {
+              const [name, value] = rec as [string, unknown];
+              void os.put!(value as never, name as never).catch(ignore);
+            } else void os.put!(rec as never).catch(ignore);
+          }
+        }
+        // A second view of the same transaction, made after the puts: its chain head is the restored one.
+        return then(wrap(t, 'readwrite'));
+      },
+      true,
+    );
   }
 
   async queryAudit(q: AuditQuery): Promise<AuditEntry[]> {

@@ -18,3 +18,4 @@ export {
 } from './header';
 export { decodeBackup, encodeBackup, type EncodeBackupOptions } from './format';
 export { decodeSnapshot, encodeSnapshot, type BackupSnapshot } from './snapshot';
+export { BACKUP_APP, backupKeystore, restoreKeystore, type RestoreResult, type RestoreSkip } from './keystore-backup';

@@ -12,10 +12,11 @@ import {
   type RootKeys,
   type Secret,
   type SecretCustody,
+  type SecretSlot,
   type Unlocked,
 } from './custody';
 import { generateDomainKey } from './symmetric';
-import { KMSInternalException } from '../errors';
+import { KMSInternalException, ValidationException } from '../errors';
 
 export type CustodyMode = 'device' | 'secret';
 
@@ -71,6 +72,17 @@ export class Custodian {
     if (!s.unlocked) throw lockedError();
     s.lastUse = this.clock.now();
     return s.unlocked.roots;
+  }
+
+  /** The custody this instance unlocked, and the KEK and slot of the secret that unlocked it (a backup
+   * wraps its file key under that KEK). Dropped on lock with the root keys.
+   * @throws KMSInvalidStateException while locked; ValidationException for a device keystore. */
+  unlockedSecret(): { custody: SecretCustody; kek: CryptoKey; slot: SecretSlot } {
+    this.roots();
+    const s = this.state;
+    if (s.mode !== 'secret' || !s.unlocked)
+      throw new ValidationException('This keystore has no secret: set a passphrase first.');
+    return { custody: s.custody, kek: s.unlocked.kek, slot: s.unlocked.slot };
   }
 
   /** Refuses a call while locked, before it reads anything (a locked keystore answers nothing from cache). */

@@ -93,10 +93,48 @@ async function passphraseKek(passphrase: string, kdf: PassphraseSlot['kdf']): Pr
   );
 }
 
+/** HKDF's info for a passkey slot's KEK; its salt is the slot's PRF salt. Named here so a backup header
+ * can say exactly how the KEK is derived (docs/FORMAT.md, KDF type 0x02). */
+export const PASSKEY_HKDF_INFO = 'pocket-kms:custody:passkey-kek:v1';
+
+/** A slot's KDF, shaped as a backup header's (`BackupKdf`): the file key is wrapped under this slot's KEK. */
+export type SlotKdf =
+  | { name: 'PBKDF2'; hash: 'SHA-256'; iterations: number; salt: Uint8Array<ArrayBuffer> }
+  | {
+      name: 'WebAuthn-PRF';
+      credentialId: Uint8Array<ArrayBuffer>;
+      prfSalt: Uint8Array<ArrayBuffer>;
+      hkdf: { name: 'HKDF'; hash: 'SHA-256'; salt: Uint8Array<ArrayBuffer>; info: Uint8Array<ArrayBuffer> };
+    };
+
+export function slotKdf(slot: SecretSlot): SlotKdf {
+  if (slot.kind === 'passphrase') return { ...slot.kdf, salt: slot.kdf.salt.slice() };
+  const info = utf8.encode(PASSKEY_HKDF_INFO);
+  return {
+    name: 'WebAuthn-PRF',
+    credentialId: slot.credentialId.slice(),
+    prfSalt: slot.prfSalt.slice(),
+    hkdf: { name: 'HKDF', hash: 'SHA-256', salt: slot.prfSalt.slice(), info },
+  };
+}
+
+/** The KEK a slot's KDF derives from `secret` (a backup header's KDF, checked by its codec).
+ * @throws IncorrectSecretException when the secret is not of the KDF's kind. */
+export async function deriveKek(kdf: SlotKdf, secret: Secret): Promise<CryptoKey> {
+  if (kdf.name === 'PBKDF2' && 'passphrase' in secret) return passphraseKek(secret.passphrase, kdf);
+  if (kdf.name === 'WebAuthn-PRF' && 'prf' in secret) {
+    const base = await crypto.subtle.importKey('raw', buf(secret.prf), 'HKDF', false, ['deriveKey']);
+    return crypto.subtle.deriveKey(kdf.hkdf, base, KW, false, ['wrapKey', 'unwrapKey']);
+  }
+  throw new IncorrectSecretException(
+    kdf.name === 'PBKDF2' ? 'This backup opens with a passphrase.' : 'This backup opens with a passkey.',
+  );
+}
+
 /** The KEK of a passkey slot: HKDF-SHA-256 over the PRF output (RFC 5869), salt = the slot's PRF salt. */
 async function passkeyKek(prf: Uint8Array, prfSalt: Uint8Array): Promise<CryptoKey> {
   const base = await crypto.subtle.importKey('raw', buf(prf), 'HKDF', false, ['deriveKey']);
-  const info = utf8.encode('pocket-kms:custody:passkey-kek:v1');
+  const info = utf8.encode(PASSKEY_HKDF_INFO);
   return crypto.subtle.deriveKey({ name: 'HKDF', hash: 'SHA-256', salt: buf(prfSalt), info }, base, KW, false, [
     'wrapKey',
     'unwrapKey',
@@ -118,10 +156,14 @@ function kekOf(slot: SecretSlot, secret: Secret): Promise<CryptoKey> {
   throw new IncorrectSecretException('That kind of secret does not unlock this keystore.');
 }
 
-/** An unlocked keystore's keys, held in memory only. `vault` can wrap new slots; it never leaves WebCrypto. */
+/** An unlocked keystore's keys, held in memory only. `vault` can wrap new slots; it never leaves WebCrypto.
+ * `kek` (non-extractable AES-KW) is the KEK of `slot`, the slot that unlocked it: a backup's file key is
+ * wrapped under it, so the backup opens with the same secret. */
 export interface Unlocked {
   roots: RootKeys;
   vault: CryptoKey;
+  kek: CryptoKey;
+  slot: SecretSlot;
 }
 
 /**
@@ -131,7 +173,13 @@ export interface Unlocked {
 export async function unlock(custody: SecretCustody, secret: Secret): Promise<Unlocked> {
   const slot = slotFor(custody, secret);
   if (!slot) throw new IncorrectSecretException('That passkey is not one of this keystore\u2019s secrets.');
-  const kek = await kekOf(slot, secret);
+  return openSlot(custody, slot, await kekOf(slot, secret));
+}
+
+/** Unwraps the vault key of `slot` with its KEK, then the root keys (a restore derives the KEK once,
+ * from the backup's header, whose KDF is this slot's).
+ * @throws IncorrectSecretException when `kek` is not this slot's. */
+export async function openSlot(custody: SecretCustody, slot: SecretSlot, kek: CryptoKey): Promise<Unlocked> {
   let vault: CryptoKey;
   try {
     vault = await crypto.subtle.unwrapKey('raw', buf(slot.wrappedVault), kek, 'AES-KW', KW, false, [
@@ -143,7 +191,7 @@ export async function unlock(custody: SecretCustody, secret: Secret): Promise<Un
       slot.kind === 'passphrase' ? 'The passphrase is not correct.' : 'The passkey did not unlock this keystore.',
     );
   }
-  return { vault, roots: await openRoots(custody.roots, vault) };
+  return { vault, kek, slot, roots: await openRoots(custody.roots, vault) };
 }
 
 async function openRoots(r: SecretCustody['roots'], vault: CryptoKey): Promise<RootKeys> {

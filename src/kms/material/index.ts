@@ -20,12 +20,20 @@ export { Custodian, type CustodyMode, type CustodyStatus } from './custodian';
 export {
   checkSecret,
   CUSTODY_META,
+  deriveKek,
   lockedError,
+  openSlot,
+  PASSKEY_HKDF_INFO,
   PBKDF2_ITERATIONS,
+  slotKdf,
   type RootKeys,
   type Secret,
   type SecretCustody,
+  type SecretSlot,
+  type SlotKdf,
+  type Unlocked,
 } from './custody';
+export { rewrapAll, withDeviceForms } from './rewrap';
 export {
   KeystoreCustody,
   CUSTODY_EVENT_SOURCE,

@@ -19,6 +19,7 @@ import {
 } from './custody';
 import type { CustodyStatus } from './custodian';
 import { rewrapAll } from './rewrap';
+import type { RestoreResult } from '../backup';
 
 /** CloudTrail's eventSource for custody events (they are Pocket KMS's own, not an AWS service's). */
 export const CUSTODY_EVENT_SOURCE = 'custody.pocket-kms.local';
@@ -39,10 +40,16 @@ export interface CustodyReportEntry {
   why: string;
 }
 
-/** Hooks into the audit wing, which owns the audit signing key (the wings do not reach into each other). */
+/** Hooks into the audit wing, which owns the audit signing key, and the backup wing (the wings do not
+ * reach into each other). */
 export interface CustodyHooks {
   /** Replaces the audit signing key with one sealed under `wrappingKey`, inside `tx`; returns its fingerprint. */
   resealAuditKey(wrappingKey: CryptoKey): Promise<(tx: Tx) => Promise<string>>;
+  /** backup/keystore-backup.ts: the file, and how many keys it holds. */
+  backup(): Promise<{ file: Uint8Array; keys: number }>;
+  /** backup/keystore-backup.ts: the restore itself (`c` records a merge; an 'empty' restore records
+   * into the restored trail). */
+  restore(c: OpContext, file: Uint8Array, o: { mode: 'empty' | 'merge'; secret: Secret }): Promise<RestoreResult>;
 }
 
 export class KeystoreCustody {
@@ -117,6 +124,39 @@ export class KeystoreCustody {
             );
         }
       });
+    });
+  }
+
+  /**
+   * One encrypted file holding every store of this keystore as stored (only wrapped forms: it needs a
+   * secret), its file key wrapped under the KEK of the secret that unlocked this instance; recorded as
+   * BackupKeystore (file size and key count). ADR 0009 "Backup and restore".
+   * @throws ValidationException (a device keystore: set a passphrase first), KMSInvalidStateException (locked)
+   */
+  async backup(caller: Caller): Promise<Uint8Array> {
+    return this.audited(caller, 'BackupKeystore', {}, async (c) => {
+      const { file, keys } = await this.hooks.backup();
+      await c.write(async () => ({ backupBytes: file.length, keys }));
+      return file;
+    });
+  }
+
+  /**
+   * Restores a backup opened with `secret`: 'empty' replaces this (empty) keystore whole with the
+   * backup's, custody included, and this instance adopts it unlocked (`reopen`: the host reopens the core);
+   * 'merge' adds the backup's keys that are not here, re-wrapped under this keystore's root keys, and
+   * never replaces one. Nothing is written unless the whole file opens and passes the checks.
+   * @throws IncorrectSecretException, BackupFormatException, UnsupportedBackupVersionException,
+   * ValidationException, KMSInvalidStateException (this keystore is locked)
+   */
+  async restore(caller: Caller, file: unknown, opts: unknown): Promise<RestoreResult> {
+    const o = (opts ?? {}) as { mode?: unknown; secret?: unknown };
+    const mode = o.mode === 'empty' || o.mode === 'merge' ? o.mode : undefined;
+    const size = file instanceof Uint8Array ? file.length : undefined;
+    return this.audited(caller, 'RestoreKeystore', { mode, backupBytes: size }, async (c) => {
+      if (!(file instanceof Uint8Array)) throw new ValidationException('"file" expected the backup\'s bytes.');
+      if (!mode) throw new ValidationException(`"mode" expected empty or merge, got ${String(o.mode).slice(0, 40)}.`);
+      return this.hooks.restore(c, file, { mode, secret: checkSecret(o.secret) });
     });
   }
 

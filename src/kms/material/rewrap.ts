@@ -79,3 +79,40 @@ export async function rewrapAll(
   }
   return out;
 }
+
+/** A re-wrapped record with the usable forms a device keystore stores beside the wrapped ones (ADR 0001,
+ * 0005): the symmetric version's non-extractable key, a key pair's non-extractable WebCrypto keys. For a
+ * merge from a backup into a device keystore; the keys come from `roots`, this keystore's. */
+export async function withDeviceForms(
+  m: MaterialRecord,
+  key: Pick<KeyRecord, 'keySpec' | 'keyUsage'>,
+  roots: RootKeys,
+): Promise<MaterialRecord> {
+  if (!m.kind) {
+    const usable = await crypto.subtle.unwrapKey(
+      'raw',
+      m.wrapped,
+      roots.domainKey,
+      'AES-KW',
+      { name: 'AES-GCM' },
+      false,
+      ['encrypt', 'decrypt'],
+    );
+    return { ...m, key: usable };
+  }
+  const info = SPECS[key.keySpec];
+  if (info.protection !== 'browser' || (info.family === 'ed25519' && !(await hasWebCryptoEd25519()))) return m;
+  const format = info.family === 'hmac' ? 'raw' : 'pkcs8';
+  const cryptoKeys: Record<string, CryptoKey> = {};
+  for (const [name, v] of Object.entries(variants(key.keySpec, key.keyUsage)))
+    cryptoKeys[name] = await crypto.subtle.unwrapKey(
+      format,
+      m.sealed,
+      roots.wrappingKey,
+      gcmOf(m.iv, m.keyId, m.version),
+      v.alg,
+      false,
+      v.usages,
+    );
+  return { ...m, cryptoKeys };
+}

@@ -62,6 +62,7 @@ function synthetic(seq: number): AuditEntry {
 
 class SyntheticStore implements Store {
   meta = new Map<string, unknown>();
+  readonly schemaVersion = 4;
   constructor(readonly n: number) {}
   private tx(): Tx {
     return {
@@ -83,6 +84,12 @@ class SyntheticStore implements Store {
   }
   async lastUsage() {
     return undefined;
+  }
+  snapshot(): never {
+    throw new Error('not in this test');
+  }
+  replaceAll(): never {
+    throw new Error('not in this test');
   }
 }
 
