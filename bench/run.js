@@ -136,5 +136,7 @@ try {
 if (process.env.BENCH_FILES !== '0') await import('./files.js');
 // The same file through the Files page to streamed downloads (bench/downloads.js); BENCH_DOWNLOADS=0 skips it.
 if (process.env.BENCH_DOWNLOADS !== '0') await import('./downloads.js');
+// The custody benchmark (bench/custody.js): KDF guesses/s, unlock, before/after, backup; BENCH_CUSTODY=0 skips it.
+if (process.env.BENCH_CUSTODY !== '0') await import('./custody.js');
 // The audit-trail benchmark (bench/audit.js), also in its own browser; BENCH_AUDIT=0 skips it.
 if (process.env.BENCH_AUDIT !== '0') await import('./audit.js');

@@ -5,6 +5,7 @@ import { mount } from 'svelte';
 import { registerSW } from 'virtual:pwa-register';
 import App from './ui/App.svelte';
 import { appUpdate } from './ui/update.svelte';
+import { startEndpointRelay } from './ui/endpoint-relay';
 import './ui/app.css';
 
 appUpdate.attach(
@@ -16,3 +17,4 @@ appUpdate.attach(
   }),
 );
 mount(App, { target: document.getElementById('app')! });
+startEndpointRelay();

@@ -123,11 +123,11 @@ function readJson(bytes: Uint8Array): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-function target(req: Request, service: string): string {
+/** The operation X-Amz-Target names under one of `services` (a service may have several spellings). */
+function target(req: Request, ...services: string[]): string {
   const t = req.headers.get('x-amz-target') ?? '';
-  const prefix = `${service}.`;
-  if (!t.startsWith(prefix))
-    throw new UnknownOperationException(`X-Amz-Target must be ${prefix}<Operation>; got '${t}'.`);
+  const prefix = services.map((s) => `${s}.`).find((p) => t.startsWith(p));
+  if (!prefix) throw new UnknownOperationException(`X-Amz-Target must be ${services[0]}.<Operation>; got '${t}'.`);
   return t.slice(prefix.length);
 }
 
@@ -149,7 +149,8 @@ export async function handleCloudTrail(kms: Kms, req: Request, o: WireOptions = 
   const requestId = crypto.randomUUID();
   try {
     const { caller, body } = await authenticate(kms, req, 'cloudtrail', o);
-    const op = target(req, 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101');
+    // The AWS CLI sends the long form; the AWS SDK for JavaScript v3 (3.11xx) the short one.
+    const op = target(req, 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101', 'CloudTrail_20131101');
     if (op !== 'LookupEvents')
       throw new UnknownOperationException(`${op} is not supported by this CloudTrail endpoint; only LookupEvents is.`);
     // Authorized (cloudtrail:LookupEvents) and audited by the core; the request is decoded only after

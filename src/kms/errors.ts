@@ -37,6 +37,8 @@ export const KMSInternalException = define('KMSInternalException', { fault: 'ser
 export const KMSInvalidSignatureException = define('KMSInvalidSignatureException');
 export const KMSInvalidMacException = define('KMSInvalidMacException');
 export const AccessDeniedException = define('AccessDeniedException');
+/** AWS's answer to a change of an alias under the reserved `alias/aws/` prefix (not in the KMS model's error lists). */
+export const NotAuthorizedException = define('NotAuthorizedException');
 export const InvalidGrantTokenException = define('InvalidGrantTokenException');
 export const InvalidGrantIdException = define('InvalidGrantIdException');
 /** IAM's exceptions, for the principals a keystore holds (Identities page). */

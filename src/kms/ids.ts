@@ -1,7 +1,7 @@
 // Key IDs, ARNs and alias names as AWS KMS spells them (DESIGN.md contract 3).
 
 import { toHex } from '../format/bytes';
-import { InvalidAliasNameException, NotFoundException, ValidationException } from './errors';
+import { NotAuthorizedException, NotFoundException, ValidationException } from './errors';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const MRK = /^mrk-[0-9a-f]{32}$/;
@@ -74,7 +74,10 @@ function keyIdRef(keyId: string, original: string): KeyRef {
 
 /**
  * Checks an alias name against AWS's rules.
- * @throws ValidationException for length, InvalidAliasNameException for prefix, characters, or `alias/aws/`.
+ * As AWS answers (checked against its responses as reported by its SDKs' users): the model's length and
+ * character constraints and a missing `alias/` prefix are ValidationException; `alias/aws/` is reserved
+ * for AWS managed keys, NotAuthorizedException.
+ * @throws ValidationException, NotAuthorizedException
  */
 export function checkAliasName(name: string, param = 'aliasName'): void {
   if (name.length < 1 || name.length > 256) {
@@ -88,13 +91,13 @@ export function checkAliasName(name: string, param = 'aliasName'): void {
     );
   }
   if (!name.startsWith('alias/') || name.length === 'alias/'.length) {
-    throw new InvalidAliasNameException(
-      `Alias '${name}' must begin with 'alias/' followed by a name, for example 'alias/ExampleAlias'.`,
+    throw new ValidationException(
+      'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html',
     );
   }
   if (name.startsWith('alias/aws/')) {
-    throw new InvalidAliasNameException(
-      `Alias '${name}' is reserved: names that begin with 'alias/aws/' belong to AWS managed keys.`,
+    throw new NotAuthorizedException(
+      `Cannot create or change alias ${name}: the prefix 'alias/aws/' is reserved for AWS managed keys.`,
     );
   }
 }

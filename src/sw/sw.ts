@@ -1,16 +1,40 @@
 // The service worker: precaches the app (workbox, injectManifest) and answers POST /kms and
-// POST /cloudtrail with its own instance of the core over the same IndexedDB database.
+// POST /cloudtrail: with its own instance of the core over the same IndexedDB database for a device
+// keystore, and for a keystore locked at rest by forwarding to an unlocked console (ADR 0009).
 /// <reference lib="webworker" />
 import { cleanupOutdatedCaches, precacheAndRoute } from 'workbox-precaching';
 import { Kms } from '../kms/kms';
 import { browserPorts } from '../store/open';
 import { DOWNLOAD_PATH, downloadResponse, onDownloadMessage } from './downloads';
-import { handleCloudTrail, handleKms } from '../endpoint/wire';
+import { errorResponse, handleCloudTrail, handleKms } from '../endpoint/wire';
+import { KMSInternalException } from '../kms/errors';
+import { CUSTODY_META } from '../kms/material';
+import type { Store } from '../kms/ports';
+import { forwardToConsole } from './forward';
 
 declare const self: ServiceWorkerGlobalScope;
 
+let ports: ReturnType<typeof browserPorts> | undefined;
 let kms: Promise<Kms> | undefined;
-const core = () => (kms ??= browserPorts().then((ports) => Kms.open(ports)));
+/** The store and core, opened on first use; a failed open is forgotten, so the next request tries again. */
+const open = <T>(p: Promise<T>, forget: () => void) => p.catch((e: unknown) => (forget(), Promise.reject(e)));
+const storeOf = (): Promise<Store> => open((ports ??= browserPorts()), () => (ports = undefined)).then((p) => p.store);
+const core = () => open((kms ??= (ports ??= browserPorts()).then((p) => Kms.open(p))), () => (kms = undefined));
+
+async function serve(e: FetchEvent, path: '/kms' | '/cloudtrail'): Promise<Response> {
+  try {
+    // Locked at rest: this worker holds no root key and never will (ADR 0009).
+    if (await (await storeOf()).read((tx) => tx.getMeta(CUSTODY_META))) return forwardToConsole(e, path);
+    const k = await core();
+    return path === '/kms' ? handleKms(k, e.request) : handleCloudTrail(k, e.request);
+  } catch {
+    // E.g. a newer version of the app upgraded the database in another tab: say so, as AWS would shape it.
+    const err = new KMSInternalException(
+      'Pocket KMS could not open its keystore here: reload the console, then try again.',
+    );
+    return errorResponse(err, crypto.randomUUID());
+  }
+}
 
 // A first install activates at once; an update waits until the console's "Update now" (workbox-window
 // posts SKIP_WAITING), and until then this version keeps answering /kms. Requests that arrive during
@@ -27,9 +51,8 @@ self.addEventListener('fetch', (e) => {
   if (url.origin !== self.location.origin) return;
   if (e.request.method === 'GET' && url.pathname.startsWith(DOWNLOAD_PATH)) return e.respondWith(downloadResponse(url));
   if (e.request.method !== 'POST') return;
-  if (url.pathname === '/kms' || url.pathname === '/kms/') e.respondWith(core().then((k) => handleKms(k, e.request)));
-  else if (url.pathname === '/cloudtrail' || url.pathname === '/cloudtrail/')
-    e.respondWith(core().then((k) => handleCloudTrail(k, e.request)));
+  if (url.pathname === '/kms' || url.pathname === '/kms/') e.respondWith(serve(e, '/kms'));
+  else if (url.pathname === '/cloudtrail' || url.pathname === '/cloudtrail/') e.respondWith(serve(e, '/cloudtrail'));
 });
 
 cleanupOutdatedCaches();

@@ -58,7 +58,8 @@ export class Router {
   }
 
   /** Which top-level section a route belongs to (for aria-current in the navigation). */
-  get section(): 'keys' | 'crypto' | 'files' | 'events' | 'identities' | 'simulator' | 'settings' | 'about' | undefined {
+  get section():
+    'keys' | 'crypto' | 'files' | 'events' | 'identities' | 'simulator' | 'settings' | 'about' | undefined {
     const n = this.route.name;
     return n === 'key' ? 'keys' : n === 'not-found' ? undefined : n;
   }

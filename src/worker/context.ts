@@ -9,6 +9,8 @@ const MAINTENANCE_MS = 60_000;
 export interface WorkerContext {
   /** The keystore, once open. */
   readonly ready: Promise<Kms>;
+  /** Opens the keystore again (after a restore brought another region or account). */
+  reopen(): Promise<void>;
   readonly acting: ActingAs;
   /** The user agent console calls are recorded with. */
   readonly userAgent: string;
@@ -17,18 +19,29 @@ export interface WorkerContext {
 /** Opens the region's keystore and schedules maintenance: deletion and rotation when due, and
  * retention, which trims only exported records (trimming unexported ones is the console's to confirm). */
 export function openWorkerContext(userAgent: string, region = DEFAULT_REGION): WorkerContext {
-  const ready = browserPorts(region).then(async (ports) => {
-    const kms = await Kms.open({ ...ports, region });
-    const tick = () =>
-      kms
-        .maintain()
-        .then(() => kms.audit.trim('service', { confirmUnexported: false }))
-        .catch(() => undefined);
-    void tick();
-    setInterval(tick, MAINTENANCE_MS);
-    return kms;
-  });
-  return { ready, acting: new ActingAs(userAgent), userAgent };
+  const open = () => browserPorts(region).then((ports) => Kms.open({ ...ports, region }));
+  let ready = open();
+  const tick = () =>
+    ready
+      .then(async (kms) => {
+        await kms.maintain();
+        await kms.audit.trim('service', { confirmUnexported: false });
+      })
+      .catch(() => undefined);
+  void tick();
+  setInterval(tick, MAINTENANCE_MS);
+  return {
+    get ready() {
+      return ready;
+    },
+    async reopen() {
+      const next = open();
+      await next;
+      ready = next;
+    },
+    acting: new ActingAs(userAgent),
+    userAgent,
+  };
 }
 
 export class ActingAs {

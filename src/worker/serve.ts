@@ -5,6 +5,7 @@ import { rebuildError } from '../kms/errors';
 import type { KmsWorkerApi } from './api';
 import { auditApi } from './api/audit';
 import { catalogueApi } from './api/catalogue';
+import { custodyApi } from './api/custody';
 import { filesApi } from './api/files';
 import { identitiesApi } from './api/identities';
 import { kmsApi } from './api/kms';
@@ -16,7 +17,14 @@ const USER_AGENT = `pocket-kms-console/${import.meta.env.VITE_APP_VERSION ?? '0'
 
 /** The worker's whole API over one keystore context. */
 export function workerApi(ctx: WorkerContext): KmsWorkerApi {
-  return { ...kmsApi(ctx), ...identitiesApi(ctx), ...filesApi(ctx), ...auditApi(ctx), ...catalogueApi() };
+  return {
+    ...kmsApi(ctx),
+    ...identitiesApi(ctx),
+    ...filesApi(ctx),
+    ...auditApi(ctx),
+    ...catalogueApi(),
+    ...custodyApi(ctx),
+  };
 }
 
 export function serve(extra?: (ctx: WorkerContext) => object): void {

@@ -1,5 +1,6 @@
-// Key material per DESIGN.md "Key hierarchy": a non-extractable AES-KW domain key per keystore;
-// per material version a non-extractable AES-GCM key plus a copy wrapped under the domain key.
+// Key material per DESIGN.md "Key hierarchy": an AES-KW domain key per keystore; per material version
+// an AES-GCM key wrapped under it, used as a non-extractable CryptoKey (stored too only by a keystore
+// without a secret: ADR 0009).
 // The raw bytes are produced and consumed inside WebCrypto only; they never enter JS memory.
 
 export async function generateDomainKey(): Promise<CryptoKey> {

@@ -26,7 +26,14 @@ export interface CustodyHooks {
 /** Only the status fields of a result (SetUpResult carries more). */
 function statusOf(i: CustodyInfo): CustodyInfo {
   const { mode, locked, autoLockMinutes, secrets, keys, lastBackupAt } = i;
-  return { mode, locked, keys, ...(autoLockMinutes !== undefined && { autoLockMinutes }), ...(secrets && { secrets }), ...(lastBackupAt !== undefined && { lastBackupAt }) };
+  return {
+    mode,
+    locked,
+    keys,
+    ...(autoLockMinutes !== undefined && { autoLockMinutes }),
+    ...(secrets && { secrets }),
+    ...(lastBackupAt !== undefined && { lastBackupAt }),
+  };
 }
 
 export class CustodyLogic {
@@ -60,7 +67,11 @@ export class CustodyLogic {
   }
 
   /** Runs one action: busy while it runs, its error kept (cleared when it is tried again); undefined when it failed. */
-  async #act<T>(action: CustodyAction, call: () => Promise<T>, then?: (result: T) => Promise<void> | void): Promise<T | undefined> {
+  async #act<T>(
+    action: CustodyAction,
+    call: () => Promise<T>,
+    then?: (result: T) => Promise<void> | void,
+  ): Promise<T | undefined> {
     this.status.busy[action] = true;
     this.status.errors[action] = undefined;
     try {
@@ -78,40 +89,68 @@ export class CustodyLogic {
   }
 
   unlock(passphrase: string): Promise<CustodyInfo | undefined> {
-    return this.#act('unlock', () => this.api.unlock({ passphrase }), async (info) => {
-      this.#apply(info);
-      await this.hooks.keystoreChanged('unlock');
-    });
+    return this.#act(
+      'unlock',
+      () => this.api.unlock({ passphrase }),
+      async (info) => {
+        this.#apply(info);
+        await this.hooks.keystoreChanged('unlock');
+      },
+    );
   }
 
   lock(): Promise<CustodyInfo | undefined> {
-    return this.#act('lock', () => this.api.lock(), (info) => this.#apply(info));
+    return this.#act(
+      'lock',
+      () => this.api.lock(),
+      (info) => this.#apply(info),
+    );
   }
 
   setUp(passphrase: string): Promise<SetUpResult | undefined> {
-    return this.#act('setUp', () => this.api.setUpRecovery({ passphrase }), async (result) => {
-      this.#apply(result);
-      await this.hooks.keystoreChanged('setUp');
-    });
+    return this.#act(
+      'setUp',
+      () => this.api.setUpRecovery({ passphrase }),
+      async (result) => {
+        this.#apply(result);
+        await this.hooks.keystoreChanged('setUp');
+      },
+    );
   }
 
   changePassphrase(current: string, next: string): Promise<CustodyInfo | undefined> {
-    return this.#act('changePassphrase', () => this.api.changeSecret({ passphrase: current }, { passphrase: next }), (info) => this.#apply(info));
+    return this.#act(
+      'changePassphrase',
+      () => this.api.changeSecret({ passphrase: current }, { passphrase: next }),
+      (info) => this.#apply(info),
+    );
   }
 
   setAutoLock(minutes: number): Promise<CustodyInfo | undefined> {
-    return this.#act('setAutoLock', () => this.api.setAutoLock(minutes), (info) => this.#apply(info));
+    return this.#act(
+      'setAutoLock',
+      () => this.api.setAutoLock(minutes),
+      (info) => this.#apply(info),
+    );
   }
 
   /** The encrypted backup file; the status is read again for its new lastBackupAt. */
   backup(): Promise<Blob | undefined> {
-    return this.#act('backup', () => this.api.backup(), async () => void (await this.refresh()));
+    return this.#act(
+      'backup',
+      () => this.api.backup(),
+      async () => void (await this.refresh()),
+    );
   }
 
   restore(file: Blob, passphrase: string, mode: 'empty' | 'merge'): Promise<RestoreResult | undefined> {
-    return this.#act('restore', () => this.api.restore(file, { passphrase, mode }), async () => {
-      await this.refresh();
-      await this.hooks.keystoreChanged('restore');
-    });
+    return this.#act(
+      'restore',
+      () => this.api.restore(file, { passphrase, mode }),
+      async () => {
+        await this.refresh();
+        await this.hooks.keystoreChanged('restore');
+      },
+    );
   }
 }

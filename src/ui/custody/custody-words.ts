@@ -37,12 +37,15 @@ export function describeCustodyError(e: unknown, action?: CustodyAction): Proble
   if (name === 'IncorrectSecretException') summary = (action && INCORRECT[action]) ?? 'The passphrase is not correct.';
   else if (name === 'KMSInvalidStateException') summary = 'Pocket KMS is locked. Unlock it, then try again.';
   else if (name === 'ValidationException') summary = (action && INVALID[action]) ?? 'A value is not accepted.';
-  else if (name === 'BackupFormatException') summary = 'This file is not a Pocket KMS backup, or it was damaged or changed.';
+  else if (name === 'BackupFormatException')
+    summary = 'This file is not a Pocket KMS backup, or it was damaged or changed.';
   else if (name === 'UnsupportedBackupVersionException')
     summary = 'This backup was made by a newer version of Pocket KMS. Update the app (About page), then restore it.';
   if (!summary || !name) return describeError(e);
   const message = (e as { message?: unknown }).message;
-  return SHOW_DETAIL.has(name) && typeof message === 'string' && message ? { summary, name, detail: message } : { summary, name };
+  return SHOW_DETAIL.has(name) && typeof message === 'string' && message
+    ? { summary, name, detail: message }
+    : { summary, name };
 }
 
 /** Binds `action` for an ErrorMessage's `describe`. */
@@ -62,11 +65,19 @@ export function passphraseProblem(
   labels: { passphrase: string; confirm: string } = { passphrase: 'Passphrase', confirm: 'Confirm passphrase' },
 ): PassphraseProblem | undefined {
   const length = [...passphrase].length;
-  if (length === 0) return { field: 'passphrase', message: `${labels.passphrase} is empty: enter at least ${MIN_PASSPHRASE_LENGTH} characters.` };
+  if (length === 0)
+    return {
+      field: 'passphrase',
+      message: `${labels.passphrase} is empty: enter at least ${MIN_PASSPHRASE_LENGTH} characters.`,
+    };
   if (length < MIN_PASSPHRASE_LENGTH)
-    return { field: 'passphrase', message: `${labels.passphrase} needs at least ${MIN_PASSPHRASE_LENGTH} characters; it has ${length}.` };
+    return {
+      field: 'passphrase',
+      message: `${labels.passphrase} needs at least ${MIN_PASSPHRASE_LENGTH} characters; it has ${length}.`,
+    };
   if (confirm === '') return { field: 'confirm', message: `${labels.confirm} is empty: type the passphrase again.` };
-  if (confirm !== passphrase) return { field: 'confirm', message: `${labels.confirm} does not match ${labels.passphrase}: type it again.` };
+  if (confirm !== passphrase)
+    return { field: 'confirm', message: `${labels.confirm} does not match ${labels.passphrase}: type it again.` };
   return undefined;
 }
 
@@ -105,7 +116,8 @@ export function autoLockChoices(current: number | undefined): number[] {
 
 /** How the keystore is protected, in one sentence. */
 export function custodyModeWords(info: CustodyInfo): string {
-  if (info.mode === 'device') return 'This device only: no passphrase. Keys can be used by script on this site and read from this browser’s files.';
+  if (info.mode === 'device')
+    return 'This device only: no passphrase. Keys can be used by script on this site and read from this browser’s files.';
   const secrets = info.secrets ?? ['passphrase'];
   const by = secrets.length > 1 ? 'a passphrase or a passkey' : secrets[0] === 'passkey' ? 'a passkey' : 'a passphrase';
   return `Locked at rest by ${by}: the stored keys are encrypted under it and can be used only after unlocking.`;

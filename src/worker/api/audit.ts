@@ -186,10 +186,12 @@ async function* chunksOf(blob: Blob): AsyncGenerator<Uint8Array> {
   }
 }
 
-export function auditApi({ ready, acting }: WorkerContext): AuditWorkerApi {
+export function auditApi(ctx: WorkerContext): AuditWorkerApi {
+  // ctx.ready is read at each call: a restore can open the keystore again.
+  const { acting } = ctx;
   return {
     async auditEvents(f) {
-      const kms = await ready;
+      const kms = await ctx.ready;
       const entries = await kms.audit.query({
         limit: Math.min(f.limit ?? 100, 500),
         ...(f.beforeSeq !== undefined ? { beforeSeq: f.beforeSeq } : {}),
@@ -212,13 +214,13 @@ export function auditApi({ ready, acting }: WorkerContext): AuditWorkerApi {
       }));
     },
     async lookupEvents(request) {
-      return (await ready).audit.lookupEvents(request);
+      return (await ctx.ready).audit.lookupEvents(request);
     },
     async verifyAuditTrail() {
-      return (await ready).audit.verifyChain();
+      return (await ctx.ready).audit.verifyChain();
     },
     async exportAudit(request) {
-      return startExport(await ready, request);
+      return startExport(await ctx.ready, request);
     },
     async exportNext(id) {
       const chunk = await nextChunk(id);
@@ -226,19 +228,19 @@ export function auditApi({ ready, acting }: WorkerContext): AuditWorkerApi {
     },
     exportCancel: (id) => cancelExport(id),
     async auditPublicKey() {
-      return (await ready).audit.publicKey();
+      return (await ctx.ready).audit.publicKey();
     },
     async validateAuditExport(archive, publicKeyPem) {
-      return (await ready).audit.validate(chunksOf(archive), publicKeyPem);
+      return (await ctx.ready).audit.validate(chunksOf(archive), publicKeyPem);
     },
     async auditRetention() {
-      return (await ready).audit.planTrim();
+      return (await ctx.ready).audit.planTrim();
     },
     async setAuditRetention(policy) {
-      return (await ready).audit.setRetention(policy);
+      return (await ctx.ready).audit.setRetention(policy);
     },
     async trimAuditTrail(confirmUnexported) {
-      const kms = await ready;
+      const kms = await ctx.ready;
       return kms.audit.trim(acting.owner(kms), { confirmUnexported: confirmUnexported === true });
     },
   };

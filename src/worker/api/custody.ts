@@ -1,7 +1,10 @@
 // The custody part of the worker API (ADR 0009): whether the keystore is locked at rest and by what,
 // setting and changing its secret, unlock and lock, the idle timeout, per-key protection, encrypted
 // backup and restore, and the endpoint of a locked-at-rest keystore (requests the service worker forwards).
-import type { ForwardedRequest, ForwardedResponse } from '../../sw/forward';
+import type { ForwardedRequest, ForwardedResponse } from '../../endpoint/forwarded';
+import { handleCloudTrail, handleKms } from '../../endpoint/wire';
+import type { Kms } from '../../kms/kms';
+import type { WorkerContext } from '../context';
 
 /** A passphrase, or a passkey's PRF output (from navigator.credentials.get in the page) with its credential ID. */
 export type SecretInput = { passphrase: string } | { prf: Uint8Array; credentialId: Uint8Array };
@@ -64,4 +67,77 @@ export interface CustodyWorkerApi {
   restore(file: Blob, opts: SecretInput & { mode: 'empty' | 'merge' }): Promise<RestoreResult>;
   /** Runs a request the service worker forwarded (src/sw/forward.ts); 'locked' when this console is locked. */
   endpoint(request: ForwardedRequest): Promise<ForwardedResponse | 'locked'>;
+}
+
+/** The custody part over one keystore context. Custody changes are the keystore owner's: recorded as the account root. */
+export function custodyApi(ctx: WorkerContext): CustodyWorkerApi {
+  const owner = async () => {
+    const kms = await ctx.ready;
+    return { kms, owner: ctx.acting.owner(kms) };
+  };
+  const info = async (kms: Kms): Promise<CustodyInfo> => {
+    const keys = (await kms.custody.report()).length;
+    const [last] = await kms.audit.query({ limit: 1, eventName: 'BackupKeystore', match: (e) => !e.errorCode });
+    return { ...kms.custody.status(), keys, ...(last ? { lastBackupAt: last.eventTime } : {}) };
+  };
+  return {
+    async custodyStatus() {
+      return info(await ctx.ready);
+    },
+    async setUpRecovery(secret) {
+      const { kms, owner: o } = await owner();
+      const r = await kms.custody.setUpRecovery(o, secret);
+      return { ...(await info(kms)), accessKeysDeleted: r.accessKeysDeleted, materialsRewrapped: r.materialsRewrapped };
+    },
+    async changeSecret(current, next) {
+      const { kms, owner: o } = await owner();
+      await kms.custody.changeSecret(o, current, next);
+      return info(kms);
+    },
+    async unlock(secret) {
+      const { kms, owner: o } = await owner();
+      await kms.custody.unlock(o, secret);
+      return info(kms);
+    },
+    async lock() {
+      const { kms, owner: o } = await owner();
+      await kms.custody.lock(o);
+      return info(kms);
+    },
+    async setAutoLock(minutes) {
+      const { kms, owner: o } = await owner();
+      await kms.custody.setAutoLock(o, minutes);
+      return info(kms);
+    },
+    async custodyReport() {
+      return (await ctx.ready).custody.report();
+    },
+    async backup() {
+      const { kms, owner: o } = await owner();
+      return new Blob([(await kms.custody.backup(o)) as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' });
+    },
+    async restore(file, opts) {
+      const { kms, owner: o } = await owner();
+      const { mode, ...secret } = opts;
+      const r = await kms.custody.restore(o, new Uint8Array(await file.arrayBuffer()), { secret, mode });
+      // An 'empty' restore brings the backup's region and account: this worker opens the core again.
+      if (mode === 'empty' && r.reopen) {
+        await ctx.reopen();
+        // The restored keystore opens locked; the secret that opened the backup unlocks it.
+        await (await ctx.ready).custody.unlock(o, secret);
+      }
+      return { mode: r.mode, keysRestored: r.keysRestored, skipped: r.skipped, auditRecords: r.auditRecords };
+    },
+    async endpoint(request) {
+      const kms = await ctx.ready;
+      if (kms.custody.status().locked) return 'locked';
+      const req = new Request(request.url, {
+        method: 'POST',
+        headers: request.headers,
+        body: request.body as Uint8Array<ArrayBuffer>,
+      });
+      const res = request.path === '/kms' ? await handleKms(kms, req) : await handleCloudTrail(kms, req);
+      return { status: res.status, headers: [...res.headers], body: new Uint8Array(await res.arrayBuffer()) };
+    },
+  };
 }

@@ -44,7 +44,9 @@ function publicError(e: unknown): Error {
   });
 }
 
-export function filesApi({ ready, acting }: WorkerContext): FilesWorkerApi {
+export function filesApi(ctx: WorkerContext): FilesWorkerApi {
+  // ctx.ready is read at each call: a restore can open the keystore again.
+  const { acting } = ctx;
   const callerOf = acting.current.bind(acting);
   const jobs = new Map<string, AbortController>();
 
@@ -101,7 +103,7 @@ export function filesApi({ ready, acting }: WorkerContext): FilesWorkerApi {
 
   return {
     async encryptFile(jobId, input, opts, onProgress) {
-      const kms = await ready;
+      const kms = await ctx.ready;
       return job(
         jobId,
         (signal, sink) =>
@@ -123,7 +125,7 @@ export function filesApi({ ready, acting }: WorkerContext): FilesWorkerApi {
       );
     },
     async decryptFile(jobId, input, opts, onProgress, onHeader) {
-      const kms = await ready;
+      const kms = await ctx.ready;
       return job(
         jobId,
         (signal, sink) =>

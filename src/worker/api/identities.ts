@@ -60,14 +60,16 @@ export function keystoreInfo(kms: Kms, caller: Caller): KeystoreInfo {
   return { ...kms.keystore, callerArn: caller.arn, caller: { arn: caller.arn, type: caller.type, name, principalArn } };
 }
 
-export function identitiesApi({ ready, acting }: WorkerContext): IdentitiesWorkerApi {
+export function identitiesApi(ctx: WorkerContext): IdentitiesWorkerApi {
+  // ctx.ready is read at each call: a restore can open the keystore again.
+  const { acting } = ctx;
   const owner = async () => {
-    const kms = await ready;
+    const kms = await ctx.ready;
     return { kms, owner: acting.owner(kms) };
   };
   return {
     async listPrincipals() {
-      return (await ready).iam.list();
+      return (await ctx.ready).iam.list();
     },
     async createPrincipal(kind, name, tags) {
       const { kms, owner: o } = await owner();
@@ -107,12 +109,12 @@ export function identitiesApi({ ready, acting }: WorkerContext): IdentitiesWorke
       return kms.iam.deleteAccessKey(o, accessKeyId);
     },
     async actAs(principalArn) {
-      const kms = await ready;
+      const kms = await ctx.ready;
       await acting.set(kms, principalArn);
       return keystoreInfo(kms, acting.current(kms));
     },
     async simulate(principalArn, request) {
-      const kms = await ready;
+      const kms = await ctx.ready;
       const caller = await kms.iam.callerFor(principalArn, { userAgent: 'pocket-kms-console (policy simulator)' });
       return kms.simulate(caller, request);
     },

@@ -24,14 +24,16 @@ export interface KmsCallsWorkerApi {
   maintain(): Promise<{ deleted: string[]; rotated: string[] }>;
 }
 
-export function kmsApi({ ready, acting }: WorkerContext): KmsCallsWorkerApi {
+export function kmsApi(ctx: WorkerContext): KmsCallsWorkerApi {
+  // ctx.ready is read at each call: a restore can open the keystore again.
+  const { acting } = ctx;
   return {
     async call(operation, request) {
-      const kms = await ready;
+      const kms = await ctx.ready;
       return (await kms.call(operation, request, acting.current(kms))) as never;
     },
     async keystore() {
-      const kms = await ready;
+      const kms = await ctx.ready;
       return keystoreInfo(kms, acting.current(kms));
     },
     async fileDigest(file, kind, publicKey) {
@@ -41,7 +43,7 @@ export function kmsApi({ ready, acting }: WorkerContext): KmsCallsWorkerApi {
       return performance.now();
     },
     async maintain() {
-      return (await ready).maintain();
+      return (await ctx.ready).maintain();
     },
   };
 }

@@ -114,6 +114,18 @@ describe('POST /cloudtrail', () => {
     ]);
   });
 
+  it("accepts the target the current AWS SDK sends (CloudTrail_20131101.LookupEvents) as well as the CLI's", async () => {
+    const { kms, call, post, wire } = await freshEndpoint();
+    await call('CreateKey', { Description: 'short target' });
+    for (const target of ['CloudTrail_20131101.LookupEvents', LOOKUP]) {
+      const r = await json(await handleCloudTrail(kms, await post(target, { MaxResults: 1 }), wire));
+      expect(r.status, target).toBe(200);
+      expect(r.body.Events, target).toHaveLength(1);
+    }
+    const bad = await json(await handleCloudTrail(kms, await post('CloudTrail_20131101.CreateTrail', {}), wire));
+    expect(bad.body.__type).toBe('UnknownOperationException');
+  });
+
   it('filters by EventId, Username and ReadOnly, and by time range', async () => {
     const { kms, call, clock, post, wire } = await freshEndpoint();
     const ct = async (body: unknown) => handleCloudTrail(kms, await post(LOOKUP, body), wire);

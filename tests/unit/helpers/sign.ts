@@ -50,7 +50,9 @@ export async function signedPost(
   creds: Credentials | null,
   o: SignOptions,
 ): Promise<Request> {
-  const service = o.service ?? (target.startsWith(CLOUDTRAIL_TARGET) ? 'cloudtrail' : 'kms');
+  const service =
+    o.service ??
+    (target.startsWith(CLOUDTRAIL_TARGET) || target.startsWith('CloudTrail_20131101.') ? 'cloudtrail' : 'kms');
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   const path = `/${service}/`;
   const headers: Record<string, string> = {

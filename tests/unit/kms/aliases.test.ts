@@ -24,9 +24,9 @@ describe('CreateAlias', () => {
   });
 
   it.each([
-    ['no alias/ prefix', 'app', 'InvalidAliasNameException'],
-    ['only the prefix', 'alias/', 'InvalidAliasNameException'],
-    ['the reserved alias/aws/ prefix', 'alias/aws/app', 'InvalidAliasNameException'],
+    ['no alias/ prefix', 'app', 'ValidationException'],
+    ['only the prefix', 'alias/', 'ValidationException'],
+    ['the reserved alias/aws/ prefix', 'alias/aws/app', 'NotAuthorizedException'],
     ['a forbidden character', 'alias/my app', 'ValidationException'],
     ['257 characters', `alias/${'a'.repeat(251)}`, 'ValidationException'],
     ['an empty name', '', 'ValidationException'],
@@ -106,7 +106,7 @@ describe('UpdateAlias', () => {
     await call('CreateAlias', { AliasName: 'alias/app', TargetKeyId: a.KeyId });
     await rejectsWith(call('UpdateAlias', { AliasName: 'alias/none', TargetKeyId: b.KeyId }), 'NotFoundException');
     await rejectsWith(call('UpdateAlias', { AliasName: 'alias/app', TargetKeyId: 'alias/app' }), 'NotFoundException');
-    await rejectsWith(call('UpdateAlias', { AliasName: 'app', TargetKeyId: b.KeyId }), 'InvalidAliasNameException');
+    await rejectsWith(call('UpdateAlias', { AliasName: 'app', TargetKeyId: b.KeyId }), 'ValidationException');
     await call('ScheduleKeyDeletion', { KeyId: b.KeyId, PendingWindowInDays: 7 });
     await rejectsWith(
       call('UpdateAlias', { AliasName: 'alias/app', TargetKeyId: b.KeyId }),
@@ -126,7 +126,7 @@ describe('DeleteAlias', () => {
     await rejectsWith(call('DescribeKey', { KeyId: 'alias/app' }), 'NotFoundException');
     expect((await call('DescribeKey', { KeyId: k.KeyId })).KeyMetadata.KeyState).toBe('Enabled');
     await rejectsWith(call('DeleteAlias', { AliasName: 'alias/app' }), 'NotFoundException');
-    await rejectsWith(call('DeleteAlias', { AliasName: 'app' }), 'InvalidAliasNameException');
+    await rejectsWith(call('DeleteAlias', { AliasName: 'app' }), 'ValidationException');
     await rejectsWith(call('DeleteAlias', {}), 'ValidationException');
   });
 

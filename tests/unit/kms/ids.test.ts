@@ -1,7 +1,7 @@
 // Key IDs, ARNs and alias names (src/kms/ids.ts), DESIGN.md contract 3.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidAliasNameException, KmsError, NotFoundException, ValidationException } from '../../../src/kms/errors';
+import { KmsError, NotAuthorizedException, NotFoundException, ValidationException } from '../../../src/kms/errors';
 import {
   aliasArn,
   checkAliasName,
@@ -120,10 +120,10 @@ describe('checkAliasName', () => {
     ['a space', 'alias/my key', ValidationException],
     ['a dot', 'alias/my.key', ValidationException],
     ['non-ASCII', 'alias/clé', ValidationException],
-    ['no alias/ prefix', 'my-key', InvalidAliasNameException],
-    ['only the prefix', 'alias/', InvalidAliasNameException],
-    ['the wrong case of prefix', 'Alias/x', InvalidAliasNameException],
-    ['the reserved alias/aws/ prefix', 'alias/aws/s3', InvalidAliasNameException],
+    ['no alias/ prefix', 'my-key', ValidationException],
+    ['only the prefix', 'alias/', ValidationException],
+    ['the wrong case of prefix', 'Alias/x', ValidationException],
+    ['the reserved alias/aws/ prefix', 'alias/aws/s3', NotAuthorizedException],
   ])('rejects %s', (_why, name, type) => {
     let err: unknown;
     try {

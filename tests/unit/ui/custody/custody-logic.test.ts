@@ -21,11 +21,20 @@ function setup(overrides: Partial<CustodyApi> = {}) {
     custodyStatus: vi.fn(async () => LOCKED),
     unlock: vi.fn(async () => OPEN),
     lock: vi.fn(async () => LOCKED),
-    setUpRecovery: vi.fn(async (): Promise<SetUpResult> => ({ ...OPEN, accessKeysDeleted: ['AKIA1'], materialsRewrapped: 3 })),
+    setUpRecovery: vi.fn(async (): Promise<SetUpResult> => ({
+      ...OPEN,
+      accessKeysDeleted: ['AKIA1'],
+      materialsRewrapped: 3,
+    })),
     changeSecret: vi.fn(async () => OPEN),
     setAutoLock: vi.fn(async (m: number) => ({ ...OPEN, autoLockMinutes: m })),
     backup: vi.fn(async () => new Blob(['x'])),
-    restore: vi.fn(async (): Promise<RestoreResult> => ({ mode: 'merge', keysRestored: 1, skipped: [], auditRecords: 0 })),
+    restore: vi.fn(async (): Promise<RestoreResult> => ({
+      mode: 'merge',
+      keysRestored: 1,
+      skipped: [],
+      auditRecords: 0,
+    })),
     ...overrides,
   };
   const keystoreChanged = vi.fn(async () => {});
@@ -36,7 +45,9 @@ describe('CustodyLogic', () => {
   it('applies only the newest status answer', async () => {
     const first = deferred<CustodyInfo>();
     const second = deferred<CustodyInfo>();
-    const { status, logic } = setup({ custodyStatus: vi.fn().mockReturnValueOnce(first.promise).mockReturnValueOnce(second.promise) });
+    const { status, logic } = setup({
+      custodyStatus: vi.fn().mockReturnValueOnce(first.promise).mockReturnValueOnce(second.promise),
+    });
     const a = logic.refresh();
     const b = logic.refresh();
     second.resolve(OPEN);
@@ -55,7 +66,9 @@ describe('CustodyLogic', () => {
   });
 
   it('keeps a status error apart and clears it with the next answer', async () => {
-    const { status, logic } = setup({ custodyStatus: vi.fn().mockRejectedValueOnce(new TypeError('no method')).mockResolvedValueOnce(LOCKED) });
+    const { status, logic } = setup({
+      custodyStatus: vi.fn().mockRejectedValueOnce(new TypeError('no method')).mockResolvedValueOnce(LOCKED),
+    });
     await logic.refresh();
     expect(status.statusError).toBeInstanceOf(TypeError);
     await logic.refresh();

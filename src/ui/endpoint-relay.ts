@@ -1,0 +1,31 @@
+// The console's part of the endpoint of a keystore locked at rest (ADR 0009): the service worker holds
+// no key, so it asks open consoles (POCKET_KMS_PING) and hands a /kms or /cloudtrail request to one
+// (POCKET_KMS_FORWARD); this page passes it to its KMS worker and sends back the worker's answer.
+import type { ForwardMessage, ForwardReply } from '../endpoint/forwarded';
+import { kms } from './kms-client.svelte';
+
+async function answer(message: ForwardMessage): Promise<ForwardReply> {
+  if (message.type === 'POCKET_KMS_PING') {
+    const info = await kms.api.custodyStatus().catch(() => undefined);
+    return { type: 'console', locked: !info || info.locked };
+  }
+  const r = await kms.api.endpoint(message.request).catch(() => 'locked' as const);
+  return r === 'locked' ? { type: 'locked' } : { type: 'response', response: r };
+}
+
+/** Starts answering the service worker (once, from main.ts). */
+export function startEndpointRelay(): void {
+  const sw = navigator.serviceWorker;
+  if (!sw) return;
+  sw.addEventListener('message', (e: MessageEvent) => {
+    const m = e.data as ForwardMessage | null;
+    const port = e.ports[0];
+    if (!port || (m?.type !== 'POCKET_KMS_PING' && m?.type !== 'POCKET_KMS_FORWARD')) return;
+    void answer(m).then((reply) => {
+      const transfer = reply.type === 'response' ? [reply.response.body.buffer as ArrayBuffer] : [];
+      port.postMessage(reply, transfer);
+      port.close();
+    });
+  });
+  sw.startMessages();
+}
