@@ -2,27 +2,14 @@
 // guesses per second at the chosen 600,000 iterations, on this machine, in Chromium's WebCrypto), unlock
 // time, CreateKey and Encrypt before and after the passphrase is set, and backup / restore of a keystore
 // of BENCH_CUSTODY_KEYS keys (default 1,000) with 10 material versions each. BENCH_CUSTODY=0 skips it.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { preview } from 'vite';
-import { ARGS, BENCH_DIST, CHROMIUM } from './lib.js';
+import { openConsole } from './lib.js';
 
 const KEYS = Number(process.env.BENCH_CUSTODY_KEYS ?? 1000);
 const N = Number(process.env.BENCH_N ?? 400);
 
-const server = await preview({
-  logLevel: 'silent',
-  build: { outDir: BENCH_DIST },
-  preview: { host: '127.0.0.1', port: 0 },
-});
-const dir = mkdtempSync(join(tmpdir(), 'pocket-kms-bench-custody-'));
-const ctx = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: ARGS, headless: true });
+const bench = await openConsole('custody');
 try {
-  const page = ctx.pages()[0] ?? (await ctx.newPage());
-  await page.goto(server.resolvedUrls.local[0]);
-  await page.waitForFunction(() => globalThis.pocketKms?.info !== undefined, null, { timeout: 30_000 });
+  const { page } = bench;
   const r = await page.evaluate(
     async ({ KEYS, N }) => {
       const p = globalThis.pocketKms;
@@ -91,7 +78,7 @@ try {
     { KEYS, N },
   );
   const mb = (ms) => (r.bytes / 1e6 / (ms / 1000)).toFixed(1);
-  console.log(`\nCustody (ADR 0009), Chromium ${ctx.browser()?.version() ?? ''}`);
+  console.log(`\nCustody (ADR 0009), Chromium ${bench.version}`);
   console.log(
     `PBKDF2-SHA-256, 600,000 iterations: ${r.kdf.toFixed(0)} ms per guess = ${(1000 / r.kdf).toFixed(2)} guesses/s per core here`,
   );
@@ -111,7 +98,5 @@ try {
     `restore (merge; every key already there, so checked and skipped): ${r.restoreMs.toFixed(0)} ms (${mb(r.restoreMs)} MB/s)`,
   );
 } finally {
-  await ctx.close();
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
+  await bench.close();
 }

@@ -70,3 +70,30 @@ export async function sampled(profile, fn) {
     clearInterval(timer);
   }
 }
+
+/** The bench build served on a free port and a fresh headless Chromium profile with the console open and
+ * its keystore ready; `close()` ends all three. */
+export async function openConsole(name) {
+  const { preview } = await import('vite');
+  const { chromium } = await import('playwright-core');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const server = await preview({
+    logLevel: 'silent',
+    build: { outDir: BENCH_DIST },
+    preview: { host: '127.0.0.1', port: 0 },
+  });
+  const dir = mkdtempSync(join(tmpdir(), `pocket-kms-bench-${name}-`));
+  const ctx = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: ARGS, headless: true });
+  const page = ctx.pages()[0] ?? (await ctx.newPage());
+  await page.goto(server.resolvedUrls.local[0]);
+  await page.waitForFunction(() => globalThis.pocketKms?.info !== undefined, null, { timeout: 30_000 });
+  return {
+    page,
+    version: ctx.browser()?.version() ?? '',
+    async close() {
+      await ctx.close();
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
