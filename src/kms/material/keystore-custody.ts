@@ -62,6 +62,13 @@ export class KeystoreCustody {
     return this.env.custodian.status();
   }
 
+  /** The credential IDs of the stored passkey slots (none for a device keystore): the console names
+   * them in WebAuthn's allowCredentials to unlock. Readable while locked; they open nothing alone. */
+  async passkeyCredentials(): Promise<{ credentialId: Uint8Array }[]> {
+    const custody = await this.env.store.read((tx) => tx.getMeta<SecretCustody>(CUSTODY_META));
+    return (custody?.slots ?? []).flatMap((s) => (s.kind === 'passkey' ? [{ credentialId: s.credentialId }] : []));
+  }
+
   /**
    * Sets the keystore's first secret: new root keys, every material version re-wrapped under them, the
    * stored root keys and usable keys deleted, in one durable transaction; this instance stays unlocked.

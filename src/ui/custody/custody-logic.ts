@@ -3,6 +3,7 @@
 // keeps its own error, and an action refused because the worker locked itself re-checks the status.
 import type { CustodyInfo, CustodyWorkerApi, RestoreResult, SetUpResult } from '../../worker/api';
 import { errorName, type CustodyAction } from './custody-words';
+import type { PasskeySecret } from './passkey';
 
 /** What the console shows; Custody keeps these in $state, a test in a plain object. */
 export interface CustodyStatus {
@@ -25,13 +26,14 @@ export interface CustodyHooks {
 
 /** Only the status fields of a result (SetUpResult carries more). */
 function statusOf(i: CustodyInfo): CustodyInfo {
-  const { mode, locked, autoLockMinutes, secrets, keys, lastBackupAt } = i;
+  const { mode, locked, autoLockMinutes, secrets, passkeys, keys, lastBackupAt } = i;
   return {
     mode,
     locked,
     keys,
     ...(autoLockMinutes !== undefined && { autoLockMinutes }),
     ...(secrets && { secrets }),
+    ...(passkeys && { passkeys }),
     ...(lastBackupAt !== undefined && { lastBackupAt }),
   };
 }
@@ -99,6 +101,18 @@ export class CustodyLogic {
     );
   }
 
+  /** Unlocks with a passkey; `ask` prompts for one of the keystore's (passkey.ts) and gives its PRF output. */
+  unlockWithPasskey(ask: () => Promise<PasskeySecret>): Promise<CustodyInfo | undefined> {
+    return this.#act(
+      'unlockPasskey',
+      async () => this.api.unlock(await ask()),
+      async (info) => {
+        this.#apply(info);
+        await this.hooks.keystoreChanged('unlock');
+      },
+    );
+  }
+
   lock(): Promise<CustodyInfo | undefined> {
     return this.#act(
       'lock',
@@ -122,6 +136,16 @@ export class CustodyLogic {
     return this.#act(
       'changePassphrase',
       () => this.api.changeSecret({ passphrase: current }, { passphrase: next }),
+      (info) => this.#apply(info),
+    );
+  }
+
+  /** Adds a passkey beside the passphrase; `create` registers it (passkey.ts) and gives its PRF output.
+   * The passphrase is checked only after the passkey is made: no call checks it without changing it. */
+  addPasskey(current: string, create: () => Promise<PasskeySecret>): Promise<CustodyInfo | undefined> {
+    return this.#act(
+      'addPasskey',
+      async () => this.api.changeSecret({ passphrase: current }, await create()),
       (info) => this.#apply(info),
     );
   }

@@ -5,7 +5,16 @@ import type { CustodyInfo, CustodyReportEntry, RestoreResult } from '../../worke
 import { describeError, type Problem } from '../shared/errors';
 
 /** The custody calls the console makes; each keeps its own error. */
-export type CustodyAction = 'unlock' | 'lock' | 'setUp' | 'changePassphrase' | 'setAutoLock' | 'backup' | 'restore';
+export type CustodyAction =
+  | 'unlock'
+  | 'unlockPasskey'
+  | 'lock'
+  | 'setUp'
+  | 'changePassphrase'
+  | 'addPasskey'
+  | 'setAutoLock'
+  | 'backup'
+  | 'restore';
 
 export const MIN_PASSPHRASE_LENGTH = 10;
 
@@ -16,15 +25,28 @@ export function errorName(e: unknown): string | undefined {
 
 const INCORRECT: Partial<Record<CustodyAction, string>> = {
   changePassphrase: 'The current passphrase is not correct.',
+  addPasskey: 'The current passphrase is not correct.',
+  unlockPasskey: 'That passkey does not unlock this keystore.',
   restore: 'The backup passphrase is not correct: it is the passphrase of the keystore the backup was made from.',
 };
 
 const INVALID: Partial<Record<CustodyAction, string>> = {
   setUp: 'The passphrase was not accepted.',
   changePassphrase: 'The new passphrase was not accepted.',
+  addPasskey: 'The passkey was not accepted.',
   setAutoLock: 'That auto-lock time is not accepted.',
   backup: 'A keystore without a passphrase cannot be backed up: set a passphrase first.',
   restore: 'This backup cannot be restored that way.',
+};
+
+/** What the browser's WebAuthn errors (DOMException names) and passkey.ts's own mean to a person. */
+const PASSKEY: Record<string, string> = {
+  NotAllowedError: 'The passkey prompt was cancelled or timed out.',
+  InvalidStateError: 'This authenticator already holds one of this keystore\u2019s passkeys.',
+  SecurityError:
+    'The browser refused passkeys at this address: a passkey needs the console served from a domain name over https, or from localhost.',
+  NotSupportedError: 'This browser cannot use passkeys.',
+  PrfUnsupportedError: 'This passkey or browser does not support the PRF extension, so it cannot unlock keys.',
 };
 
 /** Names whose service message says what exactly was wrong; it is shown below the sentence. */
@@ -34,6 +56,8 @@ const SHOW_DETAIL = new Set(['ValidationException', 'BackupFormatException']);
 export function describeCustodyError(e: unknown, action?: CustodyAction): Problem {
   const name = errorName(e);
   let summary: string | undefined;
+  if ((action === 'addPasskey' || action === 'unlockPasskey') && name && PASSKEY[name])
+    return { summary: PASSKEY[name], name };
   if (name === 'IncorrectSecretException') summary = (action && INCORRECT[action]) ?? 'The passphrase is not correct.';
   else if (name === 'KMSInvalidStateException') summary = 'Pocket KMS is locked. Unlock it, then try again.';
   else if (name === 'ValidationException') summary = (action && INVALID[action]) ?? 'A value is not accepted.';
@@ -121,6 +145,16 @@ export function custodyModeWords(info: CustodyInfo): string {
   const secrets = info.secrets ?? ['passphrase'];
   const by = secrets.length > 1 ? 'a passphrase or a passkey' : secrets[0] === 'passkey' ? 'a passkey' : 'a passphrase';
   return `Locked at rest by ${by}: the stored keys are encrypted under it and can be used only after unlocking.`;
+}
+
+/** What opens a secret keystore: "passphrase", "passphrase and 1 passkey", "2 passkeys". */
+export function opensWith(info: CustodyInfo): string {
+  const passkeys = info.passkeys?.length ?? (info.secrets?.includes('passkey') ? 1 : 0);
+  const parts = [
+    ...(info.secrets?.includes('passphrase') !== false ? ['passphrase'] : []),
+    ...(passkeys ? [plural(passkeys, 'passkey')] : []),
+  ];
+  return parts.join(' and ');
 }
 
 export const PROTECTION_WORDS: Record<CustodyReportEntry['protection'], string> = {

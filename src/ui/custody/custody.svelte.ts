@@ -6,6 +6,7 @@ import { download } from '../shared/download';
 import { kms } from '../kms-client.svelte';
 import { CustodyLogic } from './custody-logic';
 import { backupFileName, isUnlockedSecret, type CustodyAction } from './custody-words';
+import { browserCredentials, createPasskey, passkeyPrf } from './passkey';
 import { StorageState } from './storage.svelte';
 
 /** How often an unlocked console checks whether the worker locked itself (idle timeout). The check
@@ -61,6 +62,12 @@ export class Custody {
     return this.#logic.unlock(passphrase);
   }
 
+  /** Prompts for one of the keystore's passkeys and unlocks with its PRF output. */
+  unlockWithPasskey(): Promise<CustodyInfo | undefined> {
+    const allow = (this.info?.passkeys ?? []).map((p) => p.credentialId);
+    return this.#logic.unlockWithPasskey(() => passkeyPrf(browserCredentials(), allow));
+  }
+
   lock(): Promise<CustodyInfo | undefined> {
     return this.#logic.lock();
   }
@@ -72,6 +79,12 @@ export class Custody {
 
   changePassphrase(current: string, next: string): Promise<CustodyInfo | undefined> {
     return this.#logic.changePassphrase(current, next);
+  }
+
+  /** Registers a passkey in this browser and adds it as a secret beside the passphrase. */
+  addPasskey(currentPassphrase: string): Promise<CustodyInfo | undefined> {
+    const exclude = (this.info?.passkeys ?? []).map((p) => p.credentialId);
+    return this.#logic.addPasskey(currentPassphrase, () => createPasskey(browserCredentials(), exclude));
   }
 
   setAutoLock(minutes: number): Promise<CustodyInfo | undefined> {

@@ -18,6 +18,9 @@ export interface CustodyInfo {
   autoLockMinutes?: number;
   /** Which kinds of secret open it. */
   secrets?: ('passphrase' | 'passkey')[];
+  /** The keystore's passkeys (secret keystores that have any): their WebAuthn credential IDs, for
+   * allowCredentials when unlocking. Not secret: a credential ID opens nothing without its authenticator. */
+  passkeys?: { credentialId: Uint8Array }[];
   /** Keys in the keystore, and material versions (what clearing site data would destroy). */
   keys: number;
   /** When the last backup was written (epoch ms), if any; and where (file name) for continuous backup. */
@@ -78,7 +81,13 @@ export function custodyApi(ctx: WorkerContext): CustodyWorkerApi {
   const info = async (kms: Kms): Promise<CustodyInfo> => {
     const keys = (await kms.custody.report()).length;
     const [last] = await kms.audit.query({ limit: 1, eventName: 'BackupKeystore', match: (e) => !e.errorCode });
-    return { ...kms.custody.status(), keys, ...(last ? { lastBackupAt: last.eventTime } : {}) };
+    const passkeys = await kms.custody.passkeyCredentials();
+    return {
+      ...kms.custody.status(),
+      keys,
+      ...(last ? { lastBackupAt: last.eventTime } : {}),
+      ...(passkeys.length ? { passkeys } : {}),
+    };
   };
   return {
     async custodyStatus() {
