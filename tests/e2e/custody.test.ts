@@ -145,6 +145,12 @@ describe('a keystore locked at rest by a passphrase', () => {
     expect(after).toEqual({ encrypt: 'allowed', decrypt: 'allowed', describe: 'allowed' });
   });
 
+  it('the key page says how each key is protected', async () => {
+    const { page } = env.browser;
+    await page.goto(`${env.app.url}/#/keys/${keyId}`);
+    await expect.poll(() => page.getByText(/^Protected: Stored only wrapped under the secret/).isVisible()).toBe(true);
+  });
+
   it('a reload opens the console locked', async () => {
     const { page } = env.browser;
     await loadApp(page, env.app.url);
