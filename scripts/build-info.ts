@@ -7,7 +7,7 @@ import { join, relative, resolve } from 'node:path';
 import type { Plugin } from 'vite';
 
 /** The policy of index.html's <meta> tag. Trusted Types: Svelte 5 creates the 'svelte-trusted-html'
- * policy for its templates; src/trusted-types.ts creates 'default', which admits only same-origin
+ * policy for its templates; src/ui/trusted-types.ts creates 'default', which admits only same-origin
  * script URLs (the worker and the service worker). */
 export const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; worker-src 'self'; " +
