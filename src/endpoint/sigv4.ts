@@ -151,6 +151,21 @@ function constantTimeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
+/**
+ * The first header the request carries that must be signed but is not. AWS requires every x-amz-*
+ * header to be signed: X-Amz-Target names the operation, so an unsigned one lets a captured request
+ * be replayed as another (a signed DescribeKey sent as ScheduleKeyDeletion). Content-Type selects the
+ * JSON protocol, so it is required too. The AWS SDK signs all of these (@smithy/signature-v4 leaves
+ * out only ALWAYS_UNSIGNABLE_HEADERS, proxy-* and sec-*, none of them x-amz-*), so its requests pass.
+ */
+export function unsignedHeader(req: Request, signedHeaders: string[]): string | undefined {
+  const signed = new Set(signedHeaders);
+  for (const [name] of req.headers) {
+    if ((name.startsWith('x-amz-') || name === 'content-type') && !signed.has(name)) return name;
+  }
+  return undefined;
+}
+
 export interface VerifyOptions {
   region: string;
   service: 'kms' | 'cloudtrail';
@@ -182,6 +197,11 @@ export async function verifySigV4(req: Request, body: Uint8Array, o: VerifyOptio
   if (!auth.signedHeaders.includes('host') || !auth.signedHeaders.includes('x-amz-date')) {
     throw new IncompleteSignatureException('SignedHeaders must include host and x-amz-date.');
   }
+  const unsigned = unsignedHeader(req, auth.signedHeaders);
+  if (unsigned)
+    throw new IncompleteSignatureException(
+      `The request carries the header '${unsigned}' but SignedHeaders leaves it out: sign every x-amz-* header and content-type.`,
+    );
   if (Math.abs(o.now - at) > MAX_SKEW_MS) {
     const fmt = (t: number) => new Date(t).toISOString().replace(/[-:]|\.\d{3}/g, '');
     throw new InvalidSignatureException(

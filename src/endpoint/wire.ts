@@ -8,7 +8,54 @@ import type { LookupEventsRequest } from '../kms/audit';
 import { KmsError, SerializationException, toKmsError, UnknownOperationException } from '../kms/errors';
 import type { Kms } from '../kms/kms';
 import { REQUEST_BLOB_FIELDS, REQUEST_TIMESTAMP_FIELDS } from '../kms/operations';
+import { errorFamily } from '../format/named-errors';
 import { verifySigV4 } from './sigv4';
+
+/**
+ * Largest request body read, in bytes. The largest AWS KMS request is far below it (a key policy is
+ * at most 32 KiB, Plaintext 4,096 bytes and CiphertextBlob 6,144 bytes before base64, at most 50
+ * tags), so 1 MiB refuses nothing valid while bounding what an unauthenticated request costs: the
+ * body is read before its signature can be checked.
+ */
+export const MAX_REQUEST_BYTES = 1024 * 1024;
+
+/** An oversized request, answered with HTTP 413 as AWS's JSON services (e.g. Lambda) do; it never
+ * crosses the worker, so it stays out of the KMS table. */
+export const RequestEntityTooLargeException = errorFamily(KmsError).define('RequestEntityTooLargeException');
+
+/**
+ * Reads a request body of at most `max` bytes: a declared Content-Length over it is refused before
+ * reading, and a streamed body is read chunk by chunk and dropped as soon as it passes `max`.
+ * @throws RequestEntityTooLargeException
+ */
+export async function readBody(req: Request, max = MAX_REQUEST_BYTES): Promise<Uint8Array> {
+  const tooLarge = () =>
+    new RequestEntityTooLargeException(`The request body is larger than the ${max} bytes this endpoint reads.`);
+  const declared = Number(req.headers.get('content-length') ?? NaN);
+  if (declared > max) throw tooLarge();
+  if (!req.body) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  const reader = req.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    length += value.length;
+    if (length > max) {
+      // Stop the sender: nothing more of this body is read.
+      void reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(length);
+  let o = 0;
+  for (const c of chunks) {
+    body.set(c, o);
+    o += c.length;
+  }
+  return body;
+}
 
 /** Request members that are blobs in the KMS service model (base64 on the wire), whatever the operation. */
 const BLOB_FIELDS = REQUEST_BLOB_FIELDS;
@@ -58,8 +105,11 @@ function respond(status: number, body: unknown, requestId: string, errorType?: s
   return new Response(JSON.stringify(body), { status, headers });
 }
 
-/** AWS answers an unsigned request with 403; every other error of these services is a 400 or a 500. */
-const STATUS: Record<string, number> = { MissingAuthenticationTokenException: 403 };
+/** AWS answers an unsigned request with 403 and an oversized one with 413; every other error of these services is a 400 or a 500. */
+const STATUS: Record<string, number> = {
+  MissingAuthenticationTokenException: 403,
+  RequestEntityTooLargeException: 413,
+};
 
 export function errorResponse(e: KmsError, requestId: string): Response {
   return respond(
@@ -77,9 +127,10 @@ export interface WireOptions {
 
 /**
  * Verifies the request's SigV4 signature against the keystore's access keys and returns the caller
- * it stands for, with the body bytes it was verified over (read once: a Request body is a stream).
+ * it stands for, with the body bytes it was verified over (read once: a Request body is a stream;
+ * at most MAX_REQUEST_BYTES of it, since it is read before the signature can be checked).
  * A role's access key acts as a session of the role named after the key.
- * @throws MissingAuthenticationTokenException, IncompleteSignatureException, UnrecognizedClientException, InvalidSignatureException
+ * @throws RequestEntityTooLargeException, MissingAuthenticationTokenException, IncompleteSignatureException, UnrecognizedClientException, InvalidSignatureException
  */
 export async function authenticate(
   kms: Kms,
@@ -87,7 +138,7 @@ export async function authenticate(
   service: 'kms' | 'cloudtrail',
   o: WireOptions = {},
 ): Promise<{ caller: Caller; body: Uint8Array }> {
-  const body = new Uint8Array(await req.arrayBuffer());
+  const body = await readBody(req);
   const userAgent = req.headers.get('x-amz-user-agent') ?? req.headers.get('user-agent') ?? 'unknown';
   let caller: Caller | undefined;
   await verifySigV4(req, body, {

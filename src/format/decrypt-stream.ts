@@ -12,7 +12,7 @@ import {
   TruncatedMessageError,
   UnsupportedFormatError,
 } from './errors';
-import { decodeHeader, type MessageHeader } from './header';
+import { decodeHeaderOrNeed, type MessageHeader } from './header';
 import { deriveAndCommit, open } from './keys';
 import { InOrder, localCipher, type FrameCipher } from './frame-cipher';
 import type { Keyring } from './keyring';
@@ -21,6 +21,10 @@ import { suiteHex } from './suites';
 
 /** Largest frame (or non-framed body) buffered to decrypt: bounds memory against hostile headers. */
 export const DEFAULT_MAX_FRAME_LENGTH = 64 * 1024 * 1024;
+/** Largest header buffered before it ends. With up to 65,535 data keys a header could grow without
+ * bound until its last key; 1 MiB holds the 65,535-byte encryption context and some 3,000 KMS
+ * data keys (an ARN and a ~200-byte ciphertext each), far more than any real message carries. */
+export const DEFAULT_MAX_HEADER_LENGTH = 1024 * 1024;
 
 export interface DecryptOptions {
   keyring: Keyring;
@@ -30,6 +34,8 @@ export interface DecryptOptions {
   maxEncryptedDataKeys?: number;
   /** Default 64 MiB. */
   maxFrameLength?: number;
+  /** Default 1 MiB (DEFAULT_MAX_HEADER_LENGTH). */
+  maxHeaderLength?: number;
   /** Called with the parsed header before any key is used; throwing stops the decryption. */
   onHeader?: (header: MessageHeader) => void | Promise<void>;
   /** Who opens frames (default WebCrypto in this thread, one at a time). */
@@ -46,6 +52,11 @@ export function createDecryptStream(opts: DecryptOptions): TransformStream<Uint8
     throw new RangeError(`"maxEncryptedDataKeys" expected 1..65535, got ${maxKeys}`);
   if (!(Number.isInteger(maxFrame) && maxFrame >= 1))
     throw new RangeError(`"maxFrameLength" expected a positive integer, got ${maxFrame}`);
+  const maxHeader = opts.maxHeaderLength ?? DEFAULT_MAX_HEADER_LENGTH;
+  if (!(Number.isInteger(maxHeader) && maxHeader >= 1))
+    throw new RangeError(`"maxHeaderLength" expected a positive integer, got ${maxHeader}`);
+  // Bytes the header has at least, from the last attempt to decode it: none is made before they are here.
+  let headerNeed = 1;
   const q = new ByteQueue();
   let state: State = 'header';
   let seen = 0;
@@ -65,11 +76,23 @@ export function createDecryptStream(opts: DecryptOptions): TransformStream<Uint8
   }
 
   async function readHeader(): Promise<boolean> {
-    const d = decodeHeader(
+    if (q.length < headerNeed) return false;
+    // After a failed attempt the header spans chunks: gather them into the queue's own buffer (which
+    // grows by doubling) so the peek below is a view, not a fresh copy of everything per attempt.
+    if (headerNeed > 1) q.release();
+    const d = decodeHeaderOrNeed(
       q.peek(q.length),
       opts.maxEncryptedDataKeys === undefined ? {} : { maxEncryptedDataKeys: opts.maxEncryptedDataKeys },
     );
-    if (!d) return false;
+    if ('need' in d) {
+      headerNeed = d.need;
+      /* Precondition: a header is buffered only up to maxHeaderLength; refused as soon as it must be longer. */
+      if (headerNeed > maxHeader)
+        throw new UnsupportedFormatError(
+          `The message header is longer than the ${maxHeader} bytes this reader buffers before a header ends.`,
+        );
+      return false;
+    }
     header = d.header;
     const s = header.suite;
     /* Precondition: legacy suites only when asked for (no key commitment: one message could decrypt two ways). */

@@ -118,9 +118,13 @@ export function encodeHeaderAuth(version: 1 | 2, auth: HeaderAuth): Uint8Array {
 /** A cursor that reports "need more bytes" by returning undefined. */
 class Reader {
   o = 0;
+  /** After a read ran out: the length the bytes must reach for it to succeed. */
+  need = 0;
   constructor(readonly b: Uint8Array) {}
   has(n: number) {
-    return this.o + n <= this.b.length;
+    if (this.o + n <= this.b.length) return true;
+    this.need = this.o + n;
+    return false;
   }
   bytes(n: number): Uint8Array | undefined {
     if (!this.has(n)) return undefined;
@@ -172,8 +176,31 @@ export function checkLeadingByte(b0: number): void {
  * @throws NotAnEsdkMessageError, UnsupportedFormatError, MalformedMessageError, TooManyEncryptedDataKeysError
  */
 export function decodeHeader(bytes: Uint8Array, opts: DecodeHeaderOptions = {}): DecodedHeader | undefined {
-  const max = opts.maxEncryptedDataKeys ?? DEFAULT_MAX_ENCRYPTED_DATA_KEYS;
+  return decode(new Reader(bytes), opts);
+}
+
+/**
+ * As decodeHeader, but when more bytes are needed says how many the header has at least, so a
+ * streaming reader tries again only once they are there (not on every chunk), and can refuse a
+ * header that will not fit before buffering it.
+ * @throws NotAnEsdkMessageError, UnsupportedFormatError, MalformedMessageError, TooManyEncryptedDataKeysError
+ */
+export function decodeHeaderOrNeed(
+  bytes: Uint8Array,
+  opts: DecodeHeaderOptions = {},
+): DecodedHeader | { need: number } {
   const r = new Reader(bytes);
+  return decode(r, opts) ?? { need: r.need };
+}
+
+/** Smallest encrypted data key: three empty length-prefixed fields. */
+const MIN_EDK_LENGTH = 6;
+/** Smallest part of a header after its data keys: content type and frame length. */
+const MIN_HEADER_TAIL = 5;
+
+function decode(r: Reader, opts: DecodeHeaderOptions): DecodedHeader | undefined {
+  const max = opts.maxEncryptedDataKeys ?? DEFAULT_MAX_ENCRYPTED_DATA_KEYS;
+  const bytes = r.b;
   const version = r.u8();
   if (version === undefined) return undefined;
   checkLeadingByte(version);
@@ -213,12 +240,16 @@ export function decodeHeader(bytes: Uint8Array, opts: DecodeHeaderOptions = {}):
     );
   const encryptedDataKeys: EncryptedDataKey[] = [];
   for (let i = 0; i < count; i++) {
+    // Ran out inside key i: the keys after it and the tail still follow, each at least its minimum.
+    const short = (): undefined => {
+      r.need += (count - i - 1) * MIN_EDK_LENGTH + MIN_HEADER_TAIL;
+    };
     const id = r.field();
-    if (!id) return undefined;
+    if (!id) return short();
     const info = r.field();
-    if (!info) return undefined;
+    if (!info) return short();
     const ct = r.field();
-    if (!ct) return undefined;
+    if (!ct) return short();
     let providerId: string;
     try {
       providerId = utf8Decode(id);

@@ -5,6 +5,7 @@
 /// <reference lib="webworker" />
 
 import type { ForwardedRequest, ForwardMessage, ForwardReply } from '../endpoint/forwarded';
+import { errorResponse, readBody, RequestEntityTooLargeException } from '../endpoint/wire';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -47,12 +48,15 @@ function lockedResponse(): Response {
 /** Runs `request` in an open, unlocked console: the one that sent it first, then any other. */
 export async function forwardToConsole(e: FetchEvent, path: ForwardedRequest['path']): Promise<Response> {
   const req = e.request;
-  const request: ForwardedRequest = {
-    path,
-    url: req.url,
-    headers: [...req.headers],
-    body: new Uint8Array(await req.arrayBuffer()),
-  };
+  let body: Uint8Array;
+  try {
+    // Capped as the endpoint caps it (src/endpoint/wire.ts), before any console is bothered.
+    body = await readBody(req);
+  } catch (err) {
+    if (err instanceof RequestEntityTooLargeException) return errorResponse(err, crypto.randomUUID());
+    throw err;
+  }
+  const request: ForwardedRequest = { path, url: req.url, headers: [...req.headers], body };
   const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: false });
   // Consoles answer a ping at once; other pages of the origin (e.g. one using the AWS SDK) never do.
   const pings = await Promise.all(

@@ -1,12 +1,14 @@
 // CloudTrail records for KMS events (DESIGN.md contract 2). Records carry request parameters and
 // response elements as CloudTrail shows them, minus every secret: no plaintext, ciphertext blobs or
-// data keys ever reach a record.
+// data keys ever reach a record, nor any request field outside the operation's shape; strings and
+// parameters are capped in size.
 
 import type { CloudTrailRecord } from '../records';
 import { roleOfSession, type Caller, type Keystore } from '../ids';
+import { NESTED_REQUEST_MEMBERS, requestMembersOf } from '../operations';
 
 /** Field names that hold secrets or ciphertext; dropped wherever they appear. */
-const SECRET_FIELDS = new Set([
+export const SECRET_FIELDS: ReadonlySet<string> = new Set([
   'Plaintext',
   'CiphertextBlob',
   'SourceCiphertextBlob',
@@ -31,7 +33,55 @@ const SECRET_FIELDS = new Set([
 ]);
 
 /** Map-valued fields whose keys are user data and keep their spelling. */
-const MAP_FIELDS = new Set(['EncryptionContext', 'SourceEncryptionContext', 'DestinationEncryptionContext']);
+const MAP_FIELDS = new Set([
+  'EncryptionContext',
+  'SourceEncryptionContext',
+  'DestinationEncryptionContext',
+  'EncryptionContextSubset',
+  'EncryptionContextEquals',
+]);
+
+/** Longest string a record keeps (a value, a map key or an error message); longer ones are cut and marked. */
+export const MAX_RECORDED_STRING = 1024;
+/** Largest requestParameters or responseElements a record keeps, in JSON characters; a larger one is
+ * replaced by `{ omitted: true, originalSize }`. */
+export const MAX_RECORDED_PARAMETERS = 64 * 1024;
+
+function capString(s: string): string {
+  if (s.length <= MAX_RECORDED_STRING) return s;
+  // Never cut a surrogate pair in two: the record stays well-formed text.
+  const end = /[\uD800-\uDBFF]/.test(s[MAX_RECORDED_STRING - 1]!) ? MAX_RECORDED_STRING - 1 : MAX_RECORDED_STRING;
+  return `${s.slice(0, end)}…[truncated: ${s.length} characters]`;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v) && !(v instanceof Date);
+
+/** Only the members of the request shape (and of the structures nested in it): a caller's unknown
+ * fields, whatever their spelling or size, never reach a record. */
+function requestShape(request: unknown, members: readonly string[] | undefined): unknown {
+  if (!members || !isObject(request)) return request;
+  const pick = (o: unknown, names: readonly string[]) => {
+    if (!isObject(o)) return o;
+    const out: Record<string, unknown> = {};
+    for (const m of names) if (Object.hasOwn(o, m)) out[m] = o[m];
+    return out;
+  };
+  const out = pick(request, members) as Record<string, unknown>;
+  for (const [m, names] of Object.entries(NESTED_REQUEST_MEMBERS)) {
+    const v = out[m];
+    if (v !== undefined) out[m] = Array.isArray(v) ? v.map((x) => pick(x, names)) : pick(v, names);
+  }
+  return out;
+}
+
+/** requestParameters / responseElements as kept: null when not an object (or, `emptyIsNull`, empty),
+ * omitted when too large. */
+function parameters(t: unknown, emptyIsNull: boolean): Record<string, unknown> | null {
+  if (!isObject(t) || (emptyIsNull && Object.keys(t).length === 0)) return null;
+  const size = JSON.stringify(t).length;
+  return size > MAX_RECORDED_PARAMETERS ? { omitted: true, originalSize: size } : t;
+}
 
 const lcFirst = (s: string) => (s ? s[0]!.toLowerCase() + s.slice(1) : s);
 
@@ -47,6 +97,7 @@ export function toTrail(value: unknown, mapField = false, depth = 0, seen = new 
   if (typeof value === 'bigint') return String(value);
   if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return undefined;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.toISOString();
+  if (typeof value === 'string') return capString(value);
   if (value && typeof value === 'object') {
     if (depth >= MAX_DEPTH || seen.has(value)) return undefined;
     seen.add(value);
@@ -58,7 +109,7 @@ export function toTrail(value: unknown, mapField = false, depth = 0, seen = new 
         const t = mapField ? toTrail(v, false, depth + 1, seen) : toTrail(v, MAP_FIELDS.has(k), depth + 1, seen);
         // defineProperty: a "__proto__" key in an encryption context is data, kept as written.
         if (t !== undefined)
-          Object.defineProperty(out, mapField ? k : lcFirst(k), {
+          Object.defineProperty(out, mapField ? capString(k) : lcFirst(capString(k)), {
             value: t,
             enumerable: true,
             writable: true,
@@ -140,14 +191,12 @@ export function buildRecord(i: RecordInput): CloudTrailRecord {
     eventCategory: 'Management',
   };
   // CloudTrail's requestParameters is an object or null; a request that was not an object logs null.
-  const params = toTrail(i.request);
-  if (params && typeof params === 'object' && !Array.isArray(params) && Object.keys(params).length > 0)
-    r.requestParameters = params as Record<string, unknown>;
+  r.requestParameters = parameters(toTrail(requestShape(i.request, requestMembersOf(i.eventName))), true);
   // Like AWS, read-only and cryptographic calls log no response elements.
-  if (!i.readOnly && i.response) r.responseElements = (toTrail(i.response) as Record<string, unknown>) ?? null;
+  if (!i.readOnly && i.response) r.responseElements = parameters(toTrail(i.response), false);
   if (i.error) {
     r.errorCode = i.error.name;
-    r.errorMessage = i.error.message;
+    r.errorMessage = capString(i.error.message);
   }
   return r;
 }

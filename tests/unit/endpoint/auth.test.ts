@@ -245,3 +245,49 @@ describe('who the endpoint runs a call as', () => {
     expect(r.body.message).toContain('explicit deny');
   });
 });
+
+describe('headers the signature leaves out', () => {
+  /** The request `r` with header `name` set to `value`, as someone replaying it would send it. */
+  async function changed(r: Request, name: string, value: string): Promise<Request> {
+    const headers = new Headers(r.headers);
+    headers.set(name, value);
+    return new Request(r.url, { method: 'POST', headers, body: await r.text() });
+  }
+
+  it('refuses a DescribeKey signed without x-amz-target and replayed as ScheduleKeyDeletion', async () => {
+    const { kms, post, wire, createKey, call } = await freshEndpoint();
+    const key = await createKey();
+    const signed = await post('TrentService.DescribeKey', { KeyId: key.KeyId }, undefined, {
+      unsigned: ['x-amz-target'],
+    });
+    const replay = await changed(signed, 'x-amz-target', 'TrentService.ScheduleKeyDeletion');
+    const r = await json(await handleKms(kms, replay, wire));
+    expect(r).toMatchObject({ status: 400, type: 'IncompleteSignatureException' });
+    expect(r.body.message).toContain('x-amz-target');
+    expect((await call('DescribeKey', { KeyId: key.KeyId })).KeyMetadata.KeyState).toBe('Enabled');
+  });
+
+  it.each([['content-type'], ['x-amz-user-agent'], ['x-amz-meta-anything']])(
+    'refuses a request that carries %s without signing it, naming the header',
+    async (name) => {
+      const { kms, post, wire } = await freshEndpoint();
+      const headers = name === 'content-type' ? {} : { [name]: 'aws-sdk-js/3.0.0' };
+      const r = await json(
+        await handleKms(kms, await post('TrentService.ListKeys', {}, undefined, { headers, unsigned: [name] }), wire),
+      );
+      expect(r).toMatchObject({ status: 400, type: 'IncompleteSignatureException' });
+      expect(r.body.message).toContain(name);
+    },
+  );
+
+  it("accepts the AWS SDK's browser headers as its signer signs them (x-amz-user-agent, amz-sdk-*)", async () => {
+    const { kms, post, wire } = await freshEndpoint();
+    const headers = {
+      'x-amz-user-agent': 'aws-sdk-js/3.700.0 ua/2.1 os/other lang/js md/browser#Chrome api/kms#3.700.0',
+      'amz-sdk-invocation-id': crypto.randomUUID(),
+      'amz-sdk-request': 'attempt=1; max=3',
+    };
+    const r = await json(await handleKms(kms, await post('TrentService.ListKeys', {}, undefined, { headers }), wire));
+    expect(r.status).toBe(200);
+  });
+});

@@ -1,6 +1,6 @@
 // SigV4 verification (src/endpoint/sigv4.ts), held to the AWS SDK's own signer (@smithy/signature-v4).
 import { createHash } from 'node:crypto';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { ALWAYS_UNSIGNABLE_HEADERS, SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
 import { importSecret, parseAuthorization, verifySigV4, type VerifyOptions } from '../../../src/endpoint/sigv4';
 import { NodeSha256 as Sha256 } from '../helpers/sign';
@@ -71,6 +71,23 @@ describe('verifySigV4', () => {
   it('accepts what the AWS SDK signs, and names the access key', async () => {
     const { request, body } = await signed();
     expect(await verifySigV4(request, body, await options())).toEqual({ accessKeyId: AKID });
+  });
+
+  it("leaves no x-amz-* header or content-type out of what the SDK's signer signs by default", () => {
+    // unsignedHeader refuses exactly these unsigned, so the unmodified SDK's requests must sign them all.
+    expect(
+      Object.keys(ALWAYS_UNSIGNABLE_HEADERS).filter((h) => h.startsWith('x-amz-') || h === 'content-type'),
+    ).toEqual([]);
+  });
+
+  it('refuses an x-amz-target left out of SignedHeaders with IncompleteSignatureException', async () => {
+    const { request, body } = await signed();
+    const auth = request.headers.get('authorization')!.replace(';x-amz-target', '');
+    const headers = new Headers(request.headers);
+    headers.set('authorization', auth);
+    await expect(
+      verifySigV4(new Request(request.url, { method: 'POST', headers, body }), body, await options()),
+    ).rejects.toMatchObject({ name: 'IncompleteSignatureException', message: expect.stringContaining('x-amz-target') });
   });
 
   it('accepts a path that needs encoding', async () => {

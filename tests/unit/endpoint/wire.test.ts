@@ -198,3 +198,53 @@ describe('POST /cloudtrail', () => {
     expect((await json(await ct({ NextToken: 'zzz' }))).type).toBe('InvalidNextTokenException');
   });
 });
+
+describe('request size, before authentication', () => {
+  const CAP = 1024 * 1024;
+  /** A body stream of 64 KiB chunks, `total` bytes in all, that counts what the endpoint pulled. */
+  function counted(total: number) {
+    const seen = { bytes: 0 };
+    const stream = new ReadableStream<Uint8Array>({
+      pull(c) {
+        const n = Math.min(64 * 1024, total - seen.bytes);
+        seen.bytes += n;
+        c.enqueue(new Uint8Array(n).fill(0x20));
+        if (seen.bytes >= total) c.close();
+      },
+    });
+    return { stream, seen };
+  }
+  const post = (body: BodyInit, headers: Record<string, string> = {}) =>
+    new Request('http://127.0.0.1/kms/', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.ListKeys', ...headers },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+
+  it('refuses a declared Content-Length over 1 MiB with 413 RequestEntityTooLargeException, reading nothing', async () => {
+    const { kms, wire } = await freshEndpoint();
+    const { stream, seen } = counted(8 * CAP);
+    const r = await json(await handleKms(kms, post(stream, { 'content-length': String(8 * CAP) }), wire));
+    expect(r).toMatchObject({ status: 413, type: 'RequestEntityTooLargeException' });
+    expect(r.body.message).toContain('1048576');
+    expect(seen.bytes).toBeLessThanOrEqual(2 * 64 * 1024);
+  });
+
+  it('stops reading a body without Content-Length once it passes 1 MiB, on both endpoints', async () => {
+    const { kms, wire } = await freshEndpoint();
+    for (const handle of [handleKms, handleCloudTrail]) {
+      const { stream, seen } = counted(64 * CAP);
+      const r = await json(await handle(kms, post(stream), wire));
+      expect(r).toMatchObject({ status: 413, type: 'RequestEntityTooLargeException' });
+      expect(seen.bytes).toBeLessThan(CAP + 4 * 64 * 1024);
+    }
+  });
+
+  it('still reads a body of exactly 1 MiB (and then asks for a signature)', async () => {
+    const { kms, wire } = await freshEndpoint();
+    const { stream } = counted(CAP);
+    const r = await json(await handleKms(kms, post(stream), wire));
+    expect(r).toMatchObject({ status: 403, type: 'MissingAuthenticationTokenException' });
+  });
+});

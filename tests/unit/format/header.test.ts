@@ -13,7 +13,7 @@ import {
   UnsupportedFormatError,
   type MessageHeader,
 } from '../../../src/format';
-import { checkLeadingByte } from '../../../src/format/header';
+import { checkLeadingByte, decodeHeaderOrNeed } from '../../../src/format/header';
 
 const bytes = (min: number, max: number) => fc.uint8Array({ minLength: min, maxLength: max });
 const edk = fc.record({
@@ -96,6 +96,26 @@ describe('header codec', () => {
         // Extra bytes after the header are not the header's business.
         expect(decodeHeader(new Uint8Array(Buffer.concat([b, Buffer.from([1, 2, 3])])))!.read).toBe(b.length);
       }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('says at every proper prefix how many bytes it needs: more than it has, never more than the header', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          v2.map((r) => toHeader(r, 2)),
+          v1.map((r) => toHeader(r, 1)),
+        ),
+        (h) => {
+          const b = serialize(h);
+          for (let n = 0; n < b.length; n++) {
+            const d = decodeHeaderOrNeed(b.subarray(0, n));
+            expect('need' in d && d.need > n && d.need <= b.length).toBe(true);
+          }
+          expect(decodeHeaderOrNeed(b)).toMatchObject({ read: b.length });
+        },
+      ),
       { numRuns: 30 },
     );
   });

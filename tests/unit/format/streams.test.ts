@@ -14,6 +14,7 @@ import {
   TruncatedMessageError,
   PUBLIC_KEY_CONTEXT_KEY,
   FormatError,
+  UnsupportedFormatError,
 } from '../../../src/format';
 import { ARN, chunksOf, join, memoryKeyring, pipe, random, split, type Feed } from './helpers';
 
@@ -231,4 +232,67 @@ describe('decrypting altered messages', () => {
     await pipe(createDecryptStream({ keyring, onHeader: (h) => void (seen = h) }), [msg]);
     expect(seen).toMatchObject({ version: 2, frameLength: 100, encryptionContext: { a: 'b' } });
   });
+});
+
+describe('a header that never ends', () => {
+  /** A format 2 header that announces 65,535 data keys of 1,000-byte ciphertexts, then streams them
+   * forever (up to `budget` bytes) in `chunk`-byte pieces; counts what the decrypt stream pulled. */
+  function endlessHeader(chunk: number, budget: number) {
+    const start = join(
+      new Uint8Array([2, 0x04, 0x78]),
+      new Uint8Array(32),
+      new Uint8Array([0, 0]),
+      new Uint8Array([0xff, 0xff]),
+    );
+    const edk = join(
+      new Uint8Array([0, 7]),
+      new TextEncoder().encode('aws-kms'),
+      new Uint8Array([0, 0, 0x03, 0xe8]),
+      new Uint8Array(1000),
+    );
+    const seen = { bytes: 0 };
+    let o = -start.length;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (seen.bytes >= budget) return c.close();
+        const out = new Uint8Array(chunk);
+        for (let i = 0; i < chunk; i++, o++) out[i] = o < 0 ? start[o + start.length]! : edk[o % edk.length]!;
+        seen.bytes += chunk;
+        c.enqueue(out);
+      },
+    });
+    return { stream, seen };
+  }
+
+  it('reads a header of exactly maxHeaderLength bytes, byte by byte, and refuses one byte less', async () => {
+    const { msg, keyring } = await encrypt(random(10), { keys: [ARN(1), ARN(2), ARN(3)] });
+    const length = split(msg).headerBytes.length;
+    const ok = await decrypt(msg, keyring, 'bytes', { maxHeaderLength: length });
+    expect(ok.error).toBeUndefined();
+    const short = await decrypt(msg, keyring, 'bytes', { maxHeaderLength: length - 1 });
+    expect(short.error).toBeInstanceOf(UnsupportedFormatError);
+    for (const maxHeaderLength of [0, 1.5, NaN])
+      expect(() => createDecryptStream({ keyring, maxHeaderLength })).toThrow(RangeError);
+  });
+
+  it.each([
+    ['16 KiB', 16 * 1024],
+    ['64-byte', 64],
+  ])(
+    'refuses it with UnsupportedFormatError once it needs more than 1 MiB, fed in %s chunks',
+    async (_, chunk) => {
+      const { stream, seen } = endlessHeader(chunk, 8 * 1024 * 1024);
+      const error = await stream
+        .pipeThrough(createDecryptStream({ keyring: memoryKeyring(), maxEncryptedDataKeys: 0xffff }))
+        .pipeTo(new WritableStream())
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(error).toBeInstanceOf(UnsupportedFormatError);
+      expect((error as Error).message).toContain('1048576');
+      expect(seen.bytes).toBeLessThanOrEqual(1024 * 1024 + 4 * chunk);
+    },
+    20_000,
+  );
 });

@@ -40,6 +40,8 @@ export interface SignOptions {
   service?: 'kms' | 'cloudtrail';
   region?: string;
   headers?: Record<string, string>;
+  /** Headers sent but left out of SignedHeaders (the signer's `unsignableHeaders`). */
+  unsigned?: string[];
 }
 
 /** A POST to http://127.0.0.1/<service>/ signed with `creds`; Host and Content-Length are left out,
@@ -77,7 +79,7 @@ export async function signedPost(
       headers: { host: '127.0.0.1', ...headers },
       body: text,
     } as never,
-    { signingDate: new Date(o.at) },
+    { signingDate: new Date(o.at), ...(o.unsigned ? { unsignableHeaders: new Set(o.unsigned) } : {}) },
   );
   const signed = { ...(r as unknown as { headers: Record<string, string> }).headers };
   delete signed.host;

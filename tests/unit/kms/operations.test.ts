@@ -79,3 +79,22 @@ describe('operation catalogue', () => {
     expect(c.simulatorGroups.map((g) => g.label)).toEqual(['Cryptographic', 'Management', 'Grants']);
   });
 });
+
+describe('request members', () => {
+  it("match the KMS service model's input shapes, as @aws-sdk/client-kms carries them", async () => {
+    // The SDK's schemas: [9, namespace, name, traits, () => input, () => output]; input[4] is its member names.
+    const sdk = (await import('@aws-sdk/client-kms')) as unknown as Record<string, unknown>;
+    for (const o of OPERATIONS) {
+      const op = sdk[`${o.name}$`] as [number, string, string, number, () => unknown[]];
+      expect(op, o.name).toBeDefined();
+      expect([...o.requestMembers].sort(), o.name).toEqual([...(op[4]()[4] as string[])].sort());
+    }
+  });
+
+  it('include every blob, timestamp and context member the catalogue names', () => {
+    for (const o of OPERATIONS) {
+      for (const m of [...o.requestBlobs, ...o.requestTimestamps]) expect(o.requestMembers, o.name).toContain(m);
+      for (const a of o.actions) if (a.contextField) expect(o.requestMembers, o.name).toContain(a.contextField);
+    }
+  });
+});

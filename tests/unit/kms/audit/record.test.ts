@@ -1,7 +1,7 @@
 // CloudTrail records (src/kms/audit/record.ts; DESIGN.md contract 2): one per call, success or failure,
 // in CloudTrail's shape, written in the same transaction as the change, and never holding secrets.
 import { describe, expect, it } from 'vitest';
-import { buildRecord, cloudTrailTime, toTrail } from '../../../../src/kms/audit/record';
+import { buildRecord, cloudTrailTime, SECRET_FIELDS, toTrail } from '../../../../src/kms/audit/record';
 import { rootCaller } from '../../../../src/kms/ids';
 import { SUPPORTED_OPERATIONS } from '../../../../src/kms/kms';
 import { ACCOUNT, b64, freshKms, hex, REGION, rejectsWith, utf8, type Fresh } from '../../helpers/kms';
@@ -385,5 +385,76 @@ describe('toTrail and buildRecord', () => {
     });
     for (const request of ['a string', [1, 2], 42, null])
       expect(buildRecord({ ...input(ks), request }).requestParameters).toBeNull();
+  });
+});
+
+describe('only members of the operation reach a record', () => {
+  const variants = (name: string) => [
+    name.toLowerCase(),
+    name.toUpperCase(),
+    name[0]!.toLowerCase() + name.slice(1),
+    name.replace(/([a-z])([A-Z])/g, (_, a: string, b: string) => a + b.toLowerCase()),
+    name.replace(/Text|Blob|Key|Token/g, (s) => s[0] + s.slice(1).toUpperCase()),
+    ` ${name}`,
+  ];
+
+  it.each([...SECRET_FIELDS].map((s) => [s]))(
+    'records no value of an oddly-cased %s given to Encrypt',
+    async (secret) => {
+      const f = await freshKms();
+      const k = await f.createKey();
+      const req: Record<string, unknown> = { KeyId: k.KeyId, Plaintext: utf8('x') };
+      for (const v of variants(secret)) if (v !== secret) req[v] = `MARKER-${v}`;
+      await f.call('Encrypt', req);
+      const last = JSON.stringify((await f.audit()).at(-1)!.record);
+      expect(last).toContain('"eventName":"Encrypt"');
+      expect(last).not.toContain('MARKER');
+    },
+  );
+
+  it('keeps a 10 MB junk field and nested junk out, and the record small', async () => {
+    const f = await freshKms();
+    const k = await f.createKey();
+    await f.call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), Junk: 'J'.repeat(10_000_000) });
+    const r = (await f.audit()).at(-1)!.record as Record<string, any>;
+    expect(JSON.stringify(r).length).toBeLessThan(8_192);
+    expect(r.requestParameters).toEqual({ keyId: k.KeyId });
+    await f.call('TagResource', { KeyId: k.KeyId, Tags: [{ TagKey: 't', TagValue: 'v', Junk: 'MARKER-tag' }] });
+    const t = (await f.audit()).at(-1)!.record as Record<string, any>;
+    expect(t.requestParameters).toEqual({ keyId: k.KeyId, tags: [{ tagKey: 't', tagValue: 'v' }] });
+  });
+
+  it('drops unknown members at every level of buildRecord, whatever the operation', () => {
+    const ks = { region: REGION, accountId: ACCOUNT };
+    const r = buildRecord({
+      ks,
+      eventName: 'CreateGrant',
+      eventTime: 0,
+      eventId: 'e',
+      requestId: 'r',
+      caller: rootCaller(ks, { userAgent: 'ua' }),
+      readOnly: false,
+      request: {
+        KeyId: 'k',
+        GranteePrincipal: 'arn:aws:iam::111122223333:user/bob',
+        Operations: ['Decrypt'],
+        Constraints: { EncryptionContextSubset: { a: 'b' }, Junk: 'MARKER-1' },
+        junk: { deeper: 'MARKER-2' },
+        grantTokens: ['MARKER-3'],
+      },
+      response: undefined,
+      keyArns: [],
+    });
+    expect(JSON.stringify(r)).not.toContain('MARKER');
+    expect(r.requestParameters).toMatchObject({ constraints: { encryptionContextSubset: { a: 'b' } } });
+  });
+
+  it('cuts every recorded string at 1,024 characters and says so', async () => {
+    const f = await freshKms();
+    await f.call('CreateKey', { Description: 'D'.repeat(8_192) });
+    const d = ((await f.audit()).at(-1)!.record as Record<string, any>).requestParameters.description as string;
+    expect(d.startsWith('D'.repeat(1_024))).toBe(true);
+    expect(d.length).toBeLessThan(1_100);
+    expect(d).toContain('truncated');
   });
 });
