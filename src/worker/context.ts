@@ -1,8 +1,11 @@
 // What every part of the worker API shares: the region's keystore (opened once, with maintenance at
-// start-up and every minute) and who console calls run as ("Acting as" in the header).
+// start-up and every minute), who console calls run as ("Acting as" in the header), and the continuous
+// backup that every change creating or destroying material schedules (continuous-backup.ts).
 import { roleOfSession, rootCaller, type Caller } from '../kms/ids';
 import { Kms } from '../kms/kms';
 import { browserPorts, DEFAULT_REGION } from '../store/open';
+import { setting } from '../store/settings';
+import { FolderBackup, type StoredBackupFolder } from './continuous-backup';
 
 const MAINTENANCE_MS = 60_000;
 
@@ -14,6 +17,8 @@ export interface WorkerContext {
   readonly acting: ActingAs;
   /** The user agent console calls are recorded with. */
   readonly userAgent: string;
+  /** The backup to a folder the person picked: parts of the API call `changed()` after material changes. */
+  readonly folderBackup: FolderBackup;
 }
 
 /** Opens the region's keystore and schedules maintenance: deletion and rotation when due, and
@@ -21,10 +26,25 @@ export interface WorkerContext {
 export function openWorkerContext(userAgent: string, region = DEFAULT_REGION): WorkerContext {
   const open = () => browserPorts(region).then((ports) => Kms.open({ ...ports, region }));
   let ready = open();
+  const acting = new ActingAs(userAgent);
+  const folderBackup = new FolderBackup({
+    async backup() {
+      const kms = await ready;
+      // Checked before the core is asked, so the trail does not fill with failed BackupKeystore records.
+      const { mode, locked } = kms.custody.status();
+      if (mode === 'device') throw new Error('A backup needs a passphrase: set one under Keystore protection first.');
+      if (locked) throw new Error('The keystore is locked: unlock it in the Pocket KMS console to back it up.');
+      const data = await kms.custody.backup(acting.owner(kms));
+      return { data: new Blob([data as Uint8Array<ArrayBuffer>]), region: kms.keystore.region };
+    },
+    folder: setting<StoredBackupFolder>('backupFolder'),
+    now: () => Date.now(),
+  });
   const tick = () =>
     ready
       .then(async (kms) => {
-        await kms.maintain();
+        const { deleted, rotated } = await kms.maintain();
+        if (deleted.length || rotated.length) folderBackup.changed();
         await kms.audit.trim('service', { confirmUnexported: false });
       })
       .catch(() => undefined);
@@ -39,8 +59,9 @@ export function openWorkerContext(userAgent: string, region = DEFAULT_REGION): W
       await next;
       ready = next;
     },
-    acting: new ActingAs(userAgent),
+    acting,
     userAgent,
+    folderBackup,
   };
 }
 

@@ -1,10 +1,14 @@
 // The custody part of the worker API (ADR 0009): whether the keystore is locked at rest and by what,
 // setting and changing its secret, unlock and lock, the idle timeout, per-key protection, encrypted
-// backup and restore, and the endpoint of a locked-at-rest keystore (requests the service worker forwards).
+// backup and restore, continuous backup to a folder (continuous-backup.ts), and the endpoint of a
+// locked-at-rest keystore (requests the service worker forwards).
 import type { ForwardedRequest, ForwardedResponse } from '../../endpoint/forwarded';
 import { handleCloudTrail, handleKms } from '../../endpoint/wire';
 import type { Kms } from '../../kms/kms';
 import type { WorkerContext } from '../context';
+import { MATERIAL_OPERATIONS, type BackupFolderInfo } from '../continuous-backup';
+
+export type { BackupFolderInfo };
 
 /** A passphrase, or a passkey's PRF output (from navigator.credentials.get in the page) with its credential ID. */
 export type SecretInput = { passphrase: string } | { prf: Uint8Array; credentialId: Uint8Array };
@@ -68,6 +72,12 @@ export interface CustodyWorkerApi {
    * a key with different material. @throws IncorrectSecretException, BackupFormatException,
    * UnsupportedBackupVersionException, ValidationException (e.g. 'empty' into a keystore that has keys) */
   restore(file: Blob, opts: SecretInput & { mode: 'empty' | 'merge' }): Promise<RestoreResult>;
+  /** Chooses the folder the backup is rewritten to after every change that creates or destroys material
+   * (null: stop), kept in this browser's settings, and writes a first backup at once. A failure is
+   * reported in `lastError`, never thrown. */
+  setBackupFolder(handle: FileSystemDirectoryHandle | null): Promise<BackupFolderInfo>;
+  /** The continuous backup's folder, last backup, last error and write permission. */
+  backupFolder(): Promise<BackupFolderInfo>;
   /** Runs a request the service worker forwarded (src/sw/forward.ts); 'locked' when this console is locked. */
   endpoint(request: ForwardedRequest): Promise<ForwardedResponse | 'locked'>;
 }
@@ -96,16 +106,19 @@ export function custodyApi(ctx: WorkerContext): CustodyWorkerApi {
     async setUpRecovery(secret) {
       const { kms, owner: o } = await owner();
       const r = await kms.custody.setUpRecovery(o, secret);
+      ctx.folderBackup.changed();
       return { ...(await info(kms)), accessKeysDeleted: r.accessKeysDeleted, materialsRewrapped: r.materialsRewrapped };
     },
     async changeSecret(current, next) {
       const { kms, owner: o } = await owner();
       await kms.custody.changeSecret(o, current, next);
+      ctx.folderBackup.changed();
       return info(kms);
     },
     async unlock(secret) {
       const { kms, owner: o } = await owner();
       await kms.custody.unlock(o, secret);
+      ctx.folderBackup.retryIfFailed();
       return info(kms);
     },
     async lock() {
@@ -135,7 +148,14 @@ export function custodyApi(ctx: WorkerContext): CustodyWorkerApi {
         // The restored keystore opens locked; the secret that opened the backup unlocks it.
         await (await ctx.ready).custody.unlock(o, secret);
       }
+      ctx.folderBackup.changed();
       return { mode: r.mode, keysRestored: r.keysRestored, skipped: r.skipped, auditRecords: r.auditRecords };
+    },
+    setBackupFolder(handle) {
+      return ctx.folderBackup.setFolder(handle);
+    },
+    backupFolder() {
+      return ctx.folderBackup.info();
     },
     async endpoint(request) {
       const kms = await ctx.ready;
@@ -146,6 +166,8 @@ export function custodyApi(ctx: WorkerContext): CustodyWorkerApi {
         body: request.body as Uint8Array<ArrayBuffer>,
       });
       const res = request.path === '/kms' ? await handleKms(kms, req) : await handleCloudTrail(kms, req);
+      const target = req.headers.get('x-amz-target')?.split('.').pop() ?? '';
+      if (request.path === '/kms' && res.ok && MATERIAL_OPERATIONS.has(target)) ctx.folderBackup.changed();
       return { status: res.status, headers: [...res.headers], body: new Uint8Array(await res.arrayBuffer()) };
     },
   };

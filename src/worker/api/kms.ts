@@ -3,6 +3,7 @@
 import { digestStream, type FileDigestKind } from '../../kms/asymmetric';
 import type { KmsResponses, SupportedOperation } from '../../kms/kms';
 import type { WorkerContext } from '../context';
+import { MATERIAL_OPERATIONS } from '../continuous-backup';
 import { keystoreInfo, type KeystoreInfo } from './identities';
 
 export type { FileDigestKind, KmsResponses, SupportedOperation };
@@ -30,7 +31,9 @@ export function kmsApi(ctx: WorkerContext): KmsCallsWorkerApi {
   return {
     async call(operation, request) {
       const kms = await ctx.ready;
-      return (await kms.call(operation, request, acting.current(kms))) as never;
+      const response = await kms.call(operation, request, acting.current(kms));
+      if (MATERIAL_OPERATIONS.has(operation)) ctx.folderBackup.changed();
+      return response as never;
     },
     async keystore() {
       const kms = await ctx.ready;
@@ -43,7 +46,9 @@ export function kmsApi(ctx: WorkerContext): KmsCallsWorkerApi {
       return performance.now();
     },
     async maintain() {
-      return (await ctx.ready).maintain();
+      const done = await (await ctx.ready).maintain();
+      if (done.deleted.length || done.rotated.length) ctx.folderBackup.changed();
+      return done;
     },
   };
 }
