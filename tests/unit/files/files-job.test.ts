@@ -136,3 +136,39 @@ describe('file jobs', () => {
     expect(enc.state.aborted).toBe(true);
   });
 });
+
+describe('file jobs and the lock (ADR 0009)', () => {
+  it('a job started while unlocked finishes byte for byte after a lock; a job started while locked is refused by name', async () => {
+    const { f, keyring } = await setup();
+    const owner = rootCaller(f.kms.keystore, { userAgent: 'vitest' });
+    await f.kms.custody.setUpRecovery(owner, { passphrase: 'files across a lock' }, { iterations: 1000 });
+    const pt = random(8 * 65536);
+    const enc = memorySink();
+    await encryptJob({ input: streamOf(pt), sink: enc.sink, keyring: keyring(['alias/files']), frameLength: 65536 });
+    const message = await enc.sink.finish();
+    // The data key is decrypted before the first frame; the keystore locks while frames are still coming.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let sent = 0;
+    const slow = new ReadableStream<Uint8Array>({
+      async pull(c) {
+        if (sent === 4096) await gate;
+        if (sent >= message.length) return c.close();
+        c.enqueue(message.slice(sent, sent + 4096));
+        sent += 4096;
+      },
+    });
+    const dec = memorySink();
+    const job = decryptJob({ input: slow, sink: dec.sink, keyring: keyring(), allowLegacy: false });
+    await new Promise((r) => setTimeout(r, 50));
+    await f.kms.custody.lock(owner);
+    release();
+    await job;
+    expect(await dec.sink.finish()).toEqual(pt);
+    const refused = memorySink();
+    await expect(
+      decryptJob({ input: streamOf(message), sink: refused.sink, keyring: keyring(), allowLegacy: false }),
+    ).rejects.toMatchObject({ name: 'NoUsableKeyError', message: expect.stringContaining('KMSInvalidStateException') });
+    expect(refused.state.aborted || !refused.state.closed).toBe(true);
+  });
+});
