@@ -45,6 +45,30 @@ function lockedResponse(): Response {
   });
 }
 
+/** The first of `windows` to answer a ping as an unlocked console (the requesting one, `preferred`, if it
+ * is one and answers within a moment), or undefined once every one has answered otherwise or timed out. */
+function firstUnlockedConsole(windows: readonly Client[], preferred: string): Promise<Client | undefined> {
+  if (windows.length === 0) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    let pending = windows.length;
+    let fallback: Client | undefined;
+    const done = () => {
+      if (--pending === 0) resolve(fallback);
+    };
+    for (const c of windows) {
+      void ask(c, { type: 'POCKET_KMS_PING' }, PING_MS).then((r) => {
+        if (r?.type === 'console' && !r.locked) {
+          if (c.id === preferred) return resolve(c);
+          fallback ??= c;
+          // Another console answered: use it unless the requesting page answers within 50 ms.
+          setTimeout(() => resolve(fallback), 50);
+        }
+        done();
+      });
+    }
+  });
+}
+
 /** Runs `request` in an open, unlocked console: the one that sent it first, then any other. */
 export async function forwardToConsole(e: FetchEvent, path: ForwardedRequest['path']): Promise<Response> {
   const req = e.request;
@@ -58,15 +82,16 @@ export async function forwardToConsole(e: FetchEvent, path: ForwardedRequest['pa
   }
   const request: ForwardedRequest = { path, url: req.url, headers: [...req.headers], body };
   const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: false });
-  // Consoles answer a ping at once; other pages of the origin (e.g. one using the AWS SDK) never do.
-  const pings = await Promise.all(
-    windows.map(async (c) => ({ c, r: await ask(c, { type: 'POCKET_KMS_PING' }, PING_MS) })),
-  );
-  const consoles = pings
-    .filter((p) => p.r?.type === 'console' && !p.r.locked)
-    .map((p) => p.c)
-    .sort((a, b) => Number(b.id === e.clientId) - Number(a.id === e.clientId));
-  for (const c of consoles) {
+  // Consoles answer a ping at once; other pages of the origin (e.g. one using the AWS SDK) never do, so
+  // the first unlocked console to answer is used without waiting out the others' timeouts.
+  const tried = new Set<string>();
+  for (;;) {
+    const c = await firstUnlockedConsole(
+      windows.filter((w) => !tried.has(w.id)),
+      e.clientId,
+    );
+    if (!c) break;
+    tried.add(c.id);
     const r = await ask(
       c,
       { type: 'POCKET_KMS_FORWARD', request: { ...request, body: request.body.slice() } },
