@@ -67,6 +67,8 @@ function readConstraints(req: Req): StoredGrant['constraints'] | undefined {
       'Constraints must be an object with EncryptionContextSubset or EncryptionContextEquals.',
     );
   const r = c as Req;
+  // A member of GrantConstraints, but it constrains AWS service principals, which Pocket KMS has none of.
+  if (r.SourceArn != null) throw new UnsupportedOperationException('SourceArn grant constraints are not supported.');
   for (const k of Object.keys(r))
     if (k !== 'EncryptionContextSubset' && k !== 'EncryptionContextEquals')
       throw new ValidationException(`Constraints has an unknown member '${k}'.`);
