@@ -1,6 +1,6 @@
 // The KMS core: opens a keystore, dispatches operations by AWS name, records every call in the
 // audit log (success or failure), and runs maintenance (deletion when due, automatic rotation).
-// The handler map lives here, beside the handler-free catalogue (operations.ts) it is checked against.
+// The handler map lives here, beside the handler-free catalogue (operations/index.ts) it is checked against.
 
 import type { Caller } from './ids';
 import { DAY_MS, isPastDeletion, OpContext, type KmsEnv } from './context';

@@ -1,7 +1,7 @@
 // The condition keys of a KMS request (AWS KMS Developer Guide, "AWS KMS condition keys" and
 // "AWS global condition context keys"): built from the operation, its request, the key and the
 // caller. Keys that do not apply to a request are left out, so conditions see them as missing.
-// Which operation sets which keys, and where its encryption context is, is the catalogue's (operations.ts).
+// Which operation sets which keys, and where its encryption context is, is the catalogue's (operations/index.ts).
 
 import { actionOf, operationFacts } from '../operations';
 

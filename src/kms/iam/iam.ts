@@ -1,13 +1,12 @@
 // The keystore's principals (docs/AUTHORIZATION.md "Principals"): IAM users and roles with inline
 // identity policies and tags, and access keys for SigV4. Secrets are shown once, at creation, and
-// stored only as a non-extractable HMAC key over "AWS4" + secret. Every change is recorded in the
+// stored only as an HMAC key over "AWS4" + secret (access-key-secret.ts). Every change is recorded in the
 // audit trail as an IAM event (eventSource iam.amazonaws.com), in the transaction that makes it.
 
 import type { Caller } from '../ids';
 import { parsedPolicy } from '../authz';
 import { OpContext, type KmsEnv } from '../context';
 import {
-  KMSInternalException,
   EntityAlreadyExistsException,
   KmsError,
   LimitExceededException,
@@ -18,6 +17,7 @@ import {
 import { rootArn } from '../ids';
 import type { Tx } from '../ports';
 import type { AccessKeyRecord, PrincipalRecord, Tag } from '../records';
+import { openSecret, storedSecret } from './access-key-secret';
 
 export type PrincipalKind = 'root' | 'user' | 'role';
 
@@ -55,28 +55,6 @@ const NAME = /^[\w+=,.@-]{1,64}$/;
 const POLICY_NAME = /^[\w+=,.@-]{1,128}$/;
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const SECRET_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-const utf8 = new TextEncoder();
-
-/** The stored form of a secret access key: HMAC-SHA256 keyed with "AWS4" + secret, non-extractable. */
-export function importSecret(secretAccessKey: string): Promise<CryptoKey> {
-  return crypto.subtle.importKey(
-    'raw',
-    utf8.encode(`AWS4${secretAccessKey}`) as BufferSource,
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign'],
-  );
-}
-
-/** AES-GCM parameters that bind a sealed access-key secret to its access key ID. */
-function accessKeyGcm(accessKeyId: string, iv: Uint8Array): AesGcmParams {
-  return {
-    name: 'AES-GCM',
-    iv: iv as Uint8Array<ArrayBuffer>,
-    additionalData: utf8.encode(`pocket-kms:access-key:v1:${accessKeyId}`),
-  };
-}
 
 function pick(random: Uint8Array, alphabet: string): string {
   // 256 is a multiple of both alphabets' sizes (32, 64): no modulo bias.
@@ -278,7 +256,7 @@ export class Iam {
     const secretAccessKey = pick(this.env.random.bytes(40), SECRET_CHARS);
     const accessKeyId = 'AKIA' + pick(this.env.random.bytes(16), BASE32);
     const createdAt = this.env.clock.now();
-    const stored = await this.storedSecret(accessKeyId, secretAccessKey);
+    const stored = await storedSecret(this.env.custodian, this.env.random, accessKeyId, secretAccessKey);
     return this.run(caller, 'CreateAccessKey', { principalArn }, async (tx) => {
       await this.env.custodian.requireCurrent(tx);
       if (principalArn !== this.root) await this.principal(tx, principalArn);
@@ -322,40 +300,6 @@ export class Iam {
    * role's key acts as a session named after the key). Undefined when the key is unknown or inactive,
    * or its owner no longer exists.
    */
-  /** The stored form of a new access key's secret: the HMAC key itself (device keystores), or that key
-   * sealed under the wrapping key, extractable only inside WebCrypto while it is sealed (ADR 0009). */
-  private async storedSecret(
-    accessKeyId: string,
-    secretAccessKey: string,
-  ): Promise<Pick<AccessKeyRecord, 'secret' | 'sealedSecret' | 'iv'>> {
-    if (this.env.custodian.mode === 'device') return { secret: await importSecret(secretAccessKey) };
-    const wrappingKey = this.env.custodian.roots().wrappingKey;
-    const k = await crypto.subtle.importKey(
-      'raw',
-      utf8.encode(`AWS4${secretAccessKey}`),
-      { name: 'HMAC', hash: 'SHA-256' },
-      true,
-      ['sign'],
-    );
-    const iv = this.env.random.bytes(12);
-    return { sealedSecret: await crypto.subtle.wrapKey('raw', k, wrappingKey, accessKeyGcm(accessKeyId, iv)), iv };
-  }
-
-  private async usableSecret(k: AccessKeyRecord): Promise<CryptoKey> {
-    if (k.secret) return k.secret;
-    if (!k.sealedSecret || !k.iv) throw new KMSInternalException('The access key has no stored secret.');
-    const wrappingKey = this.env.custodian.roots().wrappingKey;
-    return crypto.subtle.unwrapKey(
-      'raw',
-      k.sealedSecret,
-      wrappingKey,
-      accessKeyGcm(k.accessKeyId, k.iv),
-      { name: 'HMAC', hash: 'SHA-256' },
-      false,
-      ['sign'],
-    );
-  }
-
   async authenticate(accessKeyId: string, via: CallerVia): Promise<{ secret: CryptoKey; caller: Caller } | undefined> {
     const found = await this.env.store.read(async (tx) => {
       const k = await tx.getAccessKey(accessKeyId);
@@ -364,7 +308,7 @@ export class Iam {
     });
     if (!found || (found.k.principalArn !== this.root && !found.p)) return undefined;
     return {
-      secret: await this.usableSecret(found.k),
+      secret: await openSecret(this.env.custodian, found.k),
       caller: this.caller(found.k.principalArn, found.p, { ...via, accessKeyId, sessionName: accessKeyId }),
     };
   }

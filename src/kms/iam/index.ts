@@ -2,7 +2,6 @@
 
 export {
   Iam,
-  importSecret,
   MAX_ACCESS_KEYS,
   type AccessKeySummary,
   type CallerVia,
@@ -10,3 +9,4 @@ export {
   type PrincipalKind,
   type PrincipalSummary,
 } from './iam';
+export { importSecret } from './access-key-secret';

@@ -1,4 +1,4 @@
-// The console's view of the operation catalogue (src/kms/operations.ts): which operations only read,
+// The console's view of the operation catalogue (src/kms/operations/index.ts): which operations only read,
 // which actions the simulator offers, which are account-level or take an encryption context. The UI
 // asks for it here instead of keeping copies.
 import { operationCatalogue, type OperationCatalogue } from '../../kms/operations';

@@ -1,4 +1,4 @@
-// The operation catalogue (src/kms/operations.ts): docs/API.md's operation table says what it says,
+// The operation catalogue (src/kms/operations/index.ts): docs/API.md's operation table says what it says,
 // the handler map covers exactly the implemented operations, and the derived views hold together.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';

@@ -3,6 +3,10 @@
 // is derived from it. Handler-free on purpose: authz, audit and the service worker read it without
 // loading every handler (and ops/* import those modules), so kms.ts pairs it with the handlers instead.
 
+import { LOOKUP_EVENTS_MEMBERS, REQUEST_MEMBERS } from './request-members';
+
+export { NESTED_REQUEST_MEMBERS } from './request-members';
+
 /** Whether Pocket KMS answers an operation (docs/API.md's Status column, word for word). */
 export type OperationStatus = 'supported' | 'partial' | 'not yet';
 
@@ -263,150 +267,6 @@ const SPECS = {
   UpdatePrimaryRegion: { ...NOT_YET, readOnly: false },
 } as const satisfies Record<string, Spec>;
 
-// Each operation's request members, as the KMS service model names them (generated once from the
-// schemas of @aws-sdk/client-kms 3.1164.0; tests/unit/kms/operations.test.ts holds them to it).
-const REQUEST_MEMBERS: Record<keyof typeof SPECS, readonly string[]> = {
-  CancelKeyDeletion: ['KeyId'],
-  ConnectCustomKeyStore: ['CustomKeyStoreId'],
-  CreateAlias: ['AliasName', 'TargetKeyId'],
-  CreateCustomKeyStore: [
-    'CustomKeyStoreName',
-    'CloudHsmClusterId',
-    'TrustAnchorCertificate',
-    'KeyStorePassword',
-    'CustomKeyStoreType',
-    'XksProxyUriEndpoint',
-    'XksProxyUriPath',
-    'XksProxyVpcEndpointServiceName',
-    'XksProxyVpcEndpointServiceOwner',
-    'XksProxyAuthenticationCredential',
-    'XksProxyConnectivity',
-  ],
-  CreateGrant: [
-    'KeyId',
-    'Operations',
-    'GranteePrincipal',
-    'RetiringPrincipal',
-    'Constraints',
-    'GrantTokens',
-    'Name',
-    'DryRun',
-    'GranteeServicePrincipal',
-    'RetiringServicePrincipal',
-  ],
-  CreateKey: [
-    'Policy',
-    'Description',
-    'KeyUsage',
-    'CustomerMasterKeySpec',
-    'KeySpec',
-    'Origin',
-    'CustomKeyStoreId',
-    'BypassPolicyLockoutSafetyCheck',
-    'Tags',
-    'MultiRegion',
-    'XksKeyId',
-  ],
-  Decapsulate: ['KeyId', 'SharedSecretCiphertextBlob', 'EncapsulationAlgorithm', 'GrantTokens', 'DryRun'],
-  Decrypt: [
-    'CiphertextBlob',
-    'EncryptionContext',
-    'GrantTokens',
-    'KeyId',
-    'EncryptionAlgorithm',
-    'Recipient',
-    'DryRun',
-    'DryRunModifiers',
-  ],
-  DeleteAlias: ['AliasName'],
-  DeleteCustomKeyStore: ['CustomKeyStoreId'],
-  DeleteImportedKeyMaterial: ['KeyId', 'KeyMaterialId'],
-  DeriveSharedSecret: ['KeyId', 'KeyAgreementAlgorithm', 'PublicKey', 'GrantTokens', 'DryRun', 'Recipient'],
-  DescribeCustomKeyStores: ['CustomKeyStoreId', 'CustomKeyStoreName', 'Limit', 'Marker'],
-  DescribeKey: ['KeyId', 'GrantTokens'],
-  DisableKey: ['KeyId'],
-  DisableKeyRotation: ['KeyId'],
-  DisconnectCustomKeyStore: ['CustomKeyStoreId'],
-  EnableKey: ['KeyId'],
-  EnableKeyRotation: ['KeyId', 'RotationPeriodInDays'],
-  Encapsulate: ['KeyId', 'EncapsulationAlgorithm', 'GrantTokens', 'DryRun'],
-  Encrypt: ['KeyId', 'Plaintext', 'EncryptionContext', 'GrantTokens', 'EncryptionAlgorithm', 'DryRun'],
-  GenerateDataKey: ['KeyId', 'EncryptionContext', 'NumberOfBytes', 'KeySpec', 'GrantTokens', 'Recipient', 'DryRun'],
-  GenerateDataKeyPair: ['KeyId', 'KeyPairSpec', 'EncryptionContext', 'GrantTokens', 'Recipient', 'DryRun'],
-  GenerateDataKeyPairWithoutPlaintext: ['KeyId', 'KeyPairSpec', 'EncryptionContext', 'GrantTokens', 'DryRun'],
-  GenerateDataKeyWithoutPlaintext: ['KeyId', 'EncryptionContext', 'KeySpec', 'NumberOfBytes', 'GrantTokens', 'DryRun'],
-  GenerateMac: ['Message', 'KeyId', 'MacAlgorithm', 'GrantTokens', 'DryRun'],
-  GenerateRandom: ['NumberOfBytes', 'CustomKeyStoreId', 'Recipient'],
-  GetKeyLastUsage: ['KeyId'],
-  GetKeyPolicy: ['KeyId', 'PolicyName'],
-  GetKeyRotationStatus: ['KeyId'],
-  GetParametersForImport: ['KeyId', 'WrappingAlgorithm', 'WrappingKeySpec'],
-  GetPublicKey: ['KeyId', 'GrantTokens'],
-  ImportKeyMaterial: [
-    'KeyId',
-    'ImportToken',
-    'EncryptedKeyMaterial',
-    'ValidTo',
-    'ExpirationModel',
-    'ImportType',
-    'KeyMaterialDescription',
-    'KeyMaterialId',
-  ],
-  ListAliases: ['KeyId', 'Limit', 'Marker'],
-  ListGrants: ['KeyId', 'Limit', 'Marker', 'GrantId', 'GranteePrincipal', 'GranteeServicePrincipal'],
-  ListKeyPolicies: ['KeyId', 'Limit', 'Marker'],
-  ListKeyRotations: ['KeyId', 'IncludeKeyMaterial', 'Limit', 'Marker'],
-  ListKeys: ['Limit', 'Marker'],
-  ListResourceTags: ['KeyId', 'Limit', 'Marker'],
-  ListRetirableGrants: ['Limit', 'Marker', 'RetiringPrincipal', 'RetiringServicePrincipal'],
-  PutKeyPolicy: ['KeyId', 'Policy', 'PolicyName', 'BypassPolicyLockoutSafetyCheck'],
-  ReEncrypt: [
-    'DestinationKeyId',
-    'CiphertextBlob',
-    'SourceEncryptionContext',
-    'SourceKeyId',
-    'DestinationEncryptionContext',
-    'SourceEncryptionAlgorithm',
-    'DestinationEncryptionAlgorithm',
-    'GrantTokens',
-    'DryRun',
-    'DryRunModifiers',
-  ],
-  ReplicateKey: ['KeyId', 'ReplicaRegion', 'Policy', 'BypassPolicyLockoutSafetyCheck', 'Description', 'Tags'],
-  RetireGrant: ['GrantToken', 'KeyId', 'GrantId', 'DryRun'],
-  RevokeGrant: ['KeyId', 'GrantId', 'DryRun'],
-  RotateKeyOnDemand: ['KeyId'],
-  ScheduleKeyDeletion: ['KeyId', 'PendingWindowInDays'],
-  Sign: ['KeyId', 'Message', 'SigningAlgorithm', 'MessageType', 'GrantTokens', 'DryRun'],
-  TagResource: ['KeyId', 'Tags'],
-  UntagResource: ['KeyId', 'TagKeys'],
-  UpdateAlias: ['AliasName', 'TargetKeyId'],
-  UpdateCustomKeyStore: [
-    'CustomKeyStoreId',
-    'NewCustomKeyStoreName',
-    'KeyStorePassword',
-    'CloudHsmClusterId',
-    'XksProxyUriEndpoint',
-    'XksProxyUriPath',
-    'XksProxyVpcEndpointServiceName',
-    'XksProxyVpcEndpointServiceOwner',
-    'XksProxyAuthenticationCredential',
-    'XksProxyConnectivity',
-  ],
-  UpdateKeyDescription: ['KeyId', 'Description'],
-  UpdatePrimaryRegion: ['KeyId', 'PrimaryRegion'],
-  Verify: ['KeyId', 'Message', 'Signature', 'SigningAlgorithm', 'MessageType', 'GrantTokens', 'DryRun'],
-  VerifyMac: ['Message', 'KeyId', 'MacAlgorithm', 'Mac', 'GrantTokens', 'DryRun'],
-};
-
-/** Members of the structures nested in requests (GrantConstraints, Tag, RecipientInfo), by the
- * request member that holds one (or, for Tags, a list of them). */
-export const NESTED_REQUEST_MEMBERS: Readonly<Record<string, readonly string[]>> = {
-  Constraints: ['EncryptionContextSubset', 'EncryptionContextEquals', 'SourceArn'],
-  Tags: ['TagKey', 'TagValue'],
-  Recipient: ['KeyEncryptionAlgorithm', 'AttestationDocument'],
-};
-
 /** An AWS KMS operation name (the catalogue's keys). */
 export type OperationName = keyof typeof SPECS;
 
@@ -472,9 +332,6 @@ export function actionOf(op: string, side?: 'source' | 'destination'): ActionFac
 // Events Pocket KMS records that are not KMS operations: IAM changes, key deletion and rotation by
 // maintenance, and audit trimming all write; CloudTrail's LookupEvents only reads.
 const READ_ONLY_EVENTS = new Set(['LookupEvents']);
-
-/** CloudTrail LookupEvents' request members (CloudTrail API reference). */
-const LOOKUP_EVENTS_MEMBERS = ['LookupAttributes', 'StartTime', 'EndTime', 'EventCategory', 'MaxResults', 'NextToken'];
 
 /** The request members a record of `event` may hold; undefined for events whose requests Pocket KMS
  * builds itself (IAM, custody, maintenance), which hold nothing a caller chose beyond their fields. */
