@@ -33,6 +33,16 @@ const CONTEXT_OPERATIONS = new Set(
 const PRINCIPAL =
   /^arn:aws:(iam::\d{12}:(root|user\/[\w+=,.@-]+|role\/[\w+=,.@-]+)|sts::\d{12}:assumed-role\/[\w+=,.@-]+\/[\w+=,.@-]+)$/;
 
+/** AWS's grants may name an AWS service principal instead of an IAM one; Pocket KMS models no AWS
+ * service, so such a grant or filter is refused rather than silently made or ignored. */
+function refuseServicePrincipals(req: Req, fields: readonly string[]): void {
+  for (const f of fields)
+    if (req[f] !== undefined && req[f] !== null)
+      throw new UnsupportedOperationException(
+        `${f} is not supported by Pocket KMS: it models no AWS service principals.`,
+      );
+}
+
 function principalField(req: Req, field: string, required: boolean): string | undefined {
   const v = required ? reqString(req, field, 1, 256) : optString(req, field, 1, 256);
   if (v !== undefined && !PRINCIPAL.test(v)) {
@@ -110,6 +120,7 @@ function refuseDryRun(req: Req): void {
 
 export async function createGrant(c: OpContext, req: Req) {
   const id = reqString(req, 'KeyId');
+  refuseServicePrincipals(req, ['GranteeServicePrincipal', 'RetiringServicePrincipal']);
   const grantee = principalField(req, 'GranteePrincipal', true)!;
   const retiring = principalField(req, 'RetiringPrincipal', false);
   const operations = optStringList(req, 'Operations', 100, 64);
@@ -230,6 +241,7 @@ export async function listGrants(c: OpContext, req: Req) {
   const { limit, after } = readPaging(req, 100, 50);
   const grantId = optString(req, 'GrantId', 1, 128);
   if (grantId !== undefined) checkGrantId(grantId);
+  refuseServicePrincipals(req, ['GranteeServicePrincipal']);
   const grantee = principalField(req, 'GranteePrincipal', false);
   const grants = await c.write(async (tx) => {
     const key = await c.resolve(tx, id, { aliases: false });

@@ -116,6 +116,18 @@ const REFUSED: Record<string, readonly [exception: string, reason: string]> = {
   'GenerateDataKey.NumberOfBytes': ['ValidationException', 'the corpus sets KeySpec: AWS refuses both'],
   'GenerateDataKeyWithoutPlaintext.KeySpec': ['ValidationException', 'the corpus sets NumberOfBytes: AWS refuses both'],
   'CreateGrant.Constraints': ['UnsupportedOperationException', 'SourceArn constrains service principals: none here'],
+  'CreateGrant.GranteeServicePrincipal': [
+    'UnsupportedOperationException',
+    'Pocket KMS models no AWS service principals',
+  ],
+  'CreateGrant.RetiringServicePrincipal': [
+    'UnsupportedOperationException',
+    'Pocket KMS models no AWS service principals',
+  ],
+  'ListGrants.GranteeServicePrincipal': [
+    'UnsupportedOperationException',
+    'a filter that cannot match is refused, not ignored',
+  ],
 };
 
 const refusal = (op: string, member: string) => REFUSED[`${op}.${member}`] ?? REFUSED[`*.${member}`];
