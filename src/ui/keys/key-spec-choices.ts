@@ -29,7 +29,7 @@ export const KEY_TYPES: { value: KeyType; label: string; hint: string }[] = [
   {
     value: 'symmetric',
     label: 'Symmetric',
-    hint: 'One AES-256 key that encrypts and decrypts; it never leaves this browser.',
+    hint: 'One AES-256 key that encrypts and decrypts inside this browser.',
   },
   {
     value: 'asymmetric',

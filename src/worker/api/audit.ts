@@ -83,7 +83,7 @@ export interface AuditWorkerApi {
   /** The next chunk of a running export (transferred), or null at its end. */
   exportNext(id: string): Promise<Uint8Array | null>;
   exportCancel(id: string): Promise<void>;
-  /** The keystore's digest signing public key (the private key is non-extractable). */
+  /** The keystore's digest signing public key (the private key is non-extractable, and sealed at rest under a passphrase: ADR 0009). */
   auditPublicKey(): Promise<AuditPublicKey>;
   /** Validates an exported CloudTrail archive (.tar) against this keystore's key, or `publicKeyPem`. */
   validateAuditExport(archive: Blob, publicKeyPem?: string): Promise<ValidationReport>;
