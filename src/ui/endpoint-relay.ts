@@ -2,13 +2,14 @@
 // no key, so it asks open consoles (POCKET_KMS_PING) and hands a /kms or /cloudtrail request to one
 // (POCKET_KMS_FORWARD); this page passes it to its KMS worker and sends back the worker's answer.
 import type { ForwardMessage, ForwardReply } from '../endpoint/forwarded';
+import { custody } from './custody/custody.svelte';
 import { kms } from './kms-client.svelte';
 
 async function answer(message: ForwardMessage): Promise<ForwardReply> {
-  if (message.type === 'POCKET_KMS_PING') {
-    const info = await kms.api.custodyStatus().catch(() => undefined);
-    return { type: 'console', locked: !info || info.locked };
-  }
+  // A ping comes before every forwarded request: answer from the console's own custody state rather
+  // than asking the worker (custodyStatus reads every key). If the worker locked itself since, the
+  // forwarded request answers 'locked' and the service worker tries another console.
+  if (message.type === 'POCKET_KMS_PING') return { type: 'console', locked: custody.info?.locked !== false };
   const r = await kms.api.endpoint(message.request).catch(() => 'locked' as const);
   return r === 'locked' ? { type: 'locked' } : { type: 'response', response: r };
 }

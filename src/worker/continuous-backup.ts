@@ -3,16 +3,6 @@
 // material. Debounced, one write at a time, and atomic (a new file, then a replace): the folder holds
 // the previous complete backup until the next one is complete.
 
-/** Operations whose success creates or destroys key material (or, for CancelKeyDeletion, saves it). */
-export const MATERIAL_OPERATIONS: ReadonlySet<string> = new Set([
-  'CreateKey',
-  'RotateKeyOnDemand',
-  'ScheduleKeyDeletion',
-  'CancelKeyDeletion',
-  'ImportKeyMaterial',
-  'DeleteImportedKeyMaterial',
-]);
-
 /** How long after the last change the backup is written: a burst of changes makes one write. */
 export const DEBOUNCE_MS = 2_000;
 

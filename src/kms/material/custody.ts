@@ -218,24 +218,17 @@ async function newSlot(
   transientVault: CryptoKey,
   random: (n: number) => Uint8Array,
   iterations: number,
-): Promise<SecretSlot> {
+): Promise<{ slot: SecretSlot; kek: CryptoKey }> {
   if ('passphrase' in secret) {
     const kdf = { name: 'PBKDF2', hash: 'SHA-256', iterations, salt: random(16) } as const;
     const kek = await passphraseKek(secret.passphrase, kdf);
-    return {
-      kind: 'passphrase',
-      kdf,
-      wrappedVault: bytes(await crypto.subtle.wrapKey('raw', transientVault, kek, 'AES-KW')),
-    };
+    const wrappedVault = bytes(await crypto.subtle.wrapKey('raw', transientVault, kek, 'AES-KW'));
+    return { kek, slot: { kind: 'passphrase', kdf, wrappedVault } };
   }
   const prfSalt = random(32);
   const kek = await passkeyKek(secret.prf, prfSalt);
-  return {
-    kind: 'passkey',
-    credentialId: secret.credentialId.slice(),
-    prfSalt,
-    wrappedVault: bytes(await crypto.subtle.wrapKey('raw', transientVault, kek, 'AES-KW')),
-  };
+  const wrappedVault = bytes(await crypto.subtle.wrapKey('raw', transientVault, kek, 'AES-KW'));
+  return { kek, slot: { kind: 'passkey', credentialId: secret.credentialId.slice(), prfSalt, wrappedVault } };
 }
 
 /**
@@ -258,7 +251,7 @@ export async function createSecretCustody(
     domain: bytes(await crypto.subtle.wrapKey('raw', domainT, vaultT, 'AES-KW')),
     wrapping: bytes(await crypto.subtle.wrapKey('raw', wrappingT, vaultT, 'AES-KW')),
   };
-  const slot = await newSlot(secret, vaultT, o.random, o.iterations ?? PBKDF2_ITERATIONS);
+  const { slot, kek } = await newSlot(secret, vaultT, o.random, o.iterations ?? PBKDF2_ITERATIONS);
   const custody: SecretCustody = {
     mode: 'secret',
     version: 1,
@@ -267,7 +260,8 @@ export async function createSecretCustody(
     autoLockMinutes: o.autoLockMinutes ?? DEFAULT_AUTO_LOCK_MINUTES,
     changedAt: o.now,
   };
-  return { custody, unlocked: await unlock(custody, secret) };
+  // The KEK just derived opens the new slot: one key derivation (600,000 PBKDF2 iterations), not two.
+  return { custody, unlocked: await openSlot(custody, slot, kek) };
 }
 
 /**
@@ -294,7 +288,7 @@ export async function changeSecret(
   } catch {
     throw new IncorrectSecretException('The current passphrase is not correct.');
   }
-  const added = await newSlot(next, vaultT, o.random, o.iterations ?? PBKDF2_ITERATIONS);
+  const { slot: added } = await newSlot(next, vaultT, o.random, o.iterations ?? PBKDF2_ITERATIONS);
   const others = custody.slots.filter((s) =>
     added.kind === 'passphrase'
       ? s.kind !== 'passphrase'

@@ -49,6 +49,8 @@ export interface OperationFacts {
   readonly scope: 'account' | 'key';
   /** Successful calls count as use of their keys (GetKeyLastUsage). */
   readonly usesKey: boolean;
+  /** Successful calls create or destroy key material, or save it from deletion (a backup is then due). */
+  readonly changesMaterial: boolean;
   readonly actions: readonly ActionFacts[];
   /** Top-level request members that are blobs (base64 on the wire). Responses are encoded by type
    * (Uint8Array, Date), so they need no table. */
@@ -67,6 +69,7 @@ interface Spec {
   readOnly: boolean;
   account?: true;
   usesKey?: true;
+  changesMaterial?: true;
   /** Shorthand for the one action named like the operation. */
   context?: string;
   grant?: GrantFacts;
@@ -223,12 +226,17 @@ const SPECS = {
   PutKeyPolicy: { ...MANAGE, readOnly: false, conditionKeys: ['kms:BypassPolicyLockoutSafetyCheck'] },
   EnableKey: { ...MANAGE, readOnly: false },
   DisableKey: { ...MANAGE, readOnly: false },
-  ScheduleKeyDeletion: { ...MANAGE, readOnly: false, conditionKeys: ['kms:ScheduleKeyDeletionPendingWindowInDays'] },
-  CancelKeyDeletion: { ...MANAGE, readOnly: false },
+  ScheduleKeyDeletion: {
+    ...MANAGE,
+    readOnly: false,
+    changesMaterial: true,
+    conditionKeys: ['kms:ScheduleKeyDeletionPendingWindowInDays'],
+  },
+  CancelKeyDeletion: { ...MANAGE, readOnly: false, changesMaterial: true },
   EnableKeyRotation: { ...MANAGE, readOnly: false, conditionKeys: ['kms:RotationPeriodInDays'] },
   DisableKeyRotation: { ...MANAGE, readOnly: false },
   GetKeyRotationStatus: { ...MANAGE, readOnly: true },
-  RotateKeyOnDemand: { ...MANAGE, readOnly: false },
+  RotateKeyOnDemand: { ...MANAGE, readOnly: false, changesMaterial: true },
   ListKeyRotations: { ...MANAGE, readOnly: true },
   UpdateKeyDescription: { ...MANAGE, readOnly: false },
   TagResource: { ...MANAGE, readOnly: false, conditionKeys: TAGGING },
@@ -237,6 +245,7 @@ const SPECS = {
   CreateAlias: { ...MANAGE, readOnly: false },
   DeleteAlias: { ...MANAGE, readOnly: false },
   CreateKey: {
+    changesMaterial: true,
     ...MANAGE,
     status: 'partial',
     readOnly: false,
@@ -257,12 +266,13 @@ const SPECS = {
   UpdateCustomKeyStore: { ...NOT_YET, readOnly: false, account: true },
   GetParametersForImport: { ...NOT_YET, readOnly: true },
   ImportKeyMaterial: {
+    changesMaterial: true,
     ...NOT_YET,
     readOnly: false,
     blobs: ['ImportToken', 'EncryptedKeyMaterial'],
     timestamps: ['ValidTo'],
   },
-  DeleteImportedKeyMaterial: { ...NOT_YET, readOnly: false },
+  DeleteImportedKeyMaterial: { ...NOT_YET, readOnly: false, changesMaterial: true },
   ReplicateKey: { ...NOT_YET, readOnly: false },
   UpdatePrimaryRegion: { ...NOT_YET, readOnly: false },
 } as const satisfies Record<string, Spec>;
@@ -288,6 +298,7 @@ function describe(name: OperationName, s: Spec): OperationFacts {
     readOnly: s.readOnly,
     scope: s.account ? 'account' : 'key',
     usesKey: s.usesKey ?? false,
+    changesMaterial: s.changesMaterial ?? false,
     actions: s.actions ?? [own],
     requestBlobs: s.blobs ?? [],
     requestTimestamps: s.timestamps ?? [],
@@ -337,6 +348,11 @@ const READ_ONLY_EVENTS = new Set(['LookupEvents']);
  * builds itself (IAM, custody, maintenance), which hold nothing a caller chose beyond their fields. */
 export function requestMembersOf(event: string): readonly string[] | undefined {
   return event === 'LookupEvents' ? LOOKUP_EVENTS_MEMBERS : BY_NAME.get(event)?.requestMembers;
+}
+
+/** Whether a successful `op` created or destroyed key material (continuous backup follows it). */
+export function changesMaterial(op: string): boolean {
+  return BY_NAME.get(op)?.changesMaterial ?? false;
 }
 
 /** CloudTrail's readOnly for any recorded event. */

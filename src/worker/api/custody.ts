@@ -6,7 +6,8 @@ import type { ForwardedRequest, ForwardedResponse } from '../../endpoint/forward
 import { handleCloudTrail, handleKms } from '../../endpoint/wire';
 import type { Kms } from '../../kms/kms';
 import type { WorkerContext } from '../context';
-import { MATERIAL_OPERATIONS, type BackupFolderInfo } from '../continuous-backup';
+import type { BackupFolderInfo } from '../continuous-backup';
+import { changesMaterial } from '../../kms/operations';
 
 export type { BackupFolderInfo };
 
@@ -167,7 +168,7 @@ export function custodyApi(ctx: WorkerContext): CustodyWorkerApi {
       });
       const res = request.path === '/kms' ? await handleKms(kms, req) : await handleCloudTrail(kms, req);
       const target = req.headers.get('x-amz-target')?.split('.').pop() ?? '';
-      if (request.path === '/kms' && res.ok && MATERIAL_OPERATIONS.has(target)) ctx.folderBackup.changed();
+      if (request.path === '/kms' && res.ok && changesMaterial(target)) ctx.folderBackup.changed();
       return { status: res.status, headers: [...res.headers], body: new Uint8Array(await res.arrayBuffer()) };
     },
   };

@@ -3,7 +3,7 @@
 import { digestStream, type FileDigestKind } from '../../kms/asymmetric';
 import type { KmsResponses, SupportedOperation } from '../../kms/kms';
 import type { WorkerContext } from '../context';
-import { MATERIAL_OPERATIONS } from '../continuous-backup';
+import { changesMaterial } from '../../kms/operations';
 import { keystoreInfo, type KeystoreInfo } from './identities';
 
 export type { FileDigestKind, KmsResponses, SupportedOperation };
@@ -32,7 +32,7 @@ export function kmsApi(ctx: WorkerContext): KmsCallsWorkerApi {
     async call(operation, request) {
       const kms = await ctx.ready;
       const response = await kms.call(operation, request, acting.current(kms));
-      if (MATERIAL_OPERATIONS.has(operation)) ctx.folderBackup.changed();
+      if (changesMaterial(operation)) ctx.folderBackup.changed();
       return response as never;
     },
     async keystore() {
