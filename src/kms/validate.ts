@@ -86,6 +86,15 @@ export function optStringList(req: Req, field: string, maxItems: number, maxLen 
   return v as string[];
 }
 
+/** A list of enum values, each one of `values`, at most `maxItems` of them. */
+export function optEnumList<T extends string>(req: Req, field: string, values: readonly T[], maxItems: number) {
+  const v = optStringList(req, field, maxItems);
+  for (const s of v ?? [])
+    if (!values.includes(s as T))
+      fail(field, `Member must satisfy constraint: [Member must satisfy enum value set: [${values.join(', ')}]]`);
+  return v as T[] | undefined;
+}
+
 const LONE_SURROGATE = /\p{Surrogate}/u;
 const utf8 = new TextEncoder();
 

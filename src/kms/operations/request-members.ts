@@ -96,7 +96,7 @@ export const REQUEST_MEMBERS: Readonly<Record<OperationName, readonly string[]>>
   ListGrants: ['KeyId', 'Limit', 'Marker', 'GrantId', 'GranteePrincipal', 'GranteeServicePrincipal'],
   ListKeyPolicies: ['KeyId', 'Limit', 'Marker'],
   ListKeyRotations: ['KeyId', 'IncludeKeyMaterial', 'Limit', 'Marker'],
-  ListKeys: ['Limit', 'Marker'],
+  ListKeys: ['Limit', 'Marker', 'ResourceOwners'],
   ListResourceTags: ['KeyId', 'Limit', 'Marker'],
   ListRetirableGrants: ['Limit', 'Marker', 'RetiringPrincipal', 'RetiringServicePrincipal'],
   PutKeyPolicy: ['KeyId', 'Policy', 'PolicyName', 'BypassPolicyLockoutSafetyCheck'],

@@ -10,7 +10,7 @@ import { checkPolicyDocument, defaultKeyPolicy } from '../authz';
 import { generateKeyMaterial } from '../asymmetric';
 import { SPECS } from '../asymmetric';
 import type { KeyRecord, MaterialRecord } from '../records';
-import { optBool, optEnum, optString, reqString, type Req } from '../validate';
+import { optBool, optEnum, optEnumList, optString, reqString, type Req } from '../validate';
 import { keyMetadata } from './metadata';
 import { mergeTags, readTags } from './tags';
 import { lockoutCheck } from './policies';
@@ -135,13 +135,18 @@ export async function describeKey(c: OpContext, req: Req) {
   return { KeyMetadata: keyMetadata(c.ks, key) };
 }
 
+const RESOURCE_OWNERS = ['SELF', 'OTHER_ACCOUNTS_VIA_RAM'] as const;
+
 export async function listKeys(c: OpContext, req: Req) {
   const { limit, after } = readPaging(req, 1000, 100);
+  const owners = optEnumList(req, 'ResourceOwners', RESOURCE_OWNERS, 2);
   const all = await c.write(async (tx) => {
     await c.authorizeAccount(tx);
     return tx.allKeys();
   });
-  const live = all.filter((k) => !(k.state === 'PendingDeletion' && k.deletionDate! <= c.now));
+  // Every key of a keystore is the caller's account's own: none is shared through AWS RAM.
+  const self = owners === undefined || owners.length === 0 || owners.includes('SELF');
+  const live = self ? all.filter((k) => !(k.state === 'PendingDeletion' && k.deletionDate! <= c.now)) : [];
   const p = page(live, (k) => k.keyId, limit, after);
   return {
     Keys: p.items.map((k) => ({ KeyId: k.keyId, KeyArn: k.arn })),

@@ -165,6 +165,17 @@ describe('ListKeys', () => {
     expect((await call('ListKeys', { Marker: first.NextMarker })).Keys).toHaveLength(1);
   });
 
+  it("filters by ResourceOwners: SELF lists the keystore's keys, OTHER_ACCOUNTS_VIA_RAM none (nothing is shared through RAM)", async () => {
+    const { createKey, call } = await freshKms();
+    const k = await createKey();
+    const ids = async (req: object) => (await call('ListKeys', req)).Keys.map((x: { KeyId: string }) => x.KeyId);
+    expect(await ids({ ResourceOwners: ['SELF'] })).toEqual([k.KeyId]);
+    expect(await ids({ ResourceOwners: ['SELF', 'OTHER_ACCOUNTS_VIA_RAM'] })).toEqual([k.KeyId]);
+    expect(await ids({ ResourceOwners: ['OTHER_ACCOUNTS_VIA_RAM'] })).toEqual([]);
+    await rejectsWith(call('ListKeys', { ResourceOwners: ['OTHERS'] }), 'ValidationException');
+    await rejectsWith(call('ListKeys', { ResourceOwners: 'SELF' }), 'ValidationException');
+  });
+
   it('answers an empty keystore with Keys [] and Truncated false', async () => {
     const { call } = await freshKms();
     expect(await call('ListKeys')).toEqual({ Keys: [], Truncated: false });
