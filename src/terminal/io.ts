@@ -1,0 +1,31 @@
+// What a terminal command (aws, openssl, …) gets from the shell that runs it: arguments, environment,
+// files of the scratch folder and its standard streams. Commands are plain async functions over this
+// interface, so they run alike under the page's shell and in Node unit tests.
+
+/** A file the command asked for does not exist (or is a directory); the message names the path. */
+export class TerminalFileError extends Error {
+  override name = 'TerminalFileError';
+}
+
+/** The world of one running command. Paths are relative to `cwd` unless absolute. */
+export interface CommandIo {
+  /** Environment variables as the shell exported them (AWS_REGION, AWS_PROFILE, HOME, USER, …). */
+  readonly env: Readonly<Record<string, string>>;
+  /** The working directory, absolute (e.g. /home/user). */
+  readonly cwd: string;
+  /** Everything on standard input (empty when nothing was piped or redirected in). */
+  readonly stdin: Uint8Array;
+  /** Aborted when the person presses Ctrl-C; a long command stops and returns 130. */
+  readonly signal: AbortSignal;
+  /** @throws TerminalFileError when `path` is not a readable file. */
+  readFile(path: string): Promise<Uint8Array>;
+  /** Creates or replaces `path` (its directory must exist). */
+  writeFile(path: string, data: Uint8Array): Promise<void>;
+  /** Writes to standard output; strings are UTF-8. */
+  stdout(data: Uint8Array | string): void;
+  /** Writes to standard error; strings are UTF-8. */
+  stderr(data: Uint8Array | string): void;
+}
+
+/** A command: `argv` without the command's own name; resolves to the exit status (0 = success). */
+export type TerminalCommand = (argv: readonly string[], io: CommandIo) => Promise<number>;
