@@ -58,7 +58,21 @@ const ALLOWED: Record<string, string[]> = {
   endpoint: ['endpoint', 'kms', 'format'],
   worker: ['worker', 'kms', 'store', 'format', 'endpoint', 'comlink'],
   sw: ['sw', 'kms', 'store', 'format', 'endpoint', 'workbox-precaching'],
-  ui: ['ui', 'svelte', 'comlink'],
+  // The terminal (#/terminal): a shell, `aws` over the unmodified AWS SDK, `openssl`; no DOM, no core.
+  terminal: [
+    'terminal',
+    'format',
+    'endpoint',
+    '@aws-sdk/client-kms',
+    '@aws-sdk/client-sts',
+    '@aws-sdk/client-s3',
+    'jmespath',
+    'yaml',
+    'just-bash',
+    '@noble/hashes',
+    '@noble/curves',
+  ],
+  ui: ['ui', 'svelte', 'comlink', 'terminal', '@xterm/xterm'],
   main: ['ui', 'svelte', 'virtual:pwa-register'],
 };
 // The UI types its requests with the AWS SDK's own shapes, and its messages to the service worker
