@@ -34,6 +34,19 @@ describe('DryRun', () => {
       expect(last).toMatchObject({ eventName: op, errorCode: 'DryRunOperationException', usedKeyIds: [] });
       expect(last.record).toMatchObject({ errorCode: 'DryRunOperationException', responseElements: null });
     }
+    // A check that is the call's own answer is made too: a signature that is not valid.
+    await rejectsWith(
+      f.call('Verify', { ...VALID.Verify!(w), Signature: w.signature.map((b) => b ^ 1), DryRun: true }),
+      'KMSInvalidSignatureException',
+    );
+    await rejectsWith(
+      f.call('Decrypt', {
+        ...VALID.Decrypt!(w),
+        CiphertextBlob: w.blob.map((b, i) => (i === w.blob.length - 1 ? b ^ 1 : b)),
+        DryRun: true,
+      }),
+      'InvalidCiphertextException',
+    );
     // The same requests without DryRun (or with DryRun false) act: the grant a dry run did not retire is still there.
     await f.call('RetireGrant', { ...VALID.RetireGrant!(w), DryRun: false });
   });
