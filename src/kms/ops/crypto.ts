@@ -46,7 +46,7 @@ export function commonFields(req: Req): void {
   // attestation document: it refuses rather than answer without CiphertextForRecipient (docs/API.md).
   if (req.Recipient !== undefined && req.Recipient !== null)
     throw new UnsupportedOperationException(
-      'Recipient is not supported by Pocket KMS: it cannot verify an AWS Nitro Enclaves or NitroTPM attestation document. Call without Recipient.',
+      'Recipient is not supported by Pocket KMS: it cannot verify an AWS Nitro Enclaves or NitroTPM attestation document, so it cannot answer with CiphertextForRecipient; call without Recipient.',
     );
 }
 
