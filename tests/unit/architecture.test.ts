@@ -58,6 +58,8 @@ const ALLOWED: Record<string, string[]> = {
   endpoint: ['endpoint', 'kms', 'format'],
   worker: ['worker', 'kms', 'store', 'format', 'endpoint', 'comlink'],
   sw: ['sw', 'kms', 'store', 'format', 'endpoint', 'workbox-precaching'],
+  // The terminal's commands (openssl on WebCrypto and @noble): nothing of ui, worker, store or sw.
+  terminal: ['terminal', 'kms', 'format', '@noble/hashes', '@noble/curves'],
   ui: ['ui', 'svelte', 'comlink'],
   main: ['ui', 'svelte', 'virtual:pwa-register'],
 };

@@ -1,0 +1,53 @@
+// Loading a key named on the command line the way OpenSSL 3's apps/lib/apps.c load_key/load_pubkey
+// report failure ("Could not read public key from pub.pem"), and reading -sigopt / -pkeyopt values.
+
+import { TerminalFileError, type CommandIo } from '../io';
+import { decodeKey, KeyDecodeError, type Key } from './keys';
+import type { SigOpts } from './sign';
+
+/**
+ * The key in `path`; undefined after OpenSSL's message when it is missing or holds no such key.
+ * @param what how the message names the key ("public key", "private key", "key of Public Key" for pkey)
+ */
+export async function loadKey(
+  io: CommandIo,
+  path: string,
+  want: 'public' | 'private',
+  form?: 'PEM' | 'DER',
+  what = `${want} key`,
+  openWhat = what,
+): Promise<Key | undefined> {
+  let data: Uint8Array;
+  try {
+    data = await io.readFile(path);
+  } catch (e) {
+    if (!(e instanceof TerminalFileError)) throw e;
+    io.stderr(`Could not open file or uri for loading ${openWhat} from ${path}\n`);
+    return undefined;
+  }
+  try {
+    return decodeKey(data, want, form);
+  } catch (e) {
+    if (!(e instanceof KeyDecodeError)) throw e;
+    io.stderr(`Could not read ${what} from ${path}\n`);
+    return undefined;
+  }
+}
+
+/** rsa_padding_mode:pkcs1|pss|none and rsa_pss_saltlen:N|digest|max|auto into `o`; false for anything else. */
+export function parseSigOpt(opt: string, o: SigOpts): boolean {
+  const [name, value] = [opt.slice(0, opt.indexOf(':')), opt.slice(opt.indexOf(':') + 1)];
+  if (name === 'rsa_padding_mode') {
+    if (value === 'pkcs1' || value === 'pss' || value === 'none') o.padding = value;
+    else return false;
+    return true;
+  }
+  if (name === 'rsa_pss_saltlen') {
+    const named: Record<string, number> = { digest: -1, auto: -2, max: -3 };
+    const n = value in named ? named[value]! : /^-?\d+$/.test(value) ? Number(value) : NaN;
+    if (Number.isNaN(n) || n < -3) return false;
+    o.saltLen = n;
+    return true;
+  }
+  return false;
+}
