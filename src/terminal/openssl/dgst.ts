@@ -8,7 +8,8 @@ import { toHex, utf8Encode } from '../../format/bytes';
 import { formatOf, parseArgs, type CommandSpec } from './args';
 import { DIGESTS, digestByName, type DigestName } from './cipher';
 import { loadKey, parseSigOpt } from './load-key';
-import { signMessage, verifyMessage, type SigOpts } from './sign';
+import { derToRaw, signMessage, verifyMessage, type SigOpts } from './sign';
+import { CURVE_BYTES, modulusBytes, type Key } from './keys';
 import { writeOutput } from './stdio';
 import { TerminalFileError } from '../io';
 
@@ -67,7 +68,8 @@ export async function dgst(argv: readonly string[], io: CommandIo): Promise<numb
     if (!parseSigOpt(o.value, sigOpts)) return (io.stderr(`dgst: Signature parameter error "${o.value}"\n`), 1);
   }
   const form = a.has('keyform') ? formatOf(a.get('keyform')!) : undefined;
-  const key = keyPath && (await loadKey(io, keyPath, mode === 'verify' ? 'public' : 'private', form));
+  const key =
+    keyPath === undefined ? undefined : await loadKey(io, keyPath, mode === 'verify' ? 'public' : 'private', form);
   if (key === undefined && keyPath) return 1;
   if (key && key.type === 'ec' && sigOpts.padding !== 'pkcs1')
     return (io.stderr(`dgst: Signature parameter rsa_padding_mode is for RSA keys; ${keyPath} holds an EC key\n`), 1);
@@ -80,6 +82,9 @@ export async function dgst(argv: readonly string[], io: CommandIo): Promise<numb
       if (!(e instanceof TerminalFileError)) throw e;
       return (io.stderr(`Error opening signature file ${a.get('signature')}\n`), 1);
     }
+    if (sig.length === 0) return (io.stderr(`Error reading signature file ${a.get('signature')}\n`), 1);
+    // dgst.c reads at most EVP_PKEY_get_size bytes of the signature file.
+    sig = sig.subarray(0, maxSignatureBytes(key!));
   }
   // Signatures are written raw unless -hex is asked for; digests as hex unless -binary.
   const format = a.list.findLast((o) => o.name === 'hex' || o.name === 'binary')?.name;
@@ -102,6 +107,12 @@ export async function dgst(argv: readonly string[], io: CommandIo): Promise<numb
       }
     }
     if (sig && key) {
+      // ECDSA signatures that are not canonical DER are an error in OpenSSL, not a failed check.
+      if (key.type === 'ec' && !derToRaw(sig, CURVE_BYTES[key.curve])) {
+        io.stderr('Error verifying data\n');
+        status = 1;
+        continue;
+      }
       const ok = await verifyMessage(key, md, data, sig, sigOpts);
       out.push(ok ? 'Verified OK\n' : 'Verification failure\n');
       if (!ok) status = 1;
@@ -124,4 +135,12 @@ export async function dgst(argv: readonly string[], io: CommandIo): Promise<numb
   bytes.reduce((at, b) => (joined.set(b, at), at + b.length), 0);
   if (!(await writeOutput(io, a.get('out'), joined))) return 1;
   return status;
+}
+
+/** EVP_PKEY_get_size: the RSA modulus, or ECDSA_size (DER of two order-sized INTEGERs with a sign byte). */
+function maxSignatureBytes(k: Key): number {
+  if (k.type === 'rsa') return modulusBytes(k);
+  const int = 2 + CURVE_BYTES[k.curve] + 1;
+  const body = 2 * int;
+  return 1 + (body < 128 ? 1 : 2) + body;
 }

@@ -175,9 +175,9 @@ export async function enc(prog: 'enc' | 'base64', argv: readonly string[], io: C
   const hsalt = a.get('S');
   let data = input;
   if (!encrypt) {
-    // enc.c reads the 8-byte magic first: too little input for it fails before any key is made.
-    if (data.length < 1 || (data.length < 8 && pass !== undefined))
-      return (io.stderr('error reading input file\n'), finish(1));
+    // With a passphrase the 8-byte magic is read first: too little input fails before any key is made
+    // (with -K, OpenSSL 3.0 goes on and reports "bad decrypt").
+    if (data.length < 8 && pass !== undefined) return (io.stderr('error reading input file\n'), finish(1));
     if (data.length >= 8 && new TextDecoder('latin1').decode(data.subarray(0, 8)) === 'Salted__') {
       if (data.length < 16) return (io.stderr('error reading input file\n'), finish(1));
       salt.set(data.subarray(8, 16));

@@ -42,6 +42,12 @@ const PAIRS: { name: string; make: string; read: string; expectOut?: string; exp
     expectOut: 'attack at dawn',
   },
   {
+    name: 'PKCS#1 v1.5 encryption of an empty file',
+    make: 'pkeyutl -encrypt -pubin -inkey rsapub.pem -in empty -out ct',
+    read: 'pkeyutl -decrypt -inkey rsa.pem -in ct',
+    expectOut: '',
+  },
+  {
     name: 'deprecated rsautl -oaep with a DER public key',
     make: 'rsautl -encrypt -oaep -pubin -keyform DER -inkey public_key.der -in plaintext -out ct',
     read: 'rsautl -decrypt -oaep -inkey rsa.pem -in ct',
