@@ -64,15 +64,15 @@ export async function dgst(argv: readonly string[], io: CommandIo): Promise<numb
   const mode = a.has('sign') ? 'sign' : a.has('verify') ? 'verify' : a.has('prverify') ? 'prverify' : undefined;
   if (mode && a.rest.length > 1) return (io.stderr('dgst: Can only sign or verify one file.\n'), 1);
   const sigOpts: SigOpts = { padding: 'pkcs1', saltLen: -2 };
-  for (const o of a.list.filter((x) => x.name === 'sigopt')) {
-    if (!parseSigOpt(o.value, sigOpts)) return (io.stderr(`dgst: Signature parameter error "${o.value}"\n`), 1);
-  }
   const form = a.has('keyform') ? formatOf(a.get('keyform')!) : undefined;
   const key =
     keyPath === undefined ? undefined : await loadKey(io, keyPath, mode === 'verify' ? 'public' : 'private', form);
   if (key === undefined && keyPath) return 1;
-  if (key && key.type === 'ec' && sigOpts.padding !== 'pkcs1')
-    return (io.stderr(`dgst: Signature parameter rsa_padding_mode is for RSA keys; ${keyPath} holds an EC key\n`), 1);
+  // dgst.c applies -sigopt after loading the key: RSA options on an EC key are a parameter error too.
+  for (const o of a.list.filter((x) => x.name === 'sigopt')) {
+    if ((key?.type === 'ec' && o.value.startsWith('rsa_')) || !parseSigOpt(o.value, sigOpts))
+      return (io.stderr(`Signature parameter error "${o.value}"\n`), 1);
+  }
   let sig: Uint8Array | undefined;
   if (mode === 'verify' || mode === 'prverify') {
     if (!a.has('signature')) return (io.stderr('No signature to verify: use the -signature option\n'), 1);
@@ -118,11 +118,16 @@ export async function dgst(argv: readonly string[], io: CommandIo): Promise<numb
       if (!ok) status = 1;
       continue;
     }
-    const value = key
-      ? await signMessage(key, md, data, sigOpts)
-      : a.has('hmac')
-        ? hmac(DIGESTS[md].fn, utf8Encode(a.get('hmac')!), data)
-        : DIGESTS[md].fn(data);
+    let value: Uint8Array;
+    if (key) {
+      try {
+        value = await signMessage(key, md, data, sigOpts);
+      } catch {
+        // A salt too long for the key, a message too long for raw RSA: what OpenSSL's sign step refuses.
+        io.stderr('Error signing data\n');
+        return 1;
+      }
+    } else value = a.has('hmac') ? hmac(DIGESTS[md].fn, utf8Encode(a.get('hmac')!), data) : DIGESTS[md].fn(data);
     if (binary) out.push(value);
     else if (a.has('r')) out.push(`${toHex(value)} *${f ?? 'stdin'}\n`);
     else {

@@ -6,25 +6,29 @@ import { decodeKey, KeyDecodeError, type Key } from './keys';
 import type { SigOpts } from './sign';
 
 /**
- * The key in `path`; undefined after OpenSSL's message when it is missing or holds no such key.
+ * The key in `path` (standard input when undefined); undefined after OpenSSL's message when it is missing or holds no such key.
  * @param what how the message names the key ("public key", "private key", "key of Public Key" for pkey)
  */
 export async function loadKey(
   io: CommandIo,
-  path: string,
+  path: string | undefined,
   want: 'public' | 'private',
   form?: 'PEM' | 'DER',
   what = `${want} key`,
   openWhat = what,
 ): Promise<Key | undefined> {
   let data: Uint8Array;
-  try {
-    data = await io.readFile(path);
-  } catch (e) {
-    if (!(e instanceof TerminalFileError)) throw e;
-    io.stderr(`Could not open file or uri for loading ${openWhat} from ${path}\n`);
-    return undefined;
-  }
+  if (path === undefined) {
+    data = io.stdin;
+    path = '<stdin>';
+  } else
+    try {
+      data = await io.readFile(path);
+    } catch (e) {
+      if (!(e instanceof TerminalFileError)) throw e;
+      io.stderr(`Could not open file or uri for loading ${openWhat} from ${path}\n`);
+      return undefined;
+    }
   try {
     return decodeKey(data, want, form);
   } catch (e) {

@@ -47,19 +47,14 @@ export async function pkey(argv: readonly string[], io: CommandIo): Promise<numb
   const inform = a.has('inform') ? formatOf(a.get('inform')!) : undefined;
   const outform = a.has('outform') ? formatOf(a.get('outform')!)! : 'PEM';
   const path = a.get('in');
-  let key;
-  if (path === undefined) {
-    io.stderr('pkey: reading a key from standard input is not supported here; give -in <file>\n');
-    return 1;
-  } else
-    key = await loadKey(
-      io,
-      path,
-      pubin ? 'public' : 'private',
-      inform,
-      pubin ? 'key of Public Key' : 'key',
-      pubin ? 'public key of Public Key' : 'key',
-    );
+  const key = await loadKey(
+    io,
+    path,
+    pubin ? 'public' : 'private',
+    inform,
+    pubin ? 'key of Public Key' : 'key',
+    pubin ? 'public key of Public Key' : 'key',
+  );
   if (!key) return 1;
   if (a.has('noout')) return 0;
   const pub = pubin || a.has('pubout');

@@ -10,7 +10,7 @@ const K = '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f';
 const IV = '0f0e0d0c0b0a09080706050403020100';
 
 /** One line per case; `stdin` is piped in. Split on spaces (no case needs quoting). */
-const CASES: { line: string; stdin?: string }[] = [
+const CASES: { line: string; stdin?: string; stdinFile?: string }[] = [
   // enc with a raw key
   { line: `enc -aes-256-cbc -K ${K} -iv ${IV} -in plaintext` },
   { line: `enc -e -aes256 -K ${K} -iv ${IV} -in long.txt -out ct.bin` },
@@ -97,6 +97,8 @@ const CASES: { line: string; stdin?: string }[] = [
   { line: 'pkey -pubin -in k1pub.der -inform DER' },
   { line: 'pkey -in ec521.pem -pubout' },
   { line: 'pkey -in rsapub.pem' },
+  { line: 'pkey -pubout -outform DER', stdinFile: 'rsa.pem' },
+  { line: 'pkey', stdinFile: 'ec-sec1.pem' },
   { line: 'pkey -pubin -in missing.pem' },
   { line: 'pkey -inform XYZ -in rsa.pem' },
   // pkeyutl / rsautl, deterministic parts
@@ -131,9 +133,9 @@ describe.skipIf(!HAVE_OPENSSL)('openssl: byte-identical to OpenSSL 3 where the o
     files = makeFixtures();
   });
 
-  it.each(CASES)('openssl $line', async ({ line, stdin }) => {
+  it.each(CASES)('openssl $line', async ({ line, stdin, stdinFile }) => {
     const args = line.split(' ');
-    const input = stdin === undefined ? undefined : new TextEncoder().encode(stdin);
+    const input = stdinFile ? files.get(stdinFile) : stdin === undefined ? undefined : new TextEncoder().encode(stdin);
     const real = runReal(args, files, input);
     const ours = await runOurs(args, files, input);
     expect({

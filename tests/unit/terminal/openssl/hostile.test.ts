@@ -4,6 +4,7 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { toPem } from '../../../../src/format/bytes';
 import { HAVE_OPENSSL, humanLines, runOurs, runReal, written, type Files } from './harness';
 import { makeFixtures } from './fixtures';
 import { decodeKey, KeyDecodeError } from '../../../../src/terminal/openssl/keys';
@@ -75,6 +76,12 @@ const LINES: { line: string; stdin?: string }[] = [
   { line: 'dgst -sha256 -verify rsapub.pem -signature huge.sig msg' },
   { line: 'dgst -sha256 -verify ec384pub.pem -signature huge.sig msg' },
   { line: 'pkey -in rsa.pem -outform XML' },
+  { line: 'dgst -sha512 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:300 -sign rsa.pem msg' },
+  { line: 'dgst -sha256 -sigopt rsa_padding_mode:pss -sign ec.pem msg' },
+  { line: 'dgst -sha256 -sigopt foo:bar -sign rsa.pem msg' },
+  { line: 'dgst -sha256 -sigopt rsa_padding_mode:pss -sign trunc.pem msg' },
+  { line: 'pkey', stdin: 'not a key' },
+  { line: 'pkey -pubin', stdin: '' },
 ];
 
 describe.skipIf(!HAVE_OPENSSL)('openssl: hostile command lines fail as OpenSSL 3 fails', () => {
@@ -124,10 +131,17 @@ describe.skipIf(!HAVE_OPENSSL)('openssl: hostile command lines fail as OpenSSL 3
 describe('openssl: where the terminal deliberately says more than OpenSSL 3', () => {
   const files: Files = new Map([['msg', enc.encode('m')]]);
   it('an unknown -sigopt rsa_padding_mode is refused (OpenSSL 3.0 silently signs with PKCS#1 v1.5)', async () => {
+    const pair = await crypto.subtle.generateKey(
+      { name: 'RSASSA-PKCS1-v1_5', modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+      true,
+      ['sign', 'verify'],
+    );
+    const pkcs8 = new Uint8Array(await crypto.subtle.exportKey('pkcs8', pair.privateKey));
+    files.set('rsa.pem', enc.encode(toPem(pkcs8, 'PRIVATE KEY')));
     const r = await runOurs('dgst -sha256 -sigopt rsa_padding_mode:bogus -sign rsa.pem msg'.split(' '), files);
     expect({ status: r.status, stderr: r.stderr }).toEqual({
       status: 1,
-      stderr: 'dgst: Signature parameter error "rsa_padding_mode:bogus"\n',
+      stderr: 'Signature parameter error "rsa_padding_mode:bogus"\n',
     });
   });
   it('a passphrase prompt is replaced by a message naming -k and -pass (the terminal cannot prompt)', async () => {
