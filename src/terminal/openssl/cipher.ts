@@ -45,9 +45,27 @@ export class AbortedError extends Error {
   override name = 'AbortedError';
 }
 
+/** Up to this many iterations PBKDF2 runs natively in WebCrypto (~1 s): an abort then returns at once
+ * and the little work left finishes unseen. Beyond it, a loop that Ctrl-C really stops. */
+const NATIVE_ITERATIONS = 1_000_000;
+const WEB_HASH: Partial<Record<DigestName, string>> = {
+  sha1: 'SHA-1',
+  sha256: 'SHA-256',
+  sha384: 'SHA-384',
+  sha512: 'SHA-512',
+};
+
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(new AbortedError('aborted'));
+    signal.addEventListener('abort', () => reject(new AbortedError('aborted')), { once: true });
+  });
+}
+
 /**
- * PBKDF2-HMAC (RFC 8018 §5.2). Hand-rolled over noble's HMAC so it can yield and stop on `signal`:
- * WebCrypto's deriveBits cannot be cancelled, and `-iter 2147483647` runs for hours.
+ * PBKDF2-HMAC (RFC 8018 §5.2) that stops when the person presses Ctrl-C. WebCrypto's deriveBits is
+ * fast but cannot be cancelled, and `-iter 2147483647` runs for hours: large counts (and MD5/SHA-224,
+ * which WebCrypto lacks) run over noble's HMAC in a loop that yields and checks `signal`.
  * @throws AbortedError when `signal` is aborted
  */
 export async function pbkdf2(
@@ -58,24 +76,37 @@ export async function pbkdf2(
   len: number,
   signal: AbortSignal,
 ): Promise<Uint8Array> {
+  const webHash = WEB_HASH[md];
+  if (webHash && iter <= NATIVE_ITERATIONS) {
+    const k = await crypto.subtle.importKey('raw', own(pass), 'PBKDF2', false, ['deriveBits']);
+    const bits = crypto.subtle.deriveBits(
+      { name: 'PBKDF2', hash: webHash, salt: own(salt), iterations: iter },
+      k,
+      len * 8,
+    );
+    return new Uint8Array(await Promise.race([bits, aborted(signal)]));
+  }
   const hash = DIGESTS[md].fn;
   const prf = hmac.create(hash, pass);
   const out = new Uint8Array(len);
   const hLen = hash.outputLen;
   for (let block = 1, at = 0; at < len; block++, at += hLen) {
-    let u = prf
+    const u = prf
       .clone()
       .update(salt)
       .update(new Uint8Array([block >>> 24, (block >>> 16) & 255, (block >>> 8) & 255, block & 255]))
       .digest();
     const t = u.slice();
+    // noble's own pbkdf2 reuses one HMAC state the same way (no allocation per iteration).
+    let w = prf._cloneInto();
     for (let i = 1; i < iter; i++) {
       if ((i & 0x3fff) === 0) {
         // Let the Ctrl-C event in.
         await new Promise((r) => setTimeout(r, 0));
         if (signal.aborted) throw new AbortedError('aborted');
       }
-      u = prf.clone().update(u).digest();
+      w = prf._cloneInto(w);
+      w.update(u).digestInto(u);
       for (let j = 0; j < hLen; j++) t[j]! ^= u[j]!;
     }
     out.set(t.subarray(0, Math.min(hLen, len - at)), at);

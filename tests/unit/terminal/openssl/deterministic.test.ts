@@ -35,6 +35,8 @@ const CASES: { line: string; stdin?: string; stdinFile?: string }[] = [
   { line: 'enc -aes-256-cbc -pass env:SECRET_PASS -S 0102030405060708 -pbkdf2 -iter 1000 -in msg -a -A' },
   { line: 'enc -aes-256-cbc -pass file:pass.txt -S 01020304 -iter 5 -md sha512 -in msg -P' },
   { line: 'enc -aes-256-cbc -k secret -S 0102030405060708 -iter 0x10 -P' },
+  { line: 'enc -aes-256-cbc -k secret -S 0102030405060708 -pbkdf2 -iter 3000 -md md5 -P' },
+  { line: 'enc -aes-128-cbc -k secret -S 0102030405060708 -pbkdf2 -md sha224 -in msg' },
   { line: 'enc -aes-256-cbc -k secret -S 0102030405060708 -iter 0 -in msg' },
   { line: 'enc -aes-256-cbc -k secret -S 0102030405060708 -iter 99999999999 -in msg' },
   { line: 'enc -aes-256-cbc -k secret -salt -S 0102030405060708 -pbkdf2 -in long.txt -out ct.bin' },

@@ -118,6 +118,13 @@ describe.skipIf(!HAVE_OPENSSL)('openssl: hostile command lines fail as OpenSSL 3
     }
   });
 
+  it('Ctrl-C during a native (WebCrypto) PBKDF2 returns 130 at once', async () => {
+    const ctl = new AbortController();
+    setTimeout(() => ctl.abort(), 5);
+    const r = await runOurs('enc -aes-256-cbc -k x -iter 1000000 -in msg'.split(' '), files, undefined, ctl.signal);
+    expect(r.status).toBe(130);
+  });
+
   it('a huge -iter stops on Ctrl-C with status 130', async () => {
     const ctl = new AbortController();
     setTimeout(() => ctl.abort(), 100);
