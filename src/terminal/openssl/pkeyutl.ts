@@ -60,11 +60,24 @@ interface EncOpts extends SigOpts {
   digest?: DigestName;
 }
 
-/** -pkeyopt name:value; false for a name this terminal does not set. */
-function pkeyopt(opt: string, o: EncOpts): boolean {
+/** Which -pkeyopt names each operation's context takes in OpenSSL 3 (others: "Can't set parameter"). */
+const SETTABLE: Record<'cipher' | 'signature' | 'derive', readonly string[]> = {
+  cipher: ['rsa_padding_mode', 'rsa_oaep_md', 'rsa_mgf1_md', 'rsa_oaep_label', 'digest'],
+  signature: ['rsa_padding_mode', 'rsa_pss_saltlen', 'rsa_mgf1_md', 'digest'],
+  derive: [],
+};
+
+/** -pkeyopt name:value for operation `op` on a key of `type`; false for what OpenSSL would not set. */
+function pkeyopt(opt: string, o: EncOpts, op: Op, type: Key['type']): boolean {
   const name = opt.slice(0, opt.indexOf(':'));
   const value = opt.slice(opt.indexOf(':') + 1);
-  if (name === 'rsa_padding_mode' && value === 'oaep') return ((o.padding = 'oaep' as SigOpts['padding']), true);
+  const ctx = op === 'encrypt' || op === 'decrypt' ? 'cipher' : op === 'derive' ? 'derive' : 'signature';
+  if (!SETTABLE[ctx].includes(name) || (type === 'ec' && name !== 'digest')) return false;
+  if (name === 'rsa_padding_mode' && value === 'oaep') {
+    // OpenSSL 3.0 takes "oaep" in a signature context and still signs with PKCS#1 v1.5.
+    if (ctx === 'cipher') o.padding = 'oaep';
+    return true;
+  }
   if (name === 'rsa_oaep_md' || name === 'rsa_mgf1_md' || name === 'digest') {
     const d = digestByName(value);
     if (!d) return false;
@@ -91,7 +104,7 @@ const WEB_HASH: Partial<Record<DigestName, string>> = {
 
 /** The RSA operation; throws an Error whose message says why OpenSSL would fail it. */
 async function rsaCrypt(op: 'encrypt' | 'decrypt', k: RsaKey, data: Uint8Array, o: EncOpts): Promise<Uint8Array> {
-  const padding = o.padding as string;
+  const padding = o.padding;
   if (padding === 'oaep') {
     const hash = WEB_HASH[o.oaepMd];
     if (!hash || (o.mgf1Md && o.mgf1Md !== o.oaepMd))
@@ -147,7 +160,7 @@ export async function pkeyutl(argv: readonly string[], io: CommandIo): Promise<n
   if (op === 'derive' && key.type !== 'ec') return initFail();
   const o: EncOpts = { padding: 'pkcs1', saltLen: -2, oaepMd: 'sha1' };
   for (const p of a.list.filter((x) => x.name === 'pkeyopt')) {
-    if (!pkeyopt(p.value, o)) return (io.stderr(`pkeyutl: Can't set parameter "${p.value}":\n`), 1);
+    if (!pkeyopt(p.value, o, op, key.type)) return (io.stderr(`pkeyutl: Can't set parameter "${p.value}":\n`), 1);
   }
   let result: Uint8Array;
   if (op === 'derive') {
@@ -168,6 +181,11 @@ export async function pkeyutl(argv: readonly string[], io: CommandIo): Promise<n
     }
     const input = await readInput(io, a.get('in'));
     if (!input) return 1;
+    // pkeyutl.c: without -rawin the input of a signature is a digest, so no longer than the longest one.
+    if ((op === 'sign' || op === 'verify') && input.length > 64) {
+      io.stderr('Error: The input data looks too long to be a hash\n');
+      return 1;
+    }
     if (o.digest && (op === 'sign' || op === 'verify') && input.length !== DIGEST_LEN[o.digest]) {
       io.stderr('Public Key operation error\n');
       return 1;
@@ -244,7 +262,7 @@ export async function rsautl(argv: readonly string[], io: CommandIo): Promise<nu
   if (!input) return 1;
   if (key.type !== 'rsa') return (io.stderr('RSA operation error\n'), 1);
   const o: EncOpts = {
-    padding: (pad === 'raw' ? 'none' : pad === 'oaep' ? 'oaep' : 'pkcs1') as SigOpts['padding'],
+    padding: pad === 'raw' ? 'none' : pad === 'oaep' ? 'oaep' : 'pkcs1',
     saltLen: -2,
     oaepMd: 'sha1',
   };

@@ -5,9 +5,11 @@
 import { concat, equalBytes, own, toBase64Url } from '../../format/bytes';
 import { tlv } from '../../kms/asymmetric';
 import { DIGESTS, type DigestName } from './cipher';
-import { CURVE_BYTES, NOBLE, type EcKey, type Key, type RsaKey } from './keys';
+import { CURVE_BYTES, modulusBytes, NOBLE, type EcKey, type Key, type RsaKey } from './keys';
 import {
   digestInfo,
+  rsaPrivate,
+  RsaError,
   pkcs1Recover,
   pkcs1SignRaw,
   pssSaltLength,
@@ -17,7 +19,8 @@ import {
 } from './rsa';
 
 export interface SigOpts {
-  padding: 'pkcs1' | 'pss' | 'none';
+  /** 'oaep' is for encryption (pkeyutl -pkeyopt): a signature with it is refused, as OpenSSL refuses it. */
+  padding: 'pkcs1' | 'pss' | 'none' | 'oaep';
   /** OpenSSL's rsa_pss_saltlen: -1 digest length, -2 auto when verifying / max when signing, -3 max, or bytes. */
   saltLen: number;
 }
@@ -155,12 +158,17 @@ export async function verifyMessage(
 /** Signs a digest the caller computed (pkeyutl -sign). With no `md`, RSA signs the raw input. */
 export function signDigest(k: Key, md: DigestName | undefined, digest: Uint8Array, o: SigOpts): Uint8Array {
   if (k.type === 'ec') {
-    if (!k.d) throw new Error('a private key is needed');
+    if (!k.d) throw new RsaError('a private key is needed');
     return NOBLE[k.curve].sign(digest, k.d, { prehash: false, format: 'der', lowS: false });
+  }
+  if (o.padding === 'oaep') throw new RsaError('illegal or unsupported padding mode');
+  if (o.padding === 'none') {
+    if (digest.length !== modulusBytes(k)) throw new RsaError('data is not the size of the modulus');
+    return rsaPrivate(k, digest);
   }
   if (o.padding === 'pss') {
     const h = WEB_HASH[md ?? 'sha1'];
-    if (!h) throw new Error('PSS needs SHA-1 or SHA-2');
+    if (!h) throw new RsaError('PSS needs SHA-1 or SHA-2');
     return pssSignDigest(k, h, digest, pssSaltLength(o.saltLen === -2 ? -3 : o.saltLen, k, h));
   }
   const h = md ? WEB_HASH[md] : undefined;
@@ -184,6 +192,7 @@ export function verifyDigest(
       return false;
     }
   }
+  if (o.padding === 'oaep' || o.padding === 'none') return false;
   if (o.padding === 'pss') {
     const h = WEB_HASH[md ?? 'sha1'];
     return !!h && pssVerifyDigest(k, h, digest, sig, o.saltLen === -3 ? pssSaltLength(-3, k, h) : o.saltLen);

@@ -54,6 +54,18 @@ const PAIRS: { name: string; make: string; read: string; expectOut?: string; exp
     expectOut: 'attack at dawn',
   },
   {
+    name: 'OAEP with an explicit -keyform PEM and a label',
+    make: 'pkeyutl -encrypt -pubin -inkey rsapub.pem -keyform PEM -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha512 -pkeyopt rsa_oaep_label:0102ff -in plaintext -out ct',
+    read: 'pkeyutl -decrypt -inkey rsa.pem -keyform PEM -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha512 -pkeyopt rsa_oaep_label:0102ff -in ct',
+    expectOut: 'attack at dawn',
+  },
+  {
+    name: 'rsautl -sign then -verify (PKCS#1 v1.5 type 1, the payload comes back)',
+    make: 'rsautl -sign -inkey rsa.pem -in plaintext -out sig.bin',
+    read: 'rsautl -verify -pubin -inkey rsapub.pem -in sig.bin',
+    expectOut: 'attack at dawn',
+  },
+  {
     name: 'enc with a passphrase and a random salt (EVP_BytesToKey, MD5)',
     make: 'enc -aes-256-cbc -md md5 -k secret -in msg -out ct',
     read: 'enc -d -aes-256-cbc -md md5 -k secret -in ct',
