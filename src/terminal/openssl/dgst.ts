@@ -63,6 +63,8 @@ export async function dgst(argv: readonly string[], io: CommandIo): Promise<numb
   const keyPath = a.get('sign') ?? a.get('verify') ?? a.get('prverify');
   const mode = a.has('sign') ? 'sign' : a.has('verify') ? 'verify' : a.has('prverify') ? 'prverify' : undefined;
   if (mode && a.rest.length > 1) return (io.stderr('dgst: Can only sign or verify one file.\n'), 1);
+  // dgst.c opens the output before it loads a key: a failure from here on leaves it empty.
+  if (a.has('out') && !(await writeOutput(io, a.get('out'), new Uint8Array(0)))) return 1;
   const sigOpts: SigOpts = { padding: 'pkcs1', saltLen: -2 };
   const form = a.has('keyform') ? formatOf(a.get('keyform')!) : undefined;
   const key =

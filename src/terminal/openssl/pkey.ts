@@ -61,5 +61,5 @@ export async function pkey(argv: readonly string[], io: CommandIo): Promise<numb
   if (!pub && key.type === 'rsa' && !key.priv) return (io.stderr('pkey: the key has no private part\n'), 1);
   const der = pub ? encodeSpkiOf(key) : encodePkcs8Of(key);
   const out = outform === 'DER' ? der : pemOf(der, pub ? 'PUBLIC KEY' : 'PRIVATE KEY');
-  return (await writeOutput(io, a.get('out'), out)) ? 0 : 1;
+  return (await writeOutput(io, a.get('out'), out, 'pkey')) ? 0 : 1;
 }

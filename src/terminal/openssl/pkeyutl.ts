@@ -162,8 +162,11 @@ export async function pkeyutl(argv: readonly string[], io: CommandIo): Promise<n
   for (const p of a.list.filter((x) => x.name === 'pkeyopt')) {
     if (!pkeyopt(p.value, o, op, key.type)) return (io.stderr(`pkeyutl: Can't set parameter "${p.value}":\n`), 1);
   }
+  // pkeyutl.c opens its output once the context is set up: a failure from here on leaves it empty.
+  const openOut = async () => !a.has('out') || (await writeOutput(io, a.get('out'), new Uint8Array(0)));
   let result: Uint8Array;
   if (op === 'derive') {
+    if (!(await openOut())) return 1;
     if (!a.has('peerkey')) return (io.stderr('pkeyutl: no peer key given (-peerkey parameter)\n'), 1);
     const peer = await loadKey(io, a.get('peerkey')!, 'public', keyForm(a, 'peerform'));
     if (!peer) return (io.stderr('pkeyutl: Error setting up peer key\n'), 1);
@@ -180,7 +183,7 @@ export async function pkeyutl(argv: readonly string[], io: CommandIo): Promise<n
       if (!sig) return 1;
     }
     const input = await readInput(io, a.get('in'));
-    if (!input) return 1;
+    if (!input || !(await openOut())) return 1;
     // pkeyutl.c: without -rawin the input of a signature is a digest, so no longer than the longest one.
     if ((op === 'sign' || op === 'verify') && input.length > 64) {
       io.stderr('Error: The input data looks too long to be a hash\n');

@@ -23,6 +23,8 @@ export async function writeOutput(
   io: CommandIo,
   path: string | undefined,
   data: Uint8Array | string,
+  /** pkey opens its output as a private file (bio_open_owner), whose message names the command. */
+  prog?: string,
 ): Promise<boolean> {
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
   if (path === undefined || path === '-') {
@@ -34,7 +36,7 @@ export async function writeOutput(
     return true;
   } catch (e) {
     if (!(e instanceof TerminalFileError)) throw e;
-    io.stderr(`Can't open "${path}" for writing, No such file or directory\n`);
+    io.stderr(`${prog ? `${prog}: ` : ''}Can't open "${path}" for writing, No such file or directory\n`);
     return false;
   }
 }
