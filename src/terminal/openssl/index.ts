@@ -1,6 +1,13 @@
 // The `openssl` terminal command: the subset of OpenSSL 3's CLI that KMS lab sheets use (rand, enc,
 // base64, dgst, pkeyutl, rsautl, pkey), on WebCrypto and @noble, with OpenSSL 3.0's output bytes,
 // messages and exit statuses. Everything else is named as not available here.
+//
+// Known differences, on purpose: OpenSSL's error-stack lines ("40D7…:error:0308010C:…:file.c:386:")
+// are not printed (the human line before them is); a passphrase prompt is replaced by a message naming
+// -k/-pass; an unknown rsa_padding_mode in dgst -sigopt is refused (3.0 signs with PKCS#1 v1.5);
+// enc -p with -K and no -nosalt prints a zero salt (3.0 prints uninitialised memory). Which algorithms
+// run where (WebCrypto, @noble, BigInt RSA for PKCS#1 v1.5 encryption and digest signatures) is said
+// in rsa.ts and sign.ts; tests/unit/terminal/openssl compares every line with /usr/bin/openssl.
 
 import type { CommandIo, TerminalCommand } from '../io';
 import { dgst } from './dgst';
