@@ -75,6 +75,12 @@ export async function dgst(argv: readonly string[], io: CommandIo): Promise<numb
     if ((key?.type === 'ec' && o.value.startsWith('rsa_')) || !parseSigOpt(o.value, sigOpts))
       return (io.stderr(`Signature parameter error "${o.value}"\n`), 1);
   }
+  if (sigOpts.mgf1 && sigOpts.mgf1 !== md) {
+    io.stderr(
+      `dgst: rsa_mgf1_md:${sigOpts.mgf1} differs from the signature digest; this terminal runs PSS with MGF1 over that digest\n`,
+    );
+    return 1;
+  }
   let sig: Uint8Array | undefined;
   if (mode === 'verify' || mode === 'prverify') {
     if (!a.has('signature')) return (io.stderr('No signature to verify: use the -signature option\n'), 1);

@@ -128,7 +128,8 @@ function ecFromSec1(der: Uint8Array, curve?: Curve): EcKey {
       point = bits.value.subarray(1);
     }
   }
-  if (!curve) throw new KeyDecodeError('EC key on an unsupported curve');
+  if (!curve)
+    throw new KeyDecodeError('unsupported key algorithm (an EC curve other than P-256/P-384/P-521/secp256k1)');
   const n = CURVE_BYTES[curve];
   if (d.value.length > n) throw new KeyDecodeError('EC private key too long');
   const scalar = new Uint8Array(n);
@@ -144,7 +145,8 @@ function algorithm(t: { tag: number; value: Uint8Array } | undefined): { alg: st
   if (alg === OID.rsaEncryption) return { alg };
   if (alg === OID.ecPublicKey) {
     const curve = param?.tag === 0x06 ? CURVE_OIDS[toHex(param.value)] : undefined;
-    if (!curve) throw new KeyDecodeError('EC key on an unsupported curve');
+    if (!curve)
+      throw new KeyDecodeError('unsupported key algorithm (an EC curve other than P-256/P-384/P-521/secp256k1)');
     return { alg, curve };
   }
   throw new KeyDecodeError(`unsupported key algorithm (OID ${alg})`);
@@ -192,12 +194,15 @@ const PRIVATE_LABELS = new Set(['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KE
 export function decodeKey(data: Uint8Array, want: 'public' | 'private', form?: 'PEM' | 'DER'): Key {
   const text = new TextDecoder('latin1').decode(data);
   const pem = form === 'PEM' || (form === undefined && text.includes('-----BEGIN '));
+  // A key of an algorithm this terminal lacks (Ed25519, another curve) is worth naming over "no key".
+  let unsupported: KeyDecodeError | undefined;
   const tryAll = (readers: ((d: Uint8Array) => Key)[], der: Uint8Array): Key | undefined => {
     for (const r of readers) {
       try {
         return r(der);
-      } catch {
+      } catch (e) {
         // DerError, KeyDecodeError, a point off the curve: this reader does not fit, try the next
+        if (e instanceof KeyDecodeError && e.message.startsWith('unsupported')) unsupported ??= e;
       }
     }
     return undefined;
@@ -209,10 +214,10 @@ export function decodeKey(data: Uint8Array, want: 'public' | 'private', form?: '
       const k = tryAll([reader], b.der);
       if (k) return k;
     }
-    throw new KeyDecodeError(`no ${want} key in PEM`);
+    throw unsupported ?? new KeyDecodeError(`no ${want} key in PEM`);
   }
   const k = data.length ? tryAll(DER_READERS[want], data) : undefined;
-  if (!k) throw new KeyDecodeError(`no ${want} key in DER`);
+  if (!k) throw unsupported ?? new KeyDecodeError(`no ${want} key in DER`);
   return k;
 }
 

@@ -55,7 +55,6 @@ type Op = 'sign' | 'verify' | 'encrypt' | 'decrypt' | 'derive';
 
 interface EncOpts extends SigOpts {
   oaepMd: DigestName;
-  mgf1Md?: DigestName;
   label?: Uint8Array;
   digest?: DigestName;
 }
@@ -78,11 +77,10 @@ function pkeyopt(opt: string, o: EncOpts, op: Op, type: Key['type']): boolean {
     if (ctx === 'cipher') o.padding = 'oaep';
     return true;
   }
-  if (name === 'rsa_oaep_md' || name === 'rsa_mgf1_md' || name === 'digest') {
+  if (name === 'rsa_oaep_md' || name === 'digest') {
     const d = digestByName(value);
     if (!d) return false;
     if (name === 'rsa_oaep_md') o.oaepMd = d;
-    else if (name === 'rsa_mgf1_md') o.mgf1Md = d;
     else o.digest = d;
     return true;
   }
@@ -107,7 +105,7 @@ async function rsaCrypt(op: 'encrypt' | 'decrypt', k: RsaKey, data: Uint8Array, 
   const padding = o.padding;
   if (padding === 'oaep') {
     const hash = WEB_HASH[o.oaepMd];
-    if (!hash || (o.mgf1Md && o.mgf1Md !== o.oaepMd))
+    if (!hash || (o.mgf1 && o.mgf1 !== o.oaepMd))
       throw new Error(
         'OAEP in this terminal needs rsa_oaep_md and rsa_mgf1_md to be one SHA-1 or SHA-2 digest (WebCrypto)',
       );
@@ -161,6 +159,12 @@ export async function pkeyutl(argv: readonly string[], io: CommandIo): Promise<n
   const o: EncOpts = { padding: 'pkcs1', saltLen: -2, oaepMd: 'sha1' };
   for (const p of a.list.filter((x) => x.name === 'pkeyopt')) {
     if (!pkeyopt(p.value, o, op, key.type)) return (io.stderr(`pkeyutl: Can't set parameter "${p.value}":\n`), 1);
+  }
+  if ((op === 'sign' || op === 'verify') && o.mgf1 && o.mgf1 !== (o.digest ?? 'sha1')) {
+    io.stderr(
+      `pkeyutl: rsa_mgf1_md:${o.mgf1} differs from the signature digest; this terminal runs PSS with MGF1 over that digest\n`,
+    );
+    return 1;
   }
   // pkeyutl.c opens its output once the context is set up: a failure from here on leaves it empty.
   const openOut = async () => !a.has('out') || (await writeOutput(io, a.get('out'), new Uint8Array(0)));

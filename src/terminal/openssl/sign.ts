@@ -23,6 +23,8 @@ export interface SigOpts {
   padding: 'pkcs1' | 'pss' | 'none' | 'oaep';
   /** OpenSSL's rsa_pss_saltlen: -1 digest length, -2 auto when verifying / max when signing, -3 max, or bytes. */
   saltLen: number;
+  /** rsa_mgf1_md; MGF1 runs over the signature's (or OAEP's) own digest, so only that one is taken. */
+  mgf1?: DigestName;
 }
 
 const WEB_HASH: Partial<Record<DigestName, HashName>> = {

@@ -151,7 +151,7 @@ describe.skipIf(!HAVE_OPENSSL)('openssl: hostile command lines fail as OpenSSL 3
 
 describe('openssl: where the terminal deliberately says more than OpenSSL 3', () => {
   const files: Files = new Map([['msg', enc.encode('m')]]);
-  it('an unknown -sigopt rsa_padding_mode is refused (OpenSSL 3.0 silently signs with PKCS#1 v1.5)', async () => {
+  beforeAll(async () => {
     const pair = await crypto.subtle.generateKey(
       { name: 'RSASSA-PKCS1-v1_5', modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
       true,
@@ -159,6 +159,9 @@ describe('openssl: where the terminal deliberately says more than OpenSSL 3', ()
     );
     const pkcs8 = new Uint8Array(await crypto.subtle.exportKey('pkcs8', pair.privateKey));
     files.set('rsa.pem', enc.encode(toPem(pkcs8, 'PRIVATE KEY')));
+  });
+
+  it('an unknown -sigopt rsa_padding_mode is refused (OpenSSL 3.0 silently signs with PKCS#1 v1.5)', async () => {
     const r = await runOurs('dgst -sha256 -sigopt rsa_padding_mode:bogus -sign rsa.pem msg'.split(' '), files);
     expect({ status: r.status, stderr: r.stderr }).toEqual({
       status: 1,
@@ -170,6 +173,28 @@ describe('openssl: where the terminal deliberately says more than OpenSSL 3', ()
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/cannot prompt.*-k <password>.*-pass pass:/);
   });
+  it('an Ed25519 key (which OpenSSL reads) is named as a key this terminal does not run', async () => {
+    const spki = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.alloc(32, 7)]);
+    files.set('ed.pem', enc.encode(toPem(spki, 'PUBLIC KEY')));
+    const r = await runOurs('pkeyutl -verify -pubin -inkey ed.pem -in msg -sigfile msg'.split(' '), files);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /^Could not read public key from ed.pem\nopenssl: ed.pem holds a key this terminal does not run \(unsupported key algorithm \(OID 2b6570\)/,
+    );
+  });
+
+  it('PSS with an MGF1 digest other than the signature digest is refused by name', async () => {
+    const r = await runOurs(
+      'dgst -sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_mgf1_md:sha1 -sign rsa.pem msg'.split(' '),
+      files,
+    );
+    expect({ status: r.status, stderr: r.stderr }).toEqual({
+      status: 1,
+      stderr:
+        'dgst: rsa_mgf1_md:sha1 differs from the signature digest; this terminal runs PSS with MGF1 over that digest\n',
+    });
+  });
+
   it('commands and ciphers OpenSSL has but the terminal lacks are named as such', async () => {
     const x509 = await runOurs(['x509', '-in', 'cert.pem'], files);
     expect(x509.stderr).toMatch(/^openssl: 'x509' is an OpenSSL command this terminal does not have/);

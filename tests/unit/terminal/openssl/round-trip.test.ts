@@ -104,7 +104,7 @@ const PAIRS: { name: string; make: string; read: string; expectOut?: string; exp
   {
     name: 'KMS RSASSA_PSS_SHA_256: salt as long as the digest',
     make: 'dgst -sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 -sign rsa.pem -out sig.bin msg',
-    read: 'dgst -sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:digest -verify rsapub.pem -signature sig.bin msg',
+    read: 'dgst -sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:digest -sigopt rsa_mgf1_md:sha256 -verify rsapub.pem -signature sig.bin msg',
     expectOut: 'Verified OK\n',
   },
   {
