@@ -34,6 +34,8 @@ export interface Parsed {
   /** The value of the last occurrence of `name`, or undefined. */
   get(name: string): string | undefined;
   has(name: string): boolean;
+  /** Which of `names` was given last (OpenSSL's flags that overwrite one setting: -e/-d, -hex/-base64). */
+  lastOf(...names: string[]): string | undefined;
   /** The integer of a numeric option (already checked). */
   int(name: string): number | undefined;
 }
@@ -137,11 +139,16 @@ export function parseArgs(
     }
     list.push({ name, value });
   }
-  const last = (n: string) => list.findLast((x) => x.name === n);
+  const lastOf = (...names: string[]) => {
+    for (let i = list.length - 1; i >= 0; i--) if (names.includes(list[i]!.name)) return list[i]!.name;
+    return undefined;
+  };
+  const last = (n: string) => (lastOf(n) === undefined ? undefined : list.filter((x) => x.name === n).at(-1));
   return {
     list,
     rest: argv.slice(i),
     unknown,
+    lastOf,
     get: (n) => last(n)?.value,
     has: (n) => last(n) !== undefined,
     int: (n) => (last(n) ? ints.get(n) : undefined),

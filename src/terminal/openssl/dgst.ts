@@ -95,7 +95,7 @@ export async function dgst(argv: readonly string[], io: CommandIo): Promise<numb
     sig = sig.subarray(0, maxSignatureBytes(key!));
   }
   // Signatures are written raw unless -hex is asked for; digests as hex unless -binary.
-  const format = a.list.findLast((o) => o.name === 'hex' || o.name === 'binary')?.name;
+  const format = a.lastOf('hex', 'binary');
   const binary = format === 'binary' || (mode === 'sign' && format !== 'hex');
   const prefix = mode === 'sign' && key ? `${key.type === 'rsa' ? 'RSA' : 'EC'}-` : a.has('hmac') ? 'HMAC-' : '';
   const out: (Uint8Array | string)[] = [];

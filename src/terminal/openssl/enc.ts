@@ -109,7 +109,7 @@ export async function enc(prog: 'enc' | 'base64', argv: readonly string[], io: C
   if (!a) return 1;
   const usage = () => (io.stderr(`${prog}: Use -help for summary.\n`), 1);
   if (a.rest.length) return usage();
-  const encrypt = a.list.findLast((o) => o.name === 'e' || o.name === 'd')?.name !== 'd';
+  const encrypt = a.lastOf('e', 'd') !== 'd';
   const base64 = prog === 'base64' || a.has('a') || a.has('base64');
   const oneLine = a.has('A');
   const cipherName = a.has('none') ? undefined : a.unknown.at(-1);
@@ -171,7 +171,7 @@ export async function enc(prog: 'enc' | 'base64', argv: readonly string[], io: C
     return finish(0);
   }
   const salt = new Uint8Array(8);
-  const nosalt = a.list.findLast((o) => o.name === 'salt' || o.name === 'nosalt')?.name === 'nosalt';
+  const nosalt = a.lastOf('salt', 'nosalt') === 'nosalt';
   const hsalt = a.get('S');
   let data = input;
   if (!encrypt) {
@@ -188,7 +188,7 @@ export async function enc(prog: 'enc' | 'base64', argv: readonly string[], io: C
   }
   let key: Uint8Array = new Uint8Array(keyLen);
   let iv: Uint8Array = new Uint8Array(16);
-  const printKey = a.list.findLast((o) => o.name === 'p' || o.name === 'P')?.name;
+  const printKey = a.lastOf('p', 'P');
   if (pass !== undefined) {
     let sptr: Uint8Array | undefined;
     if (!nosalt) {

@@ -144,8 +144,7 @@ export async function pkeyutl(argv: readonly string[], io: CommandIo): Promise<n
   if (a === 'help') return 0;
   if (!a) return 1;
   if (a.rest.length) return (io.stderr(`pkeyutl: Unknown option: ${a.rest[0]}\npkeyutl: Use -help for summary.\n`), 1);
-  const op = (a.list.findLast((o) => ['sign', 'verify', 'encrypt', 'decrypt', 'derive'].includes(o.name))?.name ??
-    'sign') as Op;
+  const op = (a.lastOf('sign', 'verify', 'encrypt', 'decrypt', 'derive') ?? 'sign') as Op;
   const initFail = () => (io.stderr('pkeyutl: Error initializing context\n'), 1);
   if (!a.has('inkey'))
     return (io.stderr('pkeyutl: no private key given (-inkey parameter)\npkeyutl: Use -help for summary.\n'), 1);
@@ -257,9 +256,8 @@ export async function rsautl(argv: readonly string[], io: CommandIo): Promise<nu
   if (a === 'help') return 0;
   if (!a) return 1;
   if (a.rest.length) return (io.stderr('rsautl: Use -help for summary.\n'), 1);
-  const op = (a.list.findLast((o) => ['sign', 'verify', 'encrypt', 'decrypt'].includes(o.name))?.name ??
-    'verify') as Op;
-  const pad = a.list.findLast((o) => ['raw', 'pkcs', 'oaep'].includes(o.name))?.name ?? 'pkcs';
+  const op = (a.lastOf('sign', 'verify', 'encrypt', 'decrypt') ?? 'verify') as Op;
+  const pad = a.lastOf('raw', 'pkcs', 'oaep') ?? 'pkcs';
   const needPriv = op === 'sign' || op === 'decrypt';
   if (needPriv && a.has('pubin')) return (io.stderr('A private key is needed for this operation\n'), 1);
   if (!a.has('inkey')) return (io.stderr('rsautl: no key given (-inkey parameter)\n'), 1);

@@ -50,7 +50,7 @@ export async function rand(argv: readonly string[], io: CommandIo): Promise<numb
     return 1;
   }
   // -hex and -base64 set one format: the last given wins, as in rand.c.
-  const format = a.list.findLast((o) => o.name === 'hex' || o.name === 'base64')?.name;
+  const format = a.lastOf('hex', 'base64');
   const bytes = randomBytes(n);
   const out = format === 'hex' ? toHex(bytes) + '\n' : format === 'base64' ? base64Text(bytes, false) : bytes;
   return (await writeOutput(io, a.get('out'), out)) ? 0 : 1;
