@@ -11,7 +11,7 @@ import { envCommand } from './commands/env';
 import { printfCommand } from './commands/printf';
 import { Completer, type Completion } from './complete';
 import { normalisePaste } from './paste';
-import { needsMoreInput, splitCommands } from './split';
+import { needsMoreInput, rewriteInputSubstitutions, splitCommands } from './split';
 
 export interface ShellOptions {
   /** The scratch folder, mounted at HOME (an OPFS folder in the page); in memory when absent. */
@@ -82,6 +82,9 @@ function renameHelp(node: unknown): void {
   for (const v of Object.values(node)) renameHelp(v);
 }
 
+/** Stores its standard input for a rewritten `<(…)` (split.ts, rewriteInputSubstitutions). */
+const CAPTURE = '__pocket_kms_capture';
+
 const COMMENT_OR_BLANK = /^(?:[ \t]*(?:#[^\n]*)?\n?)*$/;
 
 /** Starts a session; loads just-bash on first use (it is ~350 KB gzipped, only the terminal needs it). */
@@ -98,6 +101,14 @@ export async function createShell(options: ShellOptions = {}): Promise<Shell> {
     mounts: [{ mountPoint: home, filesystem: options.fs ?? new lib.InMemoryFs() }],
   });
 
+  /** Backing files of this command's `<(…)`, numbered down from 63 as bash numbers them. */
+  let captured: string[] = [];
+  const capture = lib.defineCommand(CAPTURE, async (_args, ctx) => {
+    const path = `/dev/fd/${63 - captured.length}`;
+    captured.push(path);
+    await ctx.fs.writeFile(path, ctx.stdin as unknown as string, 'binary');
+    return { stdout: path, stderr: '', exitCode: 0 };
+  });
   let reached: number | undefined;
   const sentinel = lib.defineCommand(SENTINEL, async (args) => {
     reached = Number(args[0] ?? 0);
@@ -119,7 +130,7 @@ export async function createShell(options: ShellOptions = {}): Promise<Shell> {
     cwd: home,
     env,
     commands: [...BUILTIN_COMMANDS],
-    customCommands: [...custom, envCommand, printfCommand, sentinel],
+    customCommands: [...custom, envCommand, printfCommand, capture, sentinel],
     // The layer that patches globals (eval, timers, Proxy, …) during exec() is Node-only and inert in
     // browsers; off everywhere so unit tests run what the page runs and the page's globals stay whole.
     defenseInDepth: false,
@@ -133,7 +144,9 @@ export async function createShell(options: ShellOptions = {}): Promise<Shell> {
 
   async function runOne(text: string, complete: boolean, opts: RunOptions, stdin: string | undefined) {
     reached = undefined;
-    const script = complete ? `${text.endsWith('\n') ? text : `${text}\n`}${SENTINEL} "$?"\n` : text;
+    captured = [];
+    const body = rewriteInputSubstitutions(text, CAPTURE);
+    const script = complete ? `${body.endsWith('\n') ? body : `${body}\n`}${SENTINEL} "$?"\n` : body;
     const r: ExecResult & { env: Record<string, string> } = await bash.exec(script, {
       env: variables,
       replaceEnv: true,
@@ -142,6 +155,7 @@ export async function createShell(options: ShellOptions = {}): Promise<Shell> {
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(stdin !== undefined ? { stdin } : {}),
     });
+    for (const p of captured) await fs.rm(p, { force: true });
     const { '?': _status, ...rest } = r.env;
     variables = rest;
     cwd = rest.PWD ?? cwd;

@@ -21,6 +21,8 @@ const LEADERS = new Set(['then', 'do', 'else', 'elif', '!', 'if', 'while', 'unti
 interface Scan {
   /** Offsets just after each newline that ends a complete command. */
   boundaries: number[];
+  /** Spans of `<(…)` outside quotes and here-documents, in order. */
+  inputSubstitutions: { start: number; end: number }[];
   /** The text ends inside a command (a continuation prompt is due). */
   incomplete: boolean;
 }
@@ -29,6 +31,7 @@ function scan(text: string): Scan {
   const stack: Closer[] = [];
   const heredocs: { word: string; strip: boolean }[] = [];
   const boundaries: number[] = [];
+  const inputSubstitutions: { start: number; end: number }[] = [];
   let i = 0;
   let commandPosition = true;
   /** The last token of the line was an operator that needs a right-hand side (`|`, `&&`, `||`). */
@@ -95,7 +98,7 @@ function scan(text: string): Scan {
       while (heredocs.length) {
         const { word, strip } = heredocs.shift()!;
         for (;;) {
-          if (i >= n) return { boundaries, incomplete: true };
+          if (i >= n) return { boundaries, inputSubstitutions, incomplete: true };
           const eol = text.indexOf('\n', i);
           const line = text.slice(i, eol < 0 ? n : eol);
           i = eol < 0 ? n : eol + 1;
@@ -112,10 +115,11 @@ function scan(text: string): Scan {
     }
     if (c === '\\') {
       if (text[i + 1] === '\n') {
+        if (i + 2 >= n) return { boundaries, inputSubstitutions, incomplete: true };
         i += 2; // line continuation: the command goes on
         continue;
       }
-      if (i + 1 >= n) return { boundaries, incomplete: true };
+      if (i + 1 >= n) return { boundaries, inputSubstitutions, incomplete: true };
     }
     if (c === '#') {
       const eol = text.indexOf('\n', i);
@@ -171,7 +175,7 @@ function scan(text: string): Scan {
         const q = text[j]!;
         if (q === "'" || q === '"') {
           const end = text.indexOf(q, j + 1);
-          if (end < 0) return { boundaries, incomplete: true };
+          if (end < 0) return { boundaries, inputSubstitutions, incomplete: true };
           word += text.slice(j + 1, end);
           j = end + 1;
         } else if (q === '\\') {
@@ -198,8 +202,11 @@ function scan(text: string): Scan {
       else if (q === '`') next = skipBacktick(i + 1);
       else if (q === '$' && text[i + 1] === "'") next = skipDollarSingle(text, i + 2);
       else if (q === '$' && (text[i + 1] === '(' || text[i + 1] === '{')) next = skipDollar(i + 1);
-      else if (q === '\\') next = i + 2;
-      if (next < 0 || next > n) return { boundaries, incomplete: true };
+      else if (q === '<' && text[i + 1] === '(') {
+        next = skipDollar(i + 1);
+        if (next > 0) inputSubstitutions.push({ start: i, end: next });
+      } else if (q === '\\') next = i + 2;
+      if (next < 0 || next > n) return { boundaries, inputSubstitutions, incomplete: true };
       i = next;
     }
     if (i === start) i += text.startsWith('<<<', i) ? 3 : 1; // `<<<` and other operators glued to words
@@ -234,7 +241,7 @@ function scan(text: string): Scan {
   }
   const open = stack.length > 0 || dangling || heredocs.length > 0;
   if (!open && (boundaries.at(-1) ?? 0) < n) boundaries.push(n);
-  return { boundaries, incomplete: open };
+  return { boundaries, inputSubstitutions, incomplete: open };
 }
 
 function skipDollarSingle(text: string, from: number): number {
@@ -265,4 +272,22 @@ export function splitCommands(text: string): { commands: string[]; rest: string 
   }
   const rest = incomplete ? text.slice(from) : '';
   return { commands, rest };
+}
+
+/**
+ * `<(cmd)` as `$(cmd | capture)`, where `capture` is a command that stores its standard input in a file
+ * and prints the file's path. just-bash 3.6 runs `<(…)` bodies through its text path, which re-encodes
+ * bytes that are not UTF-8 (a KMS ciphertext from `base64 --decode`); a pipe carries bytes unchanged.
+ * Only single pipelines are rewritten (no `;`, `&`, `#` or newline inside), which keeps the meaning exact;
+ * other bodies are left to the library.
+ */
+export function rewriteInputSubstitutions(text: string, capture: string): string {
+  const { inputSubstitutions } = scan(text.endsWith('\n') ? text : `${text}\n`);
+  let out = text;
+  for (const { start, end } of [...inputSubstitutions].reverse()) {
+    const body = text.slice(start + 2, end - 1);
+    if (/[;&#\n]/.test(body) || !body.trim()) continue;
+    out = `${out.slice(0, start)}$(${body} | ${capture})${out.slice(end)}`;
+  }
+  return out;
 }

@@ -19,8 +19,8 @@ const CASES: Record<string, string> = {
     'echo one > f.txt\necho two >> f.txt\ncat < f.txt\nwc -l < f.txt\necho to-stderr 1>&2\ncat missing.txt 2>/dev/null\necho "status $?"\n{ echo grouped; echo lines; } > g.txt',
   'here-documents, expanded and quoted': `ACCOUNT_ID=111122223333\nCALLER_ARN="arn:aws:iam::111122223333:user/alice"\ncat > key-policy.json <<EOF\n{\n  "Principal": { "AWS": "arn:aws:iam::\${ACCOUNT_ID}:root" },\n  "Caller": "$CALLER_ARN",\n  "Cmd": "$(echo sub)"\n}\nEOF\ncat <<'RAW'\nno $expansion \${here}\nRAW\ncat <<-TABS\n\tstripped\n\t\tone tab\nTABS`,
   pipes: 'printf "b\\na\\nc\\n" | sort | head -2\necho abc | tr a-z A-Z\nprintf "x\\ny\\n" | grep y | wc -l',
-  'process substitution':
-    'cat <(echo hi) <(echo there)\nprintf "bin\\001" > p.bin\naws kms decrypt --ciphertext-blob fileb://<(cat p.bin)\nwc -c < <(printf abc)',
+  'process substitution, binary-safe':
+    'cat <(echo hi) <(echo there)\nprintf "bin\\001\\377\\376\\200" > p.bin\naws kms decrypt --ciphertext-blob fileb://<(cat p.bin)\nbase64 p.bin > p.b64\naws kms decrypt --ciphertext-blob fileb://<(base64 --decode p.b64) --x fileb://<(head -c 4 p.bin)\nwc -c < <(printf abc)\necho <(true) | grep -c /dev/fd/',
   'if [ … ]; then … else … fi':
     'AWS_REGION=us-east-1\nif [ "$AWS_REGION" = "us-east-1" ]; then\n  echo east\nelse\n  echo other\nfi\nAWS_REGION=eu-west-1\nif [ "$AWS_REGION" = "us-east-1" ]; then echo east; elif [ -n "$AWS_REGION" ]; then echo "other $AWS_REGION"; else echo none; fi\ntouch f\nif [ -f f ] && [ ! -d f ]; then echo file; fi\n[ 3 -lt 10 ] && echo lt\n[ -z "$UNSET" ] && echo empty',
   '&& and ||': 'true && echo y || echo n\nfalse && echo y || echo n\nfalse || false || echo z\ntrue || echo never',
