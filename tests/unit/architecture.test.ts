@@ -59,11 +59,15 @@ const ALLOWED: Record<string, string[]> = {
   worker: ['worker', 'kms', 'store', 'format', 'endpoint', 'comlink'],
   sw: ['sw', 'kms', 'store', 'format', 'endpoint', 'workbox-precaching'],
   ui: ['ui', 'svelte', 'comlink'],
+  // The terminal (its shell, aws, openssl) runs in the page and in Node tests: see DENIED below.
   main: ['ui', 'svelte', 'virtual:pwa-register'],
 };
 // The UI types its requests with the AWS SDK's own shapes, and its messages to the service worker
 // (streamed downloads) with the service worker's; type-only, so nothing of either is bundled.
 const TYPE_ONLY_ALLOWED: Record<string, string[]> = { ui: ['worker', 'sw', 'endpoint', '@aws-sdk/client-kms'] };
+/** Layers ruled by what they must not import: src/terminal runs in the page and in Node, over the
+ * core and the format but never the console, the worker, the store or the service worker. */
+const DENIED: Record<string, string[]> = { terminal: ['ui', 'worker', 'store', 'sw'] };
 /** The one runtime module both ends of the Comlink channel must share: how errors cross it. */
 const SHARED = new Set([join(src, 'worker/error-transfer.ts')]);
 
@@ -91,6 +95,12 @@ describe('architecture', () => {
     for (const f of all) {
       const layer = layerOf(f);
       const allowed = ALLOWED[layer];
+      const denied = DENIED[layer];
+      if (denied) {
+        for (const i of imports(f))
+          if (denied.includes(target(i))) bad.push(`${relative(root, f)} imports '${i.spec}'`);
+        continue;
+      }
       if (!allowed) {
         bad.push(`${relative(root, f)}: layer '${layer}' has no rule`);
         continue;

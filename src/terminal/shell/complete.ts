@@ -73,19 +73,23 @@ export class Completer {
     const slash = partial.lastIndexOf('/');
     const dirPart = slash >= 0 ? partial.slice(0, slash + 1) : '';
     const dir = this.fs.resolvePath(this.cwd(), dirPart || '.');
-    let entries: { name: string; isDirectory: boolean }[] = [];
-    try {
-      entries = this.fs.readdirWithFileTypes
-        ? await this.fs.readdirWithFileTypes(dir)
-        : (await this.fs.readdir(dir)).map((name) => ({ name, isDirectory: false }));
-    } catch {
-      entries = [];
-    }
     const base = partial.slice(dirPart.length);
-    const candidates = entries
-      .filter((e) => e.name.startsWith(base) && (base.startsWith('.') || !e.name.startsWith('.')))
-      .map((e) => `${prefix}${dirPart}${e.name}${e.isDirectory ? '/' : ''}`)
-      .sort();
+    let names: string[] = [];
+    try {
+      names = (await this.fs.readdir(dir)).filter(
+        (n) => n.startsWith(base) && (base.startsWith('.') || !n.startsWith('.')),
+      );
+    } catch {
+      names = [];
+    }
+    const candidates: string[] = [];
+    for (const name of names.sort()) {
+      const isDirectory = await this.fs.stat(`${dir}/${name}`).then(
+        (st) => st.isDirectory,
+        () => false,
+      );
+      candidates.push(`${prefix}${dirPart}${name}${isDirectory ? '/' : ''}`);
+    }
     return { from: currentStart, candidates };
   }
 }

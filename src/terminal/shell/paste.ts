@@ -9,6 +9,7 @@ const SPACES = /[\u00a0\u2000-\u200a\u202f\u205f\u3000]/g;
 const INVISIBLE = /[\u200b-\u200d\u2060\ufeff]/g;
 const DOUBLE = /[\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb]/;
 const LETTER = /\p{L}/u;
+const OPTION_DASHES = /(^|[ \t])[-\u2013\u2014]*[\u2013\u2014][-\u2013\u2014]*(?=[A-Za-z])/g;
 
 export interface Normalised {
   text: string;
@@ -24,8 +25,10 @@ export interface Normalised {
 export function normalisePaste(input: string): Normalised {
   const text = input.replace(SPACES, ' ').replace(INVISIBLE, '').replace(/\r\n?/g, '\n');
   const notices: string[] = [];
-  const lines = text.split('\n').map((line, index) => {
+  const lines = text.split('\n').map((raw, index) => {
+    // A run of dashes with an en or em dash in it, starting a word before a letter: an option's `--`.
     let changed = false;
+    const line = raw.replace(OPTION_DASHES, (_m, lead: string) => ((changed = true), `${lead}--`));
     let out = '';
     for (let i = 0; i < line.length; i++) {
       const c = line[i]!;
@@ -39,9 +42,6 @@ export function normalisePaste(input: string): Normalised {
         changed = true;
       } else if (c === '\u2019' && !(LETTER.test(prev) && LETTER.test(next))) {
         out += "'";
-        changed = true;
-      } else if ((c === '\u2013' || c === '\u2014') && (prev === '' || prev === ' ') && /[A-Za-z-]/.test(next)) {
-        out += next === '-' ? '-' : '--';
         changed = true;
       } else out += c;
     }
