@@ -72,6 +72,20 @@ describe('the terminal shell in Chromium', () => {
     expect(r.stdout).toBe('528894\n528898\n90000\nend\nbig.txt\nmoved.txt\n');
   });
 
+  it('reports scratch-folder errors as bash does', async () => {
+    await load();
+    const r = await run(
+      'terminal/ks-errors',
+      'echo x > nodir/f\necho "status $?"\nmkdir d && mkdir d\necho "status $?"\ntouch d/f && rmdir d\necho "status $?"\ncat d\necho "status $?"\nrm -r d && ls',
+    );
+    expect(r.stdout).toBe('status 1\nstatus 1\nstatus 1\nstatus 1\n');
+    expect(r.stderr).toContain('nodir/f: No such file or directory');
+    expect(r.stderr).toContain("mkdir: cannot create directory 'd': File exists");
+    expect(r.stderr).toContain("rmdir: failed to remove 'd': Directory not empty");
+    // bash says "Is a directory"; just-bash's cat words every read failure as a missing file (ADR 0010).
+    expect(r.stderr).toContain('cat: d: ');
+  });
+
   it('runs under the CSP without patching the page globals (timers, eval)', async () => {
     await load();
     await run('terminal/ks-one', 'sleep 0.05; echo "$(date +%Y)" | grep -c 20');

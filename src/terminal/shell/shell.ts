@@ -11,7 +11,7 @@ import { envCommand } from './commands/env';
 import { printfCommand } from './commands/printf';
 import { Completer, type Completion } from './complete';
 import { normalisePaste } from './paste';
-import { needsMoreInput, rewriteInputSubstitutions, splitCommands } from './split';
+import { needsMoreInput, quoteAssignmentLikeTargets, rewriteInputSubstitutions, splitCommands } from './split';
 
 export interface ShellOptions {
   /** The scratch folder, mounted at HOME (an OPFS folder in the page); in memory when absent. */
@@ -85,6 +85,21 @@ function renameHelp(node: unknown): void {
 /** Stores its standard input for a rewritten `<(…)` (split.ts, rewriteInputSubstitutions). */
 const CAPTURE = '__pocket_kms_capture';
 
+const FS_ERRORS: Record<string, string> = {
+  ENOENT: 'No such file or directory',
+  EISDIR: 'Is a directory',
+  ENOTDIR: 'Not a directory',
+  EEXIST: 'File exists',
+  ENOTEMPTY: 'Directory not empty',
+};
+
+/** `ENOENT: no such file or directory, open '/nodir/f'` as bash words it: `nodir/f: No such file or directory`. */
+function describeFsError(e: unknown): string {
+  const message = String((e as Error)?.message ?? e);
+  const m = /^(E[A-Z]+): [^,]*, \w+ '\/?(.*)'$/.exec(message);
+  return m && FS_ERRORS[m[1]!] ? `${m[2]}: ${FS_ERRORS[m[1]!]}` : message;
+}
+
 const COMMENT_OR_BLANK = /^(?:[ \t]*(?:#[^\n]*)?\n?)*$/;
 
 /** Starts a session; loads just-bash on first use (it is ~350 KB gzipped, only the terminal needs it). */
@@ -122,6 +137,7 @@ export async function createShell(options: ShellOptions = {}): Promise<Shell> {
     USER: user,
     LOGNAME: user,
     HOME: home,
+    SHELL: '/bin/bash',
     TZ: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
     ...options.env,
   };
@@ -145,17 +161,26 @@ export async function createShell(options: ShellOptions = {}): Promise<Shell> {
   async function runOne(text: string, complete: boolean, opts: RunOptions, stdin: string | undefined) {
     reached = undefined;
     captured = [];
-    const body = rewriteInputSubstitutions(text, CAPTURE);
+    const body = rewriteInputSubstitutions(quoteAssignmentLikeTargets(text), CAPTURE);
     const script = complete ? `${body.endsWith('\n') ? body : `${body}\n`}${SENTINEL} "$?"\n` : body;
-    const r: ExecResult & { env: Record<string, string> } = await bash.exec(script, {
-      env: variables,
-      replaceEnv: true,
-      cwd,
-      rawScript: true,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      ...(stdin !== undefined ? { stdin } : {}),
-    });
-    for (const p of captured) await fs.rm(p, { force: true });
+    let r: ExecResult & { env: Record<string, string> };
+    try {
+      r = await bash.exec(script, {
+        env: variables,
+        replaceEnv: true,
+        cwd,
+        rawScript: true,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        ...(stdin !== undefined ? { stdin } : {}),
+      });
+    } catch (e) {
+      // just-bash lets some filesystem errors of redirections escape exec() (`echo x > nodir/f` on a
+      // filesystem that, like bash, does not create folders); they fail the command as bash would.
+      r = { stdout: '', stderr: `bash: ${describeFsError(e)}\n`, exitCode: 1, env: { ...variables } };
+      reached = carried.state.options.errexit ? undefined : 1;
+    } finally {
+      for (const p of captured) await fs.rm(p, { force: true });
+    }
     const { '?': _status, ...rest } = r.env;
     variables = rest;
     cwd = rest.PWD ?? cwd;

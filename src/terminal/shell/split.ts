@@ -6,6 +6,7 @@
 /** Closers an opener waits for: keywords at command position, or a bracket. */
 type Closer = 'fi' | 'esac' | 'done' | '}' | ')' | '))';
 
+const ASSIGNMENT_LIKE = /^[A-Za-z_]\w*=/;
 const OPENERS: Record<string, Closer> = {
   if: 'fi',
   case: 'esac',
@@ -23,6 +24,8 @@ interface Scan {
   boundaries: number[];
   /** Spans of `<(…)` outside quotes and here-documents, in order. */
   inputSubstitutions: { start: number; end: number }[];
+  /** Offsets of redirection targets and here-strings that read like an assignment (`<<< aGk=`). */
+  assignmentLikeTargets: number[];
   /** The text ends inside a command (a continuation prompt is due). */
   incomplete: boolean;
 }
@@ -32,6 +35,9 @@ function scan(text: string): Scan {
   const heredocs: { word: string; strip: boolean }[] = [];
   const boundaries: number[] = [];
   const inputSubstitutions: { start: number; end: number }[] = [];
+  const assignmentLikeTargets: number[] = [];
+  /** The previous word was a redirection operator (`>`, `>>`, `2>`, `<`, `<<<`): this word is its target. */
+  let redirectTarget = false;
   let i = 0;
   let commandPosition = true;
   /** The last token of the line was an operator that needs a right-hand side (`|`, `&&`, `||`). */
@@ -98,7 +104,7 @@ function scan(text: string): Scan {
       while (heredocs.length) {
         const { word, strip } = heredocs.shift()!;
         for (;;) {
-          if (i >= n) return { boundaries, inputSubstitutions, incomplete: true };
+          if (i >= n) return { boundaries, inputSubstitutions, assignmentLikeTargets, incomplete: true };
           const eol = text.indexOf('\n', i);
           const line = text.slice(i, eol < 0 ? n : eol);
           i = eol < 0 ? n : eol + 1;
@@ -115,11 +121,11 @@ function scan(text: string): Scan {
     }
     if (c === '\\') {
       if (text[i + 1] === '\n') {
-        if (i + 2 >= n) return { boundaries, inputSubstitutions, incomplete: true };
+        if (i + 2 >= n) return { boundaries, inputSubstitutions, assignmentLikeTargets, incomplete: true };
         i += 2; // line continuation: the command goes on
         continue;
       }
-      if (i + 1 >= n) return { boundaries, inputSubstitutions, incomplete: true };
+      if (i + 1 >= n) return { boundaries, inputSubstitutions, assignmentLikeTargets, incomplete: true };
     }
     if (c === '#') {
       const eol = text.indexOf('\n', i);
@@ -175,7 +181,7 @@ function scan(text: string): Scan {
         const q = text[j]!;
         if (q === "'" || q === '"') {
           const end = text.indexOf(q, j + 1);
-          if (end < 0) return { boundaries, inputSubstitutions, incomplete: true };
+          if (end < 0) return { boundaries, inputSubstitutions, assignmentLikeTargets, incomplete: true };
           word += text.slice(j + 1, end);
           j = end + 1;
         } else if (q === '\\') {
@@ -206,12 +212,16 @@ function scan(text: string): Scan {
         next = skipDollar(i + 1);
         if (next > 0) inputSubstitutions.push({ start: i, end: next });
       } else if (q === '\\') next = i + 2;
-      if (next < 0 || next > n) return { boundaries, inputSubstitutions, incomplete: true };
+      if (next < 0 || next > n) return { boundaries, inputSubstitutions, assignmentLikeTargets, incomplete: true };
       i = next;
     }
     if (i === start) i += text.startsWith('<<<', i) ? 3 : 1; // `<<<` and other operators glued to words
     const word = text.slice(start, i);
     dangling = false;
+    const glued = /^(?:\d*|&)(?:>>?|<|>\|)(?=[A-Za-z_]\w*=)/.exec(word);
+    if (redirectTarget && ASSIGNMENT_LIKE.test(word)) assignmentLikeTargets.push(start);
+    else if (glued) assignmentLikeTargets.push(start + glued[0].length);
+    redirectTarget = /^(?:\d*|&)(?:>>?|<|>\||<<<)$/.test(word);
     if (caseWordsLeft > 0) {
       caseWordsLeft--;
       commandPosition = false;
@@ -241,7 +251,7 @@ function scan(text: string): Scan {
   }
   const open = stack.length > 0 || dangling || heredocs.length > 0;
   if (!open && (boundaries.at(-1) ?? 0) < n) boundaries.push(n);
-  return { boundaries, inputSubstitutions, incomplete: open };
+  return { boundaries, inputSubstitutions, assignmentLikeTargets, incomplete: open };
 }
 
 function skipDollarSingle(text: string, from: number): number {
@@ -289,5 +299,17 @@ export function rewriteInputSubstitutions(text: string, capture: string): string
     if (/[;&#\n]/.test(body) || !body.trim()) continue;
     out = `${out.slice(0, start)}$(${body} | ${capture})${out.slice(end)}`;
   }
+  return out;
+}
+
+/**
+ * An empty `""` before each redirection target or here-string that reads like an assignment: just-bash
+ * 3.6 fails to parse `base64 -d <<< aGk=` and `echo x > a=b` ("Expected redirection target"), and an
+ * empty quoted string changes no word's value in bash.
+ */
+export function quoteAssignmentLikeTargets(text: string): string {
+  const { assignmentLikeTargets } = scan(text.endsWith('\n') ? text : `${text}\n`);
+  let out = text;
+  for (const at of [...assignmentLikeTargets].reverse()) out = `${out.slice(0, at)}""${out.slice(at)}`;
   return out;
 }

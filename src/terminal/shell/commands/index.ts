@@ -14,10 +14,13 @@ export const BUILTIN_COMMANDS: readonly CommandName[] = [
   ...(['uniq', 'comm', 'cut', 'paste', 'tr', 'rev', 'nl', 'fold', 'tee', 'find', 'basename', 'dirname'] as const),
   ...(['tree', 'du', 'env', 'printenv', 'xargs', 'true', 'false', 'yes', 'clear', 'bash', 'sh', 'jq'] as const),
   ...(['base64', 'diff', 'date', 'sleep', 'timeout', 'time', 'seq', 'expr', 'md5sum', 'sha1sum'] as const),
-  ...(['sha256sum', 'file', 'which', 'tac', 'hostname', 'whoami', 'strings', 'column', 'split'] as const),
+  ...(['sha256sum', 'file', 'which', 'tac', 'hostname', 'strings', 'column', 'split'] as const),
 ];
 
-export const EXTRA_COMMANDS: Readonly<Record<string, TerminalCommand>> = { xxd, od };
+/** whoami(1) names the session's user ($USER); just-bash's always says "user". */
+const whoami: TerminalCommand = async (_argv, io) => (io.stdout(`${io.env.USER ?? 'user'}\n`), 0);
+
+export const EXTRA_COMMANDS: Readonly<Record<string, TerminalCommand>> = { xxd, od, whoami };
 
 /** `help`: what this terminal is and which commands it has (bash's help lists bash builtins). */
 export function helpCommand(names: () => readonly string[]): TerminalCommand {

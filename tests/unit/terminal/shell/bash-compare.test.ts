@@ -18,6 +18,8 @@ const CASES: Record<string, string> = {
   '> >> < redirection':
     'echo one > f.txt\necho two >> f.txt\ncat < f.txt\nwc -l < f.txt\necho to-stderr 1>&2\ncat missing.txt 2>/dev/null\necho "status $?"\n{ echo grouped; echo lines; } > g.txt',
   'here-documents, expanded and quoted': `ACCOUNT_ID=111122223333\nCALLER_ARN="arn:aws:iam::111122223333:user/alice"\ncat > key-policy.json <<EOF\n{\n  "Principal": { "AWS": "arn:aws:iam::\${ACCOUNT_ID}:root" },\n  "Caller": "$CALLER_ARN",\n  "Cmd": "$(echo sub)"\n}\nEOF\ncat <<'RAW'\nno $expansion \${here}\nRAW\ncat <<-TABS\n\tstripped\n\t\tone tab\nTABS`,
+  'redirection targets and here-strings that look like assignments':
+    'base64 -d <<< aGk=\necho\necho x > a=b\necho y >>a=b\ncat a=b\ncat <<< "k=v"\necho "tricky > c=d" \'> e=f\'\ncat <<EOF\nbody > g=h\nEOF',
   pipes: 'printf "b\\na\\nc\\n" | sort | head -2\necho abc | tr a-z A-Z\nprintf "x\\ny\\n" | grep y | wc -l',
   'process substitution, binary-safe':
     'cat <(echo hi) <(echo there)\nprintf "bin\\001\\377\\376\\200" > p.bin\naws kms decrypt --ciphertext-blob fileb://<(cat p.bin)\nbase64 p.bin > p.b64\naws kms decrypt --ciphertext-blob fileb://<(base64 --decode p.b64) --x fileb://<(head -c 4 p.bin)\nwc -c < <(printf abc)\necho <(true) | grep -c /dev/fd/',
@@ -34,7 +36,7 @@ const CASES: Record<string, string> = {
     "echo -n a\necho -e 'b\\tc\\x41'\necho -e 'oct\\0101'\necho -ne 'x\\ny'\necho\necho -e 'no\\cmore'\necho -n",
   cat: 'printf "1\\n2\\n" > a\nprintf "3\\n" > b\ncat a b\ncat -n a\ncat a - b <<< middle',
   'base64 and --decode/-d':
-    'echo -n hello | base64\necho aGVsbG8= | base64 -d; echo\nbase64 --decode <<< "aGVsbG8gd29ybGQ="\nseq 1 40 | base64\nseq 1 40 | base64 | base64 --decode | tail -1\nprintf "\\001\\002\\003\\377" > bin\nbase64 bin > bin.b64\nbase64 --decode bin.b64 > back.bin\ndiff bin back.bin && echo same',
+    'echo -n hello | base64\necho aGVsbG8= | base64 -d; echo\nbase64 --decode <<< aGVsbG8gd29ybGQ=\nseq 1 40 | base64\nseq 1 40 | base64 | base64 --decode | tail -1\nprintf "\\001\\002\\003\\377" > bin\nbase64 bin > bin.b64\nbase64 --decode bin.b64 > back.bin\ndiff bin back.bin && echo same',
   'date +FORMAT':
     'date +%Y%m%d%H%M%S\ndate +%Y-%m-%dT%H:%M:%SZ\ndate +%s\ndate -u +%F\ndate +%T\ndate "+%a %b %e %H:%M %Z %j %u"\nexport TS="$(date +%Y%m%d%H%M%S)"\necho "kms-lab-$TS"',
   'ls, rm, mv, cp, mkdir': 'touch a b c\nmkdir d\ncp a d/\ncp a a2\nmv b e\nrm c\nls\nls d\nls -1 | wc -l\nrm -r d\nls',
@@ -46,7 +48,7 @@ const CASES: Record<string, string> = {
   sha256sum: 'echo -n abc | sha256sum\nprintf "abc\\n" > h.txt\nsha256sum h.txt\nsha256sum h.txt | cut -d" " -f1',
   'jq common filters': `cat > j.json <<'EOF'\n{"KeyMetadata":{"KeyId":"1234abcd","Arn":"arn:aws:kms:us-east-1:111122223333:key/1234abcd","Enabled":true},"Aliases":[{"AliasName":"alias/a","TargetKeyId":"k1"},{"AliasName":"alias/b","TargetKeyId":"k2"}],"n":[3,1,2]}\nEOF\njq . j.json\njq -r .KeyMetadata.KeyId j.json\njq '.Aliases | length' j.json\njq -c '.n | map(. * 2)' j.json\njq -r '.Aliases[] | select(.AliasName == "alias/b") | .TargetKeyId' j.json\njq -r '.Aliases[].AliasName' j.json\njq -c 'keys' j.json\njq -c '.n | sort' j.json\njq -r '.KeyMetadata | "\\(.KeyId) \\(.Enabled)"' j.json\njq -c --arg k v '{($k): 1}' <<< null\njq -r '.KeyMetadata.Arn | split(":")[4]' j.json\njq -e .missing j.json; echo "status $?"`,
   'true, false, sleep': 'sleep 0.01\ntrue; echo $?\nfalse; echo $?',
-  '$USER and $HOME': 'echo "$USER"\necho "$HOME"\ncd /tmp\ncd\npwd\necho ~',
+  '$USER and $HOME': 'echo "$USER $SHELL"\necho "$HOME"\ncd /tmp\ncd\npwd\necho ~',
 };
 
 describe('the terminal shell against /bin/bash', () => {

@@ -79,6 +79,11 @@ describe('a session across runs', () => {
     expect(r.stdout).toMatch(/\baws\b/);
     expect(r.stdout).not.toContain('__pocket_kms');
   });
+
+  it('is the session user: whoami and $USER say alice, $HOME is /home/alice', async () => {
+    const sh = await session();
+    expect((await sh.run('whoami; echo "$USER $HOME $SHELL"')).stdout).toBe('alice\nalice /home/alice /bin/bash\n');
+  });
 });
 
 describe('where a command ends (the continuation prompt)', () => {
