@@ -131,7 +131,7 @@ async function chainExisting(t: IDBPTransaction<KmsDb, ('meta' | 'audit')[], 've
 
 export class IdbStore implements Store {
   /** Set when a newer version of the app upgraded the schema from another tab (this connection closed). */
-  private superseded = false;
+  private gaveWay = false;
 
   private constructor(private readonly db: IDBPDatabase<KmsDb>) {}
 
@@ -162,7 +162,7 @@ export class IdbStore implements Store {
       },
       blocking() {
         // A newer version of the app wants to upgrade the schema: let it, and say so from now on.
-        if (store) store.superseded = true;
+        if (store) store.gaveWay = true;
         db.close();
       },
     });
@@ -174,12 +174,18 @@ export class IdbStore implements Store {
     this.db.close();
   }
 
+  /** Whether a newer version of the app upgraded the schema from another tab: this store then refuses
+   * every call, and a long-lived owner (the service worker) opens the database again instead. */
+  get superseded(): boolean {
+    return this.gaveWay;
+  }
+
   get schemaVersion(): number {
     return this.db.version;
   }
 
   private async run<R>(mode: IDBTransactionMode, fn: (tx: Tx, t: T) => Promise<R>, durable = false): Promise<R> {
-    if (this.superseded)
+    if (this.gaveWay)
       throw new KMSInternalException(
         'A newer version of Pocket KMS, open in another tab, upgraded this keystore. Reload this page to use it.',
       );

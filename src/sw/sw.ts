@@ -28,6 +28,10 @@ async function serve(e: FetchEvent, path: '/kms' | '/cloudtrail'): Promise<Respo
     const k = await core();
     return path === '/kms' ? handleKms(k, e.request) : handleCloudTrail(k, e.request);
   } catch {
+    // A newer version of the app upgraded the keystore under this worker (its connection closed): the
+    // next request opens it again rather than keep a dead store for the worker's life.
+    const opened = ports;
+    if ((await opened?.catch(() => undefined))?.store.superseded && ports === opened) ports = kms = undefined;
     // E.g. a newer version of the app upgraded the database in another tab: say so, as AWS would shape it.
     const err = new KMSInternalException(
       'Pocket KMS could not open its keystore here: reload the console, then try again.',
