@@ -45,6 +45,18 @@ function materialRange(keyId: string): IDBKeyRange {
 
 const ignore = () => undefined;
 
+const isQuota = (e: unknown) => (e as { name?: unknown } | null)?.name === 'QuotaExceededError';
+
+/** The browser refuses a write that would exceed the site's storage quota by aborting its transaction
+ * (QuotaExceededError): nothing of it is kept. Named as AWS names a failure of its own storage, with
+ * the cause and what to do, instead of an anonymous DOMException or "internal error". */
+export function storageError(e: unknown): unknown {
+  if (!isQuota(e)) return e;
+  return new KMSInternalException(
+    "The browser's storage quota for this site is full, so nothing of this call was saved. Free storage for this site, then try again.",
+  );
+}
+
 function wrap(t: T, mode: IDBTransactionMode): Tx {
   const os = <N extends (typeof STORES)[number]>(n: N) => t.objectStore(n);
   // The chain head, read once per transaction (nobody else can append until it ends). Requested as
@@ -203,7 +215,8 @@ export class IdbStore implements Store {
       } catch {
         // Already finished or aborted.
       }
-      throw e;
+      // A request may fail with AbortError when the transaction failed for lack of storage: say why.
+      throw storageError(isQuota(t.error) ? t.error : e);
     }
   }
 
