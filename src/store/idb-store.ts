@@ -45,7 +45,28 @@ function materialRange(keyId: string): IDBKeyRange {
 
 const ignore = () => undefined;
 
+/** Meta keys of the signed requests recorded lately (`<prefix><X-Amz-Date ms, 15 digits>:<request ID>`). */
+const SIGNED_PREFIX = 'signed-request:';
+/** A signature is valid 15 minutes either side of its date (SigV4): a request signed an hour before a
+ * newer one can no longer arrive, so its mark can go. */
+const SIGNED_KEEP_MS = 60 * 60_000;
+const signedKey = (at: number, requestId = '') =>
+  `${SIGNED_PREFIX}${String(Math.max(0, at)).padStart(15, '0')}:${requestId}`;
+
+/** What a transaction learnt beside its requests' results. */
+interface TxState {
+  /** The request ID of a signed request an earlier transaction already recorded. */
+  replayed?: string;
+}
+
 const isQuota = (e: unknown) => (e as { name?: unknown } | null)?.name === 'QuotaExceededError';
+
+/** A signed request the browser sent again after it was run (records.ts SignedRequest). */
+function replayedError(requestId: string): Error {
+  return new KMSInternalException(
+    `Request ${requestId} was already run: the service worker restarted before its answer was sent, and the browser sent the same signed request again. Pocket KMS did not run it twice; the audit record of request ${requestId} says how it ended.`,
+  );
+}
 
 /** The browser refuses a write that would exceed the site's storage quota by aborting its transaction
  * (QuotaExceededError): nothing of it is kept. Named as AWS names a failure of its own storage, with
@@ -57,7 +78,7 @@ export function storageError(e: unknown): unknown {
   );
 }
 
-function wrap(t: T, mode: IDBTransactionMode): Tx {
+function wrap(t: T, mode: IDBTransactionMode, state: TxState = {}): Tx {
   const os = <N extends (typeof STORES)[number]>(n: N) => t.objectStore(n);
   // The chain head, read once per transaction (nobody else can append until it ends). Requested as
   // the transaction opens, so it arrives while the call's own reads run: appending then costs no
@@ -97,10 +118,21 @@ function wrap(t: T, mode: IDBTransactionMode): Tx {
       'keyId' in by
         ? os('grants').index('byKey').getAll(by.keyId)
         : os('grants').index('byRetiring').getAll(by.retiringPrincipal),
-    appendAudit: async (entry) => {
+    appendAudit: async ({ signedRequest, ...entry }) => {
       // Chained inside this transaction: transactions over the audit store are serialised, so the
       // head read here is the newest record, whichever instance wrote it.
       head ??= ((await headRead) as ChainPoint | undefined) ?? (await lastPoint(os('audit').openCursor(null, 'prev')));
+      if (signedRequest) {
+        // The mark of a signed request commits with its record. A request that may be a replay adds it,
+        // which fails (and aborts the transaction) when its first sending committed; others overwrite.
+        const { at, replayCheck } = signedRequest;
+        const id = entry.record.requestID;
+        const meta = os('meta');
+        (replayCheck ? meta.add!(at, signedKey(at, id)) : meta.put!(at, signedKey(at, id))).catch((e: unknown) => {
+          if ((e as { name?: unknown } | null)?.name === 'ConstraintError') state.replayed = id;
+        });
+        meta.delete!(IDBKeyRange.bound(SIGNED_PREFIX, signedKey(at - SIGNED_KEEP_MS), false, true)).catch(ignore);
+      }
       const chained = chainEntry(head, entry);
       head = { seq: chained.seq, hash: chained.hash };
       // Queued, not awaited (one round trip per call instead of three): a failed request aborts the
@@ -204,8 +236,9 @@ export class IdbStore implements Store {
     const t = this.db.transaction([...STORES], mode, { durability: durable ? 'strict' : 'relaxed' }) as unknown as T;
     // The done promise rejects on abort; the caller sees fn's error instead.
     const done = t.done.catch((e: unknown) => e);
+    const state: TxState = {};
     try {
-      const result = await fn(wrap(t, mode), t);
+      const result = await fn(wrap(t, mode, state), t);
       const end = await done;
       if (end instanceof Error || (end && typeof end === 'object' && 'name' in end)) throw end;
       return result;
@@ -215,6 +248,7 @@ export class IdbStore implements Store {
       } catch {
         // Already finished or aborted.
       }
+      if (state.replayed) throw replayedError(state.replayed);
       // A request may fail with AbortError when the transaction failed for lack of storage: say why.
       throw storageError(isQuota(t.error) ? t.error : e);
     }

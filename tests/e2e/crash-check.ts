@@ -55,9 +55,35 @@ export function dumpDatabase(page: Page): Promise<Dump> {
 
 const MARKED = new Set(['CreateKey', 'Encrypt', 'CreateGrant', 'UpdateAlias', 'CreateAlias']);
 
+/** Calls at /kms the browser sent again after restarting the service worker, which the endpoint refused
+ * to run twice: answered KMSInternalException with the request ID of this same call's one record (a
+ * call's answer and its record otherwise agree). Each counts as its record says it ended. */
+export function refusedReplays(entries: Entry[], d: Dump): Map<number, Entry> {
+  const out = new Map<number, Entry>();
+  for (const e of entries) {
+    const o = e.outcome;
+    if (e.call.via !== 'endpoint' || o?.status !== 'error' || o.name !== 'KMSInternalException' || !o.requestId)
+      continue;
+    const recs = d.audit.filter((a) => a.requestId === o.requestId);
+    const r = recs[0];
+    const same =
+      r?.eventName === e.call.op &&
+      (markerOf(e.call.op, e.call.req) ?? e.call.req.KeyId) === (markerOf(r.eventName, r.rp) ?? r.rp?.keyId);
+    if (recs.length !== 1 || !same || r.errorCode === 'KMSInternalException') continue;
+    const outcome =
+      r.errorCode === undefined
+        ? { id: e.call.id, status: 'ok' as const, data: { requestId: o.requestId } }
+        : { id: e.call.id, status: 'error' as const, name: r.errorCode, message: o.message, requestId: o.requestId };
+    out.set(e.call.id, { ...e, outcome });
+  }
+  return out;
+}
+
 /** Every broken promise, as a sentence naming the call or the record. */
-export function checkKeystore(entries: Entry[], d: Dump): string[] {
+export function checkKeystore(given: Entry[], d: Dump): string[] {
   const bad: string[] = [];
+  const replays = refusedReplays(given, d);
+  const entries = given.map((e) => replays.get(e.call.id) ?? e);
   const byMarker = new Map<string, Dump['audit']>();
   for (const r of d.audit) {
     if (!MARKED.has(r.eventName)) continue;
@@ -76,7 +102,8 @@ export function checkKeystore(entries: Entry[], d: Dump): string[] {
     const o = e.outcome!;
     if (via === 'endpoint' && sure) {
       // The service worker's x-amzn-RequestId names the record of this very call.
-      const recs = byRequestId.get((o as { requestId?: string }).requestId ?? (o as any).data?.requestId) ?? [];
+      const requestId = o.status === 'error' ? o.requestId : o.status === 'ok' ? o.data.requestId : undefined;
+      const recs = byRequestId.get(requestId ?? '') ?? [];
       if (recs.length !== 1 || !outcomeOk(recs[0]!, e))
         bad.push(`${op} #${id} via /kms answered ${o.status} but has ${recs.length} matching records`);
     }
