@@ -18,7 +18,7 @@ import {
 import { aliasArn, keyArn, parseKeyRef, uuidV4, type Keystore } from './ids';
 import { actionOf, isReadOnly, usesKey } from './operations';
 import type { Clock, Locks, Random, Store, Tx, WriteOptions } from './ports';
-import type { AuditEntry, KeyRecord } from './records';
+import type { AuditEntry, KeyRecord, SignedRequest } from './records';
 import type { Custodian, MaterialCache } from './material';
 
 export interface KmsEnv {
@@ -59,6 +59,8 @@ export class OpContext {
     readonly op: string,
     readonly request: unknown,
     requestId?: string,
+    /** The signed request this call answers at the endpoint, if any (records.ts SignedRequest). */
+    private readonly signedRequest?: SignedRequest,
   ) {
     this.now = env.clock.now();
     this.requestId = requestId ?? uuidV4(env.random.bytes(16));
@@ -192,6 +194,7 @@ export class OpContext {
     };
     if (caller !== 'service' && caller.accessKeyId) e.accessKeyId = caller.accessKeyId;
     if (error) e.errorCode = auditErrorCode(error.name);
+    if (this.signedRequest) e.signedRequest = this.signedRequest;
     return e;
   }
 }

@@ -14,6 +14,9 @@ import { forwardToConsole } from './forward';
 
 declare const self: ServiceWorkerGlobalScope;
 
+/** A request signed before this instance started may be one the browser sends again (endpoint/wire.ts). */
+const WIRE = { startedAt: Date.now() };
+
 let ports: ReturnType<typeof browserPorts> | undefined;
 let kms: Promise<Kms> | undefined;
 /** The store and core, opened on first use; a failed open is forgotten, so the next request tries again. */
@@ -26,8 +29,12 @@ async function serve(e: FetchEvent, path: '/kms' | '/cloudtrail'): Promise<Respo
     // Locked at rest: this worker holds no root key and never will (ADR 0009).
     if (await (await storeOf()).read((tx) => tx.getMeta(CUSTODY_META))) return forwardToConsole(e, path);
     const k = await core();
-    return path === '/kms' ? handleKms(k, e.request) : handleCloudTrail(k, e.request);
+    return path === '/kms' ? handleKms(k, e.request, WIRE) : handleCloudTrail(k, e.request, WIRE);
   } catch {
+    // A newer version of the app upgraded the keystore under this worker (its connection closed): the
+    // next request opens it again rather than keep a dead store for the worker's life.
+    const opened = ports;
+    if ((await opened?.catch(() => undefined))?.store.superseded && ports === opened) ports = kms = undefined;
     // E.g. a newer version of the app upgraded the database in another tab: say so, as AWS would shape it.
     const err = new KMSInternalException(
       'Pocket KMS could not open its keystore here: reload the console, then try again.',
