@@ -91,7 +91,13 @@ export async function loadIdentity(tx: Tx, caller: Caller): Promise<Identity> {
   if (caller.type === 'Root') {
     return {
       principal: { arn: caller.arn, accountId: caller.accountId },
-      facts: { arn: caller.arn, accountId: caller.accountId, type: 'Root', userId: caller.accountId },
+      facts: {
+        arn: caller.arn,
+        accountId: caller.accountId,
+        type: 'Root',
+        userId: caller.accountId,
+        ...viaFacts(caller),
+      },
       policies: [],
       root: true,
     };
@@ -112,6 +118,7 @@ export async function loadIdentity(tx: Tx, caller: Caller): Promise<Identity> {
     type: caller.type,
     userId: caller.principalId,
     tags: Object.fromEntries(rec.tags.map((t) => [t.TagKey, t.TagValue])),
+    ...viaFacts(caller),
   };
   if (caller.type === 'IAMUser') facts.userName = rec.name;
   return {
@@ -121,6 +128,10 @@ export async function loadIdentity(tx: Tx, caller: Caller): Promise<Identity> {
     root: false,
   };
 }
+
+/** kms:ViaService of a call an AWS service makes on the caller's behalf (S3's SSE-KMS calls). */
+const viaFacts = (caller: Caller): Pick<CallerFacts, 'viaService'> =>
+  caller.invokedBy ? { viaService: caller.invokedBy.viaService } : {};
 
 /** The grant operation an action stands for (`kms:ReEncryptFrom` → `ReEncryptFrom`). */
 const grantOperation = (action: string) => action.slice(action.indexOf(':') + 1);
