@@ -165,7 +165,7 @@ export class S3 {
   ): Promise<PutResult> {
     checkObjectKey(key);
     if (a.sse) checkSseRequest(a.sse);
-    const written = await writeSegment(this.env.bytes, body.stream, newSegmentFile(this.random));
+    const written = await writeSegment(this.env.bytes, body.stream, newSegmentFile(this.random), { md5: true });
     try {
       const caller = await body.authenticate(written.size);
       return await this.store(caller, bucket, key, a, [written], written.md5, requestId);
@@ -269,7 +269,7 @@ export class S3 {
         "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
       );
     }
-    const written = await writeSegment(this.env.bytes, src.body, newSegmentFile(this.random));
+    const written = await writeSegment(this.env.bytes, src.body, newSegmentFile(this.random), { md5: true });
     const attrs: ObjectAttributes = a.replaceMetadata
       ? a
       : { ...a, contentType: src.object.contentType, metadata: src.object.metadata, headers: src.object.headers };

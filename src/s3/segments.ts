@@ -31,28 +31,33 @@ export const segmentId = (file: string) => Uint8Array.from(file.match(/../g)!, (
 export interface WrittenSegment {
   file: string;
   size: number;
-  /** Hex MD5 of the plaintext (S3's ETag of a single-part upload, and of a part). */
+  /** Hex MD5 of the plaintext (S3's ETag of a single-part upload), or for a part the segment ID (random). */
   md5: string;
   contentKey: CryptoKey;
 }
 
-/** Streams `body` into a new encrypted file. A failure (too large, a check of the body, the disk) deletes the file.
- * @throws EntityTooLarge, or what the body's stream fails with */
+/**
+ * Streams `body` into a new encrypted file. A failure (too large, a check of the body, the disk) deletes
+ * the file. `md5`: whether to compute the MD5 ETag (a PutObject's, as S3's for SSE-S3); a part's ETag is
+ * opaque in S3's API, and MD5 in JavaScript is the slowest step of a large upload, so parts get a random one.
+ * @throws EntityTooLarge, or what the body's stream fails with
+ */
 export async function writeSegment(
   bytes: ObjectBytes,
   body: ReadableStream<Uint8Array>,
   file: string,
-  max = MAX_UPLOAD_BYTES,
+  opts: { md5: boolean; max?: number },
 ): Promise<WrittenSegment> {
+  const max = opts.max ?? MAX_UPLOAD_BYTES;
   const contentKey = await newContentKey();
-  const hash = md5.create();
+  const hash = opts.md5 ? md5.create() : undefined;
   let size = 0;
   const count = new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, ctl) {
       size += chunk.length;
       if (size > max)
         throw new EntityTooLarge(`Your proposed upload exceeds the maximum allowed size of ${max} bytes.`);
-      hash.update(chunk);
+      hash?.update(chunk);
       ctl.enqueue(chunk);
     },
   });
@@ -61,7 +66,7 @@ export async function writeSegment(
     .pipeThrough(count)
     .pipeThrough(encryptSegment(contentKey, segmentId(file), () => undefined))
     .pipeTo(sink);
-  return { file, size, md5: toHex(hash.digest()), contentKey };
+  return { file, size, md5: hash ? toHex(hash.digest()) : file, contentKey };
 }
 
 /** The plaintext bytes [from, to) of an object made of `segments`, their content keys unwrapped under
