@@ -35,7 +35,7 @@ export function parseXml(text: string): XmlElement {
   for (const t of tokens) {
     if (t.startsWith('<!--') || t.startsWith('<?')) continue;
     if (t.startsWith('</')) {
-      const name = t.slice(2, -1).trim();
+      const name = t.slice(2, -1).trim().replace(/^.*:/, '');
       const top = stack.pop();
       if (!top || top.name !== name) throw malformed();
       continue;
