@@ -140,6 +140,26 @@ async function read(origin: string, credentials: Credentials, bucket: string, ke
   }
 }
 
+/** Creates `bucket` and puts `body` under `key` with SSE-KMS (`keyId`): 'ok' or the error's name and status. */
+async function put(origin: string, credentials: Credentials, bucket: string, key: string, body: string, keyId: string) {
+  const s3 = client(origin, credentials);
+  return outcome(
+    s3
+      .send(new CreateBucketCommand({ Bucket: bucket }))
+      .then(() =>
+        s3.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: body,
+            ServerSideEncryption: 'aws:kms',
+            SSEKMSKeyId: keyId,
+          }),
+        ),
+      ),
+  );
+}
+
 /** Byte `i` of the test object: a pattern whose every MiB differs. */
 const byteAt = (i: number) => (i * 31 + (i >>> 20) * 7) & 0xff;
 
@@ -215,4 +235,10 @@ async function multipart(
   };
 }
 
-Object.assign(globalThis, { s3Lab: lab, s3Read: read, s3Multipart: multipart, s3DefaultEncryption: defaultEncryption });
+Object.assign(globalThis, {
+  s3Lab: lab,
+  s3Read: read,
+  s3Put: put,
+  s3Multipart: multipart,
+  s3DefaultEncryption: defaultEncryption,
+});

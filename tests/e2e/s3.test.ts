@@ -104,4 +104,19 @@ describe('the seed lab S3 steps through the unmodified @aws-sdk/client-s3', () =
     const denied = (viaS3 as any[]).find((e) => e.errorCode === 'AccessDenied');
     expect(denied?.userIdentity.arn).toMatch(/:user\/s3-reader$/);
   });
+
+  // Last: it moves the keystore to a passphrase (access keys are deleted by that move, ADR 0009).
+  it('serves /s3 for a keystore locked at rest through the unlocked console, and says to unlock once it is locked', async () => {
+    const { page } = env.browser;
+    await page.evaluate(() =>
+      (globalThis as any).pocketKms.api.setUpRecovery({ passphrase: 'correct horse battery staple' }),
+    );
+    const owner = await createAccessKey(page);
+    expect(await run('s3Put', owner, 'locked-at-rest', 'note.txt', 'forwarded', 'alias/kms-lab')).toBe('ok');
+    expect(await run('s3Read', owner, 'locked-at-rest', 'note.txt')).toEqual({ outcome: 'ok', body: 'forwarded' });
+    await page.evaluate(() => (globalThis as any).pocketKms.api.lock());
+    const locked = await run<Record<string, string>>('s3Read', owner, 'locked-at-rest', 'note.txt');
+    expect(locked.outcome).toBe('ServiceUnavailable 503');
+    expect(locked.message).toContain('locked');
+  });
 });
