@@ -57,7 +57,7 @@ describe('object cipher (frames of 512 KiB under AES-256-GCM)', { timeout: 60_00
     const data = pattern(2 * FRAME_BYTES + 5);
     const { key, stored } = await seal(data);
     const flipped = stored.slice();
-    flipped[100] ^= 1;
+    flipped[100] = flipped[100]! ^ 1;
     const swapped = stored.slice();
     swapped.set(stored.subarray(FRAME_BYTES + 16, 2 * (FRAME_BYTES + 16)), 0);
     swapped.set(stored.subarray(0, FRAME_BYTES + 16), FRAME_BYTES + 16);
