@@ -17,7 +17,8 @@ export const MAX_FORWARDED_S3_BYTES = 64 * 1024 * 1024;
 export interface ForwardedResponse {
   status: number;
   headers: [string, string][];
-  body: Uint8Array;
+  /** Bytes; for /s3 a stream (transferred, not copied), so a large GetObject is never held whole. */
+  body: Uint8Array | ReadableStream<Uint8Array>;
 }
 
 /** What the service worker sends a window: a ping to find the consoles, or a request to run. */

@@ -11,6 +11,7 @@ import {
   createMultipartUpload,
   InternalError,
   InvalidArgument,
+  InvalidURI,
   MalformedXML,
   MethodNotAllowed,
   NotImplemented,
@@ -43,8 +44,14 @@ function route(req: Request): Route {
   const url = new URL(req.url);
   const rest = url.pathname.replace(/^\/s3\/?/, '');
   const i = rest.indexOf('/');
-  const bucket = decodeURIComponent(i < 0 ? rest : rest.slice(0, i));
-  const key = i < 0 ? '' : decodeURIComponent(rest.slice(i + 1));
+  let bucket: string;
+  let key: string;
+  try {
+    bucket = decodeURIComponent(i < 0 ? rest : rest.slice(0, i));
+    key = i < 0 ? '' : decodeURIComponent(rest.slice(i + 1));
+  } catch {
+    throw new InvalidURI("Couldn't parse the specified URI.");
+  }
   return { ...(bucket ? { bucket } : {}), ...(key ? { key } : {}), q: url.searchParams };
 }
 

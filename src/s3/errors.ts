@@ -42,6 +42,7 @@ export const EntityTooSmall = define('EntityTooSmall');
 export const EntityTooLarge = define('EntityTooLarge');
 export const KeyTooLongError = define('KeyTooLongError');
 export const MalformedXML = define('MalformedXML');
+export const InvalidURI = define('InvalidURI');
 export const InvalidRange = define('InvalidRange', status(416));
 export const XAmzContentSHA256Mismatch = define('XAmzContentSHA256Mismatch');
 export const BadDigest = define('BadDigest');

@@ -118,7 +118,7 @@ export async function forwardToConsole(e: FetchEvent, path: ForwardedRequest['pa
       FORWARD_MS,
     );
     if (r?.type === 'response')
-      return new Response(r.response.body as Uint8Array<ArrayBuffer>, {
+      return new Response(r.response.body as Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>, {
         status: r.response.status,
         headers: r.response.headers,
       });

@@ -1,6 +1,8 @@
 // The S3 part of the worker API (ADR 0011): the console's Buckets page, as the console's caller ("Acting
 // as"), over the same S3 core the endpoint uses; and the S3 REST API of a keystore locked at rest, run
-// here for the service worker (ADR 0009): bodies arrive whole (capped by the service worker).
+// here for the service worker (ADR 0009): request bodies arrive whole (capped by the service worker),
+// responses stream back.
+import * as Comlink from 'comlink';
 import type { ForwardedRequest, ForwardedResponse } from '../../endpoint/forwarded';
 import { handleS3 } from '../../endpoint/s3-rest';
 import type { Kms } from '../../kms/kms';
@@ -25,7 +27,11 @@ export async function s3Endpoint(kms: Kms, request: ForwardedRequest): Promise<F
     ...(method === 'GET' || method === 'HEAD' ? {} : { body: request.body as Uint8Array<ArrayBuffer> }),
   });
   const res = await handleS3(await s3Of(kms), req);
-  return { status: res.status, headers: [...res.headers], body: new Uint8Array(await res.arrayBuffer()) };
+  // The body streams back through the console to the service worker (transferable streams): a large
+  // GetObject is never held whole.
+  const body = res.body ?? new Uint8Array(0);
+  const out: ForwardedResponse = { status: res.status, headers: [...res.headers], body };
+  return body instanceof ReadableStream ? Comlink.transfer(out, [body]) : out;
 }
 
 export interface BucketSummary {

@@ -131,6 +131,8 @@ describe('the S3 REST API under /s3', () => {
     await send('PUT', '/full/x', 'x');
     const notEmpty = await send('DELETE', '/full');
     expect([notEmpty.status, notEmpty.code]).toEqual([409, 'BucketNotEmpty']);
+    const badUri = await send('GET', '/lab/%E0%A4%A');
+    expect([badUri.status, badUri.code]).toEqual([400, 'InvalidURI']);
     const noSha = await send('GET', '/', undefined, {}, { payload: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD' });
     expect([noSha.status, noSha.code]).toEqual([501, 'NotImplemented']);
   });
