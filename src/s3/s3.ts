@@ -2,6 +2,7 @@
 // Amazon S3 API Reference describes each action. Callers arrive authenticated (SigV4, src/endpoint/s3-rest.ts);
 // a body arrives as a stream and is authenticated once read. Multipart uploads: multipart.ts.
 
+import { toHex } from '../format/bytes';
 import type { Caller } from '../kms/ids';
 import type { Kms } from '../kms/kms';
 import type { DataKeys } from './data-keys';
@@ -195,7 +196,9 @@ export class S3 {
       bucket: bucketName,
       key,
       size: written.reduce((n, w) => n + w.size, 0),
-      etag: `"${etag}"`,
+      // An SSE-KMS object's ETag is not its MD5, as in S3: a digest of the plaintext stored in the clear
+      // would let anyone reading the profile confirm a guess of the content.
+      etag: `"${sse.algorithm === 'aws:kms' ? toHex(this.random(16)) : etag}"`,
       lastModified: this.now(),
       contentType: a.contentType ?? 'application/octet-stream',
       metadata: a.metadata ?? {},

@@ -1,5 +1,5 @@
 // The IndexedDB implementation of the S3 core's metadata port (src/s3/ports.ts): buckets, objects,
-// multipart uploads and parts, and SSE-S3's service key. Its own database per keystore region (ADR 0011):
+// multipart uploads and parts, and SSE-S3's service key. Its own database per keystore (ADR 0011):
 // S3 state is not part of a keystore backup, and the keystore's schema version (which a backup names)
 // stays as it is. Upgrades are numbered like the keystore's (idb-store.ts).
 
@@ -18,8 +18,10 @@ interface S3Db extends DBSchema {
 export const S3_DB_VERSION = 1;
 const SERVICE_KEY = 's3ServiceKey';
 
-export function s3DatabaseName(region: string): string {
-  return `pocket-kms-s3-${region}`;
+/** One per keystore (region and account), like the object bytes' folder: a restore that brings another
+ * account finds its own, empty, S3 state rather than buckets whose bytes are elsewhere. */
+export function s3DatabaseName(region: string, accountId: string): string {
+  return `pocket-kms-s3-${region}-${accountId}`;
 }
 
 const partRange = (uploadId: string) => IDBKeyRange.bound([uploadId, 0], [uploadId, Number.MAX_SAFE_INTEGER]);

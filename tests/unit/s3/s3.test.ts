@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { invokedVia } from '../../../src/kms/ids';
 import {
@@ -73,6 +74,11 @@ describe('objects under SSE-KMS and SSE-S3', () => {
     const head = await s3.headObject(root, 'lab-bucket', 'hello.txt');
     expect(head.sse.encryptionContext).toEqual({ 'aws:s3:arn': 'arn:aws:s3:::lab-bucket/hello.txt' });
     for (const stored of bytes.files.values()) expect(Buffer.from(stored).includes('hello from kms')).toBe(false);
+    // No digest of the plaintext is stored for SSE-KMS (S3: its ETag is not an MD5); SSE-S3's is the MD5.
+    const md5 = (t: string) => `"${createHash('md5').update(t).digest('hex')}"`;
+    expect(put.etag).toMatch(/^"[0-9a-f]{32}"$/);
+    expect(put.etag).not.toBe(md5('hello from kms s3 lab'));
+    expect((await s3.putObject(bodyOf('plain', root), 'lab-bucket', 'p', {}, 'r')).etag).toBe(md5('plain'));
     const got = await s3.getObject(root, 'lab-bucket', 'hello.txt', undefined, 'req-2');
     expect(text(await readAll(got.body))).toBe('hello from kms s3 lab');
   });
