@@ -7,7 +7,7 @@ import { concat, fromHex, toHex } from '../format/bytes';
 import type { Caller } from '../kms/ids';
 import { newDataKey, openDataKey, wrapContentKey } from './data-keys';
 import { EntityTooSmall, InvalidArgument, InvalidPart, InvalidPartOrder, NoSuchUpload, withDetails } from './errors';
-import { checkObjectKey } from './names';
+import { checkObjectKey, objectArn } from './names';
 import type { ObjectRecord, PartRecord, UploadRecord } from './ports';
 import type { ObjectAttributes, S3 } from './s3';
 import { resolveSse } from './sse';
@@ -41,6 +41,7 @@ export async function createMultipartUpload(
   requestId: string,
 ): Promise<UploadRecord> {
   checkObjectKey(key);
+  await s3.authorize(caller, 'PutObject', objectArn(bucket, key));
   const b = await s3.bucket(bucket);
   const { sse: base, kmsKeyId } = resolveSse(b, key, a.sse ?? {});
   const { sse } = await newDataKey(s3.keys(requestId), caller, base, kmsKeyId);
@@ -77,6 +78,7 @@ export async function uploadPart(
   const drop = () => dropSegments(s3.env.bytes, [{ file: written.file, size: 0, wrappedKey: new Uint8Array(0) }]);
   try {
     const caller = await body.authenticate(written.size);
+    await s3.authorize(caller, 'PutObject', objectArn(bucket, key));
     const u = await upload(s3, uploadId, bucket, key);
     const dataKey = await openDataKey(s3.keys(requestId), caller, u.sse);
     const part: PartRecord = {
@@ -114,6 +116,7 @@ export async function completeMultipartUpload(
   listed: { partNumber: number; etag: string }[],
   requestId: string,
 ): Promise<ObjectRecord> {
+  await s3.authorize(caller, 'PutObject', objectArn(bucket, key));
   const u = await upload(s3, uploadId, bucket, key);
   if (listed.length === 0) throw new InvalidArgument('You must specify at least one part');
   // As S3: the caller must still be able to use the upload's data key.
@@ -171,11 +174,12 @@ export async function completeMultipartUpload(
 /** AbortMultipartUpload: the upload and every part go. @throws NoSuchUpload */
 export async function abortMultipartUpload(
   s3: S3,
-  _caller: Caller,
+  caller: Caller,
   bucket: string,
   key: string,
   uploadId: string,
 ): Promise<void> {
+  await s3.authorize(caller, 'AbortMultipartUpload', objectArn(bucket, key));
   await upload(s3, uploadId, bucket, key);
   const r = await s3.env.meta.endUpload(uploadId);
   if (!r) throw noSuchUpload(uploadId);

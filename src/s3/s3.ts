@@ -1,5 +1,6 @@
 // The S3 core (ADR 0011): buckets, objects and their server-side encryption over the S3 ports, as the
-// Amazon S3 API Reference describes each action. Callers arrive authenticated (SigV4, src/endpoint/s3-rest.ts);
+// Amazon S3 API Reference describes each action. Callers arrive authenticated (SigV4, src/endpoint/s3-rest.ts)
+// and each action is authorized as `s3:<Action>` by their identity policies (`authorize`);
 // a body arrives as a stream and is authenticated once read. Multipart uploads: multipart.ts.
 
 import { toHex } from '../format/bytes';
@@ -10,6 +11,7 @@ import { newDataKey, openDataKey, wrapContentKey } from './data-keys';
 import {
   BucketAlreadyOwnedByYou,
   BucketNotEmpty,
+  fromKmsError,
   IllegalLocationConstraintException,
   InvalidLocationConstraint,
   InvalidRange,
@@ -18,7 +20,7 @@ import {
   NoSuchKey,
   withDetails,
 } from './errors';
-import { checkBucketName, checkObjectKey } from './names';
+import { bucketArn, checkBucketName, checkObjectKey, objectArn } from './names';
 import type { BucketEncryption, BucketRecord, ObjectBytes, ObjectRecord, S3Meta, Segment } from './ports';
 import { checkSseRequest, resolveSse, type SseRequest } from './sse';
 import {
@@ -78,6 +80,16 @@ export class S3 {
     return this.env.kms.keystore.region;
   }
 
+  /** S3's own authorization: `s3:<action>` on `resource`, decided by the caller's identity policies (the account
+   * root always; there are no bucket policies). @throws AccessDenied */
+  async authorize(caller: Caller, action: string, resource: string): Promise<void> {
+    try {
+      await this.env.kms.authorizeIdentity(caller, `s3:${action}`, resource);
+    } catch (e) {
+      throw fromKmsError(e);
+    }
+  }
+
   keys(requestId: string): DataKeys {
     return { kms: this.env.kms, meta: this.env.meta, requestId };
   }
@@ -94,8 +106,9 @@ export class S3 {
    * regional endpoint refuses it; us-east-1 takes none, and answers 200 again for a bucket the caller owns.
    * @throws InvalidBucketName, InvalidLocationConstraint, IllegalLocationConstraintException, BucketAlreadyOwnedByYou
    */
-  async createBucket(_caller: Caller, name: string, locationConstraint?: string): Promise<void> {
+  async createBucket(caller: Caller, name: string, locationConstraint?: string): Promise<void> {
     checkBucketName(name);
+    await this.authorize(caller, 'CreateBucket', bucketArn(name));
     const region = this.region;
     if (locationConstraint !== undefined && locationConstraint !== '') {
       if (region === 'us-east-1' && locationConstraint === 'us-east-1')
@@ -119,35 +132,41 @@ export class S3 {
   }
 
   /** @throws NoSuchBucket, BucketNotEmpty */
-  async deleteBucket(_caller: Caller, name: string): Promise<void> {
+  async deleteBucket(caller: Caller, name: string): Promise<void> {
+    await this.authorize(caller, 'DeleteBucket', bucketArn(name));
     const r = await this.env.meta.deleteBucket(name);
     if (r === 'missing') throw noSuchBucket(name);
     if (r === 'notEmpty')
       throw withDetails(new BucketNotEmpty('The bucket you tried to delete is not empty'), { BucketName: name });
   }
 
-  listBuckets(_caller: Caller): Promise<BucketRecord[]> {
+  async listBuckets(caller: Caller): Promise<BucketRecord[]> {
+    await this.authorize(caller, 'ListAllMyBuckets', '*');
     return this.env.meta.listBuckets();
   }
 
   /** @throws NoSuchBucket */
-  headBucket(_caller: Caller, name: string): Promise<BucketRecord> {
+  async headBucket(caller: Caller, name: string): Promise<BucketRecord> {
+    await this.authorize(caller, 'ListBucket', bucketArn(name));
     return this.bucket(name);
   }
 
   /** PutBucketEncryption: the key is checked when an object uses it, as S3 does. @throws NoSuchBucket, InvalidArgument */
-  async putBucketEncryption(_caller: Caller, name: string, enc: BucketEncryption): Promise<void> {
+  async putBucketEncryption(caller: Caller, name: string, enc: BucketEncryption): Promise<void> {
+    await this.authorize(caller, 'PutEncryptionConfiguration', bucketArn(name));
     checkSseRequest({ algorithm: enc.algorithm, ...(enc.kmsKeyId !== undefined ? { kmsKeyId: enc.kmsKeyId } : {}) });
     if (!(await this.env.meta.setBucketEncryption(name, enc))) throw noSuchBucket(name);
   }
 
   /** A bucket without a stored rule reports S3's default, SSE-S3. @throws NoSuchBucket */
-  async getBucketEncryption(_caller: Caller, name: string): Promise<BucketEncryption> {
+  async getBucketEncryption(caller: Caller, name: string): Promise<BucketEncryption> {
+    await this.authorize(caller, 'GetEncryptionConfiguration', bucketArn(name));
     return (await this.bucket(name)).encryption ?? { algorithm: 'AES256', bucketKeyEnabled: false };
   }
 
   /** @throws NoSuchBucket */
-  async deleteBucketEncryption(_caller: Caller, name: string): Promise<void> {
+  async deleteBucketEncryption(caller: Caller, name: string): Promise<void> {
+    await this.authorize(caller, 'PutEncryptionConfiguration', bucketArn(name));
     if (!(await this.env.meta.setBucketEncryption(name, undefined))) throw noSuchBucket(name);
   }
 
@@ -186,6 +205,7 @@ export class S3 {
     etag: string,
     requestId: string,
   ): Promise<PutResult> {
+    await this.authorize(caller, 'PutObject', objectArn(bucketName, key));
     const bucket = await this.bucket(bucketName);
     const { sse: base, kmsKeyId } = resolveSse(bucket, key, a.sse ?? {});
     const { key: dataKey, sse } = await newDataKey(this.keys(requestId), caller, base, kmsKeyId);
@@ -213,7 +233,8 @@ export class S3 {
   }
 
   /** HeadObject: the object's metadata, without its data key. @throws NoSuchBucket, NoSuchKey */
-  async headObject(_caller: Caller, bucket: string, key: string): Promise<ObjectRecord> {
+  async headObject(caller: Caller, bucket: string, key: string): Promise<ObjectRecord> {
+    await this.authorize(caller, 'GetObject', objectArn(bucket, key));
     const o = await this.env.meta.getObject(bucket, key);
     if (o) return o;
     await this.bucket(bucket);
@@ -244,7 +265,8 @@ export class S3 {
   }
 
   /** DeleteObject: S3 answers 204 whether or not the key existed. @throws NoSuchBucket */
-  async deleteObject(_caller: Caller, bucket: string, key: string): Promise<void> {
+  async deleteObject(caller: Caller, bucket: string, key: string): Promise<void> {
+    await this.authorize(caller, 'DeleteObject', objectArn(bucket, key));
     const gone = await this.env.meta.deleteObject(bucket, key);
     if (gone) await dropSegments(this.env.bytes, gone.segments);
     else await this.bucket(bucket);
@@ -287,10 +309,11 @@ export class S3 {
 
   /** ListObjectsV2's page: keys after `after` with `prefix`, grouped by `delimiter` into common prefixes. */
   async listObjects(
-    _caller: Caller,
+    caller: Caller,
     bucket: string,
     q: { prefix: string; delimiter?: string; after?: string; maxKeys: number },
   ): Promise<{ objects: ObjectRecord[]; prefixes: string[]; truncated: boolean; last?: string }> {
+    await this.authorize(caller, 'ListBucket', bucketArn(bucket));
     await this.bucket(bucket);
     const objects: ObjectRecord[] = [];
     const prefixes: string[] = [];

@@ -63,6 +63,9 @@ describe('the seed lab S3 steps through the unmodified @aws-sdk/client-s3', () =
     const reader = await page.evaluate(async () => {
       const p = (globalThis as any).pocketKms;
       const user = await p.api.createPrincipal('user', 's3-reader');
+      // S3 lets it read objects (identity policy); the KMS key's policy does not let it decrypt.
+      const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] };
+      await p.api.putPrincipalPolicy(user.arn, 's3-read', JSON.stringify(policy));
       return user.arn as string;
     });
     const creds = await createAccessKey(page, reader);

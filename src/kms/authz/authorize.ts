@@ -191,16 +191,17 @@ export async function evaluateKeyAccess(
 }
 
 /** Evaluates an account-level call (no key: CreateKey, ListKeys, ListAliases, GenerateRandom,
- * ListRetirableGrants): IAM policies alone decide, and the account root is always allowed. */
-export function evaluateAccountAccess(call: AuthzCall, identity: Identity, action: string): Evaluation {
+ * ListRetirableGrants), or with `resource` an action on another service's resource (S3's, ADR 0011):
+ * IAM policies alone decide, and the account root is always allowed. */
+export function evaluateAccountAccess(call: AuthzCall, identity: Identity, action: string, resource = '*'): Evaluation {
   const request = (call.request && typeof call.request === 'object' ? call.request : {}) as Record<string, unknown>;
   const context = requestContext(call.op, request, identity.facts, undefined, call.now);
-  const authzRequest = { principal: identity.principal, action, resource: '*', context };
+  const authzRequest = { principal: identity.principal, action, resource, context };
   const identityPolicies = identity.policies.map((p) => ({
     name: p.name,
     statements: evaluatePolicy(p.policy, authzRequest, 'identity'),
   }));
-  const who = `User: ${identity.principal.arn} is not authorized to perform: ${action} on resource: *`;
+  const who = `User: ${identity.principal.arn} is not authorized to perform: ${action} on resource: ${resource}`;
   const base = { keyPolicy: [] as StatementResult[], identityPolicies };
   const hit = (effect: 'Allow' | 'Deny') =>
     identityPolicies.some((p) => p.statements.some((s) => s.applies && s.effect === effect));

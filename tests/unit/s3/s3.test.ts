@@ -24,6 +24,11 @@ async function rejectsS3(p: Promise<unknown>, name: string, status: number): Pro
   return e as S3Error;
 }
 
+const s3Allow = (...actions: string[]) => ({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: actions, Resource: 'arn:aws:s3:::lab-bucket/*' }],
+});
+
 async function withKey() {
   const f = await freshS3();
   const key = await f.createKey({ Description: 's3' });
@@ -118,6 +123,7 @@ describe('objects under SSE-KMS and SSE-S3', () => {
       'r',
     );
     const user = await kms.iam.createPrincipal(root, 'user', 'reader');
+    await kms.iam.putPolicy(root, user.arn, 's3-read', JSON.stringify(s3Allow('s3:GetObject')));
     const reader = await kms.iam.callerFor(user.arn, { userAgent: 'vitest' });
     const e = await rejectsS3(s3.getObject(reader, 'lab-bucket', 'k', undefined, 'r'), 'AccessDenied', 403);
     expect(e.message).toContain('kms:Decrypt');
@@ -128,6 +134,7 @@ describe('objects under SSE-KMS and SSE-S3', () => {
   it('honours kms:ViaService: a policy allowing Decrypt only through S3 lets S3 decrypt and refuses a direct call', async () => {
     const { s3, root, key, kms, call } = await withKey();
     const user = await kms.iam.createPrincipal(root, 'user', 'via-only');
+    await kms.iam.putPolicy(root, user.arn, 's3', JSON.stringify(s3Allow('s3:GetObject', 's3:PutObject')));
     const reader = await kms.iam.callerFor(user.arn, { userAgent: 'vitest' });
     const policy = JSON.parse((await call('GetKeyPolicy', { KeyId: key.KeyId, PolicyName: 'default' })).Policy);
     policy.Statement.push({
@@ -262,6 +269,41 @@ describe('objects under SSE-KMS and SSE-S3', () => {
     expect([first.prefixes, first.truncated, first.last]).toEqual([['a/'], true, 'a/']);
     const second = await page({ delimiter: '/', maxKeys: 1, after: first.last });
     expect(second.objects.map((o) => o.key)).toEqual(['b']);
+  });
+});
+
+describe('S3 authorization', () => {
+  it('decides s3:<Action> on the bucket or object ARN by identity policies, before any KMS call', async () => {
+    const { s3, root, kms, audit } = await withKey();
+    await s3.putObject(
+      bodyOf('x', root),
+      'lab-bucket',
+      'k',
+      { sse: { algorithm: 'aws:kms', kmsKeyId: 'alias/lab' } },
+      'r',
+    );
+    const user = await kms.iam.createPrincipal(root, 'user', 'lister');
+    await kms.iam.putPolicy(
+      root,
+      user.arn,
+      'list',
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::lab-bucket' }],
+      }),
+    );
+    const lister = await kms.iam.callerFor(user.arn, { userAgent: 'vitest' });
+    expect((await s3.listObjects(lister, 'lab-bucket', { prefix: '', maxKeys: 10 })).objects).toHaveLength(1);
+    const before = (await audit()).length;
+    const e = await rejectsS3(s3.getObject(lister, 'lab-bucket', 'k', undefined, 'r'), 'AccessDenied', 403);
+    expect(e.message).toBe(
+      `User: ${user.arn} is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::lab-bucket/k because no identity-based policy allows the s3:GetObject action`,
+    );
+    await rejectsS3(s3.putObject(bodyOf('y', lister), 'lab-bucket', 'k2', {}, 'r'), 'AccessDenied', 403);
+    await rejectsS3(s3.createBucket(lister, 'another-bucket'), 'AccessDenied', 403);
+    await rejectsS3(s3.listBuckets(lister), 'AccessDenied', 403);
+    // Refused by S3 itself: KMS was never asked.
+    expect((await audit()).length).toBe(before);
   });
 });
 
