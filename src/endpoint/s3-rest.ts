@@ -7,6 +7,7 @@ import { fromBase64 } from '../format/bytes';
 import type { Caller } from '../kms/ids';
 import {
   abortMultipartUpload,
+  AccessDenied,
   completeMultipartUpload,
   createMultipartUpload,
   InternalError,
@@ -96,6 +97,9 @@ export async function handleS3(s3: S3, req: Request, o: S3Options = {}): Promise
   const now = o.now ?? Date.now;
   const head = req.method === 'HEAD';
   try {
+    // An unsigned request is refused as unsigned, whatever else it lacks.
+    if (!req.headers.get('authorization'))
+      throw new AccessDenied('Access Denied: sign the request with an access key (AWS Signature Version 4).');
     const declared = declaredPayloadHash(req);
     const r = route(req);
     const streamsBody = req.method === 'PUT' && !!r.key && !req.headers.get('x-amz-copy-source');

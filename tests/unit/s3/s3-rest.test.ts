@@ -111,9 +111,11 @@ describe('the S3 REST API under /s3', () => {
   });
 
   it('answers S3 error documents: AccessDenied unsigned, SignatureDoesNotMatch, NoSuchBucket, BucketNotEmpty; HEAD without a body', async () => {
-    const { send } = await endpoint();
+    const { send, s3 } = await endpoint();
     const unsigned = await send('GET', '/', undefined, {}, { creds: null });
     expect([unsigned.status, unsigned.code]).toEqual([403, 'AccessDenied']);
+    const bare = await handleS3(s3, new Request(`${BASE}/`));
+    expect([bare.status, /<Code>(\w+)</.exec(await bare.text())?.[1]]).toEqual([403, 'AccessDenied']);
     const wrong = await send(
       'GET',
       '/',
