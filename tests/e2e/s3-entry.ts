@@ -144,19 +144,17 @@ async function read(origin: string, credentials: Credentials, bucket: string, ke
 async function put(origin: string, credentials: Credentials, bucket: string, key: string, body: string, keyId: string) {
   const s3 = client(origin, credentials);
   return outcome(
-    s3
-      .send(new CreateBucketCommand({ Bucket: bucket }))
-      .then(() =>
-        s3.send(
-          new PutObjectCommand({
-            Bucket: bucket,
-            Key: key,
-            Body: body,
-            ServerSideEncryption: 'aws:kms',
-            SSEKMSKeyId: keyId,
-          }),
-        ),
+    s3.send(new CreateBucketCommand({ Bucket: bucket })).then(() =>
+      s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ServerSideEncryption: 'aws:kms',
+          SSEKMSKeyId: keyId,
+        }),
       ),
+    ),
   );
 }
 
