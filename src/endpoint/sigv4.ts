@@ -103,7 +103,12 @@ async function sha256Hex(data: Uint8Array | string): Promise<string> {
   );
 }
 
-export async function canonicalRequest(req: Request, body: Uint8Array, signedHeaders: string[]): Promise<string> {
+/** What the signature covers of the body: the bytes themselves (the JSON endpoints, which read the body
+ * first), or, for S3, its length and the hash the request declares in x-amz-content-sha256 (a hex SHA-256
+ * the S3 adapter checks as the body streams, or UNSIGNED-PAYLOAD), so a body need not be held to verify. */
+export type SignedPayload = Uint8Array | { length: number; declaredHash: string };
+
+export async function canonicalRequest(req: Request, body: SignedPayload, signedHeaders: string[]): Promise<string> {
   const url = new URL(req.url);
   const lines = signedHeaders.map((name) => {
     // A page cannot set Host or Content-Length: take them from the URL and the body.
@@ -112,6 +117,15 @@ export async function canonicalRequest(req: Request, body: Uint8Array, signedHea
       throw new IncompleteSignatureException(`The signed header '${name}' is missing from the request.`);
     return `${name}:${value.trim().replace(/\s+/g, ' ')}\n`;
   });
+  if (!(body instanceof Uint8Array))
+    return [
+      req.method,
+      canonicalPath(url.pathname),
+      canonicalQuery(url.searchParams),
+      lines.join(''),
+      signedHeaders.join(';'),
+      body.declaredHash,
+    ].join('\n');
   // The payload hash is always computed from the body received; a declared hash must agree with it.
   const payload = await sha256Hex(body);
   const declared = req.headers.get('x-amz-content-sha256');
@@ -168,7 +182,7 @@ export function unsignedHeader(req: Request, signedHeaders: string[]): string | 
 
 export interface VerifyOptions {
   region: string;
-  service: 'kms' | 'cloudtrail';
+  service: 'kms' | 'cloudtrail' | 's3';
   now: number;
   /** The stored secret of an active access key, or undefined when the key is unknown or inactive. */
   secretFor(accessKeyId: string): Promise<CryptoKey | undefined>;
@@ -178,7 +192,11 @@ export interface VerifyOptions {
  * Verifies the request's SigV4 signature and returns the access key ID it was made with.
  * @throws MissingAuthenticationTokenException, IncompleteSignatureException, UnrecognizedClientException, InvalidSignatureException
  */
-export async function verifySigV4(req: Request, body: Uint8Array, o: VerifyOptions): Promise<{ accessKeyId: string }> {
+export async function verifySigV4(
+  req: Request,
+  body: SignedPayload,
+  o: VerifyOptions,
+): Promise<{ accessKeyId: string }> {
   const header = req.headers.get('authorization');
   if (!header)
     throw new MissingAuthenticationTokenException(

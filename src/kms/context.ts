@@ -119,12 +119,12 @@ export class OpContext {
     this.allowed.add(memo);
   }
 
-  /** Authorizes an account-level call (no key): IAM policies decide.
+  /** Authorizes an account-level call (no key), or an action on `resource` of another service: IAM policies decide.
    * @throws AccessDeniedException */
-  async authorizeAccount(tx: Tx, action = `kms:${this.op}`): Promise<void> {
+  async authorizeAccount(tx: Tx, action = `kms:${this.op}`, resource = '*'): Promise<void> {
     if (this.caller === 'service') return;
     checkGrantTokens(this.request);
-    enforce(evaluateAccountAccess(this as AuthzCallOf, await this.identity(tx), action));
+    enforce(evaluateAccountAccess(this as AuthzCallOf, await this.identity(tx), action, resource));
   }
 
   /** AWS's rule for cryptographic operations: Disabled → DisabledException, PendingDeletion → KMSInvalidStateException. */

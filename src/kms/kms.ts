@@ -236,6 +236,18 @@ export class Kms {
     }
   }
 
+  /**
+   * Authorizes `caller` for an action of another AWS service this keystore models on one of its resources
+   * (S3: `s3:GetObject` on `arn:aws:s3:::<bucket>/<key>`, ADR 0011) by the caller's identity policies, the
+   * account root always. Not recorded: S3's data events are not in CloudTrail by default.
+   * @throws AccessDeniedException; KMSInvalidStateException while the keystore is locked
+   */
+  async authorizeIdentity(caller: Caller, action: string, resource: string): Promise<void> {
+    this.env.custodian.requireUnlocked();
+    const c = new OpContext(this.env, caller, action.slice(action.indexOf(':') + 1), {});
+    await this.env.store.read((tx) => c.authorizeAccount(tx, action, resource));
+  }
+
   /** Destroys keys whose deletion date has passed and rotates keys whose automatic rotation is due.
    * Safe to run from several instances at once. Returns what it did. */
   async maintain(): Promise<{ deleted: string[]; rotated: string[] }> {

@@ -1,5 +1,5 @@
-// The service worker: precaches the app (workbox, injectManifest) and answers POST /kms and
-// POST /cloudtrail: with its own instance of the core over the same IndexedDB database for a device
+// The service worker: precaches the app (workbox, injectManifest) and answers POST /kms,
+// POST /cloudtrail and the S3 REST API under /s3 (ADR 0011): with its own instance of the core over the same IndexedDB database for a device
 // keystore, and for a keystore locked at rest by forwarding to an unlocked console (ADR 0009).
 /// <reference lib="webworker" />
 import { cleanupOutdatedCaches, precacheAndRoute } from 'workbox-precaching';
@@ -11,6 +11,10 @@ import { KMSInternalException } from '../kms/errors';
 import { CUSTODY_META } from '../kms/material';
 import type { Store } from '../kms/ports';
 import { forwardToConsole } from './forward';
+import { handleS3, s3ErrorResponse } from '../endpoint/s3-rest';
+import { InternalError } from '../s3';
+import { browserS3 } from '../store/s3-open';
+import type { S3 } from '../s3';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -23,11 +27,14 @@ let kms: Promise<Kms> | undefined;
 const open = <T>(p: Promise<T>, forget: () => void) => p.catch((e: unknown) => (forget(), Promise.reject(e)));
 const storeOf = (): Promise<Store> => open((ports ??= browserPorts()), () => (ports = undefined)).then((p) => p.store);
 const core = () => open((kms ??= (ports ??= browserPorts()).then((p) => Kms.open(p))), () => (kms = undefined));
+let s3: Promise<S3> | undefined;
+const s3Core = () => open((s3 ??= core().then(browserS3)), () => (s3 = undefined));
 
-async function serve(e: FetchEvent, path: '/kms' | '/cloudtrail'): Promise<Response> {
+async function serve(e: FetchEvent, path: '/kms' | '/cloudtrail' | '/s3'): Promise<Response> {
   try {
     // Locked at rest: this worker holds no root key and never will (ADR 0009).
     if (await (await storeOf()).read((tx) => tx.getMeta(CUSTODY_META))) return forwardToConsole(e, path);
+    if (path === '/s3') return handleS3(await s3Core(), e.request);
     const k = await core();
     return path === '/kms' ? handleKms(k, e.request, WIRE) : handleCloudTrail(k, e.request, WIRE);
   } catch {
@@ -36,10 +43,10 @@ async function serve(e: FetchEvent, path: '/kms' | '/cloudtrail'): Promise<Respo
     const opened = ports;
     if ((await opened?.catch(() => undefined))?.store.superseded && ports === opened) ports = kms = undefined;
     // E.g. a newer version of the app upgraded the database in another tab: say so, as AWS would shape it.
-    const err = new KMSInternalException(
-      'Pocket KMS could not open its keystore here: reload the console, then try again.',
-    );
-    return errorResponse(err, crypto.randomUUID());
+    const message = 'Pocket KMS could not open its keystore here: reload the console, then try again.';
+    if (path === '/s3')
+      return s3ErrorResponse(new InternalError(message), crypto.randomUUID(), e.request.method === 'HEAD');
+    return errorResponse(new KMSInternalException(message), crypto.randomUUID());
   }
 }
 
@@ -57,6 +64,8 @@ self.addEventListener('fetch', (e) => {
   const url = new URL(e.request.url);
   if (url.origin !== self.location.origin) return;
   if (e.request.method === 'GET' && url.pathname.startsWith(DOWNLOAD_PATH)) return e.respondWith(downloadResponse(url));
+  // S3's REST API uses every method (ADR 0011).
+  if (url.pathname === '/s3' || url.pathname.startsWith('/s3/')) return e.respondWith(serve(e, '/s3'));
   if (e.request.method !== 'POST') return;
   if (url.pathname === '/kms' || url.pathname === '/kms/') e.respondWith(serve(e, '/kms'));
   else if (url.pathname === '/cloudtrail' || url.pathname === '/cloudtrail/') e.respondWith(serve(e, '/cloudtrail'));

@@ -1,6 +1,6 @@
 // The Comlink API of the KMS worker: one flat object made of parts, each a factory with its types
 // beside it (kms.ts, identities.ts, files.ts, audit.ts, catalogue.ts,
-// custody.ts); serve.ts joins them. The UI imports
+// custody.ts, s3.ts); serve.ts joins them. The UI imports
 // only these types (type-only, so none of the worker's code is type-checked as page code).
 import type { AuditWorkerApi } from './audit';
 import type { CatalogueWorkerApi } from './catalogue';
@@ -8,6 +8,7 @@ import type { CustodyWorkerApi } from './custody';
 import type { FilesWorkerApi } from './files-types';
 import type { IdentitiesWorkerApi } from './identities';
 import type { KmsCallsWorkerApi } from './kms';
+import type { S3WorkerApi } from './s3';
 
 export type * from './audit';
 export type * from './catalogue';
@@ -15,6 +16,7 @@ export type * from './custody';
 export type * from './files-types';
 export type * from './identities';
 export type * from './kms';
+export type { BucketSummary, ObjectSummary, S3WorkerApi } from './s3';
 
 export interface KmsWorkerApi
   extends
@@ -23,4 +25,5 @@ export interface KmsWorkerApi
     FilesWorkerApi,
     AuditWorkerApi,
     CatalogueWorkerApi,
-    CustodyWorkerApi {}
+    CustodyWorkerApi,
+    S3WorkerApi {}
