@@ -57,6 +57,26 @@ function simple(code, name) {
   throw new Error(`unknown schema code ${code}`);
 }
 
+/** Member order as the service model declares it: the runtime schemas put required members first, but the
+ * CLI (botocore) prints and lists members in model order, which the SDK's declarations keep. */
+function declaredOrder(pkg) {
+  const dir = join(dirname(require.resolve(pkg)), '../dist-types/models');
+  const out = {};
+  for (const f of ['models_0.d.ts', 'models_1.d.ts', 'models_2.d.ts']) {
+    let text;
+    try {
+      text = readFileSync(join(dir, f), 'utf8');
+    } catch {
+      continue;
+    }
+    for (const block of text.matchAll(/^export interface (\w+) \{\n([\s\S]*?)^\}/gm))
+      out[block[1]] = [...block[2].matchAll(/^ {4}(\w+)\??: /gm)].map((m) => m[1]);
+  }
+  return out;
+}
+
+let ORDER = {};
+
 /** Decodes one smithy runtime schema into the compact shape the terminal reads; structures go to `shapes`. */
 function decode(s, shapes, name) {
   if (s === 'unit' || s == null) return undefined;
@@ -77,8 +97,11 @@ function decode(s, shapes, name) {
       if (!(ref in shapes)) {
         shapes[ref] = null; // placeholder against recursion
         const names = s[4];
-        const members = {};
-        names.forEach((m, i) => (members[m] = decode(s[5][i], shapes, m)));
+        const decoded = {};
+        names.forEach((m, i) => (decoded[m] = decode(s[5][i], shapes, m)));
+        const declared = (ORDER[ref] ?? []).filter((m) => m in decoded);
+        const order = [...declared, ...names.filter((m) => !declared.includes(m))];
+        const members = Object.fromEntries(order.map((m) => [m, decoded[m]]));
         const required = names.slice(0, s[6] ?? 0);
         shapes[ref] = required.length ? { members, required } : { members };
       }
@@ -110,6 +133,7 @@ function serviceModel(key) {
           .sort()
       : operations;
   const pages = paginators(pkg);
+  ORDER = declaredOrder(pkg);
   const shapes = {};
   const ops = {};
   for (const op of names) {

@@ -183,7 +183,7 @@ export class ArgParser {
         for (let k = 0; k < n; k++) {
           const len = m[k + 1]!.length;
           const action = positionals[k]!;
-          const values = args.slice(at, at + len).filter((v, j) => pattern[at + j] !== '-');
+          const values = args.slice(at, at + len).filter((_, j) => pattern[at + j] !== '-');
           at += len;
           if (action.nargs === '?' && !values.length) {
             ns[action.dest] = ns[action.dest] ?? undefined;

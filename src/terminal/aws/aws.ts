@@ -6,9 +6,10 @@ import { ArgParseError, ArgParser, VersionExit, type Action } from './argparse';
 import { readConfigText, parseConfig } from './config';
 import { runConfigure } from './configure';
 import { ClientError, clientErrorFrom, ConfigurationError, NoCredentialsError, RC, USAGE } from './errors';
-import { SERVICES, xformName } from './model';
+import { SERVICES, xformName, type ServiceModel } from './model';
 import { applyQuery, formatOutput, formatText, toCliShape, type Json } from './output';
 import { fullResult, paginate } from './paginate';
+import { afterS3Receive, beforeS3Send } from './s3-customizations';
 import { PythonValueError } from './shorthand';
 import { runOperation, UnknownArgumentError } from './operation';
 import { InvalidBase64Error, ParamError, ParamSyntaxError } from './params';
@@ -45,6 +46,8 @@ export interface AwsCommandOptions {
   credentialsFor?: (profile: string | undefined) => Promise<Credentials | undefined>;
   /** What `aws --version` prints and the user agent starts with. */
   version?: string;
+  /** The service models by CLI command (kms, s3api, sts); the generated ones by default. */
+  models?: Partial<Record<string, ServiceModel>> | undefined;
 }
 
 export const CLI_VERSION = '2.9.19';
@@ -92,7 +95,7 @@ export function createAwsCommand(options: AwsCommandOptions): TerminalCommand {
   return async (argv, io) => {
     const err = (s: string) => io.stderr(s);
     try {
-      return await main(argv, io, options, version);
+      return await main(argv, io, options);
     } catch (e) {
       if (e instanceof VersionExit) {
         io.stdout(`aws-cli/${version} Pocket-KMS-terminal prompt/off\n`);
@@ -136,12 +139,7 @@ export function createAwsCommand(options: AwsCommandOptions): TerminalCommand {
   };
 }
 
-async function main(
-  argv: readonly string[],
-  io: CommandIo,
-  options: AwsCommandOptions,
-  version: string,
-): Promise<number> {
+async function main(argv: readonly string[], io: CommandIo, options: AwsCommandOptions): Promise<number> {
   const mainParser = new ArgParser([
     ...GLOBAL_ACTIONS,
     { name: 'command', dest: 'command', positional: true, required: true, choices: COMMANDS },
@@ -154,7 +152,7 @@ async function main(
     return RC.ok;
   }
   if (command === 'configure') return runConfigure(extras, io, globals, options);
-  const model = SERVICES[command]!;
+  const model = options.models?.[command] ?? SERVICES[command]!;
   const opNames = Object.keys(model.operations);
   const byCli = new Map(opNames.map((o) => [xformName(o), o]));
   const serviceParser = new ArgParser([
@@ -179,9 +177,11 @@ async function main(
     );
   if (options.credentialsFor && !(await options.credentialsFor(globals.profile))) throw new NoCredentialsError();
   const op = model.operations[opName]!;
-  const send = async (input: Record<string, unknown>) => {
+  const send = async (given: Record<string, unknown>) => {
+    const input = { ...given };
+    const autoSet = service === 's3' && beforeS3Send(opName, input);
     try {
-      return await options.send({
+      const output = await options.send({
         service,
         operation: opName,
         input,
@@ -190,6 +190,8 @@ async function main(
         endpointUrl: globals.endpointUrl,
         signal: io.signal,
       });
+      if (service === 's3') afterS3Receive(opName, output, autoSet);
+      return output;
     } catch (e) {
       throw clientErrorFrom(e, opName) ?? e;
     }
@@ -209,7 +211,8 @@ async function main(
       let out = '';
       for (const pg of pages) {
         const cur: Record<string, unknown> = {};
-        for (const k of p.results) if (k in pg) cur[k] = pg[k];
+        // Absent result keys are set to None, which the text format prints (a "None" line).
+        for (const k of p.results) cur[k] = pg[k] ?? null;
         out += formatText(applyQuery(cur as Json, globals.query));
       }
       if (result.resumeToken !== undefined)

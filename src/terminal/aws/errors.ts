@@ -10,7 +10,7 @@ export const RC = {
 } as const;
 
 export const USAGE =
-  'usage: aws [options] <command> <subcommand> [<subcommand> ...] [parameters]\n' +
+  'aws [options] <command> <subcommand> [<subcommand> ...] [parameters]\n' +
   'To see help text, you can run:\n\n  aws help\n  aws <command> help\n  aws <command> <subcommand> help\n';
 
 /** A service error: `An error occurred (Code) when calling the Op operation: message`. */

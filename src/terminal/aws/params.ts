@@ -133,8 +133,9 @@ function loadJson(cliName: string, value: string): unknown {
 function pyJsonError(value: string, e: unknown): string {
   if (!value.trim()) return 'Expecting value: line 1 column 1 (char 0)';
   const m = /position (\d+)/.exec(String(e));
-  if (m) {
-    const pos = Number(m[1]);
+  const end = /end of (JSON|data)/i.test(String(e));
+  if (m || end) {
+    const pos = m ? Number(m[1]) : value.length;
     const before = value.slice(0, pos);
     const line = before.split('\n').length;
     const col = pos - before.lastIndexOf('\n');

@@ -24,8 +24,8 @@ const TYPES: Record<string, string> = {
 export function validateParams(model: ServiceModel, params: Record<string, unknown>, inputRef: string): void {
   const errors: string[] = [];
   const label = (name: string) => (!name ? 'input' : name.startsWith('.') ? name.slice(1) : name);
-  const invalid = (name: string, v: unknown, valid: string) =>
-    errors.push(
+  const invalid = (name: string, v: unknown, valid: string): void =>
+    void errors.push(
       `Invalid type for parameter ${label(name)}, value: ${pyRepr(v)}, type: ${pyType(v)}, valid types: ${valid}`,
     );
   const visit = (v: unknown, s: Shape, name: string): void => {
@@ -34,10 +34,10 @@ export function validateParams(model: ServiceModel, params: Record<string, unkno
         if (!isDict(v)) return invalid(name, v, TYPES.structure!);
         const st = structure(model, s.ref);
         for (const r of st.required ?? [])
-          if (!(r in v)) errors.push(`Missing required parameter in ${label(name)}: "${r}"`);
+          if (!(r in v)) void errors.push(`Missing required parameter in ${label(name)}: "${r}"`);
         const known = Object.keys(v).filter((k) => {
           if (k in st.members) return true;
-          errors.push(
+          void errors.push(
             `Unknown parameter in ${label(name)}: "${k}", must be one of: ${Object.keys(st.members).join(', ')}`,
           );
           return false;

@@ -7,8 +7,45 @@ import { TerminalFileError, type CommandIo } from '../../../../src/terminal/io';
 import { createAwsCommand } from '../../../../src/terminal/aws/aws';
 import { createSdkSend } from '../../../../src/terminal/aws/sdk-send';
 import type { Recorded } from './recorder';
+import { SERVICES, type ServiceModel } from '../../../../src/terminal/aws/model';
 
 export const REAL_AWS = '/usr/bin/aws';
+const BOTOCORE = '/usr/lib/python3/dist-packages/awscli/botocore/data';
+
+interface BotoModel {
+  operations: Record<string, { input?: { shape: string }; output?: { shape: string } }>;
+  shapes: Record<string, { type: string; members?: Record<string, unknown> }>;
+}
+
+/** Our model cut down to what the installed CLI's botocore model has (operations, members), so the
+ * comparison covers what both know: newer members and operations of the SDK's model are left out. */
+export function restrictedModels(): Record<string, ServiceModel> {
+  const dirs: Record<string, string> = { kms: 'kms/2014-11-01', s3api: 's3/2006-03-01', sts: 'sts/2011-06-15' };
+  const out: Record<string, ServiceModel> = {};
+  for (const [cmd, dir] of Object.entries(dirs)) {
+    const ours = SERVICES[cmd]!;
+    const boto = JSON.parse(readFileSync(join(BOTOCORE, dir, 'service-2.json'), 'utf8')) as BotoModel;
+    const shapes = structuredClone(ours.shapes);
+    const keep = (ref: string, botoName: string | undefined) => {
+      const b = botoName ? boto.shapes[botoName] : undefined;
+      if (!b?.members || !shapes[ref]) return;
+      shapes[ref]!.members = Object.fromEntries(Object.entries(shapes[ref]!.members).filter(([m]) => m in b.members!));
+    };
+    for (const ref of Object.keys(shapes)) keep(ref, ref);
+    const operations: ServiceModel['operations'] = {};
+    for (const [name, op] of Object.entries(ours.operations)) {
+      const b = boto.operations[name];
+      if (!b) continue;
+      const copy = { ...op };
+      if (!b.output) delete copy.output;
+      if (copy.input) keep(copy.input, b.input?.shape);
+      if (copy.output) keep(copy.output, b.output?.shape);
+      operations[name] = copy;
+    }
+    out[cmd] = { ...ours, operations, shapes };
+  }
+  return out;
+}
 
 export interface Outcome {
   code: number;
@@ -102,6 +139,8 @@ export function runReal(argv: string[], cwd: string, endpoint: string, env: Env)
   });
 }
 
+const MODELS = existsSync(BOTOCORE) ? restrictedModels() : undefined;
+
 export async function runMine(argv: string[], cwd: string, baseUrl: string, env: Env): Promise<Outcome> {
   let stdout = '';
   let stderr = '';
@@ -128,7 +167,7 @@ export async function runMine(argv: string[], cwd: string, baseUrl: string, env:
     accessKeyId: env.AWS_ACCESS_KEY_ID!,
     secretAccessKey: env.AWS_SECRET_ACCESS_KEY!,
   });
-  const aws = createAwsCommand({ send: createSdkSend({ baseUrl, credentialsFor }), credentialsFor });
+  const aws = createAwsCommand({ send: createSdkSend({ baseUrl, credentialsFor }), credentialsFor, models: MODELS });
   const code = await aws(argv, io);
   return { code, stdout, stderr, files: collect(cwd) };
 }
@@ -144,14 +183,11 @@ export function normalise(r: Recorded): unknown {
   if (type.startsWith('application/x-www-form-urlencoded'))
     return { form: [...new URLSearchParams(r.body.toString())].sort() };
   const headers: Record<string, string> = {};
+  // Integrity headers differ by design: CLI 2.9 sends Content-MD5, the SDK (as CLI 2.23+) a CRC32 checksum.
+  // botocore writes header booleans as Python's str(True), the SDK as JSON's true: S3 reads both.
   for (const [k, v] of Object.entries(r.headers))
-    if (
-      (k.startsWith('x-amz-') && !IGNORED_HEADERS.test(k)) ||
-      k === 'range' ||
-      k.startsWith('if-') ||
-      k === 'content-md5'
-    )
-      headers[k] = v;
+    if ((k.startsWith('x-amz-') && !IGNORED_HEADERS.test(k)) || k === 'range' || k.startsWith('if-'))
+      headers[k] = /^(true|false)$/i.test(v) ? v.toLowerCase() : v;
   const query = Object.fromEntries(Object.entries(r.query).filter(([k]) => k !== 'x-id'));
   let body = r.body.toString('base64');
   if (r.body.subarray(0, 64).toString().includes('<'))
@@ -161,5 +197,6 @@ export function normalise(r: Recorded): unknown {
       .replace(/ xmlns="[^"]*"/g, '')
       .replace(/>\s+</g, '><')
       .trim();
-  return { method: r.method, path: r.path, query, headers, body };
+  // The SDK's path-style URL ends a bucket-only path with '/', botocore's does not: the same resource.
+  return { method: r.method, path: r.path.replace(/(.)\/$/, '$1'), query, headers, body };
 }
