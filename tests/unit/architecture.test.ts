@@ -59,6 +59,17 @@ const ALLOWED: Record<string, string[]> = {
   worker: ['worker', 'kms', 'store', 'format', 'endpoint', 'comlink'],
   sw: ['sw', 'kms', 'store', 'format', 'endpoint', 'workbox-precaching'],
   ui: ['ui', 'svelte', 'comlink'],
+  // The terminal's commands (aws, openssl) run over src/terminal/io.ts: their own files, the byte helpers
+  // of src/format, and packages; never the UI, the worker, the store or the service worker.
+  terminal: [
+    'terminal',
+    'format',
+    'jmespath',
+    'yaml',
+    '@aws-sdk/client-kms',
+    '@aws-sdk/client-sts',
+    '@aws-sdk/client-s3',
+  ],
   main: ['ui', 'svelte', 'virtual:pwa-register'],
 };
 // The UI types its requests with the AWS SDK's own shapes, and its messages to the service worker

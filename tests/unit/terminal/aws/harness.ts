@@ -106,14 +106,15 @@ export const FILES: Record<string, string | Buffer> = {
   'binary.dat': Buffer.from([0xff, 0xfe, 0x00, 0x80]),
 };
 
-export function scratch(dir: string): string {
-  mkdirSync(dir, { recursive: true });
+export function scratch(dir: string, config?: string): string {
+  mkdirSync(join(dir, '.aws'), { recursive: true });
+  if (config !== undefined) writeFileSync(join(dir, '.aws/config'), config);
   for (const [n, c] of Object.entries(FILES)) writeFileSync(join(dir, n), c);
   return dir;
 }
 
 /** Files a command may write (get-object's outfile). */
-const OUTPUTS = ['downloaded.txt', 'part.txt'];
+const OUTPUTS = ['downloaded.txt', 'part.txt', '.aws/config'];
 
 function collect(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -123,6 +124,20 @@ function collect(dir: string): Record<string, string> {
 
 export interface Env {
   [k: string]: string;
+}
+
+/** Runs `a && b && …` as a shell would: in order, stopping at the first failure. */
+export async function runLine(line: string, run: (argv: string[]) => Promise<Outcome>): Promise<Outcome> {
+  let last: Outcome = { code: 0, stdout: '', stderr: '', files: {} };
+  let stdout = '';
+  let stderr = '';
+  for (const part of line.split(' && ')) {
+    last = await run(words(part));
+    stdout += last.stdout;
+    stderr += last.stderr;
+    if (last.code !== 0) break;
+  }
+  return { ...last, stdout, stderr };
 }
 
 export function runReal(argv: string[], cwd: string, endpoint: string, env: Env): Promise<Outcome> {
@@ -163,9 +178,11 @@ export async function runMine(argv: string[], cwd: string, baseUrl: string, env:
     stdout: (d) => (stdout += typeof d === 'string' ? d : dec.decode(d)),
     stderr: (d) => (stderr += typeof d === 'string' ? d : dec.decode(d)),
   };
+  // The test's credentials come from the environment, as the real CLI's do (configure list says "env").
   const credentialsFor = async () => ({
     accessKeyId: env.AWS_ACCESS_KEY_ID!,
     secretAccessKey: env.AWS_SECRET_ACCESS_KEY!,
+    source: 'env',
   });
   const aws = createAwsCommand({ send: createSdkSend({ baseUrl, credentialsFor }), credentialsFor, models: MODELS });
   const code = await aws(argv, io);
