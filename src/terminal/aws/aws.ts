@@ -5,6 +5,7 @@ import type { CommandIo, TerminalCommand } from '../io';
 import { ArgParseError, ArgParser, VersionExit, type Action } from './argparse';
 import { readConfigText, parseConfig } from './config';
 import { runConfigure } from './configure';
+import { runS3, S3UsageError } from './s3-commands';
 import { ClientError, clientErrorFrom, ConfigurationError, NoCredentialsError, RC, USAGE } from './errors';
 import { SERVICES, xformName, type ServiceModel } from './model';
 import { applyQuery, formatOutput, formatText, toCliShape, type Json } from './output';
@@ -54,7 +55,7 @@ export const CLI_VERSION = '2.9.19';
 export const USER_AGENT = `aws-cli/${CLI_VERSION} Pocket-KMS-terminal`;
 
 const SERVICE_OF: Record<string, SendRequest['service']> = { kms: 'kms', sts: 'sts', s3api: 's3' };
-const COMMANDS = ['kms', 's3api', 'sts', 'configure', 'help'];
+const COMMANDS = ['kms', 's3api', 'sts', 's3', 'configure', 'help'];
 
 /** The global options of awscli/data/cli.json. */
 export const GLOBAL_ACTIONS: Action[] = [
@@ -113,7 +114,12 @@ export function createAwsCommand(options: AwsCommandOptions): TerminalCommand {
         err(`\nusage: ${USAGE}\n${e.message}\n\n`);
         return RC.paramValidation;
       }
-      if (e instanceof ParamError || e instanceof ParamSyntaxError || e instanceof ParamValidationError) {
+      if (
+        e instanceof ParamError ||
+        e instanceof ParamSyntaxError ||
+        e instanceof ParamValidationError ||
+        e instanceof S3UsageError
+      ) {
         err(`\n${e.message}\n`);
         return RC.paramValidation;
       }
@@ -152,6 +158,23 @@ async function main(argv: readonly string[], io: CommandIo, options: AwsCommandO
     return RC.ok;
   }
   if (command === 'configure') return runConfigure(extras, io, globals, options);
+  if (command === 's3') {
+    if (options.credentialsFor && !(await options.credentialsFor(globals.profile))) throw new NoCredentialsError();
+    return runS3(extras, io, globals, async (r) => {
+      try {
+        const out = await options.send({
+          ...r,
+          region: globals.region ?? 'us-east-1',
+          profile: globals.profile,
+          endpointUrl: globals.endpointUrl,
+          signal: io.signal,
+        });
+        return out;
+      } catch (e) {
+        throw clientErrorFrom(e, r.operation) ?? e;
+      }
+    });
+  }
   const model = options.models?.[command] ?? SERVICES[command]!;
   const opNames = Object.keys(model.operations);
   const byCli = new Map(opNames.map((o) => [xformName(o), o]));
