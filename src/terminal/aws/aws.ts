@@ -1,6 +1,7 @@
 // The terminal's `aws` command: AWS CLI v2's command line (global options, service, operation, options
 // from the service model) run over an injected `send`, printed and failing as the CLI does
 // (awscli/clidriver.py). `configure` lives in configure.ts; the request itself in sdk-send.ts.
+import jmespath from 'jmespath';
 import type { CommandIo, TerminalCommand } from '../io';
 import { ArgParseError, ArgParser, VersionExit, type Action } from './argparse';
 import { readConfigText, parseConfig } from './config';
@@ -272,6 +273,7 @@ async function resolveGlobals(ns: Record<string, unknown>, io: CommandIo): Promi
     throw new ConfigurationError(`Unknown output type: ${output}`);
   const binaryFormat = (ns.cli_binary_format as string | undefined) ?? config.cli_binary_format ?? 'base64';
   const width = Number(env.COLUMNS) > 0 ? Number(env.COLUMNS) : 80;
+  if (ns.query !== undefined) checkQuery(ns.query as string);
   return {
     region: region || undefined,
     output,
@@ -283,6 +285,21 @@ async function resolveGlobals(ns: Record<string, unknown>, io: CommandIo): Promi
     width,
     config,
   };
+}
+
+/** --query is compiled before anything else runs (awscli globalargs.resolve_types): a bad one is a usage
+ * error. An unfinished expression gets jmespath's own message; others the JavaScript parser's words. */
+function checkQuery(query: string): void {
+  try {
+    // The package exports compile; its published types leave it out.
+    (jmespath as unknown as { compile(q: string): unknown }).compile(query);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    const detail = /\(EOF\)/.test(message)
+      ? `Incomplete expression:\n"${query}"\n${' '.repeat(query.length + 1)}^`
+      : message;
+    throw new ParamSyntaxError(`Bad value for --query ${query}: Invalid jmespath expression: ${detail}`);
+  }
 }
 
 function helpText(): string {
