@@ -90,6 +90,8 @@ export interface Globals {
   binaryFormat: string;
   width: number;
   config: Record<string, string>;
+  /** Whether ~/.aws/config has a section for the profile. */
+  profileInConfig: boolean;
 }
 
 export function createAwsCommand(options: AwsCommandOptions): TerminalCommand {
@@ -160,7 +162,7 @@ async function main(argv: readonly string[], io: CommandIo, options: AwsCommandO
   }
   if (command === 'configure') return runConfigure(extras, io, globals, options);
   if (command === 's3') {
-    if (options.credentialsFor && !(await options.credentialsFor(globals.profile))) throw new NoCredentialsError();
+    await requireCredentials(options, globals);
     return runS3(extras, io, globals, async (r) => {
       try {
         const out = await options.send({
@@ -199,11 +201,13 @@ async function main(argv: readonly string[], io: CommandIo, options: AwsCommandO
     throw new ConfigurationError(
       'You must specify a region. You can also configure your region by running "aws configure".',
     );
-  if (options.credentialsFor && !(await options.credentialsFor(globals.profile))) throw new NoCredentialsError();
+  await requireCredentials(options, globals);
   const op = model.operations[opName]!;
   const send = async (given: Record<string, unknown>) => {
     const input = { ...given };
     const autoSet = service === 's3' && beforeS3Send(opName, input);
+    // Ctrl-C before the request leaves: nothing is sent (the catch-all turns it into exit 130).
+    io.signal.throwIfAborted();
     try {
       const output = await options.send({
         service,
@@ -284,7 +288,17 @@ async function resolveGlobals(ns: Record<string, unknown>, io: CommandIo): Promi
     binaryFormat,
     width,
     config,
+    profileInConfig: (profile ?? 'default') in profiles,
   };
+}
+
+/** The CLI fails before sending when it has no credentials; a named profile it knows of nowhere is
+ * reported as such (botocore's ProfileNotFound, exit 255). */
+async function requireCredentials(options: AwsCommandOptions, globals: Globals): Promise<void> {
+  if (!options.credentialsFor || (await options.credentialsFor(globals.profile))) return;
+  if (globals.profile !== undefined && !globals.profileInConfig)
+    throw new Error(`The config profile (${globals.profile}) could not be found`);
+  throw new NoCredentialsError();
 }
 
 /** --query is compiled before anything else runs (awscli globalargs.resolve_types): a bad one is a usage

@@ -47,7 +47,10 @@ export async function runS3(
   globals: Globals,
   send: (r: Omit<SendRequest, 'signal' | 'region' | 'profile' | 'endpointUrl'>) => Promise<Record<string, unknown>>,
 ): Promise<number> {
-  const call: S3Send = (operation, input) => send({ service: 's3', operation, input });
+  const call: S3Send = (operation, input) => {
+    io.signal.throwIfAborted();
+    return send({ service: 's3', operation, input });
+  };
   const sub = new ArgParser([
     { name: 'operation', dest: 'op', positional: true, required: true, choices: ['cp', 'ls', 'mb', 'rb', 'rm'] },
   ]).parseKnownArgs(args);

@@ -16,7 +16,12 @@ interface Run {
 
 async function run(
   line: string[],
-  opts: { env?: Record<string, string>; files?: Record<string, string>; reply?: (r: SendRequest) => unknown } = {},
+  opts: {
+    env?: Record<string, string>;
+    files?: Record<string, string>;
+    reply?: (r: SendRequest) => unknown;
+    profiles?: string[];
+  } = {},
 ): Promise<Run> {
   const files = new Map<string, Uint8Array>(
     Object.entries(opts.files ?? {}).map(([k, v]) => [k, new TextEncoder().encode(v)]),
@@ -49,7 +54,10 @@ async function run(
       if (out instanceof Error) throw out;
       return (out ?? {}) as Record<string, unknown>;
     },
-    credentialsFor: async () => ({ accessKeyId: 'AKID', secretAccessKey: 'secret' }),
+    credentialsFor: async (profile) =>
+      (opts.profiles ?? ['default', 'lab']).includes(profile ?? 'default')
+        ? { accessKeyId: 'AKID', secretAccessKey: 'secret' }
+        : undefined,
   });
   const code = await aws(line, io);
   return { code, stdout, stderr, sent, files };
@@ -146,6 +154,20 @@ describe('aws (terminal) with a recording send', () => {
     expect(printed.Keys).toEqual([{ KeyId: 'a' }]);
     const rest = await run(['kms', 'list-keys', '--starting-token', printed.NextToken], { reply });
     expect(JSON.parse(rest.stdout).Keys).toEqual([{ KeyId: 'b' }, { KeyId: 'c' }]);
+  });
+
+  it('refuses to send without credentials, naming an unknown profile as the CLI does', async () => {
+    const ghost = await run(['kms', 'list-keys', '--profile', 'ghost']);
+    expect([ghost.code, ghost.stderr, ghost.sent]).toEqual([
+      255,
+      '\nThe config profile (ghost) could not be found\n',
+      [],
+    ]);
+    const none = await run(['kms', 'list-keys'], { profiles: [] });
+    expect([none.code, none.stderr]).toEqual([
+      253,
+      '\nUnable to locate credentials. You can configure credentials by running "aws configure".\n',
+    ]);
   });
 
   it('does not write credentials to the config file', async () => {
