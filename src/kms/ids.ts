@@ -5,7 +5,9 @@ import { NotAuthorizedException, NotFoundException, ValidationException } from '
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const MRK = /^mrk-[0-9a-f]{32}$/;
-const ALIAS_CHARS = /^[a-zA-Z0-9/_-]+$/;
+/** The service model's AliasNameType pattern (it admits ':', which KMS then refuses in an alias name). */
+const ALIAS_MODEL_PATTERN = '^[a-zA-Z0-9:/_-]+$';
+const ALIAS_MODEL_CHARS = new RegExp(ALIAS_MODEL_PATTERN);
 
 export interface Keystore {
   region: string;
@@ -73,10 +75,12 @@ function keyIdRef(keyId: string, original: string): KeyRef {
 }
 
 /**
- * Checks an alias name against AWS's rules.
- * As AWS answers (checked against its responses as reported by its SDKs' users): the model's length and
- * character constraints and a missing `alias/` prefix are ValidationException; `alias/aws/` is reserved
- * for AWS managed keys, NotAuthorizedException.
+ * Checks an alias name against AWS's rules, in the order AWS applies them (docs/API.md "Alias errors"):
+ * the model's length (1–256) and pattern (`^[a-zA-Z0-9:/_-]+$`) are its "1 validation error detected"
+ * ValidationException; then KMS's own rules: the `alias/` prefix and a name after it (ValidationException
+ * `Alias must start with the prefix "alias/"…`), no ':' (ValidationException `<name> contains invalid
+ * characters for an alias`, AWS's answer to `alias/Service:Test`), and `alias/aws/` (lower-case, as the
+ * docs spell it) reserved for AWS managed keys, NotAuthorizedException.
  * @throws ValidationException, NotAuthorizedException
  */
 export function checkAliasName(name: string, param = 'aliasName'): void {
@@ -85,9 +89,9 @@ export function checkAliasName(name: string, param = 'aliasName'): void {
       `1 validation error detected: Value at '${param}' failed to satisfy constraint: Member must have length between 1 and 256.`,
     );
   }
-  if (!ALIAS_CHARS.test(name)) {
+  if (!ALIAS_MODEL_CHARS.test(name)) {
     throw new ValidationException(
-      `1 validation error detected: Value '${name}' at '${param}' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9/_-]+$`,
+      `1 validation error detected: Value '${name}' at '${param}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${ALIAS_MODEL_PATTERN}`,
     );
   }
   if (!name.startsWith('alias/') || name.length === 'alias/'.length) {
@@ -95,6 +99,7 @@ export function checkAliasName(name: string, param = 'aliasName'): void {
       'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html',
     );
   }
+  if (name.includes(':')) throw new ValidationException(`${name} contains invalid characters for an alias`);
   if (name.startsWith('alias/aws/')) {
     throw new NotAuthorizedException(
       `Cannot create or change alias ${name}: the prefix 'alias/aws/' is reserved for AWS managed keys.`,

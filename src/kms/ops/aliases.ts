@@ -4,7 +4,7 @@ import { isPastDeletion, type OpContext } from '../context';
 import { page, readPaging } from './paging';
 import { AlreadyExistsException, KMSInvalidStateException, LimitExceededException, NotFoundException } from '../errors';
 import { aliasArn, checkAliasName, parseKeyRef } from '../ids';
-import type { KeyRecord } from '../records';
+import type { KeyRecord, KeySpec } from '../records';
 import { optString, reqString, type Req } from '../validate';
 
 export const MAX_ALIASES_PER_KEY = 50;
@@ -12,6 +12,12 @@ export const MAX_ALIASES_PER_KEY = 50;
 function requireTarget(key: KeyRecord): void {
   if (key.state === 'PendingDeletion')
     throw new KMSInvalidStateException(`${key.arn} is pending deletion; an alias cannot point to it.`);
+}
+
+/** UpdateAlias's kinds of key: AWS requires the old and new key to be of one (and of one key usage), not of one spec. */
+function keyType(spec: KeySpec): 'symmetric' | 'HMAC' | 'asymmetric' {
+  if (spec === 'SYMMETRIC_DEFAULT') return 'symmetric';
+  return spec.startsWith('HMAC_') ? 'HMAC' : 'asymmetric';
 }
 
 export async function createAlias(c: OpContext, req: Req) {
@@ -48,9 +54,11 @@ export async function updateAlias(c: OpContext, req: Req) {
       c.keyIds.add(old.keyId);
       // AWS: kms:UpdateAlias on the key the alias leaves as well as on the one it moves to.
       await c.authorize(tx, old, 'kms:UpdateAlias');
-      if (old.keyUsage !== key.keyUsage || old.keySpec !== key.keySpec) {
+      // AWS documents the rule, not its exception: the KMSInvalidStateException kept here is Pocket KMS's (docs/API.md).
+      if (old.keyUsage !== key.keyUsage || keyType(old.keySpec) !== keyType(key.keySpec)) {
         throw new KMSInvalidStateException(
-          `${key.arn} has a different key spec or usage than the key ${name} points to now.`,
+          `${key.arn} is a ${keyType(key.keySpec)} ${key.keyUsage} key; ${name} points to a ${keyType(old.keySpec)} ` +
+            `${old.keyUsage} key, and UpdateAlias keeps an alias on keys of one type and key usage.`,
         );
       }
     }

@@ -110,9 +110,12 @@ describe('parseKeyRef', () => {
 });
 
 describe('checkAliasName', () => {
-  it.each(['alias/a', 'alias/ExampleAlias', 'alias/a/b_c-d', `alias/${'x'.repeat(250)}`])('accepts %s', (name) => {
-    expect(() => checkAliasName(name)).not.toThrow();
-  });
+  it.each(['alias/a', 'alias/ExampleAlias', 'alias/a/b_c-d', `alias/${'x'.repeat(250)}`, 'alias/AWS/s3', 'alias/a/'])(
+    'accepts %s',
+    (name) => {
+      expect(() => checkAliasName(name)).not.toThrow();
+    },
+  );
 
   it.each([
     ['empty', '', ValidationException],
@@ -124,6 +127,8 @@ describe('checkAliasName', () => {
     ['only the prefix', 'alias/', ValidationException],
     ['the wrong case of prefix', 'Alias/x', ValidationException],
     ['the reserved alias/aws/ prefix', 'alias/aws/s3', NotAuthorizedException],
+    ['a colon (the model admits it, KMS does not)', 'alias/a:b', ValidationException],
+    ['an alias ARN', 'arn:aws:kms:us-east-1:111122223333:alias/a', ValidationException],
   ])('rejects %s', (_why, name, type) => {
     let err: unknown;
     try {
