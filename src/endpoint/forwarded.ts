@@ -1,8 +1,9 @@
-// The shape of a /kms or /cloudtrail request the service worker forwards to a console's KMS worker
+// The shape of a /kms, /cloudtrail or /sts request the service worker forwards to a console's KMS worker
 // (ADR 0009: a keystore locked at rest is served only by an unlocked worker): plain bytes both ways.
+import type { EndpointPath } from './routes';
 
 export interface ForwardedRequest {
-  path: '/kms' | '/cloudtrail';
+  path: EndpointPath;
   url: string;
   headers: [string, string][];
   body: Uint8Array;

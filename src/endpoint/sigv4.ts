@@ -97,37 +97,63 @@ function canonicalQuery(search: URLSearchParams): string {
     .join('&');
 }
 
-async function sha256Hex(data: Uint8Array | string): Promise<string> {
+export async function sha256Hex(data: Uint8Array | string): Promise<string> {
   return hex(
     await crypto.subtle.digest('SHA-256', (typeof data === 'string' ? utf8.encode(data) : data) as BufferSource),
   );
 }
 
-export async function canonicalRequest(req: Request, body: Uint8Array, signedHeaders: string[]): Promise<string> {
-  const url = new URL(req.url);
-  const lines = signedHeaders.map((name) => {
-    // A page cannot set Host or Content-Length: take them from the URL and the body.
-    const value = name === 'host' ? url.host : name === 'content-length' ? String(body.length) : req.headers.get(name);
+/** The parts of a request SigV4 signs, as a signer or a verifier sees them. */
+export interface CanonicalParts {
+  method: string;
+  /** The URL's path as sent (percent-encoded once). */
+  pathname: string;
+  query: URLSearchParams;
+  /** Lower-case header name → value, for every name in `signedHeaders`. */
+  header(name: string): string | null;
+  signedHeaders: string[];
+  /** Hex SHA-256 of the body, or `UNSIGNED-PAYLOAD`. */
+  payloadHash: string;
+}
+
+/** SigV4's canonical request (AWS General Reference, "Create a canonical request"). */
+export function canonicalRequestText(p: CanonicalParts): string {
+  const lines = p.signedHeaders.map((name) => {
+    const value = p.header(name);
     if (value === null)
       throw new IncompleteSignatureException(`The signed header '${name}' is missing from the request.`);
     return `${name}:${value.trim().replace(/\s+/g, ' ')}\n`;
   });
+  return [
+    p.method,
+    canonicalPath(p.pathname),
+    canonicalQuery(p.query),
+    lines.join(''),
+    p.signedHeaders.join(';'),
+    p.payloadHash,
+  ].join('\n');
+}
+
+export async function canonicalRequest(req: Request, body: Uint8Array, signedHeaders: string[]): Promise<string> {
+  const url = new URL(req.url);
   // The payload hash is always computed from the body received; a declared hash must agree with it.
-  const payload = await sha256Hex(body);
+  const payloadHash = await sha256Hex(body);
   const declared = req.headers.get('x-amz-content-sha256');
-  if (declared !== null && declared !== payload) {
+  if (declared !== null && declared !== payloadHash) {
     throw new InvalidSignatureException(
       'The x-amz-content-sha256 header does not match the SHA-256 of the request body.',
     );
   }
-  return [
-    req.method,
-    canonicalPath(url.pathname),
-    canonicalQuery(url.searchParams),
-    lines.join(''),
-    signedHeaders.join(';'),
-    payload,
-  ].join('\n');
+  return canonicalRequestText({
+    method: req.method,
+    pathname: url.pathname,
+    query: url.searchParams,
+    // A page cannot set Host or Content-Length: take them from the URL and the body.
+    header: (name) =>
+      name === 'host' ? url.host : name === 'content-length' ? String(body.length) : req.headers.get(name),
+    signedHeaders,
+    payloadHash,
+  });
 }
 
 /** Time of an X-Amz-Date value (`20261129T061500Z`). */
@@ -142,6 +168,25 @@ async function hmac(key: CryptoKey, data: string): Promise<ArrayBuffer> {
 
 async function hmacKey(raw: ArrayBuffer): Promise<CryptoKey> {
   return crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+}
+
+/** The scope a SigV4 signature is made for. */
+export interface SigningScope {
+  /** YYYYMMDD */
+  date: string;
+  region: string;
+  service: string;
+}
+
+/** The hex SigV4 signature of `stringToSign` under an access key's stored secret (the HMAC key over
+ * "AWS4" + secret), scoped to `scope`'s date, region and service. */
+export async function sigV4Signature(secret: CryptoKey, scope: SigningScope, stringToSign: string): Promise<string> {
+  // The date/region/service-scoped signing key exists only for this request.
+  let k = await hmacKey(await hmac(secret, scope.date));
+  k = await hmacKey(await hmac(k, scope.region));
+  k = await hmacKey(await hmac(k, scope.service));
+  k = await hmacKey(await hmac(k, 'aws4_request'));
+  return hex(await hmac(k, stringToSign));
 }
 
 function constantTimeEqual(a: string, b: string): boolean {
@@ -168,7 +213,7 @@ export function unsignedHeader(req: Request, signedHeaders: string[]): string | 
 
 export interface VerifyOptions {
   region: string;
-  service: 'kms' | 'cloudtrail';
+  service: 'kms' | 'cloudtrail' | 'sts';
   now: number;
   /** The stored secret of an active access key, or undefined when the key is unknown or inactive. */
   secretFor(accessKeyId: string): Promise<CryptoKey | undefined>;
@@ -227,12 +272,7 @@ export async function verifySigV4(req: Request, body: Uint8Array, o: VerifyOptio
     scope,
     await sha256Hex(await canonicalRequest(req, body, auth.signedHeaders)),
   ].join('\n');
-  // The date/region/service-scoped signing key exists only for this request.
-  let k = await hmacKey(await hmac(secret, auth.date));
-  k = await hmacKey(await hmac(k, auth.region));
-  k = await hmacKey(await hmac(k, auth.service));
-  k = await hmacKey(await hmac(k, 'aws4_request'));
-  const expected = hex(await hmac(k, stringToSign));
+  const expected = await sigV4Signature(secret, auth, stringToSign);
   if (!constantTimeEqual(expected, auth.signature)) {
     throw new InvalidSignatureException(
       'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',

@@ -135,7 +135,7 @@ export interface WireOptions {
 export async function authenticate(
   kms: Kms,
   req: Request,
-  service: 'kms' | 'cloudtrail',
+  service: 'kms' | 'cloudtrail' | 'sts',
   o: WireOptions = {},
 ): Promise<{ caller: Caller; body: Uint8Array }> {
   const body = await readBody(req);

@@ -218,6 +218,22 @@ export class Kms {
     }
   }
 
+  /**
+   * STS GetCallerIdentity at the endpoint: who signed the request. As in AWS it needs no permission
+   * (not even an explicit deny stops it); it is recorded like every call, as a read-only event of
+   * sts.amazonaws.com.
+   * @throws KMSInvalidStateException while the keystore is locked
+   */
+  async getCallerIdentity(caller: Caller, opts: { requestId?: string } = {}) {
+    this.env.custodian.requireUnlocked();
+    const c = new OpContext(this.env, caller, 'GetCallerIdentity', {}, opts.requestId);
+    c.eventSource = 'sts.amazonaws.com';
+    // principalId is AWS's UserId: an IAM user's unique ID, `<role ID>:<session>`, the account for the root.
+    const response = { UserId: caller.principalId, Account: caller.accountId, Arn: caller.arn };
+    await this.env.store.write((tx) => tx.appendAudit(c.entry(undefined)));
+    return response;
+  }
+
   /** Destroys keys whose deletion date has passed and rotates keys whose automatic rotation is due.
    * Safe to run from several instances at once. Returns what it did. */
   async maintain(): Promise<{ deleted: string[]; rotated: string[] }> {

@@ -5,7 +5,9 @@
 /// <reference lib="webworker" />
 
 import type { ForwardedRequest, ForwardMessage, ForwardReply } from '../endpoint/forwarded';
-import { errorResponse, readBody, RequestEntityTooLargeException } from '../endpoint/wire';
+import { readBody, RequestEntityTooLargeException } from '../endpoint/wire';
+import { endpointError } from '../endpoint/routes';
+import { KMSInvalidStateException } from '../kms/errors';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -33,16 +35,9 @@ function ask(
   });
 }
 
-function lockedResponse(): Response {
+function lockedResponse(path: ForwardedRequest['path']): Response {
   const message = 'The keystore is locked: open the Pocket KMS console in this browser, unlock it, and try again.';
-  return new Response(JSON.stringify({ __type: 'KMSInvalidStateException', message }), {
-    status: 400,
-    headers: {
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amzn-errortype': 'KMSInvalidStateException',
-      'x-amzn-requestid': crypto.randomUUID(),
-    },
-  });
+  return endpointError(path, new KMSInvalidStateException(message));
 }
 
 /** The first of `windows` to answer a ping as an unlocked console (the requesting one, `preferred`, if it
@@ -77,7 +72,7 @@ export async function forwardToConsole(e: FetchEvent, path: ForwardedRequest['pa
     // Capped as the endpoint caps it (src/endpoint/wire.ts), before any console is bothered.
     body = await readBody(req);
   } catch (err) {
-    if (err instanceof RequestEntityTooLargeException) return errorResponse(err, crypto.randomUUID());
+    if (err instanceof RequestEntityTooLargeException) return endpointError(path, err);
     throw err;
   }
   const request: ForwardedRequest = { path, url: req.url, headers: [...req.headers], body };
@@ -103,5 +98,5 @@ export async function forwardToConsole(e: FetchEvent, path: ForwardedRequest['pa
         headers: r.response.headers,
       });
   }
-  return lockedResponse();
+  return lockedResponse(path);
 }

@@ -1,12 +1,13 @@
-// The service worker: precaches the app (workbox, injectManifest) and answers POST /kms and
-// POST /cloudtrail: with its own instance of the core over the same IndexedDB database for a device
-// keystore, and for a keystore locked at rest by forwarding to an unlocked console (ADR 0009).
+// The service worker: precaches the app (workbox, injectManifest) and answers POST /kms,
+// /cloudtrail and /sts (src/endpoint/routes.ts): with its own instance of the core over the same
+// IndexedDB database for a device keystore, and for a keystore locked at rest by forwarding to an
+// unlocked console (ADR 0009).
 /// <reference lib="webworker" />
 import { cleanupOutdatedCaches, precacheAndRoute } from 'workbox-precaching';
 import { Kms } from '../kms/kms';
 import { browserPorts } from '../store/open';
 import { DOWNLOAD_PATH, downloadResponse, onDownloadMessage } from './downloads';
-import { errorResponse, handleCloudTrail, handleKms } from '../endpoint/wire';
+import { endpointError, endpointPath, handleEndpoint, type EndpointPath } from '../endpoint/routes';
 import { KMSInternalException } from '../kms/errors';
 import { CUSTODY_META } from '../kms/material';
 import type { Store } from '../kms/ports';
@@ -21,18 +22,18 @@ const open = <T>(p: Promise<T>, forget: () => void) => p.catch((e: unknown) => (
 const storeOf = (): Promise<Store> => open((ports ??= browserPorts()), () => (ports = undefined)).then((p) => p.store);
 const core = () => open((kms ??= (ports ??= browserPorts()).then((p) => Kms.open(p))), () => (kms = undefined));
 
-async function serve(e: FetchEvent, path: '/kms' | '/cloudtrail'): Promise<Response> {
+async function serve(e: FetchEvent, path: EndpointPath): Promise<Response> {
   try {
     // Locked at rest: this worker holds no root key and never will (ADR 0009).
     if (await (await storeOf()).read((tx) => tx.getMeta(CUSTODY_META))) return forwardToConsole(e, path);
     const k = await core();
-    return path === '/kms' ? handleKms(k, e.request) : handleCloudTrail(k, e.request);
+    return handleEndpoint(k, path, e.request);
   } catch {
     // E.g. a newer version of the app upgraded the database in another tab: say so, as AWS would shape it.
     const err = new KMSInternalException(
       'Pocket KMS could not open its keystore here: reload the console, then try again.',
     );
-    return errorResponse(err, crypto.randomUUID());
+    return endpointError(path, err);
   }
 }
 
@@ -51,8 +52,8 @@ self.addEventListener('fetch', (e) => {
   if (url.origin !== self.location.origin) return;
   if (e.request.method === 'GET' && url.pathname.startsWith(DOWNLOAD_PATH)) return e.respondWith(downloadResponse(url));
   if (e.request.method !== 'POST') return;
-  if (url.pathname === '/kms' || url.pathname === '/kms/') e.respondWith(serve(e, '/kms'));
-  else if (url.pathname === '/cloudtrail' || url.pathname === '/cloudtrail/') e.respondWith(serve(e, '/cloudtrail'));
+  const path = endpointPath(url.pathname);
+  if (path) e.respondWith(serve(e, path));
 });
 
 cleanupOutdatedCaches();

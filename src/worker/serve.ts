@@ -9,6 +9,7 @@ import { custodyApi } from './api/custody';
 import { filesApi } from './api/files';
 import { identitiesApi } from './api/identities';
 import { kmsApi } from './api/kms';
+import { terminalApi } from './api/terminal';
 import { openWorkerContext, type WorkerContext } from './context';
 import { registerErrorTransfer } from './error-transfer';
 import { removeStaleOutputs } from './files-sinks';
@@ -24,6 +25,7 @@ export function workerApi(ctx: WorkerContext): KmsWorkerApi {
     ...auditApi(ctx),
     ...catalogueApi(),
     ...custodyApi(ctx),
+    ...terminalApi(ctx),
   };
 }
 

@@ -1,13 +1,14 @@
 // The Comlink API of the KMS worker: one flat object made of parts, each a factory with its types
-// beside it (kms.ts, identities.ts, files.ts, audit.ts, catalogue.ts,
-// custody.ts); serve.ts joins them. The UI imports
-// only these types (type-only, so none of the worker's code is type-checked as page code).
+// beside it (kms.ts, identities.ts, files.ts, audit.ts, catalogue.ts, custody.ts, terminal.ts);
+// serve.ts joins them. The UI imports only these types (type-only, so none of the worker's code is
+// type-checked as page code).
 import type { AuditWorkerApi } from './audit';
 import type { CatalogueWorkerApi } from './catalogue';
 import type { CustodyWorkerApi } from './custody';
 import type { FilesWorkerApi } from './files-types';
 import type { IdentitiesWorkerApi } from './identities';
 import type { KmsCallsWorkerApi } from './kms';
+import type { TerminalWorkerApi } from './terminal';
 
 export type * from './audit';
 export type * from './catalogue';
@@ -15,6 +16,7 @@ export type * from './custody';
 export type * from './files-types';
 export type * from './identities';
 export type * from './kms';
+export type * from './terminal';
 
 export interface KmsWorkerApi
   extends
@@ -23,4 +25,5 @@ export interface KmsWorkerApi
     FilesWorkerApi,
     AuditWorkerApi,
     CatalogueWorkerApi,
-    CustodyWorkerApi {}
+    CustodyWorkerApi,
+    TerminalWorkerApi {}
