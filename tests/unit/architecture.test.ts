@@ -72,7 +72,7 @@ const ALLOWED: Record<string, string[]> = {
     '@noble/hashes',
     '@noble/curves',
   ],
-  ui: ['ui', 'svelte', 'comlink', 'terminal', '@xterm/xterm'],
+  ui: ['ui', 'svelte', 'comlink', 'terminal'],
   main: ['ui', 'svelte', 'virtual:pwa-register'],
 };
 // The UI types its requests with the AWS SDK's own shapes, and its messages to the service worker
