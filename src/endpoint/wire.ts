@@ -109,6 +109,8 @@ function respond(status: number, body: unknown, requestId: string, errorType?: s
 const STATUS: Record<string, number> = {
   MissingAuthenticationTokenException: 403,
   RequestEntityTooLargeException: 413,
+  // The KMS model gives it HTTP 412 (its @httpError); the SDK reads the name either way.
+  DryRunOperationException: 412,
 };
 
 export function errorResponse(e: KmsError, requestId: string): Response {

@@ -92,3 +92,16 @@ export function fromPem(pem: string): Uint8Array {
   if (!m) throw new TypeError('"pem" expected a PEM "PUBLIC KEY" block');
   return fromBase64(m[1]!.replace(/\s+/g, ''));
 }
+
+/** Every PEM block (RFC 7468 §2: BEGIN and END lines with the same label, base64 between) in `text`,
+ * in order, as label and DER. Blocks with explanatory headers (RFC 1421 "Proc-Type:") or bad base64
+ * are left out: the caller says what a missing block means. */
+export function pemBlocks(text: string): { label: string; der: Uint8Array }[] {
+  const out: { label: string; der: Uint8Array }[] = [];
+  for (const m of text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/g)) {
+    const body = m[2]!.replace(/\s+/g, '');
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body) || body.length % 4 !== 0) continue;
+    out.push({ label: m[1]!, der: fromBase64(body) });
+  }
+  return out;
+}

@@ -5,10 +5,16 @@
 // account-level calls; a handler gets a key only through them (docs/AUTHORIZATION.md "Where").
 
 import { buildRecord } from './audit';
-import { type Caller } from './ids';
+import { type AnyCaller } from './ids';
 import { enforce, evaluateAccountAccess, evaluateKeyAccess, loadIdentity, type Identity } from './authz';
 import { checkGrantTokens } from './authz';
-import { DisabledException, KMSInvalidStateException, NotFoundException, type KmsError } from './errors';
+import {
+  DisabledException,
+  DryRunOperationException,
+  KMSInvalidStateException,
+  NotFoundException,
+  type KmsError,
+} from './errors';
 import { aliasArn, keyArn, parseKeyRef, uuidV4, type Keystore } from './ids';
 import { actionOf, isReadOnly, usesKey } from './operations';
 import type { Clock, Locks, Random, Store, Tx, WriteOptions } from './ports';
@@ -40,6 +46,8 @@ export class OpContext {
   audited = false;
   /** CloudTrail's eventSource (IAM changes are recorded as iam.amazonaws.com). */
   eventSource = 'kms.amazonaws.com';
+  /** `DryRun: true` on an operation that has it (kms.ts sets it): every check runs, nothing is done. */
+  dryRun = false;
   private identityMemo?: Identity;
   /** Authorizations already granted in this call ("keyId action"): a key checked in the prepare
    * step is not evaluated again when the same call confirms. */
@@ -47,7 +55,7 @@ export class OpContext {
 
   constructor(
     readonly env: KmsEnv,
-    readonly caller: Caller | 'service',
+    readonly caller: AnyCaller | 'service',
     readonly op: string,
     readonly request: unknown,
     requestId?: string,
@@ -127,10 +135,19 @@ export class OpContext {
     if (key.state === 'PendingDeletion') throw new KMSInvalidStateException(`${key.arn} is pending deletion.`);
   }
 
-  /** Runs fn in one write transaction and appends this call's audit record in the same transaction. */
+  /** A dry run stops here, where the call would begin to act: its checks passed (AWS: "Testing your
+   * permissions"). @throws DryRunOperationException on a dry run */
+  stopIfDryRun(): void {
+    if (this.dryRun) throw new DryRunOperationException(DRY_RUN_MESSAGE);
+  }
+
+  /** Runs fn in one write transaction and appends this call's audit record in the same transaction.
+   * On a dry run fn still makes every check, then the transaction is aborted by
+   * DryRunOperationException: whatever fn wrote is undone (kms.ts records the call as failed). */
   async write<T>(fn: (tx: Tx) => Promise<T>, opts: WriteOptions = {}): Promise<T> {
     const result = await this.env.store.write(async (tx) => {
       const r = await fn(tx);
+      this.stopIfDryRun();
       await tx.appendAudit(this.entry(r));
       return r;
     }, opts);
@@ -179,6 +196,9 @@ export class OpContext {
   }
 }
 
+/** AWS KMS's message for a dry run that would have succeeded. */
+export const DRY_RUN_MESSAGE = 'The request would have succeeded, but the DryRun option is set.';
+
 /** CloudTrail records a denied call with errorCode "AccessDenied", AWS's spelling. */
 export function auditErrorCode(name: string): string {
   return name === 'AccessDeniedException' ? 'AccessDenied' : name;
@@ -193,7 +213,7 @@ export interface ResolveOptions {
   side?: 'source' | 'destination' | undefined;
 }
 
-type AuthzCallOf = OpContext & { caller: Caller };
+type AuthzCallOf = OpContext & { caller: AnyCaller };
 
 export function isPastDeletion(key: KeyRecord, now: number): boolean {
   return key.state === 'PendingDeletion' && key.deletionDate !== undefined && key.deletionDate <= now;

@@ -41,6 +41,8 @@ export const AccessDeniedException = define('AccessDeniedException');
 export const NotAuthorizedException = define('NotAuthorizedException');
 export const InvalidGrantTokenException = define('InvalidGrantTokenException');
 export const InvalidGrantIdException = define('InvalidGrantIdException');
+/** AWS's answer to a request with `DryRun: true` that would have succeeded (it did not act). */
+export const DryRunOperationException = define('DryRunOperationException');
 /** IAM's exceptions, for the principals a keystore holds (Identities page). */
 export const NoSuchEntityException = define('NoSuchEntityException');
 export const EntityAlreadyExistsException = define('EntityAlreadyExistsException');

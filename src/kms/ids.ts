@@ -114,6 +114,19 @@ export interface Caller {
   sourceIPAddress: string;
 }
 
+/** An AWS service principal calling on behalf of one of its resources: what a grant's
+ * GranteeServicePrincipal names. AWS records it as userIdentity type AWSService, invokedBy the service. */
+export interface ServiceCaller extends Omit<Caller, 'type'> {
+  type: 'AWSService';
+  /** Its service principal name (`s3.amazonaws.com`), where other callers have their ARN. */
+  arn: string;
+  /** aws:SourceArn: the resource it calls on behalf of (SourceArn grant constraints match it). */
+  sourceArn?: string;
+}
+
+/** Anyone the core answers: an IAM caller or an AWS service principal. */
+export type AnyCaller = Caller | ServiceCaller;
+
 /** The role behind a role session (STS AssumeRole). */
 export interface SessionRole {
   accountId: string;
@@ -127,6 +140,21 @@ export interface SessionRole {
 export function roleOfSession(arn: string): SessionRole | undefined {
   const m = /^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(arn);
   return m ? { accountId: m[1]!, roleName: m[2]!, roleArn: `arn:aws:iam::${m[1]}:role/${m[2]}` } : undefined;
+}
+
+/** An AWS service principal calling on behalf of `sourceArn` (AWS records these callers as
+ * userIdentity type AWSService, invokedBy the service). It has no identity policies: key policies
+ * naming it as a Service principal and grants to it as GranteeServicePrincipal decide. */
+export function serviceCaller(ks: Keystore, servicePrincipal: string, sourceArn?: string): ServiceCaller {
+  return {
+    type: 'AWSService',
+    arn: servicePrincipal,
+    accountId: ks.accountId,
+    principalId: servicePrincipal,
+    userAgent: servicePrincipal,
+    sourceIPAddress: servicePrincipal,
+    ...(sourceArn !== undefined ? { sourceArn } : {}),
+  };
 }
 
 export function rootCaller(

@@ -2,12 +2,18 @@
 // audit log (success or failure), and runs maintenance (deletion when due, automatic rotation).
 // The handler map lives here, beside the handler-free catalogue (operations/index.ts) it is checked against.
 
-import type { Caller } from './ids';
+import type { AnyCaller, Caller } from './ids';
 import { DAY_MS, isPastDeletion, OpContext, type KmsEnv } from './context';
 import { KmsError, toKmsError, UnknownOperationException, UnsupportedOperationException } from './errors';
 import type { Keystore } from './ids';
 import { Custodian, KeystoreCustody, MaterialCache } from './material';
-import { IMPLEMENTED_OPERATIONS, isOperationName, type ImplementedOperation, type OperationName } from './operations';
+import {
+  hasDryRun,
+  IMPLEMENTED_OPERATIONS,
+  isOperationName,
+  type ImplementedOperation,
+  type OperationName,
+} from './operations';
 import type { Clock, Locks, Random, Store } from './ports';
 import * as aliases from './ops/aliases';
 import * as crypto from './ops/crypto';
@@ -25,7 +31,7 @@ import { Iam } from './iam';
 import { simulate, type SimulationRequest, type SimulationResult } from './authz';
 import { Audit, type LookupEventsRequest } from './audit';
 import { backupKeystore, restoreKeystore } from './backup';
-import { asRequest, type Req } from './validate';
+import { asRequest, optBool, type Req } from './validate';
 
 type Handler = (c: OpContext, req: Req) => Promise<object>;
 
@@ -168,7 +174,12 @@ export class Kms {
    * @throws UnknownOperationException for a name AWS KMS does not have; UnsupportedOperationException
    * for an AWS operation Pocket KMS does not implement yet; otherwise the operation's own exceptions.
    */
-  async call(operation: string, request: unknown, caller: Caller, opts: { requestId?: string } = {}): Promise<object> {
+  async call(
+    operation: string,
+    request: unknown,
+    caller: AnyCaller,
+    opts: { requestId?: string } = {},
+  ): Promise<object> {
     if (!isOperationName(operation)) throw new UnknownOperationException(`${operation} is not an AWS KMS operation.`);
     const c = new OpContext(this.env, caller, operation, request, opts.requestId);
     try {
@@ -177,7 +188,11 @@ export class Kms {
       const handler = HANDLERS[operation];
       if (!handler)
         throw new UnsupportedOperationException(`${operation} is not supported by Pocket KMS yet (see docs/API.md).`);
-      const response = await handler(c, asRequest(request));
+      const req = asRequest(request);
+      c.dryRun = hasDryRun(operation) && optBool(req, 'DryRun') === true;
+      const response = await handler(c, req);
+      // A handler that acts without a write (Verify's answer is its act) stops here on a dry run.
+      c.stopIfDryRun();
       if (!c.audited) await this.env.store.write((tx) => tx.appendAudit(c.entry(response)));
       return response;
     } catch (e) {

@@ -127,12 +127,22 @@ export interface StoredGrant {
   keyId: string;
   name?: string;
   createdAt: number;
+  /** The grantee: an IAM principal's ARN, or the service principal when granteeServicePrincipal is set
+   * (AWS's GrantListEntry names a service grantee in GranteePrincipal too). */
   granteePrincipal: string;
+  /** An AWS service principal grantee (CreateGrant GranteeServicePrincipal): only that service may use the grant. */
+  granteeServicePrincipal?: string;
   retiringPrincipal?: string;
+  retiringServicePrincipal?: string;
   /** The principal that created the grant (ARN). */
   issuer: string;
   operations: string[];
-  constraints?: { EncryptionContextEquals?: Record<string, string>; EncryptionContextSubset?: Record<string, string> };
+  constraints?: {
+    EncryptionContextEquals?: Record<string, string>;
+    EncryptionContextSubset?: Record<string, string>;
+    /** aws:SourceArn the request must have (every grant operation but RetireGrant). */
+    SourceArn?: string;
+  };
 }
 
 /** A CloudTrail record plus the fields the store indexes. */

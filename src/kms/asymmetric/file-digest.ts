@@ -4,7 +4,7 @@
 
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { shake256 } from '@noble/hashes/sha3.js';
-import { decodeSpki } from './der';
+import { decodeSpki } from '../../format/der';
 
 export type FileDigestKind = 'SHA-256' | 'SHA-384' | 'SHA-512' | 'ML-DSA-MU';
 

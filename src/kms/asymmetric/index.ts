@@ -25,6 +25,6 @@ export {
   variants,
 } from './keygen';
 export { prepareKey, withKey, withSecret } from './material';
-export { decodeSpki, encodeSecp256k1Pkcs8, encodeSpki, OID } from './der';
+export { children, decodeSpki, DerError, encodeSecp256k1Pkcs8, encodeSpki, OID, readTlv, tlv } from '../../format/der';
 export { sign, verify, type MessageType } from './signing';
 export { digestStream, type FileDigestKind } from './file-digest';

@@ -9,7 +9,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import type { Random } from '../ports';
 import type { KeyPairMaterialRecord, KeySpec, KeyUsage } from '../records';
-import { encodeEd25519Pkcs8, encodeSpki, OID } from './der';
+import { encodeEd25519Pkcs8, encodeSpki, OID } from '../../format/der';
 import { SPECS } from './specs';
 
 /** Additional data that binds a sealed secret to its key and version, so copies cannot be swapped. */

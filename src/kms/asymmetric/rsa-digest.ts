@@ -5,7 +5,7 @@
 
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { fromHex } from '../../format/bytes';
-import type { RsaPrivate } from './der';
+import type { RsaPrivate } from '../../format/der';
 
 type Hash = 'SHA-256' | 'SHA-384' | 'SHA-512';
 const HASHES = { 'SHA-256': sha256, 'SHA-384': sha384, 'SHA-512': sha512 } as const;

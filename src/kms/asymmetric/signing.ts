@@ -9,7 +9,7 @@ import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import type { OpContext } from '../context';
 import type { CachedPair } from '../material';
-import { decodePkcs8, decodeRsaPrivate, decodeRsaPublic, decodeSpki, ecPrivateScalar, readTlv } from './der';
+import { decodePkcs8, decodeRsaPrivate, decodeRsaPublic, decodeSpki, ecPrivateScalar, readTlv } from '../../format/der';
 import { hasWebCryptoEd25519, mlDsa } from './keygen';
 import { withSecret } from './material';
 import { rsaSignDigest, rsaVerifyDigest } from './rsa-digest';

@@ -4,7 +4,7 @@
 // parameters are capped in size.
 
 import type { CloudTrailRecord } from '../records';
-import { roleOfSession, type Caller, type Keystore } from '../ids';
+import { roleOfSession, type AnyCaller, type Keystore } from '../ids';
 import { NESTED_REQUEST_MEMBERS, requestMembersOf } from '../operations';
 
 /** Field names that hold secrets or ciphertext; dropped wherever they appear. */
@@ -124,7 +124,9 @@ export function toTrail(value: unknown, mapField = false, depth = 0, seen = new 
   return value;
 }
 
-export function userIdentity(c: Caller): Record<string, unknown> {
+export function userIdentity(c: AnyCaller): Record<string, unknown> {
+  // CloudTrail names a service principal caller by the service alone.
+  if (c.type === 'AWSService') return { type: 'AWSService', invokedBy: c.arn };
   const u: Record<string, unknown> = { type: c.type, principalId: c.principalId, arn: c.arn, accountId: c.accountId };
   if (c.accessKeyId) u.accessKeyId = c.accessKeyId;
   if (c.userName) u.userName = c.userName;
@@ -156,7 +158,7 @@ export interface RecordInput {
   eventTime: number;
   eventId: string;
   requestId: string;
-  caller: Caller | 'service';
+  caller: AnyCaller | 'service';
   readOnly: boolean;
   request: unknown;
   response: unknown;
@@ -172,13 +174,13 @@ export function buildRecord(i: RecordInput): CloudTrailRecord {
     eventVersion: '1.11',
     userIdentity: service
       ? { accountId: i.ks.accountId, invokedBy: 'kms.amazonaws.com' }
-      : userIdentity(i.caller as Caller),
+      : userIdentity(i.caller as AnyCaller),
     eventTime: cloudTrailTime(i.eventTime),
     eventSource: i.eventSource ?? 'kms.amazonaws.com',
     eventName: i.eventName,
     awsRegion: i.ks.region,
-    sourceIPAddress: service ? 'kms.amazonaws.com' : (i.caller as Caller).sourceIPAddress,
-    userAgent: service ? 'kms.amazonaws.com' : (i.caller as Caller).userAgent,
+    sourceIPAddress: service ? 'kms.amazonaws.com' : (i.caller as AnyCaller).sourceIPAddress,
+    userAgent: service ? 'kms.amazonaws.com' : (i.caller as AnyCaller).userAgent,
     requestParameters: null,
     responseElements: null,
     requestID: i.requestId,

@@ -2,7 +2,7 @@
 // transaction it loads the caller's identity policies, builds the request's condition keys, and
 // decides with authz/decide.ts; grants are read only when the policies alone do not allow.
 
-import { roleOfSession, type Caller } from '../ids';
+import { roleOfSession, type AnyCaller } from '../ids';
 import { decide, type Decision, type IdentityPolicy } from './decide';
 import { evaluatePolicy, type RequestPrincipal, type StatementResult } from './evaluate';
 import { grantAllows } from './grants';
@@ -20,7 +20,7 @@ export interface AuthzCall {
   readonly request: unknown;
   readonly now: number;
   readonly ks: Keystore;
-  readonly caller: Caller;
+  readonly caller: AnyCaller;
 }
 
 export interface Identity {
@@ -87,7 +87,18 @@ function keyPolicyOf(key: KeyRecord, ks: Keystore): Policy {
 
 /** The caller's identity: who it is for Principal elements and condition keys, and its policies.
  * @throws AccessDeniedException when the user or role no longer exists. */
-export async function loadIdentity(tx: Tx, caller: Caller): Promise<Identity> {
+export async function loadIdentity(tx: Tx, caller: AnyCaller): Promise<Identity> {
+  if (caller.type === 'AWSService') {
+    // No IAM identity and no identity policies: Service principals in key policies, and grants, decide.
+    const facts: CallerFacts = { arn: caller.arn, accountId: caller.accountId, type: 'AWSService', userId: caller.arn };
+    if (caller.sourceArn !== undefined) facts.sourceArn = caller.sourceArn;
+    return {
+      principal: { arn: caller.arn, accountId: caller.accountId, service: true },
+      facts,
+      policies: [],
+      root: false,
+    };
+  }
   if (caller.type === 'Root') {
     return {
       principal: { arn: caller.arn, accountId: caller.accountId },
@@ -121,6 +132,8 @@ export async function loadIdentity(tx: Tx, caller: Caller): Promise<Identity> {
     root: false,
   };
 }
+
+const str = (v: string | string[] | undefined) => (typeof v === 'string' ? v : undefined);
 
 /** The grant operation an action stands for (`kms:ReEncryptFrom` → `ReEncryptFrom`). */
 const grantOperation = (action: string) => action.slice(action.indexOf(':') + 1);
@@ -166,7 +179,7 @@ export async function evaluateKeyAccess(
     const ec = contextOf(request, call.op, side);
     grants = (await tx.listGrants({ keyId: key.keyId })).map((g) => ({
       grant: g,
-      allows: grantAllows(g, grantOperation(action), identity.principal, ec),
+      allows: grantAllows(g, grantOperation(action), identity.principal, ec, str(context['aws:SourceArn'])),
     }));
     if (grants.length)
       decision = decide({

@@ -14,6 +14,8 @@ export interface RequestPrincipal {
   accountId: string;
   /** For a role session, the role's ARN (`arn:aws:iam::<acct>:role/<name>`), which Principal elements name. */
   roleArn?: string;
+  /** An AWS service principal (`arn` is its name): only `"Service"` Principal entries and `"*"` name it. */
+  service?: true;
 }
 
 export interface AuthzRequest {
@@ -71,6 +73,7 @@ function accountOf(p: string): string | undefined {
 /** How a Principal element covers the caller: by name ('direct'), through its account ('account'), or not. */
 export function matchPrincipals(block: Principals, p: RequestPrincipal): PrincipalMatch {
   if (block.any) return 'direct';
+  if (p.service) return block.service.includes(p.arn) ? 'direct' : false;
   let result: PrincipalMatch = false;
   for (const entry of block.aws) {
     const acct = accountOf(entry);

@@ -13,6 +13,7 @@ export {
   type GrantExplanation,
   type Identity,
 } from './authorize';
+export { isGrantee } from './grants';
 export { checkGrantId, checkGrantTokens, grantToken, newGrantId, parseGrantToken } from './grant-ids';
 export { checkPolicyDocument, checkPolicyName, defaultKeyPolicy, MAX_POLICY_LENGTH, POLICY_NAME } from './key-policy';
 export { checkLockout } from './lockout';

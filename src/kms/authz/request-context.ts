@@ -8,7 +8,9 @@ import { actionOf, operationFacts } from '../operations';
 export interface CallerFacts {
   arn: string;
   accountId: string;
-  type: 'Root' | 'IAMUser' | 'AssumedRole';
+  type: 'Root' | 'IAMUser' | 'AssumedRole' | 'AWSService';
+  /** For an AWS service principal: the resource it calls on behalf of (aws:SourceArn). */
+  sourceArn?: string;
   /** IAM user name (users only, as AWS). */
   userName?: string;
   /** aws:userid: the unique ID (AIDA… for users, AROA…:session for role sessions, the account for root). */
@@ -25,6 +27,41 @@ export interface KeyFacts {
   aliases: string[];
 }
 
+/** The keys of a call by an IAM principal or the root (IAM User Guide, "Global condition context keys"). */
+function principalKeys(caller: CallerFacts, now: number): Record<string, string | string[]> {
+  const ctx: Record<string, string | string[]> = {
+    'aws:PrincipalArn': caller.arn,
+    'aws:PrincipalAccount': caller.accountId,
+    'aws:PrincipalType': caller.type === 'IAMUser' ? 'User' : caller.type,
+    'aws:userid': caller.userId,
+    ...timeKeys(now),
+    'kms:CallerAccount': caller.accountId,
+  };
+  if (caller.userName) ctx['aws:username'] = caller.userName;
+  return ctx;
+}
+
+/** A service principal's call: aws:PrincipalServiceName, and the resource it acts for (aws:SourceArn,
+ * aws:SourceAccount); it has no IAM principal ARN, account or user ID. */
+function serviceKeys(caller: CallerFacts, now: number): Record<string, string | string[]> {
+  const ctx: Record<string, string | string[]> = { 'aws:PrincipalServiceName': caller.arn, ...timeKeys(now) };
+  if (caller.sourceArn !== undefined) {
+    ctx['aws:SourceArn'] = caller.sourceArn;
+    const account = caller.sourceArn.split(':')[4];
+    if (account && /^\d{12}$/.test(account)) ctx['aws:SourceAccount'] = account;
+  }
+  return ctx;
+}
+
+function timeKeys(now: number): Record<string, string> {
+  return {
+    'aws:CurrentTime': new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    'aws:EpochTime': String(Math.floor(now / 1000)),
+    // The endpoint is same-origin; the console has no transport at all. Both count as secure.
+    'aws:SecureTransport': 'true',
+  };
+}
+
 const str = (v: unknown): string | undefined =>
   typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
 
@@ -36,18 +73,8 @@ export function requestContext(
   now: number,
   reEncryptSide?: 'source' | 'destination',
 ): Record<string, string | string[]> {
-  const ctx: Record<string, string | string[]> = {
-    'aws:PrincipalArn': caller.arn,
-    'aws:PrincipalAccount': caller.accountId,
-    'aws:PrincipalType': caller.type === 'IAMUser' ? 'User' : caller.type,
-    'aws:userid': caller.userId,
-    'aws:CurrentTime': new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    'aws:EpochTime': String(Math.floor(now / 1000)),
-    // The endpoint is same-origin; the console has no transport at all. Both count as secure.
-    'aws:SecureTransport': 'true',
-    'kms:CallerAccount': caller.accountId,
-  };
-  if (caller.userName) ctx['aws:username'] = caller.userName;
+  const ctx: Record<string, string | string[]> =
+    caller.type === 'AWSService' ? serviceKeys(caller, now) : principalKeys(caller, now);
   for (const [k, v] of Object.entries(caller.tags ?? {})) ctx[`aws:PrincipalTag/${k}`] = v;
   if (key) {
     ctx['kms:KeySpec'] = key.keySpec;

@@ -62,6 +62,9 @@ export interface OperationFacts {
   readonly conditionKeys: readonly string[];
   /** The members of its request shape (KMS service model): all an audit record may hold of a request. */
   readonly requestMembers: readonly string[];
+  /** Its request has `DryRun` (KMS model): a dry run validates, authorizes and checks the keys as the
+   * call would, then answers DryRunOperationException instead of acting (context.ts, kms.ts). */
+  readonly dryRun: boolean;
 }
 
 interface Spec {
@@ -199,7 +202,8 @@ const SPECS = {
     },
   },
   GenerateRandom: { status: 'partial', readOnly: true, account: true, simulator: 'Cryptographic' },
-  Encapsulate: { status: 'supported', readOnly: true, usesKey: true },
+  // A grant operation since the 2025 model (GrantOperation lists it); only the public key is used.
+  Encapsulate: { status: 'supported', readOnly: true, usesKey: true, grant: { usages: ['ENCAPSULATE_DECAPSULATE'] } },
 
   // Grants before DescribeKey: CreateGrant, RetireGrant, DescribeKey is the order of the grant
   // operations every key allows.
@@ -304,6 +308,7 @@ function describe(name: OperationName, s: Spec): OperationFacts {
     requestTimestamps: s.timestamps ?? [],
     conditionKeys: s.conditionKeys ?? [],
     requestMembers: REQUEST_MEMBERS[name],
+    dryRun: REQUEST_MEMBERS[name].includes('DryRun'),
   };
 }
 
@@ -358,6 +363,11 @@ export function changesMaterial(op: string): boolean {
 /** CloudTrail's readOnly for any recorded event. */
 export function isReadOnly(event: string): boolean {
   return BY_NAME.get(event)?.readOnly ?? READ_ONLY_EVENTS.has(event);
+}
+
+/** Whether `op`'s request has DryRun (KMS model). */
+export function hasDryRun(op: string): boolean {
+  return BY_NAME.get(op)?.dryRun ?? false;
 }
 
 /** Whether a successful call counts as use of its keys (GetKeyLastUsage). */

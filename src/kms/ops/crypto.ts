@@ -1,17 +1,23 @@
 // Encrypt, Decrypt, ReEncrypt, GenerateDataKey(WithoutPlaintext), GenerateRandom for symmetric keys.
 // Each call is one transaction: WebCrypto first (sealing.ts), then the checks and the audit record together.
 
-import type { OpContext } from '../context';
-import { InvalidKeyUsageException, UnsupportedOperationException, ValidationException } from '../errors';
-import type { RsaEncryptionAlgorithm } from '../asymmetric';
+import { DRY_RUN_MESSAGE, type OpContext } from '../context';
+import {
+  DryRunOperationException,
+  InvalidKeyUsageException,
+  UnsupportedOperationException,
+  ValidationException,
+} from '../errors';
+import { SPECS, type RsaEncryptionAlgorithm } from '../asymmetric';
+import type { Tx } from '../ports';
 import type { KeyRecord } from '../records';
 import { reEncryptWithRsa } from './re-encrypt-rsa';
-import { rsaDecrypt, rsaEncrypt } from './rsa-encryption';
+import { refuseContext, rsaDecrypt, rsaEncrypt } from './rsa-encryption';
 import { confirmSeal, confirmUnseal, prepareSeal, prepareUnseal, requireSymmetric, retryStale } from '../material';
 import {
-  optBool,
   optContext,
   optEnum,
+  optEnumList,
   optInt,
   optString,
   optStringList,
@@ -32,12 +38,16 @@ function checkAlgorithm(req: Req, field: string, key?: KeyRecord): void {
   }
 }
 
-/** Shared checks of the optional fields every cryptographic call accepts. */
+/** Shared checks of the optional fields every cryptographic call accepts. DryRun is read once for
+ * every operation that has it (kms.ts); a dry run is refused here like the real call when it has a Recipient. */
 export function commonFields(req: Req): void {
   optStringList(req, 'GrantTokens', 10);
-  if (optBool(req, 'DryRun')) throw new UnsupportedOperationException('DryRun is not supported by Pocket KMS yet.');
-  if (req.Recipient !== undefined)
-    throw new UnsupportedOperationException('Recipient (Nitro Enclaves attestation) is not supported by Pocket KMS.');
+  // Pocket KMS runs in no enclave and holds no AWS Nitro attestation root, so it cannot verify an
+  // attestation document: it refuses rather than answer without CiphertextForRecipient (docs/API.md).
+  if (req.Recipient !== undefined && req.Recipient !== null)
+    throw new UnsupportedOperationException(
+      'Recipient is not supported by Pocket KMS: it cannot verify an AWS Nitro Enclaves or NitroTPM attestation document, so it cannot answer with CiphertextForRecipient; call without Recipient.',
+    );
 }
 
 /** The RSAES algorithm a request names, if any (those go to the RSA path). */
@@ -66,7 +76,69 @@ export async function encrypt(c: OpContext, req: Req) {
   });
 }
 
+/** DryRunModifiers, read on every call; it applies only to a dry run (KMS API reference, Decrypt). */
+function ignoresCiphertext(c: OpContext, req: Req): boolean {
+  const modifiers = optEnumList(req, 'DryRunModifiers', ['IGNORE_CIPHERTEXT'] as const, 10);
+  return c.dryRun && (modifiers ?? []).includes('IGNORE_CIPHERTEXT');
+}
+
+/** One side of a dry run without ciphertext: the key `id` names is authorized with the request's
+ * encryption context, then its usage and state are checked as the real call checks them. */
+async function checkWithoutCiphertext(
+  c: OpContext,
+  tx: Tx,
+  req: Req,
+  keyField: string,
+  algField: string,
+  side?: 'source' | 'destination',
+): Promise<void> {
+  const id = req[keyField];
+  if (typeof id !== 'string' || id === '')
+    throw new ValidationException(
+      `${keyField} is required when DryRun is true and DryRunModifiers is IGNORE_CIPHERTEXT: it names the key to test.`,
+    );
+  const rsa = rsaAlgorithm(req, algField);
+  const key = await c.resolve(tx, id, { side });
+  if (!rsa) {
+    checkAlgorithm(req, algField, key);
+    requireSymmetric(key);
+  } else if (key.keySpec === 'SYMMETRIC_DEFAULT' || key.keyUsage !== 'ENCRYPT_DECRYPT')
+    throw new InvalidKeyUsageException(
+      `${key.arn} has KeyUsage ${key.keyUsage} (KeySpec ${key.keySpec}); ${rsa} needs an RSA key with KeyUsage ENCRYPT_DECRYPT.`,
+    );
+  else if (SPECS[key.keySpec].family !== 'rsa')
+    throw new ValidationException(`${rsa} needs an RSA key; ${key.arn} is ${key.keySpec}.`);
+  c.requireUsable(key);
+}
+
+/** Decrypt with DryRun and DryRunModifiers [IGNORE_CIPHERTEXT]: "only authorization validation without
+ * ciphertext validation" (AWS), so KeyId is required and CiphertextBlob is not read.
+ * @throws DryRunOperationException when the real call would pass those checks. */
+async function decryptWithoutCiphertext(c: OpContext, req: Req): Promise<never> {
+  optContext(req, 'EncryptionContext');
+  if (rsaAlgorithm(req)) refuseContext(req);
+  commonFields(req);
+  await c.env.store.read((tx) => checkWithoutCiphertext(c, tx, req, 'KeyId', 'EncryptionAlgorithm'));
+  throw new DryRunOperationException(DRY_RUN_MESSAGE);
+}
+
+/** ReEncrypt's counterpart: both keys authorized and checked, SourceKeyId required. */
+async function reEncryptWithoutCiphertext(c: OpContext, req: Req): Promise<never> {
+  optContext(req, 'SourceEncryptionContext');
+  optContext(req, 'DestinationEncryptionContext');
+  if (rsaAlgorithm(req, 'SourceEncryptionAlgorithm')) refuseContext(req, 'SourceEncryptionContext');
+  if (rsaAlgorithm(req, 'DestinationEncryptionAlgorithm')) refuseContext(req, 'DestinationEncryptionContext');
+  reqString(req, 'DestinationKeyId');
+  commonFields(req);
+  await c.env.store.read(async (tx) => {
+    await checkWithoutCiphertext(c, tx, req, 'SourceKeyId', 'SourceEncryptionAlgorithm', 'source');
+    await checkWithoutCiphertext(c, tx, req, 'DestinationKeyId', 'DestinationEncryptionAlgorithm', 'destination');
+  });
+  throw new DryRunOperationException(DRY_RUN_MESSAGE);
+}
+
 export async function decrypt(c: OpContext, req: Req) {
+  if (ignoresCiphertext(c, req)) return decryptWithoutCiphertext(c, req);
   const blob = reqBlob(req, 'CiphertextBlob', 1, MAX_CIPHERTEXT);
   const keyId = optString(req, 'KeyId');
   const rsa = rsaAlgorithm(req);
@@ -100,6 +172,7 @@ export async function decrypt(c: OpContext, req: Req) {
 }
 
 export async function reEncrypt(c: OpContext, req: Req) {
+  if (ignoresCiphertext(c, req)) return reEncryptWithoutCiphertext(c, req);
   const blob = reqBlob(req, 'CiphertextBlob', 1, MAX_CIPHERTEXT);
   const sourceCtx = optContext(req, 'SourceEncryptionContext');
   const sourceKeyId = optString(req, 'SourceKeyId');

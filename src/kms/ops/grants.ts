@@ -1,22 +1,18 @@
 // CreateGrant, ListGrants, ListRetirableGrants, RetireGrant, RevokeGrant (AWS KMS Developer Guide,
-// "Grants in AWS KMS"). A grant takes effect at once here, so its token is usable in GrantTokens
-// immediately; tokens are still checked (grant-ids.ts).
+// "Grants in AWS KMS"; KMS API reference). A grantee is an IAM principal or an AWS service principal
+// (GranteeServicePrincipal, with a SourceArn constraint). A grant takes effect at once here, so its
+// token is usable in GrantTokens immediately; tokens are still checked (grant-ids.ts).
 
-import { evaluateKeyAccess, enforce } from '../authz';
+import { evaluateKeyAccess, enforce, isGrantee } from '../authz';
 import { type OpContext } from '../context';
 import { page, readPaging } from './paging';
-import {
-  AccessDeniedException,
-  LimitExceededException,
-  NotFoundException,
-  UnsupportedOperationException,
-  ValidationException,
-} from '../errors';
+import { AccessDeniedException, LimitExceededException, NotFoundException, ValidationException } from '../errors';
 import { checkGrantId, grantToken, newGrantId, parseGrantToken } from '../authz';
 import { rootArn } from '../ids';
 import { OPERATIONS, type GrantFacts, type KeyUsage } from '../operations';
 import type { KeyRecord, StoredGrant } from '../records';
-import { optBool, optContext, optString, optStringList, reqString, type Req } from '../validate';
+import { optString, optStringList, reqString, type Req } from '../validate';
+import { eitherPrincipal, hasContextConstraint, readConstraints, sameGrant, withinParent } from './grant-fields';
 
 /** AWS's quotas: grants per KMS key, and grants for one principal on one key. */
 export const MAX_GRANTS_PER_KEY = 50_000;
@@ -30,29 +26,6 @@ const ALL_OPERATIONS = new Set(GRANT_ACTIONS.map((a) => a.name));
 const CONTEXT_OPERATIONS = new Set(
   GRANT_ACTIONS.filter((a) => a.contextField || a.grant!.usages === 'any').map((a) => a.name),
 );
-const PRINCIPAL =
-  /^arn:aws:(iam::\d{12}:(root|user\/[\w+=,.@-]+|role\/[\w+=,.@-]+)|sts::\d{12}:assumed-role\/[\w+=,.@-]+\/[\w+=,.@-]+)$/;
-
-/** AWS's grants may name an AWS service principal instead of an IAM one; Pocket KMS models no AWS
- * service, so such a grant or filter is refused rather than silently made or ignored. */
-function refuseServicePrincipals(req: Req, fields: readonly string[]): void {
-  for (const f of fields)
-    if (req[f] !== undefined && req[f] !== null)
-      throw new UnsupportedOperationException(
-        `${f} is not supported by Pocket KMS: it models no AWS service principals.`,
-      );
-}
-
-function principalField(req: Req, field: string, required: boolean): string | undefined {
-  const v = required ? reqString(req, field, 1, 256) : optString(req, field, 1, 256);
-  if (v !== undefined && !PRINCIPAL.test(v)) {
-    throw new ValidationException(
-      `${field} '${v}' is not a principal ARN: use arn:aws:iam::<account>:user/<name>, …:role/<name> or …:root.`,
-    );
-  }
-  return v;
-}
-
 /** The operations a grant on a key of this usage and spec may list: its cryptographic operations,
  * then the management ones every key allows (the console's CreateGrant form offers exactly these). */
 export function grantOperations(keyUsage: string, keySpec: string): { crypto: string[]; management: string[] } {
@@ -69,60 +42,12 @@ function validOperations(key: KeyRecord): Set<string> {
   return new Set([...management, ...crypto]);
 }
 
-function readConstraints(req: Req): StoredGrant['constraints'] | undefined {
-  const c = req.Constraints;
-  if (c === undefined || c === null) return undefined;
-  if (typeof c !== 'object' || Array.isArray(c))
-    throw new ValidationException(
-      'Constraints must be an object with EncryptionContextSubset or EncryptionContextEquals.',
-    );
-  const r = c as Req;
-  // A member of GrantConstraints, but it constrains AWS service principals, which Pocket KMS has none of.
-  if (r.SourceArn != null) throw new UnsupportedOperationException('SourceArn grant constraints are not supported.');
-  for (const k of Object.keys(r))
-    if (k !== 'EncryptionContextSubset' && k !== 'EncryptionContextEquals')
-      throw new ValidationException(`Constraints has an unknown member '${k}'.`);
-  const subset = r.EncryptionContextSubset === undefined ? undefined : optContext(r, 'EncryptionContextSubset');
-  const equals = r.EncryptionContextEquals === undefined ? undefined : optContext(r, 'EncryptionContextEquals');
-  if (subset && equals)
-    throw new ValidationException('A grant can have EncryptionContextSubset or EncryptionContextEquals, not both.');
-  if (!subset && !equals) return undefined;
-  return subset ? { EncryptionContextSubset: subset } : { EncryptionContextEquals: equals! };
-}
-
-const sameMap = (a?: Record<string, string>, b?: Record<string, string>) =>
-  JSON.stringify(Object.entries(a ?? {}).sort()) === JSON.stringify(Object.entries(b ?? {}).sort());
-
-function sameGrant(g: StoredGrant, n: Omit<StoredGrant, 'grantId' | 'createdAt' | 'issuer'>): boolean {
-  return (
-    g.granteePrincipal === n.granteePrincipal &&
-    g.retiringPrincipal === n.retiringPrincipal &&
-    [...g.operations].sort().join() === [...n.operations].sort().join() &&
-    sameMap(g.constraints?.EncryptionContextEquals, n.constraints?.EncryptionContextEquals) &&
-    sameMap(g.constraints?.EncryptionContextSubset, n.constraints?.EncryptionContextSubset)
-  );
-}
-
-/** A grantee allowed to CreateGrant only by a grant may pass on no more than that grant gives. */
-function withinParent(parent: StoredGrant, n: Pick<StoredGrant, 'operations' | 'constraints'>): boolean {
-  if (!n.operations.every((o) => parent.operations.includes(o))) return false;
-  const p = parent.constraints;
-  if (!p) return true;
-  return (
-    sameMap(p.EncryptionContextEquals, n.constraints?.EncryptionContextEquals) &&
-    sameMap(p.EncryptionContextSubset, n.constraints?.EncryptionContextSubset)
-  );
-}
-
-function refuseDryRun(req: Req): void {
-  if (optBool(req, 'DryRun')) throw new UnsupportedOperationException('DryRun is not supported by Pocket KMS yet.');
-}
-
+/** @throws ValidationException, NotFoundException, AccessDeniedException, KMSInvalidStateException,
+ * LimitExceededException, DryRunOperationException (a dry run that would have succeeded) */
 export async function createGrant(c: OpContext, req: Req) {
   const id = reqString(req, 'KeyId');
-  refuseServicePrincipals(req, ['GranteeServicePrincipal', 'RetiringServicePrincipal']);
-  const grantee = principalField(req, 'GranteePrincipal', true)!;
-  const retiring = principalField(req, 'RetiringPrincipal', false);
+  const grantee = eitherPrincipal(req, 'GranteePrincipal', 'GranteeServicePrincipal', true);
+  const retiring = eitherPrincipal(req, 'RetiringPrincipal', 'RetiringServicePrincipal', false);
   const operations = optStringList(req, 'Operations', 100, 64);
   if (!operations || operations.length === 0)
     throw new ValidationException(
@@ -135,19 +60,31 @@ export async function createGrant(c: OpContext, req: Req) {
   if (name !== undefined && !/^[a-zA-Z0-9:/_-]+$/.test(name))
     throw new ValidationException(`Name '${name}' must match [a-zA-Z0-9:/_-]+.`);
   optStringList(req, 'GrantTokens', 10);
-  refuseDryRun(req);
-  if (constraints) {
+  if (grantee.service !== undefined) {
+    // AWS: a service principal grantee needs a SourceArn constraint and a retiring principal.
+    if (constraints?.SourceArn === undefined)
+      throw new ValidationException('A grant with GranteeServicePrincipal needs a SourceArn grant constraint.');
+    if (retiring.principal === undefined && retiring.service === undefined)
+      throw new ValidationException(
+        'A grant with GranteeServicePrincipal needs a RetiringPrincipal or a RetiringServicePrincipal.',
+      );
+  }
+  if (hasContextConstraint(constraints)) {
     const bad = operations.filter((o) => !CONTEXT_OPERATIONS.has(o));
     if (bad.length)
       throw new ValidationException(
         `Encryption context constraints apply only to operations that take an encryption context; remove ${bad.join(', ')} or the constraint.`,
       );
   }
+  // A service grantee is also stored as granteePrincipal: AWS's GrantListEntry names it there too.
+  const granteeName = (grantee.principal ?? grantee.service)!;
   const fresh = {
     keyId: '',
-    granteePrincipal: grantee,
+    granteePrincipal: granteeName,
+    ...(grantee.service !== undefined ? { granteeServicePrincipal: grantee.service } : {}),
     operations: [...new Set(operations)],
-    ...(retiring ? { retiringPrincipal: retiring } : {}),
+    ...(retiring.principal !== undefined ? { retiringPrincipal: retiring.principal } : {}),
+    ...(retiring.service !== undefined ? { retiringServicePrincipal: retiring.service } : {}),
     ...(constraints ? { constraints } : {}),
     ...(name ? { name } : {}),
   };
@@ -173,7 +110,7 @@ export async function createGrant(c: OpContext, req: Req) {
       }
     }
     c.requireNotPendingDeletion(key);
-    if (constraints && key.keySpec !== 'SYMMETRIC_DEFAULT')
+    if (hasContextConstraint(constraints) && key.keySpec !== 'SYMMETRIC_DEFAULT')
       throw new ValidationException(
         `Encryption context constraints apply only to symmetric encryption keys; ${key.arn} is ${key.keySpec}.`,
       );
@@ -189,9 +126,9 @@ export async function createGrant(c: OpContext, req: Req) {
     if (same) return { GrantToken: grantToken(same.grantId, tokenNonce), GrantId: same.grantId };
     if (existing.length >= MAX_GRANTS_PER_KEY)
       throw new LimitExceededException(`${key.arn} already has ${MAX_GRANTS_PER_KEY} grants, the most a key can have.`);
-    if (existing.filter((g) => g.granteePrincipal === grantee).length >= MAX_GRANTS_PER_PRINCIPAL) {
+    if (existing.filter((g) => g.granteePrincipal === granteeName).length >= MAX_GRANTS_PER_PRINCIPAL) {
       throw new LimitExceededException(
-        `${grantee} already has ${MAX_GRANTS_PER_PRINCIPAL} grants on ${key.arn}, the most one principal can have on a key.`,
+        `${granteeName} already has ${MAX_GRANTS_PER_PRINCIPAL} grants on ${key.arn}, the most one principal can have on a key.`,
       );
     }
     const grant: StoredGrant = {
@@ -217,6 +154,8 @@ export function grantEntry(c: OpContext, g: StoredGrant) {
     IssuingAccount: rootArn(c.ks),
     Operations: g.operations,
     ...(g.constraints ? { Constraints: g.constraints } : {}),
+    ...(g.granteeServicePrincipal ? { GranteeServicePrincipal: g.granteeServicePrincipal } : {}),
+    ...(g.retiringServicePrincipal ? { RetiringServicePrincipal: g.retiringServicePrincipal } : {}),
   };
 }
 
@@ -241,25 +180,54 @@ export async function listGrants(c: OpContext, req: Req) {
   const { limit, after } = readPaging(req, 100, 50);
   const grantId = optString(req, 'GrantId', 1, 128);
   if (grantId !== undefined) checkGrantId(grantId);
-  refuseServicePrincipals(req, ['GranteeServicePrincipal']);
-  const grantee = principalField(req, 'GranteePrincipal', false);
+  const grantee = eitherPrincipal(req, 'GranteePrincipal', 'GranteeServicePrincipal', false);
+  if (grantee.service !== undefined) serviceCallersOnly(c, 'GranteeServicePrincipal');
   const grants = await c.write(async (tx) => {
     const key = await c.resolve(tx, id, { aliases: false });
     return (await tx.listGrants({ keyId: key.keyId })).filter(
       (g) =>
-        (grantId === undefined || g.grantId === grantId) && (grantee === undefined || g.granteePrincipal === grantee),
+        (grantId === undefined || g.grantId === grantId) &&
+        (grantee.principal === undefined || (g.granteePrincipal === grantee.principal && !g.granteeServicePrincipal)) &&
+        (grantee.service === undefined || g.granteeServicePrincipal === grantee.service),
     );
   });
   return grantPage(c, grants, limit, after);
 }
 
+/** AWS: the service principal filters of ListGrants and ListRetirableGrants are "only usable by
+ * callers in a service principal". */
+function serviceCallersOnly(c: OpContext, field: string): void {
+  const who = c.caller === 'service' ? undefined : c.caller;
+  if (who && who.type !== 'AWSService')
+    throw new ValidationException(`${field} can be used only by AWS service principals; ${who.arn} is not one.`);
+}
+
 export async function listRetirableGrants(c: OpContext, req: Req) {
-  const retiring = principalField(req, 'RetiringPrincipal', true)!;
+  const retiring = eitherPrincipal(req, 'RetiringPrincipal', 'RetiringServicePrincipal', false);
+  if (retiring.principal === undefined && retiring.service === undefined)
+    throw new ValidationException('Specify RetiringPrincipal or RetiringServicePrincipal.');
+  if (retiring.service !== undefined) serviceCallersOnly(c, 'RetiringServicePrincipal');
   const { limit, after } = readPaging(req, 100, 50);
   const grants = await c.write(async (tx) => {
-    await c.authorizeAccount(tx);
-    for (const g of await tx.listGrants({ retiringPrincipal: retiring })) c.keyIds.add(g.keyId);
-    return tx.listGrants({ retiringPrincipal: retiring });
+    let found: StoredGrant[];
+    if (retiring.service !== undefined) {
+      // A service principal lists the grants it may retire, and no other's: it has no IAM policies.
+      if (c.caller !== 'service' && c.caller.arn !== retiring.service)
+        throw new AccessDeniedException(
+          `User: ${c.caller.arn} is not authorized to perform: kms:ListRetirableGrants on resource: * for ${retiring.service}`,
+        );
+      // Not indexed (service grants are rare): every key's grants are read.
+      found = [];
+      for (const k of await tx.allKeys())
+        found.push(
+          ...(await tx.listGrants({ keyId: k.keyId })).filter((g) => g.retiringServicePrincipal === retiring.service),
+        );
+    } else {
+      await c.authorizeAccount(tx);
+      found = await tx.listGrants({ retiringPrincipal: retiring.principal! });
+    }
+    for (const g of found) c.keyIds.add(g.keyId);
+    return found;
   });
   return grantPage(c, grants, limit, after);
 }
@@ -269,7 +237,6 @@ export async function retireGrant(c: OpContext, req: Req) {
   const id = optString(req, 'KeyId');
   const grantIdParam = optString(req, 'GrantId', 1, 128);
   optStringList(req, 'GrantTokens', 10);
-  refuseDryRun(req);
   let grantId: string;
   if (token !== undefined) grantId = parseGrantToken(token);
   else if (id !== undefined && grantIdParam !== undefined) {
@@ -283,17 +250,17 @@ export async function retireGrant(c: OpContext, req: Req) {
       throw new NotFoundException(`Grant ID ${grantId} not found${key ? ` on ${key.arn}` : ''}.`);
     c.keyIds.add(grant.keyId);
     if (c.caller !== 'service') {
-      // Retiring is decided by the grant, not by policies: its retiring principal, its grantee when it
-      // lists RetireGrant, or the account (root) may retire it.
+      // Retiring is decided by the grant, not by policies: its retiring principal (or retiring service
+      // principal), its grantee when it lists RetireGrant, or the account (root) may retire it.
       const me = c.caller;
-      const names = new Set([
-        me.arn,
-        ...(me.type === 'AssumedRole' ? [(await c.identity(tx)).principal.roleArn!] : []),
-      ]);
+      const principal = (await c.identity(tx)).principal;
+      const retirer =
+        me.type === 'AWSService'
+          ? grant.retiringServicePrincipal === me.arn
+          : grant.retiringPrincipal !== undefined &&
+            (grant.retiringPrincipal === me.arn || grant.retiringPrincipal === principal.roleArn);
       const ok =
-        me.type === 'Root' ||
-        (grant.retiringPrincipal !== undefined && names.has(grant.retiringPrincipal)) ||
-        (names.has(grant.granteePrincipal) && grant.operations.includes('RetireGrant'));
+        me.type === 'Root' || retirer || (isGrantee(grant, principal) && grant.operations.includes('RetireGrant'));
       if (!ok)
         throw new AccessDeniedException(
           `User: ${me.arn} is not authorized to perform: kms:RetireGrant on resource: ${c.arn(grant.keyId)} because it is neither the grant's retiring principal nor a grantee allowed to retire it`,
@@ -308,7 +275,6 @@ export async function revokeGrant(c: OpContext, req: Req) {
   const id = reqString(req, 'KeyId');
   const grantId = reqString(req, 'GrantId', 1, 128);
   checkGrantId(grantId);
-  refuseDryRun(req);
   return c.write(async (tx) => {
     const key = await c.resolve(tx, id, { aliases: false });
     const grant = await tx.getGrant(grantId);

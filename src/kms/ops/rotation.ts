@@ -155,7 +155,8 @@ export async function listKeyRotations(c: OpContext, req: Req) {
       KeyId: key.arn,
       KeyMaterialId: m.materialId,
       KeyMaterialState: m.version === key.currentVersion ? ('CURRENT' as const) : ('NON_CURRENT' as const),
-      ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' as const,
+      // ExpirationModel, ValidTo, ImportState and KeyMaterialDescription are only for keys with EXTERNAL
+      // origin (imported material, which Pocket KMS does not have yet): AWS leaves them out here.
       ...(m.rotationType ? { RotationDate: new Date(m.createdAt), RotationType: m.rotationType } : {}),
     })),
     ...(p.next ? { NextMarker: p.next } : {}),

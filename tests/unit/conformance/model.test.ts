@@ -81,6 +81,8 @@ const REAL = (token: string): Record<string, unknown> => ({
   PolicyName: 'default',
   Policy: POLICY,
   RetiringPrincipal: ROLE,
+  GranteeServicePrincipal: 's3.amazonaws.com',
+  RetiringServicePrincipal: 's3.amazonaws.com',
   PendingWindowInDays: 7,
   RotationPeriodInDays: 90,
   EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
@@ -97,36 +99,35 @@ const OVERRIDES: Record<string, (w: World, retireId: string) => Record<string, u
   ReEncrypt: (w) => ({ SourceKeyId: w.k.KeyId, SourceEncryptionContext: {} }),
   ListAliases: (w) => ({ KeyId: w.k.KeyId }),
   ListGrants: (w) => ({ GrantId: w.grantId, GranteePrincipal: `arn:aws:iam::${ACCOUNT}:role/App` }),
+  // One encryption context constraint (AWS refuses both) and a SourceArn.
+  CreateGrant: () => ({ Constraints: { EncryptionContextSubset: { app: 'x' }, SourceArn: 'arn:aws:s3:::bucket' } }),
   RetireGrant: (w, retireId) => ({ KeyId: w.k.Arn, GrantId: retireId }),
 };
 
 /** Members Pocket KMS refuses on purpose with the sample's value: `Op.Member` or `*.Member` →
  * the exception it answers, and why. Each is sent alone on top of an otherwise accepted request. */
 const REFUSED: Record<string, readonly [exception: string, reason: string]> = {
-  '*.DryRun': ['UnsupportedOperationException', 'DryRun is not implemented (docs/API.md)'],
+  '*.DryRun': ['DryRunOperationException', 'a dry run that would have succeeded answers so and does nothing (AWS)'],
   '*.Marker': [
     'InvalidMarkerException',
     'a made-up marker is not one the keystore issued (paging tests use real ones)',
   ],
-  '*.Recipient': ['UnsupportedOperationException', 'Nitro Enclaves attestation is not supported (docs/API.md)'],
+  '*.Recipient': ['UnsupportedOperationException', 'attestation documents cannot be verified here (docs/API.md)'],
   '*.CustomKeyStoreId': ['UnsupportedOperationException', 'custom key stores are not supported'],
   'CreateKey.CustomerMasterKeySpec': ['ValidationException', 'the deprecated name of KeySpec: AWS refuses both'],
   'CreateKey.XksKeyId': ['UnsupportedOperationException', 'external key stores are not supported'],
   'CreateKey.MultiRegion': ['UnsupportedOperationException', 'multi-Region keys are not supported (true)'],
   'GenerateDataKey.NumberOfBytes': ['ValidationException', 'the corpus sets KeySpec: AWS refuses both'],
   'GenerateDataKeyWithoutPlaintext.KeySpec': ['ValidationException', 'the corpus sets NumberOfBytes: AWS refuses both'],
-  'CreateGrant.Constraints': ['UnsupportedOperationException', 'SourceArn constrains service principals: none here'],
-  'CreateGrant.GranteeServicePrincipal': [
-    'UnsupportedOperationException',
-    'Pocket KMS models no AWS service principals',
-  ],
-  'CreateGrant.RetiringServicePrincipal': [
-    'UnsupportedOperationException',
-    'Pocket KMS models no AWS service principals',
-  ],
+  'CreateGrant.GranteeServicePrincipal': ['ValidationException', 'the corpus sets GranteePrincipal: AWS takes one'],
+  'CreateGrant.RetiringServicePrincipal': ['ValidationException', 'the sample sets RetiringPrincipal: AWS takes one'],
   'ListGrants.GranteeServicePrincipal': [
-    'UnsupportedOperationException',
-    'a filter that cannot match is refused, not ignored',
+    'ValidationException',
+    'only service principals may filter by it (AWS), and not with GranteePrincipal',
+  ],
+  'ListRetirableGrants.RetiringServicePrincipal': [
+    'ValidationException',
+    'only service principals may filter by it (AWS), and not with RetiringPrincipal',
   ],
 };
 

@@ -291,3 +291,26 @@ describe('headers the signature leaves out', () => {
     expect(r.status).toBe(200);
   });
 });
+
+describe('DryRun at /kms', () => {
+  it('answers a dry run that would succeed with HTTP 412 DryRunOperationException, as the KMS model has it', async () => {
+    const { kms, post, wire } = await freshEndpoint();
+    const created = await json(await handleKms(kms, await post('TrentService.CreateKey', {}), wire));
+    const r = await json(
+      await handleKms(
+        kms,
+        await post('TrentService.Encrypt', {
+          KeyId: created.body.KeyMetadata.KeyId,
+          Plaintext: toBase64(utf8('x')),
+          DryRun: true,
+        }),
+        wire,
+      ),
+    );
+    expect(r).toMatchObject({
+      status: 412,
+      type: 'DryRunOperationException',
+      body: { __type: 'DryRunOperationException' },
+    });
+  });
+});

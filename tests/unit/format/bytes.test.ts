@@ -5,6 +5,7 @@ import {
   fromBase64Url,
   fromHex,
   fromPem,
+  pemBlocks,
   toBase64,
   toBase64Url,
   toHex,
@@ -46,5 +47,28 @@ describe('text forms of bytes', () => {
     expect(lines[0]).toBe('-----BEGIN CERTIFICATE-----');
     expect(lines.slice(1, 4).map((l) => l.length)).toEqual([64, 64, 8]);
     expect(lines.slice(4)).toEqual(['-----END CERTIFICATE-----', '']);
+  });
+});
+
+describe('pemBlocks', () => {
+  it('returns every block with its label, in order, and round-trips toPem', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.uint8Array({ maxLength: 200 }), (a, b) => {
+        const text = `junk before\n${toPem(a, 'RSA PRIVATE KEY')}between\r\n${toPem(b, 'PUBLIC KEY')}`;
+        const blocks = pemBlocks(text);
+        expect(blocks.map((x) => x.label)).toEqual(['RSA PRIVATE KEY', 'PUBLIC KEY']);
+        expect([toHex(blocks[0]!.der), toHex(blocks[1]!.der)]).toEqual([toHex(a), toHex(b)]);
+      }),
+    );
+  });
+
+  it('leaves out truncated blocks, mismatched END labels, headers and bad base64', () => {
+    const pem = toPem(new Uint8Array([1, 2, 3]), 'PUBLIC KEY');
+    expect(pemBlocks(pem.slice(0, 40))).toEqual([]);
+    expect(pemBlocks(pem.replace('END PUBLIC KEY', 'END PRIVATE KEY'))).toEqual([]);
+    expect(pemBlocks(pem.replace('AQID', 'Proc-Type: 4,ENCRYPTED\nAQID'))).toEqual([]);
+    expect(pemBlocks(pem.replace('AQID', 'AQ@D'))).toEqual([]);
+    expect(pemBlocks(pem.replace('AQID', 'AQI'))).toEqual([]);
+    expect(pemBlocks('')).toEqual([]);
   });
 });

@@ -173,7 +173,8 @@ describe('decrypting altered messages', () => {
         expect(error, `byte ${i}`).toBeInstanceOf(Error);
         expect(Buffer.compare(out, pt.subarray(0, out.length))).toBe(0);
       }
-    });
+      // One whole decryption per byte of the message (~1 s alone): room for a busy machine.
+    }, 30_000);
   }
 
   it('refuses a wrong commitment with CommitmentMismatchError', async () => {

@@ -75,7 +75,7 @@ describe('Encrypt / Decrypt', () => {
     );
   });
 
-  it('check GrantTokens and refuse DryRun and Recipient as unsupported', async () => {
+  it('check GrantTokens, answer DryRun with DryRunOperationException and refuse Recipient as unsupported', async () => {
     const { call, k } = await setup();
     await call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), GrantTokens: [] });
     await rejectsWith(
@@ -88,7 +88,7 @@ describe('Encrypt / Decrypt', () => {
     );
     await rejectsWith(
       call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x'), DryRun: true }),
-      'UnsupportedOperationException',
+      'DryRunOperationException',
     );
     await rejectsWith(
       call('Decrypt', { CiphertextBlob: new Uint8Array(60), Recipient: {} }),
@@ -308,5 +308,60 @@ describe('ReEncrypt', () => {
     );
     await call('DisableKey', { KeyId: dest.KeyId });
     await rejectsWith(call('ReEncrypt', base), 'DisabledException');
+  });
+});
+
+describe('DryRunModifiers IGNORE_CIPHERTEXT (Decrypt, ReEncrypt)', () => {
+  const ignore = { DryRun: true, DryRunModifiers: ['IGNORE_CIPHERTEXT'] };
+
+  it('Decrypt checks the key KeyId names without any ciphertext; without the modifier the ciphertext is checked', async () => {
+    const { call, k, createKey } = await setup();
+    await rejectsWith(call('Decrypt', { ...ignore, KeyId: k.KeyId }), 'DryRunOperationException');
+    // Not read at all, so a blob that is not one is no error.
+    await rejectsWith(
+      call('Decrypt', { ...ignore, KeyId: 'alias/c', CiphertextBlob: new Uint8Array(60) }),
+      'DryRunOperationException',
+    );
+    await rejectsWith(call('Decrypt', { ...ignore }), 'ValidationException');
+    await rejectsWith(call('Decrypt', { DryRun: true, KeyId: k.KeyId }), 'ValidationException');
+    await rejectsWith(
+      call('Decrypt', { DryRun: true, KeyId: k.KeyId, CiphertextBlob: new Uint8Array(60) }),
+      'InvalidCiphertextException',
+    );
+    const hmac = await createKey({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
+    await rejectsWith(call('Decrypt', { ...ignore, KeyId: hmac.KeyId }), 'InvalidKeyUsageException');
+    const rsa = await createKey({ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' });
+    await rejectsWith(
+      call('Decrypt', { ...ignore, KeyId: rsa.KeyId, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }),
+      'DryRunOperationException',
+    );
+    await rejectsWith(call('Decrypt', { ...ignore, KeyId: rsa.KeyId }), 'InvalidKeyUsageException');
+    await call('DisableKey', { KeyId: k.KeyId });
+    await rejectsWith(call('Decrypt', { ...ignore, KeyId: k.KeyId }), 'DisabledException');
+  });
+
+  it('applies only to a dry run, and takes only IGNORE_CIPHERTEXT', async () => {
+    const { call, k } = await setup();
+    const { CiphertextBlob } = await call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x') });
+    const r = await call('Decrypt', { CiphertextBlob, DryRunModifiers: ['IGNORE_CIPHERTEXT'] });
+    expect(text(r.Plaintext)).toBe('x');
+    await rejectsWith(call('Decrypt', { CiphertextBlob, DryRunModifiers: ['IGNORE_ALL'] }), 'ValidationException');
+  });
+
+  it('ReEncrypt authorizes both keys and needs SourceKeyId', async () => {
+    const { kms, call, k, createKey } = await setup();
+    const dest = await createKey();
+    const req = { ...ignore, SourceKeyId: k.KeyId, DestinationKeyId: dest.KeyId };
+    await rejectsWith(call('ReEncrypt', req), 'DryRunOperationException');
+    await rejectsWith(call('ReEncrypt', { ...ignore, DestinationKeyId: dest.KeyId }), 'ValidationException');
+    // A principal allowed ReEncryptFrom on the source but nothing on the destination.
+    const owner = await kms.iam.callerFor(`arn:aws:iam::${ACCOUNT}:root`, { userAgent: 'vitest' });
+    const role = await kms.iam.createPrincipal(owner, 'role', 'Mover');
+    await call('CreateGrant', { KeyId: k.KeyId, GranteePrincipal: role.arn, Operations: ['ReEncryptFrom'] });
+    const mover = await kms.iam.callerFor(role.arn, { userAgent: 'vitest' });
+    const e = await rejectsWith(kms.call('ReEncrypt', req, mover), 'AccessDeniedException');
+    expect(e.message).toContain('kms:ReEncryptTo');
+    await call('CreateGrant', { KeyId: dest.KeyId, GranteePrincipal: role.arn, Operations: ['ReEncryptTo'] });
+    await rejectsWith(kms.call('ReEncrypt', req, mover), 'DryRunOperationException');
   });
 });

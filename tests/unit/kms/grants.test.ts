@@ -2,8 +2,9 @@
 // RevokeGrant, AWS's rules for who may retire, constraints, idempotency by Name, and the errors.
 import { describe, expect, it } from 'vitest';
 import { rejectsWith, utf8, walk } from '../helpers/kms';
-import { ROOT, roleArn, userArn, world } from './authz/principals';
+import { policy, ROOT, roleArn, rootStatement, userArn, world } from './authz/principals';
 import { grantOperations } from '../../../src/kms/ops/grants';
+import { serviceCaller } from '../../../src/kms/ids';
 
 const APP = roleArn('App');
 
@@ -292,5 +293,200 @@ describe('audit of grant calls', () => {
     const trail = JSON.stringify(await audit());
     expect(trail).toContain(g.GrantId);
     expect(trail).not.toContain(g.GrantToken);
+  });
+});
+
+describe('grants to AWS service principals (GranteeServicePrincipal, RetiringServicePrincipal, SourceArn)', () => {
+  const S3 = 's3.amazonaws.com';
+  const BUCKET = 'arn:aws:s3:::invoices';
+
+  async function serviceSetup() {
+    const s = await setup();
+    const as = (service: string, sourceArn?: string) => {
+      const caller = serviceCaller(s.kms.keystore, service, sourceArn);
+      return <T = Record<string, any>>(op: string, req: unknown = {}) =>
+        s.kms.call(op, req, caller) as Promise<T & Record<string, any>>;
+    };
+    const grant = {
+      KeyId: s.k.KeyId,
+      GranteeServicePrincipal: S3,
+      RetiringServicePrincipal: S3,
+      Operations: ['Encrypt', 'Decrypt'],
+      Constraints: { SourceArn: BUCKET },
+    };
+    return { ...s, as, grant };
+  }
+
+  it('CreateGrant needs exactly one grantee, and for a service a SourceArn and a retiring principal', async () => {
+    const { call, grant } = await serviceSetup();
+    const { GranteeServicePrincipal: _, ...noGrantee } = grant;
+    await rejectsWith(call('CreateGrant', noGrantee), 'ValidationException');
+    await rejectsWith(call('CreateGrant', { ...grant, GranteePrincipal: APP }), 'ValidationException');
+    await rejectsWith(call('CreateGrant', { ...grant, Constraints: undefined }), 'ValidationException');
+    await rejectsWith(call('CreateGrant', { ...grant, RetiringServicePrincipal: undefined }), 'ValidationException');
+    await rejectsWith(call('CreateGrant', { ...grant, RetiringPrincipal: ROOT }), 'ValidationException');
+    await rejectsWith(call('CreateGrant', { ...grant, GranteeServicePrincipal: 'S3' }), 'ValidationException');
+    await rejectsWith(call('CreateGrant', { ...grant, Constraints: { SourceArn: 'bucket' } }), 'ValidationException');
+    expect((await call('ListGrants', { KeyId: grant.KeyId })).Grants).toEqual([]);
+    await call('CreateGrant', { ...grant, RetiringServicePrincipal: undefined, RetiringPrincipal: ROOT });
+  });
+
+  it('lists the service grantee as AWS does, in GranteePrincipal and GranteeServicePrincipal', async () => {
+    const { call, k, grant } = await serviceSetup();
+    const { GrantId } = await call('CreateGrant', grant);
+    expect((await call('ListGrants', { KeyId: k.KeyId })).Grants).toEqual([
+      {
+        KeyId: k.Arn,
+        GrantId,
+        CreationDate: expect.any(Date),
+        GranteePrincipal: S3,
+        GranteeServicePrincipal: S3,
+        RetiringServicePrincipal: S3,
+        IssuingAccount: ROOT,
+        Operations: ['Encrypt', 'Decrypt'],
+        Constraints: { SourceArn: BUCKET },
+      },
+    ]);
+  });
+
+  it('applies only to that service, on behalf of the SourceArn resource', async () => {
+    const { call, as, k, grant, app } = await serviceSetup();
+    await rejectsWith(as(S3, BUCKET)('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x') }), 'AccessDeniedException');
+    await call('CreateGrant', grant);
+    const { CiphertextBlob } = await as(S3, BUCKET)('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x') });
+    await as(S3, BUCKET)('Decrypt', { CiphertextBlob });
+    await rejectsWith(as(S3, 'arn:aws:s3:::other')('Decrypt', { CiphertextBlob }), 'AccessDeniedException');
+    await rejectsWith(as(S3)('Decrypt', { CiphertextBlob }), 'AccessDeniedException');
+    await rejectsWith(as('logs.amazonaws.com', BUCKET)('Decrypt', { CiphertextBlob }), 'AccessDeniedException');
+    await rejectsWith(
+      as(S3, BUCKET)('GenerateDataKey', { KeyId: k.KeyId, KeySpec: 'AES_256' }),
+      'AccessDeniedException',
+    );
+    await rejectsWith(app.call('Decrypt', { CiphertextBlob }), 'AccessDeniedException');
+  });
+
+  it('a SourceArn constraint on a grant to an IAM principal needs a request made for that resource', async () => {
+    const { call, k, app } = await serviceSetup();
+    await call('CreateGrant', {
+      KeyId: k.KeyId,
+      GranteePrincipal: APP,
+      Operations: ['Encrypt', 'DescribeKey'],
+      Constraints: { SourceArn: BUCKET },
+    });
+    await rejectsWith(app.call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x') }), 'AccessDeniedException');
+    await rejectsWith(app.call('DescribeKey', { KeyId: k.KeyId }), 'AccessDeniedException');
+  });
+
+  it('a key policy Service principal names the service and no IAM principal', async () => {
+    const { createKey, as, principal } = await serviceSetup();
+    const statement = { Effect: 'Allow', Principal: { Service: S3 }, Action: 'kms:DescribeKey', Resource: '*' };
+    const k2 = await createKey({ Policy: policy(rootStatement, statement) });
+    await as(S3, BUCKET)('DescribeKey', { KeyId: k2.KeyId });
+    await rejectsWith(as('logs.amazonaws.com')('DescribeKey', { KeyId: k2.KeyId }), 'AccessDeniedException');
+    const user = await principal('user', 'Alice', {
+      p: policy({ Effect: 'Allow', Action: 'kms:*', Resource: '*' }),
+    });
+    // The account principal in the default statement delegates to IAM for users, never to a service.
+    await user.call('DescribeKey', { KeyId: k2.KeyId });
+    const k3 = await createKey({ Policy: policy(rootStatement) });
+    await rejectsWith(as(S3, BUCKET)('DescribeKey', { KeyId: k3.KeyId }), 'AccessDeniedException');
+  });
+
+  it('the service filters of ListGrants and ListRetirableGrants are for service principals only', async () => {
+    const { call, as, createKey, k, grant } = await serviceSetup();
+    const { GrantId } = await call('CreateGrant', grant);
+    await call('CreateGrant', {
+      KeyId: k.KeyId,
+      GranteePrincipal: APP,
+      RetiringPrincipal: ROOT,
+      Operations: ['Encrypt'],
+    });
+    await rejectsWith(call('ListGrants', { KeyId: k.KeyId, GranteeServicePrincipal: S3 }), 'ValidationException');
+    await rejectsWith(call('ListRetirableGrants', { RetiringServicePrincipal: S3 }), 'ValidationException');
+    await rejectsWith(
+      call('ListRetirableGrants', { RetiringPrincipal: ROOT, RetiringServicePrincipal: S3 }),
+      'ValidationException',
+    );
+    // An IAM filter does not list the service's grant.
+    expect((await call('ListGrants', { KeyId: k.KeyId, GranteePrincipal: APP })).Grants).toHaveLength(1);
+    expect((await call('ListRetirableGrants', { RetiringPrincipal: ROOT })).Grants).toHaveLength(1);
+    const listing = { Effect: 'Allow', Principal: { Service: S3 }, Action: 'kms:ListGrants', Resource: '*' };
+    await call('PutKeyPolicy', { KeyId: k.KeyId, Policy: policy(rootStatement, listing) });
+    const s3 = as(S3, BUCKET);
+    const mine = await s3('ListGrants', { KeyId: k.KeyId, GranteeServicePrincipal: S3 });
+    expect(mine.Grants.map((g: { GrantId: string }) => g.GrantId)).toEqual([GrantId]);
+    const other = await createKey();
+    await call('CreateGrant', { ...grant, KeyId: other.KeyId });
+    expect((await s3('ListRetirableGrants', { RetiringServicePrincipal: S3 })).Grants).toHaveLength(2);
+    await rejectsWith(
+      as('logs.amazonaws.com')('ListRetirableGrants', { RetiringServicePrincipal: S3 }),
+      'AccessDeniedException',
+    );
+  });
+
+  it('the retiring service retires; the grantee service only when the grant lists RetireGrant, whatever its SourceArn', async () => {
+    const { call, as, k, grant } = await serviceSetup();
+    const a = await call('CreateGrant', grant);
+    await rejectsWith(as('logs.amazonaws.com')('RetireGrant', { GrantToken: a.GrantToken }), 'AccessDeniedException');
+    await as(S3)('RetireGrant', { GrantToken: a.GrantToken });
+    const b = await call('CreateGrant', {
+      ...grant,
+      GranteeServicePrincipal: 'logs.amazonaws.com',
+      Operations: ['Encrypt', 'RetireGrant'],
+    });
+    const c = await call('CreateGrant', { ...grant, GranteeServicePrincipal: 'logs.amazonaws.com' });
+    const logs = as('logs.amazonaws.com', 'arn:aws:logs:us-east-1:111122223333:log-group:x');
+    await rejectsWith(logs('RetireGrant', { GrantToken: c.GrantToken }), 'AccessDeniedException');
+    await logs('RetireGrant', { GrantToken: b.GrantToken });
+    expect((await call('ListGrants', { KeyId: k.KeyId })).Grants.map((g: { GrantId: string }) => g.GrantId)).toEqual([
+      c.GrantId,
+    ]);
+    await call('RevokeGrant', { KeyId: k.KeyId, GrantId: c.GrantId });
+  });
+
+  it('a service allowed to CreateGrant by its grant passes on only grants with the same SourceArn', async () => {
+    const { call, as, k, grant } = await serviceSetup();
+    await call('CreateGrant', { ...grant, Operations: ['Decrypt', 'CreateGrant'] });
+    const s3 = as(S3, BUCKET);
+    const child = { KeyId: k.KeyId, GranteePrincipal: APP, Operations: ['Decrypt'] };
+    await rejectsWith(s3('CreateGrant', child), 'AccessDeniedException');
+    await rejectsWith(
+      s3('CreateGrant', { ...child, Constraints: { SourceArn: 'arn:aws:s3:::other' } }),
+      'AccessDeniedException',
+    );
+    await s3('CreateGrant', { ...child, Constraints: { SourceArn: BUCKET } });
+  });
+
+  it('records a service caller as CloudTrail does: userIdentity AWSService, invokedBy the service', async () => {
+    const { call, as, k, grant, audit } = await serviceSetup();
+    await call('CreateGrant', grant);
+    await as(S3, BUCKET)('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('x') });
+    const last = (await audit()).at(-1)!;
+    expect(last.record).toMatchObject({
+      eventName: 'Encrypt',
+      userIdentity: { type: 'AWSService', invokedBy: S3 },
+      sourceIPAddress: S3,
+      userAgent: S3,
+    });
+  });
+});
+
+describe('Encapsulate as a grant operation (KMS model GrantOperation)', () => {
+  it('is offered for ML-KEM keys and lets the grantee encapsulate', async () => {
+    const { call, createKey, app } = await setup();
+    const kem = await createKey({ KeySpec: 'ML_KEM_768', KeyUsage: 'ENCAPSULATE_DECAPSULATE' });
+    expect(grantOperations('ENCAPSULATE_DECAPSULATE', 'ML_KEM_768').crypto).toEqual([
+      'Decapsulate',
+      'GetPublicKey',
+      'Encapsulate',
+    ]);
+    const req = { KeyId: kem.KeyId, EncapsulationAlgorithm: 'ML_KEM' };
+    await rejectsWith(app.call('Encapsulate', req), 'AccessDeniedException');
+    await call('CreateGrant', { KeyId: kem.KeyId, GranteePrincipal: APP, Operations: ['Encapsulate'] });
+    expect((await app.call('Encapsulate', req)).SharedSecretCiphertextBlob).toBeInstanceOf(Uint8Array);
+    await rejectsWith(
+      call('CreateGrant', { KeyId: (await createKey()).KeyId, GranteePrincipal: APP, Operations: ['Encapsulate'] }),
+      'ValidationException',
+    );
   });
 });

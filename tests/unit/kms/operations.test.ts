@@ -98,3 +98,40 @@ describe('request members', () => {
     }
   });
 });
+
+describe('model facts of the 2025–2026 API', () => {
+  it('the grant operations are the KMS model GrantOperation values, Encapsulate among them', async () => {
+    const { GrantOperation } = await import('@aws-sdk/client-kms');
+    const grantOps = OPERATIONS.flatMap((o) => o.actions)
+      .filter((a) => a.grant)
+      .map((a) => a.name);
+    expect(grantOps.sort()).toEqual(Object.values(GrantOperation).sort());
+  });
+
+  it('DryRun is on exactly the operations whose KMS model request has it (AWS lists them in "Testing your permissions")', () => {
+    const documented = [
+      'CreateGrant',
+      'Decapsulate',
+      'Decrypt',
+      'DeriveSharedSecret',
+      'Encapsulate',
+      'Encrypt',
+      'GenerateDataKey',
+      'GenerateDataKeyPair',
+      'GenerateDataKeyPairWithoutPlaintext',
+      'GenerateDataKeyWithoutPlaintext',
+      'GenerateMac',
+      'ReEncrypt',
+      'RetireGrant',
+      'RevokeGrant',
+      'Sign',
+      'Verify',
+      'VerifyMac',
+    ];
+    expect(
+      OPERATIONS.filter((o) => o.dryRun)
+        .map((o) => o.name)
+        .sort(),
+    ).toEqual(documented);
+  });
+});

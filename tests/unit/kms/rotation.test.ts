@@ -90,7 +90,6 @@ describe('RotateKeyOnDemand / ListKeyRotations', () => {
           KeyId: k.Arn,
           KeyMaterialId: after,
           KeyMaterialState: 'CURRENT',
-          ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
           RotationDate: new Date(clock.now()),
           RotationType: 'ON_DEMAND',
         },
@@ -103,7 +102,6 @@ describe('RotateKeyOnDemand / ListKeyRotations', () => {
         KeyId: k.Arn,
         KeyMaterialId: k.CurrentKeyMaterialId,
         KeyMaterialState: 'NON_CURRENT',
-        ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
       },
       only.Rotations[0],
     ]);

@@ -11,7 +11,7 @@ import {
 } from 'node:crypto';
 import { ml_kem512 } from '@noble/post-quantum/ml-kem.js';
 import { describe, expect, it } from 'vitest';
-import { decodeSpki } from '../../../../src/kms/asymmetric/der';
+import { decodeSpki } from '../../../../src/format/der';
 import { freshKms, rejectsWith, utf8 } from '../../helpers/kms';
 
 describe('GenerateMac and VerifyMac', { timeout: 60_000 }, () => {

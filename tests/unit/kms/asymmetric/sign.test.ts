@@ -3,7 +3,7 @@
 import { ml_dsa44 } from '@noble/post-quantum/ml-dsa.js';
 import { shake256 } from '@noble/hashes/sha3.js';
 import { describe, expect, it } from 'vitest';
-import { decodeSpki } from '../../../../src/kms/asymmetric/der';
+import { decodeSpki } from '../../../../src/format/der';
 import { freshKms, rejectsWith, utf8 } from '../../helpers/kms';
 import { digest, messageTypes, SIGNING } from './helpers';
 

@@ -177,6 +177,80 @@ describe('grantAllows', () => {
   });
 });
 
+describe('AWS service principals', () => {
+  const S3 = 's3.amazonaws.com';
+  const BUCKET = 'arn:aws:s3:::invoices';
+  const s3: CallerFacts = { arn: S3, accountId: ACCT, type: 'AWSService', userId: S3, sourceArn: BUCKET };
+  const svc = { arn: S3, service: true as const };
+  const grant: GrantRecord = {
+    grantId: 'g',
+    keyId: 'k',
+    granteePrincipal: S3,
+    granteeServicePrincipal: S3,
+    operations: ['Decrypt', 'RetireGrant'],
+    constraints: { SourceArn: BUCKET },
+  };
+
+  it('requestContext has aws:PrincipalServiceName, aws:SourceArn and aws:SourceAccount, and no IAM principal keys', () => {
+    const ctx = requestContext(
+      'Decrypt',
+      {},
+      { ...s3, sourceArn: 'arn:aws:logs:us-east-1:444455556666:log-group:x' },
+      key,
+      NOW,
+    );
+    expect(ctx).toMatchObject({
+      'aws:PrincipalServiceName': S3,
+      'aws:SourceArn': 'arn:aws:logs:us-east-1:444455556666:log-group:x',
+      'aws:SourceAccount': '444455556666',
+      'kms:KeySpec': 'SYMMETRIC_DEFAULT',
+    });
+    for (const k of [
+      'aws:PrincipalArn',
+      'aws:PrincipalAccount',
+      'aws:PrincipalType',
+      'aws:userid',
+      'kms:CallerAccount',
+    ])
+      expect(ctx[k], k).toBeUndefined();
+    // An S3 bucket ARN has no account: no aws:SourceAccount.
+    expect(requestContext('Decrypt', {}, s3, key, NOW)['aws:SourceAccount']).toBeUndefined();
+  });
+
+  it('a grant to a service principal allows only that service, with the SourceArn (except for RetireGrant)', () => {
+    expect(grantAllows(grant, 'Decrypt', svc, undefined, BUCKET)).toBe(true);
+    expect(grantAllows(grant, 'Decrypt', svc, undefined, 'arn:aws:s3:::other')).toBe(false);
+    expect(grantAllows(grant, 'Decrypt', svc, undefined, undefined)).toBe(false);
+    expect(grantAllows(grant, 'Decrypt', { arn: 'logs.amazonaws.com', service: true }, undefined, BUCKET)).toBe(false);
+    // An IAM principal is never the grantee of a service grant, whatever its name.
+    expect(grantAllows(grant, 'Decrypt', { arn: S3 }, undefined, BUCKET)).toBe(false);
+    expect(grantAllows(grant, 'RetireGrant', svc, undefined, undefined)).toBe(true);
+    // And a service is never the grantee of a grant to an IAM principal.
+    const iam: GrantRecord = { grantId: 'i', keyId: 'k', granteePrincipal: ALICE, operations: ['Decrypt'] };
+    expect(grantAllows(iam, 'Decrypt', { arn: ALICE }, undefined)).toBe(true);
+    expect(grantAllows(iam, 'Decrypt', { arn: ALICE, service: true }, undefined)).toBe(false);
+  });
+
+  it('a key policy names a service in a Service principal; "*" names it too; an account principal does not', () => {
+    const req = { principal: { ...svc, accountId: ACCT }, action: 'kms:Decrypt', resource: KEY, context: {} };
+    const allow = (Principal: unknown) =>
+      parsePolicy(
+        JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal, Action: 'kms:*', Resource: '*' }],
+        }),
+        'key',
+      );
+    const verdict = (Principal: unknown) =>
+      decide({ request: req, keyPolicy: allow(Principal), identityPolicies: [] }).allowed;
+    expect(verdict({ Service: S3 })).toBe(true);
+    expect(verdict({ Service: 'logs.amazonaws.com' })).toBe(false);
+    expect(verdict('*')).toBe(true);
+    expect(verdict({ AWS: ROOT })).toBe(false);
+    expect(verdict({ AWS: `arn:aws:iam::${ACCT}:role/s3.amazonaws.com` })).toBe(false);
+  });
+});
+
 describe('checkLockout', () => {
   const me = { arn: ALICE, accountId: ACCT };
 

@@ -2,7 +2,7 @@
 // PKCS#8 PrivateKeyInfo (RFC 5208), ECPrivateKey (RFC 5915), RSAPrivateKey / RSAPublicKey
 // (RFC 8017 Appendix A.1). Readers throw DerError on anything malformed; callers map it to the AWS exception.
 
-import { fromHex, toHex as hex } from '../../format/bytes';
+import { fromHex, toHex as hex } from './bytes';
 
 export class DerError extends Error {}
 

@@ -12,8 +12,8 @@ import {
   OID,
   readTlv,
   tlv,
-} from '../../../../src/kms/asymmetric/der';
-import { freshKms, rejectsWith, utf8 } from '../../helpers/kms';
+} from '../../../src/format/der';
+import { freshKms, rejectsWith, utf8 } from '../helpers/kms';
 
 const HOSTILE: Uint8Array[] = [
   new Uint8Array(0),
