@@ -1,18 +1,25 @@
-// The shape of a /kms, /cloudtrail or /sts request the service worker forwards to a console's KMS worker
+// The shape of a /kms, /cloudtrail, /sts or /s3 request the service worker forwards to a console's KMS worker
 // (ADR 0009: a keystore locked at rest is served only by an unlocked worker): plain bytes both ways.
 import type { EndpointPath } from './routes';
 
 export interface ForwardedRequest {
-  path: EndpointPath;
+  path: EndpointPath | '/s3';
+  /** POST for the JSON and Query endpoints; any of S3's methods for /s3. */
+  method?: string;
   url: string;
   headers: [string, string][];
   body: Uint8Array;
 }
 
+/** Largest /s3 request body forwarded to a console (a PutObject body or one part), held in memory on the
+ * way: bodies of a device keystore stream to disk instead, up to S3's 5 GiB (ADR 0011). */
+export const MAX_FORWARDED_S3_BYTES = 64 * 1024 * 1024;
+
 export interface ForwardedResponse {
   status: number;
   headers: [string, string][];
-  body: Uint8Array;
+  /** Bytes; for /s3 a stream (transferred, not copied), so a large GetObject is never held whole. */
+  body: Uint8Array | ReadableStream<Uint8Array>;
 }
 
 /** What the service worker sends a window: a ping to find the consoles, or a request to run. */

@@ -134,16 +134,24 @@ export function canonicalRequestText(p: CanonicalParts): string {
   ].join('\n');
 }
 
-export async function canonicalRequest(req: Request, body: Uint8Array, signedHeaders: string[]): Promise<string> {
+/** What the signature covers of the body: the bytes themselves (the JSON endpoints, which read the body
+ * first), or, for S3, its length and the hash the request declares in x-amz-content-sha256 (a hex SHA-256
+ * the S3 adapter checks as the body streams, or UNSIGNED-PAYLOAD), so a body need not be held to verify. */
+export type SignedPayload = Uint8Array | { length: number; declaredHash: string };
+
+export async function canonicalRequest(req: Request, body: SignedPayload, signedHeaders: string[]): Promise<string> {
   const url = new URL(req.url);
-  // The payload hash is always computed from the body received; a declared hash must agree with it.
-  const payloadHash = await sha256Hex(body);
-  const declared = req.headers.get('x-amz-content-sha256');
-  if (declared !== null && declared !== payloadHash) {
-    throw new InvalidSignatureException(
-      'The x-amz-content-sha256 header does not match the SHA-256 of the request body.',
-    );
-  }
+  let payloadHash: string;
+  if (body instanceof Uint8Array) {
+    // The payload hash is always computed from the body received; a declared hash must agree with it.
+    payloadHash = await sha256Hex(body);
+    const declared = req.headers.get('x-amz-content-sha256');
+    if (declared !== null && declared !== payloadHash) {
+      throw new InvalidSignatureException(
+        'The x-amz-content-sha256 header does not match the SHA-256 of the request body.',
+      );
+    }
+  } else payloadHash = body.declaredHash;
   return canonicalRequestText({
     method: req.method,
     pathname: url.pathname,
@@ -213,7 +221,7 @@ export function unsignedHeader(req: Request, signedHeaders: string[]): string | 
 
 export interface VerifyOptions {
   region: string;
-  service: 'kms' | 'cloudtrail' | 'sts';
+  service: 'kms' | 'cloudtrail' | 'sts' | 's3';
   now: number;
   /** The stored secret of an active access key, or undefined when the key is unknown or inactive. */
   secretFor(accessKeyId: string): Promise<CryptoKey | undefined>;
@@ -223,7 +231,11 @@ export interface VerifyOptions {
  * Verifies the request's SigV4 signature and returns the access key ID it was made with.
  * @throws MissingAuthenticationTokenException, IncompleteSignatureException, UnrecognizedClientException, InvalidSignatureException
  */
-export async function verifySigV4(req: Request, body: Uint8Array, o: VerifyOptions): Promise<{ accessKeyId: string }> {
+export async function verifySigV4(
+  req: Request,
+  body: SignedPayload,
+  o: VerifyOptions,
+): Promise<{ accessKeyId: string }> {
   const header = req.headers.get('authorization');
   if (!header)
     throw new MissingAuthenticationTokenException(

@@ -3,13 +3,13 @@
 // x-amzn-ErrorType. Pure: takes and returns Fetch API objects, so it is tested in Node without a service worker.
 
 import { fromBase64 as base64Bytes, toBase64 } from '../format/bytes';
-import type { Caller } from '../kms/ids';
+import { uuidV4, type Caller } from '../kms/ids';
 import type { LookupEventsRequest } from '../kms/audit';
 import { KmsError, SerializationException, toKmsError, UnknownOperationException } from '../kms/errors';
-import type { Kms } from '../kms/kms';
+import type { CallOptions, Kms } from '../kms/kms';
 import { REQUEST_BLOB_FIELDS, REQUEST_TIMESTAMP_FIELDS } from '../kms/operations';
 import { errorFamily } from '../format/named-errors';
-import { verifySigV4 } from './sigv4';
+import { parseAmzDate, verifySigV4 } from './sigv4';
 
 /**
  * Largest request body read, in bytes. The largest AWS KMS request is far below it (a key policy is
@@ -125,6 +125,25 @@ export function errorResponse(e: KmsError, requestId: string): Response {
 export interface WireOptions {
   /** The clock SigV4's 15-minute window is measured against (Date.now unless a test injects one). */
   now?: () => number;
+  /** When this endpoint's instance (the service worker) started, epoch ms. A browser sends a request again
+   * when the instance answering it stops; the copy was signed before the new instance started, so a
+   * request signed before then runs only if its first sending did not commit (records.ts SignedRequest). */
+  startedAt?: number;
+}
+
+/** A signed request's ID is derived from its signature, so a request the browser sends again byte for
+ * byte has the same one; any other request gets a random ID. */
+async function requestIdOf(req: Request): Promise<string> {
+  const signature = /Signature=([0-9a-f]{64})/.exec(req.headers.get('authorization') ?? '')?.[1];
+  if (!signature) return crypto.randomUUID();
+  return uuidV4(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(signature))));
+}
+
+function callOptions(requestId: string, signedAt: number, o: WireOptions): CallOptions {
+  return {
+    requestId,
+    signedRequest: { at: signedAt, replayCheck: o.startedAt !== undefined && signedAt < o.startedAt },
+  };
 }
 
 /**
@@ -139,7 +158,7 @@ export async function authenticate(
   req: Request,
   service: 'kms' | 'cloudtrail' | 'sts',
   o: WireOptions = {},
-): Promise<{ caller: Caller; body: Uint8Array }> {
+): Promise<{ caller: Caller; body: Uint8Array; signedAt: number }> {
   const body = await readBody(req);
   const userAgent = req.headers.get('x-amz-user-agent') ?? req.headers.get('user-agent') ?? 'unknown';
   let caller: Caller | undefined;
@@ -154,7 +173,8 @@ export async function authenticate(
       return found?.secret;
     },
   });
-  return { caller: caller!, body };
+  // Verified above: X-Amz-Date is present and well formed.
+  return { caller: caller!, body, signedAt: parseAmzDate(req.headers.get('x-amz-date')!)! };
 }
 
 function readJson(bytes: Uint8Array): Record<string, unknown> {
@@ -186,12 +206,13 @@ function target(req: Request, ...services: string[]): string {
 
 /** POST /kms: one AWS KMS call, as the principal whose access key signed it. */
 export async function handleKms(kms: Kms, req: Request, o: WireOptions = {}): Promise<Response> {
-  const requestId = crypto.randomUUID();
+  const requestId = await requestIdOf(req);
   try {
-    const { caller, body } = await authenticate(kms, req, 'kms', o);
+    const { caller, body, signedAt } = await authenticate(kms, req, 'kms', o);
     const op = target(req, 'TrentService');
     const request = decodeRequest(readJson(body));
-    return respond(200, encodeResponse(await kms.call(op, request, caller, { requestId })), requestId);
+    const response = await kms.call(op, request, caller, callOptions(requestId, signedAt, o));
+    return respond(200, encodeResponse(response), requestId);
   } catch (e) {
     return errorResponse(toKmsError(e), requestId);
   }
@@ -199,9 +220,9 @@ export async function handleKms(kms: Kms, req: Request, o: WireOptions = {}): Pr
 
 /** POST /cloudtrail: CloudTrail LookupEvents over the audit log. */
 export async function handleCloudTrail(kms: Kms, req: Request, o: WireOptions = {}): Promise<Response> {
-  const requestId = crypto.randomUUID();
+  const requestId = await requestIdOf(req);
   try {
-    const { caller, body } = await authenticate(kms, req, 'cloudtrail', o);
+    const { caller, body, signedAt } = await authenticate(kms, req, 'cloudtrail', o);
     // The AWS CLI sends the long form; the AWS SDK for JavaScript v3 (3.11xx) the short one.
     const op = target(req, 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101', 'CloudTrail_20131101');
     if (op !== 'LookupEvents')
@@ -212,7 +233,7 @@ export async function handleCloudTrail(kms: Kms, req: Request, o: WireOptions = 
       readJson(body),
       (raw) => decodeRequest(raw) as LookupEventsRequest,
       caller,
-      { requestId },
+      callOptions(requestId, signedAt, o),
     );
     return respond(200, encodeResponse(response), requestId);
   } catch (e) {

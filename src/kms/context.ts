@@ -18,7 +18,7 @@ import {
 import { aliasArn, keyArn, parseKeyRef, uuidV4, type Keystore } from './ids';
 import { actionOf, isReadOnly, usesKey } from './operations';
 import type { Clock, Locks, Random, Store, Tx, WriteOptions } from './ports';
-import type { AuditEntry, KeyRecord } from './records';
+import type { AuditEntry, KeyRecord, SignedRequest } from './records';
 import type { Custodian, MaterialCache } from './material';
 
 export interface KmsEnv {
@@ -59,6 +59,8 @@ export class OpContext {
     readonly op: string,
     readonly request: unknown,
     requestId?: string,
+    /** The signed request this call answers at the endpoint, if any (records.ts SignedRequest). */
+    private readonly signedRequest?: SignedRequest,
   ) {
     this.now = env.clock.now();
     this.requestId = requestId ?? uuidV4(env.random.bytes(16));
@@ -117,12 +119,12 @@ export class OpContext {
     this.allowed.add(memo);
   }
 
-  /** Authorizes an account-level call (no key): IAM policies decide.
+  /** Authorizes an account-level call (no key), or an action on `resource` of another service: IAM policies decide.
    * @throws AccessDeniedException */
-  async authorizeAccount(tx: Tx, action = `kms:${this.op}`): Promise<void> {
+  async authorizeAccount(tx: Tx, action = `kms:${this.op}`, resource = '*'): Promise<void> {
     if (this.caller === 'service') return;
     checkGrantTokens(this.request);
-    enforce(evaluateAccountAccess(this as AuthzCallOf, await this.identity(tx), action));
+    enforce(evaluateAccountAccess(this as AuthzCallOf, await this.identity(tx), action, resource));
   }
 
   /** AWS's rule for cryptographic operations: Disabled → DisabledException, PendingDeletion → KMSInvalidStateException. */
@@ -192,6 +194,7 @@ export class OpContext {
     };
     if (caller !== 'service' && caller.accessKeyId) e.accessKeyId = caller.accessKeyId;
     if (error) e.errorCode = auditErrorCode(error.name);
+    if (this.signedRequest) e.signedRequest = this.signedRequest;
     return e;
   }
 }

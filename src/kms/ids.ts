@@ -112,6 +112,27 @@ export interface Caller {
   accessKeyId?: string;
   userAgent: string;
   sourceIPAddress: string;
+  /** Set when an AWS service calls KMS on this principal's behalf (S3 for SSE-KMS): see `invokedVia`. */
+  invokedBy?: InvokingService;
+}
+
+/** The AWS service a call came through: CloudTrail's userIdentity.invokedBy (`s3.amazonaws.com`) and the
+ * kms:ViaService condition key (`s3.<region>.amazonaws.com`). */
+export interface InvokingService {
+  service: string;
+  viaService: string;
+}
+
+/** `caller` as AWS service `service` (e.g. 's3') presents it to KMS in `region`: the same principal, whose
+ * CloudTrail record names the service as invokedBy, sourceIPAddress and userAgent, as AWS records it. */
+export function invokedVia(caller: Caller, service: string, region: string): Caller {
+  const principal = `${service}.amazonaws.com`;
+  return {
+    ...caller,
+    sourceIPAddress: principal,
+    userAgent: principal,
+    invokedBy: { service: principal, viaService: `${service}.${region}.amazonaws.com` },
+  };
 }
 
 /** An AWS service principal calling on behalf of one of its resources: what a grant's

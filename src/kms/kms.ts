@@ -32,6 +32,7 @@ import { simulate, type SimulationRequest, type SimulationResult } from './authz
 import { Audit, type LookupEventsRequest } from './audit';
 import { backupKeystore, restoreKeystore } from './backup';
 import { asRequest, optBool, type Req } from './validate';
+import type { SignedRequest } from './records';
 
 type Handler = (c: OpContext, req: Req) => Promise<object>;
 
@@ -104,6 +105,13 @@ export interface OpenOptions {
   accountId?: string;
 }
 
+export interface CallOptions {
+  /** The request ID the caller answers with (x-amzn-RequestId), so the audit record names the same one. */
+  requestId?: string;
+  /** The endpoint's signed request (records.ts SignedRequest): a replay of one that committed is refused. */
+  signedRequest?: SignedRequest;
+}
+
 interface KeystoreMeta extends Keystore {
   createdAt: number;
 }
@@ -169,19 +177,14 @@ export class Kms {
   }
 
   /**
-   * Runs one AWS KMS operation as `caller` and records it in the audit log. `opts.requestId` is the
-   * request ID the caller answers with (x-amzn-RequestId), so the audit record names the same one.
+   * Runs one AWS KMS operation as `caller` and records it in the audit log (CallOptions: request ID, signed request).
    * @throws UnknownOperationException for a name AWS KMS does not have; UnsupportedOperationException
-   * for an AWS operation Pocket KMS does not implement yet; otherwise the operation's own exceptions.
+   * for an AWS operation Pocket KMS does not implement yet; KMSInternalException for a signed request the
+   * browser sent again after it was run (nothing is run or recorded twice); otherwise the operation's own exceptions.
    */
-  async call(
-    operation: string,
-    request: unknown,
-    caller: AnyCaller,
-    opts: { requestId?: string } = {},
-  ): Promise<object> {
+  async call(operation: string, request: unknown, caller: AnyCaller, opts: CallOptions = {}): Promise<object> {
     if (!isOperationName(operation)) throw new UnknownOperationException(`${operation} is not an AWS KMS operation.`);
-    const c = new OpContext(this.env, caller, operation, request, opts.requestId);
+    const c = new OpContext(this.env, caller, operation, request, opts.requestId, opts.signedRequest);
     try {
       // A keystore locked at rest answers nothing, not even from this instance's caches (ADR 0009).
       this.env.custodian.requireUnlocked();
@@ -215,9 +218,9 @@ export class Kms {
     request: Record<string, unknown>,
     decode: (r: Record<string, unknown>) => LookupEventsRequest,
     caller: Caller,
-    opts: { requestId?: string } = {},
+    opts: CallOptions = {},
   ): Promise<object> {
-    const c = new OpContext(this.env, caller, 'LookupEvents', request, opts.requestId);
+    const c = new OpContext(this.env, caller, 'LookupEvents', request, opts.requestId, opts.signedRequest);
     c.eventSource = 'cloudtrail.amazonaws.com';
     try {
       this.env.custodian.requireUnlocked();
@@ -247,6 +250,18 @@ export class Kms {
     const response = { UserId: caller.principalId, Account: caller.accountId, Arn: caller.arn };
     await this.env.store.write((tx) => tx.appendAudit(c.entry(undefined)));
     return response;
+  }
+
+  /**
+   * Authorizes `caller` for an action of another AWS service this keystore models on one of its resources
+   * (S3: `s3:GetObject` on `arn:aws:s3:::<bucket>/<key>`, ADR 0011) by the caller's identity policies, the
+   * account root always. Not recorded: S3's data events are not in CloudTrail by default.
+   * @throws AccessDeniedException; KMSInvalidStateException while the keystore is locked
+   */
+  async authorizeIdentity(caller: Caller, action: string, resource: string): Promise<void> {
+    this.env.custodian.requireUnlocked();
+    const c = new OpContext(this.env, caller, action.slice(action.indexOf(':') + 1), {});
+    await this.env.store.read((tx) => c.authorizeAccount(tx, action, resource));
   }
 
   /** Destroys keys whose deletion date has passed and rotates keys whose automatic rotation is due.

@@ -164,6 +164,18 @@ export interface AuditEntry {
   prevHash?: string;
   /** SHA-256 (hex) of this stored record, every field but this one. */
   hash?: string;
+  /** Set for a call made by a signed request at the endpoint; the store keeps it beside the record, never in it. */
+  signedRequest?: SignedRequest;
+}
+
+/** A call made by a SigV4-signed request, whose request ID is derived from its signature. A browser sends a
+ * request again, byte for byte, when the service worker that was answering it stops (a restart): such a
+ * request, signed before the answering instance started (`replayCheck`), commits only if no earlier
+ * transaction recorded the same request ID, so it never runs twice. */
+export interface SignedRequest {
+  /** X-Amz-Date, epoch ms. */
+  at: number;
+  replayCheck: boolean;
 }
 
 export interface CloudTrailRecord {

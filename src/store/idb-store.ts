@@ -45,7 +45,40 @@ function materialRange(keyId: string): IDBKeyRange {
 
 const ignore = () => undefined;
 
-function wrap(t: T, mode: IDBTransactionMode): Tx {
+/** Meta keys of the signed requests recorded lately (`<prefix><X-Amz-Date ms, 15 digits>:<request ID>`). */
+const SIGNED_PREFIX = 'signed-request:';
+/** A signature is valid 15 minutes either side of its date (SigV4): a request signed an hour before a
+ * newer one can no longer arrive, so its mark can go. */
+const SIGNED_KEEP_MS = 60 * 60_000;
+const signedKey = (at: number, requestId = '') =>
+  `${SIGNED_PREFIX}${String(Math.max(0, at)).padStart(15, '0')}:${requestId}`;
+
+/** What a transaction learnt beside its requests' results. */
+interface TxState {
+  /** The request ID of a signed request an earlier transaction already recorded. */
+  replayed?: string;
+}
+
+const isQuota = (e: unknown) => (e as { name?: unknown } | null)?.name === 'QuotaExceededError';
+
+/** A signed request the browser sent again after it was run (records.ts SignedRequest). */
+function replayedError(requestId: string): Error {
+  return new KMSInternalException(
+    `Request ${requestId} was already run: the service worker restarted before its answer was sent, and the browser sent the same signed request again. Pocket KMS did not run it twice; the audit record of request ${requestId} says how it ended.`,
+  );
+}
+
+/** The browser refuses a write that would exceed the site's storage quota by aborting its transaction
+ * (QuotaExceededError): nothing of it is kept. Named as AWS names a failure of its own storage, with
+ * the cause and what to do, instead of an anonymous DOMException or "internal error". */
+export function storageError(e: unknown): unknown {
+  if (!isQuota(e)) return e;
+  return new KMSInternalException(
+    "The browser's storage quota for this site is full, so nothing of this call was saved. Free storage for this site, then try again.",
+  );
+}
+
+function wrap(t: T, mode: IDBTransactionMode, state: TxState = {}): Tx {
   const os = <N extends (typeof STORES)[number]>(n: N) => t.objectStore(n);
   // The chain head, read once per transaction (nobody else can append until it ends). Requested as
   // the transaction opens, so it arrives while the call's own reads run: appending then costs no
@@ -85,10 +118,21 @@ function wrap(t: T, mode: IDBTransactionMode): Tx {
       'keyId' in by
         ? os('grants').index('byKey').getAll(by.keyId)
         : os('grants').index('byRetiring').getAll(by.retiringPrincipal),
-    appendAudit: async (entry) => {
+    appendAudit: async ({ signedRequest, ...entry }) => {
       // Chained inside this transaction: transactions over the audit store are serialised, so the
       // head read here is the newest record, whichever instance wrote it.
       head ??= ((await headRead) as ChainPoint | undefined) ?? (await lastPoint(os('audit').openCursor(null, 'prev')));
+      if (signedRequest) {
+        // The mark of a signed request commits with its record. A request that may be a replay adds it,
+        // which fails (and aborts the transaction) when its first sending committed; others overwrite.
+        const { at, replayCheck } = signedRequest;
+        const id = entry.record.requestID;
+        const meta = os('meta');
+        (replayCheck ? meta.add!(at, signedKey(at, id)) : meta.put!(at, signedKey(at, id))).catch((e: unknown) => {
+          if ((e as { name?: unknown } | null)?.name === 'ConstraintError') state.replayed = id;
+        });
+        meta.delete!(IDBKeyRange.bound(SIGNED_PREFIX, signedKey(at - SIGNED_KEEP_MS), false, true)).catch(ignore);
+      }
       const chained = chainEntry(head, entry);
       head = { seq: chained.seq, hash: chained.hash };
       // Queued, not awaited (one round trip per call instead of three): a failed request aborts the
@@ -131,7 +175,7 @@ async function chainExisting(t: IDBPTransaction<KmsDb, ('meta' | 'audit')[], 've
 
 export class IdbStore implements Store {
   /** Set when a newer version of the app upgraded the schema from another tab (this connection closed). */
-  private superseded = false;
+  private gaveWay = false;
 
   private constructor(private readonly db: IDBPDatabase<KmsDb>) {}
 
@@ -162,7 +206,7 @@ export class IdbStore implements Store {
       },
       blocking() {
         // A newer version of the app wants to upgrade the schema: let it, and say so from now on.
-        if (store) store.superseded = true;
+        if (store) store.gaveWay = true;
         db.close();
       },
     });
@@ -174,20 +218,27 @@ export class IdbStore implements Store {
     this.db.close();
   }
 
+  /** Whether a newer version of the app upgraded the schema from another tab: this store then refuses
+   * every call, and a long-lived owner (the service worker) opens the database again instead. */
+  get superseded(): boolean {
+    return this.gaveWay;
+  }
+
   get schemaVersion(): number {
     return this.db.version;
   }
 
   private async run<R>(mode: IDBTransactionMode, fn: (tx: Tx, t: T) => Promise<R>, durable = false): Promise<R> {
-    if (this.superseded)
+    if (this.gaveWay)
       throw new KMSInternalException(
         'A newer version of Pocket KMS, open in another tab, upgraded this keystore. Reload this page to use it.',
       );
     const t = this.db.transaction([...STORES], mode, { durability: durable ? 'strict' : 'relaxed' }) as unknown as T;
     // The done promise rejects on abort; the caller sees fn's error instead.
     const done = t.done.catch((e: unknown) => e);
+    const state: TxState = {};
     try {
-      const result = await fn(wrap(t, mode), t);
+      const result = await fn(wrap(t, mode, state), t);
       const end = await done;
       if (end instanceof Error || (end && typeof end === 'object' && 'name' in end)) throw end;
       return result;
@@ -197,7 +248,9 @@ export class IdbStore implements Store {
       } catch {
         // Already finished or aborted.
       }
-      throw e;
+      if (state.replayed) throw replayedError(state.replayed);
+      // A request may fail with AbortError when the transaction failed for lack of storage: say why.
+      throw storageError(isQuota(t.error) ? t.error : e);
     }
   }
 

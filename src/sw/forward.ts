@@ -4,10 +4,17 @@
 // answered. With no unlocked console open it answers AWS's KMSInvalidStateException, saying to unlock.
 /// <reference lib="webworker" />
 
-import type { ForwardedRequest, ForwardMessage, ForwardReply } from '../endpoint/forwarded';
-import { readBody, RequestEntityTooLargeException } from '../endpoint/wire';
+import {
+  MAX_FORWARDED_S3_BYTES,
+  type ForwardedRequest,
+  type ForwardMessage,
+  type ForwardReply,
+} from '../endpoint/forwarded';
+import { MAX_REQUEST_BYTES, readBody, RequestEntityTooLargeException } from '../endpoint/wire';
 import { endpointError } from '../endpoint/routes';
+import { s3ErrorResponse } from '../endpoint/s3-rest';
 import { KMSInvalidStateException } from '../kms/errors';
+import { EntityTooLarge, ServiceUnavailable } from '../s3';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -36,6 +43,12 @@ function ask(
 }
 
 function lockedResponse(path: ForwardedRequest['path']): Response {
+  if (path === '/s3') {
+    const e = new ServiceUnavailable(
+      'The keystore is locked: open the Pocket KMS console in this browser, unlock it, and try again.',
+    );
+    return s3ErrorResponse(e, crypto.randomUUID(), false);
+  }
   const message = 'The keystore is locked: open the Pocket KMS console in this browser, unlock it, and try again.';
   return endpointError(path, new KMSInvalidStateException(message));
 }
@@ -69,13 +82,20 @@ export async function forwardToConsole(e: FetchEvent, path: ForwardedRequest['pa
   const req = e.request;
   let body: Uint8Array;
   try {
-    // Capped as the endpoint caps it (src/endpoint/wire.ts), before any console is bothered.
-    body = await readBody(req);
+    // Capped as the endpoint caps it (src/endpoint/wire.ts), before any console is bothered; an /s3 body is
+    // held in memory on its way to the console, so it has its own, larger cap.
+    body = ['GET', 'HEAD'].includes(req.method)
+      ? new Uint8Array(0)
+      : await readBody(req, path === '/s3' ? MAX_FORWARDED_S3_BYTES : MAX_REQUEST_BYTES);
   } catch (err) {
-    if (err instanceof RequestEntityTooLargeException) return endpointError(path, err);
-    throw err;
+    if (!(err instanceof RequestEntityTooLargeException)) throw err;
+    if (path !== '/s3') return endpointError(path, err);
+    const e = new EntityTooLarge(
+      `While the keystore is locked at rest, a request body is passed to the console in memory: at most ${MAX_FORWARDED_S3_BYTES} bytes (use a multipart upload with smaller parts).`,
+    );
+    return s3ErrorResponse(e, crypto.randomUUID(), req.method === 'HEAD');
   }
-  const request: ForwardedRequest = { path, url: req.url, headers: [...req.headers], body };
+  const request: ForwardedRequest = { path, method: req.method, url: req.url, headers: [...req.headers], body };
   const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: false });
   // Consoles answer a ping at once; other pages of the origin (e.g. one using the AWS SDK) never do, so
   // the first unlocked console to answer is used without waiting out the others' timeouts.
@@ -93,7 +113,7 @@ export async function forwardToConsole(e: FetchEvent, path: ForwardedRequest['pa
       FORWARD_MS,
     );
     if (r?.type === 'response')
-      return new Response(r.response.body as Uint8Array<ArrayBuffer>, {
+      return new Response(r.response.body as Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>, {
         status: r.response.status,
         headers: r.response.headers,
       });

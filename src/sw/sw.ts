@@ -1,7 +1,7 @@
 // The service worker: precaches the app (workbox, injectManifest) and answers POST /kms,
-// /cloudtrail and /sts (src/endpoint/routes.ts): with its own instance of the core over the same
-// IndexedDB database for a device keystore, and for a keystore locked at rest by forwarding to an
-// unlocked console (ADR 0009).
+// /cloudtrail and /sts (src/endpoint/routes.ts), and the S3 REST API under /s3 (ADR 0011): with its own
+// instance of the core over the same IndexedDB database for a device keystore, and for a keystore locked
+// at rest by forwarding to an unlocked console (ADR 0009).
 /// <reference lib="webworker" />
 import { cleanupOutdatedCaches, precacheAndRoute } from 'workbox-precaching';
 import { Kms } from '../kms/kms';
@@ -12,8 +12,15 @@ import { KMSInternalException } from '../kms/errors';
 import { CUSTODY_META } from '../kms/material';
 import type { Store } from '../kms/ports';
 import { forwardToConsole } from './forward';
+import { handleS3, s3ErrorResponse } from '../endpoint/s3-rest';
+import { InternalError } from '../s3';
+import { browserS3 } from '../store/s3-open';
+import type { S3 } from '../s3';
 
 declare const self: ServiceWorkerGlobalScope;
+
+/** A request signed before this instance started may be one the browser sends again (endpoint/wire.ts). */
+const WIRE = { startedAt: Date.now() };
 
 let ports: ReturnType<typeof browserPorts> | undefined;
 let kms: Promise<Kms> | undefined;
@@ -21,19 +28,26 @@ let kms: Promise<Kms> | undefined;
 const open = <T>(p: Promise<T>, forget: () => void) => p.catch((e: unknown) => (forget(), Promise.reject(e)));
 const storeOf = (): Promise<Store> => open((ports ??= browserPorts()), () => (ports = undefined)).then((p) => p.store);
 const core = () => open((kms ??= (ports ??= browserPorts()).then((p) => Kms.open(p))), () => (kms = undefined));
+let s3: Promise<S3> | undefined;
+const s3Core = () => open((s3 ??= core().then(browserS3)), () => (s3 = undefined));
 
-async function serve(e: FetchEvent, path: EndpointPath): Promise<Response> {
+async function serve(e: FetchEvent, path: EndpointPath | '/s3'): Promise<Response> {
   try {
     // Locked at rest: this worker holds no root key and never will (ADR 0009).
     if (await (await storeOf()).read((tx) => tx.getMeta(CUSTODY_META))) return forwardToConsole(e, path);
+    if (path === '/s3') return handleS3(await s3Core(), e.request);
     const k = await core();
-    return handleEndpoint(k, path, e.request);
+    return handleEndpoint(k, path, e.request, WIRE);
   } catch {
+    // A newer version of the app upgraded the keystore under this worker (its connection closed): the
+    // next request opens it again rather than keep a dead store for the worker's life.
+    const opened = ports;
+    if ((await opened?.catch(() => undefined))?.store.superseded && ports === opened) ports = kms = undefined;
     // E.g. a newer version of the app upgraded the database in another tab: say so, as AWS would shape it.
-    const err = new KMSInternalException(
-      'Pocket KMS could not open its keystore here: reload the console, then try again.',
-    );
-    return endpointError(path, err);
+    const message = 'Pocket KMS could not open its keystore here: reload the console, then try again.';
+    if (path === '/s3')
+      return s3ErrorResponse(new InternalError(message), crypto.randomUUID(), e.request.method === 'HEAD');
+    return endpointError(path, new KMSInternalException(message));
   }
 }
 
@@ -51,6 +65,8 @@ self.addEventListener('fetch', (e) => {
   const url = new URL(e.request.url);
   if (url.origin !== self.location.origin) return;
   if (e.request.method === 'GET' && url.pathname.startsWith(DOWNLOAD_PATH)) return e.respondWith(downloadResponse(url));
+  // S3's REST API uses every method (ADR 0011).
+  if (url.pathname === '/s3' || url.pathname.startsWith('/s3/')) return e.respondWith(serve(e, '/s3'));
   if (e.request.method !== 'POST') return;
   const path = endpointPath(url.pathname);
   if (path) e.respondWith(serve(e, path));

@@ -23,7 +23,13 @@ export function startEndpointRelay(): void {
     const port = e.ports[0];
     if (!port || (m?.type !== 'POCKET_KMS_PING' && m?.type !== 'POCKET_KMS_FORWARD')) return;
     void answer(m).then((reply) => {
-      const transfer = reply.type === 'response' ? [reply.response.body.buffer as ArrayBuffer] : [];
+      const body = reply.type === 'response' ? reply.response.body : undefined;
+      // An /s3 response body is a stream: transferred on to the service worker, never read here.
+      const transfer: Transferable[] = !body
+        ? []
+        : body instanceof ReadableStream
+          ? [body]
+          : [body.buffer as ArrayBuffer];
       port.postMessage(reply, transfer);
       port.close();
     });

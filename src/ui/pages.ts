@@ -25,6 +25,7 @@ export const pages = {
   events: lazy(() => import('./audit/EventsPage.svelte')),
   identities: lazy(() => import('./identities/IdentitiesPage.svelte')),
   simulator: lazy(() => import('./simulator/SimulatorPage.svelte')),
+  buckets: lazy(() => import('./buckets/BucketsPage.svelte')),
   terminal: lazy(() => import('./terminal/TerminalPage.svelte')),
   settings: lazy(() => import('./custody/SettingsPage.svelte')),
   about: lazy(() => import('./settings/AboutPage.svelte')),

@@ -1,5 +1,5 @@
 // A tiny hash router: #/keys, #/keys/<keyId>, #/crypto[?key=<id>], #/files, #/events[?key=<id>],
-// #/identities, #/simulator[?key=<id>], #/terminal, #/settings, #/about.
+// #/identities, #/simulator[?key=<id>], #/buckets, #/terminal, #/settings, #/about.
 // Hashes that do not start with "#/" (an in-page anchor) leave the route as it is.
 
 export type Route =
@@ -12,6 +12,7 @@ export type Route =
   | { name: 'files' }
   | { name: 'identities' }
   | { name: 'simulator'; keyId?: string }
+  | { name: 'buckets' }
   | { name: 'terminal' }
   | { name: 'not-found'; path: string };
 
@@ -28,6 +29,7 @@ export function parseHash(hash: string): Route {
   if (parts[0] === 'about' && parts.length === 1) return { name: 'about' };
   if (parts[0] === 'settings' && parts.length === 1) return { name: 'settings' };
   if (parts[0] === 'identities' && parts.length === 1) return { name: 'identities' };
+  if (parts[0] === 'buckets' && parts.length === 1) return { name: 'buckets' };
   if (parts[0] === 'terminal' && parts.length === 1) return { name: 'terminal' };
   if (parts[0] === 'simulator' && parts.length === 1)
     return key ? { name: 'simulator', keyId: key } : { name: 'simulator' };
@@ -43,6 +45,7 @@ export const href = {
   settings: () => '#/settings',
   files: () => '#/files',
   identities: () => '#/identities',
+  buckets: () => '#/buckets',
   terminal: () => '#/terminal',
   simulator: (keyId?: string) => (keyId ? `#/simulator?key=${encodeURIComponent(keyId)}` : '#/simulator'),
 };
@@ -61,8 +64,7 @@ export class Router {
   }
 
   /** Which top-level section a route belongs to (for aria-current in the navigation). */
-  get section():
-    'keys' | 'crypto' | 'files' | 'events' | 'identities' | 'simulator' | 'terminal' | 'settings' | 'about' | undefined {
+  get section(): Exclude<Route['name'], 'key' | 'not-found'> | undefined {
     const n = this.route.name;
     return n === 'key' ? 'keys' : n === 'not-found' ? undefined : n;
   }

@@ -9,6 +9,7 @@ import { custodyApi } from './api/custody';
 import { filesApi } from './api/files';
 import { identitiesApi } from './api/identities';
 import { kmsApi } from './api/kms';
+import { s3Api } from './api/s3';
 import { terminalApi } from './api/terminal';
 import { openWorkerContext, type WorkerContext } from './context';
 import { registerErrorTransfer } from './error-transfer';
@@ -25,6 +26,7 @@ export function workerApi(ctx: WorkerContext): KmsWorkerApi {
     ...auditApi(ctx),
     ...catalogueApi(),
     ...custodyApi(ctx),
+    ...s3Api(ctx),
     ...terminalApi(ctx),
   };
 }

@@ -130,6 +130,7 @@ export function userIdentity(c: AnyCaller): Record<string, unknown> {
   const u: Record<string, unknown> = { type: c.type, principalId: c.principalId, arn: c.arn, accountId: c.accountId };
   if (c.accessKeyId) u.accessKeyId = c.accessKeyId;
   if (c.userName) u.userName = c.userName;
+  if (c.invokedBy) u.invokedBy = c.invokedBy.service;
   if (c.type === 'AssumedRole') {
     // CloudTrail names the role behind a session in sessionContext.sessionIssuer.
     const r = roleOfSession(c.arn);

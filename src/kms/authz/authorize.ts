@@ -102,7 +102,13 @@ export async function loadIdentity(tx: Tx, caller: AnyCaller): Promise<Identity>
   if (caller.type === 'Root') {
     return {
       principal: { arn: caller.arn, accountId: caller.accountId },
-      facts: { arn: caller.arn, accountId: caller.accountId, type: 'Root', userId: caller.accountId },
+      facts: {
+        arn: caller.arn,
+        accountId: caller.accountId,
+        type: 'Root',
+        userId: caller.accountId,
+        ...viaFacts(caller),
+      },
       policies: [],
       root: true,
     };
@@ -123,6 +129,7 @@ export async function loadIdentity(tx: Tx, caller: AnyCaller): Promise<Identity>
     type: caller.type,
     userId: caller.principalId,
     tags: Object.fromEntries(rec.tags.map((t) => [t.TagKey, t.TagValue])),
+    ...viaFacts(caller),
   };
   if (caller.type === 'IAMUser') facts.userName = rec.name;
   return {
@@ -134,6 +141,9 @@ export async function loadIdentity(tx: Tx, caller: AnyCaller): Promise<Identity>
 }
 
 const str = (v: string | string[] | undefined) => (typeof v === 'string' ? v : undefined);
+/** kms:ViaService of a call an AWS service makes on the caller's behalf (S3's SSE-KMS calls). */
+const viaFacts = (caller: AnyCaller): Pick<CallerFacts, 'viaService'> =>
+  caller.invokedBy ? { viaService: caller.invokedBy.viaService } : {};
 
 /** The grant operation an action stands for (`kms:ReEncryptFrom` → `ReEncryptFrom`). */
 const grantOperation = (action: string) => action.slice(action.indexOf(':') + 1);
@@ -193,16 +203,17 @@ export async function evaluateKeyAccess(
 }
 
 /** Evaluates an account-level call (no key: CreateKey, ListKeys, ListAliases, GenerateRandom,
- * ListRetirableGrants): IAM policies alone decide, and the account root is always allowed. */
-export function evaluateAccountAccess(call: AuthzCall, identity: Identity, action: string): Evaluation {
+ * ListRetirableGrants), or with `resource` an action on another service's resource (S3's, ADR 0011):
+ * IAM policies alone decide, and the account root is always allowed. */
+export function evaluateAccountAccess(call: AuthzCall, identity: Identity, action: string, resource = '*'): Evaluation {
   const request = (call.request && typeof call.request === 'object' ? call.request : {}) as Record<string, unknown>;
   const context = requestContext(call.op, request, identity.facts, undefined, call.now);
-  const authzRequest = { principal: identity.principal, action, resource: '*', context };
+  const authzRequest = { principal: identity.principal, action, resource, context };
   const identityPolicies = identity.policies.map((p) => ({
     name: p.name,
     statements: evaluatePolicy(p.policy, authzRequest, 'identity'),
   }));
-  const who = `User: ${identity.principal.arn} is not authorized to perform: ${action} on resource: *`;
+  const who = `User: ${identity.principal.arn} is not authorized to perform: ${action} on resource: ${resource}`;
   const base = { keyPolicy: [] as StatementResult[], identityPolicies };
   const hit = (effect: 'Allow' | 'Deny') =>
     identityPolicies.some((p) => p.statements.some((s) => s.applies && s.effect === effect));

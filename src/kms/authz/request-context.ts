@@ -16,6 +16,8 @@ export interface CallerFacts {
   /** aws:userid: the unique ID (AIDA… for users, AROA…:session for role sessions, the account for root). */
   userId: string;
   tags?: Record<string, string>;
+  /** kms:ViaService when an AWS service makes the call on the caller's behalf (`s3.<region>.amazonaws.com`). */
+  viaService?: string;
 }
 
 export interface KeyFacts {
@@ -38,6 +40,11 @@ function principalKeys(caller: CallerFacts, now: number): Record<string, string 
     'kms:CallerAccount': caller.accountId,
   };
   if (caller.userName) ctx['aws:username'] = caller.userName;
+  // Present only on calls an AWS service makes for the caller (S3's SSE-KMS), as in AWS.
+  if (caller.viaService) {
+    ctx['kms:ViaService'] = caller.viaService;
+    ctx['aws:ViaAWSService'] = 'true';
+  }
   return ctx;
 }
 

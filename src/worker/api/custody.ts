@@ -4,6 +4,7 @@
 // locked-at-rest keystore (requests the service worker forwards).
 import type { ForwardedRequest, ForwardedResponse } from '../../endpoint/forwarded';
 import { handleEndpoint } from '../../endpoint/routes';
+import { s3Endpoint } from './s3';
 import type { Kms } from '../../kms/kms';
 import type { WorkerContext } from '../context';
 import type { BackupFolderInfo } from '../continuous-backup';
@@ -161,6 +162,7 @@ export function custodyApi(ctx: WorkerContext): CustodyWorkerApi {
     async endpoint(request) {
       const kms = await ctx.ready;
       if (kms.custody.status().locked) return 'locked';
+      if (request.path === '/s3') return s3Endpoint(kms, request);
       const req = new Request(request.url, {
         method: 'POST',
         headers: request.headers,

@@ -1,5 +1,5 @@
 // The Comlink API of the KMS worker: one flat object made of parts, each a factory with its types
-// beside it (kms.ts, identities.ts, files.ts, audit.ts, catalogue.ts, custody.ts, terminal.ts);
+// beside it (kms.ts, identities.ts, files.ts, audit.ts, catalogue.ts, custody.ts, s3.ts, terminal.ts);
 // serve.ts joins them. The UI imports only these types (type-only, so none of the worker's code is
 // type-checked as page code).
 import type { AuditWorkerApi } from './audit';
@@ -8,6 +8,7 @@ import type { CustodyWorkerApi } from './custody';
 import type { FilesWorkerApi } from './files-types';
 import type { IdentitiesWorkerApi } from './identities';
 import type { KmsCallsWorkerApi } from './kms';
+import type { S3WorkerApi } from './s3';
 import type { TerminalWorkerApi } from './terminal';
 
 export type * from './audit';
@@ -16,6 +17,7 @@ export type * from './custody';
 export type * from './files-types';
 export type * from './identities';
 export type * from './kms';
+export type { BucketSummary, ObjectSummary, S3WorkerApi } from './s3';
 export type * from './terminal';
 
 export interface KmsWorkerApi
@@ -26,4 +28,5 @@ export interface KmsWorkerApi
     AuditWorkerApi,
     CatalogueWorkerApi,
     CustodyWorkerApi,
+    S3WorkerApi,
     TerminalWorkerApi {}
