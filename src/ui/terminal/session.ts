@@ -2,12 +2,12 @@
 // with its scratch folder in the origin private file system, `aws` sending through the unmodified AWS
 // SDK to this origin's /kms, /sts and /s3, signed by the KMS worker (src/terminal/signer.ts), and
 // `openssl`. Loaded on first use: the terminal's code is its own chunk.
-import { createAwsCommand, USER_AGENT, type SendRequest } from '../../terminal/aws';
-import { parseConfig } from '../../terminal/aws/config';
+import { createAwsCommand, type Credentials, type SendRequest } from '../../terminal/aws/aws';
+import { awsCompleter } from '../../terminal/aws/complete';
+import { createSdkSend } from '../../terminal/aws/sdk-send';
 import type { CommandIo, TerminalCommand } from '../../terminal/io';
 import { openssl } from '../../terminal/openssl';
 import { createShell, openScratchFolder, type Shell } from '../../terminal/shell';
-import { sdkSend } from '../../terminal/aws/sdk-send';
 import { workerSigner } from '../../terminal/signer';
 import { kms } from '../kms-client.svelte';
 import { ScratchFolder } from './scratch-folder';
@@ -24,18 +24,13 @@ export interface PageTerminal {
   readonly folder: ScratchFolder;
   /** What the terminal widget runs commands through. */
   forPage(): TerminalSession;
-  /** `pocketKms.shell`: runs `lines` as a script in this session (its variables, files and history stay). */
+  /** `pocketKms.shell`: runs `lines` as a script in this session (its variables and files stay). */
   script(lines: string, o?: { stdin?: string }): Promise<ShellOutput>;
 }
 
 const HISTORY = '.bash_history';
-
-/** Where the access key a request is signed with comes from, in the AWS CLI's order. */
-interface Signing {
-  accessKeyId: string;
-  /** A secret typed into the shell (AWS_SECRET_ACCESS_KEY): signed with in the page, as the CLI would. */
-  secretAccessKey?: string;
-}
+/** What `aws configure list` shows as the secret of a key the worker signs with (it is never in the page). */
+const HELD = 'held-by-the-kms-worker';
 
 let session: Promise<PageTerminal> | undefined;
 
@@ -50,21 +45,19 @@ export function terminalSession(): Promise<PageTerminal> {
 async function start(): Promise<PageTerminal> {
   const info = kms.info ?? (await kms.api.keystore());
   const fs = await openScratchFolder(`terminal/${info.region}-${info.accountId}`);
-  // The environment of the command running now: `aws` reads AWS_ACCESS_KEY_ID and the profile files.
-  let current: CommandIo | undefined;
+  // The environment of the `aws` running now: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY come first, as in the CLI.
+  let env: Readonly<Record<string, string>> = {};
   const consoleKeys = new Map<string, Promise<string>>();
 
-  async function signingFor(profile: string | undefined): Promise<Signing> {
-    const env = current?.env ?? {};
+  /** The access key a request is signed with: the environment's, else the console's identity ("Acting as"),
+   * whose newest active access key is used (one is made on first use). */
+  async function credentials(): Promise<Credentials> {
     if (env.AWS_ACCESS_KEY_ID)
-      return env.AWS_SECRET_ACCESS_KEY
-        ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY }
-        : { accessKeyId: env.AWS_ACCESS_KEY_ID };
-    const home = env.HOME ?? '/home/user';
-    const file = await current?.readFile(env.AWS_SHARED_CREDENTIALS_FILE ?? `${home}/.aws/credentials`).catch(() => undefined);
-    const configured = parseConfig(file && new TextDecoder().decode(file))[profile ?? env.AWS_PROFILE ?? 'default'];
-    if (configured?.aws_access_key_id) return { accessKeyId: configured.aws_access_key_id };
-    // The console's identity ("Acting as"): its newest active access key, made on first use.
+      return {
+        accessKeyId: env.AWS_ACCESS_KEY_ID,
+        secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? HELD,
+        source: env.AWS_SECRET_ACCESS_KEY ? 'env' : 'env (the KMS worker signs)',
+      };
     const principal = kms.info?.caller.principalArn ?? info.caller.principalArn;
     let key = consoleKeys.get(principal);
     if (!key) {
@@ -72,45 +65,33 @@ async function start(): Promise<PageTerminal> {
       consoleKeys.set(principal, key);
       key.catch(() => consoleKeys.delete(principal));
     }
-    return { accessKeyId: await key };
+    return { accessKeyId: await key, secretAccessKey: HELD, source: 'pocket-kms' };
   }
 
-  const send = sdkSend({
+  const send = createSdkSend({
     baseUrl: location.origin,
-    userAgent: USER_AGENT,
-    async auth(r: SendRequest) {
-      const s = await signingFor(r.profile);
-      const service = r.service;
-      if (s.secretAccessKey) return { credentials: { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey } };
-      return {
-        credentials: { accessKeyId: s.accessKeyId, secretAccessKey: 'held-by-the-kms-worker' },
-        signer: workerSigner(s.accessKeyId, (scope, text) => kms.api.signV4(s.accessKeyId, scope, text), {
-          region: r.region,
-          service,
-        }),
-      };
+    credentialsFor: credentials,
+    async signerFor(r: SendRequest) {
+      const c = await credentials();
+      // A secret typed into the shell signs in the page, as the CLI would sign with it (a wrong one fails
+      // as at AWS); otherwise the KMS worker signs with the key it holds.
+      if (c.secretAccessKey !== HELD) return undefined;
+      return workerSigner(c.accessKeyId, (scope, text) => kms.api.signV4(c.accessKeyId, scope, text), {
+        region: r.region,
+        service: r.service,
+      });
     },
   });
-
-  const aws = createAwsCommand({
-    send,
-    async credentialsFor(profile) {
-      const s = await signingFor(profile);
-      return { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey ?? '', source: 'pocket-kms' };
-    },
-  });
-  const withIo =
+  const aws = createAwsCommand({ send, credentialsFor: credentials });
+  const withEnv =
     (run: TerminalCommand): TerminalCommand =>
-    async (argv, io) => {
-      current = io;
-      try {
-        return await run(argv, io);
-      } finally {
-        current = undefined;
-      }
+    (argv, io: CommandIo) => {
+      env = io.env;
+      return run(argv, io).finally(() => (env = {}));
     };
 
-  const shell = await createShell({ fs, commands: { aws: withIo(aws), openssl } });
+  const shell = await createShell({ fs, commands: { aws: withEnv(aws), openssl } });
+  shell.completer.register('aws', awsCompleter);
   const folder = new ScratchFolder(async () => fs.root);
 
   return {

@@ -4,7 +4,7 @@
 // locked-at-rest keystore (requests the service worker forwards).
 import type { ForwardedRequest, ForwardedResponse } from '../../endpoint/forwarded';
 import { handleEndpoint } from '../../endpoint/routes';
-import { s3Endpoint } from './s3';
+import { s3Endpoint } from './s3-endpoint';
 import type { Kms } from '../../kms/kms';
 import type { WorkerContext } from '../context';
 import type { BackupFolderInfo } from '../continuous-backup';

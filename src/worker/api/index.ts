@@ -8,7 +8,7 @@ import type { CustodyWorkerApi } from './custody';
 import type { FilesWorkerApi } from './files-types';
 import type { IdentitiesWorkerApi } from './identities';
 import type { KmsCallsWorkerApi } from './kms';
-import type { S3WorkerApi } from './s3';
+import type { S3WorkerApi } from './s3-types';
 import type { TerminalWorkerApi } from './terminal';
 
 export type * from './audit';
@@ -17,7 +17,7 @@ export type * from './custody';
 export type * from './files-types';
 export type * from './identities';
 export type * from './kms';
-export type { BucketSummary, ObjectSummary, S3WorkerApi } from './s3';
+export type * from './s3-types';
 export type * from './terminal';
 
 export interface KmsWorkerApi

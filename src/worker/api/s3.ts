@@ -2,70 +2,10 @@
 // as"), over the same S3 core the endpoint uses; and the S3 REST API of a keystore locked at rest, run
 // here for the service worker (ADR 0009): request bodies arrive whole (capped by the service worker),
 // responses stream back.
-import * as Comlink from 'comlink';
-import type { ForwardedRequest, ForwardedResponse } from '../../endpoint/forwarded';
-import { handleS3 } from '../../endpoint/s3-rest';
-import type { Kms } from '../../kms/kms';
-import type { BucketEncryption, S3 } from '../../s3';
-import { browserS3 } from '../../store/s3-open';
 import type { WorkerContext } from '../context';
 import { opfsSink } from '../files-sinks';
-
-let opened: { kms: Kms; s3: Promise<S3> } | undefined;
-
-/** One S3 core per keystore instance (a restore reopens the keystore: a new instance). */
-function s3Of(kms: Kms): Promise<S3> {
-  if (opened?.kms !== kms) opened = { kms, s3: browserS3(kms) };
-  return opened.s3;
-}
-
-export async function s3Endpoint(kms: Kms, request: ForwardedRequest): Promise<ForwardedResponse> {
-  const method = request.method ?? 'POST';
-  const req = new Request(request.url, {
-    method,
-    headers: request.headers,
-    ...(method === 'GET' || method === 'HEAD' ? {} : { body: request.body as Uint8Array<ArrayBuffer> }),
-  });
-  const res = await handleS3(await s3Of(kms), req);
-  // The body streams back through the console to the service worker (transferable streams): a large
-  // GetObject is never held whole.
-  const body = res.body ?? new Uint8Array(0);
-  const out: ForwardedResponse = { status: res.status, headers: [...res.headers], body };
-  return body instanceof ReadableStream ? Comlink.transfer(out, [body]) : out;
-}
-
-export interface BucketSummary {
-  name: string;
-  region: string;
-  createdAt: number;
-  encryption: BucketEncryption;
-}
-
-export interface ObjectSummary {
-  key: string;
-  size: number;
-  lastModified: number;
-  etag: string;
-  algorithm: 'AES256' | 'aws:kms';
-  kmsKeyArn?: string;
-  bucketKeyEnabled: boolean;
-}
-
-export interface S3WorkerApi {
-  /** @throws the S3 errors by name (NoSuchBucket, BucketNotEmpty, InvalidBucketName, AccessDenied, …) */
-  s3ListBuckets(): Promise<BucketSummary[]>;
-  s3CreateBucket(name: string): Promise<void>;
-  s3DeleteBucket(name: string): Promise<void>;
-  /** Sets the bucket's default encryption; null removes it (SSE-S3 applies). */
-  s3SetBucketEncryption(bucket: string, encryption: BucketEncryption | null): Promise<void>;
-  /** The first 1,000 objects in key order. */
-  s3ListObjects(bucket: string): Promise<ObjectSummary[]>;
-  /** Uploads a file (streamed from disk), encrypted as the bucket's default says; `progress` gets bytes read so far. */
-  s3PutObject(bucket: string, key: string, file: Blob, progress?: (bytes: number) => void): Promise<void>;
-  /** The object's bytes as a disk-backed file (decrypted as the caller: kms:Decrypt applies). */
-  s3GetObject(bucket: string, key: string): Promise<File>;
-  s3DeleteObject(bucket: string, key: string): Promise<void>;
-}
+import { s3Of } from './s3-endpoint';
+import type { S3WorkerApi } from './s3-types';
 
 export function s3Api(ctx: WorkerContext): S3WorkerApi {
   const open = async () => {
