@@ -54,7 +54,9 @@ describe('the seed lab in the terminal', () => {
       KeyState: 'Enabled',
     });
     expect(first.KeyMetadata.CreationDate).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2}$/);
-    const tags = JSON.parse((await shell(page, `aws kms list-resource-tags --key-id ${first.KeyMetadata.KeyId}`)).stdout);
+    const tags = JSON.parse(
+      (await shell(page, `aws kms list-resource-tags --key-id ${first.KeyMetadata.KeyId}`)).stdout,
+    );
     expect(tags.Tags).toEqual(
       expect.arrayContaining([
         { TagKey: 'Project', TagValue: 'kms-lab' },
@@ -73,7 +75,11 @@ describe('the seed lab in the terminal', () => {
     keyArn = JSON.parse(described!).KeyMetadata.Arn;
     expect(keyArn).toBe(`arn:aws:kms:us-east-1:${account}:key/${keyId}`);
     expect(JSON.parse(listed!)).toEqual([
-      expect.objectContaining({ AliasName: alias, TargetKeyId: keyId, AliasArn: `arn:aws:kms:us-east-1:${account}:${alias}` }),
+      expect.objectContaining({
+        AliasName: alias,
+        TargetKeyId: keyId,
+        AliasArn: `arn:aws:kms:us-east-1:${account}:${alias}`,
+      }),
     ]);
   });
 
@@ -142,7 +148,15 @@ describe('the seed lab in the terminal', () => {
       }));
     });
     const names = events.map((e: { name: string }) => e.name);
-    for (const n of ['GetCallerIdentity', 'CreateKey', 'CreateAlias', 'PutKeyPolicy', 'Encrypt', 'Decrypt', 'ScheduleKeyDeletion'])
+    for (const n of [
+      'GetCallerIdentity',
+      'CreateKey',
+      'CreateAlias',
+      'PutKeyPolicy',
+      'Encrypt',
+      'Decrypt',
+      'ScheduleKeyDeletion',
+    ])
       expect(names).toContain(n);
     const createKey = events.find((e: { name: string }) => e.name === 'CreateKey');
     expect(createKey.agent).toMatch(/^aws-cli\/2\.\d+\.\d+ Pocket-KMS-terminal/);
@@ -175,7 +189,9 @@ describe('the seed lab pasted into the terminal page', () => {
           .dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
       }, b.text);
       // Wait until every command of the block has run (the line shows "$" again, not "…").
-      await page.waitForFunction(() => document.querySelector('label[for="terminal-input"]')?.textContent?.includes('$'));
+      await page.waitForFunction(() =>
+        document.querySelector('label[for="terminal-input"]')?.textContent?.includes('$'),
+      );
     }
     const transcript = (await log.textContent()) ?? '';
     expect(transcript).toContain(`"Arn": "${user}"`);
@@ -188,5 +204,21 @@ describe('the seed lab pasted into the terminal page', () => {
     const files = page.getByRole('region', { name: 'Scratch folder' });
     for (const f of ['key-policy.json', 'plaintext.txt', 'ciphertext.b64', 'decrypted.txt', 'downloaded.txt'])
       await files.getByRole('cell', { name: f, exact: true }).waitFor();
+  });
+
+  it('keeps history (↑) and Ctrl-L, and fits 360 px without horizontal scroll', async () => {
+    const { page } = env.browser;
+    const input = page.getByRole('textbox', { name: 'Command' });
+    await input.fill('echo "a long line that must wrap rather than widen the page: $(printf \'x%.0s\' {1..120})"');
+    await input.press('Enter');
+    await page.waitForFunction(() => document.querySelector('label[for="terminal-input"]')?.textContent?.includes('$'));
+    await input.press('ArrowUp');
+    expect(await input.inputValue()).toMatch(/^echo "a long line/);
+    await page.setViewportSize({ width: 360, height: 800 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await input.fill('');
+    await input.press('Control+l');
+    expect(await page.getByRole('log', { name: 'Terminal output' }).textContent()).toBe('');
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 });
