@@ -90,7 +90,9 @@ async function start(): Promise<PageTerminal> {
       return run(argv, io).finally(() => (env = {}));
     };
 
-  const shell = await createShell({ fs, commands: { aws: withEnv(aws), openssl } });
+  // As AWS CloudShell does, the session starts in the keystore's region.
+  const regionEnv = { AWS_REGION: info.region, AWS_DEFAULT_REGION: info.region };
+  const shell = await createShell({ fs, env: regionEnv, commands: { aws: withEnv(aws), openssl } });
   shell.completer.register('aws', awsCompleter);
   const folder = new ScratchFolder(async () => fs.root);
 
