@@ -138,6 +138,13 @@ describe('the seed lab in the terminal', () => {
     expect(Date.parse(state.DeletionDate) - Date.now()).toBeGreaterThan(6 * 86_400_000);
   });
 
+  it("refuses an --endpoint-url of another origin before signing anything (the CLI's connection error, 255)", async () => {
+    const { page } = env.browser;
+    const r = await shell(page, 'aws kms list-keys --endpoint-url https://kms.us-east-1.amazonaws.com');
+    expect(r.exitCode).toBe(255);
+    expect(r.stderr).toContain('Could not connect to the endpoint URL: "https://kms.us-east-1.amazonaws.com"');
+  });
+
   it('records every call in the event history, with the terminal as user agent', async () => {
     const { page } = env.browser;
     const events = await page.evaluate(async () => {

@@ -68,7 +68,7 @@ async function start(): Promise<PageTerminal> {
     return { accessKeyId: await key, secretAccessKey: HELD, source: 'pocket-kms' };
   }
 
-  const send = createSdkSend({
+  const sdkSend = createSdkSend({
     baseUrl: location.origin,
     credentialsFor: credentials,
     async signerFor(r: SendRequest) {
@@ -82,6 +82,17 @@ async function start(): Promise<PageTerminal> {
       });
     },
   });
+  // The page's CSP lets it reach only its own origin: another --endpoint-url fails as the CLI's
+  // EndpointConnectionError does, before anything is signed.
+  const send = (r: SendRequest) => {
+    if (r.endpointUrl !== undefined && new URL(r.endpointUrl, location.href).origin !== location.origin)
+      return Promise.reject(
+        new Error(
+          `Could not connect to the endpoint URL: "${r.endpointUrl}" (this page reaches only ${location.origin})`,
+        ),
+      );
+    return sdkSend(r);
+  };
   const aws = createAwsCommand({ send, credentialsFor: credentials });
   const withEnv =
     (run: TerminalCommand): TerminalCommand =>
