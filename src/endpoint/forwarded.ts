@@ -1,9 +1,10 @@
-// The shape of a /kms, /cloudtrail or /s3 request the service worker forwards to a console's KMS worker
+// The shape of a /kms, /cloudtrail, /sts or /s3 request the service worker forwards to a console's KMS worker
 // (ADR 0009: a keystore locked at rest is served only by an unlocked worker): plain bytes both ways.
+import type { EndpointPath } from './routes';
 
 export interface ForwardedRequest {
-  path: '/kms' | '/cloudtrail' | '/s3';
-  /** POST for /kms and /cloudtrail; any of S3's methods for /s3. */
+  path: EndpointPath | '/s3';
+  /** POST for the JSON and Query endpoints; any of S3's methods for /s3. */
   method?: string;
   url: string;
   headers: [string, string][];

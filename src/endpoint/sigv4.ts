@@ -97,10 +97,41 @@ function canonicalQuery(search: URLSearchParams): string {
     .join('&');
 }
 
-async function sha256Hex(data: Uint8Array | string): Promise<string> {
+export async function sha256Hex(data: Uint8Array | string): Promise<string> {
   return hex(
     await crypto.subtle.digest('SHA-256', (typeof data === 'string' ? utf8.encode(data) : data) as BufferSource),
   );
+}
+
+/** The parts of a request SigV4 signs, as a signer or a verifier sees them. */
+export interface CanonicalParts {
+  method: string;
+  /** The URL's path as sent (percent-encoded once). */
+  pathname: string;
+  query: URLSearchParams;
+  /** Lower-case header name → value, for every name in `signedHeaders`. */
+  header(name: string): string | null;
+  signedHeaders: string[];
+  /** Hex SHA-256 of the body, or `UNSIGNED-PAYLOAD`. */
+  payloadHash: string;
+}
+
+/** SigV4's canonical request (AWS General Reference, "Create a canonical request"). */
+export function canonicalRequestText(p: CanonicalParts): string {
+  const lines = p.signedHeaders.map((name) => {
+    const value = p.header(name);
+    if (value === null)
+      throw new IncompleteSignatureException(`The signed header '${name}' is missing from the request.`);
+    return `${name}:${value.trim().replace(/\s+/g, ' ')}\n`;
+  });
+  return [
+    p.method,
+    canonicalPath(p.pathname),
+    canonicalQuery(p.query),
+    lines.join(''),
+    p.signedHeaders.join(';'),
+    p.payloadHash,
+  ].join('\n');
 }
 
 /** What the signature covers of the body: the bytes themselves (the JSON endpoints, which read the body
@@ -110,38 +141,27 @@ export type SignedPayload = Uint8Array | { length: number; declaredHash: string 
 
 export async function canonicalRequest(req: Request, body: SignedPayload, signedHeaders: string[]): Promise<string> {
   const url = new URL(req.url);
-  const lines = signedHeaders.map((name) => {
+  let payloadHash: string;
+  if (body instanceof Uint8Array) {
+    // The payload hash is always computed from the body received; a declared hash must agree with it.
+    payloadHash = await sha256Hex(body);
+    const declared = req.headers.get('x-amz-content-sha256');
+    if (declared !== null && declared !== payloadHash) {
+      throw new InvalidSignatureException(
+        'The x-amz-content-sha256 header does not match the SHA-256 of the request body.',
+      );
+    }
+  } else payloadHash = body.declaredHash;
+  return canonicalRequestText({
+    method: req.method,
+    pathname: url.pathname,
+    query: url.searchParams,
     // A page cannot set Host or Content-Length: take them from the URL and the body.
-    const value = name === 'host' ? url.host : name === 'content-length' ? String(body.length) : req.headers.get(name);
-    if (value === null)
-      throw new IncompleteSignatureException(`The signed header '${name}' is missing from the request.`);
-    return `${name}:${value.trim().replace(/\s+/g, ' ')}\n`;
+    header: (name) =>
+      name === 'host' ? url.host : name === 'content-length' ? String(body.length) : req.headers.get(name),
+    signedHeaders,
+    payloadHash,
   });
-  if (!(body instanceof Uint8Array))
-    return [
-      req.method,
-      canonicalPath(url.pathname),
-      canonicalQuery(url.searchParams),
-      lines.join(''),
-      signedHeaders.join(';'),
-      body.declaredHash,
-    ].join('\n');
-  // The payload hash is always computed from the body received; a declared hash must agree with it.
-  const payload = await sha256Hex(body);
-  const declared = req.headers.get('x-amz-content-sha256');
-  if (declared !== null && declared !== payload) {
-    throw new InvalidSignatureException(
-      'The x-amz-content-sha256 header does not match the SHA-256 of the request body.',
-    );
-  }
-  return [
-    req.method,
-    canonicalPath(url.pathname),
-    canonicalQuery(url.searchParams),
-    lines.join(''),
-    signedHeaders.join(';'),
-    payload,
-  ].join('\n');
 }
 
 /** Time of an X-Amz-Date value (`20261129T061500Z`). */
@@ -156,6 +176,25 @@ async function hmac(key: CryptoKey, data: string): Promise<ArrayBuffer> {
 
 async function hmacKey(raw: ArrayBuffer): Promise<CryptoKey> {
   return crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+}
+
+/** The scope a SigV4 signature is made for. */
+export interface SigningScope {
+  /** YYYYMMDD */
+  date: string;
+  region: string;
+  service: string;
+}
+
+/** The hex SigV4 signature of `stringToSign` under an access key's stored secret (the HMAC key over
+ * "AWS4" + secret), scoped to `scope`'s date, region and service. */
+export async function sigV4Signature(secret: CryptoKey, scope: SigningScope, stringToSign: string): Promise<string> {
+  // The date/region/service-scoped signing key exists only for this request.
+  let k = await hmacKey(await hmac(secret, scope.date));
+  k = await hmacKey(await hmac(k, scope.region));
+  k = await hmacKey(await hmac(k, scope.service));
+  k = await hmacKey(await hmac(k, 'aws4_request'));
+  return hex(await hmac(k, stringToSign));
 }
 
 function constantTimeEqual(a: string, b: string): boolean {
@@ -182,7 +221,7 @@ export function unsignedHeader(req: Request, signedHeaders: string[]): string | 
 
 export interface VerifyOptions {
   region: string;
-  service: 'kms' | 'cloudtrail' | 's3';
+  service: 'kms' | 'cloudtrail' | 'sts' | 's3';
   now: number;
   /** The stored secret of an active access key, or undefined when the key is unknown or inactive. */
   secretFor(accessKeyId: string): Promise<CryptoKey | undefined>;
@@ -245,12 +284,7 @@ export async function verifySigV4(
     scope,
     await sha256Hex(await canonicalRequest(req, body, auth.signedHeaders)),
   ].join('\n');
-  // The date/region/service-scoped signing key exists only for this request.
-  let k = await hmacKey(await hmac(secret, auth.date));
-  k = await hmacKey(await hmac(k, auth.region));
-  k = await hmacKey(await hmac(k, auth.service));
-  k = await hmacKey(await hmac(k, 'aws4_request'));
-  const expected = hex(await hmac(k, stringToSign));
+  const expected = await sigV4Signature(secret, auth, stringToSign);
   if (!constantTimeEqual(expected, auth.signature)) {
     throw new InvalidSignatureException(
       'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',

@@ -156,7 +156,7 @@ function callOptions(requestId: string, signedAt: number, o: WireOptions): CallO
 export async function authenticate(
   kms: Kms,
   req: Request,
-  service: 'kms' | 'cloudtrail',
+  service: 'kms' | 'cloudtrail' | 'sts',
   o: WireOptions = {},
 ): Promise<{ caller: Caller; body: Uint8Array; signedAt: number }> {
   const body = await readBody(req);

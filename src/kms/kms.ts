@@ -237,6 +237,22 @@ export class Kms {
   }
 
   /**
+   * STS GetCallerIdentity at the endpoint: who signed the request. As in AWS it needs no permission
+   * (not even an explicit deny stops it); it is recorded like every call, as a read-only event of
+   * sts.amazonaws.com.
+   * @throws KMSInvalidStateException while the keystore is locked
+   */
+  async getCallerIdentity(caller: Caller, opts: { requestId?: string } = {}) {
+    this.env.custodian.requireUnlocked();
+    const c = new OpContext(this.env, caller, 'GetCallerIdentity', {}, opts.requestId);
+    c.eventSource = 'sts.amazonaws.com';
+    // principalId is AWS's UserId: an IAM user's unique ID, `<role ID>:<session>`, the account for the root.
+    const response = { UserId: caller.principalId, Account: caller.accountId, Arn: caller.arn };
+    await this.env.store.write((tx) => tx.appendAudit(c.entry(undefined)));
+    return response;
+  }
+
+  /**
    * Authorizes `caller` for an action of another AWS service this keystore models on one of its resources
    * (S3: `s3:GetObject` on `arn:aws:s3:::<bucket>/<key>`, ADR 0011) by the caller's identity policies, the
    * account root always. Not recorded: S3's data events are not in CloudTrail by default.

@@ -10,8 +10,10 @@ import {
   type ForwardMessage,
   type ForwardReply,
 } from '../endpoint/forwarded';
-import { errorResponse, MAX_REQUEST_BYTES, readBody, RequestEntityTooLargeException } from '../endpoint/wire';
+import { MAX_REQUEST_BYTES, readBody, RequestEntityTooLargeException } from '../endpoint/wire';
+import { endpointError } from '../endpoint/routes';
 import { s3ErrorResponse } from '../endpoint/s3-rest';
+import { KMSInvalidStateException } from '../kms/errors';
 import { EntityTooLarge, ServiceUnavailable } from '../s3';
 
 declare const self: ServiceWorkerGlobalScope;
@@ -48,14 +50,7 @@ function lockedResponse(path: ForwardedRequest['path']): Response {
     return s3ErrorResponse(e, crypto.randomUUID(), false);
   }
   const message = 'The keystore is locked: open the Pocket KMS console in this browser, unlock it, and try again.';
-  return new Response(JSON.stringify({ __type: 'KMSInvalidStateException', message }), {
-    status: 400,
-    headers: {
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amzn-errortype': 'KMSInvalidStateException',
-      'x-amzn-requestid': crypto.randomUUID(),
-    },
-  });
+  return endpointError(path, new KMSInvalidStateException(message));
 }
 
 /** The first of `windows` to answer a ping as an unlocked console (the requesting one, `preferred`, if it
@@ -94,7 +89,7 @@ export async function forwardToConsole(e: FetchEvent, path: ForwardedRequest['pa
       : await readBody(req, path === '/s3' ? MAX_FORWARDED_S3_BYTES : MAX_REQUEST_BYTES);
   } catch (err) {
     if (!(err instanceof RequestEntityTooLargeException)) throw err;
-    if (path !== '/s3') return errorResponse(err, crypto.randomUUID());
+    if (path !== '/s3') return endpointError(path, err);
     const e = new EntityTooLarge(
       `While the keystore is locked at rest, a request body is passed to the console in memory: at most ${MAX_FORWARDED_S3_BYTES} bytes (use a multipart upload with smaller parts).`,
     );

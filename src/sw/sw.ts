@@ -1,12 +1,13 @@
 // The service worker: precaches the app (workbox, injectManifest) and answers POST /kms,
-// POST /cloudtrail and the S3 REST API under /s3 (ADR 0011): with its own instance of the core over the same IndexedDB database for a device
-// keystore, and for a keystore locked at rest by forwarding to an unlocked console (ADR 0009).
+// /cloudtrail and /sts (src/endpoint/routes.ts), and the S3 REST API under /s3 (ADR 0011): with its own
+// instance of the core over the same IndexedDB database for a device keystore, and for a keystore locked
+// at rest by forwarding to an unlocked console (ADR 0009).
 /// <reference lib="webworker" />
 import { cleanupOutdatedCaches, precacheAndRoute } from 'workbox-precaching';
 import { Kms } from '../kms/kms';
 import { browserPorts } from '../store/open';
 import { DOWNLOAD_PATH, downloadResponse, onDownloadMessage } from './downloads';
-import { errorResponse, handleCloudTrail, handleKms } from '../endpoint/wire';
+import { endpointError, endpointPath, handleEndpoint, type EndpointPath } from '../endpoint/routes';
 import { KMSInternalException } from '../kms/errors';
 import { CUSTODY_META } from '../kms/material';
 import type { Store } from '../kms/ports';
@@ -30,13 +31,13 @@ const core = () => open((kms ??= (ports ??= browserPorts()).then((p) => Kms.open
 let s3: Promise<S3> | undefined;
 const s3Core = () => open((s3 ??= core().then(browserS3)), () => (s3 = undefined));
 
-async function serve(e: FetchEvent, path: '/kms' | '/cloudtrail' | '/s3'): Promise<Response> {
+async function serve(e: FetchEvent, path: EndpointPath | '/s3'): Promise<Response> {
   try {
     // Locked at rest: this worker holds no root key and never will (ADR 0009).
     if (await (await storeOf()).read((tx) => tx.getMeta(CUSTODY_META))) return forwardToConsole(e, path);
     if (path === '/s3') return handleS3(await s3Core(), e.request);
     const k = await core();
-    return path === '/kms' ? handleKms(k, e.request, WIRE) : handleCloudTrail(k, e.request, WIRE);
+    return handleEndpoint(k, path, e.request, WIRE);
   } catch {
     // A newer version of the app upgraded the keystore under this worker (its connection closed): the
     // next request opens it again rather than keep a dead store for the worker's life.
@@ -46,7 +47,7 @@ async function serve(e: FetchEvent, path: '/kms' | '/cloudtrail' | '/s3'): Promi
     const message = 'Pocket KMS could not open its keystore here: reload the console, then try again.';
     if (path === '/s3')
       return s3ErrorResponse(new InternalError(message), crypto.randomUUID(), e.request.method === 'HEAD');
-    return errorResponse(new KMSInternalException(message), crypto.randomUUID());
+    return endpointError(path, new KMSInternalException(message));
   }
 }
 
@@ -67,8 +68,8 @@ self.addEventListener('fetch', (e) => {
   // S3's REST API uses every method (ADR 0011).
   if (url.pathname === '/s3' || url.pathname.startsWith('/s3/')) return e.respondWith(serve(e, '/s3'));
   if (e.request.method !== 'POST') return;
-  if (url.pathname === '/kms' || url.pathname === '/kms/') e.respondWith(serve(e, '/kms'));
-  else if (url.pathname === '/cloudtrail' || url.pathname === '/cloudtrail/') e.respondWith(serve(e, '/cloudtrail'));
+  const path = endpointPath(url.pathname);
+  if (path) e.respondWith(serve(e, path));
 });
 
 cleanupOutdatedCaches();

@@ -21,6 +21,8 @@ export interface CommandIo {
   readFile(path: string): Promise<Uint8Array>;
   /** Creates or replaces `path` (its directory must exist). */
   writeFile(path: string, data: Uint8Array): Promise<void>;
+  /** Creates directory `path` and any missing parents (`mkdir -p`); nothing if it exists. */
+  mkdir(path: string): Promise<void>;
   /** Writes to standard output; strings are UTF-8. */
   stdout(data: Uint8Array | string): void;
   /** Writes to standard error; strings are UTF-8. */

@@ -117,6 +117,15 @@ export class KmsClient {
     return info;
   }
 
+  /**
+   * Runs shell lines (many at once, as a script) in the terminal's session: the #/terminal page's
+   * variables, scratch folder and `aws` / `openssl` (docs/API.md "Terminal"). Loads the terminal on first use.
+   */
+  async shell(commandLines: string, o: { stdin?: string } = {}) {
+    const { terminalSession } = await import('./terminal/session');
+    return (await terminalSession()).script(commandLines, o);
+  }
+
   async call<Op extends SupportedOperation>(op: Op, request: KmsRequests[Op]): Promise<KmsResponses[Op]> {
     // No call may run as the root before a remembered principal is restored.
     await this.restored;

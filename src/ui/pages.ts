@@ -26,6 +26,7 @@ export const pages = {
   identities: lazy(() => import('./identities/IdentitiesPage.svelte')),
   simulator: lazy(() => import('./simulator/SimulatorPage.svelte')),
   buckets: lazy(() => import('./buckets/BucketsPage.svelte')),
+  terminal: lazy(() => import('./terminal/TerminalPage.svelte')),
   settings: lazy(() => import('./custody/SettingsPage.svelte')),
   about: lazy(() => import('./settings/AboutPage.svelte')),
 };

@@ -1,5 +1,5 @@
 // A tiny hash router: #/keys, #/keys/<keyId>, #/crypto[?key=<id>], #/files, #/events[?key=<id>],
-// #/identities, #/simulator[?key=<id>], #/buckets, #/settings, #/about.
+// #/identities, #/simulator[?key=<id>], #/buckets, #/terminal, #/settings, #/about.
 // Hashes that do not start with "#/" (an in-page anchor) leave the route as it is.
 
 export type Route =
@@ -13,6 +13,7 @@ export type Route =
   | { name: 'identities' }
   | { name: 'simulator'; keyId?: string }
   | { name: 'buckets' }
+  | { name: 'terminal' }
   | { name: 'not-found'; path: string };
 
 export function parseHash(hash: string): Route {
@@ -29,6 +30,7 @@ export function parseHash(hash: string): Route {
   if (parts[0] === 'settings' && parts.length === 1) return { name: 'settings' };
   if (parts[0] === 'identities' && parts.length === 1) return { name: 'identities' };
   if (parts[0] === 'buckets' && parts.length === 1) return { name: 'buckets' };
+  if (parts[0] === 'terminal' && parts.length === 1) return { name: 'terminal' };
   if (parts[0] === 'simulator' && parts.length === 1)
     return key ? { name: 'simulator', keyId: key } : { name: 'simulator' };
   return { name: 'not-found', path };
@@ -44,6 +46,7 @@ export const href = {
   files: () => '#/files',
   identities: () => '#/identities',
   buckets: () => '#/buckets',
+  terminal: () => '#/terminal',
   simulator: (keyId?: string) => (keyId ? `#/simulator?key=${encodeURIComponent(keyId)}` : '#/simulator'),
 };
 
@@ -61,8 +64,7 @@ export class Router {
   }
 
   /** Which top-level section a route belongs to (for aria-current in the navigation). */
-  get section():
-    'keys' | 'crypto' | 'files' | 'events' | 'identities' | 'simulator' | 'buckets' | 'settings' | 'about' | undefined {
+  get section(): Exclude<Route['name'], 'key' | 'not-found'> | undefined {
     const n = this.route.name;
     return n === 'key' ? 'keys' : n === 'not-found' ? undefined : n;
   }

@@ -10,6 +10,7 @@ import { filesApi } from './api/files';
 import { identitiesApi } from './api/identities';
 import { kmsApi } from './api/kms';
 import { s3Api } from './api/s3';
+import { terminalApi } from './api/terminal';
 import { openWorkerContext, type WorkerContext } from './context';
 import { registerErrorTransfer } from './error-transfer';
 import { removeStaleOutputs } from './files-sinks';
@@ -26,6 +27,7 @@ export function workerApi(ctx: WorkerContext): KmsWorkerApi {
     ...catalogueApi(),
     ...custodyApi(ctx),
     ...s3Api(ctx),
+    ...terminalApi(ctx),
   };
 }
 

@@ -56,6 +56,15 @@ describe('installed and offline', () => {
         return { status: r.status, type: r.headers.get('x-amzn-errortype') };
       });
       expect(answer).toEqual({ status: 403, type: 'MissingAuthenticationTokenException' });
+      // The terminal (its own chunk, precached, never visited before) runs a lab line offline.
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Terminal' }).click();
+      await page.getByRole('textbox', { name: 'Command' }).waitFor();
+      const r = await page.evaluate(() =>
+        (globalThis as any).pocketKms.shell(
+          'aws kms describe-key --key-id alias/offline --query KeyMetadata.Description',
+        ),
+      );
+      expect(r).toEqual({ stdout: '"Offline key"\n', stderr: '', exitCode: 0 });
     } finally {
       await context.setOffline(false);
     }

@@ -46,10 +46,10 @@ export async function runConfigure(
         return RC.general;
       }
       const text = await readConfigText(io);
-      await io.writeFile(
-        configPath(io.env),
-        new TextEncoder().encode(updateConfig(text, target, varname, ns.value as string)),
-      );
+      const path = configPath(io.env);
+      // As the CLI: ~/.aws is made on the first `configure set`.
+      if (path.includes('/')) await io.mkdir(path.slice(0, path.lastIndexOf('/')) || '/');
+      await io.writeFile(path, new TextEncoder().encode(updateConfig(text, target, varname, ns.value as string)));
       return RC.ok;
     }
     case 'get': {

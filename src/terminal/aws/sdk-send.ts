@@ -11,8 +11,9 @@ export interface SdkSendOptions {
   /** The origin (and path prefix) the endpoints hang off, e.g. `https://pocket-kms.example` or a test recorder. */
   baseUrl: string;
   credentialsFor: (profile: string | undefined) => Promise<Credentials | undefined>;
-  /** A SigV4 signer to use instead of signing with the credentials (e.g. one holding the key in a worker). */
-  signer?: unknown;
+  /** A SigV4 signer for the request, to use instead of signing with the credentials (the page's holds
+   * the secret in the KMS worker: src/terminal/signer.ts); undefined signs with the credentials. */
+  signerFor?: (req: SendRequest) => Promise<unknown>;
   userAgent?: string;
 }
 
@@ -45,7 +46,8 @@ export function createSdkSend(options: SdkSendOptions): Send {
       },
       maxAttempts: 1,
     };
-    if (options.signer) config.signer = options.signer;
+    const signer = await options.signerFor?.(req);
+    if (signer) config.signer = signer;
     if (req.service === 's3') {
       config.forcePathStyle = true;
       // AWS CLI 2.9 sends no flexible checksums; the SDK's default would add CRC headers and trailers.

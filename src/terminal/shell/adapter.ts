@@ -54,6 +54,13 @@ function commandIo(ctx: ResolvedCommandContext, out: Uint8Array[], err: Uint8Arr
       if (isDirectory) throw new TerminalFileError(`${path}: Is a directory`);
       return ctx.fs.readFileBuffer(abs);
     },
+    async mkdir(path) {
+      try {
+        await ctx.fs.mkdir(resolve(path), { recursive: true });
+      } catch (e) {
+        throw new TerminalFileError(`${path}: ${fsReason(e)}`);
+      }
+    },
     async writeFile(path, data) {
       try {
         await ctx.fs.writeFile(resolve(path), data);

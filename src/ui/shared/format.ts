@@ -77,3 +77,11 @@ export function rowsProblem(rows: KvRow[], noun: string): string | undefined {
   }
   return undefined;
 }
+
+/** A size as people read it: 512 B, 3.4 KiB, 120.0 MiB, 1.5 GiB. */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(1)} GiB`;
+}

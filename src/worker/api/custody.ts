@@ -3,7 +3,7 @@
 // backup and restore, continuous backup to a folder (continuous-backup.ts), and the endpoint of a
 // locked-at-rest keystore (requests the service worker forwards).
 import type { ForwardedRequest, ForwardedResponse } from '../../endpoint/forwarded';
-import { handleCloudTrail, handleKms } from '../../endpoint/wire';
+import { handleEndpoint } from '../../endpoint/routes';
 import { s3Endpoint } from './s3-endpoint';
 import type { Kms } from '../../kms/kms';
 import type { WorkerContext } from '../context';
@@ -168,7 +168,7 @@ export function custodyApi(ctx: WorkerContext): CustodyWorkerApi {
         headers: request.headers,
         body: request.body as Uint8Array<ArrayBuffer>,
       });
-      const res = request.path === '/kms' ? await handleKms(kms, req) : await handleCloudTrail(kms, req);
+      const res = await handleEndpoint(kms, request.path, req);
       const target = req.headers.get('x-amz-target')?.split('.').pop() ?? '';
       if (request.path === '/kms' && res.ok && changesMaterial(target)) ctx.folderBackup.changed();
       return { status: res.status, headers: [...res.headers], body: new Uint8Array(await res.arrayBuffer()) };

@@ -1,7 +1,7 @@
 // The Comlink API of the KMS worker: one flat object made of parts, each a factory with its types
-// beside it (kms.ts, identities.ts, files.ts, audit.ts, catalogue.ts,
-// custody.ts, s3.ts); serve.ts joins them. The UI imports
-// only these types (type-only, so none of the worker's code is type-checked as page code).
+// beside it (kms.ts, identities.ts, files.ts, audit.ts, catalogue.ts, custody.ts, s3.ts, terminal.ts);
+// serve.ts joins them. The UI imports only these types (type-only, so none of the worker's code is
+// type-checked as page code).
 import type { AuditWorkerApi } from './audit';
 import type { CatalogueWorkerApi } from './catalogue';
 import type { CustodyWorkerApi } from './custody';
@@ -9,6 +9,7 @@ import type { FilesWorkerApi } from './files-types';
 import type { IdentitiesWorkerApi } from './identities';
 import type { KmsCallsWorkerApi } from './kms';
 import type { S3WorkerApi } from './s3-types';
+import type { TerminalWorkerApi } from './terminal';
 
 export type * from './audit';
 export type * from './catalogue';
@@ -17,6 +18,7 @@ export type * from './files-types';
 export type * from './identities';
 export type * from './kms';
 export type * from './s3-types';
+export type * from './terminal';
 
 export interface KmsWorkerApi
   extends
@@ -26,4 +28,5 @@ export interface KmsWorkerApi
     AuditWorkerApi,
     CatalogueWorkerApi,
     CustodyWorkerApi,
-    S3WorkerApi {}
+    S3WorkerApi,
+    TerminalWorkerApi {}

@@ -38,6 +38,7 @@ async function run(
     cwd: '/home/user',
     stdin: new Uint8Array(),
     signal: new AbortController().signal,
+    mkdir: async () => {},
     readFile: async (p) => {
       const f = files.get(p.replace('/home/user/', ''));
       if (!f) throw new TerminalFileError(`${p}: No such file or directory`);

@@ -165,6 +165,9 @@ export async function runMine(argv: string[], cwd: string, baseUrl: string, env:
     cwd,
     stdin: new Uint8Array(),
     signal: new AbortController().signal,
+    async mkdir(p) {
+      mkdirSync(resolve(cwd, p), { recursive: true });
+    },
     async readFile(p) {
       try {
         return new Uint8Array(readFileSync(resolve(cwd, p)));

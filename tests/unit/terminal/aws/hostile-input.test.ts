@@ -18,6 +18,7 @@ function io(signal = new AbortController().signal): CommandIo & { out: string; e
       throw new TerminalFileError(`${p}: No such file or directory`);
     },
     writeFile: async () => {},
+    mkdir: async () => {},
     stdout: (d: Uint8Array | string) => void (state.out += String(d)),
     stderr: (d: Uint8Array | string) => void (state.err += String(d)),
   };

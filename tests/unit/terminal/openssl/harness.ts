@@ -31,6 +31,9 @@ export function memoryIo(files: Files, stdin: Uint8Array = new Uint8Array(0), si
     cwd: '/home/user',
     stdin,
     signal,
+    async mkdir(p) {
+      throw new TerminalFileError(`${p}: the test folder has no directories`);
+    },
     async readFile(p) {
       const f = files.get(name(p));
       if (!f) throw new TerminalFileError(`${p}: No such file or directory`);
