@@ -155,9 +155,9 @@ export interface RsaPrivate {
   qinv: bigint;
 }
 
-export function decodeRsaPrivate(pkcs8: Uint8Array): RsaPrivate {
-  const inner = readTlv(decodePkcs8(pkcs8).key);
-  const ints = children(expect(inner, 0x30).value).map((t) => toBig(expect(t, 0x02).value));
+/** An RSAPrivateKey (RFC 8017 Appendix A.1.2, PKCS#1), as a PKCS#8 container holds it. */
+export function decodeRsaPrivateKey(der: Uint8Array): RsaPrivate {
+  const ints = children(expect(readTlv(der), 0x30).value).map((t) => toBig(expect(t, 0x02).value));
   if (ints.length < 9) throw new DerError('short RSAPrivateKey');
   const [, n, e, d, p, q, dp, dq, qinv] = ints as [
     bigint,
@@ -171,6 +171,10 @@ export function decodeRsaPrivate(pkcs8: Uint8Array): RsaPrivate {
     bigint,
   ];
   return { n, e, d, p, q, dp, dq, qinv };
+}
+
+export function decodeRsaPrivate(pkcs8: Uint8Array): RsaPrivate {
+  return decodeRsaPrivateKey(decodePkcs8(pkcs8).key);
 }
 
 export function decodeRsaPublic(spki: Uint8Array): { n: bigint; e: bigint } {

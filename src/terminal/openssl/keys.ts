@@ -6,7 +6,7 @@
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { fromHex, pemBlocks, toHex, toPem } from '../../format/bytes';
-import { children, OID, readTlv, tlv } from '../../format/der';
+import { children, decodeRsaPrivateKey, DerError, OID, readTlv, tlv, type RsaPrivate } from '../../format/der';
 
 export type Curve = 'P-256' | 'P-384' | 'P-521' | 'secp256k1';
 export interface RsaPrivateParts {
@@ -90,22 +90,14 @@ function rsaPublicFromPkcs1(der: Uint8Array): RsaKey {
 }
 
 function rsaPrivateFromPkcs1(der: Uint8Array): RsaKey {
-  const ints = whole(der).map((t) => {
-    expectTag(t, 0x02);
-    return big(t.value);
-  });
-  if (ints.length < 9) throw new KeyDecodeError('not an RSAPrivateKey');
-  const [, n, e, d, p, q, dp, dq, qi] = ints as [
-    bigint,
-    bigint,
-    bigint,
-    bigint,
-    bigint,
-    bigint,
-    bigint,
-    bigint,
-    bigint,
-  ];
+  let k: RsaPrivate;
+  try {
+    k = decodeRsaPrivateKey(der);
+  } catch (e) {
+    if (e instanceof DerError) throw new KeyDecodeError('not an RSAPrivateKey');
+    throw e;
+  }
+  const { n, e, d, p, q, dp, dq, qinv: qi } = k;
   return { type: 'rsa', n, e, priv: { d, p, q, dp, dq, qi } };
 }
 
