@@ -41,31 +41,21 @@ export async function runOperation(
 ): Promise<OperationCall> {
   const op = model.operations[opName]!;
   const table = argumentTable(model, op, args);
-  if (args.length === 1 && args[0] === 'help')
-    return {
-      input: {},
-      paginate: false,
-      paging: {},
-      help: helpFor(
-        command,
-        opName,
-        table.map((a) => a.action),
-      ),
-    };
+  const helpCall = (): OperationCall => ({
+    input: {},
+    paginate: false,
+    paging: {},
+    help: helpFor(
+      command,
+      opName,
+      table.map((a) => a.action),
+    ),
+  });
+  if (args.length === 1 && args[0] === 'help') return helpCall();
   const help: Action = { name: 'help', dest: 'help', positional: true, nargs: '?' };
   const parser = new ArgParser([...table.map((a) => a.action), help]);
   const { ns, extras } = parser.parseKnownArgs(args);
-  if (ns.help === 'help')
-    return {
-      input: {},
-      paginate: false,
-      paging: {},
-      help: helpFor(
-        command,
-        opName,
-        table.map((a) => a.action),
-      ),
-    };
+  if (ns.help === 'help') return helpCall();
   if (ns.help !== undefined) extras.push(ns.help as string);
   if (extras.length) throw new UnknownArgumentError(`Unknown options: ${extras.join(', ')}`);
 

@@ -4,6 +4,7 @@
 // binary data (base64 --decode of a ciphertext) reach the command and leave it unchanged.
 
 import type { Command, ExecResult, ResolvedCommandContext } from 'just-bash/browser';
+import { concat } from '../../format/bytes';
 import { TerminalFileError, type CommandIo, type TerminalCommand } from '../io';
 
 const encoder = new TextEncoder();
@@ -21,16 +22,6 @@ export function latin1OfBytes(b: Uint8Array): string {
   let s = '';
   for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode(...b.subarray(i, i + 0x8000));
   return s;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 const NEVER = new AbortController().signal;

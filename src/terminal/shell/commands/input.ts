@@ -1,6 +1,7 @@
 // Shared by the hex-dump commands: their input is the named file, or standard input when no file
 // (or `-`) is named, as coreutils reads it; a missing file is reported as coreutils words it.
 
+import { concat } from '../../../format/bytes';
 import { TerminalFileError, type CommandIo } from '../../io';
 
 export async function readInput(
@@ -20,13 +21,7 @@ export async function readInput(
         return undefined;
       }
   }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concat(parts);
 }
 
 export function usage(io: CommandIo, name: string, message: string): number {
