@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { buildInfo, CSP_HEADER, sourceHash } from './scripts/build-info';
+import { createRelay } from './relay/relay.js';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 const root = new URL('.', import.meta.url).pathname;
@@ -27,6 +28,23 @@ function benchWorker(): Plugin {
   };
 }
 
+/** The local relay (issue 18, relay/relay.js) on `vite preview` and `vite dev`: AWS tools on this machine
+ * reach the keystore of an open tab that allows it. */
+function localRelay(): Plugin {
+  const wire = (server: {
+    httpServer: import('node:http').Server | import('node:http2').Http2SecureServer | null;
+    middlewares: { use: (f: never) => void };
+  }) => {
+    const http = server.httpServer as import('node:http').Server | null;
+    if (!http) return;
+    const relay = createRelay({ port: () => (http.address() as import('node:net').AddressInfo).port });
+    relay.attach(http);
+    http.on('close', () => relay.close());
+    server.middlewares.use(relay.middleware as never);
+  };
+  return { name: 'pocket-kms-relay', configurePreviewServer: wire, configureServer: wire };
+}
+
 export default defineConfig(({ mode }) => ({
   define: {
     'import.meta.env.VITE_APP_VERSION': JSON.stringify(pkg.version),
@@ -36,6 +54,7 @@ export default defineConfig(({ mode }) => ({
     ...(mode === 'bench' ? [benchWorker()] : []),
     svelte(),
     buildInfo({ version: pkg.version, sourceHash: SOURCE_HASH }),
+    localRelay(),
     VitePWA({
       strategies: 'injectManifest',
       srcDir: 'src/sw',

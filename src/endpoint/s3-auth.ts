@@ -87,7 +87,13 @@ export async function s3Caller(
   declared: string,
   now = Date.now(),
 ): Promise<Caller> {
-  const userAgent = req.headers.get('x-amz-user-agent') ?? req.headers.get('user-agent') ?? 'unknown';
+  // x-pocket-kms-user-agent: the local relay's tab passes the tool's User-Agent there, since a page fetch
+  // cannot set User-Agent (relay/relay.js); like User-Agent it is whatever the caller says it is.
+  const userAgent =
+    req.headers.get('x-amz-user-agent') ??
+    req.headers.get('x-pocket-kms-user-agent') ??
+    req.headers.get('user-agent') ??
+    'unknown';
   let caller: Caller | undefined;
   try {
     await verifySigV4(

@@ -160,7 +160,13 @@ export async function authenticate(
   o: WireOptions = {},
 ): Promise<{ caller: Caller; body: Uint8Array; signedAt: number }> {
   const body = await readBody(req);
-  const userAgent = req.headers.get('x-amz-user-agent') ?? req.headers.get('user-agent') ?? 'unknown';
+  // x-pocket-kms-user-agent: the local relay's tab passes the tool's User-Agent there, since a page fetch
+  // cannot set User-Agent (relay/relay.js); like User-Agent it is whatever the caller says it is.
+  const userAgent =
+    req.headers.get('x-amz-user-agent') ??
+    req.headers.get('x-pocket-kms-user-agent') ??
+    req.headers.get('user-agent') ??
+    'unknown';
   let caller: Caller | undefined;
   await verifySigV4(req, body, {
     region: kms.keystore.region,
