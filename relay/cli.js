@@ -34,7 +34,7 @@ function appHeaders(/** @type {string} */ dist) {
 }
 
 /** Starts the server; resolves with its URL. */
-export async function serveWithRelay(/** @type {{ dist: string, port: number }} */ o) {
+export async function serveWithRelay(/** @type {{ dist: string, port: number, log?: boolean }} */ o) {
   const dist = resolve(o.dist);
   if (!existsSync(join(dist, 'index.html')))
     throw new Error(`${dist} has no index.html: build the app (npm run build) first.`);
@@ -43,7 +43,8 @@ export async function serveWithRelay(/** @type {{ dist: string, port: number }} 
   let server;
   const relay = createRelay({
     port: () => Number(/** @type {import('node:net').AddressInfo} */ (server.address()).port),
-    onRelayed: (method, path, status) => console.log(`${new Date().toISOString()} ${method} ${path} → ${status}`),
+    onRelayed: (method, path, status) =>
+      o.log && console.log(`${new Date().toISOString()} ${method} ${path} → ${status}`),
   });
   server = createServer((req, res) =>
     relay.middleware(req, res, () => {
@@ -64,7 +65,7 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
   const args = process.argv.slice(2);
   const at = args.indexOf('--port');
   const port = at >= 0 ? Number(args.splice(at, 2)[1]) : 4173;
-  const { url } = await serveWithRelay({ dist: args[0] ?? 'dist', port });
+  const { url } = await serveWithRelay({ dist: args[0] ?? 'dist', port, log: true });
   console.log(`Pocket KMS at ${url}/ — open it, unlock it and turn on "Allow the local relay" in Settings.`);
   console.log(`Then: aws --endpoint-url ${url}/kms kms list-keys`);
 }
