@@ -28,21 +28,19 @@ function benchWorker(): Plugin {
   };
 }
 
-/** The local relay (issue 18, relay/relay.js) on `vite preview` and `vite dev`: AWS tools on this machine
- * reach the keystore of an open tab that allows it. */
+/** The local relay (issue 18, relay/relay.js) on `vite preview` (npm start): AWS tools on this machine reach
+ * the keystore of an open tab that allows it. Not under `vite dev`: no service worker answers /kms there. */
 function localRelay(): Plugin {
-  const wire = (server: {
-    httpServer: import('node:http').Server | import('node:http2').Http2SecureServer | null;
-    middlewares: { use: (f: never) => void };
-  }) => {
-    const http = server.httpServer as import('node:http').Server | null;
-    if (!http) return;
-    const relay = createRelay({ port: () => (http.address() as import('node:net').AddressInfo).port });
-    relay.attach(http);
-    http.on('close', () => relay.close());
-    server.middlewares.use(relay.middleware as never);
+  return {
+    name: 'pocket-kms-relay',
+    configurePreviewServer(server) {
+      const http = server.httpServer as import('node:http').Server;
+      const relay = createRelay({ port: () => (http.address() as import('node:net').AddressInfo).port });
+      relay.attach(http);
+      http.on('close', () => relay.close());
+      server.middlewares.use(relay.middleware);
+    },
   };
-  return { name: 'pocket-kms-relay', configurePreviewServer: wire, configureServer: wire };
 }
 
 export default defineConfig(({ mode }) => ({

@@ -251,14 +251,18 @@ print(json.dumps({'same': back['Plaintext'] == dk['Plaintext'], 'len': len(dk['P
     expect(sdkRecord[0].userAgent).toMatch(/aws-sdk-js/);
   });
 
-  it('stops relaying when the switch is turned off, and remembers that for this keystore', async () => {
+  it('remembers the switch for this keystore, and stops relaying when it is turned off', async () => {
     const page = ctx.browser.page;
+    await page.reload();
+    await expect.poll(() => page.getByTestId('relay-status').isVisible(), { timeout: 20_000 }).toBe(true);
     await page.getByLabel('Allow the local relay').uncheck();
     await expect.poll(() => page.getByTestId('relay-status').count()).toBe(0);
     const r = await raw('/kms', { ...KMS_HEADERS, host: new URL(ctx.app.url).host }, '{}');
     expect(r.status).toBe(503);
+    expect(JSON.parse(r.body)).toMatchObject({ __type: 'ServiceUnavailableException' });
     await page.reload();
     await page.waitForFunction(() => (globalThis as any).pocketKms?.info !== undefined);
     expect(await page.getByLabel('Allow the local relay').isChecked()).toBe(false);
+    expect(await page.getByTestId('relay-status').count()).toBe(0);
   });
 });
