@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // @ts-check
-// `npx pocket-kms-relay [--port 4173] [dist]`: serves a built copy of Pocket KMS (a dist/ folder, e.g. a
+// `npx pocket-kms-relay [dist] [port]` (defaults: dist, 4173): serves a built copy of Pocket KMS (a dist/ folder, e.g. a
 // deployed copy downloaded and checked against its build-info.json) on 127.0.0.1 with the local relay
 // (relay.js) beside it, for hosts that cannot run `npm start`. Headers come from the copy's own _headers.
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
@@ -62,10 +62,11 @@ export async function serveWithRelay(/** @type {{ dist: string, port: number, lo
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('pocket-kms-relay')) {
-  const args = process.argv.slice(2);
-  const at = args.indexOf('--port');
-  const port = at >= 0 ? Number(args.splice(at, 2)[1]) : 4173;
-  const { url } = await serveWithRelay({ dist: args[0] ?? 'dist', port, log: true });
+  // `npx pocket-kms-relay dist 4173`: npm takes `--port` for itself, so a number alone is the port.
+  const args = process.argv.slice(2).filter((a) => a !== '--port');
+  const port = Number(args.find((a) => /^\d+$/.test(a)) ?? 4173);
+  const dist = args.find((a) => !/^\d+$/.test(a)) ?? 'dist';
+  const { url } = await serveWithRelay({ dist, port, log: true });
   console.log(`Pocket KMS at ${url}/ — open it, unlock it and turn on "Allow the local relay" in Settings.`);
   console.log(`Then: aws --endpoint-url ${url}/kms kms list-keys`);
 }
