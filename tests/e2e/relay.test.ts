@@ -2,7 +2,7 @@
 // real AWS CLI v2, boto3 and the AWS SDK for JavaScript against http://127.0.0.1:<port>/kms; and the
 // relay refuses another origin's WebSocket, a rebinding Host, oversized bodies, and answers 503 with no tab.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,7 +53,7 @@ async function aws(...args: string[]): Promise<string> {
     AWS_PAGER: '',
   };
   // /usr/bin/aws is 2.9, older than AWS_ENDPOINT_URL_KMS (2.13): --endpoint-url it is.
-  const endpoint = `${ctx.app.url}/${args[0]}`;
+  const endpoint = `${ctx.app.url}/${args[0] === 's3api' ? 's3' : args[0]}`;
   const { stdout } = await run('/usr/bin/aws', ['--endpoint-url', endpoint, ...args, '--output', 'json'], {
     env,
     cwd: dir,
@@ -189,6 +189,31 @@ describe('the local relay', () => {
     expect(await relayedCount()).toBe(8);
   });
 
+  it('relays S3 calls from the AWS CLI (s3api), with an SSE-KMS object', async () => {
+    const { KeyMetadata } = JSON.parse(await aws('kms', 'create-key', '--description', 'bucket key'));
+    await aws('s3api', 'create-bucket', '--bucket', 'relay-lab');
+    writeFileSync(join(dir, 'hello.txt'), 'hello from the relay');
+    const put = JSON.parse(
+      await aws(
+        's3api',
+        'put-object',
+        '--bucket',
+        'relay-lab',
+        '--key',
+        'hello.txt',
+        '--body',
+        'hello.txt',
+        '--server-side-encryption',
+        'aws:kms',
+        '--ssekms-key-id',
+        KeyMetadata.KeyId,
+      ),
+    );
+    expect(put.ServerSideEncryption).toBe('aws:kms');
+    await aws('s3api', 'get-object', '--bucket', 'relay-lab', '--key', 'hello.txt', join(dir, 'back.txt'));
+    expect(readFileSync(join(dir, 'back.txt'), 'utf8')).toBe('hello from the relay');
+  });
+
   it('answers a boto3 script: GenerateDataKey, Decrypt, Sign and Verify', async () => {
     const script = `
 import base64, boto3, json, sys
@@ -215,7 +240,7 @@ print(json.dumps({'same': back['Plaintext'] == dk['Plaintext'], 'len': len(dk['P
     const credentials = { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey };
     const kms = new KMSClient({ endpoint: `${ctx.app.url}/kms`, region, credentials });
     const keys = await kms.send(new ListKeysCommand({}));
-    expect(keys.Keys?.length).toBe(3);
+    expect(keys.Keys?.length).toBe(4);
     const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Description: 'SDK for JavaScript via the relay' }));
     const context = { app: 'node' };
     const encrypted = await kms.send(
