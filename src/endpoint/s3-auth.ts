@@ -19,6 +19,7 @@ import {
 } from '../s3';
 import { KmsError } from '../kms/errors';
 import { verifySigV4 } from './sigv4';
+import { callerUserAgent } from './wire';
 
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 
@@ -87,13 +88,7 @@ export async function s3Caller(
   declared: string,
   now = Date.now(),
 ): Promise<Caller> {
-  // x-pocket-kms-user-agent: the local relay's tab passes the tool's User-Agent there, since a page fetch
-  // cannot set User-Agent (relay/relay.js); like User-Agent it is whatever the caller says it is.
-  const userAgent =
-    req.headers.get('x-amz-user-agent') ??
-    req.headers.get('x-pocket-kms-user-agent') ??
-    req.headers.get('user-agent') ??
-    'unknown';
+  const userAgent = callerUserAgent(req);
   let caller: Caller | undefined;
   try {
     await verifySigV4(

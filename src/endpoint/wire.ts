@@ -147,6 +147,20 @@ function callOptions(requestId: string, signedAt: number, o: WireOptions): CallO
 }
 
 /**
+ * The user agent a call is recorded with: the SDK's X-Amz-User-Agent, else the one the local relay's tab
+ * passes for the tool (a page fetch cannot set User-Agent: relay/relay.js), else User-Agent. Like
+ * User-Agent itself it is whatever the caller says it is.
+ */
+export function callerUserAgent(req: Request): string {
+  return (
+    req.headers.get('x-amz-user-agent') ??
+    req.headers.get('x-pocket-kms-user-agent') ??
+    req.headers.get('user-agent') ??
+    'unknown'
+  );
+}
+
+/**
  * Verifies the request's SigV4 signature against the keystore's access keys and returns the caller
  * it stands for, with the body bytes it was verified over (read once: a Request body is a stream;
  * at most MAX_REQUEST_BYTES of it, since it is read before the signature can be checked).
@@ -160,13 +174,7 @@ export async function authenticate(
   o: WireOptions = {},
 ): Promise<{ caller: Caller; body: Uint8Array; signedAt: number }> {
   const body = await readBody(req);
-  // x-pocket-kms-user-agent: the local relay's tab passes the tool's User-Agent there, since a page fetch
-  // cannot set User-Agent (relay/relay.js); like User-Agent it is whatever the caller says it is.
-  const userAgent =
-    req.headers.get('x-amz-user-agent') ??
-    req.headers.get('x-pocket-kms-user-agent') ??
-    req.headers.get('user-agent') ??
-    'unknown';
+  const userAgent = callerUserAgent(req);
   let caller: Caller | undefined;
   await verifySigV4(req, body, {
     region: kms.keystore.region,
