@@ -5,7 +5,8 @@
 // its end. MB/s are medians over rounds, printed beside the Files page's encrypt and decrypt of the same file
 // and the plain copy of it to OPFS, measured in the same rounds (bench/files-jobs.js), with peak memory:
 // RSS of all Chromium processes above idle, and JS heap plus ArrayBuffers of the page and the service worker.
-// BENCH_S3_MIB (default BENCH_FILE_MIB, else 1024), BENCH_S3_ROUNDS (3), BENCH_S3_QUEUE (4), BENCH_FRAME_KIB;
+// BENCH_S3_MIB (default BENCH_FILE_MIB, else 1024), BENCH_S3_ROUNDS (3), BENCH_S3_QUEUE (4), BENCH_FRAME_KIB,
+// BENCH_S3_PARTS_MIB (part sizes, '8,64'; '' for the single PutObject alone);
 // BENCH_S3_CLIENT: JSON of S3Client options for the multipart uploads, e.g. {"requestChecksumCalculation":"WHEN_REQUIRED"}.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,7 @@ const ROUNDS = Number(process.env.BENCH_S3_ROUNDS ?? 3);
 const QUEUE = Number(process.env.BENCH_S3_QUEUE ?? 4);
 const FRAME = Number(process.env.BENCH_FRAME_KIB ?? 512) * 1024;
 const CLIENT = JSON.parse(process.env.BENCH_S3_CLIENT ?? '{}');
-const PARTS_MIB = [8, 64];
+const PARTS_MIB = (process.env.BENCH_S3_PARTS_MIB ?? '8,64').split(',').filter(Boolean).map(Number);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const file = benchFile(SIZE);
