@@ -31,9 +31,10 @@ async function createBucket({ origin, credentials, bucket }) {
 }
 
 /** Multipart upload of the first `limit` bytes of the file (all by default) with SSE-KMS under `keyId`, in
- * parts of `partBytes`, at most `queue` parts read and in flight at once. Returns the time from
- * CreateMultipartUpload to CompleteMultipartUpload's answer. */
-async function multipart({ origin, credentials, bucket, key, keyId, partBytes, queue, limit, config }) {
+ * parts of `partBytes` (Uint8Arrays, or with `blobParts` slices of the File, which fetch streams), at most
+ * `queue` parts read and in flight at once. Returns the time from CreateMultipartUpload to the answer of
+ * CompleteMultipartUpload. */
+async function multipart({ origin, credentials, bucket, key, keyId, partBytes, queue, limit, config, blobParts }) {
   const s3 = client(origin, credentials, config);
   const file = benchFile();
   const total = Math.min(limit ?? file.size, file.size);
@@ -46,7 +47,8 @@ async function multipart({ origin, credentials, bucket, key, keyId, partBytes, q
   let next = 0;
   const lane = async () => {
     for (let i = next++; i < count; i = next++) {
-      const body = new Uint8Array(await file.slice(i * partBytes, Math.min(total, (i + 1) * partBytes)).arrayBuffer());
+      const slice = file.slice(i * partBytes, Math.min(total, (i + 1) * partBytes));
+      const body = blobParts ? slice : new Uint8Array(await slice.arrayBuffer());
       const r = await s3.send(
         new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: up.UploadId, PartNumber: i + 1, Body: body }),
       );
@@ -65,8 +67,8 @@ async function multipart({ origin, credentials, bucket, key, keyId, partBytes, q
   return { ms: performance.now() - t0, parts: count, sse: done.ServerSideEncryption };
 }
 
-/** One PutObject of the whole file (or its first `limit` bytes) (Body: the File itself, which fetch streams) with SSE-KMS; the SDK's
- * error name and message if it fails. */
+/** One PutObject of the whole file, or of its first `limit` bytes (Body: the File itself, which fetch
+ * streams), with SSE-KMS; the SDK's error name and message if it fails. */
 async function put({ origin, credentials, bucket, key, keyId, config, limit }) {
   const s3 = client(origin, credentials, config);
   const t0 = performance.now();

@@ -1,13 +1,14 @@
 // npm run bench (S3 part): PutObject and GetObject of a disk-backed file (1 GiB by default) with SSE-KMS
 // through the service worker's /s3 (ADR 0011), driven by the unmodified @aws-sdk/client-s3 from a page of
 // the app, in headless Chromium: multipart in 8 MiB and 64 MiB parts (read from the file as
-// @aws-sdk/lib-storage does, 4 in flight) and one PutObject of the File, then GetObject read as a stream to
-// its end. MB/s are medians over rounds, printed beside the Files page's encrypt and decrypt of the same file
-// and the plain copy of it to OPFS, measured in the same rounds (bench/files-jobs.js), with peak memory:
-// RSS of all Chromium processes above idle, and JS heap plus ArrayBuffers of the page and the service worker.
+// @aws-sdk/lib-storage does, 4 in flight; and in 8 MiB slices of the File) and one PutObject of the File,
+// each followed by GetObject read as a stream to its end. MB/s are medians over rounds, printed beside the
+// Files page's encrypt and decrypt of the same file and the plain copy of it to OPFS, measured in the same
+// rounds (bench/files-jobs.js), with peak memory: RSS of all Chromium processes above idle, and JS heap plus
+// ArrayBuffers of the page and the service worker (CDP).
 // BENCH_S3_MIB (default BENCH_FILE_MIB, else 1024), BENCH_S3_ROUNDS (3), BENCH_S3_QUEUE (4), BENCH_FRAME_KIB,
-// BENCH_S3_PARTS_MIB (part sizes, '8,64'; '' for the single PutObject alone);
-// BENCH_S3_CLIENT: JSON of S3Client options for the multipart uploads, e.g. {"requestChecksumCalculation":"WHEN_REQUIRED"}.
+// BENCH_S3_PARTS_MIB (part sizes, '8,64'; '' for the single PutObject alone), BENCH_S3_CLIENT (JSON of
+// S3Client options for the multipart uploads, e.g. {"requestChecksumCalculation":"WHEN_REQUIRED"}).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,6 +100,13 @@ try {
       name: `multipart, ${p} MiB parts`,
       op: 'multipart',
       args: { partBytes: p * 2 ** 20, queue: QUEUE, config: CLIENT },
+    })),
+    // Parts as slices of the File rather than bytes: fetch streams a Blob body to the service worker far faster
+    // than an ArrayBufferView one (the SDK needs checksums only when required to accept a Blob, as above).
+    ...PARTS_MIB.filter((p) => p === 8).map((p) => ({
+      name: `multipart, ${p} MiB File slices as parts`,
+      op: 'multipart',
+      args: { partBytes: p * 2 ** 20, queue: QUEUE, config: { ...CLIENT, ...singleConfig }, blobParts: true },
     })),
     { name: 'single PutObject of the File', op: 'put', args: { config: singleConfig } },
   ];
