@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { build, preview } from 'vite';
 import { ARGS, BENCH_DIST, benchFile, CHROMIUM, MB, rss, sampled, settle } from './lib.js';
+import { chooseBenchFile, copyBenchFile, encryptDecrypt, releaseEncryptDecrypt } from './files-jobs.js';
 
 const MIB = Number(process.env.BENCH_FILE_MIB ?? 1024);
 const FRAME = Number(process.env.BENCH_FRAME_KIB ?? 512) * 1024;
@@ -52,14 +53,7 @@ try {
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto(url);
   await page.waitForFunction(() => globalThis.pocketKms?.info !== undefined, null, { timeout: 30_000 });
-  await page.evaluate(() => {
-    const input = document.createElement('input');
-    input.type = 'file';
-    input.id = 'bench-file';
-    input.hidden = true;
-    document.body.append(input);
-  });
-  await page.setInputFiles('#bench-file', file);
+  await chooseBenchFile(page, file);
   const keyArn = await page.evaluate(
     async () => (await globalThis.pocketKms.call('CreateKey', { Description: 'files bench' })).KeyMetadata.Arn,
   );
@@ -80,31 +74,7 @@ try {
   });
   const raw = await page.evaluate(({ FRAME }) => globalThis.pocketKms.api.rawAesGcm(400, FRAME), { FRAME });
   const rawMs = raw.sort((a, b) => a - b)[Math.floor(raw.length / 2)];
-  const enc = await sampled(profile, () =>
-    page.evaluate(
-      ({ keyArn, FRAME }) =>
-        globalThis.pocketKms.api
-          .encryptFile('bench-enc', document.getElementById('bench-file').files[0], {
-            keyIds: [keyArn],
-            frameLength: FRAME,
-          })
-          .then((r) => {
-            globalThis.benchEncrypted = r.file;
-            return { ms: r.ms, out: r.bytesOut };
-          }),
-      { keyArn, FRAME },
-    ),
-  );
-  // Decrypt right after encrypt: the unsampled measurements below read with default reads, whose
-  // garbage (~200 MiB, collected late) would otherwise be counted in the decrypt's peak.
-  const dec = await sampled(profile, () =>
-    page.evaluate(() =>
-      globalThis.pocketKms.api
-        .decryptFile('bench-dec', globalThis.benchEncrypted, {})
-        .then((r) => ({ ms: r.ms, out: r.bytesOut })),
-    ),
-  );
-  if (dec.result.out !== bytes) throw new Error(`decrypt wrote ${dec.result.out} bytes, expected ${bytes}`);
+  const { enc, dec } = await encryptDecrypt(page, profile, keyArn, FRAME, bytes);
   const readOpfs = await page.evaluate(() => globalThis.pocketKms.api.readRate(globalThis.benchEncrypted));
   // The message pipeline alone, in memory, on as many bytes as the official SDK gets: like for like.
   const inMemory = await page.evaluate(
@@ -113,20 +83,13 @@ try {
   );
   // The I/O ceilings of the two jobs: the same input streamed into OPFS with no encryption.
   settle();
-  const copyIn = await page.evaluate(
-    (FRAME) => globalThis.pocketKms.api.copyRate(document.getElementById('bench-file').files[0], FRAME),
-    FRAME,
-  );
+  const copyIn = await copyBenchFile(page, FRAME);
   settle();
   const copyOpfs = await page.evaluate(
     (FRAME) => globalThis.pocketKms.api.copyRate(globalThis.benchEncrypted, FRAME),
     FRAME,
   );
-  await page.evaluate(async () => {
-    globalThis.benchEncrypted = undefined;
-    await globalThis.pocketKms.api.releaseFile('bench-enc');
-    await globalThis.pocketKms.api.releaseFile('bench-dec');
-  });
+  await releaseEncryptDecrypt(page);
   // Frame workers: the same jobs with body frames sealed and opened in parallel in a pool.
   const pools = [];
   for (const workers of [2, 4]) {

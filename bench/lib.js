@@ -97,3 +97,54 @@ export async function openConsole(name) {
     },
   };
 }
+
+/**
+ * A probe of the JS heap plus ArrayBuffer backing stores (CDP Runtime.getHeapUsage), in bytes, of `page` and
+ * of the origin's service worker, reached through the page's CDP session (a persistent context has no
+ * browser session). The service worker's figure is undefined when it has no target.
+ */
+export async function heapProbes(ctx, page) {
+  const cdp = await ctx.newCDPSession(page);
+  const { targetInfos } = await cdp.send('Target.getTargets');
+  const sw = targetInfos.find((t) => t.type === 'service_worker');
+  let swUsage = async () => undefined;
+  if (sw) {
+    const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: sw.targetId, flatten: false });
+    let id = 0;
+    const waiting = new Map();
+    cdp.on('Target.receivedMessageFromTarget', (e) => {
+      const m = JSON.parse(e.message);
+      if (m.id !== undefined) (waiting.get(m.id)?.(m.result), waiting.delete(m.id));
+    });
+    swUsage = () =>
+      new Promise((resolve) => {
+        waiting.set(++id, resolve);
+        void cdp.send('Target.sendMessageToTarget', {
+          sessionId,
+          message: JSON.stringify({ id, method: 'Runtime.getHeapUsage' }),
+        });
+      });
+  }
+  const bytes = (h) => (h ? h.usedSize + (h.backingStorageSize ?? 0) : undefined);
+  return async () => ({ page: bytes(await cdp.send('Runtime.getHeapUsage')), serviceWorker: bytes(await swUsage()) });
+}
+
+/** `sampled` plus the peaks of `heaps()` (heapProbes), polled every 200 ms while fn runs. */
+export async function sampledHeaps(profile, heaps, fn) {
+  const heap = { page: 0, serviceWorker: 0 };
+  let running = true;
+  const poll = (async () => {
+    while (running) {
+      const h = await heaps();
+      heap.page = Math.max(heap.page, h.page ?? 0);
+      heap.serviceWorker = Math.max(heap.serviceWorker, h.serviceWorker ?? 0);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  })();
+  try {
+    return { ...(await sampled(profile, fn)), heap };
+  } finally {
+    running = false;
+    await poll;
+  }
+}
