@@ -1,7 +1,7 @@
 // npm run bench: latency and throughput of the KMS core through the real page → Comlink → worker
 // path in headless Chromium, printed beside raw WebCrypto AES-GCM in the same worker (the ceiling).
 // Figures are medians of several rounds; machines are shared and noisy, so read the ratios.
-// BENCH_ONLY=s3 (or a comma list of core, files, downloads, custody, audit, s3) runs only those parts.
+// BENCH_ONLY=s3 (or a comma list of core, files, downloads, custody, audit, s3, relay) runs only those parts.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { benchAsymmetric, printAsymmetric } from './asymmetric.js';
 
 const N = Number(process.env.BENCH_N ?? 400);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const PARTS = ['core', 'files', 'downloads', 'custody', 'audit', 's3'];
+const PARTS = ['core', 'files', 'downloads', 'custody', 'audit', 's3', 'relay'];
 const only = process.env.BENCH_ONLY?.split(',').map((p) => p.trim());
 const unknown = only?.filter((p) => !PARTS.includes(p)) ?? [];
 if (unknown.length) throw new Error(`BENCH_ONLY names no part ${unknown.join(', ')}: choose from ${PARTS.join(', ')}`);
@@ -157,3 +157,5 @@ if (want('custody')) await import('./custody.js');
 if (want('audit')) await import('./audit.js');
 // S3 under /s3 with SSE-KMS beside the Files page's rate (bench/s3.js); BENCH_S3=0 skips it.
 if (want('s3')) await import('./s3.js');
+// Encrypt from Node through the local relay beside the same calls from the page (bench/relay.js); BENCH_RELAY=0 skips it.
+if (want('relay')) await import('./relay.js');

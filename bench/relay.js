@@ -1,0 +1,144 @@
+// npm run bench (relay part, BENCH_ONLY=relay): what the local relay (relay/relay.js, issue 18) costs. With one
+// keystore and key in headless Chromium, the switch on in Settings, Encrypt of a small plaintext is timed from
+// Node with the unmodified @aws-sdk/client-kms through the relay (SigV4 with an access key made in the page),
+// from the page with the same SDK against the service worker's /kms, and from the page through the console's
+// own client (pocketKms.call); sequential, then with BENCH_RELAY_CONCURRENCY callers. Medians over rounds.
+// BENCH_RELAY_N (default BENCH_N or 200 calls), BENCH_ROUNDS (3), BENCH_RELAY_BYTES (100), BENCH_RELAY_CONCURRENCY (8).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
+import { chromium } from 'playwright-core';
+import { build, preview } from 'vite';
+import { ARGS, BENCH_DIST, CHROMIUM } from './lib.js';
+import { summary, timedCalls } from './relay-timing.js';
+
+const N = Number(process.env.BENCH_RELAY_N ?? process.env.BENCH_N ?? 200);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const BYTES = Number(process.env.BENCH_RELAY_BYTES ?? 100);
+const CONCURRENCY = Number(process.env.BENCH_RELAY_CONCURRENCY ?? 8);
+const WARM = 20;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const bundleDir = mkdtempSync(join(tmpdir(), 'pocket-kms-relay-bundle-'));
+await build({
+  logLevel: 'silent',
+  configFile: false,
+  publicDir: false,
+  build: {
+    outDir: bundleDir,
+    emptyOutDir: true,
+    minify: true,
+    // One file: the SDK's lazy imports would otherwise be chunks the injected script cannot load.
+    rolldownOptions: { output: { codeSplitting: false } },
+    lib: { entry: 'bench/relay-browser-entry.js', formats: ['es'], fileName: () => 'relay.js' },
+  },
+});
+const bundle = readFileSync(join(bundleDir, 'relay.js'), 'utf8');
+rmSync(bundleDir, { recursive: true, force: true });
+
+// vite.config.ts's localRelay() plugin attaches the relay to this preview server, as under `npm start`.
+const server = await preview({
+  logLevel: 'silent',
+  build: { outDir: BENCH_DIST },
+  preview: { host: '127.0.0.1', port: 0 },
+});
+const origin = server.resolvedUrls.local[0].replace(/\/$/, '');
+const profile = mkdtempSync(join(tmpdir(), 'pocket-kms-bench-relay-'));
+// bypassCSP only so the bench can inject the SDK bundle; the app and its service worker are unchanged.
+const ctx = await chromium.launchPersistentContext(profile, {
+  executablePath: CHROMIUM,
+  args: ARGS,
+  headless: true,
+  bypassCSP: true,
+});
+try {
+  const page = ctx.pages()[0] ?? (await ctx.newPage());
+  await page.goto(`${origin}/#/settings`);
+  await page.waitForFunction(
+    () => navigator.serviceWorker?.controller != null && globalThis.pocketKms?.info !== undefined,
+    null,
+    { timeout: 30_000 },
+  );
+  await page.getByLabel('Allow the local relay').check();
+  await page.getByTestId('relay-status').waitFor({ state: 'visible', timeout: 10_000 });
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.addScriptTag({ content: bundle, type: 'module' });
+  await page.waitForFunction(() => globalThis.relayBench !== undefined, null, { timeout: 10_000 });
+  const { keyId, region, credentials } = await page.evaluate(async () => {
+    const p = globalThis.pocketKms;
+    const { KeyMetadata } = await p.call('CreateKey', { Description: 'relay bench' });
+    const k = await p.api.createAccessKey(`arn:aws:iam::${p.info.accountId}:root`);
+    return {
+      keyId: KeyMetadata.KeyId,
+      region: p.info.region,
+      credentials: { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey },
+    };
+  });
+  const args = { origin, region, credentials, keyId, bytes: BYTES, n: N, warm: WARM };
+
+  // Node: the SDK's default Node handler (keep-alive sockets), as a tool on this machine would use it.
+  const kms = new KMSClient({ endpoint: `${origin}/kms`, region, credentials, maxAttempts: 1 });
+  const Plaintext = new Uint8Array(Buffer.from(crypto.getRandomValues(new Uint8Array(BYTES))));
+  const nodeCall = () =>
+    kms.send(new EncryptCommand({ KeyId: keyId, Plaintext, EncryptionContext: { purpose: 'bench' } }));
+  const first = await nodeCall();
+  if (!(first.CiphertextBlob?.length > BYTES)) throw new Error('Encrypt through the relay answered no ciphertext');
+
+  const paths = {
+    'Node, @aws-sdk/client-kms → relay → tab': (concurrency) =>
+      timedCalls(nodeCall, { n: N, warm: WARM, concurrency, now: () => performance.now() }),
+    'page, @aws-sdk/client-kms → service worker /kms': (concurrency) =>
+      page.evaluate((a) => globalThis.relayBench.encrypt(a), { ...args, via: 'sdk', concurrency }),
+    'page, console client (pocketKms.call)': (concurrency) =>
+      page.evaluate((a) => globalThis.relayBench.encrypt(a), { ...args, via: 'console', concurrency }),
+  };
+  const results = {};
+  for (const concurrency of [1, CONCURRENCY]) {
+    // Rounds interleave the three paths so a noisy moment of the shared machine falls on all of them.
+    const rounds = Object.fromEntries(Object.keys(paths).map((k) => [k, []]));
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const [name, run] of Object.entries(paths)) rounds[name].push(summary(await run(concurrency)));
+    }
+    results[concurrency] = Object.fromEntries(
+      Object.entries(rounds).map(([name, rs]) => [
+        name,
+        {
+          perSec: median(rs.map((x) => x.perSec)),
+          p50: median(rs.map((x) => x.p50)),
+          p95: median(rs.map((x) => x.p95)),
+        },
+      ]),
+    );
+  }
+  const relayed = Number(/(\d+) relayed/.exec((await page.getByTestId('relay-status').textContent()) ?? '')?.[1]);
+
+  console.log(
+    `\nLocal relay — Encrypt of ${BYTES} B, ${N} calls x ${ROUNDS} rounds (medians), Chromium ${ctx.browser()?.version() ?? ''}`,
+  );
+  const [relay, sdk, own] = Object.keys(paths);
+  for (const [concurrency, r] of Object.entries(results)) {
+    console.log(`\n${concurrency === '1' ? 'sequential (one caller)' : `${concurrency} concurrent callers`}`);
+    console.log('path'.padEnd(52) + 'calls/s'.padStart(10) + 'p50 ms'.padStart(10) + 'p95 ms'.padStart(10));
+    for (const [name, x] of Object.entries(r)) {
+      console.log(
+        name.padEnd(52) +
+          x.perSec.toFixed(0).padStart(10) +
+          x.p50.toFixed(2).padStart(10) +
+          x.p95.toFixed(2).padStart(10),
+      );
+    }
+    for (const base of [sdk, own]) {
+      console.log(
+        `  relay / ${base.replace('page, ', 'page ')}: calls/s ${(r[relay].perSec / r[base].perSec).toFixed(2)}x, p50 ${(r[relay].p50 / r[base].p50).toFixed(2)}x`,
+      );
+    }
+  }
+  // The first call, then warm-up and measured calls of every round, sequential and concurrent.
+  const expected = 1 + 2 * ROUNDS * (WARM + N);
+  console.log(`\nThe tab's header counted ${relayed} relayed calls (${expected} made from Node).`);
+} finally {
+  await ctx.close();
+  await server.close();
+  rmSync(profile, { recursive: true, force: true });
+}
