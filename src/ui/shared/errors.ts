@@ -28,6 +28,8 @@ const PLAIN: Record<string, string> = {
   AccessDeniedException:
     'The principal the console is acting as may not do this: no policy or grant allows it, or a statement denies it. The policy simulator shows why.',
   NoSuchEntityException: 'That user, role, policy or access key does not exist (any more).',
+  DryRunOperationException:
+    'The dry run passed: the call would have succeeded (it is authorized and valid), and nothing was done.',
   EntityAlreadyExistsException:
     'A user or role with that name already exists (names are compared without case). Choose another name.',
   InvalidGrantTokenException: 'The grant token is not one this keystore issued.',
