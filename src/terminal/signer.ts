@@ -1,4 +1,4 @@
-// A SigV4 request signer for the unmodified AWS SDK whose secret never enters the page: the terminal
+// A SigV4 request signer for the unmodified AWS SDK that is never given the secret: the terminal
 // builds the canonical request and string to sign here (src/endpoint/sigv4.ts, AWS General Reference
 // "Signature Version 4"), and the KMS worker, which holds the access key's secret as a non-extractable
 // HMAC key, returns only the signature.

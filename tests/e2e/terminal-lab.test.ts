@@ -145,6 +145,24 @@ describe('the seed lab in the terminal', () => {
     expect(r.stderr).toContain('Could not connect to the endpoint URL: "https://kms.us-east-1.amazonaws.com"');
   });
 
+  it('is given only the access key ID, which signed its calls; aws configure keeps no secret in a file', async () => {
+    const { page } = env.browser;
+    const given = await page.evaluate(async () => {
+      const p = (globalThis as any).pocketKms;
+      const k = await p.api.terminalAccessKey(p.info.caller.principalArn);
+      const events = await p.api.lookupEvents({
+        LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'CreateAlias' }],
+      });
+      return { fields: Object.keys(k).sort(), id: k.accessKeyId, signedBy: events.Events[0]?.AccessKeyId };
+    });
+    expect(given.fields).toEqual(['accessKeyId', 'created']);
+    expect(given.signedBy).toBe(given.id);
+    const refused = await shell(page, 'aws configure set aws_secret_access_key not-kept-anywhere');
+    expect(refused.exitCode).toBe(255);
+    expect(refused.stderr).toContain('does not store aws_secret_access_key');
+    expect((await shell(page, 'cat ~/.aws/config ~/.aws/credentials 2>/dev/null')).stdout).not.toContain('not-kept');
+  });
+
   it('records every call in the event history, with the terminal as user agent', async () => {
     const { page } = env.browser;
     const events = await page.evaluate(async () => {

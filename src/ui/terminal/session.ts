@@ -29,7 +29,7 @@ export interface PageTerminal {
 }
 
 const HISTORY = '.bash_history';
-/** What `aws configure list` shows as the secret of a key the worker signs with (it is never in the page). */
+/** What `aws configure list` shows as the secret of a key the worker signs with (the page is never given it). */
 const HELD = 'held-by-the-kms-worker';
 
 let session: Promise<PageTerminal> | undefined;
