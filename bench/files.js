@@ -5,12 +5,8 @@
 // into reused buffers), raw WebCrypto AES-GCM at the frame size in the worker, and the official
 // @aws-crypto/client-browser with its defaults on 64 MiB.
 // BENCH_FILE_MIB=4096 for the 4 GiB memory check; BENCH_FRAME_KIB to try other frame lengths.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { build, preview } from 'vite';
-import { ARGS, BENCH_DIST, benchFile, CHROMIUM, MB, rss, sampled, settle } from './lib.js';
+import { cpus } from 'node:os';
+import { benchFile, MB, openBenchApp, pageBundle, rss, sampled, settle } from './lib.js';
 import { chooseBenchFile, copyBenchFile, encryptDecrypt, releaseEncryptDecrypt } from './files-jobs.js';
 
 const MIB = Number(process.env.BENCH_FILE_MIB ?? 1024);
@@ -18,37 +14,14 @@ const FRAME = Number(process.env.BENCH_FRAME_KIB ?? 512) * 1024;
 const ESDK_MIB = Number(process.env.BENCH_ESDK_MIB ?? 64);
 
 const file = benchFile(MIB);
-const esdkOut = mkdtempSync(join(tmpdir(), 'pocket-kms-esdk-bundle-'));
-await build({
-  logLevel: 'silent',
-  configFile: false,
-  define: { global: 'globalThis' },
-  build: {
-    outDir: esdkOut,
-    emptyOutDir: true,
-    minify: true,
-    lib: { entry: 'bench/esdk-browser-entry.js', formats: ['es'], fileName: () => 'esdk.js' },
-  },
-});
-const esdkBundle = readFileSync(join(esdkOut, 'esdk.js'), 'utf8');
-rmSync(esdkOut, { recursive: true, force: true });
+const esdkBundle = await pageBundle('bench/esdk-browser-entry.js', { define: { global: 'globalThis' } });
 
-const server = await preview({
-  logLevel: 'silent',
-  build: { outDir: BENCH_DIST },
-  preview: { host: '127.0.0.1', port: 0 },
-});
-const url = server.resolvedUrls.local[0];
-const profile = mkdtempSync(join(tmpdir(), 'pocket-kms-bench-files-'));
 // bypassCSP only so the bench can inject the client-browser bundle; the app itself is unchanged.
-const ctx = await chromium.launchPersistentContext(profile, {
-  executablePath: CHROMIUM,
-  args: ARGS,
-  headless: true,
-  bypassCSP: true,
-});
+const app = await openBenchApp('files', { bypassCSP: true });
+const { profile, ctx } = app;
+const url = app.origin;
 try {
-  const page = ctx.pages()[0] ?? (await ctx.newPage());
+  const { page } = app;
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto(url);
@@ -224,7 +197,5 @@ try {
     `(one worker = frames sealed in the KMS worker itself; n frame workers = a pool of n; this machine has ${cpus().length} logical cores)`,
   );
 } finally {
-  await ctx.close();
-  await server.close();
-  rmSync(profile, { recursive: true, force: true });
+  await app.close();
 }

@@ -73,7 +73,11 @@ export async function sampled(profile, fn) {
 
 /** The bench build served on a free port and a fresh headless Chromium profile with the console open and
  * its keystore ready; `close()` ends all three. */
-export async function openConsole(name) {
+/**
+ * Serves the bench build (dist-bench, with vite.config.ts's plugins, as `npm start`) and opens it in a fresh
+ * Chromium profile. `bypassCSP` only so a bench can inject a bundle of its own; the app is unchanged.
+ */
+export async function openBenchApp(name, { bypassCSP = false } = {}) {
   const { preview } = await import('vite');
   const { chromium } = await import('playwright-core');
   const { mkdtempSync, rmSync } = await import('node:fs');
@@ -82,20 +86,58 @@ export async function openConsole(name) {
     build: { outDir: BENCH_DIST },
     preview: { host: '127.0.0.1', port: 0 },
   });
-  const dir = mkdtempSync(join(tmpdir(), `pocket-kms-bench-${name}-`));
-  const ctx = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: ARGS, headless: true });
+  const origin = server.resolvedUrls.local[0].replace(/\/$/, '');
+  const profile = mkdtempSync(join(tmpdir(), `pocket-kms-bench-${name}-`));
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    args: ARGS,
+    headless: true,
+    bypassCSP,
+  });
   const page = ctx.pages()[0] ?? (await ctx.newPage());
-  await page.goto(server.resolvedUrls.local[0]);
-  await page.waitForFunction(() => globalThis.pocketKms?.info !== undefined, null, { timeout: 30_000 });
   return {
+    origin,
+    profile,
+    ctx,
     page,
-    version: ctx.browser()?.version() ?? '',
     async close() {
       await ctx.close();
       await server.close();
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** The console of the bench build, loaded and with its keystore open. */
+export async function openConsole(name) {
+  const app = await openBenchApp(name);
+  await app.page.goto(app.origin);
+  await app.page.waitForFunction(() => globalThis.pocketKms?.info !== undefined, null, { timeout: 30_000 });
+  return { page: app.page, version: app.ctx.browser()?.version() ?? '', close: app.close };
+}
+
+/** A browser bundle of a bench's own entry (one ES module, minified), as text to inject into the page. */
+export async function pageBundle(entry, { define, oneFile = false } = {}) {
+  const { build } = await import('vite');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const outDir = mkdtempSync(join(tmpdir(), 'pocket-kms-bench-bundle-'));
+  await build({
+    logLevel: 'silent',
+    configFile: false,
+    publicDir: false,
+    ...(define ? { define } : {}),
+    build: {
+      outDir,
+      emptyOutDir: true,
+      minify: true,
+      // One file: lazy imports would otherwise be chunks the injected script cannot load.
+      ...(oneFile ? { rolldownOptions: { output: { codeSplitting: false } } } : {}),
+      lib: { entry, formats: ['es'], fileName: () => 'bundle.js' },
+    },
+  });
+  const text = readFileSync(join(outDir, 'bundle.js'), 'utf8');
+  rmSync(outDir, { recursive: true, force: true });
+  return text;
 }
 
 /**

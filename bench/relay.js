@@ -4,13 +4,8 @@
 // from the page with the same SDK against the service worker's /kms, and from the page through the console's
 // own client (pocketKms.call); sequential, then with BENCH_RELAY_CONCURRENCY callers. Medians over rounds.
 // BENCH_RELAY_N (default BENCH_N or 200 calls), BENCH_ROUNDS (3), BENCH_RELAY_BYTES (100), BENCH_RELAY_CONCURRENCY (8).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
-import { chromium } from 'playwright-core';
-import { build, preview } from 'vite';
-import { ARGS, BENCH_DIST, CHROMIUM } from './lib.js';
+import { openBenchApp, pageBundle } from './lib.js';
 import { summary, timedCalls } from './relay-timing.js';
 
 const N = Number(process.env.BENCH_RELAY_N ?? process.env.BENCH_N ?? 200);
@@ -20,40 +15,13 @@ const CONCURRENCY = Number(process.env.BENCH_RELAY_CONCURRENCY ?? 8);
 const WARM = 20;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const bundleDir = mkdtempSync(join(tmpdir(), 'pocket-kms-relay-bundle-'));
-await build({
-  logLevel: 'silent',
-  configFile: false,
-  publicDir: false,
-  build: {
-    outDir: bundleDir,
-    emptyOutDir: true,
-    minify: true,
-    // One file: the SDK's lazy imports would otherwise be chunks the injected script cannot load.
-    rolldownOptions: { output: { codeSplitting: false } },
-    lib: { entry: 'bench/relay-browser-entry.js', formats: ['es'], fileName: () => 'relay.js' },
-  },
-});
-const bundle = readFileSync(join(bundleDir, 'relay.js'), 'utf8');
-rmSync(bundleDir, { recursive: true, force: true });
+const bundle = await pageBundle('bench/relay-browser-entry.js', { oneFile: true });
 
 // vite.config.ts's localRelay() plugin attaches the relay to this preview server, as under `npm start`.
-const server = await preview({
-  logLevel: 'silent',
-  build: { outDir: BENCH_DIST },
-  preview: { host: '127.0.0.1', port: 0 },
-});
-const origin = server.resolvedUrls.local[0].replace(/\/$/, '');
-const profile = mkdtempSync(join(tmpdir(), 'pocket-kms-bench-relay-'));
-// bypassCSP only so the bench can inject the SDK bundle; the app and its service worker are unchanged.
-const ctx = await chromium.launchPersistentContext(profile, {
-  executablePath: CHROMIUM,
-  args: ARGS,
-  headless: true,
-  bypassCSP: true,
-});
+const app = await openBenchApp('relay', { bypassCSP: true });
+const { origin, ctx } = app;
 try {
-  const page = ctx.pages()[0] ?? (await ctx.newPage());
+  const { page } = app;
   await page.goto(`${origin}/#/settings`);
   await page.waitForFunction(
     () => navigator.serviceWorker?.controller != null && globalThis.pocketKms?.info !== undefined,
@@ -138,7 +106,5 @@ try {
   const expected = 1 + 2 * ROUNDS * (WARM + N);
   console.log(`\nThe tab's header counted ${relayed} relayed calls (${expected} made from Node).`);
 } finally {
-  await ctx.close();
-  await server.close();
-  rmSync(profile, { recursive: true, force: true });
+  await app.close();
 }

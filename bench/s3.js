@@ -9,12 +9,7 @@
 // BENCH_S3_MIB (default BENCH_FILE_MIB, else 1024), BENCH_S3_ROUNDS (3), BENCH_S3_QUEUE (4), BENCH_FRAME_KIB,
 // BENCH_S3_PARTS_MIB (part sizes, '8,64'; '' for the single PutObject alone), BENCH_S3_CLIENT (JSON of
 // S3Client options for the multipart uploads, e.g. {"requestChecksumCalculation":"WHEN_REQUIRED"}).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { build, preview } from 'vite';
-import { ARGS, BENCH_DIST, benchFile, CHROMIUM, heapProbes, MB, mib, rss, sampled, sampledHeaps } from './lib.js';
+import { benchFile, heapProbes, MB, mib, openBenchApp, pageBundle, rss, sampled, sampledHeaps } from './lib.js';
 import { chooseBenchFile, copyBenchFile, encryptDecrypt, releaseEncryptDecrypt } from './files-jobs.js';
 
 const SIZE = Number(process.env.BENCH_S3_MIB ?? process.env.BENCH_FILE_MIB ?? 1024);
@@ -27,36 +22,11 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const file = benchFile(SIZE);
 const bytes = SIZE * 2 ** 20;
-const bundleDir = mkdtempSync(join(tmpdir(), 'pocket-kms-s3-bundle-'));
-await build({
-  logLevel: 'silent',
-  configFile: false,
-  build: {
-    outDir: bundleDir,
-    emptyOutDir: true,
-    minify: true,
-    lib: { entry: 'bench/s3-browser-entry.js', formats: ['es'], fileName: () => 's3.js' },
-  },
-});
-const bundle = readFileSync(join(bundleDir, 's3.js'), 'utf8');
-rmSync(bundleDir, { recursive: true, force: true });
-
-const server = await preview({
-  logLevel: 'silent',
-  build: { outDir: BENCH_DIST },
-  preview: { host: '127.0.0.1', port: 0 },
-});
-const origin = server.resolvedUrls.local[0].replace(/\/$/, '');
-const profile = mkdtempSync(join(tmpdir(), 'pocket-kms-bench-s3-'));
-// bypassCSP only so the bench can inject the SDK bundle; the app and its service worker are unchanged.
-const ctx = await chromium.launchPersistentContext(profile, {
-  executablePath: CHROMIUM,
-  args: ARGS,
-  headless: true,
-  bypassCSP: true,
-});
+const bundle = await pageBundle('bench/s3-browser-entry.js');
+const app = await openBenchApp('s3', { bypassCSP: true });
+const { origin, profile, ctx } = app;
 try {
-  const page = ctx.pages()[0] ?? (await ctx.newPage());
+  const { page } = app;
   await page.goto(origin);
   await page.waitForFunction(
     () => navigator.serviceWorker?.controller != null && globalThis.pocketKms?.info !== undefined,
@@ -181,7 +151,5 @@ try {
     '(Files figures are timed in the KMS worker, S3 figures in the page from the first request to the last answer)',
   );
 } finally {
-  await ctx.close();
-  await server.close();
-  rmSync(profile, { recursive: true, force: true });
+  await app.close();
 }
