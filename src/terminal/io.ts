@@ -19,8 +19,14 @@ export interface CommandIo {
   readonly signal: AbortSignal;
   /** @throws TerminalFileError when `path` is not a readable file. */
   readFile(path: string): Promise<Uint8Array>;
+  /** The file as a Blob whose bytes are read as they are consumed (a disk-backed File in the page's
+   * scratch folder), so an upload streams instead of holding the file. @throws TerminalFileError */
+  openFile(path: string): Promise<Blob>;
   /** Creates or replaces `path` (its directory must exist). */
   writeFile(path: string, data: Uint8Array): Promise<void>;
+  /** Creates or replaces `path` with `stream` as it arrives (a download is never whole in memory in the
+   * page); resolves to the number of bytes written. */
+  writeStream(path: string, stream: ReadableStream<Uint8Array>): Promise<number>;
   /** Creates directory `path` and any missing parents (`mkdir -p`); nothing if it exists. */
   mkdir(path: string): Promise<void>;
   /** Writes to standard output; strings are UTF-8. */
@@ -31,3 +37,16 @@ export interface CommandIo {
 
 /** A command: `argv` without the command's own name; resolves to the exit status (0 = success). */
 export type TerminalCommand = (argv: readonly string[], io: CommandIo) => Promise<number>;
+
+/** openFile and writeStream over readFile and writeFile, for file systems held in memory anyway (tests,
+ * the in-memory fallback): the bytes are whole there already, so nothing is lost by holding them. */
+export function streamsOverBytes(io: Pick<CommandIo, 'readFile' | 'writeFile'>) {
+  return {
+    openFile: async (path: string): Promise<Blob> => new Blob([(await io.readFile(path)) as Uint8Array<ArrayBuffer>]),
+    writeStream: async (path: string, stream: ReadableStream<Uint8Array>): Promise<number> => {
+      const data = new Uint8Array(await new Response(stream).arrayBuffer());
+      await io.writeFile(path, data);
+      return data.length;
+    },
+  };
+}

@@ -28,10 +28,14 @@ export interface SendRequest {
   /** --endpoint-url when given (the page's transport otherwise decides). */
   endpointUrl: string | undefined;
   signal: AbortSignal;
+  /** Leave a streaming output member (GetObject's Body) as a ReadableStream for the caller to write to
+   * a file as it arrives, instead of reading it into bytes. */
+  streamOutput?: boolean;
 }
 
-/** Sends one request; resolves to the SDK's output (streaming bodies read into bytes), or throws the SDK's
- * error (its `name` is the AWS error code, `$metadata.httpStatusCode` the status). */
+/** Sends one request; resolves to the SDK's output (streaming bodies read into bytes unless
+ * `streamOutput`), or throws the SDK's error (its `name` is the AWS error code, `$metadata.httpStatusCode`
+ * the status). */
 export type Send = (request: SendRequest) => Promise<Record<string, unknown>>;
 
 export interface Credentials {
@@ -203,7 +207,7 @@ async function main(argv: readonly string[], io: CommandIo, options: AwsCommandO
     );
   await requireCredentials(options, globals);
   const op = model.operations[opName]!;
-  const send = async (given: Record<string, unknown>) => {
+  const send = async (given: Record<string, unknown>, streamOutput = false) => {
     const input = { ...given };
     const autoSet = service === 's3' && beforeS3Send(opName, input);
     // Ctrl-C before the request leaves: nothing is sent (the catch-all turns it into exit 130).
@@ -217,6 +221,7 @@ async function main(argv: readonly string[], io: CommandIo, options: AwsCommandO
         profile: globals.profile,
         endpointUrl: globals.endpointUrl,
         signal: io.signal,
+        streamOutput,
       });
       if (service === 's3') afterS3Receive(opName, output, autoSet);
       return output;
@@ -256,11 +261,13 @@ async function main(argv: readonly string[], io: CommandIo, options: AwsCommandO
     );
     return RC.ok;
   }
-  const output = await send(call.input);
-  if (call.outfile !== undefined && call.streamingMember) {
-    const body = output[call.streamingMember];
-    if (body instanceof Uint8Array) await io.writeFile(call.outfile, body);
-    delete output[call.streamingMember];
+  const { outfile, streamingMember } = call;
+  const output = await send(call.input, outfile !== undefined && streamingMember !== undefined);
+  if (outfile !== undefined && streamingMember !== undefined) {
+    const body = output[streamingMember];
+    if (body instanceof ReadableStream) await io.writeStream(outfile, body as ReadableStream<Uint8Array>);
+    else if (body instanceof Uint8Array) await io.writeFile(outfile, body);
+    delete output[streamingMember];
   }
   print(toCliShape(model, output, op.output, localTime));
   return RC.ok;

@@ -13,6 +13,7 @@ import {
   ParamSyntaxError,
   streamingOutput,
   unpackMember,
+  type ReadFile,
 } from './params';
 import type { PagingConfig } from './paginate';
 import { validateParams, parseTimestamp } from './validate';
@@ -76,7 +77,7 @@ export async function runOperation(
   }
 
   const home = io.env.HOME ?? '/home/user';
-  const read = (p: string) => io.readFile(p);
+  const read: ReadFile = Object.assign((p: string) => io.readFile(p), { open: (p: string) => io.openFile(p) });
   const input: Record<string, unknown> = {};
   let outfile: string | undefined;
   for (const arg of table) {

@@ -71,8 +71,9 @@ export function argumentTable(model: ServiceModel, op: Operation, args: readonly
   return table;
 }
 
-/** Reads scratch files for file:// and fileb:// (relative to the working directory). */
-export type ReadFile = (path: string) => Promise<Uint8Array>;
+/** Reads scratch files for file:// and fileb:// (relative to the working directory); `open` hands a
+ * streaming member's file (--body) over as a Blob read as it is sent, so a large file is never whole. */
+export type ReadFile = ((path: string) => Promise<Uint8Array>) & { open?: (path: string) => Promise<Blob> };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -227,7 +228,7 @@ async function unpackCliArg(shape: Shape, value: unknown, cliName: string, read:
   if (shape.t === 'integer' || shape.t === 'long') return typeof value === 'number' ? value : pyInt(String(value));
   if (shape.t === 'blob' && shape.streaming) {
     try {
-      return await read(String(value));
+      return await (read.open ?? read)(String(value));
     } catch {
       throw new ParamError(cliName, 'Blob values must be a path to a file.');
     }

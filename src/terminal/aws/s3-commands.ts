@@ -6,7 +6,17 @@ import type { Globals, SendRequest } from './aws';
 import { ClientError } from './errors';
 import { beforeS3Send, afterS3Receive } from './s3-customizations';
 
-type S3Send = (operation: string, input: Record<string, unknown>) => Promise<Record<string, unknown>>;
+type S3Send = (
+  operation: string,
+  input: Record<string, unknown>,
+  options?: { stream?: boolean },
+) => Promise<Record<string, unknown>>;
+
+/** s3transfer's TransferConfig defaults: files of 8 MiB or more go up in 8 MiB parts, more when the
+ * file would need over 10,000 of them (S3's limit). */
+const MULTIPART_THRESHOLD = 8 * 1024 * 1024;
+const PART_SIZE = 8 * 1024 * 1024;
+const MAX_PARTS = 10_000;
 
 /** Content types s3transfer guesses from the file name (Python's mimetypes, the common ones). */
 const MIME: Record<string, string> = {
@@ -47,9 +57,9 @@ export async function runS3(
   globals: Globals,
   send: (r: Omit<SendRequest, 'signal' | 'region' | 'profile' | 'endpointUrl'>) => Promise<Record<string, unknown>>,
 ): Promise<number> {
-  const call: S3Send = (operation, input) => {
+  const call: S3Send = (operation, input, options) => {
     io.signal.throwIfAborted();
-    return send({ service: 's3', operation, input });
+    return send({ service: 's3', operation, input, ...(options?.stream ? { streamOutput: true } : {}) });
   };
   const sub = new ArgParser([
     { name: 'operation', dest: 'op', positional: true, required: true, choices: ['cp', 'ls', 'mb', 'rb', 'rm'] },
@@ -148,24 +158,26 @@ export async function runS3(
       if (!from && to) {
         const key = !to.key || to.key.endsWith('/') ? to.key + basename(src) : to.key;
         const shown = `s3://${to.bucket}/${key}`;
-        const body = await io.readFile(src);
+        const body = await io.openFile(src);
         const ext = basename(src).includes('.') ? basename(src).split('.').pop()!.toLowerCase() : '';
-        const input: Record<string, unknown> = { Bucket: to.bucket, Key: key, Body: body, ...sse };
+        const input: Record<string, unknown> = { Bucket: to.bucket, Key: key, ...sse };
         const type = (ns.content_type as string | undefined) ?? MIME[ext];
         if (type) input.ContentType = type;
         return transfer('upload', shownLocal(src), shown, io, async () => {
-          await call('PutObject', input);
-          return body.length;
+          if (body.size >= MULTIPART_THRESHOLD) await uploadInParts(call, input, body);
+          else await call('PutObject', { ...input, Body: new Uint8Array(await body.arrayBuffer()) });
+          return body.size;
         });
       }
       if (from && !to) {
         const file = dest === '.' || dest.endsWith('/') ? `${dest === '.' ? '' : dest}${basename(from.key)}` : dest;
         return transfer('download', src, shownLocal(file), io, async () => {
           await call('HeadObject', { Bucket: from.bucket, Key: from.key });
-          const r = await call('GetObject', { Bucket: from.bucket, Key: from.key });
-          const body = r.Body as Uint8Array;
-          await io.writeFile(file, body);
-          return body.length;
+          const r = await call('GetObject', { Bucket: from.bucket, Key: from.key }, { stream: true });
+          const body = r.Body;
+          if (body instanceof ReadableStream) return io.writeStream(file, body as ReadableStream<Uint8Array>);
+          await io.writeFile(file, body as Uint8Array);
+          return (body as Uint8Array).length;
         });
       }
       if (from && to) {
@@ -180,6 +192,27 @@ export async function runS3(
     }
   }
   return 0;
+}
+
+/** A multipart upload as s3transfer makes one (CreateMultipartUpload with the object's settings, UploadPart
+ * per slice, CompleteMultipartUpload), aborted when a part fails so no upload is left behind. Each part is a
+ * slice of the disk-backed file, read as it is sent; parts go one at a time (s3transfer sends up to 10
+ * at once; one keeps the page's memory to a part and the service worker does one at a time anyway). */
+async function uploadInParts(call: S3Send, input: Record<string, unknown>, file: Blob): Promise<void> {
+  const partSize = Math.max(PART_SIZE, Math.ceil(file.size / MAX_PARTS));
+  const { UploadId } = await call('CreateMultipartUpload', input);
+  const target = { Bucket: input.Bucket, Key: input.Key, UploadId };
+  try {
+    const parts: { ETag: unknown; PartNumber: number }[] = [];
+    for (let offset = 0, n = 1; offset < file.size; offset += partSize, n++) {
+      const r = await call('UploadPart', { ...target, PartNumber: n, Body: file.slice(offset, offset + partSize) });
+      parts.push({ ETag: r.ETag, PartNumber: n });
+    }
+    await call('CompleteMultipartUpload', { ...target, MultipartUpload: { Parts: parts } });
+  } catch (e) {
+    await call('AbortMultipartUpload', target).catch(() => {});
+    throw e;
+  }
 }
 
 /** s3transfer's human_readable_size: '22 Bytes', '10.0 KiB'. */

@@ -64,12 +64,29 @@ export function createSdkSend(options: SdkSendOptions): Send {
       },
       { relation: 'after', toMiddleware: 'getUserAgentMiddleware', name: 'pocketKmsTerminalUserAgent' },
     );
-    const output = await client.send(new Command(req.input), { abortSignal: req.signal });
+    const output = await client.send(new Command(await nodeReadyInput(req.input)), { abortSignal: req.signal });
     for (const [k, v] of Object.entries(output)) {
-      const stream = v as { transformToByteArray?: () => Promise<Uint8Array> } | undefined;
-      if (stream && typeof stream.transformToByteArray === 'function') output[k] = await stream.transformToByteArray();
+      const stream = v as
+        | { transformToByteArray?: () => Promise<Uint8Array>; transformToWebStream?: () => ReadableStream<Uint8Array> }
+        | undefined;
+      if (typeof stream?.transformToByteArray !== 'function') continue;
+      output[k] =
+        req.streamOutput && stream.transformToWebStream
+          ? stream.transformToWebStream()
+          : await stream.transformToByteArray();
     }
     delete output.$metadata;
     return output;
   };
+}
+
+/** The SDK's Node HTTP handler (unit tests against a recorder) cannot send a Blob body; the browser's
+ * fetch streams it from disk. Under Node only, a Blob member is read into bytes before sending. */
+async function nodeReadyInput(input: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const isNode =
+    typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+  if (!isNode) return input;
+  const out = { ...input };
+  for (const [k, v] of Object.entries(out)) if (v instanceof Blob) out[k] = new Uint8Array(await v.arrayBuffer());
+  return out;
 }

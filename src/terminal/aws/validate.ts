@@ -64,7 +64,8 @@ export function validateParams(model: ServiceModel, params: Record<string, unkno
         if (typeof v !== 'boolean') invalid(name, v, TYPES.boolean!);
         return;
       case 'blob':
-        if (!(typeof v === 'string' || v instanceof Uint8Array))
+        // A Blob is the file-like object: a streaming member (--body) opened from the scratch folder.
+        if (!(typeof v === 'string' || v instanceof Uint8Array || v instanceof Blob))
           invalid(name, v, "<class 'bytes'>, <class 'bytearray'>, file-like object");
         return;
       case 'timestamp':

@@ -5,7 +5,7 @@
 
 import type { Command, ExecResult, ResolvedCommandContext } from 'just-bash/browser';
 import { concat } from '../../format/bytes';
-import { TerminalFileError, type CommandIo, type TerminalCommand } from '../io';
+import { streamsOverBytes, TerminalFileError, type CommandIo, type TerminalCommand } from '../io';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -26,10 +26,40 @@ export function latin1OfBytes(b: Uint8Array): string {
 
 const NEVER = new AbortController().signal;
 
+/** A file system that can hand out a file as a disk-backed Blob and write one as a stream (OpfsFs). */
+export interface StreamingFs {
+  file(path: string): Promise<Blob>;
+  writable(path: string): Promise<WritableStream<Uint8Array>>;
+}
+
+/** The scratch folder as the shell mounts it, reached directly: what the library hands a command through
+ * its context is wrapped in proxies that a Blob cannot pass through (fetch would send "[object Blob]"). */
+export interface StreamingMount {
+  mountPoint: string;
+  fs: StreamingFs;
+}
+
+export const isStreamingFs = (fs: unknown): fs is StreamingFs =>
+  typeof (fs as Partial<StreamingFs>)?.file === 'function' &&
+  typeof (fs as Partial<StreamingFs>)?.writable === 'function';
+
+/** The path inside `mount` of absolute `abs`, or undefined when `abs` is outside it (the in-memory base). */
+function inside(mount: StreamingMount | undefined, abs: string): string | undefined {
+  if (!mount) return undefined;
+  const root = mount.mountPoint.replace(/\/$/, '');
+  if (abs !== root && !abs.startsWith(`${root}/`)) return undefined;
+  return abs.slice(root.length) || '/';
+}
+
 /** The io a command gets inside one invocation; paths resolve against the shell's working directory. */
-function commandIo(ctx: ResolvedCommandContext, out: Uint8Array[], err: Uint8Array[]): CommandIo {
+function commandIo(
+  ctx: ResolvedCommandContext,
+  out: Uint8Array[],
+  err: Uint8Array[],
+  mount: StreamingMount | undefined,
+): CommandIo {
   const resolve = (path: string) => ctx.fs.resolvePath(ctx.cwd, path);
-  return {
+  const io: CommandIo = {
     env: { ...(ctx.exportedEnv ?? Object.fromEntries(ctx.env)) },
     cwd: ctx.cwd,
     stdin: bytesOfLatin1(ctx.stdin as unknown as string),
@@ -45,6 +75,15 @@ function commandIo(ctx: ResolvedCommandContext, out: Uint8Array[], err: Uint8Arr
       if (isDirectory) throw new TerminalFileError(`${path}: Is a directory`);
       return ctx.fs.readFileBuffer(abs);
     },
+    async openFile(path) {
+      const inner = inside(mount, resolve(path));
+      if (inner === undefined) return streamsOverBytes(io).openFile(path);
+      try {
+        return await mount!.fs.file(inner);
+      } catch (e) {
+        throw new TerminalFileError(`${path}: ${fsReason(e)}`);
+      }
+    },
     async mkdir(path) {
       try {
         await ctx.fs.mkdir(resolve(path), { recursive: true });
@@ -59,9 +98,30 @@ function commandIo(ctx: ResolvedCommandContext, out: Uint8Array[], err: Uint8Arr
         throw new TerminalFileError(`${path}: ${fsReason(e)}`);
       }
     },
+    async writeStream(path, stream) {
+      const inner = inside(mount, resolve(path));
+      if (inner === undefined) return streamsOverBytes(io).writeStream(path, stream);
+      let sink: WritableStream<Uint8Array>;
+      try {
+        sink = await mount!.fs.writable(inner);
+      } catch (e) {
+        await stream.cancel().catch(() => {});
+        throw new TerminalFileError(`${path}: ${fsReason(e)}`);
+      }
+      let written = 0;
+      const count = new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, c) {
+          written += chunk.length;
+          c.enqueue(chunk);
+        },
+      });
+      await stream.pipeThrough(count).pipeTo(sink);
+      return written;
+    },
     stdout: (d) => void out.push(typeof d === 'string' ? encoder.encode(d) : d.slice()),
     stderr: (d) => void err.push(typeof d === 'string' ? encoder.encode(d) : d.slice()),
   };
+  return io;
 }
 
 /** The part of a filesystem error a person can act on (the library's errors read `ENOENT: …, open '/x'`). */
@@ -75,7 +135,7 @@ function fsReason(e: unknown): string {
 
 /** `name` runs `run`; an exception becomes `name: message` on standard error and status 1 (255 is
  * what the AWS CLI uses for its own failures, so commands that want it return it themselves). */
-export function adaptCommand(name: string, run: TerminalCommand): Command {
+export function adaptCommand(name: string, run: TerminalCommand, mount?: StreamingMount): Command {
   return {
     name,
     trusted: true,
@@ -84,7 +144,7 @@ export function adaptCommand(name: string, run: TerminalCommand): Command {
       const err: Uint8Array[] = [];
       let exitCode: number;
       try {
-        exitCode = await run(args, commandIo(ctx, out, err));
+        exitCode = await run(args, commandIo(ctx, out, err, mount));
       } catch (e) {
         if (ctx.signal?.aborted) exitCode = 130;
         else {

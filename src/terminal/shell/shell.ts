@@ -5,7 +5,7 @@
 
 import type { Bash, ExecResult, IFileSystem, InMemoryFs } from 'just-bash/browser';
 import type { TerminalCommand } from '../io';
-import { adaptCommand } from './adapter';
+import { adaptCommand, isStreamingFs } from './adapter';
 import { BUILTIN_COMMANDS, EXTRA_COMMANDS, helpCommand } from './commands';
 import { envCommand } from './commands/env';
 import { printfCommand } from './commands/printf';
@@ -132,7 +132,8 @@ export async function createShell(options: ShellOptions = {}): Promise<Shell> {
   const all: Record<string, TerminalCommand> = { ...EXTRA_COMMANDS, ...options.commands };
   const names = () => [...new Set([...BUILTIN_COMMANDS, ...Object.keys(all), 'help'])].filter((n) => n !== HELP).sort();
   all[HELP] = helpCommand(names);
-  const custom = Object.entries(all).map(([name, run]) => adaptCommand(name, run));
+  const mount = isStreamingFs(options.fs) ? { mountPoint: home, fs: options.fs } : undefined;
+  const custom = Object.entries(all).map(([name, run]) => adaptCommand(name, run, mount));
   const env: Record<string, string> = {
     USER: user,
     LOGNAME: user,

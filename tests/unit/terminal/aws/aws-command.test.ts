@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { createAwsCommand, USER_AGENT, type SendRequest } from '../../../../src/terminal/aws/aws';
 import { createSdkSend } from '../../../../src/terminal/aws/sdk-send';
-import { TerminalFileError, type CommandIo } from '../../../../src/terminal/io';
+import { streamsOverBytes, TerminalFileError, type CommandIo } from '../../../../src/terminal/io';
 import { startRecorder } from './recorder';
 
 interface Run {
@@ -45,6 +45,8 @@ async function run(
       return f;
     },
     writeFile: async (p, d) => void files.set(p.replace('/home/user/', ''), d),
+    openFile: (p: string) => streamsOverBytes(io).openFile(p),
+    writeStream: (p: string, st: ReadableStream<Uint8Array>) => streamsOverBytes(io).writeStream(p, st),
     stdout: (d) => (stdout += typeof d === 'string' ? d : new TextDecoder().decode(d)),
     stderr: (d) => (stderr += typeof d === 'string' ? d : new TextDecoder().decode(d)),
   };
@@ -175,6 +177,44 @@ describe('aws (terminal) with a recording send', () => {
     const r = await run(['configure', 'set', 'aws_secret_access_key', 'abc']);
     expect(r.code).toBe(255);
     expect([...r.files.keys()]).toEqual([]);
+  });
+
+  it('s3 cp of a large file aborts its multipart upload when a part fails, and says the upload failed', async () => {
+    const r = await run(['s3', 'cp', 'big.bin', 's3://b/'], {
+      files: { 'big.bin': 'x'.repeat(17 * 1024 * 1024) },
+      reply: (q) => {
+        if (q.operation === 'CreateMultipartUpload') return { UploadId: 'u-1' };
+        if (q.operation === 'UploadPart' && q.input.PartNumber === 2)
+          return serviceError('InternalError', 'We hit a snag');
+        if (q.operation === 'UploadPart') return { ETag: '"e1"' };
+        return {};
+      },
+    });
+    expect(r.sent.map((q) => [q.operation, q.input.PartNumber])).toEqual([
+      ['CreateMultipartUpload', undefined],
+      ['UploadPart', 1],
+      ['UploadPart', 2],
+      ['AbortMultipartUpload', undefined],
+    ]);
+    expect(r.sent[3]!.input).toEqual({ Bucket: 'b', Key: 'big.bin', UploadId: 'u-1' });
+    // Each part is a slice of the file, handed over unread: the transport reads it as it sends.
+    expect(r.sent[1]!.input.Body).toBeInstanceOf(Blob);
+    expect((r.sent[1]!.input.Body as Blob).size).toBe(8 * 1024 * 1024);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'upload failed: ./big.bin to s3://b/big.bin An error occurred (InternalError) when calling the UploadPart operation: We hit a snag\n',
+    );
+  });
+
+  it('s3api get-object hands the body to the file as a stream, and prints the rest', async () => {
+    const body = new Blob(['streamed object body']).stream();
+    const r = await run(['s3api', 'get-object', '--bucket', 'b', '--key', 'k', 'out.txt'], {
+      reply: () => ({ Body: body, ContentLength: 20, ContentType: 'text/plain' }),
+    });
+    expect(r.code).toBe(0);
+    expect(r.sent[0]!.streamOutput).toBe(true);
+    expect(new TextDecoder().decode(r.files.get('out.txt'))).toBe('streamed object body');
+    expect(JSON.parse(r.stdout)).toEqual({ ContentLength: 20, ContentType: 'text/plain' });
   });
 });
 

@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { TerminalFileError, type CommandIo } from '../../../../src/terminal/io';
+import { streamsOverBytes, TerminalFileError, type CommandIo } from '../../../../src/terminal/io';
 import { createAwsCommand } from '../../../../src/terminal/aws/aws';
 import { createSdkSend } from '../../../../src/terminal/aws/sdk-send';
 import type { Recorded } from './recorder';
@@ -178,6 +178,8 @@ export async function runMine(argv: string[], cwd: string, baseUrl: string, env:
     async writeFile(p, data) {
       writeFileSync(resolve(cwd, p), data);
     },
+    openFile: (p: string) => streamsOverBytes(io).openFile(p),
+    writeStream: (p: string, st: ReadableStream<Uint8Array>) => streamsOverBytes(io).writeStream(p, st),
     stdout: (d) => (stdout += typeof d === 'string' ? d : dec.decode(d)),
     stderr: (d) => (stderr += typeof d === 'string' ? d : dec.decode(d)),
   };

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createAwsCommand, type SendRequest } from '../../../../src/terminal/aws/aws';
 import { ShorthandParseError, ShorthandParser } from '../../../../src/terminal/aws/shorthand';
-import { TerminalFileError, type CommandIo } from '../../../../src/terminal/io';
+import { streamsOverBytes, TerminalFileError, type CommandIo } from '../../../../src/terminal/io';
 
 function io(signal = new AbortController().signal): CommandIo & { out: string; err: string } {
   const state = {
@@ -18,6 +18,8 @@ function io(signal = new AbortController().signal): CommandIo & { out: string; e
       throw new TerminalFileError(`${p}: No such file or directory`);
     },
     writeFile: async () => {},
+    openFile: (p: string) => streamsOverBytes(state).openFile(p),
+    writeStream: (p: string, st: ReadableStream<Uint8Array>) => streamsOverBytes(state).writeStream(p, st),
     mkdir: async () => {},
     stdout: (d: Uint8Array | string) => void (state.out += String(d)),
     stderr: (d: Uint8Array | string) => void (state.err += String(d)),

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TerminalFileError, type CommandIo } from '../../../../src/terminal/io';
+import { streamsOverBytes, TerminalFileError, type CommandIo } from '../../../../src/terminal/io';
 import { openssl } from '../../../../src/terminal/openssl';
 
 export const REAL_OPENSSL = '/usr/bin/openssl';
@@ -43,6 +43,8 @@ export function memoryIo(files: Files, stdin: Uint8Array = new Uint8Array(0), si
       if (name(p).includes('/')) throw new TerminalFileError(`${p}: No such file or directory`);
       files.set(name(p), data.slice());
     },
+    openFile: (p: string) => streamsOverBytes(io).openFile(p),
+    writeStream: (p: string, st: ReadableStream<Uint8Array>) => streamsOverBytes(io).writeStream(p, st),
     stdout: (d) => out.push(typeof d === 'string' ? new TextEncoder().encode(d) : d.slice()),
     stderr: (d) => err.push(typeof d === 'string' ? d : new TextDecoder().decode(d)),
   };

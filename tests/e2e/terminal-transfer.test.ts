@@ -1,0 +1,85 @@
+// User story: a workshop attendee copies a large file from the terminal's scratch folder into an SSE-KMS
+// bucket and back (`aws s3 cp`, as a lab sheet has it). The upload goes in 8 MiB parts as the real CLI's
+// does, the download streams to disk, and neither holds the file in the page's memory: the page's live JS
+// heap plus ArrayBuffer memory (sampled after a garbage collection, so what is held, not what awaits
+// collection), sampled throughout both copies, stays far below the file's size.
+import type { CDPSession, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useApp } from './harness';
+
+const env = useApp();
+
+const FILE_MIB = 64;
+/** Growth of the page's heap + ArrayBuffers over the copies allowed: half the file. Reading the file whole
+ * (as the terminal did before) grows it by at least the file; a part or a few stream chunks do not. */
+const MAX_GROWTH_MIB = FILE_MIB / 2;
+
+interface ShellResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+async function shell(page: Page, lines: string): Promise<ShellResult> {
+  await page.waitForFunction(() => (globalThis as any).pocketKms?.info !== undefined, null, { timeout: 30_000 });
+  return page.evaluate((l) => (globalThis as any).pocketKms.shell(l), lines);
+}
+
+/** Live memory: garbage collected first (chunks already written wait for a GC that their size alone does
+ * not trigger, and would be counted as held). */
+const heapMiB = async (cdp: CDPSession) => {
+  await cdp.send('HeapProfiler.collectGarbage');
+  const h = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number };
+  return (h.usedSize + (h.backingStorageSize ?? 0)) / 2 ** 20;
+};
+
+describe('aws s3 cp of a large file in the terminal', () => {
+  it('uploads in parts and downloads by streaming, the bytes intact and the page heap flat', async () => {
+    const { page } = env.browser;
+    const made = await shell(
+      page,
+      [
+        `openssl rand -out big.bin ${FILE_MIB * 1024 * 1024}`,
+        'KEY=$(aws kms create-key --description transfer --query KeyMetadata.KeyId --output text)',
+        'aws s3 mb s3://transfer-lab',
+      ].join('\n'),
+    );
+    expect(made.stderr).toBe('');
+    expect(made.exitCode).toBe(0);
+
+    const cdp = await page.context().newCDPSession(page);
+    const baseline = await heapMiB(cdp);
+    let peak = baseline;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        peak = Math.max(peak, await heapMiB(cdp));
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    })();
+    const copied = await shell(
+      page,
+      'aws s3 cp big.bin s3://transfer-lab/ --sse aws:kms --sse-kms-key-id "$KEY" && aws s3 cp s3://transfer-lab/big.bin back.bin',
+    );
+    sampling = false;
+    await sampler;
+    expect(copied.stderr).toBe('');
+    expect(copied.exitCode).toBe(0);
+    expect(copied.stdout).toMatch(/upload: \.\/big\.bin to s3:\/\/transfer-lab\/big\.bin\s*\n/);
+    expect(copied.stdout).toMatch(/download: s3:\/\/transfer-lab\/big\.bin to \.\/back\.bin\s*\n/);
+    console.log(`page heap + ArrayBuffers: ${baseline.toFixed(1)} MiB before, ${peak.toFixed(1)} MiB at most`);
+    expect(peak - baseline).toBeLessThan(MAX_GROWTH_MIB);
+
+    const head = JSON.parse(
+      (await shell(page, 'aws s3api head-object --bucket transfer-lab --key big.bin')).stdout,
+    ) as Record<string, unknown>;
+    expect(head).toMatchObject({ ContentLength: FILE_MIB * 1024 * 1024, ServerSideEncryption: 'aws:kms' });
+    expect(String(head.SSEKMSKeyId)).toMatch(/^arn:aws:kms:[^:]+:\d{12}:key\/[0-9a-f-]{36}$/);
+    // A multipart object's ETag names its part count: 64 MiB in 8 MiB parts.
+    expect(String(head.ETag)).toMatch(/-8"$/);
+
+    const sums = (await shell(page, 'sha256sum big.bin back.bin')).stdout.trim().split('\n');
+    expect(sums).toHaveLength(2);
+    expect(sums[0]!.split(/\s+/)[0]).toBe(sums[1]!.split(/\s+/)[0]);
+  });
+});
