@@ -2,10 +2,10 @@
 // dict botocore would have parsed (model member order, ISO-8601 timestamps, base64 blobs), then --query
 // (JMESPath) and one of json (4-space), text (tab-separated), table (table.ts) or yaml.
 import jmespath from 'jmespath';
-import { Document, visit } from 'yaml';
 import { structure, type ServiceModel, type Shape } from './model';
 import { isDict } from './shorthand';
 import { renderTable } from './table';
+import { emitYaml } from './yaml-emit';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -151,31 +151,12 @@ export function formatJson(data: Json): string {
   return JSON.stringify(data, null, 4) + '\n';
 }
 
-/** Strings ruamel.yaml's resolver reads as timestamps (its YAML 1.1 rule): written quoted. */
-const TIMESTAMP =
-  /^(?:[0-9]{4}-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9]{2})?))?|[0-9]{4}-[0-9]{2}-[0-9]{2})$/;
-
-/** ruamel.yaml's safe dumper as the CLI configures it (block style, sorted keys; scalars alone as JSON).
- * Known gap: ruamel folds long plain strings one word later and writes multi-line strings double-quoted
- * with escapes; here they fold at the width and use single quotes. */
+/** ruamel.yaml's safe dumper as the CLI configures it (block style, keys sorted; scalars alone as JSON):
+ * yaml-emit.ts. */
 export function formatYaml(data: Json): string {
   if (isDict(data) && Object.keys(data).length === 0) return '';
   if (isScalar(data)) return JSON.stringify(data) + '\n';
-  const doc = new Document(data, { sortMapEntries: (a, b) => pyCompare(String(a.key), String(b.key)) });
-  visit(doc, {
-    Scalar(_key, node) {
-      if (typeof node.value === 'string' && TIMESTAMP.test(node.value)) node.type = 'QUOTE_SINGLE';
-    },
-  });
-  return doc.toString({
-    indentSeq: false,
-    lineWidth: 80,
-    minContentWidth: 0,
-    defaultStringType: 'PLAIN',
-    defaultKeyType: 'PLAIN',
-    singleQuote: true,
-    blockQuote: false,
-  });
+  return emitYaml(data as Json[] | { [k: string]: Json }, (keys) => [...keys].sort(pyCompare));
 }
 
 export function formatOutput(kind: string, data: Json, title: string, width: number): string {
