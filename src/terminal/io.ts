@@ -27,6 +27,12 @@ export interface CommandIo {
   /** Creates or replaces `path` with `stream` as it arrives (a download is never whole in memory in the
    * page); resolves to the number of bytes written. */
   writeStream(path: string, stream: ReadableStream<Uint8Array>): Promise<number>;
+  /** What is at `path`, or undefined when nothing is. */
+  stat(path: string): Promise<{ isDirectory: boolean; size: number; mtime: Date } | undefined>;
+  /** The names in folder `path`. @throws TerminalFileError */
+  readdir(path: string): Promise<string[]>;
+  /** Removes file `path`. @throws TerminalFileError */
+  rm(path: string): Promise<void>;
   /** Creates directory `path` and any missing parents (`mkdir -p`); nothing if it exists. */
   mkdir(path: string): Promise<void>;
   /** Writes to standard output; strings are UTF-8. */

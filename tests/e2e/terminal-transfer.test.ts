@@ -82,4 +82,41 @@ describe('aws s3 cp of a large file in the terminal', () => {
     expect(sums).toHaveLength(2);
     expect(sums[0]!.split(/\s+/)[0]).toBe(sums[1]!.split(/\s+/)[0]);
   });
+
+  it('syncs a folder up (a second sync sends nothing), copies it back recursively and removes it', async () => {
+    const { page } = env.browser;
+    const up = await shell(
+      page,
+      [
+        'mkdir -p site/css && echo "<h1>lab</h1>" > site/index.html && echo "h1 {}" > site/css/site.css',
+        'aws s3 sync site s3://transfer-lab/web',
+      ].join('\n'),
+    );
+    expect(up.stderr).toBe('');
+    const uploaded = up.stdout.split('\n').map((l) => l.slice(l.lastIndexOf('\r') + 1).trimEnd());
+    expect(uploaded.filter(Boolean).sort()).toEqual([
+      'upload: site/css/site.css to s3://transfer-lab/web/css/site.css',
+      'upload: site/index.html to s3://transfer-lab/web/index.html',
+    ]);
+    expect(await shell(page, 'aws s3 sync site s3://transfer-lab/web')).toEqual({
+      stdout: '',
+      stderr: '',
+      exitCode: 0,
+    });
+
+    const back = await shell(
+      page,
+      'aws s3 cp s3://transfer-lab/web down --recursive --quiet && cat down/css/site.css down/index.html',
+    );
+    expect(back).toEqual({ stdout: 'h1 {}\n<h1>lab</h1>\n', stderr: '', exitCode: 0 });
+    const removed = await shell(
+      page,
+      'aws s3 rm s3://transfer-lab/web --recursive && aws s3 ls s3://transfer-lab/web/',
+    );
+    expect(removed.stdout.split('\n').filter(Boolean).sort()).toEqual([
+      'delete: s3://transfer-lab/web/css/site.css',
+      'delete: s3://transfer-lab/web/index.html',
+    ]);
+    expect(removed.exitCode).toBe(1); // `s3 ls` of a prefix with nothing under it, as the CLI
+  });
 });

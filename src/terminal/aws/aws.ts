@@ -174,7 +174,7 @@ async function main(argv: readonly string[], io: CommandIo, options: AwsCommandO
           region: globals.region ?? 'us-east-1',
           profile: globals.profile,
           endpointUrl: globals.endpointUrl,
-          signal: io.signal,
+          signal: r.signal ?? io.signal,
         });
         return out;
       } catch (e) {

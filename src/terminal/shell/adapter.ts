@@ -84,6 +84,28 @@ function commandIo(
         throw new TerminalFileError(`${path}: ${fsReason(e)}`);
       }
     },
+    async stat(path) {
+      try {
+        const st = await ctx.fs.stat(resolve(path));
+        return { isDirectory: st.isDirectory, size: st.size, mtime: new Date(st.mtime.getTime()) };
+      } catch {
+        return undefined;
+      }
+    },
+    async readdir(path) {
+      try {
+        return [...(await ctx.fs.readdir(resolve(path)))];
+      } catch (e) {
+        throw new TerminalFileError(`${path}: ${fsReason(e)}`);
+      }
+    },
+    async rm(path) {
+      try {
+        await ctx.fs.rm(resolve(path));
+      } catch (e) {
+        throw new TerminalFileError(`${path}: ${fsReason(e)}`);
+      }
+    },
     async mkdir(path) {
       try {
         await ctx.fs.mkdir(resolve(path), { recursive: true });

@@ -21,6 +21,7 @@ async function run(
     files?: Record<string, string>;
     reply?: (r: SendRequest) => unknown;
     profiles?: string[];
+    signal?: AbortSignal;
   } = {},
 ): Promise<Run> {
   const files = new Map<string, Uint8Array>(
@@ -37,7 +38,7 @@ async function run(
     env,
     cwd: '/home/user',
     stdin: new Uint8Array(),
-    signal: new AbortController().signal,
+    signal: opts.signal ?? new AbortController().signal,
     mkdir: async () => {},
     readFile: async (p) => {
       const f = files.get(p.replace('/home/user/', ''));
@@ -45,6 +46,23 @@ async function run(
       return f;
     },
     writeFile: async (p, d) => void files.set(p.replace('/home/user/', ''), d),
+    stat: async (p) => {
+      const name = p.replace('/home/user/', '').replace(/^\.\/?/, '');
+      const f = files.get(name);
+      if (f) return { isDirectory: false, size: f.length, mtime: new Date(0) };
+      const isDir = !name || [...files.keys()].some((k) => k.startsWith(`${name}/`));
+      return isDir ? { isDirectory: true, size: 0, mtime: new Date(0) } : undefined;
+    },
+    readdir: async (p) => {
+      const name = p.replace('/home/user/', '').replace(/^\.\/?/, '');
+      const prefix = name ? `${name}/` : '';
+      return [
+        ...new Set(
+          [...files.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length).split('/')[0]!),
+        ),
+      ];
+    },
+    rm: async (p) => void files.delete(p.replace('/home/user/', '')),
     openFile: (p: string) => streamsOverBytes(io).openFile(p),
     writeStream: (p: string, st: ReadableStream<Uint8Array>) => streamsOverBytes(io).writeStream(p, st),
     stdout: (d) => (stdout += typeof d === 'string' ? d : new TextDecoder().decode(d)),
@@ -204,6 +222,22 @@ describe('aws (terminal) with a recording send', () => {
     expect(r.stderr).toBe(
       'upload failed: ./big.bin to s3://b/big.bin An error occurred (InternalError) when calling the UploadPart operation: We hit a snag\n',
     );
+  });
+
+  it('Ctrl-C during a multipart s3 cp stops it and still aborts the upload', async () => {
+    const ctrlC = new AbortController();
+    const r = await run(['s3', 'cp', 'big.bin', 's3://b/'], {
+      files: { 'big.bin': 'x'.repeat(17 * 1024 * 1024) },
+      signal: ctrlC.signal,
+      reply: (q) => {
+        if (q.operation === 'CreateMultipartUpload') return { UploadId: 'u-1' };
+        if (q.operation === 'UploadPart') ctrlC.abort();
+        return { ETag: '"e1"' };
+      },
+    });
+    expect(r.sent.map((q) => q.operation)).toEqual(['CreateMultipartUpload', 'UploadPart', 'AbortMultipartUpload']);
+    expect(r.sent[2]!.signal.aborted).toBe(false);
+    expect(r.code).toBe(130);
   });
 
   it('s3api get-object hands the body to the file as a stream, and prints the rest', async () => {

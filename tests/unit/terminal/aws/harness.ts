@@ -1,7 +1,7 @@
 // Runs one command line through the real AWS CLI v2 (/usr/bin/aws) and through the terminal's `aws`
 // (over the SDK send), both against the recorder, in scratch folders holding the same files.
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, existsSync, statSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { streamsOverBytes, TerminalFileError, type CommandIo } from '../../../../src/terminal/io';
 import { createAwsCommand } from '../../../../src/terminal/aws/aws';
@@ -104,12 +104,19 @@ export const FILES: Record<string, string | Buffer> = {
     '{"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "alias/kms-lab"}, "BucketKeyEnabled": true}]}',
   'parts.json': '{"Parts": [{"ETag": "etag-part", "PartNumber": 1}]}',
   'binary.dat': Buffer.from([0xff, 0xfe, 0x00, 0x80]),
+  // A small site for recursive copies and sync.
+  'site/index.html': '<h1>lab</h1>\n',
+  'site/css/site.css': 'h1 { color: teal }\n',
+  'site/notes.txt': 'notes\n',
 };
 
 export function scratch(dir: string, config?: string): string {
   mkdirSync(join(dir, '.aws'), { recursive: true });
   if (config !== undefined) writeFileSync(join(dir, '.aws/config'), config);
-  for (const [n, c] of Object.entries(FILES)) writeFileSync(join(dir, n), c);
+  for (const [n, c] of Object.entries(FILES)) {
+    mkdirSync(join(dir, n, '..'), { recursive: true });
+    writeFileSync(join(dir, n), c);
+  }
   return dir;
 }
 
@@ -119,6 +126,16 @@ const OUTPUTS = ['downloaded.txt', 'part.txt', '.aws/config'];
 function collect(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const n of OUTPUTS) if (existsSync(join(dir, n))) out[n] = readFileSync(join(dir, n)).toString('base64');
+  // What a recursive download wrote, and which scratch files a move or sync --delete removed.
+  const walk = (rel: string) => {
+    for (const name of readdirSync(join(dir, rel)).sort()) {
+      const child = `${rel}/${name}`;
+      if (statSync(join(dir, child)).isDirectory()) walk(child);
+      else out[child] = readFileSync(join(dir, child)).toString('base64');
+    }
+  };
+  if (existsSync(join(dir, 'down'))) walk('down');
+  for (const n of Object.keys(FILES)) if (!existsSync(join(dir, n))) out[n] = 'removed';
   return out;
 }
 
@@ -177,6 +194,17 @@ export async function runMine(argv: string[], cwd: string, baseUrl: string, env:
     },
     async writeFile(p, data) {
       writeFileSync(resolve(cwd, p), data);
+    },
+    async stat(p) {
+      if (!existsSync(resolve(cwd, p))) return undefined;
+      const st = statSync(resolve(cwd, p));
+      return { isDirectory: st.isDirectory(), size: st.size, mtime: st.mtime };
+    },
+    async readdir(p) {
+      return readdirSync(resolve(cwd, p));
+    },
+    async rm(p) {
+      rmSync(resolve(cwd, p));
     },
     openFile: (p: string) => streamsOverBytes(io).openFile(p),
     writeStream: (p: string, st: ReadableStream<Uint8Array>) => streamsOverBytes(io).writeStream(p, st),

@@ -18,6 +18,13 @@ function io(signal = new AbortController().signal): CommandIo & { out: string; e
       throw new TerminalFileError(`${p}: No such file or directory`);
     },
     writeFile: async () => {},
+    stat: async () => undefined,
+    readdir: async (p: string): Promise<string[]> => {
+      throw new TerminalFileError(`${p}: No such file or directory`);
+    },
+    rm: async (p: string) => {
+      throw new TerminalFileError(`${p}: No such file or directory`);
+    },
     openFile: (p: string) => streamsOverBytes(state).openFile(p),
     writeStream: (p: string, st: ReadableStream<Uint8Array>) => streamsOverBytes(state).writeStream(p, st),
     mkdir: async () => {},

@@ -107,6 +107,33 @@ function kms(op: string, body: Record<string, unknown>): [number, unknown] {
   }
 }
 
+/** The bucket's objects for ListObjectsV2 (prefix and delimiter honoured, as S3 does). */
+const OBJECTS: [key: string, size: number, modified: string, etag: string][] = [
+  ['b.txt', 3, '2023-11-14T22:13:21.000Z', 'def'],
+  ['hello.txt', 22, '2023-11-14T22:13:20.000Z', 'abc'],
+  ['web/css/site.css', 22, '2023-11-14T22:13:22.000Z', 'abc'],
+  ['web/index.html', 22, '2023-11-14T22:13:23.000Z', 'abc'],
+];
+
+function listing(bucket: string, q: Record<string, string>): string {
+  const prefix = q.prefix ?? '';
+  const contents: string[] = [];
+  const common = new Set<string>();
+  for (const [key, size, modified, etag] of OBJECTS) {
+    if (!key.startsWith(prefix)) continue;
+    const cut = q.delimiter ? key.indexOf(q.delimiter, prefix.length) : -1;
+    if (cut >= 0) common.add(key.slice(0, cut + 1));
+    else
+      contents.push(
+        `<Contents><Key>${key}</Key><LastModified>${modified}</LastModified><ETag>"${etag}"</ETag><Size>${size}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+      );
+  }
+  const prefixes = [...common].map((p) => `<CommonPrefixes><Prefix>${p}</Prefix></CommonPrefixes>`).join('');
+  const delimiter = q.delimiter ? `<Delimiter>${q.delimiter}</Delimiter>` : '';
+  const encoding = q['encoding-type'] ? `<EncodingType>${q['encoding-type']}</EncodingType>` : '';
+  return `<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${bucket}</Name><Prefix>${prefix}</Prefix>${delimiter}${encoding}<KeyCount>${contents.length + common.size}</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>${contents.join('')}${prefixes}</ListBucketResult>`;
+}
+
 const xml = (body: string) => `<?xml version="1.0" encoding="UTF-8"?>\n${body}`;
 
 function s3(r: Recorded, rest: string[]): [number, Record<string, string>, string | Buffer] {
@@ -160,14 +187,7 @@ function s3(r: Recorded, rest: string[]): [number, Record<string, string>, strin
     ];
   if ('uploadId' in q && r.method === 'PUT') return [200, { etag: '"etag-part"' }, ''];
   if ('uploadId' in q && r.method === 'DELETE') return [204, {}, ''];
-  if (q['list-type'] === '2')
-    return [
-      200,
-      { 'content-type': 'application/xml' },
-      xml(
-        `<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${bucket}</Name><Prefix></Prefix><KeyCount>2</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated><Contents><Key>hello.txt</Key><LastModified>2023-11-14T22:13:20.000Z</LastModified><ETag>"abc"</ETag><Size>22</Size><StorageClass>STANDARD</StorageClass></Contents><Contents><Key>b.txt</Key><LastModified>2023-11-14T22:13:21.000Z</LastModified><ETag>"def"</ETag><Size>3</Size><StorageClass>STANDARD</StorageClass></Contents></ListBucketResult>`,
-      ),
-    ];
+  if (q['list-type'] === '2') return [200, { 'content-type': 'application/xml' }, xml(listing(bucket!, q))];
   const objectHeaders = {
     'last-modified': 'Tue, 14 Nov 2023 22:13:20 GMT',
     etag: '"abc"',

@@ -81,3 +81,70 @@ describe.skipIf(!HAVE_CLI)('aws s3 cp of a large file (multipart) as AWS CLI v2 
     expect(mine.stderr).toBe(real.stderr);
   });
 });
+
+/** Recursive copies, moves, deletions and sync: the real CLI runs transfers concurrently, so requests and
+ * result lines are compared as sets; exit codes, errors and the files written or removed exactly. */
+const RECURSIVE = [
+  's3 cp site s3://kms-lab-bucket/web/ --recursive',
+  's3 cp site s3://kms-lab-bucket/web --recursive --exclude "*.css"',
+  's3 cp site s3://kms-lab-bucket --recursive --exclude "*" --include "*.html" --sse aws:kms --sse-kms-key-id alias/kms-lab',
+  's3 cp ./site/ s3://kms-lab-bucket/web/ --recursive --dryrun',
+  's3 cp s3://kms-lab-bucket/web down --recursive',
+  's3 cp s3://kms-lab-bucket/ down --recursive --exclude "web/*"',
+  's3 cp s3://kms-lab-bucket/web/ s3://kms-lab-bucket/backup/ --recursive',
+  's3 cp s3://kms-lab-bucket/hello.txt site',
+  's3 cp nope s3://kms-lab-bucket/ --recursive',
+  's3 cp hello.txt s3://kms-lab-bucket/ --bogus',
+  's3 rm s3://kms-lab-bucket/ --recursive',
+  's3 rm s3://kms-lab-bucket/web --recursive --exclude "*.css"',
+  's3 rm s3://kms-lab-bucket/ --recursive --quiet',
+  's3 mv hello.txt s3://kms-lab-bucket/moved.txt',
+  's3 mv s3://kms-lab-bucket/hello.txt downloaded.txt',
+  's3 mv site s3://kms-lab-bucket/web/ --recursive',
+  's3 sync site s3://kms-lab-bucket/web',
+  's3 sync site s3://kms-lab-bucket/web --delete --exclude "*.txt"',
+  's3 sync s3://kms-lab-bucket/web down',
+  's3 sync site s3://kms-lab-bucket/web --size-only',
+];
+
+describe.skipIf(!HAVE_CLI)('aws s3 cp|mv|rm|sync over folders as AWS CLI v2 runs them', () => {
+  let rec: Recorder;
+  const results: { real: Outcome; mine: Outcome }[] = [];
+
+  beforeAll(async () => {
+    rec = await startRecorder();
+    const root = mkdtempSync(join(tmpdir(), 'aws-recursive-'));
+    for (const [i, line] of RECURSIVE.entries()) {
+      const real = await runReal(words(line), scratch(join(root, `real-${i}`)), `${rec.url}/real-r${i}`, ENV);
+      const mine = await runMine(words(line), scratch(join(root, `mine-${i}`)), `${rec.url}/mine-r${i}`, ENV);
+      results.push({ real, mine });
+    }
+  }, 300_000);
+
+  afterAll(async () => rec?.close());
+
+  const lines = (s: string) =>
+    s
+      .split('\n')
+      .map((l) => l.slice(l.lastIndexOf('\r') + 1).trimEnd())
+      .filter(Boolean)
+      .sort();
+  const requests = (run: string) =>
+    (rec.runs.get(run) ?? [])
+      .map((r) => {
+        const n = normalise(r) as { query: Record<string, string>; body: string };
+        return JSON.stringify({ ...n, query: Object.fromEntries(Object.entries(n.query).sort()) });
+      })
+      .sort();
+
+  it.each(RECURSIVE.map((l, i) => [l, i] as const))('aws %s', (_line, i) => {
+    const { real, mine } = results[i]!;
+    expect({ code: mine.code, stdout: lines(mine.stdout), stderr: mine.stderr, files: mine.files }).toEqual({
+      code: real.code,
+      stdout: lines(real.stdout),
+      stderr: real.stderr,
+      files: real.files,
+    });
+    expect(requests(`mine-r${i}`)).toEqual(requests(`real-r${i}`));
+  });
+});

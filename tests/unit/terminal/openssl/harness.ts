@@ -43,6 +43,16 @@ export function memoryIo(files: Files, stdin: Uint8Array = new Uint8Array(0), si
       if (name(p).includes('/')) throw new TerminalFileError(`${p}: No such file or directory`);
       files.set(name(p), data.slice());
     },
+    async stat(p) {
+      const f = files.get(name(p));
+      return f ? { isDirectory: false, size: f.length, mtime: new Date(0) } : undefined;
+    },
+    async readdir() {
+      return [...files.keys()];
+    },
+    async rm(p) {
+      files.delete(name(p));
+    },
     openFile: (p: string) => streamsOverBytes(io).openFile(p),
     writeStream: (p: string, st: ReadableStream<Uint8Array>) => streamsOverBytes(io).writeStream(p, st),
     stdout: (d) => out.push(typeof d === 'string' ? new TextEncoder().encode(d) : d.slice()),
