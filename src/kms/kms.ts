@@ -2,7 +2,7 @@
 // audit log (success or failure), and runs maintenance (deletion when due, automatic rotation).
 // The handler map lives here, beside the handler-free catalogue (operations/index.ts) it is checked against.
 
-import type { AnyCaller, Caller } from './ids';
+import { uuidV4, type AnyCaller, type Caller } from './ids';
 import { DAY_MS, isPastDeletion, OpContext, type KmsEnv } from './context';
 import { KmsError, toKmsError, UnknownOperationException, UnsupportedOperationException } from './errors';
 import type { Keystore } from './ids';
@@ -27,6 +27,8 @@ import * as keyPairs from './ops/key-pairs';
 import * as agreement from './ops/agreement';
 import * as kem from './ops/kem';
 import * as grants from './ops/grants';
+import * as imports from './ops/import';
+import { expiredVersions, parametersMeta, asOf } from './import';
 import { Iam } from './iam';
 import { simulate, type SimulationRequest, type SimulationResult } from './authz';
 import { Audit, type LookupEventsRequest } from './audit';
@@ -82,6 +84,9 @@ const OPS = {
   ListRetirableGrants: grants.listRetirableGrants,
   RetireGrant: grants.retireGrant,
   RevokeGrant: grants.revokeGrant,
+  GetParametersForImport: imports.getParametersForImport,
+  ImportKeyMaterial: imports.importKeyMaterial,
+  DeleteImportedKeyMaterial: imports.deleteImportedKeyMaterial,
   // An implemented operation without a handler, or a handler for one the catalogue says is
   // "not yet", fails to compile here.
 } as const satisfies Record<ImplementedOperation, Handler>;
@@ -264,14 +269,20 @@ export class Kms {
     await this.env.store.read((tx) => c.authorizeAccount(tx, action, resource));
   }
 
-  /** Destroys keys whose deletion date has passed and rotates keys whose automatic rotation is due.
+  /** Destroys keys whose deletion date has passed, imported material whose ValidTo has passed and import
+   * parameters that expired, and rotates keys whose automatic rotation is due.
    * Safe to run from several instances at once. Returns what it did. */
-  async maintain(): Promise<{ deleted: string[]; rotated: string[] }> {
+  async maintain(): Promise<{ deleted: string[]; rotated: string[]; expired: string[] }> {
     await this.custody.lockIfIdle();
     const now = this.env.clock.now();
     const all = await this.env.store.read((tx) => tx.allKeys());
     const deleted: string[] = [];
     const rotated: string[] = [];
+    const expired: string[] = [];
+    for (const key of all) {
+      if (key.origin === 'EXTERNAL' && !isPastDeletion(key, now) && (await this.expireImported(key.keyId, now)))
+        expired.push(key.keyId);
+    }
     for (const key of all) {
       if (isPastDeletion(key, now)) {
         const c = new OpContext(this.env, 'service', 'DeleteKey', { keyId: key.arn });
@@ -282,6 +293,7 @@ export class Kms {
             if (!cur || !isPastDeletion(cur, now)) return false;
             for (const a of await tx.listAliases(key.keyId)) await tx.deleteAlias(a.name);
             for (const g of await tx.listGrants({ keyId: key.keyId })) await tx.deleteGrant(g.grantId);
+            for (const t of cur.importTokens ?? []) await tx.deleteMeta(parametersMeta(t.id));
             await tx.deleteMaterials(key.keyId);
             await tx.deleteKey(key.keyId);
             await tx.appendAudit(c.entry(null));
@@ -301,7 +313,47 @@ export class Kms {
         }
       }
     }
-    return { deleted, rotated };
+    return { deleted, rotated, expired };
+  }
+
+  /** An EXTERNAL key's maintenance: material past its ValidTo is destroyed (every stored form) with one
+   * DeleteExpiredKeyMaterial service event per material, as AWS records it; expired import parameters (their
+   * sealed wrapping private keys) are deleted. Reads already treat expired material as gone (import/state.ts). */
+  private async expireImported(keyId: string, now: number): Promise<boolean> {
+    const c = new OpContext(this.env, 'service', 'DeleteExpiredKeyMaterial', undefined);
+    c.keyIds.add(keyId);
+    const changed = await this.env.store.write(
+      async (tx) => {
+        const stored = await tx.getKey(keyId);
+        if (!stored || stored.origin !== 'EXTERNAL') return false;
+        const gone = expiredVersions(stored, now);
+        const staleTokens = (stored.importTokens ?? []).filter((t) => t.expiresAt <= now);
+        // Bytes of material no longer imported (an expiry another call already applied to the record).
+        const held = (await tx.listMaterials(keyId)).map((m) => m.version);
+        const leftover = (stored.imported ?? []).filter(
+          (m) => m.importState !== 'IMPORTED' && held.includes(m.version) && !gone.includes(m),
+        );
+        if (!gone.length && !staleTokens.length && !leftover.length) return false;
+        for (const t of staleTokens) await tx.deleteMeta(parametersMeta(t.id));
+        const key = asOf(stored, now);
+        await imports.destroyMaterial(
+          tx,
+          keyId,
+          [...gone, ...leftover].map((m) => m.version),
+        );
+        await tx.putKey({ ...key, importTokens: (stored.importTokens ?? []).filter((t) => t.expiresAt > now) });
+        for (const m of gone) {
+          const e = c.entry(null);
+          e.eventId = e.record.eventID = uuidV4(this.env.random.bytes(16));
+          e.record.serviceEventDetails = { keyId, keyMaterialId: m.materialId };
+          await tx.appendAudit(e);
+        }
+        return gone.length > 0;
+      },
+      { durable: true },
+    );
+    if (changed) this.env.cache.forgetKey(keyId);
+    return changed;
   }
 
   private async rotateIfDue(c: OpContext, keyId: string, now: number): Promise<boolean> {
