@@ -75,7 +75,7 @@ describe('material that expires', () => {
     const k = await f.createKey({ Origin: 'EXTERNAL' });
     await params(f, k.KeyId);
     const stored = async () =>
-      (await f.store.snapshot()).stores.meta.filter((m) => (m as [string])[0].startsWith('import:')).length;
+      ((await f.store.snapshot()).stores.meta as [string, unknown][]).filter(([n]) => n.startsWith('import:')).length;
     expect(await stored()).toBe(1);
     f.clock.t += DAY - 1;
     await f.kms.maintain();

@@ -7,8 +7,6 @@ import { encodeEncryptionContext } from '../../../../src/format/encryption-conte
 import { freshKms, rejectsWith, utf8, text } from '../../helpers/kms';
 import { importMaterial, params, type Alg } from './wrap';
 
-const NEVER = { ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' };
-
 describe('CreateKey with Origin EXTERNAL', () => {
   it('makes a key pending import, with no material, that no cryptographic call can use', async () => {
     const f = await freshKms();
