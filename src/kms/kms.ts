@@ -2,7 +2,7 @@
 // audit log (success or failure), and runs maintenance (deletion when due, automatic rotation).
 // The handler map lives here, beside the handler-free catalogue (operations/index.ts) it is checked against.
 
-import { uuidV4, type AnyCaller, type Caller } from './ids';
+import type { AnyCaller, Caller } from './ids';
 import { DAY_MS, isPastDeletion, OpContext, type KmsEnv } from './context';
 import { KmsError, toKmsError, UnknownOperationException, UnsupportedOperationException } from './errors';
 import type { Keystore } from './ids';
@@ -28,7 +28,8 @@ import * as agreement from './ops/agreement';
 import * as kem from './ops/kem';
 import * as grants from './ops/grants';
 import * as imports from './ops/import';
-import { expiredVersions, parametersMeta, asOf } from './import';
+import { parametersMeta } from './import';
+import { expireImported } from './ops/import-expiry';
 import { Iam } from './iam';
 import { simulate, type SimulationRequest, type SimulationResult } from './authz';
 import { Audit, type LookupEventsRequest } from './audit';
@@ -280,7 +281,7 @@ export class Kms {
     const rotated: string[] = [];
     const expired: string[] = [];
     for (const key of all) {
-      if (key.origin === 'EXTERNAL' && !isPastDeletion(key, now) && (await this.expireImported(key.keyId, now)))
+      if (key.origin === 'EXTERNAL' && !isPastDeletion(key, now) && (await expireImported(this.env, key.keyId, now)))
         expired.push(key.keyId);
     }
     for (const key of all) {
@@ -314,46 +315,6 @@ export class Kms {
       }
     }
     return { deleted, rotated, expired };
-  }
-
-  /** An EXTERNAL key's maintenance: material past its ValidTo is destroyed (every stored form) with one
-   * DeleteExpiredKeyMaterial service event per material, as AWS records it; expired import parameters (their
-   * sealed wrapping private keys) are deleted. Reads already treat expired material as gone (import/state.ts). */
-  private async expireImported(keyId: string, now: number): Promise<boolean> {
-    const c = new OpContext(this.env, 'service', 'DeleteExpiredKeyMaterial', undefined);
-    c.keyIds.add(keyId);
-    const changed = await this.env.store.write(
-      async (tx) => {
-        const stored = await tx.getKey(keyId);
-        if (!stored || stored.origin !== 'EXTERNAL') return false;
-        const gone = expiredVersions(stored, now);
-        const staleTokens = (stored.importTokens ?? []).filter((t) => t.expiresAt <= now);
-        // Bytes of material no longer imported (an expiry another call already applied to the record).
-        const held = (await tx.listMaterials(keyId)).map((m) => m.version);
-        const leftover = (stored.imported ?? []).filter(
-          (m) => m.importState !== 'IMPORTED' && held.includes(m.version) && !gone.includes(m),
-        );
-        if (!gone.length && !staleTokens.length && !leftover.length) return false;
-        for (const t of staleTokens) await tx.deleteMeta(parametersMeta(t.id));
-        const key = asOf(stored, now);
-        await imports.destroyMaterial(
-          tx,
-          keyId,
-          [...gone, ...leftover].map((m) => m.version),
-        );
-        await tx.putKey({ ...key, importTokens: (stored.importTokens ?? []).filter((t) => t.expiresAt > now) });
-        for (const m of gone) {
-          const e = c.entry(null);
-          e.eventId = e.record.eventID = uuidV4(this.env.random.bytes(16));
-          e.record.serviceEventDetails = { keyId, keyMaterialId: m.materialId };
-          await tx.appendAudit(e);
-        }
-        return gone.length > 0;
-      },
-      { durable: true },
-    );
-    if (changed) this.env.cache.forgetKey(keyId);
-    return changed;
   }
 
   private async rotateIfDue(c: OpContext, keyId: string, now: number): Promise<boolean> {

@@ -70,6 +70,25 @@ describe('material that expires', () => {
     });
   });
 
+  it('is destroyed and recorded even when another call saved the key after ValidTo, before maintenance', async () => {
+    const f = await freshKms();
+    const k = await f.createKey({ Origin: 'EXTERNAL' });
+    const r = await importMaterial(f, k.KeyId, randomBytes(32), 'RSAES_OAEP_SHA_256', {
+      ExpirationModel: 'KEY_MATERIAL_EXPIRES',
+      ValidTo: new Date(f.clock.now() + DAY),
+    });
+    f.clock.t += DAY;
+    // TagResource writes the key back as it reads now: its material expired.
+    await f.call('TagResource', { KeyId: k.KeyId, Tags: [{ TagKey: 'after', TagValue: 'expiry' }] });
+    expect(await f.store.read((tx) => tx.listMaterials(k.KeyId))).toHaveLength(1);
+    expect((await f.kms.maintain()).expired).toEqual([k.KeyId]);
+    expect(await f.store.read((tx) => tx.listMaterials(k.KeyId))).toEqual([]);
+    const events = (await f.audit()).filter((e) => e.eventName === 'DeleteExpiredKeyMaterial');
+    expect(events.map((e) => e.record.serviceEventDetails)).toEqual([
+      { keyId: k.KeyId, keyMaterialId: r.KeyMaterialId },
+    ]);
+  });
+
   it('import parameters are deleted once their 24 hours are over', async () => {
     const f = await freshKms();
     const k = await f.createKey({ Origin: 'EXTERNAL' });
