@@ -2,7 +2,7 @@
 // public key derived from the imported private key, GetPublicKey returns that key, and the material cannot
 // be replaced by another key. Plus the exact OpenSSL command lines of AWS's guide, where `openssl` exists.
 import { execFileSync } from 'node:child_process';
-import { generateKeyPairSync, randomBytes, verify } from 'node:crypto';
+import { diffieHellman, generateKeyPairSync, randomBytes, verify } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +32,25 @@ describe('imported private keys', () => {
     const k2 = await f.createKey({ Origin: 'EXTERNAL', KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
     const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' });
     await rejectsWith(importMaterial(f, k2.KeyId, pkcs8(p384.privateKey)), 'IncorrectKeyMaterialException');
+  });
+
+  it('ECC_NIST_P384 key agreement through RSAES_OAEP_SHA_1 with RSA_3072: the shared secret equals Node’s ECDH', async () => {
+    const f = await freshKms();
+    const k = await f.createKey({ Origin: 'EXTERNAL', KeySpec: 'ECC_NIST_P384', KeyUsage: 'KEY_AGREEMENT' });
+    const mine = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+    await importMaterial(f, k.KeyId, pkcs8(mine.privateKey), 'RSAES_OAEP_SHA_1', undefined, 'RSA_3072');
+    const peer = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+    const { SharedSecret } = await f.call('DeriveSharedSecret', {
+      KeyId: k.KeyId,
+      KeyAgreementAlgorithm: 'ECDH',
+      PublicKey: spki(peer.publicKey),
+    });
+    expect(
+      Buffer.from(SharedSecret).equals(diffieHellman({ privateKey: peer.privateKey, publicKey: mine.publicKey })),
+    ).toBe(true);
+    // P-521 material cannot be wrapped directly by an RSA_2048 key (AWS's rule).
+    const p521 = await f.createKey({ Origin: 'EXTERNAL', KeySpec: 'ECC_NIST_P521', KeyUsage: 'SIGN_VERIFY' });
+    await rejectsWith(params(f, p521.KeyId, 'RSAES_OAEP_SHA_256', 'RSA_2048'), 'UnsupportedOperationException');
   });
 
   it('RSA_2048 through RSA_AES_KEY_WRAP_SHA_256: signs (PSS) and decrypts with the imported key', async () => {
