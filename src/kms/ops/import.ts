@@ -3,7 +3,7 @@
 // a one-time RSA key pair this keystore made. WebCrypto work runs before the one transaction that checks the
 // key and the token again, consumes the token, stores the material and appends the audit record.
 
-import type { OpContext } from '../context';
+import { DAY_MS, type OpContext } from '../context';
 import {
   ExpiredImportTokenException,
   IncorrectKeyMaterialException,
@@ -33,7 +33,6 @@ import type { Tx } from '../ports';
 import type { ImportedMaterial, KeyRecord } from '../records';
 import { SPECS } from '../asymmetric';
 import { optEnum, optString, reqBlob, reqString, type Req } from '../validate';
-import { DAY_MS } from '../context';
 
 const EXPIRATION_MODELS = ['KEY_MATERIAL_EXPIRES', 'KEY_MATERIAL_DOES_NOT_EXPIRE'] as const;
 const IMPORT_TYPES = ['NEW_KEY_MATERIAL', 'EXISTING_KEY_MATERIAL'] as const;
@@ -55,10 +54,9 @@ function requireExternal(key: KeyRecord, allowPendingDeletion = false): void {
     throw new KMSInvalidStateException(`${key.arn} is pending deletion.`);
 }
 
-const lock =
-  (c: OpContext, keyId: string) =>
-  <T>(fn: () => Promise<T>) =>
-    c.env.locks.withLock(`pocket-kms:key:${keyId}`, fn);
+/** Read-modify-write of one key is serialised with the lock rotation takes too (DESIGN.md "The shape"). */
+const withKeyLock = <T>(c: OpContext, keyId: string, fn: () => Promise<T>) =>
+  c.env.locks.withLock(`pocket-kms:key:${keyId}`, fn);
 
 /**
  * GetParametersForImport: an RSA wrapping public key (DER SubjectPublicKeyInfo) and an import token, valid
@@ -85,10 +83,7 @@ export async function getParametersForImport(c: OpContext, req: Req) {
     throw new UnsupportedOperationException('SM2 wrapping keys are offered only in AWS China Regions.');
   checkCombination(key, alg, spec);
   const expiresAt = c.now + PARAMETERS_VALID_MS;
-  return lock(
-    c,
-    key.keyId,
-  )(async () => {
+  return withKeyLock(c, key.keyId, async () => {
     const p = await newParameters(
       c.env.custodian.roots().wrappingKey,
       (n) => c.env.random.bytes(n),
@@ -221,10 +216,7 @@ export async function importKeyMaterial(c: OpContext, req: Req) {
   const token = await decodeToken(c.env.custodian.roots().wrappingKey, r.token);
   checkToken(c, key0, token);
   const stored = await c.env.store.read((tx) => storedParameters(tx, key0, token));
-  return lock(
-    c,
-    key0.keyId,
-  )(async () => {
+  return withKeyLock(c, key0.keyId, async () => {
     const roots = c.env.custodian.roots();
     const rsa = await wrappingPrivateKey(roots.wrappingKey, token.id, stored);
     // Symmetric material is AES-KW wrapped (nothing binds its version), so the version is settled in the
@@ -319,10 +311,7 @@ export async function deleteImportedKeyMaterial(c: OpContext, req: Req) {
   const id = reqString(req, 'KeyId');
   const materialId = optString(req, 'KeyMaterialId', 1, 64);
   const keyId = await c.env.store.read(async (tx) => (await c.resolve(tx, id, { aliases: false })).keyId);
-  return lock(
-    c,
-    keyId,
-  )(async () => {
+  return withKeyLock(c, keyId, async () => {
     const result = await c.writeDurable(async (tx) => {
       const key = await c.resolve(tx, id, { aliases: false });
       requireExternal(key, true);
