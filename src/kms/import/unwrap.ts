@@ -4,12 +4,15 @@
 // the wrapping root key. RSAES_OAEP_* of symmetric and HMAC material is unwrapped straight into WebCrypto:
 // its bytes never reach JavaScript. RSA_AES_KEY_WRAP_* is PKCS #11 CKM_RSA_AES_KEY_WRAP (RSA-OAEP of an
 // ephemeral AES key, then AES key wrap with padding, RFC 5649), which WebCrypto lacks: @noble/ciphers
-// opens it in the worker, as do private keys (their public key is derived there); those bytes are zeroed.
+// opens it in the worker, as do private keys (their public key is derived there) and secp256k1 keys (software,
+// ADR 0005); those bytes are zeroed.
 
 import { aeskwp } from '@noble/ciphers/aes.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha224 } from '@noble/hashes/sha2.js';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { concat, toHex } from '../../format/bytes';
+import { decodePkcs8, ecPrivateScalar, encodeSpki, OID } from '../../format/der';
 import { sealAad, SPECS, variants } from '../asymmetric';
 import { IncorrectKeyMaterialException, InvalidCiphertextException, UnsupportedOperationException } from '../errors';
 import type { RootKeys } from '../material';
@@ -137,6 +140,7 @@ async function fromBytes(
     return { material, materialId };
   }
   if (info.family === 'rsa' || info.family === 'ecc-nist') return fromPkcs8(bytes, key, base, roots, random);
+  if (info.family === 'secp256k1') return fromSecp256k1(bytes, key, base, roots, random);
   throw new UnsupportedOperationException(`Pocket KMS cannot import key material into ${key.keySpec} keys.`);
 }
 
@@ -243,4 +247,42 @@ async function fromPkcs8(
     iv,
   };
   return { material, materialId };
+}
+
+/** A secp256k1 private key (PKCS#8 with an RFC 5915 ECPrivateKey), kept as its scalar like a generated one
+ * (software-protected, ADR 0005); the public key is computed from it with @noble/curves. */
+async function fromSecp256k1(
+  bytes: Uint8Array,
+  key: Target,
+  base: Base,
+  roots: RootKeys,
+  random: (n: number) => Uint8Array,
+): Promise<Unwrapped> {
+  let d: Uint8Array;
+  try {
+    const p = decodePkcs8(bytes);
+    if (p.algOid !== OID.ecPublicKey || p.paramOid !== OID.secp256k1) throw new Error('not secp256k1');
+    d = ecPrivateScalar(bytes).slice();
+  } catch {
+    throw wrongMaterial(key, 'it is not a PKCS#8 secp256k1 private key');
+  }
+  try {
+    if (d.length !== 32 || !secp256k1.utils.isValidSecretKey(d)) throw wrongMaterial(key, 'its scalar is not valid');
+    const publicKey = encodeSpki(OID.ecPublicKey, secp256k1.getPublicKey(d, false), OID.secp256k1);
+    const iv = random(12);
+    const sealed = await crypto.subtle.encrypt(gcm(iv, base), roots.wrappingKey, buf(d));
+    const materialId = await sha256Hex(concat([idLabel(key.keyId), publicKey]));
+    const material: KeyPairMaterialRecord = {
+      ...base,
+      kind: 'asymmetric',
+      materialId,
+      cryptoKeys: {},
+      publicKey,
+      sealed,
+      iv,
+    };
+    return { material, materialId };
+  } finally {
+    d.fill(0);
+  }
 }

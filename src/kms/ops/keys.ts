@@ -46,8 +46,8 @@ const KEY_USAGES = [
   'ENCAPSULATE_DECAPSULATE',
 ] as const;
 const ORIGINS = ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] as const;
-/** Specs whose material Pocket KMS imports (src/kms/import/unwrap.ts). AWS also imports ECC_SECG_P256K1,
- * SM2 (China) and, per its reference, other asymmetric specs; those answer UnsupportedOperationException. */
+/** Specs whose material Pocket KMS imports (src/kms/import/unwrap.ts). Others (SM2, China Regions only;
+ * Ed25519, ML-DSA, ML-KEM) answer UnsupportedOperationException. */
 const IMPORTABLE: readonly (typeof KEY_SPECS)[number][] = [
   'SYMMETRIC_DEFAULT',
   'HMAC_224',
@@ -60,6 +60,7 @@ const IMPORTABLE: readonly (typeof KEY_SPECS)[number][] = [
   'ECC_NIST_P256',
   'ECC_NIST_P384',
   'ECC_NIST_P521',
+  'ECC_SECG_P256K1',
 ];
 
 export function newMaterialId(c: OpContext): string {

@@ -53,6 +53,22 @@ describe('imported private keys', () => {
     await rejectsWith(params(f, p521.KeyId, 'RSAES_OAEP_SHA_256', 'RSA_2048'), 'UnsupportedOperationException');
   });
 
+  it('ECC_SECG_P256K1 (software) through RSAES_OAEP_SHA_256: signs with the imported scalar', async () => {
+    const f = await freshKms();
+    const k = await f.createKey({ Origin: 'EXTERNAL', KeySpec: 'ECC_SECG_P256K1', KeyUsage: 'SIGN_VERIFY' });
+    const pair = generateKeyPairSync('ec', { namedCurve: 'secp256k1' });
+    await importMaterial(f, k.KeyId, pkcs8(pair.privateKey));
+    expect((await f.call('GetPublicKey', { KeyId: k.KeyId })).PublicKey).toEqual(spki(pair.publicKey));
+    const message = utf8('k1');
+    const { Signature } = await f.call('Sign', { KeyId: k.KeyId, Message: message, SigningAlgorithm: 'ECDSA_SHA_256' });
+    expect(verify('sha256', message, pair.publicKey, Signature)).toBe(true);
+    // A P-256 key is not secp256k1 material.
+    const k2 = await f.createKey({ Origin: 'EXTERNAL', KeySpec: 'ECC_SECG_P256K1', KeyUsage: 'SIGN_VERIFY' });
+    const p256 = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    await rejectsWith(importMaterial(f, k2.KeyId, pkcs8(p256.privateKey)), 'IncorrectKeyMaterialException');
+    await rejectsWith(importMaterial(f, k2.KeyId, randomBytes(40)), 'IncorrectKeyMaterialException');
+  });
+
   it('RSA_2048 through RSA_AES_KEY_WRAP_SHA_256: signs (PSS) and decrypts with the imported key', async () => {
     const f = await freshKms();
     const signer = await f.createKey({ Origin: 'EXTERNAL', KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' });
@@ -106,63 +122,68 @@ describe.skipIf(!hasOpenssl)('material wrapped by the OpenSSL commands of AWS’
     ['RSAES_OAEP_SHA_256', 'sha256'],
     ['RSA_AES_KEY_WRAP_SHA_1', 'sha1'],
     ['RSA_AES_KEY_WRAP_SHA_256', 'sha256'],
-  ] as const)('%s', async (alg, md) => {
-    const f = await freshKms();
-    const k = await f.createKey({ Origin: 'EXTERNAL' });
-    const p = await params(f, k.KeyId, alg, 'RSA_4096');
-    const dir = mkdtempSync(join(tmpdir(), 'pocket-kms-import-'));
-    const at = (n: string) => join(dir, n);
-    writeFileSync(at('WrappingPublicKey.bin'), p.PublicKey);
-    writeFileSync(at('PlaintextKeyMaterial.bin'), randomBytes(32));
-    const pkeyutl = (input: string, output: string) =>
-      execFileSync('openssl', [
-        'pkeyutl',
-        '-encrypt',
-        '-in',
-        at(input),
-        '-out',
-        at(output),
-        '-inkey',
-        at('WrappingPublicKey.bin'),
-        '-keyform',
-        'DER',
-        '-pubin',
-        '-pkeyopt',
-        'rsa_padding_mode:oaep',
-        '-pkeyopt',
-        `rsa_oaep_md:${md}`,
-        '-pkeyopt',
-        `rsa_mgf1_md:${md}`,
-      ]);
-    if (alg.startsWith('RSAES')) pkeyutl('PlaintextKeyMaterial.bin', 'EncryptedKeyMaterial.bin');
-    else {
-      execFileSync('openssl', ['rand', '-out', at('aes-key.bin'), '32']);
-      const hex = readFileSync(at('aes-key.bin')).toString('hex');
-      execFileSync('openssl', [
-        'enc',
-        '-id-aes256-wrap-pad',
-        '-K',
-        hex,
-        '-iv',
-        'A65959A6',
-        '-in',
-        at('PlaintextKeyMaterial.bin'),
-        '-out',
-        at('key-material-wrapped.bin'),
-      ]);
-      pkeyutl('aes-key.bin', 'aes-key-wrapped.bin');
-      writeFileSync(
-        at('EncryptedKeyMaterial.bin'),
-        Buffer.concat([readFileSync(at('aes-key-wrapped.bin')), readFileSync(at('key-material-wrapped.bin'))]),
-      );
-    }
-    await f.call('ImportKeyMaterial', {
-      KeyId: k.KeyId,
-      ImportToken: p.ImportToken,
-      EncryptedKeyMaterial: new Uint8Array(readFileSync(at('EncryptedKeyMaterial.bin'))),
-      ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
-    });
-    const { CiphertextBlob } = await f.call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('openssl') });
-    expect(text((await f.call('Decrypt', { CiphertextBlob })).Plaintext)).toBe('openssl');
-  });
+  ] as const)(
+    '%s',
+    async (alg, md) => {
+      const f = await freshKms();
+      const k = await f.createKey({ Origin: 'EXTERNAL' });
+      // RSA_4096 as AWS's guide recommends ("the longest practical"): its key generation can take seconds.
+      const p = await params(f, k.KeyId, alg, 'RSA_4096');
+      const dir = mkdtempSync(join(tmpdir(), 'pocket-kms-import-'));
+      const at = (n: string) => join(dir, n);
+      writeFileSync(at('WrappingPublicKey.bin'), p.PublicKey);
+      writeFileSync(at('PlaintextKeyMaterial.bin'), randomBytes(32));
+      const pkeyutl = (input: string, output: string) =>
+        execFileSync('openssl', [
+          'pkeyutl',
+          '-encrypt',
+          '-in',
+          at(input),
+          '-out',
+          at(output),
+          '-inkey',
+          at('WrappingPublicKey.bin'),
+          '-keyform',
+          'DER',
+          '-pubin',
+          '-pkeyopt',
+          'rsa_padding_mode:oaep',
+          '-pkeyopt',
+          `rsa_oaep_md:${md}`,
+          '-pkeyopt',
+          `rsa_mgf1_md:${md}`,
+        ]);
+      if (alg.startsWith('RSAES')) pkeyutl('PlaintextKeyMaterial.bin', 'EncryptedKeyMaterial.bin');
+      else {
+        execFileSync('openssl', ['rand', '-out', at('aes-key.bin'), '32']);
+        const hex = readFileSync(at('aes-key.bin')).toString('hex');
+        execFileSync('openssl', [
+          'enc',
+          '-id-aes256-wrap-pad',
+          '-K',
+          hex,
+          '-iv',
+          'A65959A6',
+          '-in',
+          at('PlaintextKeyMaterial.bin'),
+          '-out',
+          at('key-material-wrapped.bin'),
+        ]);
+        pkeyutl('aes-key.bin', 'aes-key-wrapped.bin');
+        writeFileSync(
+          at('EncryptedKeyMaterial.bin'),
+          Buffer.concat([readFileSync(at('aes-key-wrapped.bin')), readFileSync(at('key-material-wrapped.bin'))]),
+        );
+      }
+      await f.call('ImportKeyMaterial', {
+        KeyId: k.KeyId,
+        ImportToken: p.ImportToken,
+        EncryptedKeyMaterial: new Uint8Array(readFileSync(at('EncryptedKeyMaterial.bin'))),
+        ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+      });
+      const { CiphertextBlob } = await f.call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('openssl') });
+      expect(text((await f.call('Decrypt', { CiphertextBlob })).Plaintext)).toBe('openssl');
+    },
+    60_000,
+  );
 });
