@@ -20,6 +20,7 @@ import { actionOf, isReadOnly, usesKey } from './operations';
 import type { Clock, Locks, Random, Store, Tx, WriteOptions } from './ports';
 import type { AuditEntry, KeyRecord, SignedRequest } from './records';
 import type { Custodian, MaterialCache } from './material';
+import { asOf } from './import';
 
 export interface KmsEnv {
   store: Store;
@@ -87,8 +88,11 @@ export class OpContext {
       if (!alias) throw new NotFoundException(`Alias ${aliasArn(this.ks, ref.aliasName)} is not found.`);
       keyId = alias.keyId;
     } else keyId = ref.keyId;
-    const key = await tx.getKey(keyId);
-    if (!key || isPastDeletion(key, this.now)) throw new NotFoundException(`Key '${this.arn(keyId)}' does not exist`);
+    const stored = await tx.getKey(keyId);
+    if (!stored || isPastDeletion(stored, this.now))
+      throw new NotFoundException(`Key '${this.arn(keyId)}' does not exist`);
+    // Imported material past its ValidTo counts as deleted from that moment (maintenance destroys it later).
+    const key = asOf(stored, this.now);
     this.keyIds.add(key.keyId);
     if (opts.action !== false) await this.authorize(tx, key, opts.action ?? this.actionFor(opts.side), opts.side);
     return key;
@@ -127,9 +131,14 @@ export class OpContext {
     enforce(evaluateAccountAccess(this as AuthzCallOf, await this.identity(tx), action, resource));
   }
 
-  /** AWS's rule for cryptographic operations: Disabled → DisabledException, PendingDeletion → KMSInvalidStateException. */
+  /** AWS's rule for cryptographic operations: Disabled → DisabledException, PendingDeletion and
+   * PendingImport → KMSInvalidStateException. */
   requireUsable(key: KeyRecord): void {
     if (key.state === 'Disabled') throw new DisabledException(`${key.arn} is disabled.`);
+    if (key.state === 'PendingImport')
+      throw new KMSInvalidStateException(
+        `${key.arn} is pending import: its key material was not imported, was deleted or expired.`,
+      );
     this.requireNotPendingDeletion(key);
   }
 

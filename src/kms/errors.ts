@@ -43,6 +43,11 @@ export const InvalidGrantTokenException = define('InvalidGrantTokenException');
 export const InvalidGrantIdException = define('InvalidGrantIdException');
 /** AWS's answer to a request with `DryRun: true` that would have succeeded (it did not act). */
 export const DryRunOperationException = define('DryRunOperationException');
+/** ImportKeyMaterial's: a token past its ParametersValidTo; a token not issued for this key (or used, or
+ * altered); wrapped material that is not the key's (wrong length, or not the material imported before). */
+export const ExpiredImportTokenException = define('ExpiredImportTokenException');
+export const InvalidImportTokenException = define('InvalidImportTokenException');
+export const IncorrectKeyMaterialException = define('IncorrectKeyMaterialException');
 /** IAM's exceptions, for the principals a keystore holds (Identities page). */
 export const NoSuchEntityException = define('NoSuchEntityException');
 export const EntityAlreadyExistsException = define('EntityAlreadyExistsException');

@@ -27,6 +27,9 @@ import * as keyPairs from './ops/key-pairs';
 import * as agreement from './ops/agreement';
 import * as kem from './ops/kem';
 import * as grants from './ops/grants';
+import * as imports from './ops/import';
+import { parametersMeta } from './import';
+import { expireImported } from './ops/import-expiry';
 import { Iam } from './iam';
 import { simulate, type SimulationRequest, type SimulationResult } from './authz';
 import { Audit, type LookupEventsRequest } from './audit';
@@ -82,6 +85,9 @@ const OPS = {
   ListRetirableGrants: grants.listRetirableGrants,
   RetireGrant: grants.retireGrant,
   RevokeGrant: grants.revokeGrant,
+  GetParametersForImport: imports.getParametersForImport,
+  ImportKeyMaterial: imports.importKeyMaterial,
+  DeleteImportedKeyMaterial: imports.deleteImportedKeyMaterial,
   // An implemented operation without a handler, or a handler for one the catalogue says is
   // "not yet", fails to compile here.
 } as const satisfies Record<ImplementedOperation, Handler>;
@@ -264,14 +270,20 @@ export class Kms {
     await this.env.store.read((tx) => c.authorizeAccount(tx, action, resource));
   }
 
-  /** Destroys keys whose deletion date has passed and rotates keys whose automatic rotation is due.
+  /** Destroys keys whose deletion date has passed, imported material whose ValidTo has passed and import
+   * parameters that expired, and rotates keys whose automatic rotation is due.
    * Safe to run from several instances at once. Returns what it did. */
-  async maintain(): Promise<{ deleted: string[]; rotated: string[] }> {
+  async maintain(): Promise<{ deleted: string[]; rotated: string[]; expired: string[] }> {
     await this.custody.lockIfIdle();
     const now = this.env.clock.now();
     const all = await this.env.store.read((tx) => tx.allKeys());
     const deleted: string[] = [];
     const rotated: string[] = [];
+    const expired: string[] = [];
+    for (const key of all) {
+      if (key.origin === 'EXTERNAL' && !isPastDeletion(key, now) && (await expireImported(this.env, key.keyId, now)))
+        expired.push(key.keyId);
+    }
     for (const key of all) {
       if (isPastDeletion(key, now)) {
         const c = new OpContext(this.env, 'service', 'DeleteKey', { keyId: key.arn });
@@ -282,6 +294,7 @@ export class Kms {
             if (!cur || !isPastDeletion(cur, now)) return false;
             for (const a of await tx.listAliases(key.keyId)) await tx.deleteAlias(a.name);
             for (const g of await tx.listGrants({ keyId: key.keyId })) await tx.deleteGrant(g.grantId);
+            for (const t of cur.importTokens ?? []) await tx.deleteMeta(parametersMeta(t.id));
             await tx.deleteMaterials(key.keyId);
             await tx.deleteKey(key.keyId);
             await tx.appendAudit(c.entry(null));
@@ -301,7 +314,7 @@ export class Kms {
         }
       }
     }
-    return { deleted, rotated };
+    return { deleted, rotated, expired };
   }
 
   private async rotateIfDue(c: OpContext, keyId: string, now: number): Promise<boolean> {

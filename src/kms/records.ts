@@ -1,6 +1,7 @@
 // What the core stores. Internal records are camelCase; AWS's PascalCase shapes are built from them.
 
-export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
+/** PendingImport: a key of EXTERNAL origin without (some of) its imported key material. */
+export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport';
 export type RotationType = 'AUTOMATIC' | 'ON_DEMAND';
 export type KeyUsage =
   'ENCRYPT_DECRYPT' | 'SIGN_VERIFY' | 'GENERATE_VERIFY_MAC' | 'KEY_AGREEMENT' | 'ENCAPSULATE_DECAPSULATE';
@@ -37,7 +38,8 @@ export interface KeyRecord {
   description: string;
   keyUsage: KeyUsage;
   keySpec: KeySpec;
-  origin: 'AWS_KMS';
+  /** EXTERNAL: the key's material is imported (ImportKeyMaterial), never generated here. */
+  origin: 'AWS_KMS' | 'EXTERNAL';
   state: KeyState;
   deletionDate?: number;
   pendingWindowDays?: number;
@@ -47,8 +49,35 @@ export interface KeyRecord {
   rotationPeriodDays?: number;
   /** When automatic rotation is next due (epoch ms). */
   nextRotationAt?: number;
+  /** 0 (and currentMaterialId '') for an EXTERNAL key before its first import. */
   currentVersion: number;
   currentMaterialId: string;
+  /** EXTERNAL keys: every material version ever imported and not discarded, oldest first (src/kms/import). */
+  imported?: ImportedMaterial[];
+  /** EXTERNAL keys: the highest material version ever given, so a discarded pending version's number is
+   * never reused (another instance may still cache its CryptoKey under that number). */
+  lastVersion?: number;
+  /** EXTERNAL keys: import parameters (GetParametersForImport) not yet used, whose wrapping private keys
+   * are kept in `meta` under `import:<id>` until they are used or expire. */
+  importTokens?: { id: string; expiresAt: number }[];
+}
+
+/** What is known of one imported material version; its bytes are in `materials` only while IMPORTED. */
+export interface ImportedMaterial {
+  version: number;
+  /** Derived from the key ID and the material, so the same material imported again has the same ID. */
+  materialId: string;
+  /** CURRENT encrypts; NON_CURRENT only decrypts; PENDING_ROTATION waits for RotateKeyOnDemand. */
+  materialState: 'CURRENT' | 'NON_CURRENT' | 'PENDING_ROTATION';
+  importState: 'IMPORTED' | 'PENDING_IMPORT';
+  expirationModel: 'KEY_MATERIAL_EXPIRES' | 'KEY_MATERIAL_DOES_NOT_EXPIRE';
+  /** Epoch ms; only with KEY_MATERIAL_EXPIRES. */
+  validTo?: number;
+  description?: string;
+  importedAt: number;
+  /** When it became current by rotation (absent for the first material). */
+  rotatedAt?: number;
+  rotationType?: RotationType;
 }
 
 /** One version of a key's material: symmetric (SYMMETRIC_DEFAULT) or that of an asymmetric or HMAC key. */

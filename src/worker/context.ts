@@ -43,8 +43,8 @@ export function openWorkerContext(userAgent: string, region = DEFAULT_REGION): W
   const tick = () =>
     ready
       .then(async (kms) => {
-        const { deleted, rotated } = await kms.maintain();
-        if (deleted.length || rotated.length) folderBackup.changed();
+        const { deleted, rotated, expired } = await kms.maintain();
+        if (deleted.length || rotated.length || expired.length) folderBackup.changed();
         await kms.audit.trim('service', { confirmUnexported: false });
       })
       .catch(() => undefined);

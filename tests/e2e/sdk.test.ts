@@ -43,7 +43,7 @@ describe('the AWS SDK against /kms', () => {
           unsigned: await post('TrentService.ListKeys', '{}', null),
           unknown: await post('TrentService.MakeCoffee', '{}'),
           badJson: await post('TrentService.ListKeys', '{not json'),
-          unsupported: await post('TrentService.ImportKeyMaterial', '{}'),
+          unsupported: await post('TrentService.CreateCustomKeyStore', '{}'),
         };
       },
       [env.app.url, root] as const,
@@ -64,7 +64,7 @@ describe('the AWS SDK against /kms', () => {
       body: { __type: 'SerializationException' },
     });
     expect(res.unsupported.body.__type).toBe('UnsupportedOperationException');
-    expect(res.unsupported.body.message).toContain('ImportKeyMaterial');
+    expect(res.unsupported.body.message).toContain('CreateCustomKeyStore');
   });
 
   it('records every call in CloudTrail, readable through LookupEvents, with no secrets', async () => {

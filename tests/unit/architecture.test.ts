@@ -51,7 +51,8 @@ const ALLOWED: Record<string, string[]> = {
   // The message format signs with ECDSA and hashes incrementally (WebCrypto has no streaming digest).
   format: ['format', '@noble/hashes', '@noble/curves'],
   // @noble: secp256k1, ML-DSA, ML-KEM, HMAC-SHA-224 and DIGEST signing, which WebCrypto lacks (ADR 0005).
-  kms: ['kms', 'format', '@noble/hashes', '@noble/curves', '@noble/post-quantum'],
+  // @noble/ciphers: RFC 5649 AES key wrap with padding, for imported key material (RSA_AES_KEY_WRAP_*).
+  kms: ['kms', 'format', '@noble/hashes', '@noble/curves', '@noble/post-quantum', '@noble/ciphers'],
   // The S3 core (ADR 0011): SSE-KMS through the KMS core; MD5 ETags (WebCrypto has no MD5).
   s3: ['s3', 'kms', 'format', '@noble/hashes'],
   store: ['store', 'kms', 'format', 'idb', 's3'],
@@ -85,7 +86,7 @@ const TYPE_ONLY_ALLOWED: Record<string, string[]> = { ui: ['worker', 'sw', 'endp
 const SHARED = new Set([join(src, 'worker/error-transfer.ts')]);
 
 /** The core's wings: folders of src/kms the rest of the core enters only through index.ts. */
-const WINGS = ['audit', 'authz', 'material', 'iam', 'asymmetric', 'backup'];
+const WINGS = ['audit', 'authz', 'material', 'iam', 'asymmetric', 'backup', 'import'];
 /** Which wing a file or import target is in, and whether it is the wing's door. */
 function wingOf(path: string): { name: string; door: boolean } | undefined {
   const rel = relative(join(src, 'kms'), path).replace(/\.ts$/, '');

@@ -126,6 +126,13 @@ export function requestContext(
   put('kms:DataKeyPairSpec', request.KeyPairSpec);
   put('kms:BypassPolicyLockoutSafetyCheck', request.BypassPolicyLockoutSafetyCheck);
   put('kms:RotationPeriodInDays', request.RotationPeriodInDays);
+  put('kms:WrappingAlgorithm', request.WrappingAlgorithm);
+  put('kms:WrappingKeySpec', request.WrappingKeySpec);
+  // ImportKeyMaterial: the expiration model (its default when absent) and ValidTo in epoch seconds, which
+  // AWS's examples compare with NumericLessThanEquals.
+  if (sets('kms:ExpirationModel')) put('kms:ExpirationModel', request.ExpirationModel ?? 'KEY_MATERIAL_EXPIRES');
+  if (sets('kms:ValidTo') && request.ValidTo instanceof Date)
+    ctx['kms:ValidTo'] = String(Math.floor(request.ValidTo.getTime() / 1000));
   if (sets('kms:ScheduleKeyDeletionPendingWindowInDays'))
     put('kms:ScheduleKeyDeletionPendingWindowInDays', request.PendingWindowInDays ?? 30);
   if (sets('kms:ReEncryptOnSameKey')) {

@@ -115,8 +115,12 @@ export function checkRestorable(s: BackupSnapshot, schemaVersion: number, kdf: B
   const ids = new Set(keys.map((k) => k.keyId));
   for (const k of keys) {
     const versions = new Set((materials.get(k.keyId) ?? []).map((m) => m.version));
-    for (let v = 1; v <= k.currentVersion; v++)
-      if (!versions.has(v)) throw bad(`key ${k.keyId} lacks its material version ${v}`);
+    // A key of EXTERNAL origin holds only the material that is imported now (deleted or expired has none).
+    const needed =
+      k.origin === 'EXTERNAL'
+        ? (k.imported ?? []).filter((m) => m.importState === 'IMPORTED').map((m) => m.version)
+        : Array.from({ length: k.currentVersion }, (_, i) => i + 1);
+    for (const v of needed) if (!versions.has(v)) throw bad(`key ${k.keyId} lacks its material version ${v}`);
   }
   for (const [id, what] of [
     ...[...materials.keys()].map((id) => [id, 'material'] as const),

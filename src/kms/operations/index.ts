@@ -261,6 +261,20 @@ const SPECS = {
   UpdateAlias: { status: 'supported', readOnly: false },
   GetKeyLastUsage: { status: 'supported', readOnly: true },
   ListKeyPolicies: { status: 'supported', readOnly: true },
+  GetParametersForImport: {
+    ...MANAGE,
+    readOnly: true,
+    conditionKeys: ['kms:WrappingAlgorithm', 'kms:WrappingKeySpec'],
+  },
+  ImportKeyMaterial: {
+    changesMaterial: true,
+    ...MANAGE,
+    readOnly: false,
+    blobs: ['ImportToken', 'EncryptedKeyMaterial'],
+    timestamps: ['ValidTo'],
+    conditionKeys: ['kms:ExpirationModel', 'kms:ValidTo'],
+  },
+  DeleteImportedKeyMaterial: { ...MANAGE, readOnly: false, changesMaterial: true },
 
   ConnectCustomKeyStore: { ...NOT_YET, readOnly: false, account: true },
   CreateCustomKeyStore: { ...NOT_YET, readOnly: false, account: true },
@@ -268,15 +282,6 @@ const SPECS = {
   DescribeCustomKeyStores: { ...NOT_YET, readOnly: true, account: true },
   DisconnectCustomKeyStore: { ...NOT_YET, readOnly: false, account: true },
   UpdateCustomKeyStore: { ...NOT_YET, readOnly: false, account: true },
-  GetParametersForImport: { ...NOT_YET, readOnly: true },
-  ImportKeyMaterial: {
-    changesMaterial: true,
-    ...NOT_YET,
-    readOnly: false,
-    blobs: ['ImportToken', 'EncryptedKeyMaterial'],
-    timestamps: ['ValidTo'],
-  },
-  DeleteImportedKeyMaterial: { ...NOT_YET, readOnly: false, changesMaterial: true },
   ReplicateKey: { ...NOT_YET, readOnly: false },
   UpdatePrimaryRegion: { ...NOT_YET, readOnly: false },
 } as const satisfies Record<string, Spec>;

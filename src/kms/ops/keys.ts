@@ -14,6 +14,7 @@ import { optBool, optEnum, optEnumList, optString, reqString, type Req } from '.
 import { keyMetadata } from './metadata';
 import { mergeTags, readTags } from './tags';
 import { lockoutCheck } from './policies';
+import { stateWith } from '../import';
 
 const KEY_SPECS = [
   'RSA_2048',
@@ -45,6 +46,22 @@ const KEY_USAGES = [
   'ENCAPSULATE_DECAPSULATE',
 ] as const;
 const ORIGINS = ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] as const;
+/** Specs whose material Pocket KMS imports (src/kms/import/unwrap.ts). Others (SM2, China Regions only;
+ * Ed25519, ML-DSA, ML-KEM) answer UnsupportedOperationException. */
+const IMPORTABLE: readonly (typeof KEY_SPECS)[number][] = [
+  'SYMMETRIC_DEFAULT',
+  'HMAC_224',
+  'HMAC_256',
+  'HMAC_384',
+  'HMAC_512',
+  'RSA_2048',
+  'RSA_3072',
+  'RSA_4096',
+  'ECC_NIST_P256',
+  'ECC_NIST_P384',
+  'ECC_NIST_P521',
+  'ECC_SECG_P256K1',
+];
 
 export function newMaterialId(c: OpContext): string {
   return toHex(c.env.random.bytes(32));
@@ -74,9 +91,13 @@ export async function createKey(c: OpContext, req: Req) {
       `KeyUsage ${usage} is not compatible with KeySpec ${spec}; use ${allowed.join(' or ')}.`,
     );
   }
-  if (origin !== 'AWS_KMS')
+  if (origin === 'AWS_CLOUDHSM' || origin === 'EXTERNAL_KEY_STORE')
     throw new UnsupportedOperationException(
-      `Origin ${origin} is not supported by Pocket KMS yet; only AWS_KMS keys can be created.`,
+      `Origin ${origin} needs a custom key store, which Pocket KMS does not have.`,
+    );
+  if (origin === 'EXTERNAL' && !IMPORTABLE.includes(spec))
+    throw new UnsupportedOperationException(
+      `Pocket KMS cannot import key material into ${spec} keys; Origin EXTERNAL takes ${IMPORTABLE.join(', ')}.`,
     );
   if (optBool(req, 'MultiRegion'))
     throw new UnsupportedOperationException('Multi-Region keys are not supported by Pocket KMS yet.');
@@ -86,9 +107,12 @@ export async function createKey(c: OpContext, req: Req) {
   const checkedTags = mergeTags([], tags, 'The new key');
 
   const keyId = uuidV4(c.env.random.bytes(16));
-  const materialId = newMaterialId(c);
-  const record: MaterialRecord =
-    spec === 'SYMMETRIC_DEFAULT'
+  const external = origin === 'EXTERNAL';
+  // An EXTERNAL key starts with no material (PendingImport) until ImportKeyMaterial.
+  const materialId = external ? '' : newMaterialId(c);
+  const record: MaterialRecord | undefined = external
+    ? undefined
+    : spec === 'SYMMETRIC_DEFAULT'
       ? {
           keyId,
           version: 1,
@@ -110,20 +134,21 @@ export async function createKey(c: OpContext, req: Req) {
     description,
     keyUsage: usage,
     keySpec: spec,
-    origin: 'AWS_KMS',
-    state: 'Enabled',
+    origin,
+    state: external ? 'PendingImport' : 'Enabled',
     tags: checkedTags,
     policy: policy ?? defaultKeyPolicy(c.ks),
     rotationEnabled: false,
-    currentVersion: 1,
+    currentVersion: external ? 0 : 1,
     currentMaterialId: materialId,
+    ...(external ? { imported: [], lastVersion: 0 } : {}),
   };
   c.keyIds.add(keyId);
   return c.writeDurable(async (tx) => {
     await c.authorizeAccount(tx);
     if (policy !== undefined) await lockoutCheck(c, tx, key, req);
     await c.env.custodian.requireCurrent(tx);
-    await tx.putMaterial(c.env.custodian.forStorage(record));
+    if (record) await tx.putMaterial(c.env.custodian.forStorage(record));
     await tx.putKey(key);
     return { KeyMetadata: keyMetadata(c.ks, key) };
   });
@@ -176,6 +201,8 @@ async function setEnabled(c: OpContext, req: Req, enabled: boolean) {
     const key = await c.resolve(tx, id, { aliases: false });
     if (key.state === 'PendingDeletion')
       throw new KMSInvalidStateException(`${key.arn} is pending deletion; cancel the deletion first.`);
+    if (key.state === 'PendingImport')
+      throw new KMSInvalidStateException(`${key.arn} is pending import: import its key material first.`);
     await tx.putKey({ ...key, state: enabled ? 'Enabled' : 'Disabled' });
     return {};
   });
@@ -212,7 +239,9 @@ export async function cancelKeyDeletion(c: OpContext, req: Req) {
     const key = await c.resolve(tx, id, { aliases: false });
     if (key.state !== 'PendingDeletion') throw new KMSInvalidStateException(`${key.arn} is not pending deletion.`);
     const { deletionDate: _d, pendingWindowDays: _p, ...rest } = key;
-    await tx.putKey({ ...rest, state: 'Disabled' });
+    // AWS: Disabled, or PendingImport for a key whose imported material is not all there.
+    const state = key.origin === 'EXTERNAL' ? stateWith({ ...key, state: 'Disabled' }, key.imported ?? []) : 'Disabled';
+    await tx.putKey({ ...rest, state });
     return { KeyId: key.arn };
   });
 }

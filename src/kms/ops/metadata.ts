@@ -3,6 +3,7 @@
 import { algorithmLists } from '../asymmetric';
 import type { Keystore } from '../ids';
 import type { KeyRecord } from '../records';
+import { expiryFields } from '../import';
 
 export function keyMetadata(ks: Keystore, k: KeyRecord) {
   return {
@@ -15,6 +16,7 @@ export function keyMetadata(ks: Keystore, k: KeyRecord) {
     KeyUsage: k.keyUsage,
     KeyState: k.state,
     ...(k.deletionDate !== undefined ? { DeletionDate: new Date(k.deletionDate) } : {}),
+    ...(expiryFields(k).ValidTo ? { ValidTo: expiryFields(k).ValidTo } : {}),
     Origin: k.origin,
     KeyManager: 'CUSTOMER' as const,
     CustomerMasterKeySpec: k.keySpec,
@@ -22,7 +24,9 @@ export function keyMetadata(ks: Keystore, k: KeyRecord) {
     ...algorithmLists(k.keySpec, k.keyUsage),
     MultiRegion: false,
     ...(k.pendingWindowDays !== undefined ? { PendingDeletionWindowInDays: k.pendingWindowDays } : {}),
-    CurrentKeyMaterialId: k.currentMaterialId,
+    ...(expiryFields(k).ExpirationModel ? { ExpirationModel: expiryFields(k).ExpirationModel } : {}),
+    // An EXTERNAL key has no material ID before its first import.
+    ...(k.currentMaterialId ? { CurrentKeyMaterialId: k.currentMaterialId } : {}),
   };
 }
 

@@ -14,6 +14,7 @@ import { generateMaterial } from '../material';
 import type { KeyRecord, RotationType } from '../records';
 import { optEnum, optInt, reqString, type Req } from '../validate';
 import { newMaterialId } from './keys';
+import { rotationFields } from '../import';
 
 export const DEFAULT_ROTATION_DAYS = 365;
 /** AWS allows at most 25 on-demand rotations per key. */
@@ -30,9 +31,18 @@ function requireSymmetricKey(key: KeyRecord): void {
 
 function requireRotatable(key: KeyRecord): void {
   requireSymmetricKey(key);
+  if (key.state === 'PendingImport') throw new KMSInvalidStateException(`${key.arn} is pending import.`);
   if (key.state === 'Disabled')
     throw new DisabledException(`${key.arn} is disabled; enable it before changing its rotation.`);
   if (key.state === 'PendingDeletion') throw new KMSInvalidStateException(`${key.arn} is pending deletion.`);
+}
+
+/** AWS: keys with imported material have no automatic rotation (on-demand rotation to new imported material only). */
+function requireAutomatic(key: KeyRecord): void {
+  if (key.origin === 'EXTERNAL')
+    throw new UnsupportedOperationException(
+      `${key.arn} has imported key material (Origin EXTERNAL), which is never rotated automatically.`,
+    );
 }
 
 export async function enableKeyRotation(c: OpContext, req: Req) {
@@ -40,6 +50,7 @@ export async function enableKeyRotation(c: OpContext, req: Req) {
   const days = optInt(req, 'RotationPeriodInDays', 90, 2560) ?? DEFAULT_ROTATION_DAYS;
   return c.write(async (tx) => {
     const key = await c.resolve(tx, id, { aliases: false });
+    requireAutomatic(key);
     requireRotatable(key);
     // Re-enabling with a new period keeps the clock running from the last rotation or creation.
     const materials = await tx.listMaterials(key.keyId);
@@ -59,6 +70,7 @@ export async function disableKeyRotation(c: OpContext, req: Req) {
   const id = reqString(req, 'KeyId');
   return c.write(async (tx) => {
     const key = await c.resolve(tx, id, { aliases: false });
+    requireAutomatic(key);
     requireRotatable(key);
     const { nextRotationAt: _n, ...rest } = key;
     await tx.putKey({ ...rest, rotationEnabled: false });
@@ -132,8 +144,41 @@ export async function rotateKeyOnDemand(c: OpContext, req: Req) {
   const id = reqString(req, 'KeyId');
   const key = await c.env.store.read((tx) => c.resolve(tx, id, { aliases: false }));
   requireRotatable(key);
-  const rotated = await rotate(c, key.keyId, 'ON_DEMAND');
+  const rotated =
+    key.origin === 'EXTERNAL' ? await rotateImported(c, key.keyId) : await rotate(c, key.keyId, 'ON_DEMAND');
   return { KeyId: rotated.arn };
+}
+
+/** On-demand rotation of a key with imported material: the new material imported beforehand (ImportKeyMaterial
+ * with NEW_KEY_MATERIAL, now PENDING_ROTATION) becomes current; nothing is generated. */
+async function rotateImported(c: OpContext, keyId: string): Promise<KeyRecord> {
+  return c.env.locks.withLock(`pocket-kms:key:${keyId}`, () =>
+    c.writeDurable(async (tx) => {
+      const key = await c.resolve(tx, keyId, { aliases: false });
+      requireRotatable(key);
+      const all = key.imported ?? [];
+      const next = all.find((m) => m.materialState === 'PENDING_ROTATION' && m.importState === 'IMPORTED');
+      if (!next)
+        throw new KMSInvalidStateException(
+          `${key.arn} has no new key material pending rotation: import it first (ImportKeyMaterial, ImportType NEW_KEY_MATERIAL).`,
+        );
+      const n = all.filter((m) => m.rotationType === 'ON_DEMAND').length;
+      if (n >= MAX_ON_DEMAND_ROTATIONS)
+        throw new LimitExceededException(
+          `${key.arn} has been rotated on demand ${n} times; the limit is ${MAX_ON_DEMAND_ROTATIONS}.`,
+        );
+      const imported = all.map((m) =>
+        m === next
+          ? { ...m, materialState: 'CURRENT' as const, rotatedAt: c.now, rotationType: 'ON_DEMAND' as const }
+          : m.materialState === 'CURRENT'
+            ? { ...m, materialState: 'NON_CURRENT' as const }
+            : m,
+      );
+      const updated: KeyRecord = { ...key, imported, currentVersion: next.version, currentMaterialId: next.materialId };
+      await tx.putKey(updated);
+      return updated;
+    }),
+  );
 }
 
 export async function listKeyRotations(c: OpContext, req: Req) {
@@ -146,6 +191,22 @@ export async function listKeyRotations(c: OpContext, req: Req) {
     requireSymmetricKey(key);
     return { key, materials: await tx.listMaterials(key.keyId) };
   });
+  if (key.origin === 'EXTERNAL') {
+    // Imported material is listed from the key's record: deleted or expired material has no stored bytes.
+    const shown = (key.imported ?? []).filter((m) => include === 'ALL_KEY_MATERIAL' || m.rotationType !== undefined);
+    const p = page(shown, (m) => String(m.version).padStart(10, '0'), limit, after);
+    return {
+      Rotations: p.items.map((m) => ({
+        KeyId: key.arn,
+        KeyMaterialId: m.materialId,
+        KeyMaterialState: m.materialState,
+        ...rotationFields(m),
+        ...(m.rotationType ? { RotationDate: new Date(m.rotatedAt!), RotationType: m.rotationType } : {}),
+      })),
+      ...(p.next ? { NextMarker: p.next } : {}),
+      Truncated: p.next !== undefined,
+    };
+  }
   const shown = materials
     .filter((m) => include === 'ALL_KEY_MATERIAL' || m.rotationType !== undefined)
     .sort((a, b) => a.version - b.version);
@@ -156,7 +217,7 @@ export async function listKeyRotations(c: OpContext, req: Req) {
       KeyMaterialId: m.materialId,
       KeyMaterialState: m.version === key.currentVersion ? ('CURRENT' as const) : ('NON_CURRENT' as const),
       // ExpirationModel, ValidTo, ImportState and KeyMaterialDescription are only for keys with EXTERNAL
-      // origin (imported material, which Pocket KMS does not have yet): AWS leaves them out here.
+      // origin (above): AWS leaves them out here.
       ...(m.rotationType ? { RotationDate: new Date(m.createdAt), RotationType: m.rotationType } : {}),
     })),
     ...(p.next ? { NextMarker: p.next } : {}),

@@ -52,10 +52,14 @@ const OPERATIONS = {
   ListRetirableGrants: true,
   RetireGrant: true,
   RevokeGrant: true,
+  GetParametersForImport: true,
+  ImportKeyMaterial: true,
+  DeleteImportedKeyMaterial: true,
 } as const satisfies Record<SupportedOperation, true>;
 
-/** Events KMS itself records: deletion at the end of the waiting period, automatic rotation. */
-const SERVICE_EVENTS = ['DeleteKey', 'RotateKey'];
+/** Events KMS itself records: deletion at the end of the waiting period, automatic rotation, expiry of
+ * imported key material. */
+const SERVICE_EVENTS = ['DeleteKey', 'RotateKey', 'DeleteExpiredKeyMaterial'];
 
 export const EVENT_NAMES: readonly string[] = [...Object.keys(OPERATIONS), ...SERVICE_EVENTS].sort();
 

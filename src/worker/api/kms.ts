@@ -21,8 +21,8 @@ export interface KmsCallsWorkerApi {
   fileDigest(file: Blob, kind: FileDigestKind, publicKey?: Uint8Array): Promise<Uint8Array>;
   /** A no-op round trip, to measure the Comlink cost alone. */
   ping(): Promise<number>;
-  /** Runs deletion and rotation that are due now. */
-  maintain(): Promise<{ deleted: string[]; rotated: string[] }>;
+  /** Runs deletion, rotation and expiry of imported key material that are due now. */
+  maintain(): Promise<{ deleted: string[]; rotated: string[]; expired: string[] }>;
 }
 
 export function kmsApi(ctx: WorkerContext): KmsCallsWorkerApi {
@@ -47,7 +47,7 @@ export function kmsApi(ctx: WorkerContext): KmsCallsWorkerApi {
     },
     async maintain() {
       const done = await (await ctx.ready).maintain();
-      if (done.deleted.length || done.rotated.length) ctx.folderBackup.changed();
+      if (done.deleted.length || done.rotated.length || done.expired.length) ctx.folderBackup.changed();
       return done;
     },
   };

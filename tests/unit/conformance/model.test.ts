@@ -102,6 +102,8 @@ const OVERRIDES: Record<string, (w: World, retireId: string) => Record<string, u
   // One encryption context constraint (AWS refuses both) and a SourceArn.
   CreateGrant: () => ({ Constraints: { EncryptionContextSubset: { app: 'x' }, SourceArn: 'arn:aws:s3:::bucket' } }),
   RetireGrant: (w, retireId) => ({ KeyId: w.k.Arn, GrantId: retireId }),
+  // The first material of the key is new; its description is one of AWS's optional members.
+  ImportKeyMaterial: () => ({ ImportType: 'NEW_KEY_MATERIAL', KeyMaterialDescription: 'conformance' }),
 };
 
 /** Members Pocket KMS refuses on purpose with the sample's value: `Op.Member` or `*.Member` →
@@ -125,6 +127,11 @@ const REFUSED: Record<string, readonly [exception: string, reason: string]> = {
     'ValidationException',
     'only service principals may filter by it (AWS), and not with GranteePrincipal',
   ],
+  'ImportKeyMaterial.KeyMaterialId': [
+    'ValidationException',
+    'a made-up material ID is not 64 hex digits, and AWS refuses any with NEW_KEY_MATERIAL',
+  ],
+  'DeleteImportedKeyMaterial.KeyMaterialId': ['NotFoundException', 'a made-up material ID is not one of the key’s'],
   'ListRetirableGrants.RetiringServicePrincipal': [
     'ValidationException',
     'only service principals may filter by it (AWS), and not with RetiringPrincipal',

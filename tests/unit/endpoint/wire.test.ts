@@ -70,7 +70,7 @@ describe('POST /kms', () => {
     ['TrentService.ListKeys', '[1,2]', 'SerializationException'],
     ['TrentService.Encrypt', '{"KeyId":"x","Plaintext":"%%%"}', 'SerializationException'],
     ['TrentService.DescribeKey', '{"KeyId":"alias/none"}', 'NotFoundException'],
-    ['TrentService.ImportKeyMaterial', '{}', 'UnsupportedOperationException'],
+    ['TrentService.CreateCustomKeyStore', '{}', 'UnsupportedOperationException'],
     ['TrentService.Verify', '{}', 'ValidationException'],
   ])('%s %s → 400 %s', async (target, body, name) => {
     const { kms, post, wire } = await freshEndpoint();

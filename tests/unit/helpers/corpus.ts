@@ -17,6 +17,12 @@ export interface World {
   encapsulated: Uint8Array;
   grantToken: string;
   grantId: string;
+  /** A key of EXTERNAL origin, an import token for it and 32 bytes of material wrapped for that token. */
+  external: Record<string, any>;
+  importToken: Uint8Array;
+  wrappedMaterial: Uint8Array;
+  /** A ValidTo inside AWS's 365 days. */
+  validTo: Date;
 }
 
 /** A valid request for every implemented operation (run in this order). */
@@ -82,6 +88,19 @@ export const VALID: Reqs = {
   ListRetirableGrants: () => ({ RetiringPrincipal: `arn:aws:iam::${ACCOUNT}:role/Ops` }),
   RetireGrant: (w) => ({ GrantToken: w.grantToken }),
   RevokeGrant: (w) => ({ KeyId: w.k.KeyId, GrantId: w.grantId }),
+  GetParametersForImport: (w) => ({
+    KeyId: w.external.KeyId,
+    WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+    WrappingKeySpec: 'RSA_2048',
+  }),
+  ImportKeyMaterial: (w) => ({
+    KeyId: w.external.KeyId,
+    ImportToken: w.importToken,
+    EncryptedKeyMaterial: w.wrappedMaterial,
+    ExpirationModel: 'KEY_MATERIAL_EXPIRES',
+    ValidTo: w.validTo,
+  }),
+  DeleteImportedKeyMaterial: (w) => ({ KeyId: w.external.KeyId }),
 };
 
 export async function world(f: Fresh): Promise<World> {
@@ -114,7 +133,22 @@ export async function world(f: Fresh): Promise<World> {
     });
   const retire = await grant('to-retire');
   const revoke = await grant('to-revoke');
+  const external = await f.createKey({ Origin: 'EXTERNAL' });
+  const p = await f.call('GetParametersForImport', {
+    KeyId: external.KeyId,
+    WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+    WrappingKeySpec: 'RSA_2048',
+  });
+  const wrapping = await crypto.subtle.importKey('spki', p.PublicKey, { name: 'RSA-OAEP', hash: 'SHA-256' }, false, [
+    'encrypt',
+  ]);
+  const material = crypto.getRandomValues(new Uint8Array(32));
+  const wrappedMaterial = new Uint8Array(await crypto.subtle.encrypt({ name: 'RSA-OAEP' }, wrapping, material));
   return {
+    external,
+    importToken: p.ImportToken,
+    wrappedMaterial,
+    validTo: new Date(f.clock.now() + 30 * 86_400_000),
     k,
     other,
     blob: CiphertextBlob,

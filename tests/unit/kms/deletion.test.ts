@@ -133,7 +133,7 @@ describe('deletion when due (Kms.maintain)', () => {
   it('does nothing before the deletion date', async () => {
     const { kms, clock, call, k } = await scheduled();
     clock.t += 7 * DAY - 1;
-    expect(await kms.maintain()).toEqual({ deleted: [], rotated: [] });
+    expect(await kms.maintain()).toEqual({ deleted: [], rotated: [], expired: [] });
     expect((await call('DescribeKey', { KeyId: k.KeyId })).KeyMetadata.KeyState).toBe('PendingDeletion');
   });
 
@@ -163,8 +163,8 @@ describe('deletion when due (Kms.maintain)', () => {
   it('deletes the key, every material version and its aliases, and records DeleteKey', async () => {
     const { kms, clock, call, store, k, keep, audit } = await scheduled();
     clock.advanceDays(8);
-    expect(await kms.maintain()).toEqual({ deleted: [k.KeyId], rotated: [] });
-    expect(await kms.maintain()).toEqual({ deleted: [], rotated: [] });
+    expect(await kms.maintain()).toEqual({ deleted: [k.KeyId], rotated: [], expired: [] });
+    expect(await kms.maintain()).toEqual({ deleted: [], rotated: [], expired: [] });
 
     await rejectsWith(call('DescribeKey', { KeyId: k.KeyId }), 'NotFoundException');
     expect(await store.read((tx) => tx.getKey(k.KeyId))).toBeUndefined();

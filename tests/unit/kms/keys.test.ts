@@ -53,7 +53,12 @@ describe('CreateKey', () => {
   it.each([
     ['KeySpec SM2 (China Regions only)', { KeySpec: 'SM2', KeyUsage: 'SIGN_VERIFY' }, 'UnsupportedOperationException'],
     ['HMAC_256 without KeyUsage (defaults to ENCRYPT_DECRYPT)', { KeySpec: 'HMAC_256' }, 'ValidationException'],
-    ['Origin EXTERNAL', { Origin: 'EXTERNAL' }, 'UnsupportedOperationException'],
+    ['Origin AWS_CLOUDHSM (custom key stores)', { Origin: 'AWS_CLOUDHSM' }, 'UnsupportedOperationException'],
+    [
+      'Origin EXTERNAL for ML_KEM_512 (no import)',
+      { Origin: 'EXTERNAL', KeySpec: 'ML_KEM_512', KeyUsage: 'ENCAPSULATE_DECAPSULATE' },
+      'UnsupportedOperationException',
+    ],
     ['MultiRegion', { MultiRegion: true }, 'UnsupportedOperationException'],
     ['CustomKeyStoreId', { CustomKeyStoreId: 'cks-1234567890abcdef0' }, 'UnsupportedOperationException'],
     ['an unknown KeySpec', { KeySpec: 'AES_256' }, 'ValidationException'],

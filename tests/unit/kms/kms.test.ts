@@ -153,7 +153,7 @@ describe('Kms.call dispatch', () => {
 
   it('rejects AWS operations Pocket KMS lacks (UnsupportedOperationException)', async () => {
     const { call } = await freshKms();
-    for (const op of ['CreateCustomKeyStore', 'ImportKeyMaterial', 'ReplicateKey', 'GetParametersForImport'])
+    for (const op of ['CreateCustomKeyStore', 'ConnectCustomKeyStore', 'ReplicateKey', 'UpdateCustomKeyStore'])
       await rejectsWith(call(op, { KeyId: 'alias/x' }), 'UnsupportedOperationException');
   });
 });

@@ -199,10 +199,10 @@ describe('automatic rotation (Kms.maintain)', () => {
     const { CiphertextBlob } = await call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('old') });
     await call('EnableKeyRotation', { KeyId: k.KeyId, RotationPeriodInDays: 90 });
     clock.advanceDays(89);
-    expect(await kms.maintain()).toEqual({ deleted: [], rotated: [] });
+    expect(await kms.maintain()).toEqual({ deleted: [], rotated: [], expired: [] });
     clock.advanceDays(1);
-    expect(await kms.maintain()).toEqual({ deleted: [], rotated: [k.KeyId] });
-    expect(await kms.maintain()).toEqual({ deleted: [], rotated: [] });
+    expect(await kms.maintain()).toEqual({ deleted: [], rotated: [k.KeyId], expired: [] });
+    expect(await kms.maintain()).toEqual({ deleted: [], rotated: [], expired: [] });
 
     const rotations = (await call('ListKeyRotations', { KeyId: k.KeyId })).Rotations;
     expect(rotations).toEqual([
