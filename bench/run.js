@@ -12,7 +12,7 @@ import { benchAsymmetric, printAsymmetric } from './asymmetric.js';
 
 const N = Number(process.env.BENCH_N ?? 400);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const PARTS = ['core', 'files', 'downloads', 'custody', 'audit', 's3', 'relay'];
+const PARTS = ['core', 'endpoint', 'files', 'downloads', 'custody', 'audit', 's3', 'relay'];
 const only = process.env.BENCH_ONLY?.split(',').map((p) => p.trim());
 const unknown = only?.filter((p) => !PARTS.includes(p)) ?? [];
 if (unknown.length) throw new Error(`BENCH_ONLY names no part ${unknown.join(', ')}: choose from ${PARTS.join(', ')}`);
@@ -147,6 +147,8 @@ if (want('core')) {
   }
 }
 
+// Audited Encrypt through the service worker's /kms, sequential and 16 concurrent callers (bench/endpoint.js).
+if (want('endpoint')) await import('./endpoint.js');
 // The file-encryption benchmark (bench/files.js) runs after, in its own browser; BENCH_FILES=0 skips it.
 if (want('files')) await import('./files.js');
 // The same file through the Files page to streamed downloads (bench/downloads.js); BENCH_DOWNLOADS=0 skips it.
