@@ -37,6 +37,8 @@ function signedEncrypt({ origin, region, credentials, keyId, bytes }) {
     'x-amz-target': 'TrentService.Encrypt',
   };
   return async () => {
+    // As the SDK: a fresh invocation ID per call is signed, so two calls with the same body signed in the same
+    // second differ (the endpoint derives the request ID from the signature).
     const signed = await signer.sign({
       method: 'POST',
       protocol: url.protocol,
@@ -44,7 +46,7 @@ function signedEncrypt({ origin, region, credentials, keyId, bytes }) {
       port: Number(url.port),
       path: url.pathname,
       query: {},
-      headers,
+      headers: { ...headers, 'amz-sdk-invocation-id': crypto.randomUUID(), 'amz-sdk-request': 'attempt=1; max=1' },
       body,
     });
     const h = { ...signed.headers };

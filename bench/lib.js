@@ -74,16 +74,17 @@ export async function sampled(profile, fn) {
 /** The bench build served on a free port and a fresh headless Chromium profile with the console open and
  * its keystore ready; `close()` ends all three. */
 /**
- * Serves the bench build (dist-bench, with vite.config.ts's plugins, as `npm start`) and opens it in a fresh
- * Chromium profile. `bypassCSP` only so a bench can inject a bundle of its own; the app is unchanged.
+ * Serves the bench build (dist-bench, with vite.config.ts's plugins, as `npm start`; or `outDir`, e.g. a baseline
+ * build of another commit) and opens it in a fresh Chromium profile. `bypassCSP` only so a bench can inject a
+ * bundle of its own; the app is unchanged.
  */
-export async function openBenchApp(name, { bypassCSP = false } = {}) {
+export async function openBenchApp(name, { bypassCSP = false, outDir = BENCH_DIST } = {}) {
   const { preview } = await import('vite');
   const { chromium } = await import('playwright-core');
   const { mkdtempSync, rmSync } = await import('node:fs');
   const server = await preview({
     logLevel: 'silent',
-    build: { outDir: BENCH_DIST },
+    build: { outDir },
     preview: { host: '127.0.0.1', port: 0 },
   });
   const origin = server.resolvedUrls.local[0].replace(/\/$/, '');
