@@ -65,6 +65,18 @@ async function encrypt({ via, origin, region, credentials, keyId, bytes, n, warm
     const kms = new KMSClient({ endpoint: `${origin}/kms`, region, credentials, maxAttempts: 1 });
     const Plaintext = crypto.getRandomValues(new Uint8Array(bytes));
     call = () => kms.send(new EncryptCommand({ KeyId: keyId, Plaintext, EncryptionContext: { purpose: 'bench' } }));
+  } else if (via === 'floor') {
+    // The endpoint's floor: a request through the service worker refused before any call (no signature).
+    call = async () => {
+      const res = await fetch(new URL('/kms/', origin), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.Encrypt' },
+        body: '{}',
+      });
+      const out = await res.json();
+      if (out.__type !== 'MissingAuthenticationTokenException') throw new Error(`the floor answered ${out.__type}`);
+      return { CiphertextBlob: 'none' };
+    };
   } else call = signedEncrypt({ origin, region, credentials, keyId, bytes });
   const first = await call();
   if (!first.CiphertextBlob) throw new Error(`Encrypt via ${via} answered no ciphertext`);

@@ -62,6 +62,7 @@ try {
     ...(base
       ? { 'baseline, sequential': () => base.round(1), [`baseline, ${conc}`]: () => base.round(CONCURRENCY) }
       : {}),
+    [`floor: ${conc} unsigned requests, refused`]: () => app.round(CONCURRENCY, 'floor'),
     ...(QUICK ? {} : { [`${conc}, whole AWS SDK in the page`]: () => app.round(CONCURRENCY, 'sdk') }),
   };
   const r = await alternate(variants, { rounds: ROUNDS });
@@ -79,6 +80,9 @@ try {
   }
   // Each ratio divides a round's figure by the same round's baseline figure, then takes the median over rounds.
   console.log(`${conc} / sequential, calls/s: ${fmtSpread(r.ratio('sequential', conc, 'perSec'))}x`);
+  console.log(
+    `${conc} Encrypt / the floor (service worker round trip, one read, no call), calls/s: ${fmtSpread(r.ratio(`floor: ${conc} unsigned requests, refused`, conc, 'perSec'))}x`,
+  );
   if (base) {
     console.log(`this build / baseline, ${conc} calls/s: ${fmtSpread(r.ratio(`baseline, ${conc}`, conc, 'perSec'))}x`);
     console.log(

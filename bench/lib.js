@@ -217,7 +217,7 @@ export const fmtSpread = (s, digits = 2) =>
  * every variant runs once, in turn. `variants` maps a name to an async function returning one round's figures
  * (an object of numbers). Returns, per variant and figure, the median and the spread over rounds
  * (`result.variants[name][figure]`), and `ratio(a, b, figure)`: the median over rounds of b/a, each round's b
- * divided by the same round's a, with its spread.
+ * divided by the same round's a, with its spread; `per(fn)` any figure of one round's results, over rounds.
  */
 export async function alternate(variants, { rounds = 3, warmup = 1, onRound } = {}) {
   const names = Object.keys(variants);
@@ -236,5 +236,7 @@ export async function alternate(variants, { rounds = 3, warmup = 1, onRound } = 
     rounds: got,
     variants: Object.fromEntries(names.map((n) => [n, summarize(got[n])])),
     ratio: (a, b, figure) => spread(got[b].map((x, i) => x[figure] / got[a][i][figure])),
+    /** Any figure computed from one round's results of every variant (`{ name: figures }`), over rounds. */
+    per: (fn) => spread(got[names[0]].map((_, i) => fn(Object.fromEntries(names.map((n) => [n, got[n][i]]))))),
   };
 }

@@ -15,7 +15,7 @@ type Op =
   | { op: 'put'; name: string; keyId: string; at: number }
   | { op: 'delete'; name: string }
   | { op: 'get'; name: string }
-  | { op: 'list'; keyId?: string }
+  | { op: 'list'; keyId?: string | undefined }
   | { op: 'putMeta'; name: string; value: number }
   | { op: 'getMeta'; name: string };
 
