@@ -89,6 +89,8 @@ async function lastPoint(t: RwTransaction): Promise<ChainPoint | undefined> {
 interface Member {
   fn: (tx: Tx) => Promise<unknown>;
   durable: boolean;
+  /** WriteOptions.appendOnly: runs beside the other such calls next to it in the group. */
+  appendOnly: boolean;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
   /** Moved to the next group once already (see `runGroup`). */
@@ -115,9 +117,15 @@ export class GroupCommit {
 
   constructor(private readonly host: GroupHost) {}
 
-  write<R>(fn: (tx: Tx) => Promise<R>, durable: boolean): Promise<R> {
+  write<R>(fn: (tx: Tx) => Promise<R>, opts: { durable?: boolean; appendOnly?: boolean } = {}): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.waiting.push({ fn, durable, resolve: resolve as (v: unknown) => void, reject });
+      this.waiting.push({
+        fn,
+        durable: opts.durable === true,
+        appendOnly: opts.appendOnly === true,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      });
       if (this.busy) return;
       this.busy = true;
       // Not a timer: calls made in the same turn (a burst) join; a lone call starts at once.
@@ -134,6 +142,12 @@ export class GroupCommit {
     void this.runGroup(group).then(() => this.next());
   }
 
+  /**
+   * Runs the calls of a group in arrival order. A run of append-only calls next to each other runs side by side:
+   * they write nothing another call reads (their audit records are chained when issued, in arrival order), so
+   * running them at once is the same as running them one after the other. Any other call runs alone, after
+   * everything before it was issued, so it sees it.
+   */
   private async runGroup(group: Member[]): Promise<void> {
     let t: RwTransaction;
     try {
@@ -150,49 +164,65 @@ export class GroupCommit {
     const reads = this.host.reads(t);
     const chain = new ChainHead(t);
     const replayed = async (s: { at: number }, id: string) => (await reads.getMeta(signedKey(s.at, id))) !== undefined;
+    /** Signed requests recorded in this group (calls that ran side by side cannot see each other's marks). */
+    const marked = new Set<string>();
     const issued: [Member, unknown][] = [];
-    const moveOn = (i: number) => {
-      for (const rest of group.slice(i)) rest.moved = true;
-      this.waiting.unshift(...group.slice(i));
-    };
-    for (let i = 0; i < group.length; i++) {
-      const m = group[i]!;
-      const staging = new StagingTx(reads, replayed, (id) => this.host.replayError(id));
-      let value: unknown;
-      try {
-        value = await m.fn(staging);
-        if (staging.staged.audits.length > 0) await chain.ready();
-      } catch (e) {
-        // Nothing of this call was issued: it fails alone. The transaction can only have gone inactive under
-        // it (TransactionInactiveError) because an earlier call awaited something that is not a request
-        // (ADR 0004 forbids it); then this call and those after it, which never ran a request, move to the
-        // next transaction, once.
-        if (inactive(e) && i > 0 && !m.moved) {
-          moveOn(i);
-          break;
-        }
-        m.reject(this.host.failure(e, t));
-        continue;
-      }
-      try {
-        chain.issue(staging.staged);
-        issued.push([m, value]);
-      } catch (e) {
-        if (inactive(e) && i > 0 && !m.moved && chain.issued === 0) {
-          moveOn(i);
-          break;
-        }
-        // A request refused synchronously. If part of this call was issued, no call of the group may commit.
-        if (chain.issued > 0) {
+    const moved: Member[] = [];
+    for (let i = 0; i < group.length;) {
+      let j = i + 1;
+      if (group[i]!.appendOnly) while (j < group.length && group[j]!.appendOnly) j++;
+      const batch = group.slice(i, j);
+      const runs = await Promise.all(
+        batch.map(async (m) => {
+          const staging = new StagingTx(reads, replayed, (id) => this.host.replayError(id), m.appendOnly);
           try {
-            t.abort();
-          } catch {
-            // Already finished.
+            const value = await m.fn(staging);
+            if (staging.staged.audits.length > 0) await chain.ready();
+            return { m, staging, ok: true as const, value };
+          } catch (error) {
+            return { m, staging, ok: false as const, error };
           }
+        }),
+      );
+      for (const r of runs) {
+        const { m, staging } = r;
+        if (!r.ok) {
+          // Nothing of this call was issued: it fails alone. The transaction can only have gone inactive under it
+          // (TransactionInactiveError) because a call awaited something that is not a request (ADR 0004 forbids
+          // it); then a call that ran no request here moves to the next transaction, once.
+          if (inactive(r.error) && group.length > 1 && !m.moved) moved.push(m);
+          else m.reject(this.host.failure(r.error, t));
+          continue;
         }
-        m.reject(this.host.failure(e, t));
+        const replay = staging.staged.marks.find((k) => k.replayCheck && marked.has(signedKey(k.at, k.requestId)));
+        if (replay) {
+          m.reject(this.host.failure(this.host.replayError(replay.requestId), t));
+          continue;
+        }
+        try {
+          chain.issue(staging.staged);
+          for (const k of staging.staged.marks) marked.add(signedKey(k.at, k.requestId));
+          issued.push([m, r.value]);
+        } catch (e) {
+          if (inactive(e) && group.length > 1 && !m.moved && chain.issued === 0) {
+            moved.push(m);
+            continue;
+          }
+          // A request refused synchronously. If part of this call was issued, no call of the group may commit.
+          if (chain.issued > 0) {
+            try {
+              t.abort();
+            } catch {
+              // Already finished.
+            }
+          }
+          m.reject(this.host.failure(e, t));
+        }
       }
+      i = j;
     }
+    for (const m of moved) m.moved = true;
+    this.waiting.unshift(...moved);
     const end = await done;
     for (const [m, value] of issued) {
       if (end === undefined) m.resolve(value);

@@ -211,7 +211,7 @@ export class IdbStore implements Store {
    * transaction with the others that arrived meanwhile; its writes are staged until fn returns. */
   write<R>(fn: (tx: Tx) => Promise<R>, opts: WriteOptions = {}): Promise<R> {
     if (this.gaveWay) return Promise.reject(this.gaveWayError());
-    return this.group.write(fn, opts.durable === true);
+    return this.group.write(fn, opts);
   }
 
   private readonly group = new GroupCommit({

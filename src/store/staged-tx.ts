@@ -2,6 +2,7 @@
 // the transaction, writes are staged here and issued only once the call's function has returned, so a call
 // that throws leaves nothing in the transaction that other calls commit. The call still reads its own writes.
 
+import { KMSInternalException } from '../kms/errors';
 import type { StoreName, Tx } from '../kms/ports';
 import type { AuditEntry, KeyRecord, SignedRequest } from '../kms/records';
 
@@ -18,7 +19,7 @@ export interface Staged {
   writes: StagedWrite[];
   audits: Omit<AuditEntry, 'signedRequest'>[];
   /** Marks of the signed requests the audit records answer (`at`, request ID). */
-  marks: { at: number; requestId: string }[];
+  marks: { at: number; requestId: string; replayCheck: boolean }[];
 }
 
 /** Each object store's primary key of a record (src/store/idb-store.ts creates them with these key paths). */
@@ -66,20 +67,34 @@ export class StagingTx implements Tx {
    * @param real the shared transaction's reads
    * @param replayed whether a signed request was already recorded by an earlier transaction or call
    * @param replayError the error a replay fails with
+   * @param appendOnly whether the call declared it writes nothing but audit records (WriteOptions.appendOnly)
    */
   constructor(
     private readonly real: Tx,
     private readonly replayed: (s: SignedRequest, requestId: string) => Promise<boolean>,
     private readonly replayError: (requestId: string) => Error,
+    private readonly appendOnly = false,
   ) {}
 
+  /** A call that runs beside others because it said it only appends may not write anything else. */
+  private refuse(store: StoreName): Promise<void> | undefined {
+    if (!this.appendOnly) return undefined;
+    return Promise.reject(
+      new KMSInternalException(`A read-only call tried to write to ${store}; only its audit record may be written.`),
+    );
+  }
+
   private put(store: StoreName, value: unknown, key = keyOf(store, value)): Promise<void> {
+    const refused = this.refuse(store);
+    if (refused) return refused;
     if (!validKey(key)) return Promise.reject(new DOMException(`No valid key for a record of ${store}.`, 'DataError'));
     this.staged.writes.push({ kind: 'put', store, key, value: structuredClone(value) });
     return Promise.resolve();
   }
 
   private del(store: StoreName, key: Key): Promise<void> {
+    const refused = this.refuse(store);
+    if (refused) return refused;
     this.staged.writes.push({ kind: 'delete', store, key });
     return Promise.resolve();
   }
@@ -134,6 +149,8 @@ export class StagingTx implements Tx {
     );
   putMaterial: Tx['putMaterial'] = (rec) => this.put('materials', rec);
   deleteMaterials: Tx['deleteMaterials'] = (id) => {
+    const refused = this.refuse('materials');
+    if (refused) return refused;
     const range = IDBKeyRange.bound([id, 0], [id, Number.MAX_SAFE_INTEGER]);
     this.staged.writes.push({ kind: 'deleteRange', store: 'materials', range, covers: (k) => (k as Key[])[0] === id });
     return Promise.resolve();
@@ -177,7 +194,8 @@ export class StagingTx implements Tx {
     if (signedRequest?.replayCheck && (await this.replayed(signedRequest, requestId)))
       throw this.replayError(requestId);
     this.staged.audits.push(entry);
-    if (signedRequest) this.staged.marks.push({ at: signedRequest.at, requestId });
+    if (signedRequest)
+      this.staged.marks.push({ at: signedRequest.at, requestId, replayCheck: signedRequest.replayCheck });
   };
 
   // Records this call staged get their sequence number when issued: reads of the trail see committed ones.
@@ -193,6 +211,8 @@ export class StagingTx implements Tx {
     return gone ? undefined : e;
   };
   deleteAuditThrough: Tx['deleteAuditThrough'] = (seq) => {
+    const refused = this.refuse('audit');
+    if (refused) return refused;
     this.staged.writes.push({
       kind: 'deleteRange',
       store: 'audit',

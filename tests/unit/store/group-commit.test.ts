@@ -222,4 +222,72 @@ describe("the store's shared transaction", () => {
     expect(seen.has(0)).toBe(true);
     expect(seen.has(N + 1)).toBe(true);
   });
+
+  it('runs read-only (append-only) calls side by side, records them in arrival order, and orders other writes around them', async () => {
+    const s = await open();
+    let inFlight = 0;
+    let most = 0;
+    const readOnly = (label: string) =>
+      s.write(
+        async (tx) => {
+          inFlight++;
+          most = Math.max(most, inFlight);
+          const seen = await tx.getMeta('x');
+          await tx.getMeta('y');
+          inFlight--;
+          await tx.appendAudit(entry(label));
+          return seen;
+        },
+        { appendOnly: true },
+      );
+    const first = s.write((tx) => tx.appendAudit(entry('first')));
+    const calls = [
+      readOnly('r1'),
+      readOnly('r2'),
+      s.write(async (tx) => {
+        await tx.putMeta('x', 1);
+        await tx.appendAudit(entry('w'));
+      }),
+      readOnly('r3'),
+      readOnly('r4'),
+    ];
+    await first;
+    expect(await Promise.all(calls)).toEqual([undefined, undefined, undefined, 1, 1]);
+    expect(most).toBe(2);
+    expect(await names(s)).toEqual(['first', 'r1', 'r2', 'w', 'r3', 'r4']);
+  });
+
+  it('refuses any other write of an append-only call, failing it alone', async () => {
+    const s = await open();
+    const results = await Promise.allSettled([
+      s.write((tx) => tx.appendAudit(entry('a')), { appendOnly: true }),
+      s.write(
+        async (tx) => {
+          await tx.appendAudit(entry('b'));
+          await tx.putMeta('b', 1);
+        },
+        { appendOnly: true },
+      ),
+      s.write((tx) => tx.appendAudit(entry('c')), { appendOnly: true }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(KMSInternalException);
+    expect(await names(s)).toEqual(['a', 'c']);
+  });
+
+  it('refuses the replay of a signed request that ran side by side with its first sending', async () => {
+    const s = await open();
+    const signed = (name: string) => ({
+      ...entry('same'),
+      eventName: name,
+      signedRequest: { at: 5, replayCheck: true },
+    });
+    const results = await Promise.allSettled([
+      s.write((tx) => tx.appendAudit(signed('first')), { appendOnly: true }),
+      s.write((tx) => tx.appendAudit(signed('again')), { appendOnly: true }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(KMSInternalException);
+    expect(await names(s)).toEqual(['first']);
+  });
 });
