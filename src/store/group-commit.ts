@@ -1,7 +1,7 @@
 // Group commit of read-write calls (docs/decisions/0012): the writes that arrive while a store's read-write
-// transaction is committing share the next one. Each runs in arrival order against a StagingTx; its writes
-// and its chained audit record enter the transaction only once its function has returned, and its answer
-// is released only after the shared commit.
+// transaction is committing share the next one. Each runs in arrival order (read-only calls side by side) against
+// a StagingTx; its writes and its chained audit record enter the transaction only once its function has
+// returned, and its answer is released only after the shared commit.
 
 import type { IDBPTransaction } from 'idb';
 import { AUDIT_HEAD, chainEntry, type ChainPoint } from '../kms/audit';
@@ -28,6 +28,8 @@ export class ChainHead {
   private head: ChainPoint | undefined;
   private known = false;
   private readonly first: Promise<ChainPoint | undefined>;
+  /** Requests the last `issue` made, so that after a throw the caller knows whether any were. */
+  issued = 0;
 
   constructor(private readonly t: RwTransaction) {
     // Requested at once, so it arrives while the first call's own reads run (bench: ~30% of an Encrypt when
@@ -47,9 +49,7 @@ export class ChainHead {
    * whole call): a failed request aborts the transaction, and every call of it then fails. Audit records
    * first: adding one is the only request that can still throw here (a value IndexedDB cannot clone), and
    * then nothing of the call was issued. Call `ready()` before when `s` holds audit records.
-   * `issued` counts the requests made, so that after a throw the caller knows whether any were.
    */
-  issued = 0;
   issue(s: Staged): void {
     this.issued = 0;
     const meta = this.t.objectStore('meta');
