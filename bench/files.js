@@ -4,14 +4,19 @@
 // run: File.stream() read rate of the same file (default reads, and the jobs' own BYOB reader
 // into reused buffers), raw WebCrypto AES-GCM at the frame size in the worker, and the official
 // @aws-crypto/client-browser with its defaults on 64 MiB.
-// BENCH_FILE_MIB=4096 for the 4 GiB memory check; BENCH_FRAME_KIB to try other frame lengths.
+// BENCH_FILE_MIB=4096 for the 4 GiB memory check; BENCH_FRAME_KIB to try other frame lengths. The ratios to the
+// copies and to each path's slowest stage are then measured again in alternating rounds (bench/files-rounds.js,
+// BENCH_FILE_ROUNDS, 3; 0 skips them); the single-pass table above them is kept for memory.
 import { cpus } from 'node:os';
 import { benchFile, MB, openBenchApp, pageBundle, rss, sampled, settle } from './lib.js';
 import { chooseBenchFile, copyBenchFile, encryptDecrypt, releaseEncryptDecrypt } from './files-jobs.js';
+import { filesRounds } from './files-rounds.js';
 
 const MIB = Number(process.env.BENCH_FILE_MIB ?? 1024);
 const FRAME = Number(process.env.BENCH_FRAME_KIB ?? 512) * 1024;
 const ESDK_MIB = Number(process.env.BENCH_ESDK_MIB ?? 64);
+/** Rounds of the alternating measurement (bench/files-rounds.js); 0 skips it. */
+const FILE_ROUNDS = Number(process.env.BENCH_FILE_ROUNDS ?? 3);
 
 const file = benchFile(MIB);
 const esdkBundle = await pageBundle('bench/esdk-browser-entry.js', { define: { global: 'globalThis' } });
@@ -196,6 +201,8 @@ try {
   console.log(
     `(one worker = frames sealed in the KMS worker itself; n frame workers = a pool of n; this machine has ${cpus().length} logical cores)`,
   );
+  // The ratios that hold: the same paths again in alternating rounds beside their copies and stages.
+  if (FILE_ROUNDS > 0) await filesRounds(page, { keyArn, frame: FRAME, bytes, rounds: FILE_ROUNDS });
 } finally {
   await app.close();
 }

@@ -74,16 +74,17 @@ export async function sampled(profile, fn) {
 /** The bench build served on a free port and a fresh headless Chromium profile with the console open and
  * its keystore ready; `close()` ends all three. */
 /**
- * Serves the bench build (dist-bench, with vite.config.ts's plugins, as `npm start`) and opens it in a fresh
- * Chromium profile. `bypassCSP` only so a bench can inject a bundle of its own; the app is unchanged.
+ * Serves the bench build (dist-bench, with vite.config.ts's plugins, as `npm start`; or `outDir`, e.g. a baseline
+ * build of another commit) and opens it in a fresh Chromium profile. `bypassCSP` only so a bench can inject a
+ * bundle of its own; the app is unchanged.
  */
-export async function openBenchApp(name, { bypassCSP = false } = {}) {
+export async function openBenchApp(name, { bypassCSP = false, outDir = BENCH_DIST } = {}) {
   const { preview } = await import('vite');
   const { chromium } = await import('playwright-core');
   const { mkdtempSync, rmSync } = await import('node:fs');
   const server = await preview({
     logLevel: 'silent',
-    build: { outDir: BENCH_DIST },
+    build: { outDir },
     preview: { host: '127.0.0.1', port: 0 },
   });
   const origin = server.resolvedUrls.local[0].replace(/\/$/, '');
@@ -189,4 +190,53 @@ export async function sampledHeaps(profile, heaps, fn) {
     running = false;
     await poll;
   }
+}
+
+// ——— Figures that hold from run to run (issue 20, item 3) ———
+
+/** `npm run bench -- --quick` (or BENCH_QUICK=1): a development loop of under a minute, fewer calls and rounds. */
+export const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
+
+/** The value at percentile `p` of `xs` (nearest rank). */
+export const percentile = (xs, p) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+export const median = (xs) => percentile(xs, 50);
+
+/** A median with its spread over rounds: `{ median, min, max, values }`. */
+export function spread(values) {
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values), values };
+}
+
+/** "12.3 (11.9–13.0)": a median and its range over rounds, `digits` decimals. */
+export const fmtSpread = (s, digits = 2) =>
+  `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
+
+/**
+ * Alternating rounds (A/B/A/B…, or A/B/C…) of measurements taken beside each other, so that a noisy moment of a
+ * shared machine falls on every variant alike: one warm-up round first, discarded, then `rounds` rounds in which
+ * every variant runs once, in turn. `variants` maps a name to an async function returning one round's figures
+ * (an object of numbers). Returns, per variant and figure, the median and the spread over rounds
+ * (`result.variants[name][figure]`), and `ratio(a, b, figure)`: the median over rounds of b/a, each round's b
+ * divided by the same round's a, with its spread; `per(fn)` any figure of one round's results, over rounds.
+ */
+export async function alternate(variants, { rounds = 3, warmup = 1, onRound } = {}) {
+  const names = Object.keys(variants);
+  const got = Object.fromEntries(names.map((n) => [n, []]));
+  for (let r = 0; r < warmup + rounds; r++) {
+    // The order within a round alternates too (A/B, then B/A), so neither variant always runs first.
+    const order = r % 2 === 0 ? names : [...names].reverse();
+    for (const n of order) {
+      const x = await variants[n]();
+      if (r >= warmup) got[n].push(x);
+    }
+    if (r >= warmup) onRound?.(r - warmup, Object.fromEntries(names.map((n) => [n, got[n].at(-1)])));
+  }
+  const summarize = (xs) => Object.fromEntries(Object.keys(xs[0]).map((f) => [f, spread(xs.map((x) => x[f]))]));
+  return {
+    rounds: got,
+    variants: Object.fromEntries(names.map((n) => [n, summarize(got[n])])),
+    ratio: (a, b, figure) => spread(got[b].map((x, i) => x[figure] / got[a][i][figure])),
+    /** Any figure computed from one round's results of every variant (`{ name: figures }`), over rounds. */
+    per: (fn) => spread(got[names[0]].map((_, i) => fn(Object.fromEntries(names.map((n) => [n, got[n][i]]))))),
+  };
 }

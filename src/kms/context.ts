@@ -156,12 +156,18 @@ export class OpContext {
    * On a dry run fn still makes every check, then the transaction is aborted by
    * DryRunOperationException: whatever fn wrote is undone (kms.ts records the call as failed). */
   async write<T>(fn: (tx: Tx) => Promise<T>, opts: WriteOptions = {}): Promise<T> {
-    const result = await this.env.store.write(async (tx) => {
-      const r = await fn(tx);
-      this.stopIfDryRun();
-      await tx.appendAudit(this.entry(r));
-      return r;
-    }, opts);
+    // A read-only operation (CloudTrail's readOnly: the cryptographic ones too) writes nothing but its record, so
+    // it may run beside the other such calls of its group commit (ADR 0012).
+    const appendOnly = opts.appendOnly ?? isReadOnly(this.op);
+    const result = await this.env.store.write(
+      async (tx) => {
+        const r = await fn(tx);
+        this.stopIfDryRun();
+        await tx.appendAudit(this.entry(r));
+        return r;
+      },
+      { ...opts, appendOnly },
+    );
     this.audited = true;
     return result;
   }

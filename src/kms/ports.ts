@@ -87,6 +87,9 @@ export interface WriteOptions {
   /** Commit only once the data is on disk (IndexedDB durability 'strict'): writes that create or
    * destroy key material, or change the keystore's secret. Others are 'relaxed' (ADR 0004). */
   durable?: boolean;
+  /** fn only reads and appends audit records (a read-only operation, in CloudTrail's sense): such calls of one
+   * group commit run side by side, and any other write of theirs fails (ADR 0012). */
+  appendOnly?: boolean;
 }
 
 /** The keystore's object stores (src/store/idb-store.ts creates them; a backup carries each). */

@@ -4,6 +4,8 @@
 
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import { AUDIT_HEAD, chainEntry, type ChainPoint } from '../kms/audit';
+import { ChainHead, GroupCommit, signedKey, type RwTransaction } from './group-commit';
+import { StagingTx } from './staged-tx';
 import { KMSInternalException } from '../kms/errors';
 import { STORE_NAMES, type AuditQuery, type Store, type StoreSnapshot, type Tx, type WriteOptions } from '../kms/ports';
 import type {
@@ -45,20 +47,6 @@ function materialRange(keyId: string): IDBKeyRange {
 
 const ignore = () => undefined;
 
-/** Meta keys of the signed requests recorded lately (`<prefix><X-Amz-Date ms, 15 digits>:<request ID>`). */
-const SIGNED_PREFIX = 'signed-request:';
-/** A signature is valid 15 minutes either side of its date (SigV4): a request signed an hour before a
- * newer one can no longer arrive, so its mark can go. */
-const SIGNED_KEEP_MS = 60 * 60_000;
-const signedKey = (at: number, requestId = '') =>
-  `${SIGNED_PREFIX}${String(Math.max(0, at)).padStart(15, '0')}:${requestId}`;
-
-/** What a transaction learnt beside its requests' results. */
-interface TxState {
-  /** The request ID of a signed request an earlier transaction already recorded. */
-  replayed?: string;
-}
-
 const isQuota = (e: unknown) => (e as { name?: unknown } | null)?.name === 'QuotaExceededError';
 
 /** A signed request the browser sent again after it was run (records.ts SignedRequest). */
@@ -78,14 +66,10 @@ export function storageError(e: unknown): unknown {
   );
 }
 
-function wrap(t: T, mode: IDBTransactionMode, state: TxState = {}): Tx {
+/** A transaction as a Tx. Its writes are direct: read-write calls get a StagingTx over it instead
+ * (group-commit.ts), whose writes are issued when the call's function has returned. */
+function wrap(t: T): Tx {
   const os = <N extends (typeof STORES)[number]>(n: N) => t.objectStore(n);
-  // The chain head, read once per transaction (nobody else can append until it ends). Requested as
-  // the transaction opens, so it arrives while the call's own reads run: appending then costs no
-  // extra round trip (bench: ~30% of an Encrypt when it was read on demand).
-  let head: ChainPoint | undefined;
-  const headRead = mode === 'readwrite' ? (os('meta').get(AUDIT_HEAD) as Promise<ChainPoint | undefined>) : undefined;
-  headRead?.catch(ignore);
   return {
     getMeta: async <V>(name: string) => (await os('meta').get(name)) as V | undefined,
     putMeta: async (name, value) => void (await os('meta').put!(value, name)),
@@ -118,44 +102,14 @@ function wrap(t: T, mode: IDBTransactionMode, state: TxState = {}): Tx {
       'keyId' in by
         ? os('grants').index('byKey').getAll(by.keyId)
         : os('grants').index('byRetiring').getAll(by.retiringPrincipal),
-    appendAudit: async ({ signedRequest, ...entry }) => {
-      // Chained inside this transaction: transactions over the audit store are serialised, so the
-      // head read here is the newest record, whichever instance wrote it.
-      head ??= ((await headRead) as ChainPoint | undefined) ?? (await lastPoint(os('audit').openCursor(null, 'prev')));
-      if (signedRequest) {
-        // The mark of a signed request commits with its record. A request that may be a replay adds it,
-        // which fails (and aborts the transaction) when its first sending committed; others overwrite.
-        const { at, replayCheck } = signedRequest;
-        const id = entry.record.requestID;
-        const meta = os('meta');
-        (replayCheck ? meta.add!(at, signedKey(at, id)) : meta.put!(at, signedKey(at, id))).catch((e: unknown) => {
-          if ((e as { name?: unknown } | null)?.name === 'ConstraintError') state.replayed = id;
-        });
-        meta.delete!(IDBKeyRange.bound(SIGNED_PREFIX, signedKey(at - SIGNED_KEEP_MS), false, true)).catch(ignore);
-      }
-      const chained = chainEntry(head, entry);
-      head = { seq: chained.seq, hash: chained.hash };
-      // Queued, not awaited (one round trip per call instead of three): a failed request aborts the
-      // transaction, and Store.write then rejects with that request's error. A value that cannot be
-      // cloned throws here, synchronously.
-      os('audit').add!(chained).catch(ignore);
-      os('meta').put!(head, AUDIT_HEAD).catch(ignore);
-    },
+    appendAudit: () =>
+      Promise.reject(new KMSInternalException('Audit records are appended through a staged write (group-commit.ts).')),
     getAudit: (seq) => os('audit').get(seq),
     lastAuditBefore: async (time) =>
       (await os('audit').index('byTime').openCursor(IDBKeyRange.upperBound(time, true), 'prev'))?.value,
     // One request for any number of records: a key range delete.
     deleteAuditThrough: (seq) => os('audit').delete!(IDBKeyRange.upperBound(seq)),
   };
-}
-
-async function lastPoint(cursor: Promise<{ value: AuditEntry } | null>): Promise<ChainPoint | undefined> {
-  const c = await cursor;
-  return c && c.value.hash
-    ? { seq: c.value.seq!, hash: c.value.hash }
-    : c
-      ? { seq: c.value.seq!, hash: '' }
-      : undefined;
 }
 
 /** Upgrade to v2: chain the records written before chaining existed, oldest first, inside the
@@ -229,16 +183,12 @@ export class IdbStore implements Store {
   }
 
   private async run<R>(mode: IDBTransactionMode, fn: (tx: Tx, t: T) => Promise<R>, durable = false): Promise<R> {
-    if (this.gaveWay)
-      throw new KMSInternalException(
-        'A newer version of Pocket KMS, open in another tab, upgraded this keystore. Reload this page to use it.',
-      );
+    if (this.gaveWay) throw this.gaveWayError();
     const t = this.db.transaction([...STORES], mode, { durability: durable ? 'strict' : 'relaxed' }) as unknown as T;
     // The done promise rejects on abort; the caller sees fn's error instead.
     const done = t.done.catch((e: unknown) => e);
-    const state: TxState = {};
     try {
-      const result = await fn(wrap(t, mode, state), t);
+      const result = await fn(wrap(t), t);
       const end = await done;
       if (end instanceof Error || (end && typeof end === 'object' && 'name' in end)) throw end;
       return result;
@@ -248,7 +198,6 @@ export class IdbStore implements Store {
       } catch {
         // Already finished or aborted.
       }
-      if (state.replayed) throw replayedError(state.replayed);
       // A request may fail with AbortError when the transaction failed for lack of storage: say why.
       throw storageError(isQuota(t.error) ? t.error : e);
     }
@@ -258,8 +207,30 @@ export class IdbStore implements Store {
     return this.run('readonly', fn);
   }
 
+  /** Group-committed (docs/decisions/0012): a write that arrives while another commits shares the next
+   * transaction with the others that arrived meanwhile; its writes are staged until fn returns. */
   write<R>(fn: (tx: Tx) => Promise<R>, opts: WriteOptions = {}): Promise<R> {
-    return this.run('readwrite', fn, opts.durable === true);
+    if (this.gaveWay) return Promise.reject(this.gaveWayError());
+    return this.group.write(fn, opts);
+  }
+
+  private readonly group = new GroupCommit({
+    begin: (durable) => {
+      if (this.gaveWay) throw this.gaveWayError();
+      return this.db.transaction([...STORES], 'readwrite', {
+        durability: durable ? 'strict' : 'relaxed',
+      }) as unknown as RwTransaction;
+    },
+    reads: (t) => wrap(t as unknown as T),
+    // A request may fail with AbortError when the transaction failed for lack of storage: say why.
+    failure: (e, t) => storageError(isQuota(t?.error) ? t!.error : e),
+    replayError: replayedError,
+  });
+
+  private gaveWayError(): Error {
+    return new KMSInternalException(
+      'A newer version of Pocket KMS, open in another tab, upgraded this keystore. Reload this page to use it.',
+    );
   }
 
   async snapshot(): Promise<StoreSnapshot> {
@@ -298,8 +269,16 @@ export class IdbStore implements Store {
             } else void os.put!(rec as never).catch(ignore);
           }
         }
-        // A second view of the same transaction, made after the puts: its chain head is the restored one.
-        return then(wrap(t, 'readwrite'));
+        // Read after the puts: the chain head is the restored one. `then`'s writes are staged, then issued.
+        const chain = new ChainHead(t as unknown as RwTransaction);
+        const reads = wrap(t);
+        const replayed = async (r: { at: number }, id: string) =>
+          (await reads.getMeta(signedKey(r.at, id))) !== undefined;
+        const staging = new StagingTx(reads, replayed, replayedError);
+        const result = await then(staging);
+        await chain.ready();
+        chain.issue(staging.staged);
+        return result;
       },
       true,
     );
