@@ -130,7 +130,7 @@ try {
     `Encrypt p50 / (one read-write transaction + Comlink round trip) = ${fmtSpread(floor)}x (the storage floor, docs/decisions/0004)`,
   );
   console.log(
-    `${CONC} / sequential Encrypt, calls/s: ${fmtSpread(r.ratio('Encrypt', CONC, 'opsPerSec'))}x (calls that arrive while one commits share the next commit, docs/decisions/0012)`,
+    `${CONC} / sequential Encrypt, calls/s: ${fmtSpread(r.ratio('Encrypt', CONC, 'opsPerSec'))}x (calls that arrive while one commits share the next commit, docs/decisions/0013)`,
   );
   if (base) {
     console.log(

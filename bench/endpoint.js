@@ -1,7 +1,7 @@
 // npm run bench (endpoint part, BENCH_ONLY=endpoint): audited Encrypt calls through the service worker's /kms,
 // signed as the AWS SDK signs, by one caller (sequential) and by BENCH_ENDPOINT_CONCURRENCY (16) callers at
 // once, in alternating rounds (bench/lib.js alternate: a warm-up round discarded, medians and their spread).
-// Concurrent callers share IndexedDB commits (docs/decisions/0012); the target is AWS's default quota for
+// Concurrent callers share IndexedDB commits (docs/decisions/0013); the target is AWS's default quota for
 // symmetric cryptographic requests, 5,500 per second per account. BENCH_ENDPOINT_N calls per round (400).
 // BENCH_BASELINE_DIR=<a bench build of another commit> runs that build beside this one, round for round.
 import { alternate, fmtSpread, openBenchApp, pageBundle, percentile, QUICK } from './lib.js';

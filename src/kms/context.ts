@@ -157,7 +157,7 @@ export class OpContext {
    * DryRunOperationException: whatever fn wrote is undone (kms.ts records the call as failed). */
   async write<T>(fn: (tx: Tx) => Promise<T>, opts: WriteOptions = {}): Promise<T> {
     // A read-only operation (CloudTrail's readOnly: the cryptographic ones too) writes nothing but its record, so
-    // it may run beside the other such calls of its group commit (ADR 0012).
+    // it may run beside the other such calls of its group commit (ADR 0013).
     const appendOnly = opts.appendOnly ?? isReadOnly(this.op);
     const result = await this.env.store.write(
       async (tx) => {

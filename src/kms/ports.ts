@@ -88,7 +88,7 @@ export interface WriteOptions {
    * destroy key material, or change the keystore's secret. Others are 'relaxed' (ADR 0004). */
   durable?: boolean;
   /** fn only reads and appends audit records (a read-only operation, in CloudTrail's sense): such calls of one
-   * group commit run side by side, and any other write of theirs fails (ADR 0012). */
+   * group commit run side by side, and any other write of theirs fails (ADR 0013). */
   appendOnly?: boolean;
 }
 

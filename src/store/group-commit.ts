@@ -1,4 +1,4 @@
-// Group commit of read-write calls (docs/decisions/0012): the writes that arrive while a store's read-write
+// Group commit of read-write calls (docs/decisions/0013): the writes that arrive while a store's read-write
 // transaction is committing share the next one. Each runs in arrival order (read-only calls side by side) against
 // a StagingTx; its writes and its chained audit record enter the transaction only once its function has
 // returned, and its answer is released only after the shared commit.

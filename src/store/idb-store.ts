@@ -207,7 +207,7 @@ export class IdbStore implements Store {
     return this.run('readonly', fn);
   }
 
-  /** Group-committed (docs/decisions/0012): a write that arrives while another commits shares the next
+  /** Group-committed (docs/decisions/0013): a write that arrives while another commits shares the next
    * transaction with the others that arrived meanwhile; its writes are staged until fn returns. */
   write<R>(fn: (tx: Tx) => Promise<R>, opts: WriteOptions = {}): Promise<R> {
     if (this.gaveWay) return Promise.reject(this.gaveWayError());

@@ -1,4 +1,4 @@
-// One call's view of a shared (group-committed) read-write transaction (docs/decisions/0012): reads go to
+// One call's view of a shared (group-committed) read-write transaction (docs/decisions/0013): reads go to
 // the transaction, writes are staged here and issued only once the call's function has returned, so a call
 // that throws leaves nothing in the transaction that other calls commit. The call still reads its own writes.
 

@@ -1,4 +1,4 @@
-// Group commit (src/store/group-commit.ts, docs/decisions/0012) over fake-indexeddb: concurrent calls share one
+// Group commit (src/store/group-commit.ts, docs/decisions/0013) over fake-indexeddb: concurrent calls share one
 // read-write transaction, each with its own audit record in arrival order and the chain intact; a call that
 // fails leaves nothing and fails alone; an aborted transaction fails every call of it; readers see whole groups.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
