@@ -7,6 +7,8 @@ import { hintsFor } from './hints';
 import type { LabEvent, LabKey, LabWorld } from './world';
 
 export interface Binding {
+  /** What was found: a key (id = key ID) or an S3 bucket (id = its name). */
+  type: 'key' | 'bucket';
   id: string;
   arn?: string;
   alias?: string;
@@ -241,7 +243,7 @@ export class Env {
     const found = named.filter((k) => differences(k).length === 0).sort((a, b) => b.createdAt - a.createdAt)[0];
     if (found) {
       const alias = c.alias ? found.aliases.find((a) => globMatch(c.alias!, a)) : found.aliases[0];
-      const b: Binding = { id: found.keyId, arn: found.arn, ...(alias ? { alias } : {}) };
+      const b: Binding = { type: 'key', id: found.keyId, arn: found.arn, ...(alias ? { alias } : {}) };
       return pass(c.bind ? { [c.bind]: b } : {}, keyRelated(found));
     }
     const near = named[0];
@@ -342,7 +344,7 @@ export class Env {
       if (o.sse !== 'aws:kms') seen.push(`${b}/${c.object} is encrypted with SSE-S3 (AES256), not SSE-KMS`);
       else if (key && o.kmsKeyArn !== key.arn)
         seen.push(`${b}/${c.object} is SSE-KMS under ${o.kmsKeyArn}, not key ${key.keyId}`);
-      else return pass(c.bind ? { [c.bind]: { id: b } } : {}, related);
+      else return pass(c.bind ? { [c.bind]: { type: 'bucket', id: b } } : {}, related);
     }
     return fail(seen.length ? seen : [`no object ${c.object} in bucket ${buckets.join(', ')}`], related);
   }

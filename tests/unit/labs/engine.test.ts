@@ -65,7 +65,7 @@ describe('keyExists', () => {
     await c.call('EnableKey', { KeyId: k.KeyId });
     e = await r.evaluate();
     expect(e.steps[0]!.done).toBe(true);
-    expect(r.progress.bindings.labKey).toEqual({ id: k.KeyId, arn: k.Arn, alias: 'alias/kms-lab-1' });
+    expect(r.progress.bindings.labKey).toEqual({ type: 'key', id: k.KeyId, arn: k.Arn, alias: 'alias/kms-lab-1' });
     // Done stays done; the binding serves later steps.
     await c.call('DisableKey', { KeyId: k.KeyId });
     e = await r.evaluate();
