@@ -36,6 +36,15 @@ export type Check =
       bind?: string;
     }
   | { kind: 'keyState'; key: string; state: KeyStateName; pendingWindowDays?: number }
+  | {
+      kind: 'keyRotation';
+      key: string;
+      /** Automatic rotation is on (true) or off (false). */
+      enabled?: boolean;
+      rotationPeriodInDays?: number;
+      /** At least this many rotations (automatic or on demand) happened. */
+      rotations?: number;
+    }
   | { kind: 'aliasAbsent'; alias: string }
   | {
       kind: 'keyPolicyAllows';
@@ -99,6 +108,12 @@ export const CHECK_FIELDS: Record<CheckKind, Record<string, FieldSpec>> = {
     key: { type: 'string', required: true, ref: true },
     state: { type: 'keyState', required: true },
     pendingWindowDays: { type: 'count' },
+  },
+  keyRotation: {
+    key: { type: 'string', required: true, ref: true },
+    enabled: { type: 'boolean' },
+    rotationPeriodInDays: { type: 'count' },
+    rotations: { type: 'count' },
   },
   aliasAbsent: { alias: { type: 'string', required: true, ref: true } },
   keyPolicyAllows: {

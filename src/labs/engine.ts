@@ -191,6 +191,23 @@ export class Env {
           );
         return pass({}, related);
       }
+      case 'keyRotation': {
+        const key = await this.key(c.key);
+        if (!key) return fail([this.ref(c.key) === undefined ? unbound(c.key) : `no key ${c.key} exists`]);
+        const related = keyRelated(key, 'EnableKeyRotation', 'RotateKeyOnDemand');
+        const out: string[] = [];
+        if (c.enabled !== undefined && key.rotationEnabled !== c.enabled)
+          out.push(`automatic rotation of key ${key.keyId} is ${key.rotationEnabled ? 'on' : 'off'}`);
+        if (c.rotationPeriodInDays !== undefined && key.rotationPeriodDays !== c.rotationPeriodInDays)
+          out.push(
+            key.rotationEnabled
+              ? `key ${key.keyId} rotates every ${key.rotationPeriodDays} days, not ${c.rotationPeriodInDays}`
+              : `key ${key.keyId} has no rotation period of ${c.rotationPeriodInDays} days (rotation is off)`,
+          );
+        if (c.rotations !== undefined && key.rotations < c.rotations)
+          out.push(`key ${key.keyId} has been rotated ${key.rotations} time(s), not yet ${c.rotations}`);
+        return out.length ? fail(out, related) : pass({}, related);
+      }
       case 'aliasAbsent': {
         const pattern = this.ref(c.alias);
         if (pattern === undefined) return fail([unbound(c.alias)]);

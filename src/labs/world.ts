@@ -13,6 +13,10 @@ export interface LabKey {
   createdAt: number;
   aliases: string[];
   pendingWindowDays?: number;
+  rotationEnabled: boolean;
+  rotationPeriodDays?: number;
+  /** Rotations so far (automatic and on demand): material versions beyond the first. */
+  rotations: number;
 }
 
 export interface LabStatement {

@@ -53,6 +53,9 @@ export function labWorld({ kms, store, s3, caller }: LabWorldParts): LabWorld {
         createdAt: k.createdAt,
         aliases: aliases.filter((a) => a.keyId === k.keyId).map((a) => a.name),
         ...(k.pendingWindowDays !== undefined ? { pendingWindowDays: k.pendingWindowDays } : {}),
+        rotationEnabled: k.rotationEnabled,
+        ...(k.rotationPeriodDays !== undefined ? { rotationPeriodDays: k.rotationPeriodDays } : {}),
+        rotations: Math.max(0, k.currentVersion - 1),
       }));
     },
     async auditHead() {

@@ -140,6 +140,30 @@ describe('keyState, aliasAbsent, bucketAbsent', () => {
   });
 });
 
+describe('keyRotation', () => {
+  it('needs automatic rotation on with its period, and rotations that happened', async () => {
+    const c = await labCore();
+    const k = await c.createKey();
+    const r = await c.run(
+      labOf(
+        { kind: 'keyRotation', key: k.KeyId, enabled: true, rotationPeriodInDays: 90 },
+        { kind: 'keyRotation', key: k.KeyId, rotations: 1 },
+      ),
+    );
+    let e = await r.evaluate();
+    expect(e.steps[0]!.missing).toEqual([
+      `automatic rotation of key ${k.KeyId} is off`,
+      `key ${k.KeyId} has no rotation period of 90 days (rotation is off)`,
+    ]);
+    expect(e.steps[1]!.missing).toEqual([`key ${k.KeyId} has been rotated 0 time(s), not yet 1`]);
+    await c.call('EnableKeyRotation', { KeyId: k.KeyId, RotationPeriodInDays: 100 });
+    expect((await r.evaluate()).steps[0]!.missing).toEqual([`key ${k.KeyId} rotates every 100 days, not 90`]);
+    await c.call('EnableKeyRotation', { KeyId: k.KeyId, RotationPeriodInDays: 90 });
+    await c.call('RotateKeyOnDemand', { KeyId: k.KeyId });
+    expect((await r.evaluate()).steps.slice(0, 2).map((s) => s.done)).toEqual([true, true]);
+  });
+});
+
 describe('objectEncrypted', () => {
   it('tells SSE-S3 and another key apart from SSE-KMS under the lab key', async () => {
     const c = await labCore();
