@@ -17,6 +17,8 @@ export interface AuditMatch {
   principal?: string;
   /** The request's encryption context holds these pairs. */
   encryptionContext?: Record<string, string>;
+  /** The record's userAgent (glob): `aws-cli/*` for the terminal, `pocket-kms-console/*` for the console. */
+  userAgent?: string;
 }
 
 export type Check =
@@ -89,6 +91,7 @@ const AUDIT_FIELDS: Record<string, FieldSpec> = {
   key: { type: 'string', ref: true },
   principal: { type: 'string' },
   encryptionContext: { type: 'pairs' },
+  userAgent: { type: 'string' },
 };
 
 export const CHECK_FIELDS: Record<CheckKind, Record<string, FieldSpec>> = {

@@ -319,6 +319,7 @@ export class Env {
     }
     if (m.principal !== undefined && !globMatch(await this.principal(m.principal), e.principalArn)) return false;
     for (const [n, v] of Object.entries(m.encryptionContext ?? {})) if (e.encryptionContext?.[n] !== v) return false;
+    if (m.userAgent !== undefined && !globMatch(m.userAgent, e.userAgent)) return false;
     return true;
   }
 
@@ -407,10 +408,11 @@ function describeEvent(m: AuditMatch): string {
           : '';
   const on = m.key ? ` on key ${m.key}` : '';
   const by = m.principal ? ` by ${m.principal}` : '';
+  const via = m.userAgent ? ` from ${m.userAgent.replace(/\*$/, '').replace(/[/ ]$/, '') || m.userAgent}` : '';
   const ec = m.encryptionContext
     ? ` with encryption context ${Object.entries(m.encryptionContext)
         .map(([k, v]) => `${k}=${v}`)
         .join(',')}`
     : '';
-  return `a ${m.eventName} call${on}${by}${ec}${outcome}`;
+  return `${/^[AEIOU]/.test(m.eventName) ? 'an' : 'a'} ${m.eventName} call${on}${by}${via}${ec}${outcome}`;
 }

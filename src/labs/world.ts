@@ -44,6 +44,7 @@ export interface LabEvent {
   errorMessage?: string;
   keyIds: string[];
   principalArn: string;
+  userAgent: string;
   region: string;
   encryptionContext?: Record<string, string>;
 }

@@ -112,6 +112,7 @@ function labEvent(e: AuditEntry): LabEvent {
     ...(r.errorMessage ? { errorMessage: r.errorMessage } : {}),
     keyIds: e.keyIds,
     principalArn: String((r.userIdentity as { arn?: unknown }).arn ?? ''),
+    userAgent: r.userAgent,
     region: r.awsRegion,
     ...(ec && typeof ec === 'object' ? { encryptionContext: ec as Record<string, string> } : {}),
   };

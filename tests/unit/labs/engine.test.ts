@@ -325,6 +325,21 @@ describe('auditEvent', () => {
     expect((await r.evaluate()).steps[0]!.done).toBe(true);
   });
 
+  it("tells the terminal from the console by the record's user agent", async () => {
+    const c = await labCore();
+    const k = await c.createKey();
+    const r = await c.run(
+      labOf(
+        { kind: 'auditEvent', eventName: 'Encrypt', key: k.KeyId, userAgent: 'aws-cli/*' },
+        { kind: 'auditEvent', eventName: 'Encrypt', key: k.KeyId, userAgent: 'vitest' },
+      ),
+    );
+    await c.call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('s') });
+    const e = await r.evaluate();
+    expect(e.steps[0]!.missing).toEqual([`an Encrypt call on key ${k.KeyId} from aws-cli: none since the lab started`]);
+    expect(e.steps[1]!.done).toBe(true);
+  });
+
   it("counts a call S3 made on the caller's behalf (GenerateDataKey for SSE-KMS)", async () => {
     const c = await labCore();
     const k = await c.createKey();
