@@ -86,6 +86,8 @@ export class LabRun {
   }
 
   async reset(): Promise<LabResetResult | undefined> {
+    // An evaluation in flight finishes first (the worker also runs one operation per lab at a time).
+    await this.#busy;
     try {
       const r = await kms.api.labReset(this.lab.id);
       this.outputs = {};

@@ -51,15 +51,21 @@ export function labsApi(ctx: WorkerContext): LabsWorkerApi {
       throw new TypeError(`"labId" expected a lab id, got ${String(labId)}`);
     return setting<LabProgress>(`lab-progress:${kms.keystore.region}:${kms.keystore.accountId}:${labId}`);
   };
+  // One operation per lab at a time in this worker: an evaluation that saved after a reset would bring
+  // the forgotten progress back. (Two tabs run two workers; the later save wins, and a step whose check
+  // still passes turns done again at the next evaluation.)
+  const tails = new Map<string, Promise<unknown>>();
+  const serial = <T>(labId: string, fn: () => Promise<T>): Promise<T> => {
+    const run = (tails.get(labId) ?? Promise.resolve()).then(fn, fn);
+    const tail = run.catch(() => undefined);
+    tails.set(labId, tail);
+    void tail.then(() => tails.get(labId) === tail && tails.delete(labId));
+    return run;
+  };
   return {
     async labEvaluate(lab) {
       const checked = validateLab(lab);
-      const { kms, world } = await open();
-      const store = saved(kms, checked.id);
-      const progress = (await store.get()) ?? (await startLab(checked.id, world, Date.now()));
-      const r = await evaluateLab(checked, progress, world, Date.now());
-      await store.put(r.progress);
-      return r;
+      return serial(checked.id, () => evaluate(checked));
     },
     async labAuditHead() {
       return (await open()).world.auditHead();
@@ -68,38 +74,51 @@ export function labsApi(ctx: WorkerContext): LabsWorkerApi {
       return saved(await ctx.ready, labId).get();
     },
     async labReset(labId) {
-      const { kms, world } = await open();
-      const store = saved(kms, labId);
-      const progress = await store.get();
-      const out: LabResetResult = { scheduled: [], aliases: [], buckets: [] };
-      if (!progress) return out;
-      const owner = ctx.acting.owner(kms);
-      const made = new Set(
-        (await world.eventsAfter(progress.startSeq))
-          .filter((e) => e.eventName === 'CreateKey' && e.errorCode === undefined)
-          .flatMap((e) => e.keyIds),
-      );
-      const s3 = await s3Of(kms);
-      for (const b of Object.values(progress.bindings).filter((x) => x.type === 'bucket')) {
-        const page = await s3.listObjects(owner, b.id, { prefix: '', maxKeys: 1000 }).catch(() => undefined);
-        if (!page) continue;
-        for (const o of page.objects) await s3.deleteObject(owner, b.id, o.key);
-        await s3.deleteBucket(owner, b.id);
-        out.buckets.push(b.id);
-      }
-      for (const k of await world.keys()) {
-        if (!made.has(k.keyId)) continue;
-        for (const a of k.aliases) {
-          await kms.call('DeleteAlias', { AliasName: a }, owner);
-          out.aliases.push(a);
-        }
-        if (k.state === 'PendingDeletion') continue;
-        await kms.call('ScheduleKeyDeletion', { KeyId: k.keyId, PendingWindowInDays: PENDING_WINDOW_DAYS }, owner);
-        out.scheduled.push(k.keyId);
-      }
-      await store.put(undefined);
-      if (out.scheduled.length) ctx.folderBackup.changed();
-      return out;
+      return serial(String(labId), () => reset(labId));
     },
   };
+
+  async function evaluate(checked: Lab): Promise<LabEvaluation> {
+    const { kms, world } = await open();
+    const store = saved(kms, checked.id);
+    const progress = (await store.get()) ?? (await startLab(checked.id, world, Date.now()));
+    const r = await evaluateLab(checked, progress, world, Date.now());
+    await store.put(r.progress);
+    return r;
+  }
+
+  async function reset(labId: string): Promise<LabResetResult> {
+    const { kms, world } = await open();
+    const store = saved(kms, labId);
+    const progress = await store.get();
+    const out: LabResetResult = { scheduled: [], aliases: [], buckets: [] };
+    if (!progress) return out;
+    const owner = ctx.acting.owner(kms);
+    const made = new Set(
+      (await world.eventsAfter(progress.startSeq))
+        .filter((e) => e.eventName === 'CreateKey' && e.errorCode === undefined)
+        .flatMap((e) => e.keyIds),
+    );
+    const s3 = await s3Of(kms);
+    for (const b of Object.values(progress.bindings).filter((x) => x.type === 'bucket')) {
+      const page = await s3.listObjects(owner, b.id, { prefix: '', maxKeys: 1000 }).catch(() => undefined);
+      if (!page) continue;
+      for (const o of page.objects) await s3.deleteObject(owner, b.id, o.key);
+      await s3.deleteBucket(owner, b.id);
+      out.buckets.push(b.id);
+    }
+    for (const k of await world.keys()) {
+      if (!made.has(k.keyId)) continue;
+      for (const a of k.aliases) {
+        await kms.call('DeleteAlias', { AliasName: a }, owner);
+        out.aliases.push(a);
+      }
+      if (k.state === 'PendingDeletion') continue;
+      await kms.call('ScheduleKeyDeletion', { KeyId: k.keyId, PendingWindowInDays: PENDING_WINDOW_DAYS }, owner);
+      out.scheduled.push(k.keyId);
+    }
+    await store.put(undefined);
+    if (out.scheduled.length) ctx.folderBackup.changed();
+    return out;
+  }
 }
