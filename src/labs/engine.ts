@@ -339,11 +339,11 @@ export class Env {
           from = e.seq;
           break;
         }
-      if (from < 0) return fail([`${describeEvent(c.after)}: none since the lab started`], related);
+      if (from < 0) return fail([`${describeEvent(c.after, this)}: none since the lab started`], related);
     }
     for (const e of events) if (e.seq > from && (await this.matches(e, c))) return pass({}, related);
-    const after = c.after ? ` after ${describeEvent(c.after)}` : '';
-    return fail([`${describeEvent(c)}${after}: none since the lab started`], related);
+    const after = c.after ? ` after ${describeEvent(c.after, this)}` : '';
+    return fail([`${describeEvent(c, this)}${after}: none since the lab started`], related);
   }
 
   private async objectEncrypted(c: Extract<Check, { kind: 'objectEncrypted' }>): Promise<Outcome> {
@@ -397,7 +397,7 @@ function describeKey(c: Extract<Check, { kind: 'keyExists' }>): string {
   return `a key made in this lab${parts.length ? ` with ${parts.join(', ')}` : ''}`;
 }
 
-function describeEvent(m: AuditMatch): string {
+function describeEvent(m: AuditMatch, env: Env): string {
   const outcome =
     m.errorCode !== undefined
       ? ` that failed with ${m.errorCode}`
@@ -406,7 +406,9 @@ function describeEvent(m: AuditMatch): string {
         : m.succeeded === false
           ? ' that failed'
           : '';
-  const on = m.key ? ` on key ${m.key}` : '';
+  // A reference is shown with what it names: "key 1234abcd-… ($labKey)".
+  const named = m.key !== undefined && m.key.startsWith('$') ? env.ref(m.key) : undefined;
+  const on = m.key ? ` on key ${named ? `${named} (${m.key})` : m.key}` : '';
   const by = m.principal ? ` by ${m.principal}` : '';
   const via = m.userAgent ? ` from ${m.userAgent.replace(/\*$/, '').replace(/[/ ]$/, '') || m.userAgent}` : '';
   const ec = m.encryptionContext

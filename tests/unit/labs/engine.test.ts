@@ -292,14 +292,16 @@ describe('auditEvent', () => {
       'InvalidCiphertextException',
     );
     let e = await r.evaluate();
-    expect(e.steps[1]!.missing).toEqual(['a Decrypt call on key $k that succeeded: none since the lab started']);
+    expect(e.steps[1]!.missing).toEqual([
+      `a Decrypt call on key ${k.KeyId} ($k) that succeeded: none since the lab started`,
+    ]);
     expect(e.steps[1]!.hints[0]).toBe(
       'Decrypt failed with InvalidCiphertextException: Decrypt must be given the encryption context the ciphertext was made with. The Encrypt used Purpose=Lab,App=kms-demo; this Decrypt gave Purpose=Lab,App=other.',
     );
     await c.call('Decrypt', { CiphertextBlob, EncryptionContext: ec });
     e = await r.evaluate();
     expect(e.steps[1]!.missing).toEqual([
-      'a Decrypt call on key $k that failed with InvalidCiphertextException after a Decrypt call on key $k that succeeded: none since the lab started',
+      `a Decrypt call on key ${k.KeyId} ($k) that failed with InvalidCiphertextException after a Decrypt call on key ${k.KeyId} ($k) that succeeded: none since the lab started`,
     ]);
     await rejectsWith(c.call('Decrypt', { CiphertextBlob }), 'InvalidCiphertextException');
     expect((await r.evaluate()).steps[1]!.done).toBe(true);
