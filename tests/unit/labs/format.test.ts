@@ -1,5 +1,6 @@
 // The lab file format (docs/LABS.md): good files parse, bad ones fail with every problem named by the
 // path of its field, with a suggestion for a near miss.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LabFormatError, parseLab, validateLab } from '../../../src/labs';
 import { seedLabBlocks } from '../../e2e/seed-lab';
@@ -173,6 +174,45 @@ steps:
     ],
   ])('refuses %s with a LabFormatError', (_, data) => {
     expect(problems(data).length).toBeGreaterThan(0);
+  });
+});
+
+describe('hostile input', () => {
+  it('answers any JSON value with a lab or a LabFormatError, never another error', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        try {
+          validateLab(v);
+        } catch (e) {
+          expect(e).toBeInstanceOf(LabFormatError);
+        }
+      }),
+    );
+  });
+
+  it('answers any text with a lab or a LabFormatError, and refuses alias bombs', () => {
+    fc.assert(
+      fc.property(fc.string(), (t) => {
+        try {
+          parseLab(t);
+        } catch (e) {
+          expect(e).toBeInstanceOf(LabFormatError);
+        }
+      }),
+    );
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x]',
+      ...Array.from({ length: 9 }, (_, i) => {
+        const p = String.fromCharCode(97 + i);
+        const n = String.fromCharCode(98 + i);
+        return `${n}: &${n} [*${p}, *${p}, *${p}, *${p}, *${p}, *${p}, *${p}, *${p}, *${p}]`;
+      }),
+    ].join('\n');
+    expect(() => parseLab(bomb)).toThrow(/^not YAML or JSON: Excessive alias count/);
+  });
+
+  it('keeps __proto__ and constructor as unknown fields, not as prototypes', () => {
+    expect(problems(JSON.parse('{"__proto__": {"id": "x"}, "constructor": 1}'))).toContain('__proto__: unknown field');
   });
 });
 
