@@ -2,6 +2,7 @@
 // audit trail since the lab started (a LabWorld), never from what was typed. A step is done the first
 // time its check passes and stays done; names a check binds ($labKey) are kept in the progress.
 import { globMatch, type AuditMatch, type Check } from './checks';
+import { describeEvent, describeKey, unbound } from './describe';
 import type { Lab } from './format';
 import { hintsFor } from './hints';
 import type { LabEvent, LabKey, LabWorld } from './world';
@@ -381,40 +382,4 @@ function keyRelated(key: LabKey | undefined, ...eventNames: string[]): Outcome['
   return { keyIds: new Set(key ? [key.keyId] : []), eventNames: new Set(eventNames) };
 }
 
-const unbound = (ref: string) => `${ref.split('.')[0]} is not known yet: an earlier step finds it`;
-
 const kmsAction = (a: string) => (a.startsWith('kms:') ? a : `kms:${a}`);
-
-function describeKey(c: Extract<Check, { kind: 'keyExists' }>): string {
-  const parts = [
-    c.alias && `alias ${c.alias}`,
-    c.keySpec && `key spec ${c.keySpec}`,
-    c.keyUsage && `usage ${c.keyUsage}`,
-    c.state && `state ${c.state}`,
-    c.description !== undefined && `description "${c.description}"`,
-    ...Object.entries(c.tags ?? {}).map(([k, v]) => `tag ${k}=${v}`),
-  ].filter(Boolean);
-  return `a key made in this lab${parts.length ? ` with ${parts.join(', ')}` : ''}`;
-}
-
-function describeEvent(m: AuditMatch, env: Env): string {
-  const outcome =
-    m.errorCode !== undefined
-      ? ` that failed with ${m.errorCode}`
-      : m.succeeded === true
-        ? ' that succeeded'
-        : m.succeeded === false
-          ? ' that failed'
-          : '';
-  // A reference is shown with what it names: "key 1234abcd-… ($labKey)".
-  const named = m.key !== undefined && m.key.startsWith('$') ? env.ref(m.key) : undefined;
-  const on = m.key ? ` on key ${named ? `${named} (${m.key})` : m.key}` : '';
-  const by = m.principal ? ` by ${m.principal}` : '';
-  const via = m.userAgent ? ` from ${m.userAgent.replace(/\*$/, '').replace(/[/ ]$/, '') || m.userAgent}` : '';
-  const ec = m.encryptionContext
-    ? ` with encryption context ${Object.entries(m.encryptionContext)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(',')}`
-    : '';
-  return `${/^[AEIOU]/.test(m.eventName) ? 'an' : 'a'} ${m.eventName} call${on}${by}${via}${ec}${outcome}`;
-}
