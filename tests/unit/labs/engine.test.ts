@@ -1,31 +1,10 @@
 // The check engine against a real core: each check kind passes only from state and the trail, says what
 // is missing when it fails, and hints at the common errors from the audit trail.
 import { describe, expect, it } from 'vitest';
-import { validateLab, type Check, type Lab } from '../../../src/labs';
 import { invokedVia } from '../../../src/kms/ids';
 import { utf8, rejectsWith } from '../helpers/kms';
 import { bodyOf } from '../s3/fixtures';
-import { labCore } from './fixtures';
-
-/** A two-step lab: the check under test, then a cleanup that never passes on its own. */
-function labOf(...checks: Check[]): Lab {
-  return validateLab({
-    id: 'test',
-    title: 'Test',
-    summary: 'A check under test.',
-    steps: [
-      ...checks.map((check, i) => ({ title: `Step ${i}`, explanation: 'x', console: 'x', expected: 'x', check })),
-      {
-        title: 'Cleanup',
-        explanation: 'x',
-        console: 'x',
-        expected: 'x',
-        cleanup: true,
-        check: { kind: 'keyExists', alias: 'alias/never' },
-      },
-    ],
-  });
-}
+import { labCore, labOf } from './fixtures';
 
 const policyWith = (account: string, callerArn: string, actions: string[], sid = 'AllowCallerKeyUsageForLab') =>
   JSON.stringify({
@@ -350,60 +329,6 @@ describe('auditEvent', () => {
     );
     await c.kms.call('GenerateDataKey', { KeyId: k.KeyId, KeySpec: 'AES_256' }, invokedVia(c.root, 's3', 'us-east-1'));
     expect((await r.evaluate()).steps[0]!.done).toBe(true);
-  });
-});
-
-describe('hints from the trail', () => {
-  it('names the statement that decided an AccessDenied (from the simulator), and a disabled key', async () => {
-    const c = await labCore();
-    const user = await c.kms.iam.createPrincipal(c.root, 'user', 'dev');
-    const dev = await c.kms.iam.callerFor(user.arn, { userAgent: 'vitest' });
-    const k = await c.createKey();
-    await c.call('PutKeyPolicy', {
-      KeyId: k.KeyId,
-      PolicyName: 'default',
-      Policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'Root',
-            Effect: 'Allow',
-            Principal: { AWS: 'arn:aws:iam::111122223333:root' },
-            Action: 'kms:*',
-            Resource: '*',
-          },
-          {
-            Sid: 'NoDecryptForDev',
-            Effect: 'Deny',
-            Principal: { AWS: user.arn },
-            Action: 'kms:Decrypt',
-            Resource: '*',
-          },
-        ],
-      }),
-    });
-    const r = await c.run(labOf({ kind: 'auditEvent', eventName: 'Encrypt', key: k.KeyId, succeeded: true }));
-    c.actAs(dev);
-    await rejectsWith(c.as('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('s') }), 'AccessDeniedException');
-    c.actAs(c.root);
-    let e = await r.evaluate();
-    expect(e.steps[0]!.hints).toEqual([
-      `Encrypt failed with AccessDenied: the key policy leaves it to IAM (statement "Root"), and no identity policy of ${user.arn} allows kms:Encrypt (policy simulator, key ${k.KeyId}).`,
-    ]);
-    await c.call('DisableKey', { KeyId: k.KeyId });
-    await rejectsWith(c.call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('s') }), 'DisabledException');
-    e = await r.evaluate();
-    expect(e.steps[0]!.hints[0]).toBe(
-      `Encrypt failed with DisabledException: key ${k.KeyId} is disabled. Enable it: aws kms enable-key --key-id ${k.KeyId}`,
-    );
-    const d = await c.run(labOf({ kind: 'auditEvent', eventName: 'Decrypt', succeeded: true }));
-    await c.call('EnableKey', { KeyId: k.KeyId });
-    const { CiphertextBlob } = await c.call('Encrypt', { KeyId: k.KeyId, Plaintext: utf8('s') });
-    c.actAs(dev);
-    await rejectsWith(c.as('Decrypt', { CiphertextBlob }), 'AccessDeniedException');
-    expect((await d.evaluate()).steps[0]!.hints[0]).toBe(
-      `Decrypt failed with AccessDenied: the key policy's statement "NoDecryptForDev" denies it (policy simulator, key ${k.KeyId}).`,
-    );
   });
 });
 

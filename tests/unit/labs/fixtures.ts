@@ -2,7 +2,15 @@
 // shipped labs read from their files, for the check engine's tests.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseLab, startLab, evaluateLab, type Lab, type LabProgress } from '../../../src/labs';
+import {
+  parseLab,
+  startLab,
+  evaluateLab,
+  validateLab,
+  type Check,
+  type Lab,
+  type LabProgress,
+} from '../../../src/labs';
 import { labWorld } from '../../../src/worker/lab-world';
 import type { Caller } from '../../../src/kms/ids';
 import { freshS3 } from '../s3/fixtures';
@@ -34,4 +42,24 @@ export async function labCore() {
     };
   }
   return { ...f, world, as, actAs, run };
+}
+
+/** A two-step lab: the check under test, then a cleanup that never passes on its own. */
+export function labOf(...checks: Check[]): Lab {
+  return validateLab({
+    id: 'test',
+    title: 'Test',
+    summary: 'A check under test.',
+    steps: [
+      ...checks.map((check, i) => ({ title: `Step ${i}`, explanation: 'x', console: 'x', expected: 'x', check })),
+      {
+        title: 'Cleanup',
+        explanation: 'x',
+        console: 'x',
+        expected: 'x',
+        cleanup: true,
+        check: { kind: 'keyExists', alias: 'alias/never' },
+      },
+    ],
+  });
 }
