@@ -1,7 +1,7 @@
 // The lab file format (docs/LABS.md): a lab is an id, a title, a summary and steps, each with an
 // explanation (Markdown), commands or a console action, the expected outcome, a check (checks.ts) and
-// hints; the last step is the cleanup. YAML or JSON; every error names the path of the bad field.
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+// hints; the last step is the cleanup. Every error names the path of the bad field. (parse.ts reads the
+// YAML or JSON text; this file has no parser, so the worker, which only validates, bundles none.)
 import {
   AUDIT_MATCH_FIELDS,
   CHECK_FIELDS,
@@ -53,21 +53,6 @@ const STEP_FIELDS = ['title', 'explanation', 'commands', 'console', 'expected', 
 const ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const BINDING = /^[A-Za-z][A-Za-z0-9]*$/;
 const REF = /^\$([A-Za-z][A-Za-z0-9]*)(?:\.(arn|alias|id))?$/;
-const MAX_FILE = 1024 * 1024;
-
-/** Parses a lab file (YAML, of which JSON is a subset) and validates it.
- * @throws LabFormatError naming each bad field's path */
-export function parseLab(text: string): Lab {
-  if (text.length > MAX_FILE) throw new LabFormatError([{ path: '', message: 'a lab file is at most 1 MiB' }]);
-  let data: unknown;
-  try {
-    data = parseYaml(text, { maxAliasCount: 100 });
-  } catch (e) {
-    const at = e instanceof YAMLParseError && e.linePos ? ` (line ${e.linePos[0].line})` : '';
-    throw new LabFormatError([{ path: '', message: `not YAML or JSON${at}: ${(e as Error).message.split('\n')[0]}` }]);
-  }
-  return validateLab(data);
-}
 
 /** Checks that `data` is a lab and returns it typed.
  * @throws LabFormatError naming each bad field's path */

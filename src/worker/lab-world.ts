@@ -1,7 +1,7 @@
 // The check engine's world (src/labs/world.ts) over a keystore: keys and aliases read from the store
 // (read-only, not audited: a check must not add records to the trail it reads), the audit trail
 // through Kms.audit, the policy simulator through Kms.simulate, and S3 objects as the account root.
-import type { LabEvent, LabKey, LabSimulation, LabWorld } from '../labs';
+import type { LabEvent, LabKey, LabSimulation, LabWorld } from '../labs/world';
 import { rootCaller, type Caller } from '../kms/ids';
 import type { Kms } from '../kms/kms';
 import { OPERATIONS } from '../kms/operations';

@@ -1,7 +1,9 @@
 // The labs part of the worker API (#/labs, docs/LABS.md): evaluates a lab's checks against this keystore
 // (src/labs/engine.ts over src/worker/lab-world.ts), keeps each lab's progress per keystore in the settings
 // database, and resets a lab: what it made is undone as the account root (audited like any call).
-import { evaluateLab, startLab, validateLab, type Lab, type LabEvaluation, type LabProgress } from '../../labs';
+// Not the labs' index: the worker validates labs the console parsed, and bundles no YAML parser.
+import { evaluateLab, startLab, type LabEvaluation, type LabProgress } from '../../labs/engine';
+import { validateLab, type Lab } from '../../labs/format';
 import type { Kms } from '../../kms/kms';
 import { setting } from '../../store/settings';
 import type { WorkerContext } from '../context';
