@@ -143,6 +143,23 @@ describe('lab 1 on the Labs page', () => {
     await shell(page, 'export AWS_REGION=us-east-1');
     await first.getByRole('button', { name: 'Run in terminal (step 1)' }).click();
     await first.getByText('Done', { exact: true }).waitFor({ timeout: 15_000 });
+    const keyId = (await first.getByRole('log', { name: 'Output of step 1' }).textContent())!.match(
+      /[0-9a-f-]{36}/,
+    )![0];
+
+    // Reset schedules the deletion of the key the lab made, and the lab starts again.
+    await page.getByRole('button', { name: 'Reset this lab' }).click();
+    await page.getByRole('button', { name: 'Reset', exact: true }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Lab reset: 1 key(s) scheduled for deletion, 0 alias(es) and 0 bucket(s) deleted.' })
+      .waitFor();
+    const state = await page.evaluate(
+      async (id) => (await (globalThis as any).pocketKms.call('DescribeKey', { KeyId: id })).KeyMetadata.KeyState,
+      keyId,
+    );
+    expect(state).toBe('PendingDeletion');
+    await first.getByText('Not done yet').waitFor();
   });
 
   it('refuses a bad lab file and names the path of the bad field', async () => {
