@@ -131,6 +131,7 @@ describe('lab 1 on the Labs page', () => {
     await page.goto(`${env.app.url}/#/labs?lab=${fragment}`);
     await page.getByRole('heading', { level: 1, name: 'From a link' }).waitFor();
     expect(page.url()).toMatch(/#\/labs\/from-a-link$/);
+    await page.getByText('This lab was loaded from a file or a link: read each command before you run it.').waitFor();
     const first = page.getByRole('region', { name: /^1\. Make a key/ });
     await first.getByText('Not done yet').waitFor();
     // A region the keystore is not in: SigV4 refuses the call before the trail, so the page says it.

@@ -83,9 +83,12 @@ export function labsApi(ctx: WorkerContext): LabsWorkerApi {
   async function evaluate(checked: Lab): Promise<LabEvaluation> {
     const { kms, world } = await open();
     const store = saved(kms, checked.id);
-    const progress = (await store.get()) ?? (await startLab(checked.id, world, Date.now()));
+    const kept = await store.get();
+    const progress = kept ?? (await startLab(checked.id, world, Date.now()));
     const r = await evaluateLab(checked, progress, world, Date.now());
-    await store.put(r.progress);
+    // A lab starts once (its first evaluation is kept); later ones are written only when they changed
+    // something, as the page re-evaluates every few seconds.
+    if (!kept || JSON.stringify(r.progress) !== JSON.stringify(kept)) await store.put(r.progress);
     return r;
   }
 
