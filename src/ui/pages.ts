@@ -27,6 +27,7 @@ export const pages = {
   simulator: lazy(() => import('./simulator/SimulatorPage.svelte')),
   buckets: lazy(() => import('./buckets/BucketsPage.svelte')),
   terminal: lazy(() => import('./terminal/TerminalPage.svelte')),
+  labs: lazy(() => import('./labs/LabsPage.svelte')),
   settings: lazy(() => import('./custody/SettingsPage.svelte')),
   about: lazy(() => import('./settings/AboutPage.svelte')),
 };

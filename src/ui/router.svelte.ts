@@ -1,5 +1,6 @@
 // A tiny hash router: #/keys, #/keys/<keyId>, #/crypto[?key=<id>], #/files, #/events[?key=<id>],
-// #/identities, #/simulator[?key=<id>], #/buckets, #/terminal, #/settings, #/about.
+// #/identities, #/simulator[?key=<id>], #/buckets, #/terminal, #/labs[?lab=<base64url>], #/labs/<id>,
+// #/settings, #/about.
 // Hashes that do not start with "#/" (an in-page anchor) leave the route as it is.
 
 export type Route =
@@ -14,6 +15,8 @@ export type Route =
   | { name: 'simulator'; keyId?: string }
   | { name: 'buckets' }
   | { name: 'terminal' }
+  | { name: 'labs'; fragment?: string }
+  | { name: 'lab'; labId: string }
   | { name: 'not-found'; path: string };
 
 export function parseHash(hash: string): Route {
@@ -31,6 +34,11 @@ export function parseHash(hash: string): Route {
   if (parts[0] === 'identities' && parts.length === 1) return { name: 'identities' };
   if (parts[0] === 'buckets' && parts.length === 1) return { name: 'buckets' };
   if (parts[0] === 'terminal' && parts.length === 1) return { name: 'terminal' };
+  if (parts[0] === 'labs' && parts.length === 1) {
+    const lab = new URLSearchParams(query).get('lab');
+    return lab ? { name: 'labs', fragment: lab } : { name: 'labs' };
+  }
+  if (parts[0] === 'labs' && parts.length === 2) return { name: 'lab', labId: parts[1]! };
   if (parts[0] === 'simulator' && parts.length === 1)
     return key ? { name: 'simulator', keyId: key } : { name: 'simulator' };
   return { name: 'not-found', path };
@@ -47,6 +55,8 @@ export const href = {
   identities: () => '#/identities',
   buckets: () => '#/buckets',
   terminal: () => '#/terminal',
+  labs: () => '#/labs',
+  lab: (labId: string) => `#/labs/${encodeURIComponent(labId)}`,
   simulator: (keyId?: string) => (keyId ? `#/simulator?key=${encodeURIComponent(keyId)}` : '#/simulator'),
 };
 
@@ -64,9 +74,9 @@ export class Router {
   }
 
   /** Which top-level section a route belongs to (for aria-current in the navigation). */
-  get section(): Exclude<Route['name'], 'key' | 'not-found'> | undefined {
+  get section(): Exclude<Route['name'], 'key' | 'lab' | 'not-found'> | undefined {
     const n = this.route.name;
-    return n === 'key' ? 'keys' : n === 'not-found' ? undefined : n;
+    return n === 'key' ? 'keys' : n === 'lab' ? 'labs' : n === 'not-found' ? undefined : n;
   }
 }
 

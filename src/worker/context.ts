@@ -3,6 +3,7 @@
 // backup that every change creating or destroying material schedules (continuous-backup.ts).
 import { roleOfSession, rootCaller, type Caller } from '../kms/ids';
 import { Kms } from '../kms/kms';
+import type { Store } from '../kms/ports';
 import { browserPorts, DEFAULT_REGION } from '../store/open';
 import { setting } from '../store/settings';
 import { FolderBackup, type StoredBackupFolder } from './continuous-backup';
@@ -19,12 +20,21 @@ export interface WorkerContext {
   readonly userAgent: string;
   /** The backup to a folder the person picked: parts of the API call `changed()` after material changes. */
   readonly folderBackup: FolderBackup;
+  /** The store `kms` was opened over, for the labs' checks, which read keys without adding audit records
+   * (src/worker/lab-world.ts); nothing else may reach around the core. */
+  storeOf(kms: Kms): Store;
 }
 
 /** Opens the region's keystore and schedules maintenance: deletion and rotation when due, and
  * retention, which trims only exported records (trimming unexported ones is the console's to confirm). */
 export function openWorkerContext(userAgent: string, region = DEFAULT_REGION): WorkerContext {
-  const open = () => browserPorts(region).then((ports) => Kms.open({ ...ports, region }));
+  const stores = new WeakMap<Kms, Store>();
+  const open = () =>
+    browserPorts(region).then(async (ports) => {
+      const kms = await Kms.open({ ...ports, region });
+      stores.set(kms, ports.store);
+      return kms;
+    });
   let ready = open();
   const acting = new ActingAs(userAgent);
   const folderBackup = new FolderBackup({
@@ -62,6 +72,11 @@ export function openWorkerContext(userAgent: string, region = DEFAULT_REGION): W
     acting,
     userAgent,
     folderBackup,
+    storeOf(kms) {
+      const store = stores.get(kms);
+      if (!store) throw new Error('This keystore was not opened by this worker context.');
+      return store;
+    },
   };
 }
 

@@ -9,6 +9,7 @@ import { custodyApi } from './api/custody';
 import { filesApi } from './api/files';
 import { identitiesApi } from './api/identities';
 import { kmsApi } from './api/kms';
+import { labsApi } from './api/labs';
 import { s3Api } from './api/s3';
 import { terminalApi } from './api/terminal';
 import { openWorkerContext, type WorkerContext } from './context';
@@ -28,6 +29,7 @@ export function workerApi(ctx: WorkerContext): KmsWorkerApi {
     ...custodyApi(ctx),
     ...s3Api(ctx),
     ...terminalApi(ctx),
+    ...labsApi(ctx),
   };
 }
 

@@ -1,5 +1,5 @@
 // The Comlink API of the KMS worker: one flat object made of parts, each a factory with its types
-// beside it (kms.ts, identities.ts, files.ts, audit.ts, catalogue.ts, custody.ts, s3.ts, terminal.ts);
+// beside it (kms.ts, identities.ts, files.ts, audit.ts, catalogue.ts, custody.ts, s3.ts, terminal.ts, labs.ts);
 // serve.ts joins them. The UI imports only these types (type-only, so none of the worker's code is
 // type-checked as page code).
 import type { AuditWorkerApi } from './audit';
@@ -8,6 +8,7 @@ import type { CustodyWorkerApi } from './custody';
 import type { FilesWorkerApi } from './files-types';
 import type { IdentitiesWorkerApi } from './identities';
 import type { KmsCallsWorkerApi } from './kms';
+import type { LabsWorkerApi } from './labs';
 import type { S3WorkerApi } from './s3-types';
 import type { TerminalWorkerApi } from './terminal';
 
@@ -17,6 +18,7 @@ export type * from './custody';
 export type * from './files-types';
 export type * from './identities';
 export type * from './kms';
+export type * from './labs';
 export type * from './s3-types';
 export type * from './terminal';
 
@@ -29,4 +31,5 @@ export interface KmsWorkerApi
     CatalogueWorkerApi,
     CustodyWorkerApi,
     S3WorkerApi,
-    TerminalWorkerApi {}
+    TerminalWorkerApi,
+    LabsWorkerApi {}
