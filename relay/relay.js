@@ -1,5 +1,5 @@
 // @ts-check
-// The local relay of issue 18: AWS tools on this machine POST to /kms, /cloudtrail, /sts (and use /s3) on
+// The local relay of issue 18: AWS tools on this machine POST to /kms, /cloudtrail, /sts, /iam (and use /s3) on
 // 127.0.0.1; each request goes over a same-origin WebSocket to an open Pocket KMS tab, whose service
 // worker answers it as it would a page fetch. The relay holds no key: SigV4 is verified by the app.
 import { WebSocketServer } from 'ws';
@@ -27,10 +27,10 @@ const DROPPED = new Set([
 ]);
 
 /** The endpoint a request path is for, or undefined: the relay answers only these.
- * @param {string} pathname @returns {'/kms' | '/cloudtrail' | '/sts' | '/s3' | undefined} */
+ * @param {string} pathname @returns {'/kms' | '/cloudtrail' | '/sts' | '/iam' | '/s3' | undefined} */
 export function relayedEndpoint(pathname) {
   const p = pathname.replace(/\/$/, '');
-  if (p === '/kms' || p === '/cloudtrail' || p === '/sts') return p;
+  if (p === '/kms' || p === '/cloudtrail' || p === '/sts' || p === '/iam') return p;
   if (p === '/s3' || pathname.startsWith('/s3/')) return '/s3';
   return undefined;
 }
@@ -49,10 +49,10 @@ export function isLoopbackHost(host, port) {
 export function relayError(endpoint, status, code, message) {
   const requestId = crypto.randomUUID();
   const esc = (/** @type {string} */ s) => s.replace(/[<>&]/g, (c) => `&#${c.charCodeAt(0)};`);
-  if (endpoint === '/s3' || endpoint === '/sts') {
-    const error = `<Error>${endpoint === '/sts' ? '<Type>Receiver</Type>' : ''}<Code>${code}</Code><Message>${esc(message)}</Message></Error>`;
-    const body =
-      endpoint === '/sts' ? `<ErrorResponse>${error}<RequestId>${requestId}</RequestId></ErrorResponse>` : error;
+  if (endpoint === '/s3' || endpoint === '/sts' || endpoint === '/iam') {
+    const query = endpoint !== '/s3';
+    const error = `<Error>${query ? '<Type>Receiver</Type>' : ''}<Code>${code}</Code><Message>${esc(message)}</Message></Error>`;
+    const body = query ? `<ErrorResponse>${error}<RequestId>${requestId}</RequestId></ErrorResponse>` : error;
     return { status, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, body: Buffer.from(body) };
   }
   const body = Buffer.from(JSON.stringify({ __type: code, message }));

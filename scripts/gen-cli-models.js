@@ -1,6 +1,6 @@
 // Writes src/terminal/aws/models/*.json: the operations, input and output shapes the terminal's `aws`
 // command parses and prints, read from the runtime service schemas the AWS SDK v3 clients ship
-// (@aws-sdk/client-kms, -sts, -s3), so the CLI's options follow the same service model as AWS CLI v2.
+// (@aws-sdk/client-kms, -sts, -s3, -iam), so the CLI's options follow the same service model as AWS CLI v2.
 // Run `node scripts/gen-cli-models.js`; tests/unit/terminal/aws/models.test.ts regenerates and compares.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,6 +13,39 @@ const require = createRequire(import.meta.url);
 const SERVICES = {
   kms: { pkg: '@aws-sdk/client-kms', operations: 'all' },
   sts: { pkg: '@aws-sdk/client-sts', operations: ['GetCallerIdentity'] },
+  // What /iam answers (src/endpoint/iam.ts IAM_ACTIONS).
+  iam: {
+    pkg: '@aws-sdk/client-iam',
+    operations: [
+      'CreateAccessKey',
+      'CreateRole',
+      'CreateUser',
+      'DeleteAccessKey',
+      'DeleteRole',
+      'DeleteRolePolicy',
+      'DeleteUser',
+      'DeleteUserPolicy',
+      'GetRole',
+      'GetRolePolicy',
+      'GetUser',
+      'GetUserPolicy',
+      'ListAccessKeys',
+      'ListRolePolicies',
+      'ListRoleTags',
+      'ListRoles',
+      'ListUserPolicies',
+      'ListUserTags',
+      'ListUsers',
+      'PutRolePolicy',
+      'PutUserPolicy',
+      'TagRole',
+      'TagUser',
+      'UntagRole',
+      'UntagUser',
+      'UpdateAccessKey',
+      'UpdateAssumeRolePolicy',
+    ],
+  },
   s3: {
     pkg: '@aws-sdk/client-s3',
     operations: [

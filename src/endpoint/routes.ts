@@ -3,6 +3,7 @@
 
 import type { KmsError } from '../kms/errors';
 import type { Kms } from '../kms/kms';
+import { handleIam, iamErrorResponse } from './iam';
 import { stsErrorResponse, handleSts } from './sts';
 import { errorResponse, handleCloudTrail, handleKms, type WireOptions } from './wire';
 
@@ -10,6 +11,7 @@ const ROUTES = {
   '/kms': { handle: handleKms, error: errorResponse },
   '/cloudtrail': { handle: handleCloudTrail, error: errorResponse },
   '/sts': { handle: handleSts, error: stsErrorResponse },
+  '/iam': { handle: handleIam, error: iamErrorResponse },
 } as const;
 
 export type EndpointPath = keyof typeof ROUTES;

@@ -221,7 +221,7 @@ export function unsignedHeader(req: Request, signedHeaders: string[]): string | 
 
 export interface VerifyOptions {
   region: string;
-  service: 'kms' | 'cloudtrail' | 'sts' | 's3';
+  service: 'kms' | 'cloudtrail' | 'sts' | 's3' | 'iam';
   now: number;
   /** The stored secret of an active access key, or undefined when the key is unknown or inactive. */
   secretFor(accessKeyId: string): Promise<CryptoKey | undefined>;

@@ -5,42 +5,15 @@
 import { errorFamily } from '../format/named-errors';
 import { KmsError, toKmsError } from '../kms/errors';
 import type { Kms } from '../kms/kms';
+import { AUTH_ERRORS, escapeXml, queryErrorResponse, xmlResponse as xml } from './query-xml';
 import { authenticate, type WireOptions } from './wire';
 
 const NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 const VERSION = '2011-06-15';
 
-/** STS's codes for what /kms calls by its JSON names, and the status STS answers them with. */
-const STS_ERRORS: Record<string, { code: string; status: number }> = {
-  MissingAuthenticationTokenException: { code: 'MissingAuthenticationToken', status: 403 },
-  IncompleteSignatureException: { code: 'IncompleteSignature', status: 400 },
-  InvalidSignatureException: { code: 'SignatureDoesNotMatch', status: 403 },
-  UnrecognizedClientException: { code: 'InvalidClientTokenId', status: 403 },
-  RequestEntityTooLargeException: { code: 'RequestEntityTooLarge', status: 413 },
-};
-
-const escapeXml = (s: string) =>
-  s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
-
-function xml(status: number, body: string, requestId: string): Response {
-  return new Response(`<?xml version="1.0" encoding="UTF-8"?>\n${body}\n`, {
-    status,
-    headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
-  });
-}
-
-/** An STS ErrorResponse; `code` and status from STS_ERRORS, else the error's own name (400, or 500 for a server fault). */
+/** An STS ErrorResponse (the shared signature errors, else the error's own name). */
 export function stsErrorResponse(e: KmsError, requestId: string): Response {
-  const known = STS_ERRORS[e.name];
-  const code = known?.code ?? e.name;
-  const status = known?.status ?? (e.fault === 'server' ? 500 : 400);
-  const type = e.fault === 'server' ? 'Receiver' : 'Sender';
-  return xml(
-    status,
-    `<ErrorResponse xmlns="${NS}"><Error><Type>${type}</Type><Code>${escapeXml(code)}</Code>` +
-      `<Message>${escapeXml(e.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
-    requestId,
-  );
+  return queryErrorResponse(NS, AUTH_ERRORS, e, requestId);
 }
 
 /** STS's answer to an action it does not have (AWS's code and message). */

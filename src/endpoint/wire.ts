@@ -170,14 +170,15 @@ export function callerUserAgent(req: Request): string {
 export async function authenticate(
   kms: Kms,
   req: Request,
-  service: 'kms' | 'cloudtrail' | 'sts',
+  service: 'kms' | 'cloudtrail' | 'sts' | 'iam',
   o: WireOptions = {},
 ): Promise<{ caller: Caller; body: Uint8Array; signedAt: number }> {
   const body = await readBody(req);
   const userAgent = callerUserAgent(req);
   let caller: Caller | undefined;
   await verifySigV4(req, body, {
-    region: kms.keystore.region,
+    // IAM is global: AWS signs it for us-east-1 whatever Region the caller works in.
+    region: service === 'iam' ? 'us-east-1' : kms.keystore.region,
     service,
     now: (o.now ?? Date.now)(),
     secretFor: async (id) => {

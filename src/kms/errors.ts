@@ -51,6 +51,8 @@ export const IncorrectKeyMaterialException = define('IncorrectKeyMaterialExcepti
 /** IAM's exceptions, for the principals a keystore holds (Identities page). */
 export const NoSuchEntityException = define('NoSuchEntityException');
 export const EntityAlreadyExistsException = define('EntityAlreadyExistsException');
+/** IAM: a user or role that still has policies or access keys cannot be deleted. */
+export const DeleteConflictException = define('DeleteConflictException');
 /** Wire-level errors of the JSON 1.1 protocol, raised by the endpoint adapter. */
 export const UnknownOperationException = define('UnknownOperationException');
 export const SerializationException = define('SerializationException');

@@ -134,6 +134,10 @@ export interface PrincipalRecord {
   createdAt: number;
   tags: Tag[];
   policies: Record<string, string>;
+  /** A role's trust policy (AssumeRolePolicyDocument, JSON text), its description and maximum session. */
+  assumeRolePolicy?: string;
+  description?: string;
+  maxSessionDuration?: number;
 }
 
 /** An access key. The secret is never stored: `secret` is a non-extractable HMAC-SHA256 key over

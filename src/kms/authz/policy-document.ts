@@ -6,7 +6,9 @@ import { operatorOf } from './operators';
 
 export const MAX_POLICY_CHARS = 32768;
 
-export type PolicyKind = 'key' | 'identity';
+/** A key policy, an identity policy, or a role's trust policy (a resource policy of the role: Principal,
+ * no Resource). */
+export type PolicyKind = 'key' | 'identity' | 'trust';
 
 export interface Principals {
   any: boolean;
@@ -134,8 +136,8 @@ function statement(s: unknown, index: number, kind: PolicyKind): Statement {
   const out: Statement = { index, effect: r.Effect, conditions: [] };
   if (typeof sid === 'string') out.sid = sid;
   if (has('Principal') && has('NotPrincipal')) fail(label, 'use Principal or NotPrincipal, not both.');
-  if (kind === 'key' && !has('Principal') && !has('NotPrincipal'))
-    fail(label, 'a key policy statement must have a Principal.');
+  if (kind !== 'identity' && !has('Principal') && !has('NotPrincipal'))
+    fail(label, `a ${kind === 'trust' ? 'trust' : 'key'} policy statement must have a Principal.`);
   if (kind === 'identity' && (has('Principal') || has('NotPrincipal')))
     fail(label, 'an identity policy must not have a Principal.');
   if (has('Principal')) out.principal = principals(r.Principal, label, 'Principal');
@@ -148,8 +150,10 @@ function statement(s: unknown, index: number, kind: PolicyKind): Statement {
     if (f === 'Action') out.action = list;
     else out.notAction = list;
   }
+  if (kind === 'trust' && (has('Resource') || has('NotResource')))
+    fail(label, 'a trust policy must not have a Resource (the role is the resource).');
   if (has('Resource') && has('NotResource')) fail(label, 'use Resource or NotResource, not both.');
-  if (!has('Resource') && !has('NotResource'))
+  if (kind !== 'trust' && !has('Resource') && !has('NotResource'))
     fail(
       label,
       kind === 'key'

@@ -7,6 +7,7 @@ import type { Caller } from '../ids';
 import { parsedPolicy } from '../authz';
 import { OpContext, type KmsEnv } from '../context';
 import {
+  DeleteConflictException,
   EntityAlreadyExistsException,
   KmsError,
   LimitExceededException,
@@ -18,6 +19,9 @@ import { rootArn } from '../ids';
 import type { Tx } from '../ports';
 import type { AccessKeyRecord, PrincipalRecord, Tag } from '../records';
 import { openSecret, storedSecret } from './access-key-secret';
+import { NAME, POLICY_NAME, roleSettings, tagsFrom, trustPolicy, type RoleSettings } from './validate';
+
+export type { RoleSettings };
 
 export type PrincipalKind = 'root' | 'user' | 'role';
 
@@ -51,8 +55,6 @@ export interface NewAccessKey {
 
 /** AWS: at most two access keys per user. */
 export const MAX_ACCESS_KEYS = 2;
-const NAME = /^[\w+=,.@-]{1,64}$/;
-const POLICY_NAME = /^[\w+=,.@-]{1,128}$/;
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const SECRET_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
@@ -61,39 +63,41 @@ function pick(random: Uint8Array, alphabet: string): string {
   return [...random].map((b) => alphabet[b % alphabet.length]).join('');
 }
 
-function tagsFrom(tags: Tag[] | undefined): Tag[] {
-  const list = tags ?? [];
-  if (list.length > 50) throw new LimitExceededException('A principal can have at most 50 tags.');
-  for (const t of list) {
-    if (typeof t?.TagKey !== 'string' || !/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u.test(t.TagKey))
-      throw new ValidationException(
-        `Tag key '${String(t?.TagKey)}' must be 1–128 letters, digits, spaces or _.:/=+-@.`,
-      );
-    if (typeof t.TagValue !== 'string' || t.TagValue.length > 256)
-      throw new ValidationException(`The value of tag '${t.TagKey}' must be a string of at most 256 characters.`);
-  }
-  if (new Set(list.map((t) => t.TagKey.toLowerCase())).size !== list.length)
-    throw new ValidationException('Tag keys must be unique (IAM compares them without case).');
-  return list.map((t) => ({ TagKey: t.TagKey, TagValue: t.TagValue }));
-}
-
 export class Iam {
+  /** The request ID the endpoint answers with, for the audit record (see forRequest). */
+  private requestId?: string;
+
   constructor(private readonly env: KmsEnv) {}
+
+  /** This IAM, recording its calls under `requestId` (the one the /iam endpoint answers with). */
+  forRequest(requestId: string): Iam {
+    const view = Object.create(this) as Iam;
+    view.requestId = requestId;
+    return view;
+  }
 
   private get root(): string {
     return rootArn(this.env.keystore);
   }
 
-  private async run<T>(
+  /**
+   * One IAM call in its own transaction with its audit record, authorized as AWS authorizes IAM: the
+   * action `iam:<op>` on `resource` by the caller's identity policies (the account root always).
+   */
+  async run<T>(
     caller: Caller,
     op: string,
     request: object,
+    resource: string,
     fn: (tx: Tx, c: OpContext) => Promise<T>,
   ): Promise<T> {
-    const c = new OpContext(this.env, caller, op, request);
+    const c = new OpContext(this.env, caller, op, request, this.requestId);
     c.eventSource = 'iam.amazonaws.com';
     try {
-      return await c.write((tx) => fn(tx, c));
+      return await c.write(async (tx) => {
+        await c.authorizeAccount(tx, `iam:${op}`, resource);
+        return fn(tx, c);
+      });
     } catch (e) {
       const err = toKmsError(e);
       if (!(e instanceof KmsError)) console.error(`Pocket KMS internal error in ${op}:`, (e as Error)?.name);
@@ -102,10 +106,26 @@ export class Iam {
     }
   }
 
-  private async principal(tx: Tx, arn: string): Promise<PrincipalRecord> {
+  /** The ARN a user or role of this name has (IAM paths are always '/'). */
+  arnOf(kind: 'user' | 'role', name: string): string {
+    return `arn:aws:iam::${this.env.keystore.accountId}:${kind}/${name}`;
+  }
+
+  /** @throws NoSuchEntityException in IAM's words ("The user with name X cannot be found."). */
+  async principal(tx: Tx, arn: string): Promise<PrincipalRecord> {
     const p = await tx.getPrincipal(arn);
-    if (!p) throw new NoSuchEntityException(`The principal ${arn} cannot be found.`);
+    if (!p) {
+      const m = /:(user|role)\/(.+)$/.exec(arn);
+      throw new NoSuchEntityException(
+        m ? `The ${m[1]} with name ${m[2]} cannot be found.` : `The principal ${arn} cannot be found.`,
+      );
+    }
     return p;
+  }
+
+  /** A read of the keystore's principals outside any call (no audit record). */
+  read<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.env.store.read(fn);
   }
 
   private summary(p: PrincipalRecord, keys: AccessKeyRecord[]): PrincipalSummary {
@@ -145,37 +165,64 @@ export class Iam {
 
   /** CreateUser / CreateRole.
    * @throws ValidationException, EntityAlreadyExistsException, LimitExceededException */
-  createPrincipal(caller: Caller, kind: 'user' | 'role', name: string, tags?: Tag[]): Promise<PrincipalSummary> {
+  createPrincipal(
+    caller: Caller,
+    kind: 'user' | 'role',
+    name: string,
+    tags?: Tag[],
+    role: RoleSettings = {},
+  ): Promise<PrincipalSummary> {
     const op = kind === 'user' ? 'CreateUser' : 'CreateRole';
     const field = kind === 'user' ? 'UserName' : 'RoleName';
-    return this.run(caller, op, { [field]: name, ...(tags?.length ? { Tags: tags } : {}) }, async (tx) => {
+    const request = { [field]: name, ...(tags?.length ? { Tags: tags } : {}), ...role };
+    return this.run(caller, op, request, this.arnOf(kind, String(name)), async (tx) => {
       if (typeof name !== 'string' || !NAME.test(name))
         throw new ValidationException(`${field} must be 1–64 letters, digits or +=,.@_-.`);
       const checked = tagsFrom(tags);
+      const settings = roleSettings(role);
       // IAM names are unique without regard to case, across users and across roles.
       const all = await tx.listPrincipals();
       if (all.some((p) => p.kind === kind && p.name.toLowerCase() === name.toLowerCase()))
         throw new EntityAlreadyExistsException(`A ${kind} with name ${name} already exists.`);
       const rec: PrincipalRecord = {
-        arn: `arn:aws:iam::${this.env.keystore.accountId}:${kind}/${name}`,
+        arn: this.arnOf(kind, name),
         kind,
         name,
         id: (kind === 'user' ? 'AIDA' : 'AROA') + pick(this.env.random.bytes(17), BASE32),
         createdAt: this.env.clock.now(),
         tags: checked,
         policies: {},
+        ...settings,
       };
       await tx.putPrincipal(rec);
       return this.summary(rec, []);
     });
   }
 
-  /** DeleteUser / DeleteRole, with its access keys and inline policies. Grants that name it stay, as in AWS. */
-  deletePrincipal(caller: Caller, arn: string): Promise<void> {
-    return this.run(caller, arn.includes(':role/') ? 'DeleteRole' : 'DeleteUser', { principalArn: arn }, async (tx) => {
+  /** DeleteUser / DeleteRole, with its access keys and inline policies (the console's one click), or with
+   * `strict`, as the IAM API does: refused while it has any (DeleteConflictException). Grants that name it
+   * stay, as in AWS. */
+  deletePrincipal(caller: Caller, arn: string, strict = false): Promise<void> {
+    const op = arn.includes(':role/') ? 'DeleteRole' : 'DeleteUser';
+    return this.run(caller, op, { principalArn: arn }, arn, async (tx) => {
       const p = await this.principal(tx, arn);
+      if (strict && Object.keys(p.policies).length)
+        throw new DeleteConflictException('Cannot delete entity, must delete policies first.');
+      if (strict && (await tx.listAccessKeys(p.arn)).length)
+        throw new DeleteConflictException('Cannot delete entity, must delete access keys first.');
       for (const k of await tx.listAccessKeys(p.arn)) await tx.deleteAccessKey(k.accessKeyId);
       await tx.deletePrincipal(p.arn);
+    });
+  }
+
+  /** UpdateAssumeRolePolicy: replaces a role's trust policy.
+   * @throws MalformedPolicyDocumentException, NoSuchEntityException */
+  updateAssumeRolePolicy(caller: Caller, roleArn: string, document: string): Promise<void> {
+    const request = { principalArn: roleArn, PolicyDocument: document };
+    return this.run(caller, 'UpdateAssumeRolePolicy', request, roleArn, async (tx) => {
+      const p = await this.principal(tx, roleArn);
+      if (p.kind !== 'role') throw new NoSuchEntityException(`The role ${roleArn} cannot be found.`);
+      await tx.putPrincipal({ ...p, assumeRolePolicy: trustPolicy(document) });
     });
   }
 
@@ -185,6 +232,7 @@ export class Iam {
       caller,
       arn.includes(':role/') ? 'TagRole' : 'TagUser',
       { principalArn: arn, Tags: tags },
+      arn,
       async (tx) => {
         const p = await this.principal(tx, arn);
         const added = tagsFrom(tags);
@@ -201,6 +249,7 @@ export class Iam {
       caller,
       arn.includes(':role/') ? 'UntagRole' : 'UntagUser',
       { principalArn: arn, TagKeys: tagKeys },
+      arn,
       async (tx) => {
         const p = await this.principal(tx, arn);
         const drop = new Set(tagKeys.map((k) => k.toLowerCase()));
@@ -218,6 +267,7 @@ export class Iam {
       caller,
       arn.includes(':role/') ? 'PutRolePolicy' : 'PutUserPolicy',
       { principalArn: arn, PolicyName: policyName, PolicyDocument: document },
+      arn,
       async (tx) => {
         if (typeof policyName !== 'string' || !POLICY_NAME.test(policyName))
           throw new ValidationException('PolicyName must be 1–128 letters, digits or +=,.@_-.');
@@ -236,6 +286,7 @@ export class Iam {
       caller,
       arn.includes(':role/') ? 'DeleteRolePolicy' : 'DeleteUserPolicy',
       { principalArn: arn, PolicyName: policyName },
+      arn,
       async (tx) => {
         const p = await this.principal(tx, arn);
         if (!Object.hasOwn(p.policies, policyName))
@@ -257,7 +308,7 @@ export class Iam {
     const accessKeyId = 'AKIA' + pick(this.env.random.bytes(16), BASE32);
     const createdAt = this.env.clock.now();
     const stored = await storedSecret(this.env.custodian, this.env.random, accessKeyId, secretAccessKey);
-    return this.run(caller, 'CreateAccessKey', { principalArn }, async (tx) => {
+    return this.run(caller, 'CreateAccessKey', { principalArn }, principalArn, async (tx) => {
       await this.env.custodian.requireCurrent(tx);
       if (principalArn !== this.root) await this.principal(tx, principalArn);
       const existing = await tx.listAccessKeys(principalArn);
@@ -277,20 +328,29 @@ export class Iam {
   }
 
   /** UpdateAccessKey: Active or Inactive (an inactive key is refused by the endpoint). */
-  updateAccessKey(caller: Caller, accessKeyId: string, status: 'Active' | 'Inactive'): Promise<void> {
-    return this.run(caller, 'UpdateAccessKey', { AccessKeyId: accessKeyId, Status: status }, async (tx) => {
-      if (status !== 'Active' && status !== 'Inactive')
-        throw new ValidationException("Status must be 'Active' or 'Inactive'.");
-      const k = await tx.getAccessKey(accessKeyId);
-      if (!k) throw new NoSuchEntityException(`The access key ${accessKeyId} cannot be found.`);
-      await tx.putAccessKey({ ...k, status });
-    });
+  updateAccessKey(caller: Caller, accessKeyId: string, status: 'Active' | 'Inactive', owner?: string): Promise<void> {
+    return this.run(
+      caller,
+      'UpdateAccessKey',
+      { AccessKeyId: accessKeyId, Status: status },
+      owner ?? '*',
+      async (tx) => {
+        if (status !== 'Active' && status !== 'Inactive')
+          throw new ValidationException("Status must be 'Active' or 'Inactive'.");
+        const k = await tx.getAccessKey(accessKeyId);
+        if (!k || (owner !== undefined && k.principalArn !== owner))
+          throw new NoSuchEntityException(`The Access Key with id ${accessKeyId} cannot be found.`);
+        await tx.putAccessKey({ ...k, status });
+      },
+    );
   }
 
-  deleteAccessKey(caller: Caller, accessKeyId: string): Promise<void> {
-    return this.run(caller, 'DeleteAccessKey', { AccessKeyId: accessKeyId }, async (tx) => {
-      if (!(await tx.getAccessKey(accessKeyId)))
-        throw new NoSuchEntityException(`The access key ${accessKeyId} cannot be found.`);
+  /** DeleteAccessKey; with `owner` (the API's UserName, or the caller) only a key of that principal. */
+  deleteAccessKey(caller: Caller, accessKeyId: string, owner?: string): Promise<void> {
+    return this.run(caller, 'DeleteAccessKey', { AccessKeyId: accessKeyId }, owner ?? '*', async (tx) => {
+      const k = await tx.getAccessKey(accessKeyId);
+      if (!k || (owner !== undefined && k.principalArn !== owner))
+        throw new NoSuchEntityException(`The Access Key with id ${accessKeyId} cannot be found.`);
       await tx.deleteAccessKey(accessKeyId);
     });
   }

@@ -352,7 +352,22 @@ export function actionOf(op: string, side?: 'source' | 'destination'): ActionFac
 
 // Events Pocket KMS records that are not KMS operations: IAM changes, key deletion and rotation by
 // maintenance, and audit trimming all write; CloudTrail's LookupEvents only reads.
-const READ_ONLY_EVENTS = new Set(['LookupEvents']);
+const READ_ONLY_EVENTS = new Set([
+  'LookupEvents',
+  'GetCallerIdentity',
+  // IAM's reads (src/endpoint/iam.ts).
+  'GetUser',
+  'ListUsers',
+  'GetRole',
+  'ListRoles',
+  'GetUserPolicy',
+  'GetRolePolicy',
+  'ListUserPolicies',
+  'ListRolePolicies',
+  'ListAccessKeys',
+  'ListUserTags',
+  'ListRoleTags',
+]);
 
 /** The request members a record of `event` may hold; undefined for events whose requests Pocket KMS
  * builds itself (IAM, custody, maintenance), which hold nothing a caller chose beyond their fields. */

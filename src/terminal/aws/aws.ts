@@ -12,6 +12,7 @@ import { SERVICES, xformName, type ServiceModel } from './model';
 import { applyQuery, formatOutput, formatText, toCliShape, type Json } from './output';
 import { fullResult, paginate } from './paginate';
 import { afterS3Receive, beforeS3Send } from './s3-customizations';
+import { decodePolicyDocuments } from './iam-customizations';
 import { PythonValueError } from './shorthand';
 import { runOperation, UnknownArgumentError } from './operation';
 import { InvalidBase64Error, ParamError, ParamSyntaxError } from './params';
@@ -19,8 +20,8 @@ import { ParamValidationError } from './validate';
 
 /** One request, as the CLI would send it: blobs are bytes, timestamps Dates. */
 export interface SendRequest {
-  /** The SDK's service: kms, sts or s3. */
-  service: 'kms' | 'sts' | 's3';
+  /** The SDK's service: kms, sts, s3 or iam. */
+  service: 'kms' | 'sts' | 's3' | 'iam';
   operation: string;
   input: Record<string, unknown>;
   region: string;
@@ -59,8 +60,8 @@ export interface AwsCommandOptions {
 export const CLI_VERSION = '2.9.19';
 export const USER_AGENT = `aws-cli/${CLI_VERSION} Pocket-KMS-terminal`;
 
-const SERVICE_OF: Record<string, SendRequest['service']> = { kms: 'kms', sts: 'sts', s3api: 's3' };
-const COMMANDS = ['kms', 's3api', 'sts', 's3', 'configure', 'help'];
+const SERVICE_OF: Record<string, SendRequest['service']> = { kms: 'kms', sts: 'sts', s3api: 's3', iam: 'iam' };
+const COMMANDS = ['kms', 'iam', 's3api', 'sts', 's3', 'configure', 'help'];
 
 /** The global options of awscli/data/cli.json. */
 export const GLOBAL_ACTIONS: Action[] = [
@@ -217,13 +218,15 @@ async function main(argv: readonly string[], io: CommandIo, options: AwsCommandO
         service,
         operation: opName,
         input,
-        region: globals.region ?? 'us-east-1',
+        // IAM is global: botocore signs it for us-east-1 whatever --region says.
+        region: service === 'iam' ? 'us-east-1' : (globals.region ?? 'us-east-1'),
         profile: globals.profile,
         endpointUrl: globals.endpointUrl,
         signal: io.signal,
         streamOutput,
       });
       if (service === 's3') afterS3Receive(opName, output, autoSet);
+      if (service === 'iam') decodePolicyDocuments(output);
       return output;
     } catch (e) {
       throw clientErrorFrom(e, opName) ?? e;

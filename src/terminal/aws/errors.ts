@@ -61,5 +61,8 @@ export function clientErrorFrom(e: unknown, operation: string): ClientError | un
   if (status === undefined) return undefined;
   if (operation.startsWith('Head')) return new ClientError(String(status), operation, REASONS[status] ?? 'Unknown');
   const message = (e as { message?: string }).message ?? '';
-  return new ClientError(e.name, operation, message === 'UnknownError' ? (REASONS[status] ?? message) : message);
+  // Query-protocol errors (IAM) name the modeled shape (NoSuchEntityException); the CLI prints the wire code.
+  const code = (e as { Code?: unknown }).Code;
+  const name = typeof code === 'string' && code ? code : e.name;
+  return new ClientError(name, operation, message === 'UnknownError' ? (REASONS[status] ?? message) : message);
 }

@@ -1,6 +1,7 @@
 // The service models the terminal's `aws` command parses and prints (models/*.json, generated from the AWS
 // SDK's runtime schemas by scripts/gen-cli-models.js) and botocore's name rule, xform_name, which turns an
 // operation or member name into the CLI's (CreateKey → create-key, SSEKMSKeyId → ssekms-key-id).
+import iam from './models/iam.json';
 import kms from './models/kms.json';
 import s3 from './models/s3.json';
 import sts from './models/sts.json';
@@ -40,6 +41,7 @@ export interface ServiceModel {
 /** The SDK service name (as `send` takes it) behind each CLI command name. */
 export const SERVICES: Record<string, ServiceModel> = {
   kms: kms as ServiceModel,
+  iam: iam as ServiceModel,
   s3api: s3 as ServiceModel,
   sts: sts as ServiceModel,
 };

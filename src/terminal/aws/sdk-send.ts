@@ -1,6 +1,7 @@
 // The production `send` of the terminal's `aws`: the unmodified AWS SDK v3 clients (KMS, STS, S3) pointed
-// at Pocket KMS's endpoints (<base>/kms, /sts, /s3, path-style S3), signing with the credentials or the
+// at Pocket KMS's endpoints (<base>/kms, /sts, /s3, /iam, path-style S3), signing with the credentials or the
 // SigV4 signer the page injects, and announcing themselves as `aws-cli/<version> Pocket-KMS-terminal`.
+import * as iam from '@aws-sdk/client-iam';
 import * as kms from '@aws-sdk/client-kms';
 import * as s3 from '@aws-sdk/client-s3';
 import * as sts from '@aws-sdk/client-sts';
@@ -24,6 +25,7 @@ const MODULES: Record<SendRequest['service'], { mod: Module; client: string }> =
   kms: { mod: kms as unknown as Module, client: 'KMSClient' },
   sts: { mod: sts as unknown as Module, client: 'STSClient' },
   s3: { mod: s3 as unknown as Module, client: 'S3Client' },
+  iam: { mod: iam as unknown as Module, client: 'IAMClient' },
 };
 
 export function createSdkSend(options: SdkSendOptions): Send {

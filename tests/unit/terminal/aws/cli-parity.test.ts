@@ -191,6 +191,31 @@ const CASES: (string | [string, Env] | [string, Env, string])[] = [
   ['kms describe-key --key-id k', { AWS_REGION: '' }, '[default]\noutput = text\n'],
   ['configure list', { AWS_REGION: '' }, '[default]\nregion = eu-west-1\n'],
   ['configure list', {}, ''],
+  // IAM, as a separation-of-duties sheet starts (policy documents printed as JSON, as botocore decodes them).
+  'iam create-user --user-name admin --tags Key=team,Value=security',
+  'iam get-user --user-name admin',
+  'iam get-user',
+  'iam list-users --query "Users[].UserName" --output text',
+  `iam create-role --role-name KeyUser --assume-role-policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}]}' --description "uses keys" --max-session-duration 7200`,
+  'iam create-role --role-name KeyUser --assume-role-policy-document file://key-policy.json',
+  'iam get-role --role-name KeyUser',
+  'iam get-role --role-name KeyUser --output yaml',
+  'iam list-roles --output table',
+  'iam put-user-policy --user-name app --policy-name kms --policy-document file://key-policy.json',
+  'iam get-user-policy --user-name app --policy-name kms',
+  'iam list-user-policies --user-name app --output text',
+  'iam create-access-key --user-name app',
+  'iam list-access-keys --user-name app --output text',
+  'iam update-access-key --user-name app --access-key-id AKIAIOSFODNN7EXAMPLE --status Inactive',
+  'iam delete-access-key --access-key-id AKIAIOSFODNN7EXAMPLE',
+  'iam tag-user --user-name app --tags Key=env,Value=lab Key=team,Value=security',
+  'iam untag-user --user-name app --tag-keys env team',
+  'iam list-user-tags --user-name app',
+  'iam delete-user --user-name ghost',
+  'iam get-user --user-name ghost',
+  ['iam list-users --output json', { AWS_REGION: '' }],
+  'iam update-assume-role-policy --role-name KeyUser --policy-document file://key-policy.json',
+  'iam delete-role --role-name KeyUser',
 ];
 
 /** AWS_PARITY_ONLY=<regex> runs only the matching lines (while working on one behaviour). */
@@ -269,9 +294,10 @@ describe.skipIf(!HAVE_CLI)('aws (terminal) behaves as AWS CLI v2', () => {
       expect(r.real.stderr).toContain(head);
       expect(r.mine.stderr).toBe(
         r.real.stderr.slice(0, r.real.stderr.indexOf(head) + head.length) +
-          'kms                                      | s3api                                   \n' +
-          'sts                                      | s3                                      \n' +
-          'configure                                | help                                    \n\n',
+          'kms                                      | iam                                     \n' +
+          's3api                                    | sts                                     \n' +
+          's3                                       | configure                               \n' +
+          'help                                    \n\n',
       );
       expect([r.mine.code, r.mineRequests]).toEqual([r.real.code, r.realRequests]);
     },

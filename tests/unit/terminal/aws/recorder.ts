@@ -134,6 +134,45 @@ function listing(bucket: string, q: Record<string, string>): string {
   return `<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${bucket}</Name><Prefix>${prefix}</Prefix>${delimiter}${encoding}<KeyCount>${contents.length + common.size}</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>${contents.join('')}${prefixes}</ListBucketResult>`;
 }
 
+const IAM_NS = 'https://iam.amazonaws.com/doc/2010-05-08/';
+const TRUST = encodeURIComponent(
+  '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}]}',
+);
+const USER = (name: string) =>
+  `<Path>/</Path><UserName>${name}</UserName><UserId>AIDAEXAMPLE${name.length}</UserId><Arn>arn:aws:iam::111122223333:user/${name}</Arn><CreateDate>2023-11-14T22:13:20Z</CreateDate>`;
+const ROLE = (name: string) =>
+  `<Path>/</Path><RoleName>${name}</RoleName><RoleId>AROAEXAMPLE</RoleId><Arn>arn:aws:iam::111122223333:role/${name}</Arn><CreateDate>2023-11-14T22:13:20Z</CreateDate><AssumeRolePolicyDocument>${TRUST}</AssumeRolePolicyDocument><MaxSessionDuration>3600</MaxSessionDuration>`;
+
+/** IAM's Query answers for the actions the tables use; a name 'ghost' does not exist. */
+function iam(form: URLSearchParams): [number, string] {
+  const action = form.get('Action')!;
+  const name = form.get('UserName') ?? form.get('RoleName') ?? 'lab';
+  if (name === 'ghost')
+    return [
+      404,
+      `<ErrorResponse xmlns="${IAM_NS}"><Error><Type>Sender</Type><Code>NoSuchEntity</Code><Message>The user with name ghost cannot be found.</Message></Error><RequestId>r-1</RequestId></ErrorResponse>`,
+    ];
+  const results: Record<string, string> = {
+    CreateUser: `<User>${USER(name)}</User>`,
+    GetUser: `<User>${USER(name)}<Tags><member><Key>team</Key><Value>security</Value></member></Tags></User>`,
+    ListUsers: `<Users><member>${USER('admin')}</member><member>${USER('app')}</member></Users><IsTruncated>false</IsTruncated>`,
+    CreateRole: `<Role>${ROLE(name)}</Role>`,
+    GetRole: `<Role>${ROLE(name)}</Role>`,
+    ListRoles: `<Roles><member>${ROLE('KeyUser')}</member></Roles><IsTruncated>false</IsTruncated>`,
+    GetUserPolicy: `<UserName>${name}</UserName><PolicyName>kms</PolicyName><PolicyDocument>${encodeURIComponent('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Encrypt","Resource":"*"}]}')}</PolicyDocument>`,
+    ListUserPolicies: '<PolicyNames><member>kms</member></PolicyNames><IsTruncated>false</IsTruncated>',
+    CreateAccessKey: `<AccessKey><UserName>${name}</UserName><AccessKeyId>AKIAEXAMPLE</AccessKeyId><Status>Active</Status><SecretAccessKey>wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY</SecretAccessKey><CreateDate>2023-11-14T22:13:20Z</CreateDate></AccessKey>`,
+    ListAccessKeys: `<AccessKeyMetadata><member><UserName>${name}</UserName><AccessKeyId>AKIAEXAMPLE</AccessKeyId><Status>Active</Status><CreateDate>2023-11-14T22:13:20Z</CreateDate></member></AccessKeyMetadata><IsTruncated>false</IsTruncated>`,
+    ListUserTags:
+      '<Tags><member><Key>team</Key><Value>security</Value></member></Tags><IsTruncated>false</IsTruncated>',
+  };
+  const result = results[action];
+  return [
+    200,
+    `<${action}Response xmlns="${IAM_NS}">${result === undefined ? '' : `<${action}Result>${result}</${action}Result>`}<ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></${action}Response>`,
+  ];
+}
+
 const xml = (body: string) => `<?xml version="1.0" encoding="UTF-8"?>\n${body}`;
 
 function s3(r: Recorded, rest: string[]): [number, Record<string, string>, string | Buffer] {
@@ -251,7 +290,7 @@ export async function startRecorder(): Promise<Recorder> {
     const segments = url.pathname.split('/').slice(1);
     const run = decodeURIComponent(segments.shift() ?? '');
     // Our SDK endpoints add the service segment (/kms, /sts, /s3); the CLI's --endpoint-url does not.
-    if (['kms', 'sts', 's3'].includes(segments[0] ?? '') && run.startsWith('mine')) segments.shift();
+    if (['kms', 'sts', 's3', 'iam'].includes(segments[0] ?? '') && run.startsWith('mine')) segments.shift();
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) headers[k] = String(v);
     const query: Record<string, string> = {};
@@ -276,6 +315,11 @@ export async function startRecorder(): Promise<Recorder> {
       return res.end(
         '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::111122223333:user/lab</Arn><UserId>AIDAEXAMPLE</UserId><Account>111122223333</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></GetCallerIdentityResponse>',
       );
+    }
+    if (form.get('Version') === '2010-05-08') {
+      const [status, out] = iam(form);
+      res.writeHead(status, { 'content-type': 'text/xml' });
+      return res.end(out);
     }
     const [status, hdrs, out] = s3(rec, segments.map(decodeURIComponent));
     res.writeHead(status, { 'x-amz-request-id': 'req-1', ...hdrs });

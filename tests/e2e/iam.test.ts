@@ -1,0 +1,97 @@
+// User story: a lab sheet that starts with `aws iam …` runs in the terminal. The root makes a key user
+// with an inline policy and an access key; the sheet then works as that user (its keys in the
+// environment, signed in the page as the CLI would): it may encrypt, is refused IAM, and the trail names
+// it. The unmodified @aws-sdk/client-iam reaches the same /iam through the service worker.
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useApp } from './harness';
+
+const env = useApp();
+
+interface ShellResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+async function shell(page: Page, lines: string): Promise<ShellResult> {
+  await page.waitForFunction(() => (globalThis as any).pocketKms?.info !== undefined, null, { timeout: 30_000 });
+  return page.evaluate((l) => (globalThis as any).pocketKms.shell(l), lines);
+}
+
+describe('aws iam in the terminal', () => {
+  it('runs a separation-of-duties start: a user with a policy and a key, who may encrypt and not administer', async () => {
+    const { page } = env.browser;
+    const setup = await shell(
+      page,
+      [
+        'set -e',
+        'aws iam create-user --user-name key-user --tags Key=team,Value=app > user.json',
+        'cat > kms-use.json <<EOF',
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "*"}]}',
+        'EOF',
+        'aws iam put-user-policy --user-name key-user --policy-name kms-use --policy-document file://kms-use.json',
+        'KEY_ID=$(aws kms create-key --description iam-lab --query KeyMetadata.KeyId --output text)',
+        'aws iam create-access-key --user-name key-user > key.json',
+        'aws iam get-user-policy --user-name key-user --policy-name kms-use --query PolicyDocument.Statement[0].Action --output text',
+      ].join('\n'),
+    );
+    expect(setup.stderr).toBe('');
+    expect(setup.exitCode).toBe(0);
+    expect(setup.stdout).toBe('kms:Encrypt\tkms:Decrypt\n');
+
+    const asUser = await shell(
+      page,
+      [
+        // The session keeps `set -e` from the block above, as bash would: this block goes on after a failure.
+        'set +e',
+        'export AWS_ACCESS_KEY_ID=$(jq -r .AccessKey.AccessKeyId key.json)',
+        'export AWS_SECRET_ACCESS_KEY=$(jq -r .AccessKey.SecretAccessKey key.json)',
+        'aws sts get-caller-identity --query Arn --output text',
+        'echo -n hello > hello.txt',
+        'aws kms encrypt --key-id "$KEY_ID" --plaintext fileb://hello.txt --query KeyId --output text > /dev/null && echo encrypted',
+        'aws iam create-user --user-name intruder',
+        'echo "status $?"',
+      ].join('\n'),
+    );
+    const account = await page.evaluate(() => (globalThis as any).pocketKms.info.accountId as string);
+    expect(asUser.stdout).toBe(`arn:aws:iam::${account}:user/key-user\nencrypted\nstatus 254\n`);
+    expect(asUser.stderr).toBe(
+      `\nAn error occurred (AccessDenied) when calling the CreateUser operation: User: arn:aws:iam::${account}:user/key-user is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::${account}:user/intruder because no identity-based policy allows the iam:CreateUser action\n`,
+    );
+
+    // Back as the console's identity (the root): the user cannot go while it has a policy and a key.
+    const cleanup = await shell(
+      page,
+      [
+        'unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY',
+        'aws iam delete-user --user-name key-user',
+        'echo "status $?"',
+        'aws iam delete-user-policy --user-name key-user --policy-name kms-use',
+        'aws iam delete-access-key --user-name key-user --access-key-id $(jq -r .AccessKey.AccessKeyId key.json)',
+        'aws iam delete-user --user-name key-user && echo deleted',
+      ].join('\n'),
+    );
+    expect(cleanup.stderr).toBe(
+      '\nAn error occurred (DeleteConflict) when calling the DeleteUser operation: Cannot delete entity, must delete policies first.\n',
+    );
+    expect(cleanup.stdout).toBe('status 254\ndeleted\n');
+  });
+
+  it('records the calls as iam.amazonaws.com events of the user who made them', async () => {
+    const { page } = env.browser;
+    const events = await page.evaluate(async () => {
+      const api = (globalThis as any).pocketKms.api;
+      const r = await api.lookupEvents({
+        LookupAttributes: [{ AttributeKey: 'EventSource', AttributeValue: 'iam.amazonaws.com' }],
+      });
+      return (r.Events as { EventName: string; Username: string; ErrorCode?: string }[]).map((e) => [
+        e.EventName,
+        e.Username,
+      ]);
+    });
+    expect(events).toContainEqual(['CreateUser', 'root']);
+    expect(events).toContainEqual(['CreateUser', 'key-user']);
+    expect(events).toContainEqual(['PutUserPolicy', 'root']);
+  });
+});
