@@ -170,5 +170,6 @@ describe('file jobs and the lock (ADR 0009)', () => {
       decryptJob({ input: streamOf(message), sink: refused.sink, keyring: keyring(), allowLegacy: false }),
     ).rejects.toMatchObject({ name: 'NoUsableKeyError', message: expect.stringContaining('KMSInvalidStateException') });
     expect(refused.state.aborted || !refused.state.closed).toBe(true);
-  });
+    // Two passphrase derivations and two file jobs: seconds of CPU on a loaded 2-core runner.
+  }, 30_000);
 });
