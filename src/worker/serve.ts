@@ -8,6 +8,7 @@ import { catalogueApi } from './api/catalogue';
 import { custodyApi } from './api/custody';
 import { filesApi } from './api/files';
 import { identitiesApi } from './api/identities';
+import { inspectApi } from './api/inspect';
 import { kmsApi } from './api/kms';
 import { labsApi } from './api/labs';
 import { s3Api } from './api/s3';
@@ -26,6 +27,7 @@ export function workerApi(ctx: WorkerContext): KmsWorkerApi {
     ...filesApi(ctx),
     ...auditApi(ctx),
     ...catalogueApi(),
+    ...inspectApi(),
     ...custodyApi(ctx),
     ...s3Api(ctx),
     ...terminalApi(ctx),

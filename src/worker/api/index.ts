@@ -1,5 +1,5 @@
 // The Comlink API of the KMS worker: one flat object made of parts, each a factory with its types
-// beside it (kms.ts, identities.ts, files.ts, audit.ts, catalogue.ts, custody.ts, s3.ts, terminal.ts, labs.ts);
+// beside it (kms.ts, identities.ts, files.ts, audit.ts, catalogue.ts, inspect.ts, custody.ts, s3.ts, terminal.ts, labs.ts);
 // serve.ts joins them. The UI imports only these types (type-only, so none of the worker's code is
 // type-checked as page code).
 import type { AuditWorkerApi } from './audit';
@@ -7,6 +7,7 @@ import type { CatalogueWorkerApi } from './catalogue';
 import type { CustodyWorkerApi } from './custody';
 import type { FilesWorkerApi } from './files-types';
 import type { IdentitiesWorkerApi } from './identities';
+import type { InspectWorkerApi } from './inspect';
 import type { KmsCallsWorkerApi } from './kms';
 import type { LabsWorkerApi } from './labs';
 import type { S3WorkerApi } from './s3-types';
@@ -17,6 +18,7 @@ export type * from './catalogue';
 export type * from './custody';
 export type * from './files-types';
 export type * from './identities';
+export type * from './inspect';
 export type * from './kms';
 export type * from './labs';
 export type * from './s3-types';
@@ -29,6 +31,7 @@ export interface KmsWorkerApi
     FilesWorkerApi,
     AuditWorkerApi,
     CatalogueWorkerApi,
+    InspectWorkerApi,
     CustodyWorkerApi,
     S3WorkerApi,
     TerminalWorkerApi,
