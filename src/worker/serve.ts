@@ -13,6 +13,7 @@ import { kmsApi } from './api/kms';
 import { labsApi } from './api/labs';
 import { s3Api } from './api/s3';
 import { terminalApi } from './api/terminal';
+import { visualiseApi } from './api/visualise';
 import { openWorkerContext, type WorkerContext } from './context';
 import { registerErrorTransfer } from './error-transfer';
 import { removeStaleOutputs } from './files-sinks';
@@ -28,6 +29,7 @@ export function workerApi(ctx: WorkerContext): KmsWorkerApi {
     ...auditApi(ctx),
     ...catalogueApi(),
     ...inspectApi(),
+    ...visualiseApi(ctx),
     ...custodyApi(ctx),
     ...s3Api(ctx),
     ...terminalApi(ctx),

@@ -1,5 +1,5 @@
 // The Comlink API of the KMS worker: one flat object made of parts, each a factory with its types
-// beside it (kms.ts, identities.ts, files.ts, audit.ts, catalogue.ts, inspect.ts, custody.ts, s3.ts, terminal.ts, labs.ts);
+// beside it (kms.ts, identities.ts, files.ts, audit.ts, catalogue.ts, inspect.ts, visualise.ts, custody.ts, s3.ts, terminal.ts, labs.ts);
 // serve.ts joins them. The UI imports only these types (type-only, so none of the worker's code is
 // type-checked as page code).
 import type { AuditWorkerApi } from './audit';
@@ -12,6 +12,7 @@ import type { KmsCallsWorkerApi } from './kms';
 import type { LabsWorkerApi } from './labs';
 import type { S3WorkerApi } from './s3-types';
 import type { TerminalWorkerApi } from './terminal';
+import type { VisualiseWorkerApi } from './visualise';
 
 export type * from './audit';
 export type * from './catalogue';
@@ -23,6 +24,7 @@ export type * from './kms';
 export type * from './labs';
 export type * from './s3-types';
 export type * from './terminal';
+export type * from './visualise';
 
 export interface KmsWorkerApi
   extends
@@ -35,4 +37,5 @@ export interface KmsWorkerApi
     CustodyWorkerApi,
     S3WorkerApi,
     TerminalWorkerApi,
-    LabsWorkerApi {}
+    LabsWorkerApi,
+    VisualiseWorkerApi {}
