@@ -29,6 +29,7 @@ export const pages = {
   terminal: lazy(() => import('./terminal/TerminalPage.svelte')),
   labs: lazy(() => import('./labs/LabsPage.svelte')),
   inspect: lazy(() => import('./inspect/InspectPage.svelte')),
+  visualise: lazy(() => import('./visualise/VisualisePage.svelte')),
   settings: lazy(() => import('./custody/SettingsPage.svelte')),
   about: lazy(() => import('./settings/AboutPage.svelte')),
 };
