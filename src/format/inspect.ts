@@ -4,25 +4,19 @@
 // body is walked frame to frame reading only each frame's sequence number, IV and length fields.
 // Never throws: a hostile or truncated message gives what was read and one named problem with an offset.
 import { utf8Decode, view } from './bytes';
-import { FINAL_FRAME_MARKER } from './body';
 import { decodeEncryptionContext } from './encryption-context';
-import { FormatError, FrameSequenceError, MalformedMessageError, TruncatedMessageError } from './errors';
+import { FormatError, MalformedMessageError, TruncatedMessageError } from './errors';
 import { decodeHeaderOrNeed, PROVIDER_AWS_KMS, type HeaderField } from './header';
+import { InspectionLimitError, readFrames, readSingleBlock, stop } from './inspect-body';
+import { describeField, hexPreview } from './inspect-fields';
 import { WindowedReader, type ByteSource } from './inspect-source';
-import { errorFamily } from './named-errors';
-import { IV_LENGTH, TAG_LENGTH, suiteHex, type AlgorithmSuite } from './suites';
-import { describeField, FIELD_LABELS, hexPreview } from './inspect-fields';
+import { suiteHex, type AlgorithmSuite } from './suites';
 
 export { blobSource, bytesSource, type ByteSource } from './inspect-source';
+export { InspectionLimitError, MAX_LISTED_FRAMES, MAX_WALKED_FRAMES, WALKED_SMALL_FRAMES } from './inspect-body';
 
-/** The inspector's own limit: a header larger than this is not read (65,535 keys could make gigabytes). */
-export const InspectionLimitError = errorFamily(FormatError).define('InspectionLimitError');
+/** The largest header the inspector reads (65,535 data keys could make one of gigabytes). */
 export const MAX_INSPECTED_HEADER = 16 << 20;
-/** Frames listed one by one; the rest are counted (the final frame is always listed). */
-export const MAX_LISTED_FRAMES = 200;
-/** Frames walked at most (16 Mi frames: a 16 TiB message of 1 MiB frames, or 33-byte frames worth
- * ~550 MB of reads); past it the inspector stops with InspectionLimitError, so its time is bounded. */
-export const MAX_WALKED_FRAMES = 1 << 24;
 
 export interface InspectedField {
   /** Stable key: `version`, `edk.0.providerInfo`, `ec.1.value`, `footer.signature`. */
@@ -79,7 +73,15 @@ export interface MessageInspection {
   /** Every field read, in byte order: header, the non-framed body's fields, footer. */
   fields: InspectedField[];
   /** Framed bodies: every frame counted; the first MAX_LISTED_FRAMES and the final one listed. */
-  frames?: { count: number; listed: InspectedFrame[]; contentLength: number; offset: number; length: number };
+  frames?: {
+    count: number;
+    listed: InspectedFrame[];
+    contentLength: number;
+    offset: number;
+    length: number;
+    /** Frames counted from the message's length, whose sequence numbers were not read (small frames only). */
+    unread?: { first: number; last: number };
+  };
   footer?: { offset: number; length: number; signatureLength: number };
   /** Bytes fetched from the source (the inspector never reads ciphertext it can skip). */
   bytesRead: number;
@@ -135,11 +137,6 @@ export async function inspectMessage(source: ByteSource, opts: InspectOptions = 
   }
   out.bytesRead = r.bytesRead;
   return out;
-}
-
-/** A named error that says where: the inspector stops at the first one. */
-function stop(E: new (m: string) => Error, offset: number, what: string): Error & { offset: number } {
-  return Object.assign(new E(`At byte ${offset}: ${what}.`), { offset });
 }
 
 /** The header, read by decodeHeaderOrNeed (out's header fields are filled in as far as it got). */
@@ -256,131 +253,4 @@ function contextFields(
     );
     i++;
   });
-}
-
-const hex = (b: Uint8Array) => hexPreview(b, 64);
-
-/** Walks the frames; returns the offset after the final frame. */
-async function readFrames(
-  r: WindowedReader,
-  out: MessageInspection,
-  start: number,
-  signal?: AbortSignal,
-): Promise<number> {
-  const frameLength = out.frameLength!;
-  const size = r.source.size;
-  const regular = 4 + IV_LENGTH + frameLength + TAG_LENGTH;
-  // Small frames: read ahead a MiB at a time (many frames per read); large ones: only their fields.
-  const ahead = regular <= 64 << 10 ? 1 << 20 : 0;
-  const listed: InspectedFrame[] = [];
-  // Filled in as frames check out, so a problem still shows the frames before it.
-  const frames = (out.frames = { count: 0, listed, contentLength: 0, offset: start, length: 0 });
-  let o = start;
-  for (let seq = 1; ; seq++) {
-    if (seq % 4096 === 0) signal?.throwIfAborted();
-    if (seq > MAX_WALKED_FRAMES)
-      throw stop(
-        InspectionLimitError,
-        o,
-        `the message has more than ${MAX_WALKED_FRAMES} frames; the inspector counts no further`,
-      );
-    const head = await r.at(o, 8 + IV_LENGTH + 4, ahead);
-    if (head.length < 4) throw stop(TruncatedMessageError, o, `the message ends before frame ${seq} (no final frame)`);
-    const dv = view(head);
-    const first = dv.getUint32(0);
-    if (first === FINAL_FRAME_MARKER) {
-      if (head.length < 8 + IV_LENGTH + 4)
-        throw stop(TruncatedMessageError, o, `the message ends inside the final frame's fields`);
-      const n = dv.getUint32(4);
-      if (n !== seq)
-        throw stop(FrameSequenceError, o, `the final frame has sequence number ${n}; frame ${seq} was expected`);
-      const len = dv.getUint32(8 + IV_LENGTH);
-      if (len > frameLength)
-        throw stop(
-          MalformedMessageError,
-          o + 8 + IV_LENGTH,
-          `the final frame claims ${len} bytes, more than the frame length ${frameLength}`,
-        );
-      const length = 8 + IV_LENGTH + 4 + len + TAG_LENGTH;
-      if (o + length > size)
-        throw stop(
-          TruncatedMessageError,
-          size,
-          `the message ends inside the final frame (frame ${seq}, which starts at byte ${o} and needs ${length} bytes)`,
-        );
-      listed.push({
-        seq,
-        final: true,
-        offset: o,
-        length,
-        contentLength: len,
-        iv: hex(head.subarray(8, 8 + IV_LENGTH)),
-      });
-      Object.assign(frames, { count: seq, contentLength: frames.contentLength + len, length: o + length - start });
-      return o + length;
-    }
-    if (first !== seq)
-      throw stop(
-        FrameSequenceError,
-        o,
-        `frame ${seq} has sequence number ${first} (frames missing, repeated or reordered)`,
-      );
-    if (o + regular > size)
-      throw stop(
-        TruncatedMessageError,
-        size,
-        `the message ends inside frame ${seq} (which starts at byte ${o} and needs ${regular} bytes)`,
-      );
-    if (listed.length < MAX_LISTED_FRAMES)
-      listed.push({
-        seq,
-        final: false,
-        offset: o,
-        length: regular,
-        contentLength: frameLength,
-        iv: hex(head.subarray(4, 4 + IV_LENGTH)),
-      });
-    o += regular;
-    Object.assign(frames, { count: seq, contentLength: frames.contentLength + frameLength, length: o - start });
-  }
-}
-
-/** The non-framed body: IV, content length (8), ciphertext, tag. */
-async function readSingleBlock(r: WindowedReader, out: MessageInspection, o: number): Promise<number> {
-  const head = await r.at(o, IV_LENGTH + 8);
-  if (head.length < IV_LENGTH + 8) throw stop(TruncatedMessageError, o, 'the message ends before its non-framed body');
-  const len = view(head).getBigUint64(IV_LENGTH);
-  const total = BigInt(o + IV_LENGTH + 8 + TAG_LENGTH) + len;
-  if (total > BigInt(r.source.size))
-    throw stop(
-      TruncatedMessageError,
-      r.source.size,
-      `the non-framed body claims ${len} bytes of content, past the end`,
-    );
-  const n = Number(len);
-  out.fields.push(
-    {
-      id: 'body.iv',
-      label: FIELD_LABELS.headerIv.replace('Header', 'Body'),
-      offset: o,
-      length: IV_LENGTH,
-      value: hex(head.subarray(0, IV_LENGTH)),
-    },
-    { id: 'body.contentLength', label: 'Encrypted content length', offset: o + IV_LENGTH, length: 8, value: `${n}` },
-    {
-      id: 'body.content',
-      label: 'Encrypted content',
-      offset: o + IV_LENGTH + 8,
-      length: n,
-      value: `${n} bytes of ciphertext`,
-    },
-    {
-      id: 'body.tag',
-      label: 'Authentication tag',
-      offset: o + IV_LENGTH + 8 + n,
-      length: TAG_LENGTH,
-      value: hex(await r.at(o + IV_LENGTH + 8 + n, TAG_LENGTH)),
-    },
-  );
-  return Number(total);
 }

@@ -108,6 +108,7 @@ const CODECS = [
   'errors.ts',
   // The message inspector (issue 14): reads a Blob slice by slice, decrypts nothing.
   'inspect.ts',
+  'inspect-body.ts',
   'inspect-fields.ts',
   'inspect-source.ts',
 ];

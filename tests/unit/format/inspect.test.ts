@@ -6,7 +6,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeHeader, encodeHeaderAuth, encodeHeaderBody, frameIv, SUITES, suiteHex } from '../../../src/format';
+import {
+  createEncryptStream,
+  decodeHeader,
+  encodeHeaderAuth,
+  encodeHeaderBody,
+  frameIv,
+  SUITES,
+  suiteHex,
+} from '../../../src/format';
 import { concat, toHex, uint32, utf8Decode } from '../../../src/format/bytes';
 import {
   blobSource,
@@ -15,7 +23,7 @@ import {
   type ByteSource,
   type MessageInspection,
 } from '../../../src/format/inspect';
-import { ARN } from './helpers';
+import { ARN, memoryKeyring, pipe } from './helpers';
 
 const VECTORS = join(__dirname, '../../vectors');
 const read = (...p: string[]) => new Uint8Array(readFileSync(join(VECTORS, ...p)));
@@ -271,6 +279,20 @@ describe('inspector: a 4 GiB message', () => {
     expect(m.read()).toBeLessThan(4096 + 4097 * 24 + 1);
   });
 
+  it("of the ESDK's 4 KiB frames: walks the first 1,024, counts the rest from the length and checks the final one", async () => {
+    const frames = 2 ** 20 + 1; // 4 GiB of 4 KiB frames and a short final one
+    const m = hugeMessage(4096, frames, 100);
+    expect(m.size).toBeGreaterThan(4 * 2 ** 30);
+    const r = await inspectMessage(m.source);
+    expect(r.problem).toBeUndefined();
+    expect(r.frames!.count).toBe(frames);
+    expect(r.frames!.contentLength).toBe(2 ** 32 + 100);
+    expect(r.frames!.unread).toEqual({ first: 1025, last: frames - 1 });
+    expect(r.frames!.listed.at(-1)).toMatchObject({ seq: frames, final: true, contentLength: 100 });
+    // About 1,024 frames of 4 KiB in 1 MiB read-aheads, then the frame before the final one and the final one.
+    expect(m.read()).toBeLessThan(8 << 20);
+  });
+
   it('says where a huge message is cut short', async () => {
     const m = hugeMessage(1 << 20, 4097, 1234);
     const cut: ByteSource = { size: m.size - 100_000_000, read: (o, n) => m.source.read(o, n) };
@@ -279,6 +301,42 @@ describe('inspector: a 4 GiB message', () => {
     expect(r.problem!.message).toMatch(/ends inside frame \d+/);
     expect(r.frames!.count).toBe(Math.floor((cut.size - m.header.length) / ((1 << 20) + 32)));
     expect(r.problem!.offset).toBe(cut.size);
+  });
+});
+
+describe('inspector: many small frames, counted past the first 1,024', () => {
+  async function encrypt(n: number, suiteId: 0x0478 | 0x0578) {
+    const { stream } = await createEncryptStream({ keyring: memoryKeyring(), suiteId, frameLength: 1 });
+    const { out } = await pipe(stream, [new Uint8Array(n).fill(1)]);
+    return out;
+  }
+
+  it('a signed message of 1,500 one-byte frames (the last one is the final frame): the same count as a walk, the footer found', async () => {
+    const msg = await encrypt(1500, 0x0578);
+    const r = await inspectMessage(bytesSource(msg));
+    expect(r.problem).toBeUndefined();
+    expect(r.frames!.count).toBe(1500);
+    expect(r.frames!.unread).toEqual({ first: 1025, last: 1499 });
+    expect(r.frames!.contentLength).toBe(1500);
+    expect(r.footer!.offset + r.footer!.length).toBe(msg.length);
+  });
+
+  it('bytes after the end: the count does not add up, so it walks on and names them', async () => {
+    const msg = concat([await encrypt(1500, 0x0478), new Uint8Array(3)]);
+    const r = await inspectMessage(bytesSource(msg));
+    expect(r.frames!.unread).toBeUndefined();
+    expect(r.frames!.count).toBe(1500);
+    expect(r.problem).toMatchObject({ name: 'MalformedMessageError', offset: msg.length - 3 });
+  });
+
+  it('a frame out of order among the counted ones is not seen (decrypting finds it)', async () => {
+    const msg = await encrypt(1500, 0x0478);
+    const r0 = await inspectMessage(bytesSource(msg));
+    const at = r0.frames!.listed[0]!.offset + 1200 * r0.frames!.listed[0]!.length; // frame 1201
+    msg.set(uint32(1300), at);
+    const r = await inspectMessage(bytesSource(msg));
+    expect(r.problem).toBeUndefined();
+    expect(r.frames!.unread).toEqual({ first: 1025, last: 1499 });
   });
 });
 
