@@ -39,6 +39,8 @@ export interface InspectedDataKey {
   providerInfo: string;
   keyArn?: string;
   ciphertextLength: number;
+  /** When the encrypted data key is a Pocket KMS ciphertext blob (filled in by the worker, which reads blobs). */
+  pocketBlob?: { keyId: string; materialVersion: number };
 }
 
 export interface InspectedFrame {

@@ -53,7 +53,7 @@ describe('Message inspector', () => {
       await p.api.releaseFile('inspect-e2e');
       let s = '';
       for (const x of bytes) s += String.fromCharCode(x);
-      return { arn: KeyMetadata.Arn as string, base64: btoa(s) };
+      return { arn: KeyMetadata.Arn as string, keyId: KeyMetadata.KeyId as string, base64: btoa(s) };
     });
     const file = join(dir, 'hello.txt.encrypted');
     writeFileSync(file, Buffer.from(made.base64, 'base64'));
@@ -71,6 +71,11 @@ describe('Message inspector', () => {
     expect(await row('edk.0.providerId').innerText()).toContain('aws-kms');
     expect(await row('edk.0.providerInfo').innerText()).toContain(made.arn);
     expect(await row('commitment').innerText()).toMatch(/32\s/);
+    // The data key is a Pocket KMS blob: the inspector names its key and material version.
+    expect(await row('edk.0.encryptedDataKey').innerText()).toContain(`key ${made.keyId}, material version 1`);
+    expect(await page.getByRole('region', { name: /Encrypted data keys/ }).innerText()).toContain(
+      `material version 1 of key ${made.keyId}`,
+    );
     expect(await row('footer.signature').innerText()).toMatch(/Signature/);
     const context = page.getByRole('region', { name: 'Encryption context' });
     await expect.poll(() => context.innerText()).toContain('purpose = inspector');

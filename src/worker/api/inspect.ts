@@ -39,7 +39,24 @@ function fromBase64Text(text: string): Uint8Array | undefined {
 const looksLikeBlob = (b: Uint8Array) => b.length <= MAX_BLOB_LEN && b[0] === 1 && (b[1] === 0 || b[1] === 1);
 
 async function inspectBytes(b: Uint8Array): Promise<Inspection> {
-  return looksLikeBlob(b) ? inspectBlob(b) : inspectMessage(bytesSource(b));
+  return looksLikeBlob(b)
+    ? inspectBlob(b)
+    : withPocketBlobs(new Blob([b as Uint8Array<ArrayBuffer>]), await inspectMessage(bytesSource(b)));
+}
+
+/** Names the key and material version of each `aws-kms` data key that is a Pocket KMS blob (ours are). */
+async function withPocketBlobs(input: Blob, r: MessageInspection): Promise<MessageInspection> {
+  for (const k of r.encryptedDataKeys) {
+    const f = r.fields.find((x) => x.id === `edk.${k.index}.encryptedDataKey`);
+    if (k.providerId !== 'aws-kms' || !f || f.length > MAX_BLOB_LEN) continue;
+    const bytes = new Uint8Array(await input.slice(f.offset, f.offset + f.length).arrayBuffer());
+    if (!looksLikeBlob(bytes)) continue;
+    const b = inspectBlob(bytes);
+    if (b.problem || !b.keyId || !b.materialVersion) continue;
+    k.pocketBlob = { keyId: b.keyId, materialVersion: b.materialVersion };
+    f.note = `a Pocket KMS ciphertext blob: key ${b.keyId}, material version ${b.materialVersion}`;
+  }
+  return r;
 }
 
 export function inspectApi(): InspectWorkerApi {
@@ -53,7 +70,7 @@ export function inspectApi(): InspectWorkerApi {
       }
       if (looksLikeBlob(first) && input.size <= MAX_BLOB_LEN)
         return inspectBlob(new Uint8Array(await input.arrayBuffer()));
-      return inspectMessage(blobSource(input));
+      return withPocketBlobs(input, await inspectMessage(blobSource(input)));
     },
   };
 }
