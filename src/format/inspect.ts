@@ -3,7 +3,7 @@
 // message-footer.md). The header is read by header.ts's own decoder, which reports its fields; the
 // body is walked frame to frame reading only each frame's sequence number, IV and length fields.
 // Never throws: a hostile or truncated message gives what was read and one named problem with an offset.
-import { utf8Decode, view } from './bytes';
+import { toHex, utf8Decode, view } from './bytes';
 import { decodeEncryptionContext } from './encryption-context';
 import { FormatError, MalformedMessageError, TruncatedMessageError } from './errors';
 import { decodeHeaderOrNeed, PROVIDER_AWS_KMS, type HeaderField } from './header';
@@ -214,15 +214,32 @@ function dataKey(bytes: Uint8Array, fields: InspectedField[], index: number, off
     text = undefined;
   }
   const providerId = idField.value;
+  const raw = text === undefined ? rawAesInfo(infoBytes) : undefined;
+  if (raw) info.note = 'raw AES keyring: key name ‖ tag length in bits (4) ‖ IV length (4) ‖ IV';
   return {
     index,
     offset,
     length,
     providerId,
-    providerInfo: text ?? hexPreview(infoBytes, 256),
+    providerInfo: text ?? raw ?? hexPreview(infoBytes, 256),
     ...(providerId === PROVIDER_AWS_KMS && text ? { keyArn: text } : {}),
     ciphertextLength: of('encryptedDataKey').length,
   };
+}
+
+/** The provider info of the ESDKs' raw AES keyring (framework/raw-aes-keyring.md): key name, tag length
+ * in bits (128), IV length (12) and the IV that wrapped the data key; undefined for anything else. */
+function rawAesInfo(b: Uint8Array): string | undefined {
+  if (b.length < 20) return undefined;
+  const dv = view(b);
+  if (dv.getUint32(b.length - 16) !== 12 || dv.getUint32(b.length - 20) !== 128) return undefined;
+  let name: string;
+  try {
+    name = JSON.stringify(utf8Decode(b.subarray(0, b.length - 20)));
+  } catch {
+    return undefined;
+  }
+  return `key name ${name}, tag 128 bits, IV ${toHex(b.subarray(b.length - 12))}`;
 }
 
 /** The encryption context's pairs as fields, with their absolute offsets. */

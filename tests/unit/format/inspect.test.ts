@@ -46,6 +46,9 @@ const python = JSON.parse(readFileSync(join(VECTORS, 'esdk-python-1.3.5/manifest
 };
 const NET = 'esdk-raw-keys/net-4.0.1/ciphertexts';
 const net = readdirSync(join(VECTORS, NET)).sort();
+const netManifest = JSON.parse(readFileSync(join(VECTORS, 'esdk-raw-keys/net-4.0.1/manifest.json'), 'utf8')) as {
+  tests: Record<string, { 'master-keys': { key: string }[] }>;
+};
 const plaintextSmall = read('esdk-python-1.3.5/plaintext-small').length;
 
 /** What the header decoder says, checked against each inspected field's own bytes. */
@@ -161,9 +164,17 @@ describe('inspector: the ESDK published vectors, format 2 and raw keys (.NET 4.0
         expect(field(r, 'messageId').length).toBe(32);
         expect(field(r, 'commitment')).toMatchObject({ length: 32, label: 'Algorithm suite data (key commitment)' });
       }
-      // Raw AES and RSA keys: the provider ID is the keyring's namespace and there is no key ARN.
-      expect(r.encryptedDataKeys[0]!.providerId).not.toBe('aws-kms');
+      // Raw AES and RSA keys: the provider ID is the keyring's namespace and there is no key ARN; the raw
+      // AES keyring's provider info is its key name, tag length, IV length and IV.
+      expect(r.encryptedDataKeys[0]!.providerId).toBe('aws-raw-vectors-persistant');
       expect(r.encryptedDataKeys[0]!.keyArn).toBeUndefined();
+      const info = bytesOf(msg, r, 'edk.0.providerInfo');
+      const keyName = netManifest.tests[name]!['master-keys'][0]!.key;
+      expect(r.encryptedDataKeys[0]!.providerInfo).toBe(
+        keyName.startsWith('aes')
+          ? `key name "${keyName}", tag 128 bits, IV ${toHex(info.subarray(info.length - 12))}`
+          : keyName, // the raw RSA keyring's provider info is its key name
+      );
       const end = r.footer ? r.footer.offset + r.footer.length : r.frames!.offset + r.frames!.length;
       expect(end).toBe(msg.length);
     });
