@@ -68,8 +68,8 @@ describe('Envelope-encryption visualiser', () => {
       '4 withheld',
       '5 withheld',
     ]);
-    expect(await page.locator('.vis-part.vis-failed').innerText()).toContain('3');
-    expect(await page.locator('.vis-part.vis-withheld').count()).toBe(2);
+    expect(await parts.and(page.locator('.vis-failed')).innerText()).toContain('3');
+    expect(await parts.and(page.locator('.vis-withheld')).count()).toBe(2);
     await page.getByRole('button', { name: 'Previous step' }).click();
     expect(await page.locator('.vis-step h3').innerText()).toBe('Frame 4: never released');
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
