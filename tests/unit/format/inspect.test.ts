@@ -423,6 +423,30 @@ describe('inspector: hostile input (fast-check)', () => {
     );
   });
 
+  it('mutations of messages of 1,100 small frames (counted past the first 1,024)', async () => {
+    const many: Uint8Array[] = [];
+    for (const suiteId of [0x0478, 0x0578] as const) {
+      const { stream } = await createEncryptStream({ keyring: memoryKeyring(), suiteId, frameLength: 2 });
+      many.push((await pipe(stream, [new Uint8Array(2199)])).out);
+    }
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(0, 1),
+        fc.array(fc.tuple(fc.double({ min: 0, max: 1 }), fc.integer({ min: 0, max: 255 })), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        fc.integer({ min: 0, max: 40 }),
+        async (i, edits, cut) => {
+          const m = many[i]!.slice(0, many[i]!.length - cut);
+          for (const [at, v] of edits) m[Math.floor(at * (m.length - 1))] = v;
+          await check(m);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
   it('random bytes that start like a message, and oversized tails', async () => {
     await fc.assert(
       fc.asyncProperty(
