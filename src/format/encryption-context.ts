@@ -40,11 +40,24 @@ export function encodeEncryptionContext(ctx: EncryptionContext): Uint8Array {
   return out;
 }
 
+/** Where one pair lies in an encoding (offsets from its start; each is preceded by its 2-byte length). */
+export interface EncodedPair {
+  key: string;
+  value: string;
+  keyOffset: number;
+  keyLength: number;
+  valueOffset: number;
+  valueLength: number;
+}
+
 export type DecodeResult<T> = { ok: true; value: T; read: number } | { ok: false; reason: string };
 
 /** Decodes a context; fails (never throws) on duplicate keys, bad UTF-8 or short input. Keys in another
  * order than the serialization's are read, as the SDKs read them (the header is authenticated as written). */
-export function decodeEncryptionContext(bytes: Uint8Array): DecodeResult<EncryptionContext> {
+export function decodeEncryptionContext(
+  bytes: Uint8Array,
+  onPair?: (pair: EncodedPair) => void,
+): DecodeResult<EncryptionContext> {
   if (bytes.length === 0) return { ok: true, value: {}, read: 0 };
   if (bytes.length < 2) return { ok: false, reason: 'encryption context is truncated' };
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -65,14 +78,23 @@ export function decodeEncryptionContext(bytes: Uint8Array): DecodeResult<Encrypt
     }
     const [k, v] = parts as [Uint8Array, Uint8Array];
     let key: string;
+    let value: string;
     try {
       key = dec.decode(k);
-      out[key] = dec.decode(v);
+      value = out[key] = dec.decode(v);
     } catch {
       return { ok: false, reason: 'encryption context is not valid UTF-8' };
     }
     if (seen.has(key)) return { ok: false, reason: `encryption context key '${key}' appears twice` };
     seen.add(key);
+    onPair?.({
+      key,
+      value,
+      keyOffset: k.byteOffset - bytes.byteOffset,
+      keyLength: k.length,
+      valueOffset: v.byteOffset - bytes.byteOffset,
+      valueLength: v.length,
+    });
   }
   return { ok: true, value: out, read: o };
 }

@@ -53,7 +53,35 @@ export interface DecodedHeader {
 export interface DecodeHeaderOptions {
   /** Refuse more encrypted data keys than this (ESDK "max encrypted data keys"). Default 10. */
   maxEncryptedDataKeys?: number;
+  /** Told of each field once it is read whole, in order (the message inspector's byte offsets).
+   * `index` is the encrypted data key's, for its fields. When decoding throws, the last field
+   * reported is the one it judged. */
+  onField?: (field: HeaderField, offset: number, length: number, index?: number) => void;
 }
+
+/** The header's fields as decodeHeader reads them (message-header.md's names, camel-cased). */
+export type HeaderField =
+  | 'version'
+  | 'type'
+  | 'suiteId'
+  | 'messageId'
+  | 'encryptionContextLength'
+  | 'encryptionContext'
+  | 'encryptedDataKeyCount'
+  | 'providerIdLength'
+  | 'providerId'
+  | 'providerInfoLength'
+  | 'providerInfo'
+  | 'encryptedDataKeyLength'
+  | 'encryptedDataKey'
+  | 'encryptedDataKeyEntry'
+  | 'contentType'
+  | 'reserved'
+  | 'ivLength'
+  | 'frameLength'
+  | 'commitment'
+  | 'headerIv'
+  | 'headerTag';
 
 export const DEFAULT_MAX_ENCRYPTED_DATA_KEYS = 10;
 export const PROVIDER_AWS_KMS = 'aws-kms';
@@ -120,39 +148,62 @@ class Reader {
   o = 0;
   /** After a read ran out: the length the bytes must reach for it to succeed. */
   need = 0;
-  constructor(readonly b: Uint8Array) {}
+  /** The encrypted data key being read, for onField. */
+  index: number | undefined;
+  constructor(
+    readonly b: Uint8Array,
+    readonly onField?: DecodeHeaderOptions['onField'],
+  ) {}
+  /** Reports a field read whole (nothing when no one listens). */
+  mark(f: HeaderField | undefined, at: number) {
+    if (f && this.onField) this.onField(f, at, this.o - at, this.index);
+  }
   has(n: number) {
     if (this.o + n <= this.b.length) return true;
     this.need = this.o + n;
     return false;
   }
-  bytes(n: number): Uint8Array | undefined {
+  bytes(n: number, f?: HeaderField): Uint8Array | undefined {
     if (!this.has(n)) return undefined;
     const r = this.b.subarray(this.o, this.o + n);
     this.o += n;
+    this.mark(f, this.o - n);
     return r;
   }
-  u8() {
-    return this.has(1) ? this.b[this.o++]! : undefined;
+  u8(f?: HeaderField) {
+    if (!this.has(1)) return undefined;
+    const v = this.b[this.o++]!;
+    this.mark(f, this.o - 1);
+    return v;
   }
-  u16() {
+  u16(f?: HeaderField) {
     if (!this.has(2)) return undefined;
     const v = view(this.b).getUint16(this.o);
     this.o += 2;
+    this.mark(f, this.o - 2);
     return v;
   }
-  u32() {
+  u32(f?: HeaderField) {
     if (!this.has(4)) return undefined;
     const v = view(this.b).getUint32(this.o);
     this.o += 4;
+    this.mark(f, this.o - 4);
     return v;
   }
-  field(): Uint8Array | undefined {
+  /** A uint16 length and that many bytes; reported as `lengthField` and `f` once both are there. */
+  field(lengthField?: HeaderField, f?: HeaderField): Uint8Array | undefined {
     const start = this.o;
     const n = this.u16();
     if (n === undefined) return undefined;
     const r = this.bytes(n);
-    if (r === undefined) this.o = start;
+    if (r === undefined) {
+      this.o = start;
+      return r;
+    }
+    if (this.onField && lengthField && f) {
+      this.onField(lengthField, start, 2, this.index);
+      this.onField(f, start + 2, n, this.index);
+    }
     return r;
   }
 }
@@ -176,7 +227,7 @@ export function checkLeadingByte(b0: number): void {
  * @throws NotAnEsdkMessageError, UnsupportedFormatError, MalformedMessageError, TooManyEncryptedDataKeysError
  */
 export function decodeHeader(bytes: Uint8Array, opts: DecodeHeaderOptions = {}): DecodedHeader | undefined {
-  return decode(new Reader(bytes), opts);
+  return decode(new Reader(bytes, opts.onField), opts);
 }
 
 /**
@@ -189,7 +240,7 @@ export function decodeHeaderOrNeed(
   bytes: Uint8Array,
   opts: DecodeHeaderOptions = {},
 ): DecodedHeader | { need: number } {
-  const r = new Reader(bytes);
+  const r = new Reader(bytes, opts.onField);
   return decode(r, opts) ?? { need: r.need };
 }
 
@@ -201,18 +252,18 @@ const MIN_HEADER_TAIL = 5;
 function decode(r: Reader, opts: DecodeHeaderOptions): DecodedHeader | undefined {
   const max = opts.maxEncryptedDataKeys ?? DEFAULT_MAX_ENCRYPTED_DATA_KEYS;
   const bytes = r.b;
-  const version = r.u8();
+  const version = r.u8('version');
   if (version === undefined) return undefined;
   checkLeadingByte(version);
   if (version === 1) {
-    const type = r.u8();
+    const type = r.u8('type');
     if (type === undefined) return undefined;
     if (type !== V1_TYPE_CUSTOMER_AE)
       throw new NotAnEsdkMessageError(
         'This is not an AWS Encryption SDK message: the format 1 message type is not 0x80.',
       );
   }
-  const suiteId = r.u16();
+  const suiteId = r.u16('suiteId');
   if (suiteId === undefined) return undefined;
   const suite = SUITES.get(suiteId);
   if (!suite) throw new UnsupportedFormatError(`Algorithm suite ${suiteHex(suiteId)} is not supported.`);
@@ -221,16 +272,16 @@ function decode(r: Reader, opts: DecodeHeaderOptions): DecodedHeader | undefined
     throw new MalformedMessageError(
       `Algorithm suite ${suiteHex(suiteId)} cannot appear in a format ${version} message.`,
     );
-  const messageId = r.bytes(version === 2 ? 32 : 16);
+  const messageId = r.bytes(version === 2 ? 32 : 16, 'messageId');
   if (!messageId) return undefined;
-  const ctxBytes = r.field();
+  const ctxBytes = r.field('encryptionContextLength', 'encryptionContext');
   if (!ctxBytes) return undefined;
   const ctx = decodeEncryptionContext(ctxBytes);
   if (!ctx.ok || ctx.read !== ctxBytes.length)
     throw new MalformedMessageError(
       `The encryption context in the header is malformed (${ctx.ok ? 'trailing bytes' : ctx.reason}).`,
     );
-  const count = r.u16();
+  const count = r.u16('encryptedDataKeyCount');
   if (count === undefined) return undefined;
   if (count === 0) throw new MalformedMessageError('The header lists no encrypted data keys.');
   /* Precondition: refuse before reading the keys, so a hostile count costs nothing. */
@@ -244,12 +295,16 @@ function decode(r: Reader, opts: DecodeHeaderOptions): DecodedHeader | undefined
     const short = (): undefined => {
       r.need += (count - i - 1) * MIN_EDK_LENGTH + MIN_HEADER_TAIL;
     };
-    const id = r.field();
+    r.index = i;
+    const entry = r.o;
+    const id = r.field('providerIdLength', 'providerId');
     if (!id) return short();
-    const info = r.field();
+    const info = r.field('providerInfoLength', 'providerInfo');
     if (!info) return short();
-    const ct = r.field();
+    const ct = r.field('encryptedDataKeyLength', 'encryptedDataKey');
     if (!ct) return short();
+    r.mark('encryptedDataKeyEntry', entry);
+    r.index = undefined;
     let providerId: string;
     try {
       providerId = utf8Decode(id);
@@ -258,7 +313,7 @@ function decode(r: Reader, opts: DecodeHeaderOptions): DecodedHeader | undefined
     }
     encryptedDataKeys.push({ providerId, providerInfo: info.slice(), ciphertext: ct.slice() });
   }
-  const ct = r.u8();
+  const ct = r.u8('contentType');
   if (ct === undefined) return undefined;
   // Both formats allow non-framed content (message-header.md); the SDKs write it in format 2 too.
   if (ct !== CONTENT_FRAMED && ct !== CONTENT_NON_FRAMED)
@@ -266,29 +321,29 @@ function decode(r: Reader, opts: DecodeHeaderOptions): DecodedHeader | undefined
   const contentType: ContentType = ct === CONTENT_FRAMED ? 'framed' : 'non-framed';
   let ivLength = IV_LENGTH;
   if (version === 1) {
-    const reserved = r.u32();
+    const reserved = r.u32('reserved');
     if (reserved === undefined) return undefined;
     if (reserved !== 0) throw new MalformedMessageError('The reserved header field is not zero.');
-    const ivl = r.u8();
+    const ivl = r.u8('ivLength');
     if (ivl === undefined) return undefined;
     if (ivl !== IV_LENGTH)
       throw new MalformedMessageError(`The header IV length is ${ivl}; the suite requires ${IV_LENGTH}.`);
     ivLength = ivl;
   }
-  const frameLength = r.u32();
+  const frameLength = r.u32('frameLength');
   if (frameLength === undefined) return undefined;
   if (contentType === 'framed' && frameLength === 0) throw new MalformedMessageError('The frame length is 0.');
   if (contentType === 'non-framed' && frameLength !== 0)
     throw new MalformedMessageError('A non-framed message must have frame length 0.');
   let commitment: Uint8Array | undefined;
   if (version === 2) {
-    commitment = r.bytes(COMMITMENT_LENGTH)?.slice();
+    commitment = r.bytes(COMMITMENT_LENGTH, 'commitment')?.slice();
     if (!commitment) return undefined;
   }
   const bodyEnd = r.o;
-  const iv = version === 1 ? r.bytes(ivLength) : new Uint8Array(IV_LENGTH);
+  const iv = version === 1 ? r.bytes(ivLength, 'headerIv') : new Uint8Array(IV_LENGTH);
   if (!iv) return undefined;
-  const tag = r.bytes(TAG_LENGTH);
+  const tag = r.bytes(TAG_LENGTH, 'headerTag');
   if (!tag) return undefined;
   const header: MessageHeader = {
     version,

@@ -28,6 +28,8 @@ export const pages = {
   buckets: lazy(() => import('./buckets/BucketsPage.svelte')),
   terminal: lazy(() => import('./terminal/TerminalPage.svelte')),
   labs: lazy(() => import('./labs/LabsPage.svelte')),
+  inspect: lazy(() => import('./inspect/InspectPage.svelte')),
+  visualise: lazy(() => import('./visualise/VisualisePage.svelte')),
   settings: lazy(() => import('./custody/SettingsPage.svelte')),
   about: lazy(() => import('./settings/AboutPage.svelte')),
 };

@@ -1,5 +1,5 @@
 // A tiny hash router: #/keys, #/keys/<keyId>, #/crypto[?key=<id>], #/files, #/events[?key=<id>],
-// #/identities, #/simulator[?key=<id>], #/buckets, #/terminal, #/labs[?lab=<base64url>], #/labs/<id>,
+// #/identities, #/simulator[?key=<id>], #/buckets, #/terminal, #/labs[?lab=<base64url>], #/labs/<id>, #/inspect, #/visualise,
 // #/settings, #/about.
 // Hashes that do not start with "#/" (an in-page anchor) leave the route as it is.
 
@@ -17,6 +17,8 @@ export type Route =
   | { name: 'terminal' }
   | { name: 'labs'; fragment?: string }
   | { name: 'lab'; labId: string }
+  | { name: 'inspect' }
+  | { name: 'visualise' }
   | { name: 'not-found'; path: string };
 
 export function parseHash(hash: string): Route {
@@ -34,6 +36,8 @@ export function parseHash(hash: string): Route {
   if (parts[0] === 'identities' && parts.length === 1) return { name: 'identities' };
   if (parts[0] === 'buckets' && parts.length === 1) return { name: 'buckets' };
   if (parts[0] === 'terminal' && parts.length === 1) return { name: 'terminal' };
+  if (parts[0] === 'inspect' && parts.length === 1) return { name: 'inspect' };
+  if (parts[0] === 'visualise' && parts.length === 1) return { name: 'visualise' };
   if (parts[0] === 'labs' && parts.length === 1) {
     const lab = new URLSearchParams(query).get('lab');
     return lab ? { name: 'labs', fragment: lab } : { name: 'labs' };
@@ -57,6 +61,8 @@ export const href = {
   terminal: () => '#/terminal',
   labs: () => '#/labs',
   lab: (labId: string) => `#/labs/${encodeURIComponent(labId)}`,
+  inspect: () => '#/inspect',
+  visualise: () => '#/visualise',
   simulator: (keyId?: string) => (keyId ? `#/simulator?key=${encodeURIComponent(keyId)}` : '#/simulator'),
 };
 

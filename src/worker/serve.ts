@@ -8,10 +8,12 @@ import { catalogueApi } from './api/catalogue';
 import { custodyApi } from './api/custody';
 import { filesApi } from './api/files';
 import { identitiesApi } from './api/identities';
+import { inspectApi } from './api/inspect';
 import { kmsApi } from './api/kms';
 import { labsApi } from './api/labs';
 import { s3Api } from './api/s3';
 import { terminalApi } from './api/terminal';
+import { visualiseApi } from './api/visualise';
 import { openWorkerContext, type WorkerContext } from './context';
 import { registerErrorTransfer } from './error-transfer';
 import { removeStaleOutputs } from './files-sinks';
@@ -26,6 +28,8 @@ export function workerApi(ctx: WorkerContext): KmsWorkerApi {
     ...filesApi(ctx),
     ...auditApi(ctx),
     ...catalogueApi(),
+    ...inspectApi(),
+    ...visualiseApi(ctx),
     ...custodyApi(ctx),
     ...s3Api(ctx),
     ...terminalApi(ctx),

@@ -16,6 +16,7 @@ export {
   type Sealed,
 } from './sealing';
 export { decodeBlobHeader, type BlobHeader } from './blob';
+export { inspectBlob, MAX_BLOB_LEN, type BlobInspection } from './blob-inspect';
 export { Custodian, type CustodyMode, type CustodyStatus } from './custodian';
 export {
   checkSecret,

@@ -1,5 +1,5 @@
 // The Comlink API of the KMS worker: one flat object made of parts, each a factory with its types
-// beside it (kms.ts, identities.ts, files.ts, audit.ts, catalogue.ts, custody.ts, s3.ts, terminal.ts, labs.ts);
+// beside it (kms.ts, identities.ts, files.ts, audit.ts, catalogue.ts, inspect.ts, visualise.ts, custody.ts, s3.ts, terminal.ts, labs.ts);
 // serve.ts joins them. The UI imports only these types (type-only, so none of the worker's code is
 // type-checked as page code).
 import type { AuditWorkerApi } from './audit';
@@ -7,20 +7,24 @@ import type { CatalogueWorkerApi } from './catalogue';
 import type { CustodyWorkerApi } from './custody';
 import type { FilesWorkerApi } from './files-types';
 import type { IdentitiesWorkerApi } from './identities';
+import type { InspectWorkerApi } from './inspect';
 import type { KmsCallsWorkerApi } from './kms';
 import type { LabsWorkerApi } from './labs';
 import type { S3WorkerApi } from './s3-types';
 import type { TerminalWorkerApi } from './terminal';
+import type { VisualiseWorkerApi } from './visualise';
 
 export type * from './audit';
 export type * from './catalogue';
 export type * from './custody';
 export type * from './files-types';
 export type * from './identities';
+export type * from './inspect';
 export type * from './kms';
 export type * from './labs';
 export type * from './s3-types';
 export type * from './terminal';
+export type * from './visualise';
 
 export interface KmsWorkerApi
   extends
@@ -29,7 +33,9 @@ export interface KmsWorkerApi
     FilesWorkerApi,
     AuditWorkerApi,
     CatalogueWorkerApi,
+    InspectWorkerApi,
     CustodyWorkerApi,
     S3WorkerApi,
     TerminalWorkerApi,
-    LabsWorkerApi {}
+    LabsWorkerApi,
+    VisualiseWorkerApi {}

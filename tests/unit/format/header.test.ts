@@ -75,6 +75,29 @@ describe('header codec', () => {
     );
   });
 
+  it('onField reports each field once, in order, tiling the header; decoding is the same with or without it', () => {
+    fc.assert(
+      fc.property(v2, (r) => {
+        const b = serialize(toHeader(r, 2));
+        const seen: { f: string; offset: number; length: number; index: number | undefined }[] = [];
+        const d = decodeHeader(b, {
+          onField: (f, offset, length, index) => void seen.push({ f, offset, length, index }),
+        });
+        expect(d).toEqual(decodeHeader(b));
+        // Leaves only (whole data key entries aside) follow each other byte for byte up to the end.
+        let o = 0;
+        for (const s of seen.filter((x) => x.f !== 'encryptedDataKeyEntry')) {
+          expect(s.offset, s.f).toBe(o);
+          o += s.length;
+        }
+        expect(o).toBe(b.length);
+        expect(seen.filter((x) => x.f === 'encryptedDataKeyEntry').map((x) => x.index)).toEqual(
+          r.encryptedDataKeys.map((_, i) => i),
+        );
+      }),
+    );
+  });
+
   it('round-trips format 1 headers, framed and non-framed', () => {
     fc.assert(
       fc.property(v1, (r) => {
