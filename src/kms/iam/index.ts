@@ -10,3 +10,4 @@ export {
   type PrincipalSummary,
 } from './iam';
 export { importSecret } from './access-key-secret';
+export { Sts, type AssumeRoleInput, type Credentials, type StsTag } from './sts';
