@@ -5,7 +5,7 @@
 
 import { errorFamily } from '../format/named-errors';
 import { KmsError, toKmsError, ValidationException } from '../kms/errors';
-import { IamApi, type IamTag } from '../kms/iam/api';
+import { IamApi, type IamTag } from '../kms/iam';
 import type { Caller } from '../kms/ids';
 import type { Kms } from '../kms/kms';
 import { actionResponse, AUTH_ERRORS, memberList, queryErrorResponse, type ErrorCodes } from './query-xml';

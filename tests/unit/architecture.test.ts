@@ -69,6 +69,7 @@ const ALLOWED: Record<string, string[]> = {
     'endpoint',
     '@aws-sdk/client-kms',
     '@aws-sdk/client-sts',
+    '@aws-sdk/client-iam',
     '@aws-sdk/client-s3',
     'jmespath',
     'yaml',

@@ -11,3 +11,4 @@ export {
 } from './iam';
 export { importSecret } from './access-key-secret';
 export { Sts, type AssumeRoleInput, type Credentials, type StsTag } from './sts';
+export { IamApi, urlEncoded, type IamTag } from './api';
