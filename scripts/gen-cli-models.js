@@ -12,7 +12,7 @@ const require = createRequire(import.meta.url);
 /** What the terminal offers of each service: KMS whole (as the CLI does), STS and S3 as the lab needs. */
 const SERVICES = {
   kms: { pkg: '@aws-sdk/client-kms', operations: 'all' },
-  sts: { pkg: '@aws-sdk/client-sts', operations: ['GetCallerIdentity'] },
+  sts: { pkg: '@aws-sdk/client-sts', operations: ['AssumeRole', 'GetCallerIdentity', 'GetSessionToken'] },
   // What /iam answers (src/endpoint/iam.ts IAM_ACTIONS).
   iam: {
     pkg: '@aws-sdk/client-iam',

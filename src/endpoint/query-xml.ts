@@ -24,6 +24,7 @@ export const AUTH_ERRORS: ErrorCodes = {
   InvalidSignatureException: { code: 'SignatureDoesNotMatch', status: 403 },
   UnrecognizedClientException: { code: 'InvalidClientTokenId', status: 403 },
   RequestEntityTooLargeException: { code: 'RequestEntityTooLarge', status: 413 },
+  ExpiredTokenException: { code: 'ExpiredToken', status: 403 },
 };
 
 /** An ErrorResponse; the code and status from `codes`, else the error's own name (400, 500 for a server fault). */

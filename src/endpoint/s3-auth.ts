@@ -9,6 +9,7 @@ import type { Kms } from '../kms/kms';
 import {
   AccessDenied,
   AuthorizationHeaderMalformed,
+  ExpiredToken,
   InvalidAccessKeyId,
   InvalidRequest,
   NotImplemented,
@@ -70,6 +71,8 @@ export function s3AuthError(e: unknown): unknown {
       return new AuthorizationHeaderMalformed(e.message);
     case 'UnrecognizedClientException':
       return new InvalidAccessKeyId('The AWS Access Key Id you provided does not exist in our records.');
+    case 'ExpiredTokenException':
+      return new ExpiredToken('The provided token has expired.');
     case 'InvalidSignatureException':
       return /expired/i.test(e.message)
         ? new RequestTimeTooSkewed('The difference between the request time and the current time is too large.')
@@ -99,7 +102,8 @@ export async function s3Caller(
         service: 's3',
         now,
         secretFor: async (id) => {
-          const found = await kms.iam.authenticate(id, { userAgent });
+          const sessionToken = req.headers.get('x-amz-security-token') ?? undefined;
+          const found = await kms.iam.authenticate(id, { userAgent, ...(sessionToken ? { sessionToken } : {}) });
           caller = found?.caller;
           return found?.secret;
         },

@@ -242,11 +242,6 @@ export async function verifySigV4(
       'Missing Authentication Token: sign the request with an access key (AWS Signature Version 4).',
     );
   const auth = parseAuthorization(header);
-  if (req.headers.get('x-amz-security-token')) {
-    throw new UnrecognizedClientException(
-      'The security token included in the request is invalid: Pocket KMS issues no session tokens yet.',
-    );
-  }
   const amzDate = req.headers.get('x-amz-date') ?? '';
   const at = parseAmzDate(amzDate);
   if (at === undefined)

@@ -183,7 +183,8 @@ export async function authenticate(
     now: (o.now ?? Date.now)(),
     secretFor: async (id) => {
       // One read: the key's secret and the caller it stands for (undefined: unknown, inactive, or its owner is gone).
-      const found = await kms.iam.authenticate(id, { userAgent });
+      const sessionToken = req.headers.get('x-amz-security-token') ?? undefined;
+      const found = await kms.iam.authenticate(id, { userAgent, ...(sessionToken ? { sessionToken } : {}) });
       caller = found?.caller;
       return found?.secret;
     },

@@ -53,6 +53,8 @@ export const NoSuchEntityException = define('NoSuchEntityException');
 export const EntityAlreadyExistsException = define('EntityAlreadyExistsException');
 /** IAM: a user or role that still has policies or access keys cannot be deleted. */
 export const DeleteConflictException = define('DeleteConflictException');
+/** Temporary credentials used after their expiry (KMS: 400 ExpiredTokenException; Query services: ExpiredToken). */
+export const ExpiredTokenException = define('ExpiredTokenException');
 /** Wire-level errors of the JSON 1.1 protocol, raised by the endpoint adapter. */
 export const UnknownOperationException = define('UnknownOperationException');
 export const SerializationException = define('SerializationException');

@@ -119,6 +119,16 @@ export interface Caller {
   sourceIPAddress: string;
   /** Set when an AWS service calls KMS on this principal's behalf (S3 for SSE-KMS): see `invokedVia`. */
   invokedBy?: InvokingService;
+  /** Set for temporary credentials from STS: CloudTrail's sessionContext.attributes, and what narrows them. */
+  session?: CallerSession;
+}
+
+export interface CallerSession {
+  createdAt: number;
+  /** Session tags (they override the role's tags of the same key in aws:PrincipalTag). */
+  tags?: Record<string, string>;
+  /** An inline session policy (JSON): it must allow too. */
+  policy?: string;
 }
 
 /** The AWS service a call came through: CloudTrail's userIdentity.invokedBy (`s3.amazonaws.com`) and the

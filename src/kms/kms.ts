@@ -30,7 +30,7 @@ import * as grants from './ops/grants';
 import * as imports from './ops/import';
 import { parametersMeta } from './import';
 import { expireImported } from './ops/import-expiry';
-import { Iam } from './iam';
+import { Iam, Sts } from './iam';
 import { simulate, type SimulationRequest, type SimulationResult } from './authz';
 import { Audit, type LookupEventsRequest } from './audit';
 import { backupKeystore, restoreKeystore } from './backup';
@@ -125,6 +125,8 @@ interface KeystoreMeta extends Keystore {
 export class Kms {
   /** The keystore's principals and access keys. */
   readonly iam: Iam;
+  /** STS's AssumeRole and GetSessionToken: temporary credentials (iam/sts.ts). */
+  readonly sts: Sts;
   /** The keystore's audit trail: history, LookupEvents, verification, exports, retention. */
   readonly audit: Audit;
   /** Whether the keystore is locked at rest, and its secret, lock and backup (ADR 0009). */
@@ -132,6 +134,7 @@ export class Kms {
 
   private constructor(private readonly env: KmsEnv) {
     this.iam = new Iam(env);
+    this.sts = new Sts(env);
     this.audit = new Audit(env);
     this.custody = new KeystoreCustody(env, {
       resealAuditKey: (k) => this.audit.resealSigningKey(k),

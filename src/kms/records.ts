@@ -152,6 +152,22 @@ export interface AccessKeyRecord {
   secret?: CryptoKey;
   sealedSecret?: ArrayBuffer;
   iv?: Uint8Array;
+  /** Temporary credentials from STS (ASIA… keys): refused without their session token, and after expiry. */
+  session?: SessionRecord;
+}
+
+/** What STS issued temporary credentials for (AssumeRole, GetSessionToken). */
+export interface SessionRecord {
+  /** The role assumed; absent for GetSessionToken (the credentials act as `principalArn` itself). */
+  roleArn?: string;
+  sessionName?: string;
+  /** SHA-256 (hex) of the session token: the token itself is given once and never kept. */
+  tokenHash: string;
+  expiresAt: number;
+  /** Session tags (aws:PrincipalTag of the session, over the role's own). */
+  tags?: Tag[];
+  /** An inline session policy: the session may do only what it and the role's policies both allow. */
+  policy?: string;
 }
 
 /** A grant on a key (AWS KMS Developer Guide, "Grants in AWS KMS"). */

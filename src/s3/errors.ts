@@ -53,6 +53,7 @@ export const SignatureDoesNotMatch = define('SignatureDoesNotMatch', status(403)
 export const RequestTimeTooSkewed = define('RequestTimeTooSkewed', status(403));
 export const AuthorizationHeaderMalformed = define('AuthorizationHeaderMalformed');
 export const InvalidToken = define('InvalidToken');
+export const ExpiredToken = define('ExpiredToken');
 export const MethodNotAllowed = define('MethodNotAllowed', status(405));
 export const NotImplemented = define('NotImplemented', status(501));
 export const InternalError = define('InternalError', status(500));

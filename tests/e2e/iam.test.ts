@@ -95,3 +95,60 @@ describe('aws iam in the terminal', () => {
     expect(events).toContainEqual(['PutUserPolicy', 'root']);
   });
 });
+
+describe('aws sts assume-role in the terminal', () => {
+  it('assumes a role with a trust policy, works as the session with its token, and the trail names it', async () => {
+    const { page } = env.browser;
+    const account = await page.evaluate(() => (globalThis as any).pocketKms.info.accountId as string);
+    const setup = await shell(
+      page,
+      [
+        'set +e',
+        'unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN',
+        'ACCOUNT=$(aws sts get-caller-identity --query Account --output text)',
+        'cat > trust.json <<EOF',
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::${ACCOUNT}:root"}, "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": "lab-42"}}}]}',
+        'EOF',
+        'aws iam create-role --role-name KeyUser --assume-role-policy-document file://trust.json --query Role.Arn --output text',
+        `aws iam put-role-policy --role-name KeyUser --policy-name use --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Encrypt","Resource":"*"}]}'`,
+        'KEY_ID=$(aws kms create-key --description sts-lab --query KeyMetadata.KeyId --output text)',
+        'aws sts assume-role --role-arn arn:aws:iam::${ACCOUNT}:role/KeyUser --role-session-name lab-session --external-id lab-42 > session.json',
+        'export AWS_ACCESS_KEY_ID=$(jq -r .Credentials.AccessKeyId session.json)',
+        'export AWS_SECRET_ACCESS_KEY=$(jq -r .Credentials.SecretAccessKey session.json)',
+        'export AWS_SESSION_TOKEN=$(jq -r .Credentials.SessionToken session.json)',
+        'aws sts get-caller-identity --query Arn --output text',
+        'echo -n hi > hi.txt',
+        'aws kms encrypt --key-id "$KEY_ID" --plaintext fileb://hi.txt --query KeyId --output text > /dev/null && echo encrypted',
+        'aws kms create-key > /dev/null; echo "create-key $?"',
+        'unset AWS_SESSION_TOKEN',
+        'aws kms encrypt --key-id "$KEY_ID" --plaintext fileb://hi.txt > /dev/null; echo "without token $?"',
+        'unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY',
+      ].join('\n'),
+    );
+    expect(setup.stdout).toBe(
+      `arn:aws:iam::${account}:role/KeyUser\narn:aws:sts::${account}:assumed-role/KeyUser/lab-session\nencrypted\ncreate-key 254\nwithout token 254\n`,
+    );
+    expect(setup.stderr).toContain(
+      `An error occurred (AccessDeniedException) when calling the CreateKey operation: User: arn:aws:sts::${account}:assumed-role/KeyUser/lab-session is not authorized to perform: kms:CreateKey`,
+    );
+    expect(setup.stderr).toContain(
+      'An error occurred (UnrecognizedClientException) when calling the Encrypt operation',
+    );
+    const encrypt = await page.evaluate(async () => {
+      const api = (globalThis as any).pocketKms.api;
+      const r = await api.lookupEvents({
+        LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'Encrypt' }],
+      });
+      return JSON.parse(r.Events[0].CloudTrailEvent).userIdentity;
+    });
+    expect(encrypt).toMatchObject({
+      type: 'AssumedRole',
+      arn: `arn:aws:sts::${account}:assumed-role/KeyUser/lab-session`,
+      sessionContext: {
+        sessionIssuer: { arn: `arn:aws:iam::${account}:role/KeyUser` },
+        attributes: { mfaAuthenticated: 'false' },
+      },
+    });
+    expect(encrypt.accessKeyId).toMatch(/^ASIA/);
+  });
+});

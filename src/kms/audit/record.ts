@@ -23,6 +23,7 @@ export const SECRET_FIELDS: ReadonlySet<string> = new Set([
   'ImportToken',
   'CiphertextForRecipient',
   'SecretAccessKey',
+  'SessionToken',
   'GrantToken',
   'GrantTokens',
   'SharedSecretCiphertextBlob',
@@ -144,6 +145,11 @@ export function userIdentity(c: AnyCaller): Record<string, unknown> {
           userName: r.roleName,
         },
       };
+  }
+  if (c.session) {
+    // Temporary credentials: when they were issued, and no MFA (Pocket KMS has none).
+    const attributes = { creationDate: cloudTrailTime(c.session.createdAt), mfaAuthenticated: 'false' };
+    u.sessionContext = { ...((u.sessionContext as object | undefined) ?? {}), attributes };
   }
   return u;
 }

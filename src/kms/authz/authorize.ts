@@ -4,7 +4,7 @@
 
 import { roleOfSession, type AnyCaller } from '../ids';
 import { decide, type Decision, type IdentityPolicy } from './decide';
-import { evaluatePolicy, type RequestPrincipal, type StatementResult } from './evaluate';
+import { evaluatePolicy, type AuthzRequest, type RequestPrincipal, type StatementResult } from './evaluate';
 import { grantAllows } from './grants';
 import { parsePolicy, type Policy, type PolicyKind } from './policy-document';
 import { requestContext, type CallerFacts } from './request-context';
@@ -28,6 +28,8 @@ export interface Identity {
   facts: CallerFacts;
   policies: IdentityPolicy[];
   root: boolean;
+  /** The inline policy of an STS session: what the session may do is also bounded by it. */
+  sessionPolicy?: Policy;
 }
 
 export interface GrantExplanation {
@@ -111,6 +113,7 @@ export async function loadIdentity(tx: Tx, caller: AnyCaller): Promise<Identity>
       },
       policies: [],
       root: true,
+      ...sessionOf(caller),
     };
   }
   const role = caller.type === 'AssumedRole' ? roleOfSession(caller.arn) : undefined;
@@ -128,7 +131,11 @@ export async function loadIdentity(tx: Tx, caller: AnyCaller): Promise<Identity>
     accountId: caller.accountId,
     type: caller.type,
     userId: caller.principalId,
-    tags: Object.fromEntries(rec.tags.map((t) => [t.TagKey, t.TagValue])),
+    // A session's tags override the role's (or user's) tags of the same key, as AWS's session tags do.
+    tags: {
+      ...Object.fromEntries(rec.tags.map((t) => [t.TagKey, t.TagValue])),
+      ...caller.session?.tags,
+    },
     ...viaFacts(caller),
   };
   if (caller.type === 'IAMUser') facts.userName = rec.name;
@@ -137,7 +144,38 @@ export async function loadIdentity(tx: Tx, caller: AnyCaller): Promise<Identity>
     facts,
     policies: Object.entries(rec.policies).map(([name, text]) => ({ name, policy: parsedPolicy(text, 'identity') })),
     root: false,
+    ...sessionOf(caller),
   };
+}
+
+const sessionOf = (caller: AnyCaller): Pick<Identity, 'sessionPolicy'> =>
+  caller.type !== 'AWSService' && caller.session?.policy !== undefined
+    ? { sessionPolicy: parsedPolicy(caller.session.policy, 'identity') }
+    : {};
+
+/**
+ * A session policy bounds what an allowed call may do (IAM User Guide, "Session policies"): an explicit
+ * deny in it denies, and it must allow the action too. Decisions that already deny stay as they are.
+ */
+function withinSession(decision: Decision, identity: Identity, req: AuthzRequest): Decision {
+  if (!identity.sessionPolicy || !decision.allowed) return decision;
+  const statements = evaluatePolicy(identity.sessionPolicy, req, 'identity');
+  const who = `User: ${req.principal.arn} is not authorized to perform: ${req.action} on resource: ${req.resource}`;
+  if (statements.some((s) => s.applies && s.effect === 'Deny'))
+    return {
+      ...decision,
+      allowed: false,
+      reason: 'ExplicitDenyInSessionPolicy',
+      message: `${who} with an explicit deny in a session policy`,
+    };
+  if (!statements.some((s) => s.applies && s.effect === 'Allow'))
+    return {
+      ...decision,
+      allowed: false,
+      reason: 'NoSessionPolicyAllow',
+      message: `${who} because no session policy allows the ${req.action} action`,
+    };
+  return decision;
 }
 
 const str = (v: string | string[] | undefined) => (typeof v === 'string' ? v : undefined);
@@ -199,7 +237,7 @@ export async function evaluateKeyAccess(
         grants: grants.map((g) => ({ grantId: g.grant.grantId, allows: g.allows })),
       });
   }
-  return { decision, grants, context };
+  return { decision: withinSession(decision, identity, authzRequest), grants, context };
 }
 
 /** Evaluates an account-level call (no key: CreateKey, ListKeys, ListAliases, GenerateRandom,
@@ -234,7 +272,7 @@ export function evaluateAccountAccess(call: AuthzCall, identity: Identity, actio
       reason: 'NoIdentityPolicyAllow',
       message: `${who} because no identity-based policy allows the ${action} action`,
     };
-  return { decision, grants: [], context };
+  return { decision: withinSession(decision, identity, authzRequest), grants: [], context };
 }
 
 /** @throws AccessDeniedException with AWS's message when the evaluation denies. */

@@ -26,7 +26,9 @@ export type Reason =
   | 'AllowedByIdentityPolicy'
   | 'AllowedAsAccountRoot'
   | 'NoKeyPolicyAllow'
-  | 'NoIdentityPolicyAllow';
+  | 'NoIdentityPolicyAllow'
+  | 'ExplicitDenyInSessionPolicy'
+  | 'NoSessionPolicyAllow';
 
 export interface Decision {
   allowed: boolean;

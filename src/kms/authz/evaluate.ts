@@ -172,7 +172,9 @@ export function evaluateStatement(
       const pattern = resourceValue(r);
       return pattern !== undefined && globMatch(pattern, req.resource);
     });
-  if (s.resource ? !resourceHit(s.resource) : resourceHit(s.notResource!)) return { ...base, mismatch: 'resource' };
+  // A trust policy names no resource: the role it belongs to is the resource.
+  const resourceMiss = s.resource ? !resourceHit(s.resource) : s.notResource ? resourceHit(s.notResource) : false;
+  if (resourceMiss) return { ...base, mismatch: 'resource' };
   for (const c of s.conditions) {
     if (!conditionHolds(c, policy.variables, lookup, s.effect === 'Allow' ? 'every' : 'some')) {
       return {

@@ -18,4 +18,5 @@ export { checkGrantId, checkGrantTokens, grantToken, newGrantId, parseGrantToken
 export { checkPolicyDocument, checkPolicyName, defaultKeyPolicy, MAX_POLICY_LENGTH, POLICY_NAME } from './key-policy';
 export { checkLockout } from './lockout';
 export { requestContext } from './request-context';
+export { decide } from './decide';
 export { simulate, type SimulationRequest, type SimulationResult } from './simulate';

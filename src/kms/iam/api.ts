@@ -258,7 +258,7 @@ export class IamApi {
     return this.iam.run(caller, 'ListAccessKeys', { userName: name }, arn, async (tx) => {
       if (!arn.endsWith(':root')) await this.find(tx, 'user', arn);
       const userName = arn.endsWith(':root') ? 'root' : arn.slice(arn.lastIndexOf('/') + 1);
-      const keys = (await tx.listAccessKeys(arn)).sort((a, b) => a.createdAt - b.createdAt);
+      const keys = (await tx.listAccessKeys(arn)).filter((k) => !k.session).sort((a, b) => a.createdAt - b.createdAt);
       return paged(
         keys.map((k) => metadata(k, userName)),
         (m) => m.AccessKeyId,

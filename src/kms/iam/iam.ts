@@ -18,7 +18,10 @@ import {
 import { rootArn } from '../ids';
 import type { Tx } from '../ports';
 import type { AccessKeyRecord, PrincipalRecord, Tag } from '../records';
-import { openSecret, storedSecret } from './access-key-secret';
+import { storedSecret } from './access-key-secret';
+import { authenticateKey, callerFor, type CallerVia } from './callers';
+
+export type { CallerVia };
 import { NAME, POLICY_NAME, roleSettings, tagsFrom, trustPolicy, type RoleSettings } from './validate';
 
 export type { RoleSettings };
@@ -55,10 +58,10 @@ export interface NewAccessKey {
 
 /** AWS: at most two access keys per user. */
 export const MAX_ACCESS_KEYS = 2;
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-const SECRET_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+export const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+export const SECRET_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
-function pick(random: Uint8Array, alphabet: string): string {
+export function pick(random: Uint8Array, alphabet: string): string {
   // 256 is a multiple of both alphabets' sizes (32, 64): no modulo bias.
   return [...random].map((b) => alphabet[b % alphabet.length]).join('');
 }
@@ -129,6 +132,7 @@ export class Iam {
   }
 
   private summary(p: PrincipalRecord, keys: AccessKeyRecord[]): PrincipalSummary {
+    keys = keys.filter((k) => !k.session);
     return {
       arn: p.arn,
       kind: p.kind,
@@ -147,7 +151,7 @@ export class Iam {
   async list(): Promise<PrincipalSummary[]> {
     const { principals, keys } = await this.env.store.read(async (tx) => ({
       principals: await tx.listPrincipals(),
-      keys: await tx.listAccessKeys(),
+      keys: (await tx.listAccessKeys()).filter((k) => !k.session),
     }));
     const root: PrincipalSummary = {
       arn: this.root,
@@ -208,7 +212,7 @@ export class Iam {
       const p = await this.principal(tx, arn);
       if (strict && Object.keys(p.policies).length)
         throw new DeleteConflictException('Cannot delete entity, must delete policies first.');
-      if (strict && (await tx.listAccessKeys(p.arn)).length)
+      if (strict && (await tx.listAccessKeys(p.arn)).some((k) => !k.session))
         throw new DeleteConflictException('Cannot delete entity, must delete access keys first.');
       for (const k of await tx.listAccessKeys(p.arn)) await tx.deleteAccessKey(k.accessKeyId);
       await tx.deletePrincipal(p.arn);
@@ -311,7 +315,8 @@ export class Iam {
     return this.run(caller, 'CreateAccessKey', { principalArn }, principalArn, async (tx) => {
       await this.env.custodian.requireCurrent(tx);
       if (principalArn !== this.root) await this.principal(tx, principalArn);
-      const existing = await tx.listAccessKeys(principalArn);
+      // Temporary credentials from STS are not access keys of the principal's.
+      const existing = (await tx.listAccessKeys(principalArn)).filter((k) => !k.session);
       if (existing.length >= MAX_ACCESS_KEYS)
         throw new LimitExceededException(
           `Cannot exceed quota for AccessKeysPerUser: ${MAX_ACCESS_KEYS}. Delete an access key of ${principalArn} first.`,
@@ -355,58 +360,13 @@ export class Iam {
     });
   }
 
-  /**
-   * What SigV4 needs of an access key, in one read: its stored secret and the caller it stands for (a
-   * role's key acts as a session named after the key). Undefined when the key is unknown or inactive,
-   * or its owner no longer exists.
-   */
-  async authenticate(accessKeyId: string, via: CallerVia): Promise<{ secret: CryptoKey; caller: Caller } | undefined> {
-    const found = await this.env.store.read(async (tx) => {
-      const k = await tx.getAccessKey(accessKeyId);
-      if (!k || k.status !== 'Active') return undefined;
-      return { k, p: k.principalArn === this.root ? undefined : await tx.getPrincipal(k.principalArn) };
-    });
-    if (!found || (found.k.principalArn !== this.root && !found.p)) return undefined;
-    return {
-      secret: await openSecret(this.env.custodian, found.k),
-      caller: this.caller(found.k.principalArn, found.p, { ...via, accessKeyId, sessionName: accessKeyId }),
-    };
+  /** What SigV4 needs of an access key, in one read (callers.ts). */
+  authenticate(accessKeyId: string, via: CallerVia): Promise<{ secret: CryptoKey; caller: Caller } | undefined> {
+    return authenticateKey(this.env, accessKeyId, via);
   }
 
-  /**
-   * The caller for a principal: the root, a user, or a session of a role (`sessionName`, default "console").
-   * @throws NoSuchEntityException when the principal does not exist.
-   */
-  async callerFor(principalArn: string, via: CallerVia): Promise<Caller> {
-    if (principalArn === this.root) return this.caller(principalArn, undefined, via);
-    const p = await this.env.store.read((tx) => tx.getPrincipal(principalArn));
-    if (!p) throw new NoSuchEntityException(`The principal ${principalArn} cannot be found.`);
-    return this.caller(principalArn, p, via);
+  /** The caller for a principal (callers.ts). @throws NoSuchEntityException */
+  callerFor(principalArn: string, via: CallerVia): Promise<Caller> {
+    return callerFor(this.env, principalArn, via);
   }
-
-  private caller(principalArn: string, p: PrincipalRecord | undefined, via: CallerVia): Caller {
-    const ks = this.env.keystore;
-    const base = {
-      accountId: ks.accountId,
-      userAgent: via.userAgent,
-      sourceIPAddress: via.sourceIPAddress ?? '127.0.0.1',
-      ...(via.accessKeyId ? { accessKeyId: via.accessKeyId } : {}),
-    };
-    if (!p) return { ...base, type: 'Root', arn: principalArn, principalId: ks.accountId };
-    if (p.kind === 'user') return { ...base, type: 'IAMUser', arn: p.arn, principalId: p.id, userName: p.name };
-    const session = via.sessionName ?? 'console';
-    return {
-      ...base,
-      type: 'AssumedRole',
-      arn: `arn:aws:sts::${ks.accountId}:assumed-role/${p.name}/${session}`,
-      principalId: `${p.id}:${session}`,
-    };
-  }
-}
-
-export interface CallerVia {
-  userAgent: string;
-  sourceIPAddress?: string;
-  accessKeyId?: string;
-  sessionName?: string;
 }

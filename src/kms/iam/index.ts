@@ -10,4 +10,5 @@ export {
   type PrincipalSummary,
 } from './iam';
 export { importSecret } from './access-key-secret';
+export { Sts, type AssumeRoleInput, type Credentials, type StsTag } from './sts';
 export { IamApi, urlEncoded, type IamTag } from './api';

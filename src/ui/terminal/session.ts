@@ -56,6 +56,8 @@ async function start(): Promise<PageTerminal> {
       return {
         accessKeyId: env.AWS_ACCESS_KEY_ID,
         secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? HELD,
+        // Temporary credentials (aws sts assume-role) travel with their session token, as in the CLI.
+        ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
         source: env.AWS_SECRET_ACCESS_KEY ? 'env' : 'env (the KMS worker signs)',
       };
     const principal = kms.info?.caller.principalArn ?? info.caller.principalArn;

@@ -1,6 +1,7 @@
-// POST /sts answers GetCallerIdentity for the unmodified @aws-sdk/client-sts (Query protocol, XML),
+// POST /sts answers GetCallerIdentity for the unmodified @aws-sdk/client-sts (Query protocol, XML; AssumeRole
+// and GetSessionToken: sts-sessions.test.ts),
 // as the principal whose access key signed the request, and records it as CloudTrail would.
-import { GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
+import { DecodeAuthorizationMessageCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
 import { handleSts } from '../../../src/endpoint/sts';
 import type { Kms } from '../../../src/kms/kms';
@@ -58,9 +59,11 @@ describe('STS GetCallerIdentity at /sts', () => {
 
   it('answers other STS actions with InvalidAction and changes nothing', async () => {
     const { kms, rootKey } = await freshEndpoint();
-    await expect(sts(kms, rootKey).send(new GetSessionTokenCommand({}))).rejects.toMatchObject({
+    await expect(
+      sts(kms, rootKey).send(new DecodeAuthorizationMessageCommand({ EncodedMessage: 'x' })),
+    ).rejects.toMatchObject({
       name: 'InvalidAction',
-      message: 'Could not find operation GetSessionToken for version 2011-06-15',
+      message: 'Could not find operation DecodeAuthorizationMessage for version 2011-06-15',
     });
   });
 

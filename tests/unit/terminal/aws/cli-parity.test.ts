@@ -216,6 +216,12 @@ const CASES: (string | [string, Env] | [string, Env, string])[] = [
   ['iam list-users --output json', { AWS_REGION: '' }],
   'iam update-assume-role-policy --role-name KeyUser --policy-document file://key-policy.json',
   'iam delete-role --role-name KeyUser',
+  // STS sessions, as a sheet assumes a role and exports its credentials.
+  'sts assume-role --role-arn arn:aws:iam::111122223333:role/KeyUser --role-session-name lab --external-id lab-42',
+  'sts assume-role --role-arn arn:aws:iam::111122223333:role/KeyUser --role-session-name lab --duration-seconds 900 --query Credentials.AccessKeyId --output text',
+  'sts assume-role --role-arn arn:aws:iam::111122223333:role/KeyUser --role-session-name lab --tags Key=tenant,Value=blue --transitive-tag-keys tenant --policy file://key-policy.json',
+  `sts assume-role --role-arn arn:aws:iam::111122223333:role/KeyUser --role-session-name lab --query "Credentials.[AccessKeyId,SecretAccessKey,SessionToken]" --output text`,
+  'sts get-session-token --duration-seconds 3600 --output table',
 ];
 
 /** AWS_PARITY_ONLY=<regex> runs only the matching lines (while working on one behaviour). */

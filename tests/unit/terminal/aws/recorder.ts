@@ -316,6 +316,19 @@ export async function startRecorder(): Promise<Recorder> {
         '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::111122223333:user/lab</Arn><UserId>AIDAEXAMPLE</UserId><Account>111122223333</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></GetCallerIdentityResponse>',
       );
     }
+    const sessionCreds =
+      '<Credentials><AccessKeyId>ASIAEXAMPLE</AccessKeyId><SecretAccessKey>wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY</SecretAccessKey><SessionToken>IQoJb3JpZ2luX2VjEXAMPLE</SessionToken><Expiration>2023-11-14T23:13:20Z</Expiration></Credentials>';
+    if (form.get('Action') === 'AssumeRole' || form.get('Action') === 'GetSessionToken') {
+      const action = form.get('Action')!;
+      const extra =
+        action === 'AssumeRole'
+          ? `<AssumedRoleUser><AssumedRoleId>AROAEXAMPLE:${form.get('RoleSessionName')}</AssumedRoleId><Arn>arn:aws:sts::111122223333:assumed-role/KeyUser/${form.get('RoleSessionName')}</Arn></AssumedRoleUser>${form.has('Policy') ? '<PackedPolicySize>6</PackedPolicySize>' : ''}`
+          : '';
+      res.writeHead(200, { 'content-type': 'text/xml' });
+      return res.end(
+        `<${action}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><${action}Result>${sessionCreds}${extra}</${action}Result><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></${action}Response>`,
+      );
+    }
     if (form.get('Version') === '2010-05-08') {
       const [status, out] = iam(form);
       res.writeHead(status, { 'content-type': 'text/xml' });
