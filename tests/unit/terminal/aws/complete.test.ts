@@ -23,7 +23,7 @@ describe('awsCompleter', () => {
       '--encryption-algorithm',
       '--encryption-context',
     ]);
-    expect(complete('aws sts get')).toEqual(['get-caller-identity']);
+    expect(complete('aws sts get')).toEqual(['get-caller-identity', 'get-session-token']);
     expect(complete('aws configure s')).toEqual(['set']);
   });
 
