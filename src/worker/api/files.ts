@@ -12,9 +12,9 @@ import { handleSink, opfsSink, releaseOutput } from '../files-sinks';
 import { framePool } from '../frame-pool';
 import type { FileJobResult, FileOutput, FilesWorkerApi } from './files-types';
 
-/** A pool of frame workers for a job that asked for more than one; closed when the job ends. */
+/** A pool of frame workers for a job that asked for any; closed when the job ends. */
 async function withCipher<T>(workers: number | undefined, fn: (cipher?: FrameCipher) => Promise<T>): Promise<T> {
-  if (workers === undefined || workers === 1) return fn();
+  if (workers === undefined || workers === 0) return fn();
   const pool = framePool(workers);
   try {
     return await fn(pool);
