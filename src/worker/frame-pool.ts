@@ -29,8 +29,9 @@ export interface FrameWorker {
   terminate(): void;
 }
 
-/** Frames in flight per worker: one computing while the next waits in its queue. */
-const PER_WORKER = 8;
+/** Frames in flight per worker: one computing while the next ones wait in its queue (8 measured faster than 2
+ * on a loaded machine, where a worker is descheduled for whole time slices: docs/decisions/0014). */
+export const PER_WORKER = 8;
 
 export class FramePool implements FrameCipher {
   readonly inFlight: number;
