@@ -80,6 +80,12 @@ function variants(app, prefix) {
       (frame) => globalThis.pocketKms.api.copyRate(globalThis.benchAbSource, frame),
       FRAME,
     ),
+    // The same copy in the decrypt's frame-aligned read unit (one frame, 32 bytes more than a frame's content).
+    [`${prefix}copy OPFS → OPFS, frame-sized reads`]: timed(
+      app.encBytes,
+      (unit) => globalThis.pocketKms.api.copyRate(globalThis.benchAbSource, unit),
+      FRAME + 32,
+    ),
     [`${prefix}copy File → OPFS`]: timed(
       bytes,
       (frame) => globalThis.pocketKms.api.copyRate(document.getElementById('bench-file').files[0], frame),

@@ -70,7 +70,7 @@ try {
   await releaseEncryptDecrypt(page);
   // Frame workers: the same jobs with body frames sealed and opened in parallel in a pool.
   const pools = [];
-  for (const workers of [2, 4]) {
+  for (const workers of [1, 2, 4]) {
     const e = await sampled(profile, () =>
       page.evaluate(
         ({ keyArn, FRAME, workers }) =>
@@ -199,7 +199,7 @@ try {
     );
   }
   console.log(
-    `(one worker = frames sealed in the KMS worker itself; n frame workers = a pool of n; this machine has ${cpus().length} logical cores)`,
+    `("one worker" = the jobs' default: on fewer than 3 logical cores frames are sealed in the KMS worker itself, else a calibrated pool; n frame workers = a pool of n; this machine has ${cpus().length} logical cores)`,
   );
   // The ratios that hold: the same paths again in alternating rounds beside their copies and stages.
   if (FILE_ROUNDS > 0) await filesRounds(page, { keyArn, frame: FRAME, bytes, rounds: FILE_ROUNDS });
