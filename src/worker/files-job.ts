@@ -123,6 +123,8 @@ export async function encryptJob<R>(
       ...(o.frameLength ? { frameLength: o.frameLength } : {}),
       ...(o.encryptionContext ? { encryptionContext: o.encryptionContext } : {}),
       ...(o.cipher ? { cipher: o.cipher } : {}),
+      // A File's chunks that end on a frame are then sealed without a copy (its size is known up front).
+      ...(o.input instanceof Blob ? { plaintextLength: o.input.size } : {}),
     });
   } catch (e) {
     await o.sink.writable.abort(e).catch(() => undefined);
