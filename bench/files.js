@@ -4,7 +4,7 @@
 // run: File.stream() read rate of the same file (default reads, and the jobs' own BYOB reader
 // into reused buffers), raw WebCrypto AES-GCM at the frame size in the worker, and the official
 // @aws-crypto/client-browser with its defaults on 64 MiB.
-// BENCH_FILE_MIB=4096 for the 4 GiB memory check; BENCH_FRAME_KIB to try other frame lengths. The ratios to the
+// BENCH_FILE_MIB=4096 for the 4 GiB memory check; BENCH_FRAME_KIB to try other frame lengths; BENCH_FILE_POOLS (1,2,4). The ratios to the
 // copies and to each path's slowest stage are then measured again in alternating rounds (bench/files-rounds.js,
 // BENCH_FILE_ROUNDS, 3; 0 skips them); the single-pass table above them is kept for memory.
 import { cpus } from 'node:os';
@@ -17,6 +17,8 @@ const FRAME = Number(process.env.BENCH_FRAME_KIB ?? 512) * 1024;
 const ESDK_MIB = Number(process.env.BENCH_ESDK_MIB ?? 64);
 /** Rounds of the alternating measurement (bench/files-rounds.js); 0 skips it. */
 const FILE_ROUNDS = Number(process.env.BENCH_FILE_ROUNDS ?? 3);
+/** Frame-worker pools to run the jobs in again (BENCH_FILE_POOLS, a comma list; empty skips them). */
+const POOLS = (process.env.BENCH_FILE_POOLS ?? '1,2,4').split(',').filter(Boolean).map(Number);
 
 const file = benchFile(MIB);
 const esdkBundle = await pageBundle('bench/esdk-browser-entry.js', { define: { global: 'globalThis' } });
@@ -70,7 +72,7 @@ try {
   await releaseEncryptDecrypt(page);
   // Frame workers: the same jobs with body frames sealed and opened in parallel in a pool.
   const pools = [];
-  for (const workers of [2, 4]) {
+  for (const workers of POOLS) {
     const e = await sampled(profile, () =>
       page.evaluate(
         ({ keyArn, FRAME, workers }) =>
@@ -199,7 +201,7 @@ try {
     );
   }
   console.log(
-    `(one worker = frames sealed in the KMS worker itself; n frame workers = a pool of n; this machine has ${cpus().length} logical cores)`,
+    `("one worker" = the jobs' default: on fewer than 3 logical cores frames are sealed in the KMS worker itself, else a calibrated pool; n frame workers = a pool of n; this machine has ${cpus().length} logical cores)`,
   );
   // The ratios that hold: the same paths again in alternating rounds beside their copies and stages.
   if (FILE_ROUNDS > 0) await filesRounds(page, { keyArn, frame: FRAME, bytes, rounds: FILE_ROUNDS });

@@ -50,6 +50,24 @@ export function rss(profile) {
   return total;
 }
 
+/** CPU seconds (user + system) spent so far by the processes whose command line names this run's profile
+ * directory: on a shared machine a path's CPU time per byte holds where its wall time swings with the load. */
+export function cpuSeconds(profile) {
+  const tick = 100; // USER_HZ on Linux
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(profile)) continue;
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      total += (Number(f[11]) + Number(f[12])) / tick;
+    } catch {
+      /* the process ended */
+    }
+  }
+  return total;
+}
+
 /** Writes the kernel's dirty pages out before a measured phase, so a phase does not pay for the
  * writeback of the gigabyte the previous one wrote (it made decrypt look 2–3x slower than it is). */
 export function settle() {

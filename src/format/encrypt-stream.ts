@@ -22,6 +22,9 @@ export interface EncryptOptions {
   encryptionContext?: EncryptionContext;
   /** Who seals frames (default WebCrypto in this thread, one at a time). */
   cipher?: FrameCipher;
+  /** The input's length, when known (a File's size): a chunk that ends exactly on a frame is then sealed
+   * straight from the input, since it is known whether more follows; an input that ends short of it fails. */
+  plaintextLength?: number;
 }
 
 export interface EncryptSession {
@@ -41,6 +44,9 @@ export async function createEncryptStream(opts: EncryptOptions): Promise<Encrypt
     throw new RangeError(`"suiteId" expected 0x0478 or 0x0578, got 0x${Number(suiteId).toString(16)}`);
   if (!Number.isInteger(frameLength) || frameLength < 1 || frameLength > 0xffffffff)
     throw new RangeError(`"frameLength" expected 1..2^32-1, got ${frameLength}`);
+  const declared = opts.plaintextLength;
+  if (declared !== undefined && !(Number.isSafeInteger(declared) && declared >= 0))
+    throw new RangeError(`"plaintextLength" expected a whole number of bytes, got ${declared}`);
   const userContext = opts.encryptionContext ?? {};
   /* Precondition: the 'aws-crypto-' prefix is reserved for the SDK's own entries. */
   for (const k of Object.keys(userContext))
@@ -80,6 +86,8 @@ export async function createEncryptStream(opts: EncryptOptions): Promise<Encrypt
   let buf = new Uint8Array(Math.min(frameLength, 4 << 20));
   let fill = 0;
   let seq = 1;
+  /** Plaintext bytes taken from the input so far. */
+  let taken = 0;
   const emit = (c: TransformStreamDefaultController<Uint8Array>, b: Uint8Array) => {
     signer?.update(b);
     c.enqueue(b);
@@ -118,10 +126,15 @@ export async function createEncryptStream(opts: EncryptOptions): Promise<Encrypt
           await frame(c, buf, false);
           fill = 0;
         }
-        if (fill === 0 && chunk.length - o > frameLength) {
+        const rest = chunk.length - o;
+        if (
+          fill === 0 &&
+          (rest > frameLength || (rest === frameLength && declared !== undefined && taken + rest < declared))
+        ) {
           // Whole frames straight from the input, without a copy.
           await frame(c, chunk.subarray(o, o + frameLength), false);
           o += frameLength;
+          taken += frameLength;
           continue;
         }
         const n = Math.min(frameLength - fill, chunk.length - o);
@@ -133,9 +146,13 @@ export async function createEncryptStream(opts: EncryptOptions): Promise<Encrypt
         buf.set(chunk.subarray(o, o + n), fill);
         fill += n;
         o += n;
+        taken += n;
       }
     },
     async flush(c) {
+      /* Precondition: the input was as long as declared (a regular frame may already claim that more follows). */
+      if (declared !== undefined && taken < declared)
+        throw new RangeError(`The input ended after ${taken} bytes, before its declared ${declared}.`);
       await frame(c, buf.subarray(0, fill), true);
       while (pending.length) await emitOldest(c);
       buf.fill(0);

@@ -43,6 +43,9 @@ export interface BlobSourceOptions {
   unit?: number;
   /** Default READ_BUFFERS. */
   buffers?: number;
+  /** Bytes of a shorter first read (1..unit), so that every read after it starts on a record boundary (a
+   * message's header, then whole frames: the decrypt stream then takes frames as views of the chunks). */
+  first?: number;
 }
 
 /**
@@ -64,6 +67,9 @@ export async function writeBlob(
   if (!Number.isInteger(unit) || unit < 1) throw new RangeError(`"unit" expected a positive integer, got ${unit}`);
   if (!Number.isInteger(count) || count < 1)
     throw new RangeError(`"buffers" expected a positive integer, got ${count}`);
+  let first = o.first;
+  if (first !== undefined && !(Number.isInteger(first) && first >= 1 && first <= unit))
+    throw new RangeError(`"first" expected 1..${unit}, got ${first}`);
   const stream = blob.stream() as ReadableStream<Uint8Array>;
   let byob: ReadableStreamBYOBReader | undefined;
   try {
@@ -100,7 +106,9 @@ export async function writeBlob(
       }
       if (byob) {
         // Fewer than `count` writes are in flight, so this allocates at most `count` buffers in all.
-        const { chunk, done } = await fill(byob, pool.pop() ?? new ArrayBuffer(unit), unit);
+        const size = first ?? unit;
+        const { chunk, done } = await fill(byob, pool.pop() ?? new ArrayBuffer(unit), size);
+        first = undefined;
         if (chunk.length) put(chunk, true);
         else pool.push(chunk.buffer as ArrayBuffer);
         sinceYield += chunk.length;
@@ -132,13 +140,14 @@ export async function writeBlob(
 /** TypeScript's DOM types do not have read()'s `min` option yet (Streams spec, 2023). */
 type ReadWithMin = (view: Uint8Array, options: { min: number }) => Promise<ReadableStreamReadResult<Uint8Array>>;
 
-/** Fills `buf` (unit bytes) from the reader, or up to the end of the stream. BYOB reads transfer
- * the buffer, so the result is a view of the same memory under a new ArrayBuffer. */
+/** Fills the first `unit` bytes of `buf` from the reader, or up to the end of the stream. BYOB reads
+ * transfer the buffer, so the result is a view of the same memory under a new ArrayBuffer. */
 async function fill(
   reader: ReadableStreamBYOBReader,
   buf: ArrayBuffer,
   unit: number,
 ): Promise<{ chunk: Uint8Array; done: boolean }> {
+  const size = buf.byteLength;
   let got = 0;
   for (;;) {
     // `min` asks for the whole unit in one read where supported; elsewhere this loop gathers it.
@@ -146,7 +155,7 @@ async function fill(
       min: unit - got,
     });
     if (r.value) buf = r.value.buffer as ArrayBuffer;
-    else buf = new ArrayBuffer(unit); // cancelled: the buffer is gone
+    else buf = new ArrayBuffer(size); // cancelled: the buffer is gone
     got += r.value?.byteLength ?? 0;
     if (r.done) return { chunk: new Uint8Array(buf, 0, got), done: true };
     if (got === unit) return { chunk: new Uint8Array(buf, 0, got), done: false };

@@ -7,6 +7,7 @@ import { suiteHex } from '../format/suites';
 import type { FrameCipher } from '../format/frame-cipher';
 import type { FileProgress, HeaderSummary } from './api/files-types';
 import { writeBlob, yieldToEventLoop, YIELD_EVERY } from './blob-source';
+import { frameAlignedReads } from './frame-reads';
 
 /** Where output bytes go. `writable` is aborted by the pipe on failure; `finish` runs after success. */
 export interface Sink<R> {
@@ -74,6 +75,7 @@ async function run<R>(
   o: Common<R>,
   transform: TransformStream<Uint8Array, Uint8Array>,
   header: () => HeaderSummary | undefined,
+  reads: { first?: number; unit?: number } = {},
 ): Promise<JobRun<R>> {
   const p: FileProgress = { bytesIn: 0, bytesOut: 0 };
   let last = 0;
@@ -92,7 +94,7 @@ async function run<R>(
     .pipeTo(o.sink.writable, signal);
   const into =
     o.input instanceof Blob
-      ? writeBlob(o.input, transform.writable, { onBytes: onIn, ...signal })
+      ? writeBlob(o.input, transform.writable, { onBytes: onIn, ...reads, ...signal })
       : o.input.pipeThrough(counter(onIn, 'readable')).pipeTo(transform.writable, signal);
   // Either side's failure errors the transform and so the other side; the output's reason is the
   // one to report (it is the abort reason when cancelled), as when this was one pipe.
@@ -121,6 +123,8 @@ export async function encryptJob<R>(
       ...(o.frameLength ? { frameLength: o.frameLength } : {}),
       ...(o.encryptionContext ? { encryptionContext: o.encryptionContext } : {}),
       ...(o.cipher ? { cipher: o.cipher } : {}),
+      // A File's chunks that end on a frame are then sealed without a copy (its size is known up front).
+      ...(o.input instanceof Blob ? { plaintextLength: o.input.size } : {}),
     });
   } catch (e) {
     await o.sink.writable.abort(e).catch(() => undefined);
@@ -151,5 +155,7 @@ export async function decryptJob<R>(
       o.onHeader?.(h);
     },
   });
-  return run(o, stream, () => h);
+  // A stored message is read frame-aligned: each frame is then a view of one read (frame-reads.ts).
+  const reads = o.input instanceof Blob ? await frameAlignedReads(o.input) : undefined;
+  return run(o, stream, () => h, reads);
 }

@@ -1,20 +1,25 @@
-// A pool of frame workers for file jobs: body frames are independent, so several can be sealed or
-// opened at once on machines with more cores; the format streams keep them in order (FrameCipher).
-// Each frame's bytes are copied once into a buffer of their own, which is transferred (cloning a
-// view would copy its whole underlying buffer, a 1 MiB read chunk for a 512 KiB frame), so the
-// streams may reuse theirs at once; results come back transferred too.
+// A pool of frame workers for file jobs: body frames are independent, so they can be sealed or opened on
+// other threads while the job's own thread reads and writes (WebCrypto runs AES on the calling thread in
+// Chromium); the format streams keep them in order (FrameCipher). Each frame is copied once into a buffer the
+// pool recycles (the worker sends it back with the result), so the streams may reuse theirs at once and a
+// gigabyte allocates no fresh input buffers; the message key is sent to each worker once, not per frame.
 import type { FrameCipher } from '../format/frame-cipher';
 
+/** One frame: `buf` holds iv ‖ aad ‖ data; `key` is sent with the first frame of `keyId` to a worker. */
 export interface FrameRequest {
   id: number;
   op: 'seal' | 'open';
-  key: CryptoKey;
-  iv: Uint8Array<ArrayBuffer>;
-  aad: Uint8Array<ArrayBuffer>;
-  data: Uint8Array<ArrayBuffer>;
+  keyId: number;
+  key?: CryptoKey;
+  buf: ArrayBuffer;
+  ivLength: number;
+  aadLength: number;
+  dataLength: number;
 }
 
-export type FrameResult = { id: number; ok: true; data: ArrayBuffer } | { id: number; ok: false };
+/** `buf` is the request's buffer, sent back to be reused. */
+export type FrameResult =
+  { id: number; ok: true; data: ArrayBuffer; buf: ArrayBuffer } | { id: number; ok: false; buf: ArrayBuffer };
 
 /** The part of Worker the pool uses (tests pass in-process stand-ins). */
 export interface FrameWorker {
@@ -24,13 +29,17 @@ export interface FrameWorker {
   terminate(): void;
 }
 
-/** Frames in flight per worker: one computing while the next waits in its queue. */
-const PER_WORKER = 2;
+/** Frames in flight per worker: one computing while the next ones wait in its queue (8 measured faster than 2
+ * on a loaded machine, where a worker is descheduled for whole time slices: docs/decisions/0014). */
+export const PER_WORKER = 8;
 
 export class FramePool implements FrameCipher {
   readonly inFlight: number;
-  private readonly workers: FrameWorker[];
+  private readonly workers: { w: FrameWorker; keys: WeakSet<CryptoKey> }[];
   private readonly waiting = new Map<number, { resolve: (r: FrameResult) => void; reject: (e: Error) => void }>();
+  private readonly keyIds = new WeakMap<CryptoKey, number>();
+  /** Input buffers back from the workers, largest last: at most one per frame in flight. */
+  private readonly spare: ArrayBuffer[] = [];
   private next = 0;
   private turn = 0;
   private broken?: Error;
@@ -43,10 +52,11 @@ export class FramePool implements FrameCipher {
       w.onmessage = (e) => {
         const p = this.waiting.get(e.data.id);
         this.waiting.delete(e.data.id);
+        if (e.data.buf.byteLength && this.spare.length < this.inFlight) this.spare.push(e.data.buf);
         p?.resolve(e.data);
       };
       w.onerror = () => this.fail(new Error('A frame worker failed.'));
-      return w;
+      return { w, keys: new WeakSet<CryptoKey>() };
     });
   }
 
@@ -54,6 +64,15 @@ export class FramePool implements FrameCipher {
     this.broken = e;
     for (const p of this.waiting.values()) p.reject(e);
     this.waiting.clear();
+  }
+
+  /** A buffer of at least n bytes: a spare one when it is large enough (frames are all one size but the last);
+   * else a new one, and one spare too small for these frames is let go. */
+  private buffer(n: number): ArrayBuffer {
+    const i = this.spare.findIndex((b) => b.byteLength >= n);
+    if (i >= 0) return this.spare.splice(i, 1)[0]!;
+    this.spare.pop();
+    return new ArrayBuffer(n);
   }
 
   private run(
@@ -65,14 +84,28 @@ export class FramePool implements FrameCipher {
   ): Promise<FrameResult> {
     if (this.broken) return Promise.reject(this.broken);
     const id = this.next++;
-    const worker = this.workers[this.turn++ % this.workers.length]!;
+    const slot = this.workers[this.turn++ % this.workers.length]!;
     const result = new Promise<FrameResult>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
-    const own = {
-      iv: iv.slice() as Uint8Array<ArrayBuffer>,
-      aad: aad.slice() as Uint8Array<ArrayBuffer>,
-      data: data.slice() as Uint8Array<ArrayBuffer>,
+    let keyId = this.keyIds.get(key);
+    if (keyId === undefined) this.keyIds.set(key, (keyId = id));
+    const buf = this.buffer(iv.length + aad.length + data.length);
+    const all = new Uint8Array(buf);
+    all.set(iv, 0);
+    all.set(aad, iv.length);
+    all.set(data, iv.length + aad.length);
+    const send = !slot.keys.has(key);
+    slot.keys.add(key);
+    const m: FrameRequest = {
+      id,
+      op,
+      keyId,
+      ...(send ? { key } : {}),
+      buf,
+      ivLength: iv.length,
+      aadLength: aad.length,
+      dataLength: data.length,
     };
-    worker.postMessage({ id, op, key, ...own }, [own.iv.buffer, own.aad.buffer, own.data.buffer]);
+    slot.w.postMessage(m, [buf]);
     return result;
   }
 
@@ -90,7 +123,7 @@ export class FramePool implements FrameCipher {
   /** Stops the workers; frames still in flight fail. */
   close(): void {
     this.fail(new Error('The frame pool was closed.'));
-    for (const w of this.workers) w.terminate();
+    for (const { w } of this.workers) w.terminate();
   }
 }
 

@@ -40,7 +40,8 @@ export interface EncryptFileOptions {
   suiteId?: 0x0478 | 0x0578;
   frameLength?: number;
   output?: FileOutput;
-  /** Frame workers: 1 (default) seals frames in the KMS worker; 2–16 seal them in parallel in a pool. */
+  /** Frame workers: 0 seals frames in the KMS worker; 1–16 in a pool of that many; by default a pool only
+   * where the job's first frames ran faster in one (src/worker/frame-calibration.ts). */
   workers?: number;
 }
 
@@ -49,7 +50,8 @@ export interface DecryptFileOptions {
   allowLegacy?: boolean;
   maxEncryptedDataKeys?: number;
   output?: FileOutput;
-  /** Frame workers: 1 (default) opens frames in the KMS worker; 2–16 open them in parallel in a pool. */
+  /** Frame workers: 0 opens frames in the KMS worker; 1–16 in a pool of that many; by default a pool only
+   * where the job's first frames ran faster in one (src/worker/frame-calibration.ts). */
   workers?: number;
 }
 

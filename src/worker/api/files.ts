@@ -9,12 +9,27 @@ import { downloadSink } from '../download-sink';
 import { coreKeyring } from '../files-keyring';
 import { decryptJob, encryptJob, summarize, type JobRun, type Sink } from '../files-job';
 import { handleSink, opfsSink, releaseOutput } from '../files-sinks';
-import { framePool } from '../frame-pool';
+import { CalibratingCipher, defaultPoolSize, MIN_CORES } from '../frame-calibration';
+import { framePool, PER_WORKER } from '../frame-pool';
 import type { FileJobResult, FileOutput, FilesWorkerApi } from './files-types';
 
-/** A pool of frame workers for a job that asked for more than one; closed when the job ends. */
+/**
+ * Who seals or opens a job's frames: `workers` 0 the KMS worker itself, 1–16 a pool of that many frame workers,
+ * closed when the job ends; by default a pool only where it measures faster (frame-calibration.ts).
+ */
 async function withCipher<T>(workers: number | undefined, fn: (cipher?: FrameCipher) => Promise<T>): Promise<T> {
-  if (workers === undefined || workers === 1) return fn();
+  if (workers === 0) return fn();
+  if (workers === undefined) {
+    const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
+    if (cores < MIN_CORES) return fn();
+    const size = defaultPoolSize(cores);
+    const c = new CalibratingCipher(() => framePool(size), size * PER_WORKER);
+    try {
+      return await fn(c);
+    } finally {
+      c.close();
+    }
+  }
   const pool = framePool(workers);
   try {
     return await fn(pool);

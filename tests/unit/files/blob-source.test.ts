@@ -147,9 +147,46 @@ describe('writeBlob', () => {
     });
   });
 
-  it('rejects a unit or pool size that makes no progress', async () => {
+  it('rejects a unit or pool size that makes no progress, and a first read outside 1..unit', async () => {
     await expect(writeBlob(new Blob([]), new WritableStream(), { unit: 0 })).rejects.toBeInstanceOf(RangeError);
     await expect(writeBlob(new Blob([]), new WritableStream(), { buffers: 0.5 })).rejects.toBeInstanceOf(RangeError);
+    await expect(writeBlob(new Blob([]), new WritableStream(), { unit: 10, first: 0 })).rejects.toBeInstanceOf(
+      RangeError,
+    );
+    await expect(writeBlob(new Blob([]), new WritableStream(), { unit: 10, first: 11 })).rejects.toBeInstanceOf(
+      RangeError,
+    );
+  });
+
+  it('reads `first` bytes first, then whole units, from any piece sizes, without refilling a held buffer', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 5000 }),
+        fc.array(fc.integer({ min: 1, max: 900 }), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 1, max: 1200 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.array(fc.nat(3), { minLength: 1, maxLength: 5 }),
+        async (size, pieces, unit, at, delays) => {
+          const first = Math.max(1, Math.ceil(at * unit));
+          const data = random(size);
+          const s = checkingSink(data, delays);
+          const lengths: number[] = [];
+          const inner = s.writable.getWriter();
+          const spy = new WritableStream<Uint8Array>({
+            write: (c) => (lengths.push(c.length), inner.write(c)),
+            close: () => inner.close(),
+          });
+          await writeBlob(standIn(data, pieces), spy, { unit, first, buffers: 2 });
+          expect(s.at()).toBe(size);
+          expect(s.seen.bad).toBe(0);
+          // Short reads are gathered: only the last read may be shorter than asked.
+          const want = [first, ...Array.from({ length: lengths.length }, () => unit)];
+          lengths.slice(0, -1).forEach((n, i) => expect(n).toBe(want[i]));
+          if (lengths.length) expect(lengths.at(-1)).toBeLessThanOrEqual(want[lengths.length - 1]!);
+        },
+      ),
+      { numRuns: 120 },
+    );
   });
 
   it.each([

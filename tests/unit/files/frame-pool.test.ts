@@ -1,6 +1,7 @@
 // The frame pool (src/worker/frame-pool.ts) with in-process stand-ins for its workers that answer
 // out of order: messages round-trip through the format streams, a bad frame is reported as such,
-// the caller's buffers are never shared with a worker, and a failed or closed pool fails its frames.
+// the caller's buffers are never shared with a worker, the pool's own buffers are reused and the key
+// is sent once per worker, and a failed or closed pool fails its frames.
 import { describe, expect, it } from 'vitest';
 import { AuthenticationError, createDecryptStream, createEncryptStream } from '../../../src/format';
 import { FramePool, type FrameRequest, type FrameResult, type FrameWorker } from '../../../src/worker/frame-pool';
@@ -12,20 +13,31 @@ class FakeWorker implements FrameWorker {
   onerror: ((e: ErrorEvent) => void) | null = null;
   terminated = false;
   seen: FrameRequest[] = [];
+  buffers = new Set<ArrayBuffer>();
+  private keys = new Map<number, CryptoKey>();
   private n = 0;
 
   postMessage(m: FrameRequest, transfer: Transferable[]): void {
     this.seen.push(m);
-    // Everything posted is transferred: the pool must have handed over buffers of its own.
-    expect(transfer).toEqual([m.iv.buffer, m.aad.buffer, m.data.buffer]);
-    const params = { name: 'AES-GCM', iv: m.iv, additionalData: m.aad, tagLength: 128 };
-    const work =
-      m.op === 'seal' ? crypto.subtle.encrypt(params, m.key, m.data) : crypto.subtle.decrypt(params, m.key, m.data);
+    // Everything posted is transferred: the pool must have handed over a buffer of its own.
+    expect(transfer).toEqual([m.buf]);
+    this.buffers.add(m.buf);
+    // As structured cloning would: the worker holds the bytes, the pool's copy is gone until sent back.
+    const buf = m.buf.slice(0);
+    if (m.key) this.keys.set(m.keyId, m.key);
+    const key = this.keys.get(m.keyId)!;
+    expect(key).toBeDefined();
+    const iv = new Uint8Array(buf, 0, m.ivLength);
+    const aad = new Uint8Array(buf, m.ivLength, m.aadLength);
+    const data = new Uint8Array(buf, m.ivLength + m.aadLength, m.dataLength);
+    const params = { name: 'AES-GCM', iv, additionalData: aad, tagLength: 128 };
+    const work = m.op === 'seal' ? crypto.subtle.encrypt(params, key, data) : crypto.subtle.decrypt(params, key, data);
     const delay = (this.n++ * 7) % 4;
+    const answer = (r: FrameResult) =>
+      setTimeout(() => this.onmessage?.({ data: r } as MessageEvent<FrameResult>), delay);
     work.then(
-      (data) =>
-        setTimeout(() => this.onmessage?.({ data: { id: m.id, ok: true, data } } as MessageEvent<FrameResult>), delay),
-      () => setTimeout(() => this.onmessage?.({ data: { id: m.id, ok: false } } as MessageEvent<FrameResult>), delay),
+      (out) => answer({ id: m.id, ok: true, data: out, buf: m.buf }),
+      () => answer({ id: m.id, ok: false, buf: m.buf }),
     );
   }
 
@@ -47,7 +59,7 @@ function pool(size: number) {
 describe('FramePool', () => {
   it('seals and opens frames across its workers, in order, byte for byte', async () => {
     const { p, workers } = pool(3);
-    expect(p.inFlight).toBe(6);
+    expect(p.inFlight).toBe(24);
     const keyring = memoryKeyring();
     const pt = random(100 * 64 + 9);
     const { stream } = await createEncryptStream({ keyring, frameLength: 64, cipher: p });
@@ -56,9 +68,15 @@ describe('FramePool', () => {
     expect(workers.every((w) => w.seen.length > 10)).toBe(true);
     const plain = await pipe(createDecryptStream({ keyring }), [enc.out]);
     expect(Buffer.from(plain.out).equals(Buffer.from(pt))).toBe(true);
+    for (const w of workers) w.buffers.clear();
     const pooled = await pipe(createDecryptStream({ keyring, cipher: p }), chunksOf(enc.out, 'random'));
     expect(pooled.error).toBeUndefined();
     expect(Buffer.from(pooled.out).equals(Buffer.from(pt))).toBe(true);
+    // Each worker got the message key with its first frame only, and the pool reused its buffers: at most
+    // twice as many as frames in flight (those in flight, and those back and not yet reused), for 101 frames.
+    for (const w of workers) expect(w.seen.filter((m) => m.key).length).toBe(2); // the encrypt's key, the decrypt's
+    const buffers = new Set(workers.flatMap((w) => [...w.buffers]));
+    expect(buffers.size).toBeLessThanOrEqual(2 * p.inFlight);
     p.close();
     expect(workers.every((w) => w.terminated)).toBe(true);
   });
