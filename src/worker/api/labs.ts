@@ -20,6 +20,8 @@ export interface LabResetResult {
   aliases: string[];
   /** Buckets the lab found (its checks bound), emptied and deleted. */
   buckets: string[];
+  /** IAM users and roles made since the lab started, deleted with their policies and access keys. */
+  principals: string[];
 }
 
 export interface LabsWorkerApi {
@@ -96,7 +98,7 @@ export function labsApi(ctx: WorkerContext): LabsWorkerApi {
     const { kms, world } = await open();
     const store = saved(kms, labId);
     const progress = await store.get();
-    const out: LabResetResult = { scheduled: [], aliases: [], buckets: [] };
+    const out: LabResetResult = { scheduled: [], aliases: [], buckets: [], principals: [] };
     if (!progress) return out;
     const owner = ctx.acting.owner(kms);
     const made = new Set(
@@ -121,6 +123,12 @@ export function labsApi(ctx: WorkerContext): LabsWorkerApi {
       if (k.state === 'PendingDeletion') continue;
       await kms.call('ScheduleKeyDeletion', { KeyId: k.keyId, PendingWindowInDays: PENDING_WINDOW_DAYS }, owner);
       out.scheduled.push(k.keyId);
+    }
+    // Users and roles the lab made (a second run's create-user would fail on them), policies and keys too.
+    for (const p of await world.principals()) {
+      if (p.createdAt < progress.startedAt) continue;
+      await kms.iam.deletePrincipal(owner, p.arn);
+      out.principals.push(p.arn);
     }
     await store.put(undefined);
     if (out.scheduled.length) ctx.folderBackup.changed();
