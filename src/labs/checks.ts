@@ -95,6 +95,12 @@ export type Check =
       encryptionContextSubset?: Record<string, string>;
     }
   | { kind: 'grantAbsent'; key: string; grantee?: string; name?: string }
+  | {
+      /** A complete, unfiltered export of the trail (the Event history page's CloudTrail files) covered it
+       * through a record of the lab: the first record matching `after`, or any record since the start. */
+      kind: 'trailExported';
+      after?: AuditMatch;
+    }
   | ({ kind: 'auditEvent'; after?: AuditMatch } & AuditMatch)
   | { kind: 'objectEncrypted'; bucket: string; object: string; kmsKey?: string; bind?: string }
   | { kind: 'bucketAbsent'; bucket: string };
@@ -199,6 +205,7 @@ export const CHECK_FIELDS: Record<CheckKind, Record<string, FieldSpec>> = {
     bind: { type: 'binding' },
   },
   bucketAbsent: { bucket: { type: 'string', required: true, ref: true } },
+  trailExported: { after: { type: 'audit' } },
 };
 
 export const AUDIT_MATCH_FIELDS = AUDIT_FIELDS;

@@ -216,6 +216,8 @@ export class Env {
         return grantExists(this, c);
       case 'grantAbsent':
         return grantAbsent(this, c);
+      case 'trailExported':
+        return this.trailExported(c);
       case 'bucketAbsent': {
         const pattern = this.ref(c.bucket);
         if (pattern === undefined) return fail([unbound(c.bucket)]);
@@ -341,6 +343,33 @@ export class Env {
     for (const e of events) if (e.seq > from && (await this.matches(e, c))) return pass({}, related);
     const after = c.after ? ` after ${describeEvent(c.after, this)}` : '';
     return fail([`${describeEvent(c, this)}${after}: none since the lab started`], related);
+  }
+
+  private async trailExported(c: Extract<Check, { kind: 'trailExported' }>): Promise<Outcome> {
+    const through = await this.world.exportedThrough();
+    const related: Outcome['related'] = { keyIds: new Set(), eventNames: new Set() };
+    let seq = this.progress.startSeq + 1;
+    if (c.after) {
+      if (c.after.key !== undefined && this.ref(c.after.key) === undefined) return fail([unbound(c.after.key)]);
+      let found: LabEvent | undefined;
+      for (const e of await this.events())
+        if (await this.matches(e, c.after)) {
+          found = e;
+          break;
+        }
+      if (!found) return fail([`${describeEvent(c.after, this)}: none since the lab started`], related);
+      seq = found.seq;
+    }
+    if (through >= seq) return pass({}, related);
+    const what = c.after ? describeEvent(c.after, this) : "the lab's calls";
+    return fail(
+      [
+        through === 0
+          ? `the trail has never been exported whole (Event history → Export, CloudTrail files, no filter)`
+          : `the last whole export of the trail ends at record ${through}, before ${what} (record ${seq}): export it again`,
+      ],
+      related,
+    );
   }
 
   private async objectEncrypted(c: Extract<Check, { kind: 'objectEncrypted' }>): Promise<Outcome> {

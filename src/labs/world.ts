@@ -104,6 +104,8 @@ export interface LabWorld {
   ): Promise<LabSimulation>;
   principals(): Promise<LabPrincipal[]>;
   grants(): Promise<LabGrant[]>;
+  /** The trail's last record a complete, unfiltered export covered (0: never exported). */
+  exportedThrough(): Promise<number>;
   buckets(): Promise<string[]>;
   object(bucket: string, key: string): Promise<LabObject | undefined>;
 }

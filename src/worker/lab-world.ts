@@ -135,6 +135,9 @@ export function labWorld({ kms, store, s3, caller }: LabWorldParts): LabWorld {
         return out;
       });
     },
+    async exportedThrough() {
+      return (await kms.audit.planTrim()).exportedThrough;
+    },
     async buckets() {
       return (await (await s3()).listBuckets(root())).map((b) => b.name);
     },

@@ -5,6 +5,8 @@ import kmsBasics from '../../labs/shipped/kms-basics.yaml?raw';
 import separationOfDuties from '../../labs/shipped/separation-of-duties.yaml?raw';
 import envelope from '../../labs/shipped/envelope.yaml?raw';
 import rotation from '../../labs/shipped/rotation.yaml?raw';
+import signing from '../../labs/shipped/signing.yaml?raw';
+import forensics from '../../labs/shipped/forensics.yaml?raw';
 import { LabFormatError, parseLab, validateLab, type Lab } from '../../labs';
 
 export const SHIPPED: readonly Lab[] = [
@@ -12,6 +14,8 @@ export const SHIPPED: readonly Lab[] = [
   parseLab(separationOfDuties),
   parseLab(envelope),
   parseLab(rotation),
+  parseLab(signing),
+  parseLab(forensics),
 ];
 
 const PREFIX = 'pocket-kms:lab:';

@@ -213,3 +213,22 @@ describe('grantExists / grantAbsent', () => {
     expect((await revoked.evaluate()).steps[0]!.done).toBe(true);
   });
 });
+
+describe('trailExported', () => {
+  it('needs a whole export of the trail that covers the record it names', async () => {
+    const c = await labCore();
+    const k = await c.createKey();
+    await c.kms.audit.markExported((await c.kms.audit.head())!.seq); // an export before the lab
+    const r = await c.run(labOf({ kind: 'trailExported', after: { eventName: 'DisableKey', key: k.KeyId } }));
+    let e = await r.evaluate();
+    expect(e.steps[0]!.missing).toEqual([`a DisableKey call on key ${k.KeyId}: none since the lab started`]);
+    await c.call('DisableKey', { KeyId: k.KeyId });
+    const disabled = (await c.kms.audit.head())!.seq;
+    e = await r.evaluate();
+    expect(e.steps[0]!.missing[0]).toMatch(
+      new RegExp(`^the last whole export of the trail ends at record ${disabled - 1}, before a DisableKey call`),
+    );
+    await c.kms.audit.markExported(disabled);
+    expect((await r.evaluate()).steps[0]!.done).toBe(true);
+  });
+});
