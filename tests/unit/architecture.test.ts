@@ -70,6 +70,8 @@ const ALLOWED: Record<string, string[]> = {
     '@aws-sdk/client-kms',
     '@aws-sdk/client-sts',
     '@aws-sdk/client-s3',
+    // aws cloudtrail lookup-events (the audit-forensics lab).
+    '@aws-sdk/client-cloudtrail',
     'jmespath',
     'yaml',
     'just-bash',
