@@ -7,10 +7,11 @@ import { validateLab, type Lab } from '../../labs/format';
 import type { Kms } from '../../kms/kms';
 import { setting } from '../../store/settings';
 import type { WorkerContext } from '../context';
+import { exportKit, loadKit, type Kit, type KitLoadResult } from '../kit';
 import { labWorld } from '../lab-world';
 import { s3Of } from './s3-endpoint';
 
-export type { Lab, LabEvaluation, LabProgress };
+export type { Lab, LabEvaluation, LabProgress, Kit, KitLoadResult };
 export type { LabStep, StepResult, Check, Binding } from '../../labs';
 
 export interface LabResetResult {
@@ -35,6 +36,11 @@ export interface LabsWorkerApi {
   /** "Reset this lab": schedules deletion of the keys made since it started (and deletes their aliases),
    * empties and deletes the buckets its checks found, and forgets its progress. Scratch files stay. */
   labReset(labId: string): Promise<LabResetResult>;
+  /** A facilitator kit of this keystore's setup (src/worker/kit.ts), with a lab file's text if given. */
+  kitExport(lab?: string): Promise<Kit>;
+  /** Recreates a kit's setup in this keystore as its root.
+   * @throws KitFormatError, or the error of the call that failed */
+  kitLoad(kit: unknown): Promise<KitLoadResult>;
 }
 
 const PENDING_WINDOW_DAYS = 7;
@@ -79,6 +85,17 @@ export function labsApi(ctx: WorkerContext): LabsWorkerApi {
     },
     async labReset(labId) {
       return serial(String(labId), () => reset(labId));
+    },
+    async kitExport(lab) {
+      if (lab !== undefined && typeof lab !== 'string') throw new TypeError('"lab" expected a lab file\'s text');
+      const kms = await ctx.ready;
+      return exportKit({ kms, s3: () => s3Of(kms) }, lab);
+    },
+    async kitLoad(kit) {
+      const kms = await ctx.ready;
+      const r = await loadKit({ kms, s3: () => s3Of(kms) }, kit);
+      ctx.folderBackup.changed();
+      return r;
     },
   };
 
