@@ -15,7 +15,7 @@ export type Route =
   | { name: 'simulator'; keyId?: string }
   | { name: 'buckets' }
   | { name: 'terminal' }
-  | { name: 'labs'; fragment?: string }
+  | { name: 'labs'; fragment?: string; kit?: string }
   | { name: 'lab'; labId: string }
   | { name: 'not-found'; path: string };
 
@@ -35,8 +35,10 @@ export function parseHash(hash: string): Route {
   if (parts[0] === 'buckets' && parts.length === 1) return { name: 'buckets' };
   if (parts[0] === 'terminal' && parts.length === 1) return { name: 'terminal' };
   if (parts[0] === 'labs' && parts.length === 1) {
-    const lab = new URLSearchParams(query).get('lab');
-    return lab ? { name: 'labs', fragment: lab } : { name: 'labs' };
+    const q = new URLSearchParams(query);
+    const lab = q.get('lab');
+    const kit = q.get('kit');
+    return { name: 'labs', ...(lab ? { fragment: lab } : {}), ...(kit ? { kit } : {}) };
   }
   if (parts[0] === 'labs' && parts.length === 2) return { name: 'lab', labId: parts[1]! };
   if (parts[0] === 'simulator' && parts.length === 1)

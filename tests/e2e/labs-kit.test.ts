@@ -94,6 +94,24 @@ describe('facilitator kits', () => {
       expect(after.stdout).toContain('kms-user\nkms:DescribeKey\nRoom key\tEnabled\nroom\t12\n');
       expect(after.stdout).toContain('room-grant\tarn:aws:iam::ACCOUNT:user/kms-user\tDecrypt\n');
       expect(after.stdout).toContain('arn:aws:kms:us-east-1:ACCOUNT:key/KEY\n');
+
+      // The same kit as a #/labs?kit= link: shown, and loaded only on a click.
+      const link = await facilitator.getByRole('link', { name: 'kit link' }).getAttribute('href');
+      expect(link).toMatch(/#\/labs\?kit=[\w-]+$/);
+      const third = await openBrowser();
+      try {
+        await loadApp(third.page, env.app.url);
+        await third.page.goto(link!);
+        await third.page
+          .getByText(/This link holds a kit: 1 user\(s\) or role\(s\), 1 key\(s\), 1 bucket\(s\)/)
+          .waitFor();
+        expect((await shell(third.page, 'aws iam list-users --query "length(Users)"')).stdout).toBe('0\n');
+        await third.page.getByRole('button', { name: 'Load this kit' }).click();
+        await third.page.getByRole('status').filter({ hasText: 'Kit loaded:' }).waitFor();
+        expect((await shell(third.page, SURVEY)).stdout).toBe(before.stdout);
+      } finally {
+        await third.close();
+      }
     } finally {
       await attendee.close();
       rmSync(dir, { recursive: true, force: true });
