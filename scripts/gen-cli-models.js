@@ -13,6 +13,8 @@ const require = createRequire(import.meta.url);
 const SERVICES = {
   kms: { pkg: '@aws-sdk/client-kms', operations: 'all' },
   sts: { pkg: '@aws-sdk/client-sts', operations: ['AssumeRole', 'GetCallerIdentity', 'GetSessionToken'] },
+  // What /cloudtrail answers (src/endpoint/wire.ts): the event history, for the audit-forensics lab.
+  cloudtrail: { pkg: '@aws-sdk/client-cloudtrail', operations: ['LookupEvents'] },
   // What /iam answers (src/endpoint/iam.ts IAM_ACTIONS).
   iam: {
     pkg: '@aws-sdk/client-iam',

@@ -58,6 +58,48 @@ export type Check =
       exactly?: boolean;
       /** Only what this statement of the key policy (by Sid) allows the principal. */
       sid?: string;
+      /** The request's encryption context, for policies with `kms:EncryptionContext:…` conditions. */
+      encryptionContext?: Record<string, string>;
+    }
+  | {
+      /** The policy simulator's decision for one principal, actions and (for key actions) key. */
+      kind: 'decision';
+      principal: string;
+      actions: string[];
+      key?: string;
+      encryptionContext?: Record<string, string>;
+      allowed: boolean;
+      /** The statement (by Sid) that decided: the Deny that applied, or the Allow that let it through. */
+      statement?: string;
+      /** The simulator's reason (ExplicitDenyInKeyPolicy, NoKeyPolicyAllow, AllowedByGrant, …). */
+      reason?: string;
+    }
+  | {
+      /** An IAM user or role made since the lab started. */
+      kind: 'principalExists';
+      principal: string;
+      /** Its inline policies include these names. */
+      policies?: string[];
+      /** It has at least this many access keys. */
+      accessKeys?: number;
+    }
+  | { kind: 'principalAbsent'; principal: string }
+  | {
+      kind: 'grantExists';
+      key: string;
+      grantee: string;
+      /** The grant allows at least these operations. */
+      operations?: string[];
+      name?: string;
+      encryptionContextEquals?: Record<string, string>;
+      encryptionContextSubset?: Record<string, string>;
+    }
+  | { kind: 'grantAbsent'; key: string; grantee?: string; name?: string }
+  | {
+      /** A complete, unfiltered export of the trail (the Event history page's CloudTrail files) covered it
+       * through a record of the lab: the first record matching `after`, or any record since the start. */
+      kind: 'trailExported';
+      after?: AuditMatch;
     }
   | ({ kind: 'auditEvent'; after?: AuditMatch } & AuditMatch)
   | { kind: 'objectEncrypted'; bucket: string; object: string; kmsKey?: string; bind?: string }
@@ -125,6 +167,35 @@ export const CHECK_FIELDS: Record<CheckKind, Record<string, FieldSpec>> = {
     actions: { type: 'strings', required: true },
     exactly: { type: 'boolean' },
     sid: { type: 'string' },
+    encryptionContext: { type: 'pairs' },
+  },
+  decision: {
+    principal: { type: 'string', required: true },
+    actions: { type: 'strings', required: true },
+    key: { type: 'string', ref: true },
+    encryptionContext: { type: 'pairs' },
+    allowed: { type: 'boolean', required: true },
+    statement: { type: 'string' },
+    reason: { type: 'string' },
+  },
+  principalExists: {
+    principal: { type: 'string', required: true },
+    policies: { type: 'strings' },
+    accessKeys: { type: 'count' },
+  },
+  principalAbsent: { principal: { type: 'string', required: true } },
+  grantExists: {
+    key: { type: 'string', required: true, ref: true },
+    grantee: { type: 'string', required: true },
+    operations: { type: 'strings' },
+    name: { type: 'string' },
+    encryptionContextEquals: { type: 'pairs' },
+    encryptionContextSubset: { type: 'pairs' },
+  },
+  grantAbsent: {
+    key: { type: 'string', required: true, ref: true },
+    grantee: { type: 'string' },
+    name: { type: 'string' },
   },
   auditEvent: { ...AUDIT_FIELDS, after: { type: 'audit' } },
   objectEncrypted: {
@@ -134,6 +205,7 @@ export const CHECK_FIELDS: Record<CheckKind, Record<string, FieldSpec>> = {
     bind: { type: 'binding' },
   },
   bucketAbsent: { bucket: { type: 'string', required: true, ref: true } },
+  trailExported: { after: { type: 'audit' } },
 };
 
 export const AUDIT_MATCH_FIELDS = AUDIT_FIELDS;
@@ -147,3 +219,6 @@ export function globMatch(pattern: string, value: string): boolean {
 }
 
 const escapeRe = (s: string) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+
+/** `kms:Encrypt` for `Encrypt` or `kms:Encrypt`. */
+export const kmsAction = (a: string) => (a.startsWith('kms:') ? a : `kms:${a}`);

@@ -42,3 +42,9 @@ export function describeEvent(m: AuditMatch, env: Refs): string {
     : '';
   return `${/^[AEIOU]/.test(m.eventName) ? 'an' : 'a'} ${m.eventName} call${on}${by}${via}${ec}${outcome}`;
 }
+
+/** `tenant=blue,app=x` */
+export const pairs = (ec: Record<string, string>) =>
+  Object.entries(ec)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');

@@ -1,19 +1,15 @@
 // The check engine (docs/LABS.md "Checks"): evaluates a lab's checks from the keystore's state and its
 // audit trail since the lab started (a LabWorld), never from what was typed. A step is done the first
 // time its check passes and stays done; names a check binds ($labKey) are kept in the progress.
-import { globMatch, type AuditMatch, type Check } from './checks';
-import { describeEvent, describeKey, unbound } from './describe';
+import { globMatch, kmsAction, type AuditMatch, type Check } from './checks';
+import { describeEvent, describeKey, pairs, unbound } from './describe';
 import type { Lab } from './format';
 import { hintsFor } from './hints';
-import type { LabEvent, LabKey, LabWorld } from './world';
+import { decision, grantAbsent, grantExists, principalAbsent, principalExists } from './iam-checks';
+import { fail, keyRelated, merge, pass, type Binding, type Outcome } from './outcome';
+import type { LabEvent, LabKey, LabSimulation, LabWorld } from './world';
 
-export interface Binding {
-  /** What was found: a key (id = key ID) or an S3 bucket (id = its name). */
-  type: 'key' | 'bucket';
-  id: string;
-  arn?: string;
-  alias?: string;
-}
+export type { Binding, Outcome } from './outcome';
 
 /** A lab's progress in one keystore. */
 export interface LabProgress {
@@ -80,25 +76,6 @@ export async function evaluateLab(
   return { progress: next, steps, auditHead, complete: steps.every((s) => s.done) };
 }
 
-export interface Outcome {
-  ok: boolean;
-  missing: string[];
-  binds: Record<string, Binding>;
-  /** Keys and event names the check is about, so hints look at the right failures. */
-  related: { keyIds: Set<string>; eventNames: Set<string> };
-}
-
-const pass = (binds: Record<string, Binding> = {}, related = noRelated()): Outcome => ({
-  ok: true,
-  missing: [],
-  binds,
-  related,
-});
-const fail = (missing: string[], related = noRelated()): Outcome => ({ ok: false, missing, binds: {}, related });
-function noRelated(): Outcome['related'] {
-  return { keyIds: new Set(), eventNames: new Set() };
-}
-
 /** One evaluation's view of the world (keys and events read once). */
 export class Env {
   bindings: Record<string, Binding> = {};
@@ -121,10 +98,11 @@ export class Env {
     return (this.#caller ??= this.world.callerArn());
   }
 
-  /** `caller`, `root`, or an ARN (maybe a glob). */
+  /** `caller`, `root`, `user/<name>`, `role/<name>`, or an ARN (maybe a glob). */
   async principal(p: string): Promise<string> {
     if (p === 'caller') return this.caller();
     if (p === 'root') return `arn:aws:iam::${this.world.accountId}:root`;
+    if (/^(user|role)\//.test(p)) return `arn:aws:iam::${this.world.accountId}:${p}`;
     return p;
   }
 
@@ -228,6 +206,18 @@ export class Env {
         return this.auditEvent(c);
       case 'objectEncrypted':
         return this.objectEncrypted(c);
+      case 'decision':
+        return decision(this, c);
+      case 'principalExists':
+        return principalExists(this, c);
+      case 'principalAbsent':
+        return principalAbsent(this, c);
+      case 'grantExists':
+        return grantExists(this, c);
+      case 'grantAbsent':
+        return grantAbsent(this, c);
+      case 'trailExported':
+        return this.trailExported(c);
       case 'bucketAbsent': {
         const pattern = this.ref(c.bucket);
         if (pattern === undefined) return fail([unbound(c.bucket)]);
@@ -288,7 +278,13 @@ export class Env {
     const allowed = new Set<string>();
     let sidSeen = c.sid === undefined;
     for (const action of asked) {
-      const s = await this.world.simulate(who, action, key.keyId);
+      let s: LabSimulation;
+      try {
+        s = await this.world.simulate(who, action, key.keyId, c.encryptionContext);
+      } catch (e) {
+        // The principal is gone (NoSuchEntityException): nothing lets it do anything.
+        return fail([`${who} cannot be simulated: ${(e as Error).message}`], related);
+      }
       const ok =
         c.sid === undefined
           ? s.allowed
@@ -297,13 +293,15 @@ export class Env {
       if (c.sid !== undefined && s.keyPolicy.some((st) => st.sid === c.sid)) sidSeen = true;
       if (ok) allowed.add(action);
     }
+    const withEc = c.encryptionContext ? ` with encryption context ${pairs(c.encryptionContext)}` : '';
     const by = c.sid ? `statement "${c.sid}" of key ${key.keyId}'s policy` : `key ${key.keyId}`;
     if (!sidSeen) return fail([`the policy of key ${key.keyId} has no statement with Sid "${c.sid}"`], related);
     const missing = [...want].filter((a) => !allowed.has(a));
     const extra = c.exactly ? [...allowed].filter((a) => !want.has(a)).sort() : [];
     const out: string[] = [];
-    if (missing.length) out.push(`${by} does not let ${who} ${missing.join(', ')}`);
-    if (extra.length) out.push(`${by} also lets ${who} ${extra.join(', ')} (only ${[...want].join(', ')} expected)`);
+    if (missing.length) out.push(`${by} does not let ${who} ${missing.join(', ')}${withEc}`);
+    if (extra.length)
+      out.push(`${by} also lets ${who} ${extra.join(', ')}${withEc} (only ${[...want].join(', ')} expected)`);
     return out.length ? fail(out, related) : pass({}, related);
   }
 
@@ -347,6 +345,33 @@ export class Env {
     return fail([`${describeEvent(c, this)}${after}: none since the lab started`], related);
   }
 
+  private async trailExported(c: Extract<Check, { kind: 'trailExported' }>): Promise<Outcome> {
+    const through = await this.world.exportedThrough();
+    const related: Outcome['related'] = { keyIds: new Set(), eventNames: new Set() };
+    let seq = this.progress.startSeq + 1;
+    if (c.after) {
+      if (c.after.key !== undefined && this.ref(c.after.key) === undefined) return fail([unbound(c.after.key)]);
+      let found: LabEvent | undefined;
+      for (const e of await this.events())
+        if (await this.matches(e, c.after)) {
+          found = e;
+          break;
+        }
+      if (!found) return fail([`${describeEvent(c.after, this)}: none since the lab started`], related);
+      seq = found.seq;
+    }
+    if (through >= seq) return pass({}, related);
+    const what = c.after ? describeEvent(c.after, this) : "the lab's calls";
+    return fail(
+      [
+        through === 0
+          ? `the trail has never been exported whole (Event history → Export, CloudTrail files, no filter)`
+          : `the last whole export of the trail ends at record ${through}, before ${what} (record ${seq}): export it again`,
+      ],
+      related,
+    );
+  }
+
   private async objectEncrypted(c: Extract<Check, { kind: 'objectEncrypted' }>): Promise<Outcome> {
     const pattern = this.ref(c.bucket);
     if (pattern === undefined) return fail([unbound(c.bucket)]);
@@ -368,18 +393,3 @@ export class Env {
     return fail(seen.length ? seen : [`no object ${c.object} in bucket ${buckets.join(', ')}`], related);
   }
 }
-
-function merge(rs: Outcome[]): Outcome['related'] {
-  const out = noRelated();
-  for (const r of rs) {
-    r.related.keyIds.forEach((k) => out.keyIds.add(k));
-    r.related.eventNames.forEach((n) => out.eventNames.add(n));
-  }
-  return out;
-}
-
-function keyRelated(key: LabKey | undefined, ...eventNames: string[]): Outcome['related'] {
-  return { keyIds: new Set(key ? [key.keyId] : []), eventNames: new Set(eventNames) };
-}
-
-const kmsAction = (a: string) => (a.startsWith('kms:') ? a : `kms:${a}`);

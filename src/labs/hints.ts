@@ -3,6 +3,7 @@
 // InvalidCiphertextException beside the context the ciphertext was made with, a disabled or deleted
 // key, a call made in another region.
 import type { Env, Outcome } from './engine';
+import { explainSimulation } from './explain';
 import type { LabEvent } from './world';
 
 const MAX_HINTS = 3;
@@ -43,20 +44,11 @@ async function hintFor(env: Env, e: LabEvent, events: LabEvent[]): Promise<strin
     case 'AccessDeniedException': {
       if (!keyId) return `${what}: ${e.errorMessage ?? 'no policy allows it'}.`;
       const action = e.eventName === 'ReEncrypt' ? 'kms:ReEncryptFrom' : `kms:${e.eventName}`;
-      const s = await env.world.simulate(e.principalArn, action, keyId).catch(() => undefined);
+      // The same request as the call: its encryption context is what kms:EncryptionContext:… conditions read.
+      const s = await env.world.simulate(e.principalArn, action, keyId, e.encryptionContext).catch(() => undefined);
       if (!s) return `${what}: ${e.errorMessage ?? ''}`;
       if (s.allowed) return `${what} then, but the policies allow it now: run it again.`;
-      const deny = s.keyPolicy.find((st) => st.applies && st.effect === 'Deny');
-      const idDeny = s.identity.find((st) => st.effect === 'Deny');
-      const decided =
-        s.reason === 'ExplicitDenyInKeyPolicy' && deny
-          ? `the key policy's statement ${name(deny)} denies it`
-          : s.reason === 'ExplicitDenyInIdentityPolicy' && idDeny
-            ? `statement ${name(idDeny)} of identity policy "${idDeny.policy}" denies it`
-            : s.reason === 'NoIdentityPolicyAllow'
-              ? `the key policy leaves it to IAM (${delegating(s.keyPolicy)}), and no identity policy of ${e.principalArn} allows ${action}`
-              : `no statement of the key policy allows ${e.principalArn} ${action}`;
-      return `${what}: ${decided} (policy simulator, key ${keyId}).`;
+      return `${what}: ${explainSimulation(s, e.principalArn, action)} (policy simulator, key ${keyId}).`;
     }
     case 'InvalidCiphertextException': {
       if (e.eventName !== 'Decrypt' && e.eventName !== 'ReEncrypt')
@@ -84,13 +76,6 @@ async function hintFor(env: Env, e: LabEvent, events: LabEvent[]): Promise<strin
     default:
       return `${what}${e.errorMessage ? `: ${e.errorMessage}` : '.'}`;
   }
-}
-
-const name = (s: { sid?: string; index: number }) => (s.sid ? `"${s.sid}"` : `#${s.index + 1}`);
-
-function delegating(statements: { sid?: string; index: number; applies: boolean; effect: string }[]): string {
-  const s = statements.find((x) => x.applies && x.effect === 'Allow');
-  return s ? `statement ${name(s)}` : 'the account';
 }
 
 function context(ec: Record<string, string> | undefined): string {

@@ -24,6 +24,11 @@ export interface LabStatement {
   sid?: string;
   effect: 'Allow' | 'Deny';
   applies: boolean;
+  /** How its Principal matched: the caller itself, or the caller's account (leaving it to IAM policies). */
+  principalMatch?: 'direct' | 'account';
+  /** Why it does not apply; for a condition, which one and what the request had. */
+  mismatch?: 'principal' | 'action' | 'resource' | 'condition';
+  failedCondition?: { operator: string; key: string; values: string[]; actual?: string | string[] };
 }
 
 /** The simulator's answer for one action (src/kms/authz/simulate.ts). */
@@ -32,6 +37,8 @@ export interface LabSimulation {
   reason: string;
   message?: string;
   keyPolicy: LabStatement[];
+  /** The grant that allowed it (reason AllowedByGrant). */
+  grantId?: string;
   /** Statements of identity policies that apply, by policy name. */
   identity: { policy: string; sid?: string; index: number; effect: 'Allow' | 'Deny' }[];
 }
@@ -47,6 +54,27 @@ export interface LabEvent {
   userAgent: string;
   region: string;
   encryptionContext?: Record<string, string>;
+}
+
+/** An IAM user or role (src/kms/iam). */
+export interface LabPrincipal {
+  arn: string;
+  kind: 'user' | 'role';
+  name: string;
+  createdAt: number;
+  /** Inline policy names. */
+  policies: string[];
+  accessKeys: number;
+}
+
+export interface LabGrant {
+  grantId: string;
+  keyId: string;
+  name?: string;
+  granteePrincipal: string;
+  operations: string[];
+  encryptionContextEquals?: Record<string, string>;
+  encryptionContextSubset?: Record<string, string>;
 }
 
 export interface LabObject {
@@ -66,8 +94,18 @@ export interface LabWorld {
   eventsAfter(seq: number): Promise<LabEvent[]>;
   /** Every action the simulator may ask about a key (`kms:Encrypt`, …). */
   keyActions(): readonly string[];
-  /** What `principalArn` would be told calling `action` on `keyId` (not audited). */
-  simulate(principalArn: string, action: string, keyId: string): Promise<LabSimulation>;
+  /** What `principalArn` would be told calling `action` on `keyId` (none for account actions such as
+   * kms:CreateKey) with that encryption context (not audited). */
+  simulate(
+    principalArn: string,
+    action: string,
+    keyId: string | undefined,
+    encryptionContext?: Record<string, string>,
+  ): Promise<LabSimulation>;
+  principals(): Promise<LabPrincipal[]>;
+  grants(): Promise<LabGrant[]>;
+  /** The trail's last record a complete, unfiltered export covered (0: never exported). */
+  exportedThrough(): Promise<number>;
   buckets(): Promise<string[]>;
   object(bucket: string, key: string): Promise<LabObject | undefined>;
 }

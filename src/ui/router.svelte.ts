@@ -15,7 +15,7 @@ export type Route =
   | { name: 'simulator'; keyId?: string }
   | { name: 'buckets' }
   | { name: 'terminal' }
-  | { name: 'labs'; fragment?: string }
+  | { name: 'labs'; fragment?: string; kit?: string }
   | { name: 'lab'; labId: string }
   | { name: 'inspect' }
   | { name: 'visualise' }
@@ -39,8 +39,10 @@ export function parseHash(hash: string): Route {
   if (parts[0] === 'inspect' && parts.length === 1) return { name: 'inspect' };
   if (parts[0] === 'visualise' && parts.length === 1) return { name: 'visualise' };
   if (parts[0] === 'labs' && parts.length === 1) {
-    const lab = new URLSearchParams(query).get('lab');
-    return lab ? { name: 'labs', fragment: lab } : { name: 'labs' };
+    const q = new URLSearchParams(query);
+    const lab = q.get('lab');
+    const kit = q.get('kit');
+    return { name: 'labs', ...(lab ? { fragment: lab } : {}), ...(kit ? { kit } : {}) };
   }
   if (parts[0] === 'labs' && parts.length === 2) return { name: 'lab', labId: parts[1]! };
   if (parts[0] === 'simulator' && parts.length === 1)

@@ -1,7 +1,7 @@
 // The check engine's world (src/labs/world.ts) over a keystore: keys and aliases read from the store
 // (read-only, not audited: a check must not add records to the trail it reads), the audit trail
 // through Kms.audit, the policy simulator through Kms.simulate, and S3 objects as the account root.
-import type { LabEvent, LabKey, LabSimulation, LabWorld } from '../labs/world';
+import type { LabEvent, LabGrant, LabKey, LabSimulation, LabWorld } from '../labs/world';
 import { rootCaller, type Caller } from '../kms/ids';
 import type { Kms } from '../kms/kms';
 import { OPERATIONS } from '../kms/operations';
@@ -66,17 +66,34 @@ export function labWorld({ kms, store, s3, caller }: LabWorldParts): LabWorld {
       return entries.map(labEvent);
     },
     keyActions: () => KEY_ACTIONS,
-    async simulate(principalArn, action, keyId): Promise<LabSimulation> {
-      const s = await kms.simulate(await callerOf(principalArn), { action, keyId });
+    async simulate(principalArn, action, keyId, encryptionContext): Promise<LabSimulation> {
+      const s = await kms.simulate(await callerOf(principalArn), {
+        action,
+        ...(keyId ? { keyId } : {}),
+        ...(encryptionContext ? { encryptionContext } : {}),
+      });
       return {
         allowed: s.allowed,
         reason: s.reason,
         ...(s.message ? { message: s.message } : {}),
+        ...(s.grantId ? { grantId: s.grantId } : {}),
         keyPolicy: s.keyPolicy.map((st) => ({
           index: st.index,
           ...(st.sid ? { sid: st.sid } : {}),
           effect: st.effect,
           applies: st.applies,
+          ...(st.principalMatch ? { principalMatch: st.principalMatch } : {}),
+          ...(st.mismatch ? { mismatch: st.mismatch } : {}),
+          ...(st.failedCondition
+            ? {
+                failedCondition: {
+                  operator: st.failedCondition.operator,
+                  key: st.failedCondition.key,
+                  values: st.failedCondition.values,
+                  ...(st.failedCondition.actual !== undefined ? { actual: st.failedCondition.actual } : {}),
+                },
+              }
+            : {}),
         })),
         identity: s.identityPolicies.flatMap((p) =>
           p.statements
@@ -84,6 +101,42 @@ export function labWorld({ kms, store, s3, caller }: LabWorldParts): LabWorld {
             .map((st) => ({ policy: p.name, index: st.index, effect: st.effect, ...(st.sid ? { sid: st.sid } : {}) })),
         ),
       };
+    },
+    async principals() {
+      return (await kms.iam.list())
+        .filter((p) => p.kind !== 'root')
+        .map((p) => ({
+          arn: p.arn,
+          kind: p.kind as 'user' | 'role',
+          name: p.name,
+          createdAt: p.createdAt ?? 0,
+          policies: Object.keys(p.policies),
+          accessKeys: p.accessKeys.length,
+        }));
+    },
+    async grants() {
+      return store.read(async (tx) => {
+        const out: LabGrant[] = [];
+        for (const k of await tx.allKeys())
+          for (const g of await tx.listGrants({ keyId: k.keyId }))
+            out.push({
+              grantId: g.grantId,
+              keyId: g.keyId,
+              ...(g.name ? { name: g.name } : {}),
+              granteePrincipal: g.granteePrincipal,
+              operations: g.operations,
+              ...(g.constraints?.EncryptionContextEquals
+                ? { encryptionContextEquals: g.constraints.EncryptionContextEquals }
+                : {}),
+              ...(g.constraints?.EncryptionContextSubset
+                ? { encryptionContextSubset: g.constraints.EncryptionContextSubset }
+                : {}),
+            });
+        return out;
+      });
+    },
+    async exportedThrough() {
+      return (await kms.audit.planTrim()).exportedThrough;
     },
     async buckets() {
       return (await (await s3()).listBuckets(root())).map((b) => b.name);

@@ -20,7 +20,12 @@ async function status(step: Locator): Promise<string> {
   return (await step.locator('.badge').last().textContent())?.trim() ?? '';
 }
 
-async function runLab(page: Page, lab: Lab, consoleStep?: (i: number) => Promise<void>): Promise<void> {
+async function runLab(
+  page: Page,
+  lab: Lab,
+  consoleStep?: (i: number) => Promise<void>,
+  outputs: string[] = [],
+): Promise<void> {
   await page.goto(`${env.app.url}/#/labs/${lab.id}`);
   await page.getByRole('heading', { level: 1, name: lab.title }).waitFor();
   await page.getByText(`0 of ${lab.steps.length} steps done`).waitFor();
@@ -31,6 +36,7 @@ async function runLab(page: Page, lab: Lab, consoleStep?: (i: number) => Promise
       for (const block of step.commands) {
         const r = await page.evaluate((l) => (globalThis as any).pocketKms.shell(l), block);
         expect(r.exitCode, `${step.title}: ${r.stderr}`).toBe(0);
+        outputs[i] = (outputs[i] ?? '') + r.stdout;
       }
     else await consoleStep?.(i);
     await region.getByText('Done', { exact: true }).waitFor({ timeout: 15_000 });
@@ -79,5 +85,56 @@ describe('the shipped labs run to completion with their own commands', () => {
 
   it('lab 4: rotation and re-encryption', async () => {
     await runLab(env.browser.page, shipped('rotation'));
+  });
+
+  it('lab 5: signing a release artifact, verified with OpenSSL', async () => {
+    const outputs: string[] = [];
+    await runLab(env.browser.page, shipped('signing'), undefined, outputs);
+    expect(outputs[0]).toBe('ECDSA_SHA_256\n');
+    expect(outputs[2]).toMatch(/^-----BEGIN PUBLIC KEY-----\n[\s\S]+-----END PUBLIC KEY-----\n$/);
+    // OpenSSL verified the KMS signature from the public key alone, and refused the tampered file, as KMS did.
+    expect(outputs[3]).toBe('Verified OK\nVerification failure\ntampered: refused\nKMS refused it too\n');
+    expect(outputs[4]).toBe('PendingDeletion\n');
+  });
+
+  it('lab 6: audit forensics, with LookupEvents in the Terminal and the trail exported and validated', async () => {
+    const { page } = env.browser;
+    const lab = shipped('forensics');
+    const dir = mkdtempSync(join(tmpdir(), 'pocket-kms-forensics-'));
+    const outputs: string[] = [];
+    try {
+      await runLab(
+        page,
+        lab,
+        async (i) => {
+          expect(lab.steps[i]!.title).toBe('Export the trail and validate it');
+          await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Event history' }).click();
+          await page.getByRole('button', { name: 'Verify trail' }).click();
+          await expect.poll(() => page.getByText('Intact').isVisible()).toBe(true);
+          const [download] = await Promise.all([
+            page.waitForEvent('download'),
+            page.getByRole('button', { name: 'Export', exact: true }).click(),
+          ]);
+          const archive = join(dir, 'trail.tar');
+          await download.saveAs(archive);
+          await page.getByLabel('Archive (.tar)').setInputFiles(archive);
+          await page.getByRole('button', { name: 'Validate', exact: true }).click();
+          await expect
+            .poll(() => page.getByText(/^Valid: \d+ log files, \d+ digests, digest chain intact$/).isVisible())
+            .toBe(true);
+          await page.goto(`${env.app.url}/#/labs/${lab.id}`);
+          await page.getByRole('heading', { level: 1, name: lab.title }).waitFor();
+        },
+        outputs,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // Who decrypted what: the contractor, the roadmap then the payroll (newest first).
+    // (Newest first: the Decrypt calls of the labs run before it in this profile follow.)
+    expect(outputs[1]).toMatch(/^contractor\tcontractor(\t|\n)/);
+    expect(outputs[1]).toMatch(/\nroadmap\npayroll\n$/);
+    expect(outputs[2]).toBe('refused\n');
+    expect(outputs[4]).toBe('PendingDeletion\n');
   });
 });

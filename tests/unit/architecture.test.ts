@@ -71,6 +71,8 @@ const ALLOWED: Record<string, string[]> = {
     '@aws-sdk/client-sts',
     '@aws-sdk/client-iam',
     '@aws-sdk/client-s3',
+    // aws cloudtrail lookup-events (the audit-forensics lab).
+    '@aws-sdk/client-cloudtrail',
     'jmespath',
     'yaml',
     'just-bash',

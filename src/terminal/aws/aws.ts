@@ -20,8 +20,8 @@ import { ParamValidationError } from './validate';
 
 /** One request, as the CLI would send it: blobs are bytes, timestamps Dates. */
 export interface SendRequest {
-  /** The SDK's service: kms, sts, s3 or iam. */
-  service: 'kms' | 'sts' | 's3' | 'iam';
+  /** The SDK's service: kms, sts, s3, iam or cloudtrail. */
+  service: 'kms' | 'sts' | 's3' | 'iam' | 'cloudtrail';
   operation: string;
   input: Record<string, unknown>;
   region: string;
@@ -60,8 +60,14 @@ export interface AwsCommandOptions {
 export const CLI_VERSION = '2.9.19';
 export const USER_AGENT = `aws-cli/${CLI_VERSION} Pocket-KMS-terminal`;
 
-const SERVICE_OF: Record<string, SendRequest['service']> = { kms: 'kms', sts: 'sts', s3api: 's3', iam: 'iam' };
-const COMMANDS = ['kms', 'iam', 's3api', 'sts', 's3', 'configure', 'help'];
+const SERVICE_OF: Record<string, SendRequest['service']> = {
+  kms: 'kms',
+  sts: 'sts',
+  s3api: 's3',
+  iam: 'iam',
+  cloudtrail: 'cloudtrail',
+};
+const COMMANDS = ['kms', 'iam', 's3api', 'sts', 's3', 'cloudtrail', 'configure', 'help'];
 
 /** The global options of awscli/data/cli.json. */
 export const GLOBAL_ACTIONS: Action[] = [

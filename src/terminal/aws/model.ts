@@ -1,6 +1,7 @@
 // The service models the terminal's `aws` command parses and prints (models/*.json, generated from the AWS
 // SDK's runtime schemas by scripts/gen-cli-models.js) and botocore's name rule, xform_name, which turns an
 // operation or member name into the CLI's (CreateKey → create-key, SSEKMSKeyId → ssekms-key-id).
+import cloudtrail from './models/cloudtrail.json';
 import iam from './models/iam.json';
 import kms from './models/kms.json';
 import s3 from './models/s3.json';
@@ -44,6 +45,7 @@ export const SERVICES: Record<string, ServiceModel> = {
   iam: iam as ServiceModel,
   s3api: s3 as ServiceModel,
   sts: sts as ServiceModel,
+  cloudtrail: cloudtrail as ServiceModel,
 };
 
 /** A structure by name; the generator wrote every one a shape refers to. */

@@ -5,6 +5,7 @@ import * as iam from '@aws-sdk/client-iam';
 import * as kms from '@aws-sdk/client-kms';
 import * as s3 from '@aws-sdk/client-s3';
 import * as sts from '@aws-sdk/client-sts';
+import * as cloudtrail from '@aws-sdk/client-cloudtrail';
 import type { Credentials, Send, SendRequest } from './aws';
 import { USER_AGENT } from './aws';
 
@@ -26,6 +27,7 @@ const MODULES: Record<SendRequest['service'], { mod: Module; client: string }> =
   sts: { mod: sts as unknown as Module, client: 'STSClient' },
   s3: { mod: s3 as unknown as Module, client: 'S3Client' },
   iam: { mod: iam as unknown as Module, client: 'IAMClient' },
+  cloudtrail: { mod: cloudtrail as unknown as Module, client: 'CloudTrailClient' },
 };
 
 export function createSdkSend(options: SdkSendOptions): Send {

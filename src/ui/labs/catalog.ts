@@ -2,11 +2,21 @@
 // loads) and those a person loaded from a file or a #/labs?lab=… link, kept in this browser (localStorage)
 // so their progress page opens again after a reload.
 import kmsBasics from '../../labs/shipped/kms-basics.yaml?raw';
+import separationOfDuties from '../../labs/shipped/separation-of-duties.yaml?raw';
 import envelope from '../../labs/shipped/envelope.yaml?raw';
 import rotation from '../../labs/shipped/rotation.yaml?raw';
+import signing from '../../labs/shipped/signing.yaml?raw';
+import forensics from '../../labs/shipped/forensics.yaml?raw';
 import { LabFormatError, parseLab, validateLab, type Lab } from '../../labs';
 
-export const SHIPPED: readonly Lab[] = [parseLab(kmsBasics), parseLab(envelope), parseLab(rotation)];
+export const SHIPPED: readonly Lab[] = [
+  parseLab(kmsBasics),
+  parseLab(separationOfDuties),
+  parseLab(envelope),
+  parseLab(rotation),
+  parseLab(signing),
+  parseLab(forensics),
+];
 
 const PREFIX = 'pocket-kms:lab:';
 

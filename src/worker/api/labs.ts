@@ -7,10 +7,11 @@ import { validateLab, type Lab } from '../../labs/format';
 import type { Kms } from '../../kms/kms';
 import { setting } from '../../store/settings';
 import type { WorkerContext } from '../context';
+import { exportKit, loadKit, type Kit, type KitLoadResult } from '../kit';
 import { labWorld } from '../lab-world';
 import { s3Of } from './s3-endpoint';
 
-export type { Lab, LabEvaluation, LabProgress };
+export type { Lab, LabEvaluation, LabProgress, Kit, KitLoadResult };
 export type { LabStep, StepResult, Check, Binding } from '../../labs';
 
 export interface LabResetResult {
@@ -20,6 +21,8 @@ export interface LabResetResult {
   aliases: string[];
   /** Buckets the lab found (its checks bound), emptied and deleted. */
   buckets: string[];
+  /** IAM users and roles made since the lab started, deleted with their policies and access keys. */
+  principals: string[];
 }
 
 export interface LabsWorkerApi {
@@ -33,6 +36,11 @@ export interface LabsWorkerApi {
   /** "Reset this lab": schedules deletion of the keys made since it started (and deletes their aliases),
    * empties and deletes the buckets its checks found, and forgets its progress. Scratch files stay. */
   labReset(labId: string): Promise<LabResetResult>;
+  /** A facilitator kit of this keystore's setup (src/worker/kit.ts), with a lab file's text if given. */
+  kitExport(lab?: string): Promise<Kit>;
+  /** Recreates a kit's setup in this keystore as its root.
+   * @throws KitFormatError, or the error of the call that failed */
+  kitLoad(kit: unknown): Promise<KitLoadResult>;
 }
 
 const PENDING_WINDOW_DAYS = 7;
@@ -78,6 +86,17 @@ export function labsApi(ctx: WorkerContext): LabsWorkerApi {
     async labReset(labId) {
       return serial(String(labId), () => reset(labId));
     },
+    async kitExport(lab) {
+      if (lab !== undefined && typeof lab !== 'string') throw new TypeError('"lab" expected a lab file\'s text');
+      const kms = await ctx.ready;
+      return exportKit({ kms, s3: () => s3Of(kms) }, lab);
+    },
+    async kitLoad(kit) {
+      const kms = await ctx.ready;
+      const r = await loadKit({ kms, s3: () => s3Of(kms) }, kit);
+      ctx.folderBackup.changed();
+      return r;
+    },
   };
 
   async function evaluate(checked: Lab): Promise<LabEvaluation> {
@@ -96,7 +115,7 @@ export function labsApi(ctx: WorkerContext): LabsWorkerApi {
     const { kms, world } = await open();
     const store = saved(kms, labId);
     const progress = await store.get();
-    const out: LabResetResult = { scheduled: [], aliases: [], buckets: [] };
+    const out: LabResetResult = { scheduled: [], aliases: [], buckets: [], principals: [] };
     if (!progress) return out;
     const owner = ctx.acting.owner(kms);
     const made = new Set(
@@ -121,6 +140,12 @@ export function labsApi(ctx: WorkerContext): LabsWorkerApi {
       if (k.state === 'PendingDeletion') continue;
       await kms.call('ScheduleKeyDeletion', { KeyId: k.keyId, PendingWindowInDays: PENDING_WINDOW_DAYS }, owner);
       out.scheduled.push(k.keyId);
+    }
+    // Users and roles the lab made (a second run's create-user would fail on them), policies and keys too.
+    for (const p of await world.principals()) {
+      if (p.createdAt < progress.startedAt) continue;
+      await kms.iam.deletePrincipal(owner, p.arn);
+      out.principals.push(p.arn);
     }
     await store.put(undefined);
     if (out.scheduled.length) ctx.folderBackup.changed();

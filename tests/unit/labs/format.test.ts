@@ -217,11 +217,14 @@ describe('hostile input', () => {
 });
 
 describe('the shipped labs', () => {
-  it.each(['kms-basics', 'envelope', 'rotation'])('%s is a valid lab whose last step is its cleanup', (name) => {
-    const lab = shippedLab(name);
-    expect(lab.steps.at(-1)!.cleanup).toBe(true);
-    expect(lab.steps.filter((s) => s.cleanup)).toHaveLength(1);
-  });
+  it.each(['kms-basics', 'separation-of-duties', 'envelope', 'rotation', 'signing', 'forensics'])(
+    '%s is a valid lab whose last step is its cleanup',
+    (name) => {
+      const lab = shippedLab(name);
+      expect(lab.steps.at(-1)!.cleanup).toBe(true);
+      expect(lab.steps.filter((s) => s.cleanup)).toHaveLength(1);
+    },
+  );
 });
 
 describe('the shipped lab 1 (the seed tutorial, section 10)', () => {

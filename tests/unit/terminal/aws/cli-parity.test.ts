@@ -302,8 +302,8 @@ describe.skipIf(!HAVE_CLI)('aws (terminal) behaves as AWS CLI v2', () => {
         r.real.stderr.slice(0, r.real.stderr.indexOf(head) + head.length) +
           'kms                                      | iam                                     \n' +
           's3api                                    | sts                                     \n' +
-          's3                                       | configure                               \n' +
-          'help                                    \n\n',
+          's3                                       | cloudtrail                              \n' +
+          'configure                                | help                                    \n\n',
       );
       expect([r.mine.code, r.mineRequests]).toEqual([r.real.code, r.realRequests]);
     },

@@ -1,0 +1,155 @@
+// Facilitator kits (src/worker/kit.ts): a setup exported from one keystore loads into a fresh one with
+// another account ID and gives the same starting point — users and their policies, keys with their
+// policies, tags, aliases, rotation, state and grants, buckets with SSE-KMS under the matching key — and
+// the policies decide the same way there (the simulator asked in both).
+import { describe, expect, it } from 'vitest';
+import { rootCaller } from '../../../src/kms/ids';
+import { Kms } from '../../../src/kms/kms';
+import { LocalLocks, systemRandom } from '../../../src/kms/ports';
+import { S3 } from '../../../src/s3';
+import { IdbS3Meta } from '../../../src/store/s3-idb';
+import { IdbStore } from '../../../src/store/idb-store';
+import { exportKit, KitFormatError, loadKit } from '../../../src/worker/kit';
+import { TestClock } from '../helpers/kms';
+import { MemoryBytes } from '../s3/fixtures';
+
+let n = 0;
+
+async function keystore(accountId: string) {
+  const clock = new TestClock();
+  const store = await IdbStore.open(`kit-${Date.now()}-${n++}`);
+  const kms = await Kms.open({
+    store,
+    clock,
+    random: systemRandom,
+    locks: new LocalLocks(),
+    region: 'us-east-1',
+    accountId,
+  });
+  const meta = await IdbS3Meta.open(`kit-s3-${Date.now()}-${n++}`);
+  const s3 = new S3({ kms, meta, bytes: new MemoryBytes(), now: () => clock.t });
+  const root = rootCaller(kms.keystore, { userAgent: 'vitest' });
+  const call = (op: string, req: unknown) => kms.call(op, req, root) as Promise<Record<string, any>>;
+  return { kms, s3, root, call, parts: { kms, s3: async () => s3 } };
+}
+
+const policyFor = (account: string) =>
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'Root',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${account}:root` },
+        Action: 'kms:*',
+        Resource: '*',
+      },
+      {
+        Sid: 'TenantBlue',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${account}:user/kms-user` },
+        Action: ['kms:Encrypt', 'kms:Decrypt'],
+        Resource: '*',
+        Condition: { StringEquals: { 'kms:EncryptionContext:tenant': 'blue' } },
+      },
+    ],
+  });
+
+describe('facilitator kits', () => {
+  it('reproduces the setup in a fresh keystore of another account', async () => {
+    const a = await keystore('111122223333');
+    const user = await a.kms.iam.createPrincipal(a.root, 'user', 'kms-user', [{ TagKey: 'team', TagValue: 'app' }]);
+    await a.kms.iam.putPolicy(
+      a.root,
+      user.arn,
+      'lookup',
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'kms:DescribeKey', Resource: '*' }],
+      }),
+    );
+    const k = (await a.call('CreateKey', { Description: 'tenant data', Tags: [{ TagKey: 'lab', TagValue: 'sod' }] }))
+      .KeyMetadata;
+    await a.call('PutKeyPolicy', { KeyId: k.KeyId, PolicyName: 'default', Policy: policyFor('111122223333') });
+    await a.call('CreateAlias', { AliasName: 'alias/sod-lab', TargetKeyId: k.KeyId });
+    await a.call('EnableKeyRotation', { KeyId: k.KeyId, RotationPeriodInDays: 90 });
+    await a.call('CreateGrant', {
+      KeyId: k.KeyId,
+      GranteePrincipal: user.arn,
+      Operations: ['Encrypt'],
+      Constraints: { EncryptionContextEquals: { tenant: 'green' } },
+      Name: 'green',
+    });
+    const off = (await a.call('CreateKey', { Description: 'retired' })).KeyMetadata;
+    await a.call('DisableKey', { KeyId: off.KeyId });
+    await a.s3.createBucket(a.root, 'kit-bucket');
+    await a.s3.putBucketEncryption(a.root, 'kit-bucket', {
+      algorithm: 'aws:kms',
+      kmsKeyId: k.Arn,
+      bucketKeyEnabled: false,
+    });
+
+    // The file a facilitator hands out: plain JSON.
+    const file = JSON.stringify(await exportKit(a.parts, 'id: lab\n'));
+    const b = await keystore('444455556666');
+    const loaded = await loadKit(b.parts, JSON.parse(file));
+    expect(loaded.principals).toEqual(['arn:aws:iam::444455556666:user/kms-user']);
+    expect(loaded.buckets).toEqual(['kit-bucket']);
+
+    const [, bUser] = await b.kms.iam.list();
+    expect(bUser).toMatchObject({ name: 'kms-user', tags: [{ TagKey: 'team', TagValue: 'app' }] });
+    expect(Object.keys(bUser!.policies)).toEqual(['lookup']);
+    const newKey = loaded.keys[k.KeyId]!;
+    const m = (await b.call('DescribeKey', { KeyId: 'alias/sod-lab' })).KeyMetadata;
+    expect(m).toMatchObject({ KeyId: newKey, Description: 'tenant data', KeyState: 'Enabled' });
+    expect(m.Arn).toBe(`arn:aws:kms:us-east-1:444455556666:key/${newKey}`);
+    expect((await b.call('ListResourceTags', { KeyId: newKey })).Tags).toEqual([{ TagKey: 'lab', TagValue: 'sod' }]);
+    expect(JSON.parse((await b.call('GetKeyPolicy', { KeyId: newKey, PolicyName: 'default' })).Policy)).toEqual(
+      JSON.parse(policyFor('444455556666')),
+    );
+    expect(await b.call('GetKeyRotationStatus', { KeyId: newKey })).toMatchObject({
+      KeyRotationEnabled: true,
+      RotationPeriodInDays: 90,
+    });
+    const grants = (await b.call('ListGrants', { KeyId: newKey })).Grants;
+    expect(grants).toHaveLength(1);
+    expect(grants[0]).toMatchObject({
+      Name: 'green',
+      GranteePrincipal: 'arn:aws:iam::444455556666:user/kms-user',
+      Operations: ['Encrypt'],
+      Constraints: { EncryptionContextEquals: { tenant: 'green' } },
+    });
+    expect((await b.call('DescribeKey', { KeyId: loaded.keys[off.KeyId]! })).KeyMetadata.KeyState).toBe('Disabled');
+    expect(await b.s3.getBucketEncryption(b.root, 'kit-bucket')).toEqual({
+      algorithm: 'aws:kms',
+      kmsKeyId: m.Arn,
+      bucketKeyEnabled: false,
+    });
+
+    // The policies decide the same way in both keystores.
+    for (const [ks, keyId, arn] of [
+      [a, k.KeyId, user.arn],
+      [b, newKey, bUser!.arn],
+    ] as const) {
+      const who = await ks.kms.iam.callerFor(arn, { userAgent: 'vitest' });
+      const ask = (tenant: string) =>
+        ks.kms.simulate(who, { action: 'kms:Encrypt', keyId, encryptionContext: { tenant } }).then((s) => s.reason);
+      expect([await ask('blue'), await ask('green'), await ask('red')]).toEqual([
+        'AllowedByKeyPolicy',
+        'AllowedByGrant',
+        'NoIdentityPolicyAllow',
+      ]);
+    }
+  });
+
+  it('refuses what is not a kit, naming the field', async () => {
+    const b = await keystore('444455556666');
+    await expect(loadKit(b.parts, { format: 'other' })).rejects.toThrow(KitFormatError);
+    await expect(loadKit(b.parts, { format: 'pocket-kms-kit', version: 2 })).rejects.toThrow(
+      '"version" expected 1, got 2',
+    );
+    await expect(
+      loadKit(b.parts, { format: 'pocket-kms-kit', version: 1, accountId: '1', region: 'us-east-1' }),
+    ).rejects.toThrow('"accountId" expected 12 digits, got "1"');
+  });
+});
