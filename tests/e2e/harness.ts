@@ -132,6 +132,18 @@ export async function createAccessKey(page: Page, principalArn?: string): Promis
   }, principalArn);
 }
 
+export interface ShellResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+/** Runs `lines` as a script in the page's terminal session (`pocketKms.shell`), once the app is ready. */
+export async function shell(page: Page, lines: string): Promise<ShellResult> {
+  await page.waitForFunction(() => (globalThis as any).pocketKms?.info !== undefined, null, { timeout: 30_000 });
+  return page.evaluate((l) => (globalThis as any).pocketKms.shell(l), lines);
+}
+
 export interface TestBundle {
   /** Entry of a test-only script, e.g. tests/e2e/sdk-entry.ts. */
   entry: string;

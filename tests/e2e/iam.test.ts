@@ -2,22 +2,10 @@
 // with an inline policy and an access key; the sheet then works as that user (its keys in the
 // environment, signed in the page as the CLI would): it may encrypt, is refused IAM, and the trail names
 // it. The unmodified @aws-sdk/client-iam reaches the same /iam through the service worker.
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { useApp } from './harness';
+import { shell, useApp } from './harness';
 
 const env = useApp();
-
-interface ShellResult {
-  stdout: string;
-  stderr: string;
-  exitCode: number;
-}
-
-async function shell(page: Page, lines: string): Promise<ShellResult> {
-  await page.waitForFunction(() => (globalThis as any).pocketKms?.info !== undefined, null, { timeout: 30_000 });
-  return page.evaluate((l) => (globalThis as any).pocketKms.shell(l), lines);
-}
 
 describe('aws iam in the terminal', () => {
   it('runs a separation-of-duties start: a user with a policy and a key, who may encrypt and not administer', async () => {

@@ -5,21 +5,10 @@
 // the root, once pasted into the terminal page as a user whose access the lab's key policy narrows.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { useApp } from './harness';
+import { shell, useApp } from './harness';
 import { labBlock, seedLabBlocks } from './seed-lab';
 
 const env = useApp();
-
-interface ShellResult {
-  stdout: string;
-  stderr: string;
-  exitCode: number;
-}
-
-async function shell(page: Page, lines: string): Promise<ShellResult> {
-  await page.waitForFunction(() => (globalThis as any).pocketKms?.info !== undefined, null, { timeout: 30_000 });
-  return page.evaluate((l) => (globalThis as any).pocketKms.shell(l), lines);
-}
 
 async function ok(page: Page, block: string): Promise<string> {
   const r = await shell(page, labBlock(block));

@@ -3,9 +3,9 @@
 // does, the download streams to disk, and neither holds the file in the page's memory: the page's live JS
 // heap plus ArrayBuffer memory (sampled after a garbage collection, so what is held, not what awaits
 // collection), sampled throughout both copies, stays far below the file's size.
-import type { CDPSession, Page } from 'playwright-core';
+import type { CDPSession } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { useApp } from './harness';
+import { shell, useApp } from './harness';
 
 const env = useApp();
 
@@ -13,17 +13,6 @@ const FILE_MIB = 64;
 /** Growth of the page's heap + ArrayBuffers over the copies allowed: half the file. Reading the file whole
  * (as the terminal did before) grows it by at least the file; a part or a few stream chunks do not. */
 const MAX_GROWTH_MIB = FILE_MIB / 2;
-
-interface ShellResult {
-  stdout: string;
-  stderr: string;
-  exitCode: number;
-}
-
-async function shell(page: Page, lines: string): Promise<ShellResult> {
-  await page.waitForFunction(() => (globalThis as any).pocketKms?.info !== undefined, null, { timeout: 30_000 });
-  return page.evaluate((l) => (globalThis as any).pocketKms.shell(l), lines);
-}
 
 /** Live memory: garbage collected first (chunks already written wait for a GC that their size alone does
  * not trigger, and would be counted as held). */

@@ -3,30 +3,12 @@
 // IAM itself is authorized by identity policies; refusals carry IAM's codes and change nothing; every
 // call is an iam.amazonaws.com event.
 import * as iam from '@aws-sdk/client-iam';
-import { EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
+import { EncryptCommand } from '@aws-sdk/client-kms';
 import { describe, expect, it } from 'vitest';
-import { handleIam } from '../../../src/endpoint/iam';
-import { handleKms } from '../../../src/endpoint/wire';
-import type { Kms } from '../../../src/kms/kms';
-import { sdkHandler } from '../helpers/sdk-handler';
-import { freshEndpoint, type Credentials } from '../helpers/sign';
+import { iamClient, kmsClient } from '../helpers/sdk-clients';
+import { freshEndpoint } from '../helpers/sign';
 
-const client = (kms: Kms, credentials: Credentials) =>
-  new iam.IAMClient({
-    // IAM is global: the SDK signs for us-east-1 whatever the keystore's Region.
-    region: 'us-east-1',
-    endpoint: 'http://127.0.0.1/iam',
-    credentials,
-    requestHandler: sdkHandler((req) => handleIam(kms, req)) as never,
-  });
-
-const kmsClient = (kms: Kms, credentials: Credentials) =>
-  new KMSClient({
-    region: kms.keystore.region,
-    endpoint: 'http://127.0.0.1/kms',
-    credentials,
-    requestHandler: sdkHandler((req) => handleKms(kms, req)) as never,
-  });
+const client = iamClient;
 
 const TRUST = (account: string) =>
   JSON.stringify({

@@ -3,43 +3,14 @@
 // identity policy decide as AWS decides (sts:ExternalId, delegation to the account, sts:TagSession), the
 // session policy narrows, the session token is required and expires, and CloudTrail names the session.
 import * as iam from '@aws-sdk/client-iam';
-import { CreateKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
-import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
+import { CreateKeyCommand, EncryptCommand } from '@aws-sdk/client-kms';
+import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
-import { handleIam } from '../../../src/endpoint/iam';
-import { handleSts } from '../../../src/endpoint/sts';
-import { handleKms } from '../../../src/endpoint/wire';
-import type { Kms } from '../../../src/kms/kms';
-import { sdkHandler } from '../helpers/sdk-handler';
+import { iamClient, kmsClient, stsClient, type SdkCredentials } from '../helpers/sdk-clients';
 import { freshEndpoint } from '../helpers/sign';
 
-interface Creds {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-}
-
-const sts = (kms: Kms, credentials: Creds) =>
-  new STSClient({
-    region: kms.keystore.region,
-    endpoint: 'http://127.0.0.1/sts',
-    credentials,
-    requestHandler: sdkHandler((req) => handleSts(kms, req)) as never,
-  });
-const iamClient = (kms: Kms, credentials: Creds) =>
-  new iam.IAMClient({
-    region: 'us-east-1',
-    endpoint: 'http://127.0.0.1/iam',
-    credentials,
-    requestHandler: sdkHandler((req) => handleIam(kms, req)) as never,
-  });
-const kmsClient = (kms: Kms, credentials: Creds) =>
-  new KMSClient({
-    region: kms.keystore.region,
-    endpoint: 'http://127.0.0.1/kms',
-    credentials,
-    requestHandler: sdkHandler((req) => handleKms(kms, req)) as never,
-  });
+type Creds = SdkCredentials;
+const sts = stsClient;
 
 const doc = (statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 const fromSts = (
