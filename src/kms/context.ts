@@ -16,7 +16,7 @@ import {
   type KmsError,
 } from './errors';
 import { aliasArn, keyArn, parseKeyRef, uuidV4, type Keystore } from './ids';
-import { actionOf, isReadOnly, usesKey } from './operations';
+import { actionOf, isAppendOnly, isReadOnly, usesKey } from './operations';
 import type { Clock, Locks, Random, Store, Tx, WriteOptions } from './ports';
 import type { AuditEntry, KeyRecord, SignedRequest } from './records';
 import type { Custodian, MaterialCache } from './material';
@@ -156,9 +156,9 @@ export class OpContext {
    * On a dry run fn still makes every check, then the transaction is aborted by
    * DryRunOperationException: whatever fn wrote is undone (kms.ts records the call as failed). */
   async write<T>(fn: (tx: Tx) => Promise<T>, opts: WriteOptions = {}): Promise<T> {
-    // A read-only operation (CloudTrail's readOnly: the cryptographic ones too) writes nothing but its record, so
-    // it may run beside the other such calls of its group commit (ADR 0013).
-    const appendOnly = opts.appendOnly ?? isReadOnly(this.op);
+    // An operation that writes nothing but its record may run beside the other such calls of its group
+    // commit (ADR 0013); the catalogue says which (CloudTrail's read-only ones, less those that keep state).
+    const appendOnly = opts.appendOnly ?? isAppendOnly(this.op);
     const result = await this.env.store.write(
       async (tx) => {
         const r = await fn(tx);

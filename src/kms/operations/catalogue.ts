@@ -41,6 +41,9 @@ export interface OperationFacts {
   readonly status: OperationStatus;
   /** CloudTrail's readOnly: cryptographic operations count as read-only, as in AWS's records. */
   readonly readOnly: boolean;
+  /** Writes nothing but its audit record, so group commit may run it beside others (ADR 0013): the
+   * read-only operations, less those that keep state though CloudTrail calls them read-only. */
+  readonly appendOnly: boolean;
   /** `account`: no key; identity policies alone decide (the root is always allowed). */
   readonly scope: 'account' | 'key';
   /** Successful calls count as use of their keys (GetKeyLastUsage). */
@@ -66,6 +69,8 @@ export interface OperationFacts {
 interface Spec {
   status: OperationStatus;
   readOnly: boolean;
+  /** Read-only to CloudTrail, yet it stores something (GetParametersForImport keeps its wrapping key). */
+  keepsState?: true;
   account?: true;
   usesKey?: true;
   changesMaterial?: true;
@@ -260,6 +265,7 @@ const SPECS = {
   GetParametersForImport: {
     ...MANAGE,
     readOnly: true,
+    keepsState: true,
     conditionKeys: ['kms:WrappingAlgorithm', 'kms:WrappingKeySpec'],
   },
   ImportKeyMaterial: {
@@ -301,6 +307,7 @@ function describe(name: OperationName, s: Spec): OperationFacts {
     name,
     status: s.status,
     readOnly: s.readOnly,
+    appendOnly: s.readOnly && !s.keepsState,
     scope: s.account ? 'account' : 'key',
     usesKey: s.usesKey ?? false,
     changesMaterial: s.changesMaterial ?? false,

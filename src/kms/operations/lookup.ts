@@ -73,6 +73,12 @@ export function isReadOnly(event: string): boolean {
   return BY_NAME.get(event)?.readOnly ?? READ_ONLY_EVENTS.has(event);
 }
 
+/** Whether `op` writes nothing but its audit record (catalogue.ts `appendOnly`); events outside the
+ * catalogue (IAM's reads, LookupEvents) as their readOnly says. */
+export function isAppendOnly(op: string): boolean {
+  return BY_NAME.get(op)?.appendOnly ?? READ_ONLY_EVENTS.has(op);
+}
+
 /** Whether `op`'s request has DryRun (KMS model). */
 export function hasDryRun(op: string): boolean {
   return BY_NAME.get(op)?.dryRun ?? false;

@@ -92,21 +92,17 @@ export async function getParametersForImport(c: OpContext, req: Req) {
       spec,
       expiresAt,
     );
-    return c.write(
-      async (tx) => {
-        const k = await c.resolve(tx, key.keyId, { aliases: false });
-        requireExternal(k);
-        await c.env.custodian.requireCurrent(tx);
-        const live = (k.importTokens ?? []).filter((t) => t.expiresAt > c.now);
-        for (const t of k.importTokens ?? []) if (t.expiresAt <= c.now) await tx.deleteMeta(parametersMeta(t.id));
-        while (live.length >= MAX_PENDING_PARAMETERS) await tx.deleteMeta(parametersMeta(live.shift()!.id));
-        await tx.putMeta(parametersMeta(p.id), p.stored);
-        await tx.putKey({ ...k, importTokens: [...live, { id: p.id, expiresAt }] });
-        return { KeyId: k.arn, ImportToken: p.token, PublicKey: p.publicKey, ParametersValidTo: new Date(expiresAt) };
-        // CloudTrail marks GetParametersForImport read-only, yet it keeps the wrapping key: not append-only (ADR 0013).
-      },
-      { appendOnly: false },
-    );
+    return c.write(async (tx) => {
+      const k = await c.resolve(tx, key.keyId, { aliases: false });
+      requireExternal(k);
+      await c.env.custodian.requireCurrent(tx);
+      const live = (k.importTokens ?? []).filter((t) => t.expiresAt > c.now);
+      for (const t of k.importTokens ?? []) if (t.expiresAt <= c.now) await tx.deleteMeta(parametersMeta(t.id));
+      while (live.length >= MAX_PENDING_PARAMETERS) await tx.deleteMeta(parametersMeta(live.shift()!.id));
+      await tx.putMeta(parametersMeta(p.id), p.stored);
+      await tx.putKey({ ...k, importTokens: [...live, { id: p.id, expiresAt }] });
+      return { KeyId: k.arn, ImportToken: p.token, PublicKey: p.publicKey, ParametersValidTo: new Date(expiresAt) };
+    });
   });
 }
 
