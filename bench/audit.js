@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { preview } from 'vite';
-import { ARGS, BENCH_DIST, CHROMIUM } from './lib.js';
+import { ARGS, BENCH_DIST, CHROMIUM, fmtSpread, spread } from './lib.js';
 
 const N = Number(process.env.BENCH_N ?? 400);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -30,12 +30,14 @@ try {
       const api = globalThis.pocketKms.api;
       const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
       const rate = (ms) => 1000 / (ms.reduce((a, b) => a + b, 0) / ms.length);
-      const cost = [];
-      for (let i = 0; i < ROUNDS; i++) cost.push(await api.auditCost(N));
-      const out = {
-        audited: median(cost.map((c) => rate(c.audited))),
-        unaudited: median(cost.map((c) => rate(c.unaudited))),
-      };
+      // Alternating rounds as bench/lib.js alternate has them: a warm-up round discarded, then rounds that each
+      // measure audited and unaudited Encrypt beside each other, A/B then B/A; the cost is taken within a round.
+      const rounds = [];
+      for (let i = 0; i < ROUNDS + 1; i++) {
+        const c = await api.auditCost(N, i % 2 === 1);
+        if (i > 0) rounds.push({ audited: rate(c.audited), unaudited: rate(c.unaudited) });
+      }
+      const out = { rounds };
       out.seedMs = await api.seedAuditRecords(RECORDS);
       const time = async (fn, n = 10) => {
         await fn();
@@ -83,11 +85,15 @@ try {
   );
   const records = r.verify.checked;
   console.log(`\nAudit trail — Chromium ${ctx.browser()?.version() ?? ''}`);
+  const audited = spread(r.rounds.map((x) => x.audited));
+  const unaudited = spread(r.rounds.map((x) => x.unaudited));
+  const cost = spread(r.rounds.map((x) => (1 - x.audited / x.unaudited) * 100));
+  console.log(`(${ROUNDS} alternating rounds of ${N} calls after a warm-up round: median (range))`);
   console.log(
-    `Encrypt with its audit record appended (hash-chained, same transaction): ${r.audited.toFixed(0)} calls/s = records/s`,
+    `Encrypt with its audit record appended (hash-chained, same transaction): ${fmtSpread(audited, 0)} calls/s = records/s`,
   );
   console.log(
-    `Encrypt with appending disabled:                                          ${r.unaudited.toFixed(0)} calls/s (recording costs ${((1 - r.audited / r.unaudited) * 100).toFixed(0)}%)`,
+    `Encrypt with appending disabled:                                          ${fmtSpread(unaudited, 0)} calls/s (recording costs ${fmtSpread(cost, 0)}%, per round)`,
   );
   console.log(
     `Synthetic append, 5,000 records per transaction: ${(RECORDS / (r.seedMs / 1000)).toFixed(0)} records/s (${RECORDS.toLocaleString('en')} in ${(r.seedMs / 1000).toFixed(1)} s)`,

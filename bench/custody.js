@@ -1,17 +1,52 @@
 // npm run bench (custody part, ADR 0009): what a stolen wrapped store costs an attacker (PBKDF2-SHA-256
 // guesses per second at the chosen 600,000 iterations, on this machine, in Chromium's WebCrypto), unlock
-// time, CreateKey and Encrypt before and after the passphrase is set, and backup / restore of a keystore
-// of BENCH_CUSTODY_KEYS keys (default 1,000) with 10 material versions each. BENCH_CUSTODY=0 skips it.
-import { openConsole } from './lib.js';
+// time, CreateKey and Encrypt under device custody beside the same under a passphrase (two consoles, one of
+// each, in alternating rounds: bench/lib.js alternate), and backup / restore of a keystore of
+// BENCH_CUSTODY_KEYS keys (default 1,000) with 10 material versions each. BENCH_CUSTODY=0 skips it.
+import { alternate, fmtSpread, openConsole, QUICK } from './lib.js';
 
-const KEYS = Number(process.env.BENCH_CUSTODY_KEYS ?? 1000);
+const KEYS = Number(process.env.BENCH_CUSTODY_KEYS ?? (QUICK ? 50 : 1000));
 const N = Number(process.env.BENCH_N ?? 400);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const passphrase = 'bench passphrase that is long';
 
-const bench = await openConsole('custody');
+/** Encrypt and CreateKey calls/s through page → Comlink → worker of `page`'s keystore. */
+const rates = (page) =>
+  page.evaluate(
+    async ({ N }) => {
+      const p = globalThis.pocketKms;
+      const timed = async (fn) => {
+        const t = performance.now();
+        await fn();
+        return performance.now() - t;
+      };
+      const { KeyMetadata } = await p.call('CreateKey', {});
+      const req = { KeyId: KeyMetadata.KeyId, Plaintext: new Uint8Array(100) };
+      for (let i = 0; i < 20; i++) await p.call('Encrypt', req);
+      const enc = await timed(async () => {
+        for (let i = 0; i < N; i++) await p.call('Encrypt', req);
+      });
+      const create = await timed(async () => {
+        for (let i = 0; i < 50; i++) await p.call('CreateKey', {});
+      });
+      return { encrypt: (N * 1000) / enc, createKey: (50 * 1000) / create };
+    },
+    { N },
+  );
+
+const device = await openConsole('custody-device');
+const secret = await openConsole('custody');
 try {
-  const { page } = bench;
-  const r = await page.evaluate(
-    async ({ KEYS, N }) => {
+  const { page } = secret;
+  const setUpMs = await page.evaluate(async (passphrase) => {
+    const t = performance.now();
+    await globalThis.pocketKms.api.setUpRecovery({ passphrase });
+    return performance.now() - t;
+  }, passphrase);
+  const r = await alternate({ device: () => rates(device.page), passphrase: () => rates(page) }, { rounds: ROUNDS });
+  await device.close();
+  const x = await page.evaluate(
+    async ({ KEYS, passphrase }) => {
       const p = globalThis.pocketKms;
       const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
       const timed = async (fn) => {
@@ -19,7 +54,6 @@ try {
         await fn();
         return performance.now() - t;
       };
-      const passphrase = 'bench passphrase that is long';
       // An attacker's guess is one PBKDF2 derivation with the stored salt and iteration count.
       const kdf = [];
       for (let i = 0; i < 5; i++) {
@@ -36,21 +70,6 @@ try {
           }),
         );
       }
-      const rates = async () => {
-        const { KeyMetadata } = await p.call('CreateKey', {});
-        const req = { KeyId: KeyMetadata.KeyId, Plaintext: new Uint8Array(100) };
-        for (let i = 0; i < 20; i++) await p.call('Encrypt', req);
-        const enc = await timed(async () => {
-          for (let i = 0; i < N; i++) await p.call('Encrypt', req);
-        });
-        const create = await timed(async () => {
-          for (let i = 0; i < 50; i++) await p.call('CreateKey', {});
-        });
-        return { encrypt: (N * 1000) / enc, createKey: (50 * 1000) / create };
-      };
-      const device = await rates();
-      const setUpMs = await timed(() => p.api.setUpRecovery({ passphrase }));
-      const secret = await rates();
       const unlock = [];
       for (let i = 0; i < 3; i++) {
         await p.api.lock();
@@ -64,39 +83,34 @@ try {
       let file;
       const backupMs = await timed(async () => (file = await p.api.backup()));
       const restoreMs = await timed(() => p.api.restore(file, { passphrase, mode: 'merge' }));
-      return {
-        kdf: median(kdf),
-        device,
-        secret,
-        setUpMs,
-        unlock: median(unlock),
-        backupMs,
-        restoreMs,
-        bytes: file.size,
-      };
+      return { kdf: median(kdf), unlock: median(unlock), backupMs, restoreMs, bytes: file.size };
     },
-    { KEYS, N },
+    { KEYS, passphrase },
   );
-  const mb = (ms) => (r.bytes / 1e6 / (ms / 1000)).toFixed(1);
-  console.log(`\nCustody (ADR 0009), Chromium ${bench.version}`);
+  const mb = (ms) => (x.bytes / 1e6 / (ms / 1000)).toFixed(1);
+  console.log(`\nCustody (ADR 0009), Chromium ${secret.version}`);
   console.log(
-    `PBKDF2-SHA-256, 600,000 iterations: ${r.kdf.toFixed(0)} ms per guess = ${(1000 / r.kdf).toFixed(2)} guesses/s per core here`,
+    `PBKDF2-SHA-256, 600,000 iterations: ${x.kdf.toFixed(0)} ms per guess = ${(1000 / x.kdf).toFixed(2)} guesses/s per core here`,
   );
   console.log(
-    `setting the passphrase (re-wraps ${'every key'}): ${r.setUpMs.toFixed(0)} ms; unlock (median of 3): ${r.unlock.toFixed(0)} ms`,
+    `setting the passphrase (re-wraps every key): ${setUpMs.toFixed(0)} ms; unlock (median of 3): ${x.unlock.toFixed(0)} ms`,
   );
-  console.log('                        device       passphrase   ratio');
+  console.log(
+    `calls/s, two consoles in ${ROUNDS} alternating rounds after a warm-up round, median (range); ratio per round`,
+  );
+  console.log('                        device              passphrase          ratio');
   for (const k of ['encrypt', 'createKey']) {
     console.log(
-      `${k.padEnd(22)}${r.device[k].toFixed(0).padStart(8)}/s ${r.secret[k].toFixed(0).padStart(10)}/s   ${(r.secret[k] / r.device[k]).toFixed(2)}x`,
+      `${k.padEnd(22)}${fmtSpread(r.variants.device[k], 0).padStart(18)} ${fmtSpread(r.variants.passphrase[k], 0).padStart(18)}   ${fmtSpread(r.ratio('device', 'passphrase', k))}x`,
     );
   }
   console.log(
-    `backup of ${KEYS} keys x 10 versions: ${(r.bytes / 1e6).toFixed(1)} MB in ${r.backupMs.toFixed(0)} ms (${mb(r.backupMs)} MB/s)`,
+    `backup of ${KEYS} keys x 10 versions: ${(x.bytes / 1e6).toFixed(1)} MB in ${x.backupMs.toFixed(0)} ms (${mb(x.backupMs)} MB/s)`,
   );
   console.log(
-    `restore (merge; every key already there, so checked and skipped): ${r.restoreMs.toFixed(0)} ms (${mb(r.restoreMs)} MB/s)`,
+    `restore (merge; every key already there, so checked and skipped): ${x.restoreMs.toFixed(0)} ms (${mb(x.restoreMs)} MB/s)`,
   );
 } finally {
-  await bench.close();
+  await device.close().catch(() => undefined);
+  await secret.close();
 }

@@ -2,10 +2,10 @@
 // keystore and key in headless Chromium, the switch on in Settings, Encrypt of a small plaintext is timed from
 // Node with the unmodified @aws-sdk/client-kms through the relay (SigV4 with an access key made in the page),
 // from the page with the same SDK against the service worker's /kms, and from the page through the console's
-// own client (pocketKms.call); sequential, then with BENCH_RELAY_CONCURRENCY callers. Medians over rounds.
+// own client (pocketKms.call); sequential, then with BENCH_RELAY_CONCURRENCY callers. Alternating rounds (lib.js).
 // BENCH_RELAY_N (default BENCH_N or 200 calls), BENCH_ROUNDS (3), BENCH_RELAY_BYTES (100), BENCH_RELAY_CONCURRENCY (8).
 import { EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
-import { openBenchApp, pageBundle } from './lib.js';
+import { alternate, fmtSpread, openBenchApp, pageBundle } from './lib.js';
 import { summary, timedCalls } from './relay-timing.js';
 
 const N = Number(process.env.BENCH_RELAY_N ?? process.env.BENCH_N ?? 200);
@@ -13,7 +13,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BYTES = Number(process.env.BENCH_RELAY_BYTES ?? 100);
 const CONCURRENCY = Number(process.env.BENCH_RELAY_CONCURRENCY ?? 8);
 const WARM = 20;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const bundle = await pageBundle('bench/relay-browser-entry.js', { oneFile: true });
 
@@ -61,49 +60,40 @@ try {
     'page, console client (pocketKms.call)': (concurrency) =>
       page.evaluate((a) => globalThis.relayBench.encrypt(a), { ...args, via: 'console', concurrency }),
   };
+  const [relay, sdk, own] = Object.keys(paths);
   const results = {};
   for (const concurrency of [1, CONCURRENCY]) {
-    // Rounds interleave the three paths so a noisy moment of the shared machine falls on all of them.
-    const rounds = Object.fromEntries(Object.keys(paths).map((k) => [k, []]));
-    for (let r = 0; r < ROUNDS; r++) {
-      for (const [name, run] of Object.entries(paths)) rounds[name].push(summary(await run(concurrency)));
-    }
-    results[concurrency] = Object.fromEntries(
-      Object.entries(rounds).map(([name, rs]) => [
-        name,
-        {
-          perSec: median(rs.map((x) => x.perSec)),
-          p50: median(rs.map((x) => x.p50)),
-          p95: median(rs.map((x) => x.p95)),
-        },
-      ]),
+    // Alternating rounds (bench/lib.js alternate): a warm-up round discarded, the three paths in turn, so a noisy
+    // moment of the shared machine falls on all of them; each ratio is taken within a round, then the median.
+    const variants = Object.fromEntries(
+      Object.entries(paths).map(([name, run]) => [name, async () => summary(await run(concurrency))]),
     );
+    results[concurrency] = await alternate(variants, { rounds: ROUNDS });
   }
   const relayed = Number(/(\d+) relayed/.exec((await page.getByTestId('relay-status').textContent()) ?? '')?.[1]);
 
   console.log(
-    `\nLocal relay — Encrypt of ${BYTES} B, ${N} calls x ${ROUNDS} rounds (medians), Chromium ${ctx.browser()?.version() ?? ''}`,
+    `\nLocal relay — Encrypt of ${BYTES} B, ${N} calls x ${ROUNDS} rounds after a warm-up round (medians, range over rounds), Chromium ${ctx.browser()?.version() ?? ''}`,
   );
-  const [relay, sdk, own] = Object.keys(paths);
   for (const [concurrency, r] of Object.entries(results)) {
     console.log(`\n${concurrency === '1' ? 'sequential (one caller)' : `${concurrency} concurrent callers`}`);
-    console.log('path'.padEnd(52) + 'calls/s'.padStart(10) + 'p50 ms'.padStart(10) + 'p95 ms'.padStart(10));
-    for (const [name, x] of Object.entries(r)) {
+    console.log('path'.padEnd(52) + 'calls/s'.padStart(22) + 'p50 ms'.padStart(22) + 'p95 ms'.padStart(10));
+    for (const [name, x] of Object.entries(r.variants)) {
       console.log(
         name.padEnd(52) +
-          x.perSec.toFixed(0).padStart(10) +
-          x.p50.toFixed(2).padStart(10) +
-          x.p95.toFixed(2).padStart(10),
+          fmtSpread(x.perSec, 0).padStart(22) +
+          fmtSpread(x.p50).padStart(22) +
+          x.p95.median.toFixed(2).padStart(10),
       );
     }
     for (const base of [sdk, own]) {
       console.log(
-        `  relay / ${base.replace('page, ', 'page ')}: calls/s ${(r[relay].perSec / r[base].perSec).toFixed(2)}x, p50 ${(r[relay].p50 / r[base].p50).toFixed(2)}x`,
+        `  relay / ${base.replace('page, ', 'page ')}: calls/s ${fmtSpread(r.ratio(base, relay, 'perSec'))}x, p50 ${fmtSpread(r.ratio(base, relay, 'p50'))}x`,
       );
     }
   }
   // The first call, then warm-up and measured calls of every round, sequential and concurrent.
-  const expected = 1 + 2 * ROUNDS * (WARM + N);
+  const expected = 1 + 2 * (ROUNDS + 1) * (WARM + N);
   console.log(`\nThe tab's header counted ${relayed} relayed calls (${expected} made from Node).`);
 } finally {
   await app.close();

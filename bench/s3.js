@@ -1,6 +1,6 @@
 // npm run bench (S3 part): PutObject and GetObject of a disk-backed file (1 GiB by default) with SSE-KMS
 // through the service worker's /s3 (ADR 0011), driven by the unmodified @aws-sdk/client-s3 from a page of
-// the app, in headless Chromium: multipart in 8 MiB and 64 MiB parts (read from the file as
+// the app, in headless Chromium, in alternating rounds (bench/lib.js alternate): multipart in 8 MiB and 64 MiB parts (read from the file as
 // @aws-sdk/lib-storage does, 4 in flight; and in 8 MiB slices of the File) and one PutObject of the File,
 // each followed by GetObject read as a stream to its end. MB/s are medians over rounds, printed beside the
 // Files page's encrypt and decrypt of the same file and the plain copy of it to OPFS, measured in the same
@@ -9,7 +9,19 @@
 // BENCH_S3_MIB (default BENCH_FILE_MIB, else 1024), BENCH_S3_ROUNDS (3), BENCH_S3_QUEUE (4), BENCH_FRAME_KIB,
 // BENCH_S3_PARTS_MIB (part sizes, '8,64'; '' for the single PutObject alone), BENCH_S3_CLIENT (JSON of
 // S3Client options for the multipart uploads, e.g. {"requestChecksumCalculation":"WHEN_REQUIRED"}).
-import { benchFile, heapProbes, MB, mib, openBenchApp, pageBundle, rss, sampled, sampledHeaps } from './lib.js';
+import {
+  alternate,
+  benchFile,
+  fmtSpread,
+  heapProbes,
+  MB,
+  mib,
+  openBenchApp,
+  pageBundle,
+  rss,
+  sampled,
+  sampledHeaps,
+} from './lib.js';
 import { chooseBenchFile, copyBenchFile, encryptDecrypt, releaseEncryptDecrypt } from './files-jobs.js';
 
 const SIZE = Number(process.env.BENCH_S3_MIB ?? process.env.BENCH_FILE_MIB ?? 1024);
@@ -18,7 +30,6 @@ const QUEUE = Number(process.env.BENCH_S3_QUEUE ?? 4);
 const FRAME = Number(process.env.BENCH_FRAME_KIB ?? 512) * 1024;
 const CLIENT = JSON.parse(process.env.BENCH_S3_CLIENT ?? '{}');
 const PARTS_MIB = (process.env.BENCH_S3_PARTS_MIB ?? '8,64').split(',').filter(Boolean).map(Number);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const file = benchFile(SIZE);
 const bytes = SIZE * 2 ** 20;
@@ -80,17 +91,27 @@ try {
     })),
     { name: 'single PutObject of the File', op: 'put', args: { config: singleConfig } },
   ];
-  const runs = { encrypt: [], decrypt: [], copy: [] };
-  for (const u of uploads) runs[u.name] = { put: [], get: [] };
-  for (let r = 0; r < ROUNDS; r++) {
-    const { enc, dec } = await encryptDecrypt(page, profile, keyArn, FRAME, bytes);
-    await releaseEncryptDecrypt(page);
-    runs.encrypt.push({ mbs: MB(bytes, enc.result.ms), peak: enc.peak });
-    runs.decrypt.push({ mbs: MB(bytes, dec.result.ms), peak: dec.peak });
-    const copy = await sampled(profile, () => copyBenchFile(page, FRAME));
-    runs.copy.push({ mbs: MB(bytes, copy.result), peak: copy.peak });
-    for (const u of uploads) {
-      const key = `object-${r}`;
+  // Alternating rounds (bench/lib.js alternate): the Files jobs and each upload in turn, a warm-up round discarded;
+  // every ratio is taken within a round, then its median and range over rounds.
+  let round = 0;
+  const variants = {
+    files: async () => {
+      const { enc, dec } = await encryptDecrypt(page, profile, keyArn, FRAME, bytes);
+      await releaseEncryptDecrypt(page);
+      const copy = await sampled(profile, () => copyBenchFile(page, FRAME));
+      return {
+        encrypt: MB(bytes, enc.result.ms),
+        encPeak: enc.peak,
+        decrypt: MB(bytes, dec.result.ms),
+        decPeak: dec.peak,
+        copy: MB(bytes, copy.result),
+        copyPeak: copy.peak,
+      };
+    },
+  };
+  for (const u of uploads) {
+    variants[u.name] = async () => {
+      const key = `object-${round++}`;
       const put = await sampledHeaps(profile, heaps, () => s3(u.op, { key, ...u.args }));
       if (put.result.error) throw new Error(`${u.name}: ${put.result.error}`);
       if (put.result.sse !== 'aws:kms') throw new Error(`${u.name} answered SSE ${put.result.sse}`);
@@ -100,31 +121,39 @@ try {
           `GetObject after ${u.name} read ${got.result.bytes} bytes, expected ${bytes} (ends ok: ${got.result.ends})`,
         );
       await s3('remove', { key });
-      runs[u.name].put.push({ mbs: MB(bytes, put.result.ms), peak: put.peak, heap: put.heap });
-      runs[u.name].get.push({ mbs: MB(bytes, got.result.ms), peak: got.peak, heap: got.heap });
-    }
+      return {
+        put: MB(bytes, put.result.ms),
+        putPeak: put.peak,
+        putPage: put.heap.page,
+        putSw: put.heap.serviceWorker,
+        get: MB(bytes, got.result.ms),
+        getPeak: got.peak,
+        getPage: got.heap.page,
+        getSw: got.heap.serviceWorker,
+      };
+    };
   }
-
-  const med = (xs) => ({
-    mbs: median(xs.map((x) => x.mbs)),
-    peak: median(xs.map((x) => x.peak)),
-    ...(xs[0].heap
-      ? { page: median(xs.map((x) => x.heap.page)), sw: median(xs.map((x) => x.heap.serviceWorker)) }
-      : {}),
+  const r = await alternate(variants, { rounds: ROUNDS });
+  const f = r.variants.files;
+  const fig = (v, name, peak, page, sw) => ({
+    mbs: v[name],
+    peak: v[peak].median,
+    ...(page ? { page: v[page].median, sw: v[sw].median } : {}),
   });
-  const enc = med(runs.encrypt);
-  const dec = med(runs.decrypt);
-  const copy = med(runs.copy);
+  const per = (fn) => fmtSpread(r.per(fn));
+  const enc = fig(f, 'encrypt', 'encPeak');
+  const dec = fig(f, 'decrypt', 'decPeak');
+  const copy = fig(f, 'copy', 'copyPeak');
   const row = (name, m, note = '') =>
     console.log(
       name.padEnd(60) +
-        m.mbs.toFixed(0).padStart(7) +
+        fmtSpread(m.mbs, 0).padStart(16) +
         `${mib(m.peak - idle)} MiB`.padStart(11) +
         (m.page === undefined ? '' : `${mib(m.page)} / ${mib(m.sw)} MiB`).padStart(17) +
         (note ? `  ${note}` : ''),
     );
   console.log(
-    `\nS3 under /s3, SSE-KMS — ${SIZE} MiB disk-backed file, ${ROUNDS} rounds (medians), ${QUEUE} parts in flight, multipart with S3Client ${Object.keys(CLIENT).length ? JSON.stringify(CLIENT) : 'defaults'}, Chromium ${ctx.browser()?.version() ?? ''}`,
+    `\nS3 under /s3, SSE-KMS — ${SIZE} MiB disk-backed file, ${ROUNDS} alternating rounds after a warm-up round (median (range)), ${QUEUE} parts in flight, multipart with S3Client ${Object.keys(CLIENT).length ? JSON.stringify(CLIENT) : 'defaults'}, Chromium ${ctx.browser()?.version() ?? ''}`,
   );
   console.log(
     `memory: RSS = peak of all Chromium processes above idle (${mib(idle)} MiB); heap = peak JS heap + ArrayBuffers of the page / the service worker (idle ${mib(idleHeap.page)} / ${mib(idleHeap.serviceWorker ?? 0)} MiB)`,
@@ -133,19 +162,22 @@ try {
     console.log(
       `single PutObject with the SDK's defaults failed (${singleDefault.error.slice(0, 160)}); measured with requestChecksumCalculation: 'WHEN_REQUIRED'`,
     );
-  console.log('path'.padEnd(60) + 'MB/s'.padStart(7) + 'RSS'.padStart(11) + 'heap page / SW'.padStart(17));
+  console.log('path'.padEnd(60) + 'MB/s'.padStart(16) + 'RSS'.padStart(11) + 'heap page / SW'.padStart(17));
   row("copy, no encryption (the Files jobs' reader and sink): File → worker → OPFS", copy);
-  row('Files page encrypt: File → worker → OPFS', enc, `${(enc.mbs / copy.mbs).toFixed(2)}x the copy`);
-  row('Files page decrypt: OPFS → worker → OPFS', dec);
+  row('Files page encrypt: File → worker → OPFS', enc, `${per((x) => x.files.encrypt / x.files.copy)}x the copy`);
+  row('Files page decrypt: OPFS → worker → OPFS', dec, `${per((x) => x.files.decrypt / x.files.copy)}x the copy`);
   for (const u of uploads) {
-    const p = med(runs[u.name].put);
-    const g = med(runs[u.name].get);
+    const v = r.variants[u.name];
     row(
       `S3 PutObject, ${u.name}`,
-      p,
-      `${(p.mbs / enc.mbs).toFixed(2)}x Files encrypt, ${(p.mbs / copy.mbs).toFixed(2)}x the copy`,
+      fig(v, 'put', 'putPeak', 'putPage', 'putSw'),
+      `${per((x) => x[u.name].put / x.files.encrypt)}x Files encrypt, ${per((x) => x[u.name].put / x.files.copy)}x the copy`,
     );
-    row(`S3 GetObject of it, streamed to the end`, g, `${(g.mbs / dec.mbs).toFixed(2)}x Files decrypt`);
+    row(
+      `S3 GetObject of it, streamed to the end`,
+      fig(v, 'get', 'getPeak', 'getPage', 'getSw'),
+      `${per((x) => x[u.name].get / x.files.decrypt)}x Files decrypt`,
+    );
   }
   console.log(
     '(Files figures are timed in the KMS worker, S3 figures in the page from the first request to the last answer)',

@@ -30,8 +30,9 @@ export function diagnosticsApi({ ready, acting }: WorkerContext) {
     },
     /** Milliseconds per IndexedDB transaction on a scratch database: the storage floor of any audited call. */
     rawIdb: (iterations: number) => measureIdb(iterations),
-    /** Milliseconds per Encrypt through a Kms on a scratch database, audited and with appending disabled. */
-    auditCost: (iterations: number) => measureAuditCost(iterations),
+    /** Milliseconds per Encrypt through a Kms on a scratch database, audited and with appending disabled
+     * (`unauditedFirst`: which of the two is measured first). */
+    auditCost: (iterations: number, unauditedFirst = false) => measureAuditCost(iterations, unauditedFirst),
     /** Appends `n` synthetic records to this keystore's real trail; milliseconds taken. */
     async seedAuditRecords(n: number): Promise<number> {
       if (!Number.isSafeInteger(n) || n < 1 || n > 10_000_000) throw new TypeError(`"n" expected 1..10^7, got ${n}`);
