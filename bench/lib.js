@@ -89,14 +89,13 @@ export async function sampled(profile, fn) {
   }
 }
 
-/** The bench build served on a free port and a fresh headless Chromium profile with the console open and
- * its keystore ready; `close()` ends all three. */
 /**
  * Serves the bench build (dist-bench, with vite.config.ts's plugins, as `npm start`; or `outDir`, e.g. a baseline
- * build of another commit) and opens it in a fresh Chromium profile. `bypassCSP` only so a bench can inject a
- * bundle of its own; the app is unchanged.
+ * build of another commit, or dist/ for scripts/screenshot*.js) on a free port and opens it in a fresh headless
+ * Chromium profile; `close()` ends the browser and the server and removes the profile. `bypassCSP` only so a bench
+ * can inject a bundle of its own (the app is unchanged); `context`: more of Playwright's context options.
  */
-export async function openBenchApp(name, { bypassCSP = false, outDir = BENCH_DIST } = {}) {
+export async function openBenchApp(name, { bypassCSP = false, outDir = BENCH_DIST, context = {} } = {}) {
   const { preview } = await import('vite');
   const { chromium } = await import('playwright-core');
   const { mkdtempSync, rmSync } = await import('node:fs');
@@ -112,6 +111,7 @@ export async function openBenchApp(name, { bypassCSP = false, outDir = BENCH_DIS
     args: ARGS,
     headless: true,
     bypassCSP,
+    ...context,
   });
   const page = ctx.pages()[0] ?? (await ctx.newPage());
   return {

@@ -1,25 +1,16 @@
 // Regenerates docs/screenshot-labs.png: lab 1 on the Labs page with its first four steps run through the
 // terminal's session (pocketKms.shell) and the fifth not yet, as an attendee sees it mid-workshop.
 // Run after `npx vite build`: node scripts/screenshot-labs.js
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { preview } from 'vite';
+import { readFileSync } from 'node:fs';
+import { openBenchApp } from '../bench/lib.js';
 import { parse } from 'yaml';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'];
 const lab = parse(readFileSync('src/labs/shipped/kms-basics.yaml', 'utf8'));
-const server = await preview({ logLevel: 'silent', preview: { host: '127.0.0.1', port: 0 } });
-const url = server.resolvedUrls.local[0];
-const dir = mkdtempSync(join(tmpdir(), 'pocket-kms-shot-'));
-const ctx = await chromium.launchPersistentContext(dir, {
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ARGS,
-  headless: true,
-  viewport: { width: 1280, height: 900 },
-  colorScheme: process.env.SCHEME ?? 'light',
+const shot = await openBenchApp('shot', {
+  outDir: 'dist',
+  context: { viewport: { width: 1280, height: 900 }, colorScheme: process.env.SCHEME ?? 'light' },
 });
+const { origin: url, ctx } = shot;
 try {
   const page = ctx.pages()[0] ?? (await ctx.newPage());
   await page.goto(`${url}#/labs/${lab.id}`);
@@ -35,7 +26,5 @@ try {
   });
   await page.screenshot({ path: process.env.OUT ?? 'docs/screenshot-labs.png' });
 } finally {
-  await ctx.close();
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
+  await shot.close();
 }

@@ -1,24 +1,19 @@
 // Regenerates docs/screenshot-visualiser.png (the visualiser at the tampered run's failing frame) and
 // docs/screenshot-inspector.png (a signed Pocket KMS file in the message inspector).
 // Run after `npx vite build`: node scripts/screenshot-visualise.js
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { preview } from 'vite';
+import { openBenchApp } from '../bench/lib.js';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'];
-const server = await preview({ logLevel: 'silent', preview: { host: '127.0.0.1', port: 0 } });
-const url = server.resolvedUrls.local[0];
-const dir = mkdtempSync(join(tmpdir(), 'pocket-kms-shot-'));
-const ctx = await chromium.launchPersistentContext(dir, {
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ARGS,
-  headless: true,
-  viewport: { width: 1280, height: 900 },
-  colorScheme: process.env.SCHEME ?? 'light',
-  reducedMotion: 'reduce',
+const shot = await openBenchApp('shot', {
+  outDir: 'dist',
+  context: {
+    viewport: { width: 1280, height: 900 },
+    colorScheme: process.env.SCHEME ?? 'light',
+    reducedMotion: 'reduce',
+  },
 });
+const { origin: url, ctx } = shot;
 try {
   const page = ctx.pages()[0] ?? (await ctx.newPage());
   await page.goto(`${url}#/visualise`);
@@ -39,7 +34,7 @@ try {
   await page.screenshot({ path: process.env.OUT ?? 'docs/screenshot-visualiser.png' });
 
   // A signed file of a few frames, made by the console's worker, opened in the inspector.
-  const file = join(dir, 'report.pdf.encrypted');
+  const file = join(shot.profile, 'report.pdf.encrypted');
   const b64 = await page.evaluate(async () => {
     const r = await globalThis.pocketKms.api.encryptFile('shot', new Blob([new Uint8Array(3000).fill(7)]), {
       keyIds: ['alias/workshop'],
@@ -62,7 +57,5 @@ try {
   });
   await page.screenshot({ path: process.env.OUT_INSPECTOR ?? 'docs/screenshot-inspector.png' });
 } finally {
-  await ctx.close();
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
+  await shot.close();
 }

@@ -1,31 +1,12 @@
 // Regenerates docs/screenshot*.png: a few keys, some calls, then the Keys page and a key page.
 // Run after `npm run build`: node scripts/screenshot.js
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { preview } from 'vite';
+import { openBenchApp } from '../bench/lib.js';
 
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const server = await preview({ logLevel: 'silent', preview: { host: '127.0.0.1', port: 0 } });
-const url = server.resolvedUrls.local[0];
-const dir = mkdtempSync(join(tmpdir(), 'pocket-kms-shot-'));
-const ctx = await chromium.launchPersistentContext(dir, {
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ARGS,
-  headless: true,
-  viewport: { width: 1280, height: 760 },
-  colorScheme: process.env.SCHEME ?? 'light',
+const shot = await openBenchApp('shot', {
+  outDir: 'dist',
+  context: { viewport: { width: 1280, height: 760 }, colorScheme: process.env.SCHEME ?? 'light' },
 });
+const { origin: url, ctx } = shot;
 try {
   const page = ctx.pages()[0] ?? (await ctx.newPage());
   await page.goto(url);
@@ -65,7 +46,5 @@ try {
   await page.waitForTimeout(500);
   await page.screenshot({ path: 'docs/screenshot-events.png' });
 } finally {
-  await ctx.close();
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
+  await shot.close();
 }
