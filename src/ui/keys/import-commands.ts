@@ -54,6 +54,8 @@ export function generateCommand(keySpec: string): string {
   if (keySpec in HMAC_BYTES) return `openssl rand -out ${FILES.material} ${HMAC_BYTES[keySpec]}`;
   const pkcs8 = `openssl pkcs8 -topk8 -outform DER -nocrypt -out ${FILES.material}`;
   if (isRsa(keySpec)) return `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:${keySpec.slice(4)} | ${pkcs8}`;
+  if (keySpec === 'ECC_NIST_EDWARDS25519')
+    return `openssl genpkey -algorithm ED25519 -outform DER -out ${FILES.material}`;
   const curve = CURVES[keySpec];
   if (curve) return `openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:${curve} | ${pkcs8}`;
   return `# Pocket KMS cannot import ${keySpec} key material.`;

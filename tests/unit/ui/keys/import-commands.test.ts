@@ -48,6 +48,7 @@ describe.skipIf(!hasOpenssl)('the OpenSSL commands the console shows, run as sho
     ['HMAC_384', 'RSAES_OAEP_SHA_256'],
     ['ECC_NIST_P256', 'RSA_AES_KEY_WRAP_SHA_256'],
     ['RSA_2048', 'RSA_AES_KEY_WRAP_SHA_1'],
+    ['ECC_NIST_EDWARDS25519', 'RSAES_OAEP_SHA_1'],
   ] as const)(
     '%s wrapped with %s imports and works',
     async (keySpec, alg) => {
@@ -80,9 +81,15 @@ describe.skipIf(!hasOpenssl)('the OpenSSL commands the console shows, run as sho
         const v = await f.call('VerifyMac', { KeyId: k.KeyId, Message, Mac, MacAlgorithm: 'HMAC_SHA_384' });
         expect(v.MacValid).toBe(true);
       } else {
-        const SigningAlgorithm = keySpec === 'RSA_2048' ? 'RSASSA_PSS_SHA_256' : 'ECDSA_SHA_256';
-        const { Signature } = await f.call('Sign', { KeyId: k.KeyId, Message, SigningAlgorithm });
-        const v = await f.call('Verify', { KeyId: k.KeyId, Message, Signature, SigningAlgorithm });
+        const SigningAlgorithm =
+          keySpec === 'RSA_2048'
+            ? 'RSASSA_PSS_SHA_256'
+            : keySpec === 'ECC_NIST_EDWARDS25519'
+              ? 'ED25519_SHA_512'
+              : 'ECDSA_SHA_256';
+        const MessageType = 'RAW';
+        const { Signature } = await f.call('Sign', { KeyId: k.KeyId, Message, MessageType, SigningAlgorithm });
+        const v = await f.call('Verify', { KeyId: k.KeyId, Message, MessageType, Signature, SigningAlgorithm });
         expect(v.SignatureValid).toBe(true);
       }
     },
