@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { seriousViolations } from './axe-scan';
 import { useApp } from './harness';
 
 const env = useApp();
@@ -96,6 +97,9 @@ describe('import walk-through in the console', () => {
     const commands = await text(panel.getByRole('region', { name: 'OpenSSL commands' }));
     expect(commands).toContain('-pkeyopt rsa_oaep_md:sha256');
     expect(commands).toContain('-inkey WrappingPublicKey.bin');
+
+    // The walk-through as it stands now (choices, downloads, commands, upload form) is accessible.
+    expect(await seriousViolations(page)).toEqual([]);
 
     const material = randomBytes(32);
     const wrapped = publicEncrypt(

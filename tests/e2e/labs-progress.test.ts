@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { parseLab } from '../../src/labs';
+import { seriousViolations } from './axe-scan';
 import { useApp } from './harness';
 
 const env = useApp();
@@ -94,6 +95,8 @@ describe('progress files between attendee and facilitator', () => {
     expect(await row('Ada Lovelace').getByLabel('not done', { exact: true }).count()).toBe(lab.steps.length - 2);
     expect(await text(row('Ada Lovelace'))).toContain(`2 of ${lab.steps.length}`);
     expect(await text(row('Grace Hopper'))).toContain('complete');
+
+    expect(await seriousViolations(page)).toEqual([]);
 
     // A pasted file adds a third attendee; pasted text that is not a progress file is refused.
     await panel.getByLabel('Or paste a progress file').fill(JSON.stringify({ ...ada, attendee: 'Alan Turing' }));
