@@ -1,7 +1,7 @@
 // A facilitator kit's S3 objects (docs/LABS.md "Facilitator kits"): each object of a bucket read as the root
 // (SSE-KMS: decrypted through KMS like any GetObject) and written into the kit as base64 with its content
 // type, metadata and encryption; loaded by PutObject as the root under the loading keystore's matching key.
-// Objects over MAX_KIT_OBJECT bytes are named in the kit but not carried (a kit is one JSON file).
+// Objects over MAX_KIT_OBJECT bytes, or that the root cannot read, are named in the kit but not carried.
 import type { Caller } from '../kms/ids';
 import type { S3 } from '../s3';
 import type { SseAlgorithm } from '../s3/ports';
@@ -21,9 +21,11 @@ export interface KitObject {
     context?: Record<string, string>;
     bucketKeyEnabled: boolean;
   };
-  /** The object's bytes, base64; absent when it was larger than MAX_KIT_OBJECT (then `size` says how large). */
+  /** The object's bytes, base64; absent when it was not carried (`omitted` says why). */
   body?: string;
   size: number;
+  /** Why the bytes are not in the kit: larger than MAX_KIT_OBJECT, or the root could not read it (the error). */
+  omitted?: string;
 }
 
 const b64 = (u: Uint8Array) => {
@@ -46,8 +48,7 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> 
   return out;
 }
 
-/** Every object of `bucket`, in key order, read as `root`.
- * @throws AccessDenied or KMS.* when the root may not read one (a key policy that denies it) */
+/** Every object of `bucket`, in key order, read as `root` (one it cannot read is named with the error). */
 export async function exportObjects(s3: S3, root: Caller, bucket: string, requestId: string): Promise<KitObject[]> {
   const out: KitObject[] = [];
   let after: string | undefined;
@@ -63,10 +64,17 @@ export async function exportObjects(s3: S3, root: Caller, bucket: string, reques
         bucketKeyEnabled: o.sse.bucketKeyEnabled,
       };
       const base = { key: o.key, contentType: o.contentType, metadata: { ...o.metadata }, encryption, size: o.size };
-      if (o.size > MAX_KIT_OBJECT) out.push(base);
-      else {
+      if (o.size > MAX_KIT_OBJECT) {
+        out.push({ ...base, omitted: `larger than ${MAX_KIT_OBJECT} bytes` });
+        continue;
+      }
+      // An object the root cannot read (its key disabled, pending deletion, or denying the root) is named, not
+      // carried: the rest of the setup still exports.
+      try {
         const got = await s3.getObject(root, bucket, o.key, undefined, requestId);
         out.push({ ...base, body: b64(await readAll(got.body)) });
+      } catch (e) {
+        out.push({ ...base, omitted: `${(e as Error).name}: ${(e as Error).message}` });
       }
     }
     if (!page.truncated || page.last === undefined) return out;
@@ -75,7 +83,7 @@ export async function exportObjects(s3: S3, root: Caller, bucket: string, reques
 }
 
 /** PutObject as `root` of each object the kit carries; `rewrite` turns the exporting key's ARN into this
- * keystore's. Returns the keys of objects the kit named but did not carry (too large). */
+ * keystore's. Returns the keys of objects the kit named but did not carry (too large, or unreadable). */
 export async function loadObjects(
   s3: S3,
   root: Caller,

@@ -167,6 +167,10 @@ describe('facilitator kits', () => {
     await put('notes/kms.txt', 'under the key', { algorithm: 'aws:kms', kmsKeyId: k.KeyId, context: { room: '12' } });
     await put('notes/s3.txt', 'under S3', { algorithm: 'AES256' });
     await put('big.bin', new Uint8Array(1024 * 1024 + 1), { algorithm: 'AES256' });
+    // An object under a key that is disabled by export time cannot be read: named, not carried, and the rest exports.
+    const off = (await a.call('CreateKey', { Description: 'off' })).KeyMetadata;
+    await put('old.txt', 'under a key now disabled', { algorithm: 'aws:kms', kmsKeyId: off.KeyId });
+    await a.call('DisableKey', { KeyId: off.KeyId });
 
     const kit = JSON.parse(JSON.stringify(await exportKit(a.parts)));
     // The object's bytes travel, not its data key or segments.
@@ -174,7 +178,12 @@ describe('facilitator kits', () => {
     const b = await keystore('444455556666');
     const loaded = await loadKit(b.parts, kit);
     expect(loaded.objects).toEqual(['kit-objects/notes/kms.txt', 'kit-objects/notes/s3.txt']);
-    expect(loaded.omitted).toEqual(['kit-objects/big.bin']);
+    expect(loaded.omitted).toEqual(['kit-objects/big.bin', 'kit-objects/old.txt']);
+    const omitted = kit.buckets[0].objects.filter((o: { omitted?: string }) => o.omitted);
+    expect(omitted.map((o: { key: string; omitted: string }) => [o.key, o.omitted.split(':')[0]])).toEqual([
+      ['big.bin', 'larger than 1048576 bytes'],
+      ['old.txt', 'KMS.DisabledException'],
+    ]);
 
     const role = (await b.kms.iam.read((tx) => tx.listPrincipals())).find((p) => p.name === 'auditor')!;
     expect(JSON.parse(role.assumeRolePolicy!)).toEqual(JSON.parse(trust.replaceAll('111122223333', '444455556666')));
