@@ -6,3 +6,13 @@ export { parseLab } from './parse';
 export { CHECK_KINDS, globMatch, type AuditMatch, type Check, type CheckKind } from './checks';
 export { evaluateLab, startLab, type Binding, type LabEvaluation, type LabProgress, type StepResult } from './engine';
 export type * from './world';
+export {
+  labDigest,
+  makeProgressFile,
+  parseProgressFile,
+  progressTables,
+  ProgressFileError,
+  PROGRESS_FORMAT,
+  type ProgressFile,
+  type ProgressTable,
+} from './progress-file';

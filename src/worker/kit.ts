@@ -1,6 +1,6 @@
 // Facilitator kits (issue 14): a keystore's teaching setup — IAM users and roles with their inline policies,
-// keys with their policies, tags, aliases, rotation, state and grants, S3 buckets with their default
-// encryption, and an optional lab — written as one JSON file, and loaded into another keystore (another
+// keys with their policies, tags, aliases, rotation, state and grants, roles' trust policies, S3 buckets with
+// their default encryption and objects (kit-objects.ts), and an optional lab — written as one JSON file, and loaded into another keystore (another
 // browser profile, another account ID) as its root, every call audited, to give the same starting point.
 // No key material travels: keys are created anew, so ciphertexts made under the facilitator's keys do not
 // decrypt in an attendee's keystore.
@@ -8,6 +8,9 @@ import { rootCaller, type Caller } from '../kms/ids';
 import type { Kms } from '../kms/kms';
 import type { S3 } from '../s3';
 import type { BucketEncryption } from '../s3/ports';
+import { exportObjects, loadObjects, type KitObject } from './kit-objects';
+
+export type { KitObject } from './kit-objects';
 
 export const KIT_FORMAT = 'pocket-kms-kit';
 
@@ -17,6 +20,10 @@ export interface KitPrincipal {
   tags: { Key: string; Value: string }[];
   /** Inline policies by name (JSON text; account IDs are the exporting keystore's). */
   policies: Record<string, string>;
+  /** A role's trust policy (AssumeRolePolicyDocument), description and maximum session (seconds). */
+  trustPolicy?: string;
+  description?: string;
+  maxSessionDuration?: number;
 }
 
 export interface KitGrant {
@@ -44,6 +51,8 @@ export interface KitKey {
 export interface KitBucket {
   name: string;
   encryption?: BucketEncryption;
+  /** The bucket's objects (absent in kits made before objects travelled). */
+  objects?: KitObject[];
 }
 
 export interface Kit {
@@ -76,13 +85,19 @@ export async function exportKit({ kms, s3 }: KitParts, lab?: string): Promise<Ki
   const root = rootCaller(kms.keystore, { userAgent: UA });
   const call = <T = Record<string, any>>(op: string, req: unknown) =>
     kms.call(op, req, root) as Promise<T & Record<string, any>>;
-  const principals: KitPrincipal[] = (await kms.iam.list())
-    .filter((p) => p.kind !== 'root')
+  // Users before roles: a role's trust policy may name a user of the kit.
+  const records = await kms.iam.read((tx) => tx.listPrincipals());
+  const principals: KitPrincipal[] = records
+    .filter((p) => p.kind === 'user' || p.kind === 'role')
+    .sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'user' ? -1 : 1))
     .map((p) => ({
       kind: p.kind as 'user' | 'role',
       name: p.name,
       tags: p.tags.map((t) => ({ Key: t.TagKey, Value: t.TagValue })),
       policies: { ...p.policies },
+      ...(p.assumeRolePolicy ? { trustPolicy: p.assumeRolePolicy } : {}),
+      ...(p.description ? { description: p.description } : {}),
+      ...(p.maxSessionDuration ? { maxSessionDuration: p.maxSessionDuration } : {}),
     }));
   const aliases = (await call('ListAliases', { Limit: 100 })).Aliases as { AliasName: string; TargetKeyId?: string }[];
   const keys: KitKey[] = [];
@@ -110,10 +125,14 @@ export async function exportKit({ kms, s3 }: KitParts, lab?: string): Promise<Ki
       })),
     });
   }
-  const buckets = (await (await s3()).listBuckets(root)).map((b) => ({
-    name: b.name,
-    ...(b.encryption ? { encryption: b.encryption } : {}),
-  }));
+  const store = await s3();
+  const buckets: KitBucket[] = [];
+  for (const b of await store.listBuckets(root))
+    buckets.push({
+      name: b.name,
+      ...(b.encryption ? { encryption: b.encryption } : {}),
+      objects: await exportObjects(store, root, b.name, crypto.randomUUID()),
+    });
   const { accountId, region } = kms.keystore;
   return { format: KIT_FORMAT, version: 1, accountId, region, principals, keys, buckets, ...(lab ? { lab } : {}) };
 }
@@ -123,6 +142,10 @@ export interface KitLoadResult {
   /** Old key ID → new key ID. */
   keys: Record<string, string>;
   buckets: string[];
+  /** Objects put, as `bucket/key`. */
+  objects: string[];
+  /** Objects the kit named but did not carry (larger than 1 MiB), as `bucket/key`. */
+  omitted: string[];
 }
 
 /** Recreates a kit's setup in this keystore as its root.
@@ -134,7 +157,7 @@ export async function loadKit({ kms, s3 }: KitParts, data: unknown): Promise<Kit
   const call = <T = Record<string, any>>(op: string, req: unknown) =>
     kms.call(op, req, root) as Promise<T & Record<string, any>>;
   const { accountId, region } = kms.keystore;
-  const out: KitLoadResult = { principals: [], keys: {}, buckets: [] };
+  const out: KitLoadResult = { principals: [], keys: {}, buckets: [], objects: [], omitted: [] };
   // The exporting account's ID and region become this keystore's; old key IDs become the new ones.
   const rewrite = (text: string) => {
     let t = text.split(`:${kit.accountId}:`).join(`:${accountId}:`);
@@ -148,6 +171,13 @@ export async function loadKit({ kms, s3 }: KitParts, data: unknown): Promise<Kit
       p.kind,
       p.name,
       p.tags.map((t) => ({ TagKey: t.Key, TagValue: t.Value })),
+      p.kind === 'role'
+        ? {
+            ...(p.trustPolicy ? { AssumeRolePolicyDocument: rewrite(p.trustPolicy) } : {}),
+            ...(p.description ? { Description: p.description } : {}),
+            ...(p.maxSessionDuration ? { MaxSessionDuration: p.maxSessionDuration } : {}),
+          }
+        : {},
     );
     for (const [name, doc] of Object.entries(p.policies)) await kms.iam.putPolicy(root, made.arn, name, rewrite(doc));
     out.principals.push(made.arn);
@@ -196,6 +226,9 @@ export async function loadKit({ kms, s3 }: KitParts, data: unknown): Promise<Kit
         ...(b.encryption.kmsKeyId ? { kmsKeyId: rewrite(b.encryption.kmsKeyId) } : {}),
       });
     out.buckets.push(b.name);
+    const objects = b.objects ?? [];
+    const left = await loadObjects(store, root, b.name, objects, rewrite, () => crypto.randomUUID());
+    for (const o of objects) (left.includes(o.key) ? out.omitted : out.objects).push(`${b.name}/${o.key}`);
   }
   return out;
 }
@@ -211,5 +244,13 @@ function checkKit(data: unknown): Kit {
     throw new KitFormatError(`"region" expected a region name, got ${JSON.stringify(k.region)}`);
   for (const f of ['principals', 'keys', 'buckets'] as const)
     if (!Array.isArray(k[f])) throw new KitFormatError(`"${f}" expected a list`);
+  k.buckets!.forEach((b, i) => {
+    if (b.objects === undefined) return;
+    if (!Array.isArray(b.objects)) throw new KitFormatError(`"buckets[${i}].objects" expected a list`);
+    b.objects.forEach((o, j) => {
+      if (typeof o?.key !== 'string' || (o.body !== undefined && typeof o.body !== 'string'))
+        throw new KitFormatError(`"buckets[${i}].objects[${j}]" expected { key, body (base64), … }`);
+    });
+  });
   return k as Kit;
 }

@@ -1,5 +1,6 @@
-// User story: a facilitator sets up a room's starting point in the Terminal (a user with a policy, a key with
-// a policy naming that user, an alias, a grant, a bucket with SSE-KMS under the key), exports it from the Labs
+// User story: a facilitator sets up a room's starting point in the Terminal (a user with a policy, a role the
+// user may assume, a key with a policy naming that user, an alias, a grant, a bucket with SSE-KMS under the
+// key and an object in it), exports it from the Labs
 // page as a kit with lab 2 in it, and an attendee in a fresh browser profile (another account ID) loads the
 // file with one click and has the same setup: the same names, policies that decide the same way, the lab.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -37,6 +38,12 @@ aws kms create-alias --alias-name alias/room --target-key-id "$KEY"
 aws kms create-grant --key-id "$KEY" --grantee-principal "arn:aws:iam::$ACCOUNT:user/kms-user" --operations Decrypt --name room-grant > /dev/null
 aws s3api create-bucket --bucket room-bucket > /dev/null
 aws s3api put-bucket-encryption --bucket room-bucket --server-side-encryption-configuration file://room-bucket.json
+echo "the room's starting data" > notes.txt
+aws s3api put-object --bucket room-bucket --key notes/notes.txt --body notes.txt --content-type text/plain --metadata owner=facilitator > /dev/null
+cat > room-trust.json <<END
+{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::$ACCOUNT:user/kms-user"}, "Action": "sts:AssumeRole"}]}
+END
+aws iam create-role --role-name room-auditor --assume-role-policy-document file://room-trust.json > /dev/null
 echo ok`;
 
 /** What an attendee sees of the setup, with the account ID and key ID replaced by placeholders. */
@@ -48,7 +55,10 @@ aws kms describe-key --key-id alias/room --query 'KeyMetadata.[Description,KeySt
 aws kms list-resource-tags --key-id "$KEY" --query 'Tags[0].[TagKey,TagValue]' --output text
 aws kms get-key-policy --key-id "$KEY" --policy-name default --query Policy --output text | jq -c . | sed "s/$ACCOUNT/ACCOUNT/g"
 aws kms list-grants --key-id "$KEY" --query 'Grants[].[Name,GranteePrincipal,Operations[0]]' --output text | sed "s/$ACCOUNT/ACCOUNT/g"
-aws s3api get-bucket-encryption --bucket room-bucket --query 'ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault.KMSMasterKeyID' --output text | sed "s/$ACCOUNT/ACCOUNT/g; s/$KEY/KEY/g"`;
+aws s3api get-bucket-encryption --bucket room-bucket --query 'ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault.KMSMasterKeyID' --output text | sed "s/$ACCOUNT/ACCOUNT/g; s/$KEY/KEY/g"
+aws iam get-role --role-name room-auditor --query 'Role.AssumeRolePolicyDocument' --output json | jq -c . | sed "s/$ACCOUNT/ACCOUNT/g"
+aws s3api get-object --bucket room-bucket --key notes/notes.txt got.txt --query '[ContentType,Metadata.owner,ServerSideEncryption,SSEKMSKeyId]' --output text | sed "s/$ACCOUNT/ACCOUNT/g; s/$KEY/KEY/g"
+cat got.txt`;
 
 describe('facilitator kits', () => {
   it('exports a setup with a lab from one profile and reproduces it in a fresh profile', async () => {
@@ -75,7 +85,10 @@ describe('facilitator kits', () => {
       await download.saveAs(file);
       await facilitator
         .getByRole('status')
-        .filter({ hasText: 'Kit exported: 1 user(s) or role(s), 1 key(s), 1 bucket(s), lab "Separation of duties".' })
+        .filter({
+          hasText:
+            'Kit exported: 2 user(s) or role(s), 1 key(s), 1 bucket(s), 1 object(s), lab "Separation of duties".',
+        })
         .waitFor();
 
       await loadApp(attendee.page, env.app.url);
@@ -86,7 +99,9 @@ describe('facilitator kits', () => {
       await attendee.page.getByLabel('Load a kit').setInputFiles(file);
       await attendee.page
         .getByRole('status')
-        .filter({ hasText: 'Kit loaded: 1 user(s) or role(s), 1 key(s), 1 bucket(s), lab "Separation of duties".' })
+        .filter({
+          hasText: 'Kit loaded: 2 user(s) or role(s), 1 key(s), 1 bucket(s), 1 object(s), lab "Separation of duties".',
+        })
         .waitFor();
       const after = await shell(attendee.page, SURVEY);
       expect(after.stderr).toBe('');
@@ -94,6 +109,11 @@ describe('facilitator kits', () => {
       expect(after.stdout).toContain('kms-user\nkms:DescribeKey\nRoom key\tEnabled\nroom\t12\n');
       expect(after.stdout).toContain('room-grant\tarn:aws:iam::ACCOUNT:user/kms-user\tDecrypt\n');
       expect(after.stdout).toContain('arn:aws:kms:us-east-1:ACCOUNT:key/KEY\n');
+      // The role's trust policy and the bucket's object (SSE-KMS under the attendee's own key) came along.
+      expect(after.stdout).toContain('"Principal":{"AWS":"arn:aws:iam::ACCOUNT:user/kms-user"}');
+      expect(after.stdout).toContain(
+        "text/plain\tfacilitator\taws:kms\tarn:aws:kms:us-east-1:ACCOUNT:key/KEY\nthe room's starting data\n",
+      );
 
       // The same kit as a #/labs?kit= link: shown, and loaded only on a click.
       const link = await facilitator.getByRole('link', { name: 'kit link' }).getAttribute('href');
@@ -103,7 +123,7 @@ describe('facilitator kits', () => {
         await loadApp(third.page, env.app.url);
         await third.page.goto(link!);
         await third.page
-          .getByText(/This link holds a kit: 1 user\(s\) or role\(s\), 1 key\(s\), 1 bucket\(s\)/)
+          .getByText(/This link holds a kit: 2 user\(s\) or role\(s\), 1 key\(s\), 1 bucket\(s\)/)
           .waitFor();
         expect((await shell(third.page, 'aws iam list-users --query "length(Users)"')).stdout).toBe('0\n');
         await third.page.getByRole('button', { name: 'Load this kit' }).click();

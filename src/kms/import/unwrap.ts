@@ -4,16 +4,17 @@
 // the wrapping root key. RSAES_OAEP_* of symmetric and HMAC material is unwrapped straight into WebCrypto:
 // its bytes never reach JavaScript. RSA_AES_KEY_WRAP_* is PKCS #11 CKM_RSA_AES_KEY_WRAP (RSA-OAEP of an
 // ephemeral AES key, then AES key wrap with padding, RFC 5649), which WebCrypto lacks: @noble/ciphers
-// opens it in the worker, as do private keys (their public key is derived there) and secp256k1 keys (software,
-// ADR 0005); those bytes are zeroed.
+// opens it in the worker, as do private keys (their public key is derived there), secp256k1 and Ed25519 keys
+// (software, ADR 0005; Ed25519's public key comes from @noble/curves); those bytes are zeroed.
 
 import { aeskwp } from '@noble/ciphers/aes.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha224 } from '@noble/hashes/sha2.js';
+import { ed25519 } from '@noble/curves/ed25519.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { concat, toHex } from '../../format/bytes';
-import { decodePkcs8, ecPrivateScalar, encodeSpki, OID } from '../../format/der';
-import { sealAad, SPECS, variants } from '../asymmetric';
+import { decodePkcs8, ecPrivateScalar, encodeEd25519Pkcs8, encodeSpki, OID, readTlv } from '../../format/der';
+import { hasWebCryptoEd25519, sealAad, SPECS, variants } from '../asymmetric';
 import { IncorrectKeyMaterialException, InvalidCiphertextException, UnsupportedOperationException } from '../errors';
 import type { RootKeys } from '../material';
 import type { KeyPairMaterialRecord, KeyRecord, MaterialRecord, SymmetricMaterialRecord } from '../records';
@@ -141,6 +142,7 @@ async function fromBytes(
   }
   if (info.family === 'rsa' || info.family === 'ecc-nist') return fromPkcs8(bytes, key, base, roots, random);
   if (info.family === 'secp256k1') return fromSecp256k1(bytes, key, base, roots, random);
+  if (info.family === 'ed25519') return fromEd25519(bytes, key, base, roots, random);
   throw new UnsupportedOperationException(`Pocket KMS cannot import key material into ${key.keySpec} keys.`);
 }
 
@@ -284,5 +286,52 @@ async function fromSecp256k1(
     return { material, materialId };
   } finally {
     d.fill(0);
+  }
+}
+
+/** An Ed25519 private key (PKCS#8, RFC 8410: CurvePrivateKey, an OCTET STRING of the 32-byte seed). Kept as a
+ * generated one is: sealed PKCS#8 and a non-extractable WebCrypto key where WebCrypto has Ed25519, else sealed
+ * bytes only (software, ADR 0005). The public key is computed from the seed with @noble/curves. */
+async function fromEd25519(
+  bytes: Uint8Array,
+  key: Target,
+  base: Base,
+  roots: RootKeys,
+  random: (n: number) => Uint8Array,
+): Promise<Unwrapped> {
+  let seed: Uint8Array;
+  try {
+    const p = decodePkcs8(bytes);
+    if (p.algOid !== OID.ed25519) throw new Error('not Ed25519');
+    seed = readTlv(p.key).value.slice();
+  } catch {
+    throw wrongMaterial(key, 'it is not a PKCS#8 Ed25519 private key');
+  }
+  const pkcs8 = encodeEd25519Pkcs8(seed);
+  try {
+    if (seed.length !== 32) throw wrongMaterial(key, `its seed is ${seed.length} bytes, not 32`);
+    const publicKey = encodeSpki(OID.ed25519, ed25519.getPublicKey(seed));
+    const iv = random(12);
+    const materialId = await sha256Hex(concat([idLabel(key.keyId), publicKey]));
+    let sealed: ArrayBuffer;
+    let cryptoKeys: Record<string, CryptoKey> = {};
+    if (await hasWebCryptoEd25519()) {
+      const t = await crypto.subtle.importKey('pkcs8', buf(pkcs8), { name: 'Ed25519' }, true, ['sign']);
+      sealed = await crypto.subtle.wrapKey('pkcs8', t, roots.wrappingKey, gcm(iv, base));
+      cryptoKeys = await usableVariants(sealed, 'pkcs8', key, base, iv, roots);
+    } else sealed = await crypto.subtle.encrypt(gcm(iv, base), roots.wrappingKey, buf(pkcs8));
+    const material: KeyPairMaterialRecord = {
+      ...base,
+      kind: 'asymmetric',
+      materialId,
+      cryptoKeys,
+      publicKey,
+      sealed,
+      iv,
+    };
+    return { material, materialId };
+  } finally {
+    seed.fill(0);
+    pkcs8.fill(0);
   }
 }

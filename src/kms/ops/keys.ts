@@ -47,7 +47,7 @@ const KEY_USAGES = [
 ] as const;
 const ORIGINS = ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] as const;
 /** Specs whose material Pocket KMS imports (src/kms/import/unwrap.ts). Others (SM2, China Regions only;
- * Ed25519, ML-DSA, ML-KEM) answer UnsupportedOperationException. */
+ * ML-DSA, ML-KEM) answer UnsupportedOperationException. */
 const IMPORTABLE: readonly (typeof KEY_SPECS)[number][] = [
   'SYMMETRIC_DEFAULT',
   'HMAC_224',
@@ -61,6 +61,7 @@ const IMPORTABLE: readonly (typeof KEY_SPECS)[number][] = [
   'ECC_NIST_P384',
   'ECC_NIST_P521',
   'ECC_SECG_P256K1',
+  'ECC_NIST_EDWARDS25519',
 ];
 
 export function newMaterialId(c: OpContext): string {

@@ -24,9 +24,10 @@ const TYPES: Record<string, string> = {
 export function validateParams(model: ServiceModel, params: Record<string, unknown>, inputRef: string): void {
   const errors: string[] = [];
   const label = (name: string) => (!name ? 'input' : name.startsWith('.') ? name.slice(1) : name);
+  // botocore formats the value with str() (a string bare, `value: yesterday`), which is repr() for the rest.
   const invalid = (name: string, v: unknown, valid: string): void =>
     void errors.push(
-      `Invalid type for parameter ${label(name)}, value: ${pyRepr(v)}, type: ${pyType(v)}, valid types: ${valid}`,
+      `Invalid type for parameter ${label(name)}, value: ${typeof v === 'string' ? v : pyRepr(v)}, type: ${pyType(v)}, valid types: ${valid}`,
     );
   const visit = (v: unknown, s: Shape, name: string): void => {
     switch (s.t) {

@@ -11,7 +11,7 @@ import { IdbS3Meta } from '../../../src/store/s3-idb';
 import { IdbStore } from '../../../src/store/idb-store';
 import { exportKit, KitFormatError, loadKit } from '../../../src/worker/kit';
 import { TestClock } from '../helpers/kms';
-import { MemoryBytes } from '../s3/fixtures';
+import { bodyOf, MemoryBytes, readAll } from '../s3/fixtures';
 
 let n = 0;
 
@@ -140,6 +140,69 @@ describe('facilitator kits', () => {
         'NoIdentityPolicyAllow',
       ]);
     }
+  });
+
+  it('carries roles’ trust policies and buckets’ objects, under the loading keystore’s keys', async () => {
+    const a = await keystore('111122223333');
+    const user = await a.kms.iam.createPrincipal(a.root, 'user', 'kms-user');
+    const trust = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: user.arn }, Action: 'sts:AssumeRole' }],
+    });
+    await a.kms.iam.createPrincipal(a.root, 'role', 'auditor', [], {
+      AssumeRolePolicyDocument: trust,
+      Description: 'reads the trail',
+      MaxSessionDuration: 7200,
+    });
+    const k = (await a.call('CreateKey', { Description: 'objects' })).KeyMetadata;
+    await a.s3.createBucket(a.root, 'kit-objects');
+    const put = (key: string, body: Uint8Array | string, sse: Record<string, unknown>) =>
+      a.s3.putObject(
+        bodyOf(body, a.root),
+        'kit-objects',
+        key,
+        { contentType: 'text/plain', metadata: { owner: 'ada' }, sse },
+        'req',
+      );
+    await put('notes/kms.txt', 'under the key', { algorithm: 'aws:kms', kmsKeyId: k.KeyId, context: { room: '12' } });
+    await put('notes/s3.txt', 'under S3', { algorithm: 'AES256' });
+    await put('big.bin', new Uint8Array(1024 * 1024 + 1), { algorithm: 'AES256' });
+    // An object under a key that is disabled by export time cannot be read: named, not carried, and the rest exports.
+    const off = (await a.call('CreateKey', { Description: 'off' })).KeyMetadata;
+    await put('old.txt', 'under a key now disabled', { algorithm: 'aws:kms', kmsKeyId: off.KeyId });
+    await a.call('DisableKey', { KeyId: off.KeyId });
+
+    const kit = JSON.parse(JSON.stringify(await exportKit(a.parts)));
+    // The object's bytes travel, not its data key or segments.
+    expect(JSON.stringify(kit)).not.toMatch(/encryptedDataKey|segments/);
+    const b = await keystore('444455556666');
+    const loaded = await loadKit(b.parts, kit);
+    expect(loaded.objects).toEqual(['kit-objects/notes/kms.txt', 'kit-objects/notes/s3.txt']);
+    expect(loaded.omitted).toEqual(['kit-objects/big.bin', 'kit-objects/old.txt']);
+    const omitted = kit.buckets[0].objects.filter((o: { omitted?: string }) => o.omitted);
+    expect(omitted.map((o: { key: string; omitted: string }) => [o.key, o.omitted.split(':')[0]])).toEqual([
+      ['big.bin', 'larger than 1048576 bytes'],
+      ['old.txt', 'KMS.DisabledException'],
+    ]);
+
+    const role = (await b.kms.iam.read((tx) => tx.listPrincipals())).find((p) => p.name === 'auditor')!;
+    expect(JSON.parse(role.assumeRolePolicy!)).toEqual(JSON.parse(trust.replaceAll('111122223333', '444455556666')));
+    expect(role).toMatchObject({ description: 'reads the trail', maxSessionDuration: 7200 });
+
+    const get = async (key: string) => {
+      const r = await b.s3.getObject(b.root, 'kit-objects', key, undefined, 'req');
+      return { text: new TextDecoder().decode(await readAll(r.body)), object: r.object };
+    };
+    const kms = await get('notes/kms.txt');
+    expect(kms.text).toBe('under the key');
+    expect(kms.object).toMatchObject({ contentType: 'text/plain', metadata: { owner: 'ada' } });
+    expect(kms.object.sse).toMatchObject({
+      algorithm: 'aws:kms',
+      kmsKeyArn: `arn:aws:kms:us-east-1:444455556666:key/${loaded.keys[k.KeyId]}`,
+      encryptionContext: { room: '12', 'aws:s3:arn': 'arn:aws:s3:::kit-objects/notes/kms.txt' },
+    });
+    expect((await get('notes/s3.txt')).object.sse.algorithm).toBe('AES256');
+    await expect(b.s3.headObject(b.root, 'kit-objects', 'big.bin')).rejects.toMatchObject({ name: 'NoSuchKey' });
   });
 
   it('refuses what is not a kit, naming the field', async () => {
