@@ -18,6 +18,8 @@ const needs = () =>
     [!existsSync(chromium), 'chromium'],
     [!existsSync('/usr/bin/aws'), 'awscli'],
     [!existsSync('/usr/bin/openssl'), 'openssl'],
+    // AWS's import commands for RSA_AES_KEY_WRAP use xxd (tests/e2e/import-walkthrough.test.ts).
+    [!existsSync('/usr/bin/xxd'), 'xxd'],
     [!hasBoto3(), 'python3-boto3'],
   ]
     .filter(([missing]) => missing)
