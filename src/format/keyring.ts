@@ -46,6 +46,16 @@ export interface AwsKmsKeyringOptions {
   keyIds?: readonly string[];
   /** On decrypt, try only these key ARNs (default: every aws-kms key in the message). */
   allowedKeyArns?: readonly string[];
+  /** The client's Region, for the ESDK's multi-Region-key awareness (AWS KMS MRK-aware keyring): a data key
+   * encrypted under a multi-Region key (`key/mrk-…`) in another Region is decrypted by the same key's
+   * replica in this Region. */
+  mrkRegion?: string;
+}
+
+/** `arn` as the same multi-Region key in `region`; other ARNs unchanged (the ESDK's "MRK match"). */
+export function mrkInRegion(arn: string, region: string | undefined): string {
+  const m = /^(arn:aws[a-z-]*:kms:)([a-z0-9-]+)(:\d{12}:key\/mrk-[0-9a-f]{32})$/.exec(arn);
+  return m && region ? `${m[1]}${region}${m[3]}` : arn;
 }
 
 const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/;
@@ -106,11 +116,13 @@ export function awsKmsKeyring(client: KmsDataKeyClient, opts: AwsKmsKeyringOptio
         const arn = keyArnOf(edk);
         if (!arn) continue;
         listed.push(arn);
-        if (opts.allowedKeyArns && !opts.allowedKeyArns.includes(arn)) continue;
+        const local = mrkInRegion(arn, opts.mrkRegion);
+        if (opts.allowedKeyArns && !opts.allowedKeyArns.includes(arn) && !opts.allowedKeyArns.includes(local)) continue;
         try {
-          const d = await client.decrypt({ KeyId: arn, CiphertextBlob: edk.ciphertext, EncryptionContext: context });
-          /* Postcondition: the key that decrypted is the one the message names, and the data key fits the suite. */
-          if (d.KeyId === arn && d.Plaintext?.length === suite.keyBytes) return d.Plaintext;
+          const d = await client.decrypt({ KeyId: local, CiphertextBlob: edk.ciphertext, EncryptionContext: context });
+          /* Postcondition: the key that decrypted is the one the message names (or, for a multi-Region key,
+           * its replica in this Region), and the data key fits the suite. */
+          if (d.KeyId === local && d.Plaintext?.length === suite.keyBytes) return d.Plaintext;
           d.Plaintext?.fill(0);
           tried.push(`${arn} (unexpected response)`);
         } catch (e) {
