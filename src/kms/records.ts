@@ -73,6 +73,8 @@ export interface MultiRegionRecord {
   primaryRegion: string;
   /** Every replica's Region, in the order they were made (this key's own too when it is a replica). */
   replicaRegions: string[];
+  /** A replica imported from another device's package: its primary's ARN there (another account). */
+  primaryArn?: string;
 }
 
 /** What is known of one imported material version; its bytes are in `materials` only while IMPORTED. */

@@ -44,7 +44,7 @@ export function multiRegionFields(ks: Keystore, k: KeyRecord) {
     MultiRegion: true as boolean,
     MultiRegionConfiguration: {
       MultiRegionKeyType: m.type,
-      PrimaryKey: at(m.primaryRegion),
+      PrimaryKey: m.primaryArn ? { Arn: m.primaryArn, Region: m.primaryRegion } : at(m.primaryRegion),
       ReplicaKeys: m.replicaRegions.map(at),
     },
   };
