@@ -1,8 +1,10 @@
-// User story: a person works in a second Region. The header's Region switcher makes us-west-2 on demand
+// User stories: a person works in a second Region. The header's Region switcher makes us-west-2 on demand
 // and moves the console there and back; a multi-Region key replicated to us-west-2 decrypts there what
-// us-east-1 encrypted, through the unmodified AWS SDK with a client signing for each Region (ADR 0015).
+// us-east-1 encrypted, through the unmodified AWS SDK with a client signing for each Region (ADR 0015). Then
+// the key goes to a second browser profile: a replica request made there, a package made here, imported there,
+// where the same ciphertext decrypts.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createAccessKey, useApp, type Credentials } from './harness';
+import { createAccessKey, loadApp, openBrowser, useApp, type Credentials } from './harness';
 
 const env = useApp({ bundle: { entry: 'tests/e2e/multi-region-entry.ts', dir: '__e2e__', name: 'multi-region' } });
 let root: Credentials;
@@ -70,5 +72,69 @@ describe('Regions', () => {
       replicaType: 'REPLICA',
       unknownRegion: 'UnrecognizedClientException',
     });
+  });
+});
+
+describe('replica to another browser', () => {
+  const PASSPHRASE = 'a long enough passphrase for both';
+  const protect = (page: import('playwright-core').Page) =>
+    page.evaluate(async (p) => {
+      await (globalThis as any).pocketKms.api.setUpRecovery({ passphrase: p });
+      await (globalThis as any).pocketKms.reopen();
+    }, PASSPHRASE);
+
+  it('a package answering the second profile\u2019s request makes a replica there that decrypts this profile\u2019s ciphertext', async () => {
+    const { page } = env.browser;
+    const other = await openBrowser();
+    try {
+      await loadApp(other.page, env.app.url);
+      await other.page.waitForFunction(() => (globalThis as any).pocketKms?.info !== undefined);
+      await protect(page);
+      await protect(other.page);
+      const { keyId, blob } = await page.evaluate(async () => {
+        const p = (globalThis as any).pocketKms;
+        const { KeyMetadata } = await p.call('CreateKey', { MultiRegion: true, Description: 'travelling key' });
+        const { CiphertextBlob } = await p.call('Encrypt', {
+          KeyId: KeyMetadata.KeyId,
+          Plaintext: new TextEncoder().encode('made in the first profile'),
+        });
+        return { keyId: KeyMetadata.KeyId as string, blob: Array.from(CiphertextBlob as Uint8Array) };
+      });
+
+      // The destination makes the request on its Keys page.
+      await other.page.goto(`${env.app.url}/#/keys`);
+      await other.page.getByText('Receive a replica from another device').click();
+      await other.page.getByRole('button', { name: 'Make replica request' }).click();
+      const requestText = await other.page.getByLabel('Replica request', { exact: true }).inputValue();
+      const theirs = await other.page.getByTestId('request-fingerprint').textContent();
+
+      // The source answers it on the key's page, with its passphrase.
+      await page.goto(`${env.app.url}/#/keys/${keyId}`);
+      await page.getByLabel('Replica request', { exact: true }).fill(requestText);
+      await page.getByLabel('Keystore passphrase').fill(PASSPHRASE);
+      await page.getByRole('button', { name: 'Make replica package' }).click();
+      await expect(page.getByTestId('package-fingerprint').textContent()).resolves.toBe(theirs);
+      const packageText = await page.getByLabel('Replica package', { exact: true }).inputValue();
+
+      // The destination imports it; the replica decrypts the first profile's ciphertext.
+      await other.page.getByLabel('Replica package', { exact: true }).fill(packageText);
+      await other.page.getByRole('button', { name: 'Import replica package' }).click();
+      await other.page.getByText(`a replica of`).waitFor();
+      const plain = await other.page.evaluate(async (b) => {
+        const p = (globalThis as any).pocketKms;
+        const r = await p.call('Decrypt', { CiphertextBlob: new Uint8Array(b) });
+        return new TextDecoder().decode(r.Plaintext);
+      }, blob);
+      expect(plain).toBe('made in the first profile');
+
+      // The same package again: refused by name, nothing changed.
+      await other.page.getByLabel('Replica package', { exact: true }).fill(packageText);
+      await other.page.getByRole('button', { name: 'Import replica package' }).click();
+      await expect(other.page.getByRole('alert').first().textContent()).resolves.toMatch(
+        /used already|no open request/,
+      );
+    } finally {
+      await other.close();
+    }
   });
 });
