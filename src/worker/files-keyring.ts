@@ -16,6 +16,6 @@ export function coreDataKeyClient(kms: Kms, caller: Caller): KmsDataKeyClient {
 }
 
 export function coreKeyring(kms: Kms, caller: Caller, opts: AwsKmsKeyringOptions = {}): Keyring {
-  // Multi-Region keys: a file made in another Region decrypts under this Region's replica (ADR 0015).
-  return awsKmsKeyring(coreDataKeyClient(kms, caller), { mrkRegion: kms.keystore.region, ...opts });
+  // Multi-Region keys: a file made in another Region, or on another device, decrypts under the replica here (ADR 0015).
+  return awsKmsKeyring(coreDataKeyClient(kms, caller), { mrkLocal: kms.keystore, ...opts });
 }

@@ -25,12 +25,13 @@ describe('Regions', () => {
     await page.getByLabel('New Region ID').fill('us-west-2');
     await page.getByRole('button', { name: 'Open' }).click();
     await page.waitForFunction(() => (globalThis as any).pocketKms.info?.region === 'us-west-2');
-    await expect(switcher.inputValue()).resolves.toBe('us-west-2');
+    await expect.poll(() => switcher.inputValue()).toBe('us-west-2');
     // The new Region is the same account, with its own (empty) keystore.
     const keys = await page.evaluate(() => (globalThis as any).pocketKms.call('ListKeys', {}));
     expect(keys.Keys).toEqual([]);
-    const options = await switcher.locator('option').allTextContents();
-    expect(options).toEqual(['us-east-1', 'us-west-2', 'New Region…']);
+    await expect
+      .poll(() => switcher.locator('option').allTextContents())
+      .toEqual(['us-east-1', 'us-west-2', 'New Region…']);
 
     await switcher.selectOption('us-east-1');
     await page.waitForFunction(() => (globalThis as any).pocketKms.info?.region === 'us-east-1');
@@ -91,14 +92,19 @@ describe('replica to another browser', () => {
       await other.page.waitForFunction(() => (globalThis as any).pocketKms?.info !== undefined);
       await protect(page);
       await protect(other.page);
-      const { keyId, blob } = await page.evaluate(async () => {
+      const { keyId, blob, file } = await page.evaluate(async () => {
         const p = (globalThis as any).pocketKms;
         const { KeyMetadata } = await p.call('CreateKey', { MultiRegion: true, Description: 'travelling key' });
         const { CiphertextBlob } = await p.call('Encrypt', {
           KeyId: KeyMetadata.KeyId,
           Plaintext: new TextEncoder().encode('made in the first profile'),
         });
-        return { keyId: KeyMetadata.KeyId as string, blob: Array.from(CiphertextBlob as Uint8Array) };
+        // An AWS Encryption SDK message too (its data key names this profile's key ARN).
+        const enc = await p.api.encryptFile('mr-enc', new Blob(['a file from the first profile']), {
+          keyIds: [KeyMetadata.KeyId],
+        });
+        const file = Array.from(new Uint8Array(await enc.file.arrayBuffer()));
+        return { keyId: KeyMetadata.KeyId as string, blob: Array.from(CiphertextBlob as Uint8Array), file };
       });
 
       // The destination makes the request on its Keys page.
@@ -126,6 +132,11 @@ describe('replica to another browser', () => {
         return new TextDecoder().decode(r.Plaintext);
       }, blob);
       expect(plain).toBe('made in the first profile');
+      const opened = await other.page.evaluate(async (f) => {
+        const r = await (globalThis as any).pocketKms.api.decryptFile('mr-dec', new Blob([new Uint8Array(f)]), {});
+        return r.file.text();
+      }, file);
+      expect(opened).toBe('a file from the first profile');
 
       // The same package again: refused by name, nothing changed.
       await other.page.getByLabel('Replica package', { exact: true }).fill(packageText);

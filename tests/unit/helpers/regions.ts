@@ -9,7 +9,7 @@ import { ACCOUNT, TestClock } from './kms';
 
 let n = 0;
 
-export async function freshRegions(opts: { clock?: TestClock; first?: string } = {}) {
+export async function freshRegions(opts: { clock?: TestClock; first?: string; accountId?: string } = {}) {
   const prefix = `test-regions-${Date.now()}-${n++}-`;
   const names = new Set<string>();
   const stores: RegionStores = {
@@ -29,7 +29,7 @@ export async function freshRegions(opts: { clock?: TestClock; first?: string } =
     ...ports,
     store: await stores.open(first),
     region: first,
-    accountId: ACCOUNT,
+    accountId: opts.accountId ?? ACCOUNT,
     regions,
   });
   /** `region`'s keystore (made on demand as a sibling of the first) and calls as its root. */

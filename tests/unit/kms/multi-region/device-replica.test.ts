@@ -4,13 +4,15 @@
 import { describe, expect, it } from 'vitest';
 import { rejectsWith, text, utf8 } from '../../helpers/kms';
 import { freshRegions } from '../../helpers/regions';
+import { SUITES } from '../../../../src/format';
+import { coreKeyring } from '../../../../src/worker/files-keyring';
 
 const SECRET = { passphrase: 'correct horse battery staple' };
 
 /** Two browsers: each a keystore of its own, locked at rest under a passphrase. */
 async function twoDevices() {
   const a = await (await freshRegions()).at('us-east-1');
-  const b = await (await freshRegions({ first: 'eu-west-1' })).at('eu-west-1');
+  const b = await (await freshRegions({ first: 'eu-west-1', accountId: '444455556666' })).at('eu-west-1');
   for (const d of [a, b]) await d.kms.custody.setUpRecovery(d.caller, SECRET, { iterations: 1000 });
   const { KeyMetadata: key } = await a.call('CreateKey', { MultiRegion: true, Description: 'travels' });
   return { a, b, key };
@@ -27,13 +29,19 @@ describe('replica to another device', () => {
     // The source computes the same fingerprint from the request alone: the people compare it by voice.
     expect(pkg.fingerprint).toBe(req.fingerprint);
     const r = await b.kms.deviceReplicas.import(b.caller, pkg.text);
-    expect(r.keyArn).toBe(`arn:aws:kms:eu-west-1:111122223333:key/${key.KeyId}`);
+    expect(r.keyArn).toBe(`arn:aws:kms:eu-west-1:444455556666:key/${key.KeyId}`);
     expect(r.source.keyArn).toBe(key.Arn);
     const m = (await b.call('DescribeKey', { KeyId: key.KeyId })).KeyMetadata;
     expect(m.MultiRegionConfiguration).toMatchObject({ MultiRegionKeyType: 'REPLICA', PrimaryKey: { Arn: key.Arn } });
     expect(m.Description).toBe('travels');
     const back = await b.call('Decrypt', { CiphertextBlob: before.CiphertextBlob, EncryptionContext: { x: 'y' } });
     expect(text(back.Plaintext)).toBe('old');
+    // An ESDK data key made on the source (its ARN names the source's account) opens on the destination.
+    const suite = SUITES.get(0x0478)!;
+    const made = await coreKeyring(a.kms, a.caller, { keyIds: [key.Arn] }).onEncrypt(suite, { f: '1' });
+    expect(await coreKeyring(b.kms, b.caller).onDecrypt(suite, { f: '1' }, made.encryptedDataKeys)).toEqual(
+      made.dataKey,
+    );
     const fromB = await b.call('Encrypt', { KeyId: key.KeyId, Plaintext: utf8('new') });
     expect(text((await a.call('Decrypt', { CiphertextBlob: fromB.CiphertextBlob })).Plaintext)).toBe('new');
     // Both trails: the request and import in the destination, the export in the source.

@@ -28,9 +28,12 @@ describe('multi-Region keys and ESDK data keys', () => {
 
   it('rewrites only mrk key ARNs', () => {
     const mrk = 'arn:aws:kms:us-east-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab';
-    expect(mrkInRegion(mrk, 'eu-west-1')).toBe(mrk.replace('us-east-1', 'eu-west-1'));
+    expect(mrkInRegion(mrk, { region: 'eu-west-1' })).toBe(mrk.replace('us-east-1', 'eu-west-1'));
+    expect(mrkInRegion(mrk, { region: 'eu-west-1', accountId: '444455556666' })).toBe(
+      'arn:aws:kms:eu-west-1:444455556666:key/mrk-1234abcd12ab34cd56ef1234567890ab',
+    );
     const uuid = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-    expect(mrkInRegion(uuid, 'eu-west-1')).toBe(uuid);
+    expect(mrkInRegion(uuid, { region: 'eu-west-1', accountId: '444455556666' })).toBe(uuid);
     expect(mrkInRegion(mrk, undefined)).toBe(mrk);
   });
 });
