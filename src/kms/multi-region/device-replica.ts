@@ -224,7 +224,8 @@ export async function answerReplicaRequest(
  * Destination: imports a package answering one of this keystore's requests, as a replica in its Region. The
  * request is used up in the same transaction; nothing changes when any check fails.
  * @throws ReplicaFormatException, ReplicaPackageSignatureException (altered), ReplicaPackageMismatchException
- * (another request's package, replayed, expired), AlreadyExistsException, KMSInvalidStateException (locked)
+ * (another request's package, replayed, expired), AlreadyExistsException (a key of that ID that is not a replica
+ * of the package's primary), KMSInvalidStateException (locked)
  */
 export async function importReplicaPackage(env: KmsEnv, caller: Caller, text: string) {
   return audited(env, caller, 'ImportReplicaPackage', {}, async (c) => {
@@ -338,11 +339,19 @@ export async function importReplicaPackage(env: KmsEnv, caller: Caller, text: st
         // Read again inside the transaction: a replay racing this import finds the request gone.
         if (!(await tx.getMeta(requestMeta(p.requestId))))
           throw new ReplicaPackageMismatchException('This replica package\u2019s request was used already.');
-        if (await tx.getKey(k.keyId)) throw new AlreadyExistsException(`${replica.arn} already exists.`);
+        const existing = await tx.getKey(k.keyId);
+        // A newer package for a replica made from the same primary brings the versions rotation added since;
+        // any other key of that ID stays as it is.
+        const refresh =
+          existing?.multiRegion?.type === 'REPLICA' && existing.multiRegion.primaryArn === p.source.keyArn;
+        if (existing && !refresh) throw new AlreadyExistsException(`${replica.arn} already exists.`);
         await env.custodian.requireCurrent(tx);
         await tx.deleteMeta(requestMeta(p.requestId));
-        for (const m of mine) await tx.putMaterial(env.custodian.forStorage(m));
-        await tx.putKey(replica);
+        for (const m of mine)
+          if (!(await tx.getMaterial(m.keyId, m.version))) await tx.putMaterial(env.custodian.forStorage(m));
+        if (existing && existing.currentVersion < k.currentVersion)
+          await tx.putKey({ ...existing, currentVersion: k.currentVersion, currentMaterialId: k.currentMaterialId });
+        else if (!existing) await tx.putKey(replica);
         await tx.appendAudit(c.entry(null));
       },
       { durable: true },

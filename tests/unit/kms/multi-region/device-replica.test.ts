@@ -54,6 +54,26 @@ describe('replica to another device', () => {
     expect(JSON.stringify(exported[0]!.record)).not.toContain(SECRET.passphrase);
   });
 
+  it('a newer package (after the primary rotated) brings the new material version to the replica', async () => {
+    const { a, b, key } = await twoDevices();
+    const first = await b.kms.deviceReplicas.request(b.caller);
+    await b.kms.deviceReplicas.import(
+      b.caller,
+      (await a.kms.deviceReplicas.answer(a.caller, key.KeyId, first.text, SECRET)).text,
+    );
+    await a.call('RotateKeyOnDemand', { KeyId: key.KeyId });
+    const after = await a.call('Encrypt', { KeyId: key.KeyId, Plaintext: utf8('rotated') });
+    await rejectsWith(b.call('Decrypt', { CiphertextBlob: after.CiphertextBlob }), 'InvalidCiphertextException');
+    const second = await b.kms.deviceReplicas.request(b.caller);
+    await b.kms.deviceReplicas.import(
+      b.caller,
+      (await a.kms.deviceReplicas.answer(a.caller, key.KeyId, second.text, SECRET)).text,
+    );
+    expect(text((await b.call('Decrypt', { CiphertextBlob: after.CiphertextBlob })).Plaintext)).toBe('rotated');
+    const fromB = await b.call('Encrypt', { KeyId: key.KeyId, Plaintext: utf8('b') });
+    expect(text((await a.call('Decrypt', { CiphertextBlob: fromB.CiphertextBlob })).Plaintext)).toBe('b');
+  });
+
   it('refuses a replayed package: ReplicaPackageMismatchException, nothing changed', async () => {
     const { a, b, key } = await twoDevices();
     const req = await b.kms.deviceReplicas.request(b.caller);
