@@ -30,14 +30,7 @@ import * as kem from './ops/kem';
 import * as grants from './ops/grants';
 import * as imports from './ops/import';
 import * as multiRegion from './ops/multi-region';
-import {
-  answerReplicaRequest,
-  createReplicaRequest,
-  importReplicaPackage,
-  RegionSet,
-  replicaGone,
-  syncReplicas,
-} from './multi-region';
+import { deviceReplicas, RegionSet, replicaGone, syncReplicas, type DeviceReplicas } from './multi-region';
 import { parametersMeta } from './import';
 import { expireImported } from './ops/import-expiry';
 import { Iam, Sts } from './iam';
@@ -149,29 +142,13 @@ export class Kms {
   /** Whether the keystore is locked at rest, and its secret, lock and backup (ADR 0009). */
   readonly custody: KeystoreCustody;
   /** Replicas of multi-Region keys to and from another device or browser (ADR 0015, docs/FORMAT.md). */
-  readonly deviceReplicas: {
-    /** Destination: a replica request for this Region. */
-    request(caller: Caller): ReturnType<typeof createReplicaRequest>;
-    /** Source: the package answering `requestText` with `keyId`, after the secret is presented again. */
-    answer(
-      caller: Caller,
-      keyId: string,
-      requestText: string,
-      secret: unknown,
-    ): ReturnType<typeof answerReplicaRequest>;
-    /** Destination: imports a package answering one of this keystore's requests. */
-    import(caller: Caller, packageText: string): ReturnType<typeof importReplicaPackage>;
-  };
+  readonly deviceReplicas: DeviceReplicas;
 
   private constructor(private readonly env: KmsEnv) {
     this.iam = new Iam(env);
     this.sts = new Sts(env);
     this.audit = new Audit(env);
-    this.deviceReplicas = {
-      request: (caller) => createReplicaRequest(env, caller),
-      answer: (caller, keyId, text, secret) => answerReplicaRequest(env, this.audit, caller, keyId, text, secret),
-      import: (caller, text) => importReplicaPackage(env, caller, text),
-    };
+    this.deviceReplicas = deviceReplicas(env, this.audit);
     this.custody = new KeystoreCustody(env, {
       resealAuditKey: (k) => this.audit.resealSigningKey(k),
       backup: () => backupKeystore(env),
@@ -266,7 +243,9 @@ export class Kms {
       // A handler that acts without a write (Verify's answer is its act) stops here on a dry run.
       c.stopIfDryRun();
       if (!c.audited) await this.env.store.write((tx) => tx.appendAudit(c.entry(response)));
-      if (SHARED_CHANGES.has(operation)) for (const k of c.keyIds) await syncReplicas(this.env, k);
+      // After the record: a replica not reached now (its Region locked) catches up at maintenance.
+      if (SHARED_CHANGES.has(operation))
+        for (const k of c.keyIds) await syncReplicas(this.env, k).catch(() => undefined);
       return response;
     } catch (e) {
       const err = toKmsError(e);

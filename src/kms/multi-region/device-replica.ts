@@ -360,3 +360,21 @@ export async function importReplicaPackage(env: KmsEnv, caller: Caller, text: st
     return { keyArn: replica.arn, keyId: k.keyId, source: p.source, requestFingerprint: p.requestFingerprint };
   });
 }
+
+/** The core's door to device replicas (Kms.deviceReplicas). */
+export interface DeviceReplicas {
+  /** Destination: a replica request for this Region. */
+  request(caller: Caller): ReturnType<typeof createReplicaRequest>;
+  /** Source: the package answering `requestText` with `keyId`, after the secret is presented again. */
+  answer(caller: Caller, keyId: string, requestText: string, secret: unknown): ReturnType<typeof answerReplicaRequest>;
+  /** Destination: imports a package answering one of this keystore's requests. */
+  import(caller: Caller, packageText: string): ReturnType<typeof importReplicaPackage>;
+}
+
+export function deviceReplicas(env: KmsEnv, audit: Audit): DeviceReplicas {
+  return {
+    request: (caller) => createReplicaRequest(env, caller),
+    answer: (caller, keyId, text, secret) => answerReplicaRequest(env, audit, caller, keyId, text, secret),
+    import: (caller, text) => importReplicaPackage(env, caller, text),
+  };
+}

@@ -3,9 +3,4 @@
 export { RegionSet, type RegionPorts, type RegionStores } from './region-set';
 export { checkRegion, isRegionName, multiRegionFields, requireNotReplica } from './config';
 export { replicaGone, syncReplicas, SYNC_EVENT } from './sync';
-export {
-  answerReplicaRequest,
-  createReplicaRequest,
-  importReplicaPackage,
-  REPLICATION_EVENT_SOURCE,
-} from './device-replica';
+export { deviceReplicas, REPLICATION_EVENT_SOURCE, type DeviceReplicas } from './device-replica';

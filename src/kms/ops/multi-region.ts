@@ -116,8 +116,8 @@ export async function replicateKey(c: OpContext, req: Req) {
     await tx.putKey({ ...cur, multiRegion: layout('PRIMARY', c.ks.region, [...set.replicaRegions, region]) });
     return response;
   });
-  // The other replicas learn of the new one.
-  await syncReplicas(c.env, key.keyId);
+  // The other replicas learn of the new one (or at maintenance, when one cannot be reached now).
+  await syncReplicas(c.env, key.keyId).catch(() => undefined);
   return response;
 }
 
@@ -172,6 +172,6 @@ export async function updatePrimaryRegion(c: OpContext, req: Req) {
     await tx.putKey({ ...cur, multiRegion: layout('REPLICA', region, replicas) });
     return {};
   });
-  await syncReplicas(dst, key.keyId);
+  await syncReplicas(dst, key.keyId).catch(() => undefined);
   return {};
 }
