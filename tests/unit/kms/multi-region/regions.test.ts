@@ -30,6 +30,13 @@ describe('a new Region', () => {
     expect(west.kms.custody.status()).toMatchObject({ mode: 'secret', locked: false });
     const { KeyMetadata: k } = await east.call('CreateKey', { MultiRegion: true });
     await east.call('ReplicateKey', { KeyId: k.KeyId, ReplicaRegion: 'us-west-2' });
+    // Material stored only wrapped on both sides still moves: an ECC key signs west, verifies east.
+    const ecc = (await east.call('CreateKey', { KeySpec: 'ECC_NIST_P384', KeyUsage: 'SIGN_VERIFY', MultiRegion: true }))
+      .KeyMetadata;
+    await east.call('ReplicateKey', { KeyId: ecc.KeyId, ReplicaRegion: 'us-west-2' });
+    const msg = { KeyId: ecc.KeyId, Message: new TextEncoder().encode('m'), SigningAlgorithm: 'ECDSA_SHA_384' };
+    const { Signature } = await west.call('Sign', msg);
+    expect((await east.call('Verify', { ...msg, Signature })).SignatureValid).toBe(true);
     // Locked, the sibling opens with the same passphrase on its own.
     await west.kms.custody.lock(west.caller);
     await rejectsWith(west.call('ListKeys'), 'KMSInvalidStateException');

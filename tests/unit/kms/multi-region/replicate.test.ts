@@ -104,6 +104,22 @@ describe('ReplicateKey', () => {
     expect(v.MacValid).toBe(true);
   });
 
+  it('replicates a key pair: a signature made in one Region verifies in the other, with the same public key', async () => {
+    const r = await freshRegions();
+    const east = await r.at('us-east-1');
+    const west = await r.at('us-west-2');
+    for (const KeySpec of ['ECC_NIST_P256', 'ECC_SECG_P256K1']) {
+      const k = (await east.call('CreateKey', { KeySpec, KeyUsage: 'SIGN_VERIFY', MultiRegion: true })).KeyMetadata;
+      await east.call('ReplicateKey', { KeyId: k.KeyId, ReplicaRegion: 'us-west-2' });
+      const SigningAlgorithm = 'ECDSA_SHA_256';
+      const { Signature } = await west.call('Sign', { KeyId: k.KeyId, Message: utf8('m'), SigningAlgorithm });
+      const v = await east.call('Verify', { KeyId: k.KeyId, Message: utf8('m'), SigningAlgorithm, Signature });
+      expect(v.SignatureValid, KeySpec).toBe(true);
+      const [a, b] = await Promise.all([east, west].map((at) => at.call('GetPublicKey', { KeyId: k.KeyId })));
+      expect(a!.PublicKey).toEqual(b!.PublicKey);
+    }
+  });
+
   it('records ReplicateKey in the primary Region and CreateKey in the replica Region', async () => {
     const { east, west, key } = await twoRegions();
     await east.call('ReplicateKey', { KeyId: key.KeyId, ReplicaRegion: 'us-west-2' });
