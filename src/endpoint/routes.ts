@@ -6,6 +6,7 @@ import type { Kms } from '../kms/kms';
 import { handleIam, iamErrorResponse } from './iam';
 import { stsErrorResponse, handleSts } from './sts';
 import { errorResponse, handleCloudTrail, handleKms, type WireOptions } from './wire';
+import { UnrecognizedClientException } from './sigv4';
 
 const ROUTES = {
   '/kms': { handle: handleKms, error: errorResponse },
@@ -30,4 +31,18 @@ export function handleEndpoint(kms: Kms, path: EndpointPath, req: Request, o: Wi
 /** `e` as `path`'s protocol shapes an error (JSON `__type` for KMS and CloudTrail, an XML ErrorResponse for STS). */
 export function endpointError(path: EndpointPath, e: KmsError, requestId = crypto.randomUUID()): Response {
   return ROUTES[path].error(e, requestId);
+}
+
+/** The Region a request to `path` is answered in (ADR 0015): its SigV4 credential scope's, for the
+ * Regional endpoints; undefined for IAM (global) and for a request whose Authorization header names none
+ * (it is refused by the home Region's checks, as before). */
+export function requestRegion(path: EndpointPath, req: Request): string | undefined {
+  if (path === '/iam') return undefined;
+  const m = /Credential=[^/,\s]+\/\d{8}\/([^/,\s]+)\//.exec(req.headers.get('authorization') ?? '');
+  return m?.[1];
+}
+
+/** A Region with no keystore in this browser: AWS answers a Region the account has not enabled so. */
+export function regionNotInUse(path: EndpointPath): Response {
+  return endpointError(path, new UnrecognizedClientException('The security token included in the request is invalid.'));
 }

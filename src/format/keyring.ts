@@ -46,6 +46,17 @@ export interface AwsKmsKeyringOptions {
   keyIds?: readonly string[];
   /** On decrypt, try only these key ARNs (default: every aws-kms key in the message). */
   allowedKeyArns?: readonly string[];
+  /** Where this client's keys are, for the ESDK's multi-Region-key awareness (AWS KMS MRK-aware keyring): a
+   * data key encrypted under a multi-Region key (`key/mrk-…`) elsewhere is decrypted by the same key ID here,
+   * its replica. `accountId` also covers a replica imported from another device (another account, ADR 0015). */
+  mrkLocal?: { region: string; accountId?: string };
+}
+
+/** `arn` as the same multi-Region key at `local` (its Region, and account when given); other ARNs unchanged
+ * (the ESDK's "MRK match"). */
+export function mrkInRegion(arn: string, local: { region: string; accountId?: string } | undefined): string {
+  const m = /^(arn:aws[a-z-]*:kms:)([a-z0-9-]+):(\d{12})(:key\/mrk-[0-9a-f]{32})$/.exec(arn);
+  return m && local ? `${m[1]}${local.region}:${local.accountId ?? m[3]}${m[4]}` : arn;
 }
 
 const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/;
@@ -106,11 +117,13 @@ export function awsKmsKeyring(client: KmsDataKeyClient, opts: AwsKmsKeyringOptio
         const arn = keyArnOf(edk);
         if (!arn) continue;
         listed.push(arn);
-        if (opts.allowedKeyArns && !opts.allowedKeyArns.includes(arn)) continue;
+        const local = mrkInRegion(arn, opts.mrkLocal);
+        if (opts.allowedKeyArns && !opts.allowedKeyArns.includes(arn) && !opts.allowedKeyArns.includes(local)) continue;
         try {
-          const d = await client.decrypt({ KeyId: arn, CiphertextBlob: edk.ciphertext, EncryptionContext: context });
-          /* Postcondition: the key that decrypted is the one the message names, and the data key fits the suite. */
-          if (d.KeyId === arn && d.Plaintext?.length === suite.keyBytes) return d.Plaintext;
+          const d = await client.decrypt({ KeyId: local, CiphertextBlob: edk.ciphertext, EncryptionContext: context });
+          /* Postcondition: the key that decrypted is the one the message names (or, for a multi-Region key,
+           * its replica in this Region), and the data key fits the suite. */
+          if (d.KeyId === local && d.Plaintext?.length === suite.keyBytes) return d.Plaintext;
           d.Plaintext?.fill(0);
           tried.push(`${arn} (unexpected response)`);
         } catch (e) {

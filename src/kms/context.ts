@@ -21,6 +21,7 @@ import type { Clock, Locks, Random, Store, Tx, WriteOptions } from './ports';
 import type { AuditEntry, KeyRecord, SignedRequest } from './records';
 import type { Custodian, MaterialCache } from './material';
 import { asOf } from './import';
+import type { RegionSet } from './multi-region';
 
 export interface KmsEnv {
   store: Store;
@@ -34,6 +35,8 @@ export interface KmsEnv {
   trackingStart: number;
   /** This instance's cache of immutable key material (never authoritative). */
   cache: MaterialCache;
+  /** The account's other Regions in this browser, for multi-Region keys (ADR 0015); absent: this one alone. */
+  regions?: RegionSet;
 }
 
 export const DAY_MS = 86_400_000;
@@ -143,7 +146,8 @@ export class OpContext {
   }
 
   requireNotPendingDeletion(key: KeyRecord): void {
-    if (key.state === 'PendingDeletion') throw new KMSInvalidStateException(`${key.arn} is pending deletion.`);
+    if (key.state === 'PendingDeletion' || key.state === 'PendingReplicaDeletion')
+      throw new KMSInvalidStateException(`${key.arn} is pending deletion.`);
   }
 
   /** A dry run stops here, where the call would begin to act: its checks passed (AWS: "Testing your

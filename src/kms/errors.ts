@@ -73,6 +73,15 @@ export const UnsupportedBackupVersionException = define('UnsupportedBackupVersio
 /** A snapshot holds a value a backup cannot carry: a CryptoKey (an unwrapped secret) or a type outside JSON-with-bytes. */
 export const BackupValueException = define('BackupValueException');
 
+/** Pocket KMS's own: replicas to another device or browser (ADR 0015, docs/FORMAT.md "Replica packages"). */
+/** Not a replica request or package, or one that is malformed or of an unknown version. */
+export const ReplicaFormatException = define('ReplicaFormatException');
+/** A package whose signature does not verify: it was altered after it was made. */
+export const ReplicaPackageSignatureException = define('ReplicaPackageSignatureException');
+/** A package answering a request this keystore did not make, made for another of its requests' keys, or for a
+ * request already used (a replay) or expired. */
+export const ReplicaPackageMismatchException = define('ReplicaPackageMismatchException');
+
 /** Every KMS exception class by its AWS name (SigV4's own errors, raised only by the endpoint, are not here). */
 export const exceptionClasses = family.classes;
 

@@ -15,6 +15,7 @@ import {
   type OperationName,
 } from './operations';
 import type { Clock, Locks, Random, Store } from './ports';
+import type { RegionPorts, RegionStores } from './multi-region';
 import * as aliases from './ops/aliases';
 import * as crypto from './ops/crypto';
 import * as keys from './ops/keys';
@@ -28,6 +29,8 @@ import * as agreement from './ops/agreement';
 import * as kem from './ops/kem';
 import * as grants from './ops/grants';
 import * as imports from './ops/import';
+import * as multiRegion from './ops/multi-region';
+import { deviceReplicas, RegionSet, replicaGone, syncReplicas, type DeviceReplicas } from './multi-region';
 import { parametersMeta } from './import';
 import { expireImported } from './ops/import-expiry';
 import { Iam, Sts } from './iam';
@@ -88,6 +91,8 @@ const OPS = {
   GetParametersForImport: imports.getParametersForImport,
   ImportKeyMaterial: imports.importKeyMaterial,
   DeleteImportedKeyMaterial: imports.deleteImportedKeyMaterial,
+  ReplicateKey: multiRegion.replicateKey,
+  UpdatePrimaryRegion: multiRegion.updatePrimaryRegion,
   // An implemented operation without a handler, or a handler for one the catalogue says is
   // "not yet", fails to compile here.
 } as const satisfies Record<ImplementedOperation, Handler>;
@@ -109,7 +114,12 @@ export interface OpenOptions {
   /** Used only when the keystore is created. */
   region?: string;
   accountId?: string;
+  /** The account's other Regions in this browser (multi-Region keys, ADR 0015); this keystore joins it. */
+  regions?: RegionSet;
 }
+
+/** Calls after which a multi-Region primary's shared properties go to its replicas (ADR 0015). */
+const SHARED_CHANGES: ReadonlySet<string> = new Set(['EnableKeyRotation', 'DisableKeyRotation', 'RotateKeyOnDemand']);
 
 export interface CallOptions {
   /** The request ID the caller answers with (x-amzn-RequestId), so the audit record names the same one. */
@@ -131,11 +141,14 @@ export class Kms {
   readonly audit: Audit;
   /** Whether the keystore is locked at rest, and its secret, lock and backup (ADR 0009). */
   readonly custody: KeystoreCustody;
+  /** Replicas of multi-Region keys to and from another device or browser (ADR 0015, docs/FORMAT.md). */
+  readonly deviceReplicas: DeviceReplicas;
 
   private constructor(private readonly env: KmsEnv) {
     this.iam = new Iam(env);
     this.sts = new Sts(env);
     this.audit = new Audit(env);
+    this.deviceReplicas = deviceReplicas(env, this.audit);
     this.custody = new KeystoreCustody(env, {
       resealAuditKey: (k) => this.audit.resealSigningKey(k),
       backup: () => backupKeystore(env),
@@ -169,7 +182,7 @@ export class Kms {
     }
     const cache = new MaterialCache(o.clock);
     const custodian = await Custodian.open(o.store, o.clock, () => cache.clear());
-    return new Kms({
+    const kms = new Kms({
       store: o.store,
       clock: o.clock,
       random: o.random,
@@ -178,7 +191,31 @@ export class Kms {
       custodian,
       trackingStart: meta.createdAt,
       cache,
+      ...(o.regions ? { regions: o.regions } : {}),
     });
+    o.regions?.register(kms);
+    return kms;
+  }
+
+  /** A RegionSet over `stores` whose keystores open with these ports (ADR 0015). */
+  static regionSet(stores: RegionStores, ports: RegionPorts): RegionSet {
+    return new RegionSet(stores, ports, (o) => Kms.open(o));
+  }
+
+  /** For the multi-Region wing (src/kms/multi-region), which acts in two Regions' keystores in one call. */
+  peerEnv(): KmsEnv {
+    return this.env;
+  }
+
+  /** Shares the unlock of `other`, another Region of this browser with the same custody (ADR 0015).
+   * Returns whether this keystore is now unlocked. */
+  adoptUnlockOf(other: Kms): boolean {
+    return this.env.custodian.shareUnlock(other.env.custodian);
+  }
+
+  /** The account's Regions in use in this browser (this one alone when it was opened without the others). */
+  regionsInUse(): Promise<string[]> {
+    return this.env.regions?.inUse() ?? Promise.resolve([this.env.keystore.region]);
   }
 
   get keystore(): Keystore {
@@ -206,6 +243,9 @@ export class Kms {
       // A handler that acts without a write (Verify's answer is its act) stops here on a dry run.
       c.stopIfDryRun();
       if (!c.audited) await this.env.store.write((tx) => tx.appendAudit(c.entry(response)));
+      // After the record: a replica not reached now (its Region locked) catches up at maintenance.
+      if (SHARED_CHANGES.has(operation))
+        for (const k of c.keyIds) await syncReplicas(this.env, k).catch(() => undefined);
       return response;
     } catch (e) {
       const err = toKmsError(e);
@@ -307,7 +347,13 @@ export class Kms {
         );
         this.env.cache.forgetKey(key.keyId);
         if (gone) deleted.push(key.keyId);
-      } else if (key.state === 'Enabled' && key.rotationEnabled && key.nextRotationAt! <= now) {
+        if (gone) await replicaGone(this.env, key).catch(() => undefined);
+      } else if (
+        key.state === 'Enabled' &&
+        key.rotationEnabled &&
+        key.nextRotationAt! <= now &&
+        key.multiRegion?.type !== 'REPLICA'
+      ) {
         const c = new OpContext(this.env, 'service', 'RotateKey', { keyId: key.arn });
         try {
           const updated = await this.rotateIfDue(c, key.keyId, now);
@@ -317,6 +363,10 @@ export class Kms {
         }
       }
     }
+    // Replicas a rotation or a change could not reach (another Region locked or not open) catch up here.
+    for (const key of all)
+      if (key.multiRegion?.type === 'PRIMARY' && key.multiRegion.replicaRegions.length)
+        await syncReplicas(this.env, key.keyId).catch(() => undefined);
     return { deleted, rotated, expired };
   }
 

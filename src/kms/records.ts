@@ -1,7 +1,9 @@
 // What the core stores. Internal records are camelCase; AWS's PascalCase shapes are built from them.
 
 /** PendingImport: a key of EXTERNAL origin without (some of) its imported key material. */
-export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport';
+/** PendingReplicaDeletion: a multi-Region primary scheduled for deletion while it still has replicas
+ * (its waiting period starts when the last replica is deleted: ADR 0015). */
+export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport' | 'PendingReplicaDeletion';
 export type RotationType = 'AUTOMATIC' | 'ON_DEMAND';
 export type KeyUsage =
   'ENCRYPT_DECRYPT' | 'SIGN_VERIFY' | 'GENERATE_VERIFY_MAC' | 'KEY_AGREEMENT' | 'ENCAPSULATE_DECAPSULATE';
@@ -60,6 +62,19 @@ export interface KeyRecord {
   /** EXTERNAL keys: import parameters (GetParametersForImport) not yet used, whose wrapping private keys
    * are kept in `meta` under `import:<id>` until they are used or expire. */
   importTokens?: { id: string; expiresAt: number }[];
+  /** Multi-Region keys (`mrk-` IDs): this key's role and where the other keys of its set are (ADR 0015). */
+  multiRegion?: MultiRegionRecord;
+}
+
+/** One key of a multi-Region set. Every key of the set keeps the whole set's layout; the primary pushes
+ * changes of it (and of the shared properties) to the replicas (src/kms/multi-region/sync.ts). */
+export interface MultiRegionRecord {
+  type: 'PRIMARY' | 'REPLICA';
+  primaryRegion: string;
+  /** Every replica's Region, in the order they were made (this key's own too when it is a replica). */
+  replicaRegions: string[];
+  /** A replica imported from another device's package: its primary's ARN there (another account). */
+  primaryArn?: string;
 }
 
 /** What is known of one imported material version; its bytes are in `materials` only while IMPORTED. */

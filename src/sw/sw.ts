@@ -1,13 +1,21 @@
 // The service worker: precaches the app (workbox, injectManifest) and answers POST /kms,
 // /cloudtrail and /sts (src/endpoint/routes.ts), and the S3 REST API under /s3 (ADR 0011): with its own
 // instance of the core over the same IndexedDB database for a device keystore, and for a keystore locked
-// at rest by forwarding to an unlocked console (ADR 0009).
+// at rest by forwarding to an unlocked console (ADR 0009). Each request is answered by the keystore of the
+// Region its credential scope names (ADR 0015).
 /// <reference lib="webworker" />
 import { cleanupOutdatedCaches, precacheAndRoute } from 'workbox-precaching';
 import { Kms } from '../kms/kms';
-import { browserPorts } from '../store/open';
+import { browserPorts, browserRegionStores, regionPorts } from '../store/open';
 import { DOWNLOAD_PATH, downloadResponse, onDownloadMessage } from './downloads';
-import { endpointError, endpointPath, handleEndpoint, type EndpointPath } from '../endpoint/routes';
+import {
+  endpointError,
+  endpointPath,
+  handleEndpoint,
+  regionNotInUse,
+  requestRegion,
+  type EndpointPath,
+} from '../endpoint/routes';
 import { KMSInternalException } from '../kms/errors';
 import { CUSTODY_META } from '../kms/material';
 import type { Store } from '../kms/ports';
@@ -27,7 +35,10 @@ let kms: Promise<Kms> | undefined;
 /** The store and core, opened on first use; a failed open is forgotten, so the next request tries again. */
 const open = <T>(p: Promise<T>, forget: () => void) => p.catch((e: unknown) => (forget(), Promise.reject(e)));
 const storeOf = (): Promise<Store> => open((ports ??= browserPorts()), () => (ports = undefined)).then((p) => p.store);
-const core = () => open((kms ??= (ports ??= browserPorts()).then((p) => Kms.open(p))), () => (kms = undefined));
+/** The account's other Regions (ADR 0015); the default Region's keystore joins it when it opens. */
+const regions = Kms.regionSet(browserRegionStores, regionPorts);
+const core = () =>
+  open((kms ??= (ports ??= browserPorts()).then((p) => Kms.open({ ...p, regions }))), () => (kms = undefined));
 let s3: Promise<S3> | undefined;
 const s3Core = () => open((s3 ??= core().then(browserS3)), () => (s3 = undefined));
 
@@ -36,7 +47,13 @@ async function serve(e: FetchEvent, path: EndpointPath | '/s3'): Promise<Respons
     // Locked at rest: this worker holds no root key and never will (ADR 0009).
     if (await (await storeOf()).read((tx) => tx.getMeta(CUSTODY_META))) return forwardToConsole(e, path);
     if (path === '/s3') return handleS3(await s3Core(), e.request);
-    const k = await core();
+    const home = await core();
+    const region = requestRegion(path, e.request);
+    if (!region || region === home.keystore.region) return handleEndpoint(home, path, e.request, WIRE);
+    const k = await regions.get(region);
+    if (!k) return regionNotInUse(path);
+    // Each Region's custody is its own: one locked at rest is answered by an unlocked console.
+    if (await k.peerEnv().store.read((tx) => tx.getMeta(CUSTODY_META))) return forwardToConsole(e, path);
     return handleEndpoint(k, path, e.request, WIRE);
   } catch {
     // A newer version of the app upgraded the keystore under this worker (its connection closed): the

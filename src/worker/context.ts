@@ -1,10 +1,12 @@
-// What every part of the worker API shares: the region's keystore (opened once, with maintenance at
-// start-up and every minute), who console calls run as ("Acting as" in the header), and the continuous
+// What every part of the worker API shares: the current Region's keystore and the account's other Regions
+// in this browser (ADR 0015; each opened once, with maintenance at start-up and every minute), who console calls run as ("Acting as" in the header), and the continuous
 // backup that every change creating or destroying material schedules (continuous-backup.ts).
 import { roleOfSession, rootCaller, type Caller } from '../kms/ids';
 import { Kms } from '../kms/kms';
+import { checkRegion } from '../kms/multi-region';
 import type { Store } from '../kms/ports';
-import { browserPorts, DEFAULT_REGION } from '../store/open';
+import type { RegionSet } from '../kms/multi-region';
+import { browserPorts, browserRegionStores, DEFAULT_REGION, regionPorts } from '../store/open';
 import { setting } from '../store/settings';
 import { FolderBackup, type StoredBackupFolder } from './continuous-backup';
 
@@ -15,6 +17,11 @@ export interface WorkerContext {
   readonly ready: Promise<Kms>;
   /** Opens the keystore again (after a restore brought another region or account). */
   reopen(): Promise<void>;
+  /** The account's Regions in this browser (ADR 0015): the endpoint answers each request from its own. */
+  readonly regions: RegionSet;
+  /** Makes `region` the console's Region (remembered in this browser), creating its keystore as a sibling
+   * of the current one when it has none. @throws InvalidArnException for a name that is not a Region ID */
+  useRegion(region: string): Promise<Kms>;
   readonly acting: ActingAs;
   /** The user agent console calls are recorded with. */
   readonly userAgent: string;
@@ -27,14 +34,17 @@ export interface WorkerContext {
 
 /** Opens the region's keystore and schedules maintenance: deletion and rotation when due, and
  * retention, which trims only exported records (trimming unexported ones is the console's to confirm). */
-export function openWorkerContext(userAgent: string, region = DEFAULT_REGION): WorkerContext {
+export function openWorkerContext(userAgent: string, region?: string): WorkerContext {
   const stores = new WeakMap<Kms, Store>();
-  const open = () =>
-    browserPorts(region).then(async (ports) => {
-      const kms = await Kms.open({ ...ports, region });
-      stores.set(kms, ports.store);
-      return kms;
-    });
+  let regions = Kms.regionSet(browserRegionStores, regionPorts);
+  const remembered = setting<string>('region');
+  const open = async () => {
+    const r = region ?? (await remembered.get().catch(() => undefined)) ?? DEFAULT_REGION;
+    const ports = await browserPorts(r);
+    const kms = await Kms.open({ ...ports, region: r, regions });
+    stores.set(kms, ports.store);
+    return kms;
+  };
   let ready = open();
   const acting = new ActingAs(userAgent);
   const folderBackup = new FolderBackup({
@@ -56,6 +66,10 @@ export function openWorkerContext(userAgent: string, region = DEFAULT_REGION): W
         const { deleted, rotated, expired } = await kms.maintain();
         if (deleted.length || rotated.length || expired.length) folderBackup.changed();
         await kms.audit.trim('service', { confirmUnexported: false });
+        // The other open Regions: their deletions, and replicas their primaries could not reach.
+        await regions.each(async (other) => {
+          if (other !== kms) await other.maintain().catch(() => undefined);
+        });
       })
       .catch(() => undefined);
   void tick();
@@ -65,9 +79,26 @@ export function openWorkerContext(userAgent: string, region = DEFAULT_REGION): W
       return ready;
     },
     async reopen() {
+      // A restore may bring another Region or account: every open Region is forgotten.
+      regions = Kms.regionSet(browserRegionStores, regionPorts);
       const next = open();
       await next;
       ready = next;
+    },
+    get regions() {
+      return regions;
+    },
+    async useRegion(name) {
+      const current = await ready;
+      if (name === current.keystore.region) return current;
+      checkRegion(name, 'Region');
+      const next = regions.create(name, current);
+      const kms = await next;
+      const { store } = kms.peerEnv();
+      stores.set(kms, store);
+      ready = next;
+      await remembered.put(name);
+      return kms;
     },
     acting,
     userAgent,

@@ -16,5 +16,6 @@ export function coreDataKeyClient(kms: Kms, caller: Caller): KmsDataKeyClient {
 }
 
 export function coreKeyring(kms: Kms, caller: Caller, opts: AwsKmsKeyringOptions = {}): Keyring {
-  return awsKmsKeyring(coreDataKeyClient(kms, caller), opts);
+  // Multi-Region keys: a file made in another Region, or on another device, decrypts under the replica here (ADR 0015).
+  return awsKmsKeyring(coreDataKeyClient(kms, caller), { mrkLocal: kms.keystore, ...opts });
 }

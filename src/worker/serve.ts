@@ -11,6 +11,7 @@ import { identitiesApi } from './api/identities';
 import { inspectApi } from './api/inspect';
 import { kmsApi } from './api/kms';
 import { labsApi } from './api/labs';
+import { regionsApi } from './api/regions';
 import { s3Api } from './api/s3';
 import { terminalApi } from './api/terminal';
 import { visualiseApi } from './api/visualise';
@@ -34,6 +35,7 @@ export function workerApi(ctx: WorkerContext): KmsWorkerApi {
     ...s3Api(ctx),
     ...terminalApi(ctx),
     ...labsApi(ctx),
+    ...regionsApi(ctx),
   };
 }
 

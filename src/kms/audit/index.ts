@@ -93,6 +93,18 @@ export class Audit {
     return markExported(this.env.store, seq, this.env.clock.now());
   }
 
+  /** Signs `data` with the keystore's signing key (ECDSA P-256, SHA-256; IEEE P1363 signature), for files that
+   * must say which keystore made them (replica packages, ADR 0015). */
+  async signBytes(data: Uint8Array): Promise<{ signature: Uint8Array; spki: Uint8Array; fingerprint: string }> {
+    const k = await this.signingKey();
+    const sig = await crypto.subtle.sign(
+      { name: 'ECDSA', hash: 'SHA-256' },
+      k.privateKey,
+      data as Uint8Array<ArrayBuffer>,
+    );
+    return { signature: new Uint8Array(sig), spki: k.spki.slice(), fingerprint: k.fingerprint };
+  }
+
   /** The public half of the digest signing key (created on first use). */
   async publicKey(): Promise<AuditPublicKeyInfo> {
     const k = await this.signingKey();

@@ -128,6 +128,8 @@ export function requestContext(
   put('kms:RotationPeriodInDays', request.RotationPeriodInDays);
   put('kms:WrappingAlgorithm', request.WrappingAlgorithm);
   put('kms:WrappingKeySpec', request.WrappingKeySpec);
+  put('kms:ReplicaRegion', request.ReplicaRegion);
+  put('kms:PrimaryRegion', request.PrimaryRegion);
   // ImportKeyMaterial: the expiration model (its default when absent) and ValidTo in epoch seconds, which
   // AWS's examples compare with NumericLessThanEquals.
   if (sets('kms:ExpirationModel')) put('kms:ExpirationModel', request.ExpirationModel ?? 'KEY_MATERIAL_EXPIRES');

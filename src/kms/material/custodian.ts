@@ -121,6 +121,19 @@ export class Custodian {
     }
   }
 
+  /** Another Region's keystore in this browser with the same stored custody (ADR 0015: a Region made from
+   * another inherits its custody record) shares that one's unlock: the same secret opens the same roots,
+   * so asking for it again would protect nothing more. Returns whether this instance is now unlocked. */
+  shareUnlock(from: Custodian): boolean {
+    const s = this.state;
+    const o = from.state;
+    if (s.mode === 'device') return true;
+    if (s.unlocked) return true;
+    if (o.mode !== 'secret' || !o.unlocked || !equalRoots(s.custody, o.custody)) return false;
+    this.state = { ...s, unlocked: o.unlocked, lastUse: this.clock.now() };
+    return true;
+  }
+
   /** After this keystore's custody changed (a secret set or changed): adopt it, unlocked. */
   adopt(custody: SecretCustody, unlocked: Unlocked): void {
     this.onLock();

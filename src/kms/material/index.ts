@@ -24,6 +24,7 @@ export {
   deriveKek,
   lockedError,
   openSlot,
+  unlock as openWithSecret,
   PASSKEY_HKDF_INFO,
   PBKDF2_ITERATIONS,
   slotKdf,

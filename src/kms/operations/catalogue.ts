@@ -284,8 +284,13 @@ const SPECS = {
   DescribeCustomKeyStores: { ...NOT_YET, readOnly: true, account: true },
   DisconnectCustomKeyStore: { ...NOT_YET, readOnly: false, account: true },
   UpdateCustomKeyStore: { ...NOT_YET, readOnly: false, account: true },
-  ReplicateKey: { ...NOT_YET, readOnly: false },
-  UpdatePrimaryRegion: { ...NOT_YET, readOnly: false },
+  ReplicateKey: {
+    ...MANAGE,
+    readOnly: false,
+    changesMaterial: true,
+    conditionKeys: ['kms:BypassPolicyLockoutSafetyCheck', 'kms:ReplicaRegion', ...TAGGING],
+  },
+  UpdatePrimaryRegion: { ...MANAGE, readOnly: false, conditionKeys: ['kms:PrimaryRegion'] },
 } as const satisfies Record<string, Spec>;
 
 /** An AWS KMS operation name (the catalogue's keys). */

@@ -10,7 +10,7 @@ import { optString, reqString, type Req } from '../validate';
 export const MAX_ALIASES_PER_KEY = 50;
 
 function requireTarget(key: KeyRecord): void {
-  if (key.state === 'PendingDeletion')
+  if (key.state === 'PendingDeletion' || key.state === 'PendingReplicaDeletion')
     throw new KMSInvalidStateException(`${key.arn} is pending deletion; an alias cannot point to it.`);
 }
 

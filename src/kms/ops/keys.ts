@@ -15,6 +15,7 @@ import { keyMetadata } from './metadata';
 import { mergeTags, readTags } from './tags';
 import { lockoutCheck } from './policies';
 import { stateWith } from '../import';
+import { layout, mrkKeyId } from '../multi-region/config';
 
 const KEY_SPECS = [
   'RSA_2048',
@@ -100,14 +101,13 @@ export async function createKey(c: OpContext, req: Req) {
     throw new UnsupportedOperationException(
       `Pocket KMS cannot import key material into ${spec} keys; Origin EXTERNAL takes ${IMPORTABLE.join(', ')}.`,
     );
-  if (optBool(req, 'MultiRegion'))
-    throw new UnsupportedOperationException('Multi-Region keys are not supported by Pocket KMS yet.');
+  const multiRegion = optBool(req, 'MultiRegion') === true;
   if (req.CustomKeyStoreId !== undefined || req.XksKeyId !== undefined)
     throw new UnsupportedOperationException('Custom key stores are not supported by Pocket KMS.');
   if (policy !== undefined) checkPolicyDocument(policy);
   const checkedTags = mergeTags([], tags, 'The new key');
 
-  const keyId = uuidV4(c.env.random.bytes(16));
+  const keyId = multiRegion ? mrkKeyId(c.env.random.bytes(16)) : uuidV4(c.env.random.bytes(16));
   const external = origin === 'EXTERNAL';
   // An EXTERNAL key starts with no material (PendingImport) until ImportKeyMaterial.
   const materialId = external ? '' : newMaterialId(c);
@@ -143,6 +143,7 @@ export async function createKey(c: OpContext, req: Req) {
     currentVersion: external ? 0 : 1,
     currentMaterialId: materialId,
     ...(external ? { imported: [], lastVersion: 0 } : {}),
+    ...(multiRegion ? { multiRegion: layout('PRIMARY', c.ks.region, []) } : {}),
   };
   c.keyIds.add(keyId);
   return c.writeDurable(async (tx) => {
@@ -200,7 +201,7 @@ async function setEnabled(c: OpContext, req: Req, enabled: boolean) {
   const id = reqString(req, 'KeyId');
   return c.write(async (tx) => {
     const key = await c.resolve(tx, id, { aliases: false });
-    if (key.state === 'PendingDeletion')
+    if (key.state === 'PendingDeletion' || key.state === 'PendingReplicaDeletion')
       throw new KMSInvalidStateException(`${key.arn} is pending deletion; cancel the deletion first.`);
     if (key.state === 'PendingImport')
       throw new KMSInvalidStateException(`${key.arn} is pending import: import its key material first.`);
@@ -222,7 +223,14 @@ export async function scheduleKeyDeletion(c: OpContext, req: Req) {
   }
   return c.write(async (tx) => {
     const key = await c.resolve(tx, id, { aliases: false });
-    if (key.state === 'PendingDeletion') throw new KMSInvalidStateException(`${key.arn} is already pending deletion.`);
+    if (key.state === 'PendingDeletion' || key.state === 'PendingReplicaDeletion')
+      throw new KMSInvalidStateException(`${key.arn} is already pending deletion.`);
+    // AWS: a multi-Region primary with replicas waits in PendingReplicaDeletion; its own waiting period
+    // (and so its DeletionDate) begins when its last replica is deleted (multi-region/sync.ts replicaGone).
+    if (key.multiRegion?.type === 'PRIMARY' && key.multiRegion.replicaRegions.length > 0) {
+      await tx.putKey({ ...key, state: 'PendingReplicaDeletion', pendingWindowDays: days });
+      return { KeyId: key.arn, KeyState: 'PendingReplicaDeletion' as const, PendingWindowInDays: days };
+    }
     const deletionDate = c.now + days * DAY_MS;
     await tx.putKey({ ...key, state: 'PendingDeletion', deletionDate, pendingWindowDays: days });
     return {
@@ -238,7 +246,8 @@ export async function cancelKeyDeletion(c: OpContext, req: Req) {
   const id = reqString(req, 'KeyId');
   return c.write(async (tx) => {
     const key = await c.resolve(tx, id, { aliases: false });
-    if (key.state !== 'PendingDeletion') throw new KMSInvalidStateException(`${key.arn} is not pending deletion.`);
+    if (key.state !== 'PendingDeletion' && key.state !== 'PendingReplicaDeletion')
+      throw new KMSInvalidStateException(`${key.arn} is not pending deletion.`);
     const { deletionDate: _d, pendingWindowDays: _p, ...rest } = key;
     // AWS: Disabled, or PendingImport for a key whose imported material is not all there.
     const state = key.origin === 'EXTERNAL' ? stateWith({ ...key, state: 'Disabled' }, key.imported ?? []) : 'Disabled';

@@ -4,6 +4,7 @@ import { algorithmLists } from '../asymmetric';
 import type { Keystore } from '../ids';
 import type { KeyRecord } from '../records';
 import { expiryFields } from '../import';
+import { multiRegionFields } from '../multi-region/config';
 
 export function keyMetadata(ks: Keystore, k: KeyRecord) {
   return {
@@ -22,7 +23,7 @@ export function keyMetadata(ks: Keystore, k: KeyRecord) {
     CustomerMasterKeySpec: k.keySpec,
     KeySpec: k.keySpec,
     ...algorithmLists(k.keySpec, k.keyUsage),
-    MultiRegion: false,
+    ...multiRegionFields(ks, k),
     ...(k.pendingWindowDays !== undefined ? { PendingDeletionWindowInDays: k.pendingWindowDays } : {}),
     ...(expiryFields(k).ExpirationModel ? { ExpirationModel: expiryFields(k).ExpirationModel } : {}),
     // An EXTERNAL key has no material ID before its first import.

@@ -2,6 +2,7 @@
 // and the rotation itself (also run by maintenance when automatic rotation is due).
 // New material encrypts from then on; every older version stays to decrypt.
 
+import { requireNotReplica } from '../multi-region/config';
 import { DAY_MS, type OpContext } from '../context';
 import { page, readPaging } from './paging';
 import {
@@ -34,7 +35,10 @@ function requireRotatable(key: KeyRecord): void {
   if (key.state === 'PendingImport') throw new KMSInvalidStateException(`${key.arn} is pending import.`);
   if (key.state === 'Disabled')
     throw new DisabledException(`${key.arn} is disabled; enable it before changing its rotation.`);
-  if (key.state === 'PendingDeletion') throw new KMSInvalidStateException(`${key.arn} is pending deletion.`);
+  if (key.state === 'PendingDeletion' || key.state === 'PendingReplicaDeletion')
+    throw new KMSInvalidStateException(`${key.arn} is pending deletion.`);
+  // Rotation is a shared property of a multi-Region key: only its primary changes it (ADR 0015).
+  requireNotReplica(key);
 }
 
 /** AWS: keys with imported material have no automatic rotation (on-demand rotation to new imported material only). */

@@ -56,7 +56,7 @@ export async function tagResource(c: OpContext, req: Req) {
     );
   return c.write(async (tx) => {
     const key = await c.resolve(tx, id, { aliases: false });
-    if (key.state === 'PendingDeletion')
+    if (key.state === 'PendingDeletion' || key.state === 'PendingReplicaDeletion')
       throw new KMSInvalidStateException(`${key.arn} is pending deletion; its tags cannot change.`);
     await tx.putKey({ ...key, tags: mergeTags(key.tags, tags, key.arn) });
     return {};
@@ -72,7 +72,7 @@ export async function untagResource(c: OpContext, req: Req) {
     );
   return c.write(async (tx) => {
     const key = await c.resolve(tx, id, { aliases: false });
-    if (key.state === 'PendingDeletion')
+    if (key.state === 'PendingDeletion' || key.state === 'PendingReplicaDeletion')
       throw new KMSInvalidStateException(`${key.arn} is pending deletion; its tags cannot change.`);
     await tx.putKey({ ...key, tags: key.tags.filter((t) => !keys.includes(t.TagKey)) });
     return {};

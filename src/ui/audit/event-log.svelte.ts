@@ -55,6 +55,8 @@ const OPERATIONS = {
   GetParametersForImport: true,
   ImportKeyMaterial: true,
   DeleteImportedKeyMaterial: true,
+  ReplicateKey: true,
+  UpdatePrimaryRegion: true,
 } as const satisfies Record<SupportedOperation, true>;
 
 /** Events KMS itself records: deletion at the end of the waiting period, automatic rotation, expiry of

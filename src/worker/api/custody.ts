@@ -3,7 +3,8 @@
 // backup and restore, continuous backup to a folder (continuous-backup.ts), and the endpoint of a
 // locked-at-rest keystore (requests the service worker forwards).
 import type { ForwardedRequest, ForwardedResponse } from '../../endpoint/forwarded';
-import { handleEndpoint } from '../../endpoint/routes';
+import { endpointError, handleEndpoint, regionNotInUse, requestRegion } from '../../endpoint/routes';
+import { lockedError } from '../../kms/material';
 import { s3Endpoint } from './s3-endpoint';
 import type { Kms } from '../../kms/kms';
 import type { WorkerContext } from '../context';
@@ -126,6 +127,10 @@ export function custodyApi(ctx: WorkerContext): CustodyWorkerApi {
     async lock() {
       const { kms, owner: o } = await owner();
       await kms.custody.lock(o);
+      // Every Region shares the console's unlock (ADR 0015), so "Lock" locks them all.
+      await ctx.regions.each(async (k) => {
+        if (k !== kms && !k.custody.status().locked) await k.custody.lock(ctx.acting.owner(k));
+      });
       return info(kms);
     },
     async setAutoLock(minutes) {
@@ -160,15 +165,22 @@ export function custodyApi(ctx: WorkerContext): CustodyWorkerApi {
       return ctx.folderBackup.info();
     },
     async endpoint(request) {
-      const kms = await ctx.ready;
-      if (kms.custody.status().locked) return 'locked';
-      if (request.path === '/s3') return s3Endpoint(kms, request);
+      const current = await ctx.ready;
+      if (current.custody.status().locked) return 'locked';
+      if (request.path === '/s3') return s3Endpoint(current, request);
       const req = new Request(request.url, {
         method: 'POST',
         headers: request.headers,
         body: request.body as Uint8Array<ArrayBuffer>,
       });
-      const res = await handleEndpoint(kms, request.path, req);
+      // The Region of the request's credential scope answers it (ADR 0015).
+      const region = requestRegion(request.path, req);
+      const kms = !region || region === current.keystore.region ? current : await ctx.regions.get(region);
+      const res = !kms
+        ? regionNotInUse(request.path)
+        : kms.custody.status().locked
+          ? endpointError(request.path, lockedError())
+          : await handleEndpoint(kms, request.path, req);
       const target = req.headers.get('x-amz-target')?.split('.').pop() ?? '';
       if (request.path === '/kms' && res.ok && changesMaterial(target)) ctx.folderBackup.changed();
       return { status: res.status, headers: [...res.headers], body: new Uint8Array(await res.arrayBuffer()) };

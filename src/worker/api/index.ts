@@ -10,6 +10,7 @@ import type { IdentitiesWorkerApi } from './identities';
 import type { InspectWorkerApi } from './inspect';
 import type { KmsCallsWorkerApi } from './kms';
 import type { LabsWorkerApi } from './labs';
+import type { RegionsWorkerApi } from './regions';
 import type { S3WorkerApi } from './s3-types';
 import type { TerminalWorkerApi } from './terminal';
 import type { VisualiseWorkerApi } from './visualise';
@@ -22,6 +23,7 @@ export type * from './identities';
 export type * from './inspect';
 export type * from './kms';
 export type * from './labs';
+export type * from './regions';
 export type * from './s3-types';
 export type * from './terminal';
 export type * from './visualise';
@@ -38,4 +40,5 @@ export interface KmsWorkerApi
     S3WorkerApi,
     TerminalWorkerApi,
     LabsWorkerApi,
+    RegionsWorkerApi,
     VisualiseWorkerApi {}

@@ -119,7 +119,6 @@ const REFUSED: Record<string, readonly [exception: string, reason: string]> = {
   '*.CustomKeyStoreId': ['UnsupportedOperationException', 'custom key stores are not supported'],
   'CreateKey.CustomerMasterKeySpec': ['ValidationException', 'the deprecated name of KeySpec: AWS refuses both'],
   'CreateKey.XksKeyId': ['UnsupportedOperationException', 'external key stores are not supported'],
-  'CreateKey.MultiRegion': ['UnsupportedOperationException', 'multi-Region keys are not supported (true)'],
   'GenerateDataKey.NumberOfBytes': ['ValidationException', 'the corpus sets KeySpec: AWS refuses both'],
   'GenerateDataKeyWithoutPlaintext.KeySpec': ['ValidationException', 'the corpus sets NumberOfBytes: AWS refuses both'],
   'CreateGrant.GranteeServicePrincipal': ['ValidationException', 'the corpus sets GranteePrincipal: AWS takes one'],

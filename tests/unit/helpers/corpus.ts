@@ -5,6 +5,9 @@ import { ACCOUNT, utf8, type Fresh } from './kms';
 export type Reqs = Record<string, (x: World) => Record<string, unknown>>;
 export interface World {
   k: Record<string, any>;
+  /** Multi-Region primaries: one to replicate, one with a replica in eu-west-1 to move the primary to. */
+  mrk: Record<string, any>;
+  moved: Record<string, any>;
   other: Record<string, any>;
   blob: Uint8Array;
   signer: Record<string, any>;
@@ -101,6 +104,8 @@ export const VALID: Reqs = {
     ValidTo: w.validTo,
   }),
   DeleteImportedKeyMaterial: (w) => ({ KeyId: w.external.KeyId }),
+  ReplicateKey: (w) => ({ KeyId: w.mrk.KeyId, ReplicaRegion: 'us-west-2' }),
+  UpdatePrimaryRegion: (w) => ({ KeyId: w.moved.KeyId, PrimaryRegion: 'eu-west-1' }),
 };
 
 export async function world(f: Fresh): Promise<World> {
@@ -144,12 +149,17 @@ export async function world(f: Fresh): Promise<World> {
   ]);
   const material = crypto.getRandomValues(new Uint8Array(32));
   const wrappedMaterial = new Uint8Array(await crypto.subtle.encrypt({ name: 'RSA-OAEP' }, wrapping, material));
+  const mrk = await f.createKey({ MultiRegion: true });
+  const moved = await f.createKey({ MultiRegion: true });
+  await f.call('ReplicateKey', { KeyId: moved.KeyId, ReplicaRegion: 'eu-west-1' });
   return {
     external,
     importToken: p.ImportToken,
     wrappedMaterial,
     validTo: new Date(f.clock.now() + 30 * 86_400_000),
     k,
+    mrk,
+    moved,
     other,
     blob: CiphertextBlob,
     signer,

@@ -26,13 +26,24 @@ export async function freshKms(opts: { name?: string; clock?: TestClock } = {}) 
   const name = opts.name ?? `test-kms-${Date.now()}-${n++}`;
   const clock = opts.clock ?? new TestClock();
   const store = await IdbStore.open(name);
+  const locks = new LocalLocks();
+  // The account's other Regions (ADR 0015), made on demand in databases named after this one.
+  const others = new Set<string>();
+  const regions = Kms.regionSet(
+    {
+      list: async () => [REGION, ...others],
+      open: async (region) => (region === REGION ? store : (others.add(region), IdbStore.open(`${name}:${region}`))),
+    },
+    { clock, random: systemRandom, locks },
+  );
   const kms = await Kms.open({
     store,
     clock,
     random: systemRandom,
-    locks: new LocalLocks(),
+    locks,
     region: REGION,
     accountId: ACCOUNT,
+    regions,
   });
   const caller = rootCaller(kms.keystore, { userAgent: 'vitest' });
   const call = <T = Record<string, any>>(op: string, req: unknown = {}) =>

@@ -59,7 +59,6 @@ describe('CreateKey', () => {
       { Origin: 'EXTERNAL', KeySpec: 'ML_KEM_512', KeyUsage: 'ENCAPSULATE_DECAPSULATE' },
       'UnsupportedOperationException',
     ],
-    ['MultiRegion', { MultiRegion: true }, 'UnsupportedOperationException'],
     ['CustomKeyStoreId', { CustomKeyStoreId: 'cks-1234567890abcdef0' }, 'UnsupportedOperationException'],
     ['an unknown KeySpec', { KeySpec: 'AES_256' }, 'ValidationException'],
     ['an unknown KeyUsage', { KeyUsage: 'ENCRYPT' }, 'ValidationException'],

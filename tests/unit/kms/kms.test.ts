@@ -91,7 +91,7 @@ const CASES: Case[] = [
   { op: 'CreateKey', field: 'KeySpec', base: () => ({}), ok: absent },
   { op: 'CreateKey', field: 'Policy', base: () => ({}), ok: absent },
   { op: 'CreateKey', field: 'Tags', base: () => ({}), ok: (v) => absent(v) || (Array.isArray(v) && v.length === 0) },
-  { op: 'CreateKey', field: 'MultiRegion', base: () => ({}), ok: (v) => absent(v) || v === false },
+  { op: 'CreateKey', field: 'MultiRegion', base: () => ({}), ok: (v) => absent(v) || typeof v === 'boolean' },
   {
     op: 'CreateKey',
     field: 'Description',
@@ -153,7 +153,7 @@ describe('Kms.call dispatch', () => {
 
   it('rejects AWS operations Pocket KMS lacks (UnsupportedOperationException)', async () => {
     const { call } = await freshKms();
-    for (const op of ['CreateCustomKeyStore', 'ConnectCustomKeyStore', 'ReplicateKey', 'UpdateCustomKeyStore'])
+    for (const op of ['CreateCustomKeyStore', 'ConnectCustomKeyStore', 'UpdateCustomKeyStore'])
       await rejectsWith(call(op, { KeyId: 'alias/x' }), 'UnsupportedOperationException');
   });
 });

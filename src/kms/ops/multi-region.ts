@@ -1,0 +1,177 @@
+// ReplicateKey and UpdatePrimaryRegion (AWS KMS API reference), across this browser's Regions (ADR 0015).
+// Each acts in two keystores: the Region called and the other one, each recording its side as AWS does
+// (ReplicateKey here and CreateKey in the replica's Region; UpdatePrimaryRegion in both).
+
+import { checkPolicyDocument, defaultKeyPolicy } from '../authz';
+import { OpContext } from '../context';
+import {
+  AlreadyExistsException,
+  DisabledException,
+  KMSInvalidStateException,
+  NotFoundException,
+  UnsupportedOperationException,
+  ValidationException,
+} from '../errors';
+import { keyArn } from '../ids';
+import type { Kms } from '../kms';
+import { checkRegion, layout, requirePrimary } from '../multi-region/config';
+import { materialsFor, requireCustodyAtLeast, syncReplicas } from '../multi-region/sync';
+import type { KeyRecord } from '../records';
+import { optBool, optString, reqString, type Req } from '../validate';
+import { keyMetadata } from './metadata';
+import { lockoutCheck } from './policies';
+import { mergeTags, readTags } from './tags';
+
+/** AWS's state rules for acting on a multi-Region key: Disabled → DisabledException, else not usable →
+ * KMSInvalidStateException. */
+function requireEnabled(key: KeyRecord): void {
+  if (key.state === 'Disabled') throw new DisabledException(`${key.arn} is disabled.`);
+  if (key.state !== 'Enabled') throw new KMSInvalidStateException(`${key.arn} is ${key.state}.`);
+}
+
+async function otherRegion(c: OpContext, region: string, create: boolean): Promise<Kms | undefined> {
+  const regions = c.env.regions;
+  if (!regions) throw new UnsupportedOperationException('This keystore was opened without its other Regions.');
+  if (!create) return regions.get(region);
+  const self = await regions.get(c.ks.region);
+  if (!self) throw new UnsupportedOperationException('This keystore was opened without its other Regions.');
+  return regions.create(region, self);
+}
+
+/**
+ * ReplicateKey: a replica of a multi-Region primary key in another Region (made on demand in this
+ * browser), with its own policy, description and tags, and the primary's material versions.
+ * @throws UnsupportedOperationException (not a multi-Region primary, imported material), AlreadyExistsException
+ * (a replica, or the primary, is in that Region), InvalidArnException (not a Region ID), DisabledException,
+ * KMSInvalidStateException, MalformedPolicyDocumentException, TagException, NotFoundException, AccessDeniedException
+ */
+export async function replicateKey(c: OpContext, req: Req) {
+  const id = reqString(req, 'KeyId');
+  const region = checkRegion(reqString(req, 'ReplicaRegion'), 'ReplicaRegion');
+  const policy = optString(req, 'Policy', 1, 131072);
+  optBool(req, 'BypassPolicyLockoutSafetyCheck');
+  const description = optString(req, 'Description', 0, 8192) ?? '';
+  const tags = mergeTags([], readTags(req) ?? [], 'The replica key');
+  if (policy !== undefined) checkPolicyDocument(policy);
+
+  const { key, materials } = await c.env.store.read(async (tx) => {
+    const key = await c.resolve(tx, id, { aliases: false });
+    return { key, materials: await tx.listMaterials(key.keyId) };
+  });
+  const m = requirePrimary(key, 'ReplicateKey');
+  if (key.origin === 'EXTERNAL')
+    throw new UnsupportedOperationException(
+      `${key.arn} has imported key material; Pocket KMS does not replicate such keys yet.`,
+    );
+  requireEnabled(key);
+  if (region === c.ks.region || m.replicaRegions.includes(region))
+    throw new AlreadyExistsException(
+      `${key.keyId} already exists in ${region}: a replica's Region must be new to the set.`,
+    );
+  c.stopIfDryRun();
+
+  const peer = (await otherRegion(c, region, true))!;
+  const dst = peer.peerEnv();
+  requireCustodyAtLeast(c.env, dst);
+  const copies = await materialsFor(c.env, dst, key, materials);
+  const replica: KeyRecord = {
+    keyId: key.keyId,
+    arn: keyArn(dst.keystore, key.keyId),
+    createdAt: c.now,
+    description,
+    keyUsage: key.keyUsage,
+    keySpec: key.keySpec,
+    origin: key.origin,
+    state: 'Enabled',
+    tags,
+    policy: policy ?? defaultKeyPolicy(dst.keystore),
+    rotationEnabled: key.rotationEnabled,
+    ...(key.rotationPeriodDays !== undefined ? { rotationPeriodDays: key.rotationPeriodDays } : {}),
+    ...(key.nextRotationAt !== undefined ? { nextRotationAt: key.nextRotationAt } : {}),
+    currentVersion: key.currentVersion,
+    currentMaterialId: key.currentMaterialId,
+    multiRegion: layout('REPLICA', c.ks.region, [...m.replicaRegions, region]),
+  };
+  // The replica's Region records the CreateKey that ReplicateKey results in (CloudTrail "ReplicateKey").
+  const created = new OpContext(dst, c.caller, 'CreateKey', createRequest(replica), c.requestId);
+  created.keyIds.add(key.keyId);
+  await created.writeDurable(async (tx) => {
+    if (await tx.getKey(key.keyId)) throw new AlreadyExistsException(`${replica.arn} already exists.`);
+    await created.authorizeAccount(tx, 'kms:CreateKey');
+    if (policy !== undefined) await lockoutCheck(created, tx, replica, req);
+    await dst.custodian.requireCurrent(tx);
+    for (const x of copies) await tx.putMaterial(dst.custodian.forStorage(x));
+    await tx.putKey(replica);
+    return { KeyMetadata: keyMetadata(dst.keystore, replica) };
+  });
+
+  const response = {
+    ReplicaKeyMetadata: keyMetadata(dst.keystore, replica),
+    ReplicaPolicy: replica.policy,
+    ReplicaTags: replica.tags,
+  };
+  await c.write(async (tx) => {
+    const cur = (await tx.getKey(key.keyId))!;
+    const set = cur.multiRegion ?? m;
+    await tx.putKey({ ...cur, multiRegion: layout('PRIMARY', c.ks.region, [...set.replicaRegions, region]) });
+    return response;
+  });
+  // The other replicas learn of the new one (or at maintenance, when one cannot be reached now).
+  await syncReplicas(c.env, key.keyId).catch(() => undefined);
+  return response;
+}
+
+function createRequest(k: KeyRecord) {
+  return {
+    Description: k.description,
+    KeyUsage: k.keyUsage,
+    KeySpec: k.keySpec,
+    Origin: k.origin,
+    MultiRegion: true,
+    ...(k.tags.length ? { Tags: k.tags } : {}),
+  };
+}
+
+/**
+ * UpdatePrimaryRegion: the replica in PrimaryRegion becomes the primary and this key a replica; every
+ * other replica learns of it. Both Regions record the call.
+ * @throws UnsupportedOperationException (not a multi-Region primary), NotFoundException (no replica there),
+ * InvalidArnException (not a Region ID), DisabledException, KMSInvalidStateException, AccessDeniedException
+ */
+export async function updatePrimaryRegion(c: OpContext, req: Req) {
+  const id = reqString(req, 'KeyId');
+  const region = checkRegion(reqString(req, 'PrimaryRegion'), 'PrimaryRegion');
+  const key = await c.env.store.read((tx) => c.resolve(tx, id, { aliases: false }));
+  const m = requirePrimary(key, 'UpdatePrimaryRegion');
+  requireEnabled(key);
+  if (region === c.ks.region) throw new ValidationException(`${key.arn} is already the primary key, in ${region}.`);
+  const peer = m.replicaRegions.includes(region) ? await otherRegion(c, region, false) : undefined;
+  if (!peer) throw new NotFoundException(`${key.keyId} has no replica key in ${region}.`);
+  const dst = peer.peerEnv();
+  if (dst.custodian.status().locked)
+    throw new KMSInvalidStateException(`The keystore of ${region} is locked: unlock it in the console first.`);
+  const replicas = [...m.replicaRegions.filter((r) => r !== region), c.ks.region];
+
+  const there = new OpContext(dst, c.caller, 'UpdatePrimaryRegion', c.request, c.requestId);
+  await there.write(async (tx) => {
+    const rk = await there.resolve(tx, key.keyId, { aliases: false });
+    if (rk.multiRegion?.type !== 'REPLICA') throw new NotFoundException(`${rk.arn} is not a replica of ${key.arn}.`);
+    requireEnabled(rk);
+    const { rotationPeriodDays: _p, nextRotationAt: _n, ...rest } = rk;
+    await tx.putKey({
+      ...rest,
+      rotationEnabled: key.rotationEnabled,
+      ...(key.rotationPeriodDays !== undefined ? { rotationPeriodDays: key.rotationPeriodDays } : {}),
+      ...(key.nextRotationAt !== undefined ? { nextRotationAt: key.nextRotationAt } : {}),
+      multiRegion: layout('PRIMARY', region, replicas),
+    });
+    return {};
+  });
+  await c.write(async (tx) => {
+    const cur = (await tx.getKey(key.keyId))!;
+    await tx.putKey({ ...cur, multiRegion: layout('REPLICA', region, replicas) });
+    return {};
+  });
+  await syncReplicas(dst, key.keyId).catch(() => undefined);
+  return {};
+}
