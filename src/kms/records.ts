@@ -138,6 +138,8 @@ export interface PrincipalRecord {
   assumeRolePolicy?: string;
   description?: string;
   maxSessionDuration?: number;
+  /** ARNs of the managed policies attached to it (AttachUserPolicy / AttachRolePolicy), in attach order. */
+  attached?: string[];
 }
 
 /** An access key. The secret is never stored: `secret` is a non-extractable HMAC-SHA256 key over

@@ -9,6 +9,7 @@ import { grantAllows } from './grants';
 import { parsePolicy, type Policy, type PolicyKind } from './policy-document';
 import { requestContext, type CallerFacts } from './request-context';
 import { AccessDeniedException, MalformedPolicyDocumentException } from '../errors';
+import { attachedDocuments } from '../managed-policies';
 import { actionOf } from '../operations';
 import type { Keystore } from '../ids';
 import type { Tx } from '../ports';
@@ -139,10 +140,15 @@ export async function loadIdentity(tx: Tx, caller: AnyCaller): Promise<Identity>
     ...viaFacts(caller),
   };
   if (caller.type === 'IAMUser') facts.userName = rec.name;
+  // Attached managed policies count exactly as inline ones (their default version), named by ARN.
+  const attached = await attachedDocuments(tx, rec.attached);
   return {
     principal: { arn: caller.arn, accountId: caller.accountId, ...(roleArn ? { roleArn } : {}) },
     facts,
-    policies: Object.entries(rec.policies).map(([name, text]) => ({ name, policy: parsedPolicy(text, 'identity') })),
+    policies: [
+      ...Object.entries(rec.policies).map(([name, text]) => ({ name, policy: parsedPolicy(text, 'identity') })),
+      ...attached.map((a) => ({ name: a.arn, policy: parsedPolicy(a.document, 'identity') })),
+    ],
     root: false,
     ...sessionOf(caller),
   };

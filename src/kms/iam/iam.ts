@@ -44,6 +44,10 @@ export interface PrincipalSummary {
   tags: Tag[];
   /** Inline identity policies by name (JSON text). */
   policies: Record<string, string>;
+  /** ARNs of the attached managed policies. */
+  attached: string[];
+  /** A role's trust policy (JSON text). */
+  trustPolicy?: string;
   accessKeys: AccessKeySummary[];
 }
 
@@ -77,6 +81,18 @@ export class Iam {
     const view = Object.create(this) as Iam;
     view.requestId = requestId;
     return view;
+  }
+
+  get accountId(): string {
+    return this.env.keystore.accountId;
+  }
+
+  now(): number {
+    return this.env.clock.now();
+  }
+
+  randomBytes(n: number): Uint8Array {
+    return this.env.random.bytes(n);
   }
 
   private get root(): string {
@@ -141,6 +157,8 @@ export class Iam {
       createdAt: p.createdAt,
       tags: p.tags,
       policies: p.policies,
+      attached: p.attached ?? [],
+      ...(p.assumeRolePolicy !== undefined ? { trustPolicy: p.assumeRolePolicy } : {}),
       accessKeys: keys
         .filter((k) => k.principalArn === p.arn)
         .map((k) => ({ accessKeyId: k.accessKeyId, status: k.status, createdAt: k.createdAt })),
@@ -160,6 +178,7 @@ export class Iam {
       id: this.env.keystore.accountId,
       tags: [],
       policies: {},
+      attached: [],
       accessKeys: keys
         .filter((k) => k.principalArn === this.root)
         .map((k) => ({ accessKeyId: k.accessKeyId, status: k.status, createdAt: k.createdAt })),
@@ -212,6 +231,8 @@ export class Iam {
       const p = await this.principal(tx, arn);
       if (strict && Object.keys(p.policies).length)
         throw new DeleteConflictException('Cannot delete entity, must delete policies first.');
+      if (strict && p.attached?.length)
+        throw new DeleteConflictException('Cannot delete entity, must detach all policies first.');
       if (strict && (await tx.listAccessKeys(p.arn)).some((k) => !k.session))
         throw new DeleteConflictException('Cannot delete entity, must delete access keys first.');
       for (const k of await tx.listAccessKeys(p.arn)) await tx.deleteAccessKey(k.accessKeyId);

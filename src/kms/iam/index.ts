@@ -12,3 +12,5 @@ export {
 export { importSecret } from './access-key-secret';
 export { Sts, type AssumeRoleInput, type Credentials, type StsTag } from './sts';
 export { IamApi, urlEncoded, type IamTag } from './api';
+export { ManagedPolicies, MAX_ATTACHED, MAX_VERSIONS, type ManagedPolicySummary } from './managed';
+export type { Policy, PolicyVersion } from './api-managed';
