@@ -279,6 +279,8 @@ export class Kms {
   async maintain(): Promise<{ deleted: string[]; rotated: string[]; expired: string[] }> {
     await this.custody.lockIfIdle();
     const now = this.env.clock.now();
+    // Expired STS credentials go (src/kms/iam/sts.ts); nothing is recorded, as AWS records nothing.
+    await this.sts.sweepExpired(now);
     const all = await this.env.store.read((tx) => tx.allKeys());
     const deleted: string[] = [];
     const rotated: string[] = [];

@@ -170,6 +170,8 @@ export interface SessionRecord {
   tags?: Tag[];
   /** An inline session policy: the session may do only what it and the role's policies both allow. */
   policy?: string;
+  /** Keys of session tags that carry into sessions this one assumes (role chaining), as AWS's TransitiveTagKeys. */
+  transitiveTagKeys?: string[];
 }
 
 /** A grant on a key (AWS KMS Developer Guide, "Grants in AWS KMS"). */

@@ -111,6 +111,7 @@ export async function loadIdentity(tx: Tx, caller: AnyCaller): Promise<Identity>
         type: 'Root',
         userId: caller.accountId,
         ...viaFacts(caller),
+        ...issueFacts(caller),
       },
       policies: [],
       root: true,
@@ -138,6 +139,7 @@ export async function loadIdentity(tx: Tx, caller: AnyCaller): Promise<Identity>
       ...caller.session?.tags,
     },
     ...viaFacts(caller),
+    ...issueFacts(caller),
   };
   if (caller.type === 'IAMUser') facts.userName = rec.name;
   // Attached managed policies count exactly as inline ones (their default version), named by ARN.
@@ -188,6 +190,10 @@ const str = (v: string | string[] | undefined) => (typeof v === 'string' ? v : u
 /** kms:ViaService of a call an AWS service makes on the caller's behalf (S3's SSE-KMS calls). */
 const viaFacts = (caller: AnyCaller): Pick<CallerFacts, 'viaService'> =>
   caller.invokedBy ? { viaService: caller.invokedBy.viaService } : {};
+
+/** aws:TokenIssueTime of temporary credentials (what the console's "revoke active sessions" policy tests). */
+const issueFacts = (caller: AnyCaller): Pick<CallerFacts, 'tokenIssueTime'> =>
+  caller.type !== 'AWSService' && caller.session ? { tokenIssueTime: caller.session.createdAt } : {};
 
 /** The grant operation an action stands for (`kms:ReEncryptFrom` → `ReEncryptFrom`). */
 const grantOperation = (action: string) => action.slice(action.indexOf(':') + 1);

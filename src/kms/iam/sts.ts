@@ -60,6 +60,16 @@ function packedPolicySize(policy: string | undefined, tags: Tag[]): { PackedPoli
   return { PackedPolicySize: Math.ceil((100 * used) / MAX_SESSION_POLICY) };
 }
 
+/** The session tags of the caller marked transitive (TransitiveTagKeys), which a chained session inherits. */
+function transitiveTags(caller: Caller): Tag[] {
+  const s = caller.session;
+  if (!s?.transitiveTagKeys?.length || !s.tags) return [];
+  const keys = new Set(s.transitiveTagKeys.map((k) => k.toLowerCase()));
+  return Object.entries(s.tags)
+    .filter(([k]) => keys.has(k.toLowerCase()))
+    .map(([TagKey, TagValue]) => ({ TagKey, TagValue }));
+}
+
 interface Fresh {
   accessKeyId: string;
   secretAccessKey: string;
@@ -154,10 +164,20 @@ export class Sts {
           );
         if (input.ExternalId !== undefined && (input.ExternalId.length < 2 || input.ExternalId.length > 1224))
           throw invalid('externalId', input.ExternalId, 'Member must have length between 2 and 1224');
-        const tags: Tag[] = tagsFrom((input.Tags ?? []).map((t) => ({ TagKey: t.Key, TagValue: t.Value })));
+        const given: Tag[] = tagsFrom((input.Tags ?? []).map((t) => ({ TagKey: t.Key, TagValue: t.Value })));
         for (const k of input.TransitiveTagKeys ?? [])
-          if (!tags.some((t) => t.TagKey.toLowerCase() === k.toLowerCase()))
+          if (!given.some((t) => t.TagKey.toLowerCase() === k.toLowerCase()))
             throw new ValidationException(`The transitive tag key ${k} is not one of the session tags.`);
+        // Role chaining: the caller's transitive session tags pass into the new session, still transitive, and
+        // cannot be given again with another value (IAM User Guide, "Chaining roles with session tags").
+        const inherited = transitiveTags(caller);
+        for (const t of given)
+          if (inherited.some((i) => i.TagKey.toLowerCase() === t.TagKey.toLowerCase()))
+            throw new ValidationException(
+              `The session tag ${t.TagKey} is a transitive tag of the calling session and cannot be set again.`,
+            );
+        const tags = [...inherited, ...given];
+        const transitiveKeys = [...inherited.map((t) => t.TagKey), ...(input.TransitiveTagKeys ?? [])];
         if (input.Policy !== undefined) {
           if (input.Policy.length > MAX_SESSION_POLICY)
             throw invalid('policy', '…', `Member must have length less than or equal to ${MAX_SESSION_POLICY}`);
@@ -176,7 +196,7 @@ export class Sts {
           context['aws:TagKeys'] = tags.map((t) => t.TagKey);
           for (const t of tags) context[`aws:RequestTag/${t.TagKey}`] = t.TagValue;
         }
-        if (input.TransitiveTagKeys?.length) context['sts:TransitiveTagKeys'] = input.TransitiveTagKeys;
+        if (transitiveKeys.length) context['sts:TransitiveTagKeys'] = transitiveKeys;
         const trust = parsedPolicy(role.assumeRolePolicy, 'trust');
         for (const action of ['sts:AssumeRole', ...(tags.length ? ['sts:TagSession'] : [])]) {
           const request = { principal: identity.principal, action, resource: roleArn, context };
@@ -201,6 +221,7 @@ export class Sts {
           sessionName: name,
           ...(tags.length ? { tags } : {}),
           ...(input.Policy !== undefined ? { policy: input.Policy } : {}),
+          ...(transitiveKeys.length ? { transitiveTagKeys: transitiveKeys } : {}),
         });
         return {
           Credentials: credentials,
@@ -208,11 +229,24 @@ export class Sts {
             AssumedRoleId: `${role.id}:${name}`,
             Arn: `arn:aws:sts::${this.env.keystore.accountId}:assumed-role/${role.name}/${name}`,
           },
-          ...packedPolicySize(input.Policy, tags),
+          ...packedPolicySize(input.Policy, given),
         };
       },
       requestId,
     );
+  }
+
+  /** Deletes temporary credentials past their expiry (maintenance; they could never be used again).
+   * Not recorded: AWS records nothing when credentials expire. Returns how many went. */
+  async sweepExpired(now: number): Promise<number> {
+    const due = (tx: Tx) => tx.listAccessKeys().then((ks) => ks.filter((k) => k.session && k.session.expiresAt <= now));
+    // Read first: most runs find nothing, and a write transaction costs more.
+    if (!(await this.env.store.read(due)).length) return 0;
+    return this.env.store.write(async (tx) => {
+      const gone = await due(tx);
+      for (const k of gone) await tx.deleteAccessKey(k.accessKeyId);
+      return gone.length;
+    });
   }
 
   /**
