@@ -60,6 +60,34 @@ function packedPolicySize(policy: string | undefined, tags: Tag[]): { PackedPoli
   return { PackedPolicySize: Math.ceil((100 * used) / MAX_SESSION_POLICY) };
 }
 
+/** An STS session whose credentials have not expired (the console's Identities page). */
+export interface SessionSummary {
+  accessKeyId: string;
+  /** The role assumed (AssumeRole), or the user or root that asked (GetSessionToken). */
+  principalArn: string;
+  kind: 'AssumeRole' | 'GetSessionToken';
+  sessionName?: string;
+  createdAt: number;
+  expiresAt: number;
+  tags: Tag[];
+  transitiveTagKeys: string[];
+  hasSessionPolicy: boolean;
+}
+
+/** The inline policy AWS's console attaches to a role to revoke its active sessions ("Revoke active
+ * sessions", IAM User Guide): deny everything to credentials issued before `now`, rounded up to the next
+ * second (aws:TokenIssueTime has whole seconds), so no session issued before the click survives it. */
+export const REVOKE_POLICY_NAME = 'AWSRevokeOlderSessions';
+export function revokeOlderSessionsPolicy(now: number): string {
+  const cutoff = new Date(Math.ceil(now / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Deny', Action: ['*'], Resource: ['*'], Condition: { DateLessThan: { 'aws:TokenIssueTime': cutoff } } },
+    ],
+  });
+}
+
 /** The session tags of the caller marked transitive (TransitiveTagKeys), which a chained session inherits. */
 function transitiveTags(caller: Caller): Tag[] {
   const s = caller.session;
@@ -234,6 +262,29 @@ export class Sts {
       },
       requestId,
     );
+  }
+
+  /** Sessions whose credentials have not expired, newest first (never their secrets or tokens). */
+  async active(): Promise<SessionSummary[]> {
+    const now = this.env.clock.now();
+    const keys = await this.env.store.read((tx) => tx.listAccessKeys());
+    return keys
+      .filter((k) => k.session && k.session.expiresAt > now)
+      .sort((a, b) => b.createdAt - a.createdAt)
+      .map((k) => {
+        const s = k.session!;
+        return {
+          accessKeyId: k.accessKeyId,
+          principalArn: k.principalArn,
+          kind: s.roleArn ? 'AssumeRole' : 'GetSessionToken',
+          ...(s.sessionName !== undefined ? { sessionName: s.sessionName } : {}),
+          createdAt: k.createdAt,
+          expiresAt: s.expiresAt,
+          tags: s.tags ?? [],
+          transitiveTagKeys: s.transitiveTagKeys ?? [],
+          hasSessionPolicy: s.policy !== undefined,
+        };
+      });
   }
 
   /** Deletes temporary credentials past their expiry (maintenance; they could never be used again).

@@ -9,7 +9,11 @@ import { iamClient, kmsClient, stsClient, type SdkCredentials } from '../helpers
 import { freshEndpoint } from '../helpers/sign';
 
 const doc = (statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
-const fromSts = (c: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string } | undefined) =>
+const fromSts = (
+  c:
+    | { AccessKeyId?: string | undefined; SecretAccessKey?: string | undefined; SessionToken?: string | undefined }
+    | undefined,
+) =>
   ({
     accessKeyId: c!.AccessKeyId!,
     secretAccessKey: c!.SecretAccessKey!,
