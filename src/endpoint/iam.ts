@@ -106,7 +106,8 @@ export async function handleIam(kms: Kms, req: Request, o: WireOptions = {}): Pr
     const path = form.get('Path');
     if (path !== null && path !== '/')
       throw new ValidationException(`Pocket KMS keeps every user and role at Path '/'; '${path}' is not supported.`);
-    const api = new IamApi(kms.iam.forRequest(requestId), kms.keystore.accountId);
+    // IAM answers for the caller's own account (the keystore's, or another of its accounts).
+    const api = new IamApi(kms.iam.forRequest(requestId), caller.accountId);
     return actionResponse(NS, action, await handler(api, caller, form), requestId);
   } catch (e) {
     return iamErrorResponse(toKmsError(e), requestId);

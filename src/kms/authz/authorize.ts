@@ -9,6 +9,7 @@ import { grantAllows } from './grants';
 import { parsePolicy, type Policy, type PolicyKind } from './policy-document';
 import { requestContext, type CallerFacts } from './request-context';
 import { AccessDeniedException, MalformedPolicyDocumentException } from '../errors';
+import { organizationId } from '../accounts';
 import { attachedDocuments } from '../managed-policies';
 import { actionOf } from '../operations';
 import type { Keystore } from '../ids';
@@ -191,6 +192,11 @@ const str = (v: string | string[] | undefined) => (typeof v === 'string' ? v : u
 const viaFacts = (caller: AnyCaller): Pick<CallerFacts, 'viaService'> =>
   caller.invokedBy ? { viaService: caller.invokedBy.viaService } : {};
 
+/** aws:PrincipalOrgID: every account of the keystore is in its one organization (accounts.ts). */
+export function withOrganization(context: Record<string, string | string[]>, identity: Identity, ks: Keystore): void {
+  if (!identity.principal.service) context['aws:PrincipalOrgID'] = organizationId(ks);
+}
+
 /** aws:TokenIssueTime of temporary credentials (what the console's "revoke active sessions" policy tests). */
 const issueFacts = (caller: AnyCaller): Pick<CallerFacts, 'tokenIssueTime'> =>
   caller.type !== 'AWSService' && caller.session ? { tokenIssueTime: caller.session.createdAt } : {};
@@ -232,8 +238,11 @@ export async function evaluateKeyAccess(
     call.now,
     side,
   );
+  withOrganization(context, identity, call.ks);
   const authzRequest = { principal: identity.principal, action, resource: key.arn, context };
-  let decision = decide({ request: authzRequest, keyPolicy, identityPolicies: identity.policies });
+  // The key's account: a caller of another account of the keystore needs its own account to allow too.
+  const across = { resourceAccount: call.ks.accountId, callerIsRoot: identity.root };
+  let decision = decide({ request: authzRequest, keyPolicy, identityPolicies: identity.policies, ...across });
   let grants: GrantExplanation[] = [];
   if (!decision.allowed && !decision.reason.startsWith('ExplicitDeny')) {
     const ec = contextOf(request, call.op, side);
@@ -247,6 +256,7 @@ export async function evaluateKeyAccess(
         keyPolicy,
         identityPolicies: identity.policies,
         grants: grants.map((g) => ({ grantId: g.grant.grantId, allows: g.allows })),
+        ...across,
       });
   }
   return { decision: withinSession(decision, identity, authzRequest), grants, context };
@@ -258,6 +268,7 @@ export async function evaluateKeyAccess(
 export function evaluateAccountAccess(call: AuthzCall, identity: Identity, action: string, resource = '*'): Evaluation {
   const request = (call.request && typeof call.request === 'object' ? call.request : {}) as Record<string, unknown>;
   const context = requestContext(call.op, request, identity.facts, undefined, call.now);
+  withOrganization(context, identity, call.ks);
   const authzRequest = { principal: identity.principal, action, resource, context };
   const identityPolicies = identity.policies.map((p) => ({
     name: p.name,

@@ -115,7 +115,12 @@ export class IamApi {
   private arnOf(kind: 'user' | 'role', name: unknown): string {
     if (typeof name !== 'string' || !name)
       throw new ValidationException(`${kind === 'user' ? 'UserName' : 'RoleName'} is required.`);
-    return this.iam.arnOf(kind, name);
+    return this.iam.arnOf(kind, name, this.account);
+  }
+
+  /** Whether a principal is of the account this API answers for (the caller's). */
+  private mine(p: PrincipalRecord): boolean {
+    return p.arn.startsWith(`arn:aws:iam::${this.account}:`);
   }
 
   private async find(tx: Tx, kind: 'user' | 'role', arn: string): Promise<PrincipalRecord> {
@@ -154,7 +159,7 @@ export class IamApi {
 
   listUsers(caller: Caller, marker?: string, maxItems?: number): Promise<Page<User>> {
     return this.iam.run(caller, 'ListUsers', { marker, maxItems }, '*', async (tx) => {
-      const users = (await tx.listPrincipals()).filter((p) => p.kind === 'user').sort(byName);
+      const users = (await tx.listPrincipals()).filter((p) => p.kind === 'user' && this.mine(p)).sort(byName);
       return paged(
         users.map((p) => userOf(p, false)),
         (u) => u.UserName,
@@ -184,7 +189,7 @@ export class IamApi {
 
   listRoles(caller: Caller, marker?: string, maxItems?: number): Promise<Page<Role>> {
     return this.iam.run(caller, 'ListRoles', { marker, maxItems }, '*', async (tx) => {
-      const roles = (await tx.listPrincipals()).filter((p) => p.kind === 'role').sort(byName);
+      const roles = (await tx.listPrincipals()).filter((p) => p.kind === 'role' && this.mine(p)).sort(byName);
       return paged(
         roles.map((p) => roleOf(p, false)),
         (r) => r.RoleName,

@@ -71,14 +71,11 @@ export function policyArn(arn: unknown): string {
 export class ManagedPolicies {
   constructor(private readonly iam: Iam) {}
 
-  private get account(): string {
-    return this.iam.accountId;
-  }
-
   /** The policy, for reading: AWS managed or this account's. @throws NoSuchEntityException */
-  private async find(tx: Tx, arn: string): Promise<ManagedPolicyRecord> {
+  private async find(tx: Tx, caller: Caller, arn: string): Promise<ManagedPolicyRecord> {
     const p = await managedPolicy(tx, arn);
-    if (!p || (!p.awsManaged && !arn.startsWith(`arn:aws:iam::${this.account}:`))) throw noSuchPolicy(arn);
+    // Customer managed policies are their account's own: another account's cannot be read or attached.
+    if (!p || (!p.awsManaged && !arn.startsWith(`arn:aws:iam::${caller.accountId}:`))) throw noSuchPolicy(arn);
     return p;
   }
 
@@ -89,7 +86,7 @@ export class ManagedPolicies {
       throw new AccessDeniedException(
         `User: ${caller.arn} is not authorized to perform: iam:${op} on resource: policy ${arn}`,
       );
-    if (!Object.hasOwn(map, arn)) throw noSuchPolicy(arn);
+    if (!Object.hasOwn(map, arn) || !arn.startsWith(`arn:aws:iam::${caller.accountId}:`)) throw noSuchPolicy(arn);
     return { map, p: map[arn]! };
   }
 
@@ -99,9 +96,11 @@ export class ManagedPolicies {
   }
 
   /** Every policy the account can attach: AWS managed first, then its own, each by name. */
-  async all(tx: Tx): Promise<ManagedPolicySummary[]> {
+  async all(tx: Tx, account: string): Promise<ManagedPolicySummary[]> {
     const principals = await tx.listPrincipals();
-    const mine = Object.values(await customerPolicies(tx)).sort((a, b) => (a.name < b.name ? -1 : 1));
+    const mine = Object.values(await customerPolicies(tx))
+      .filter((p) => p.arn.startsWith(`arn:aws:iam::${account}:`))
+      .sort((a, b) => (a.name < b.name ? -1 : 1));
     return [...Object.values(AWS_MANAGED), ...mine].map((p) => {
       const attachedTo = principals.filter((x) => x.attached?.includes(p.arn)).map((x) => x.arn);
       return { ...p, attachmentCount: attachedTo.length, attachedTo };
@@ -109,7 +108,7 @@ export class ManagedPolicies {
   }
 
   list(caller: Caller, request: object): Promise<ManagedPolicySummary[]> {
-    return this.iam.run(caller, 'ListPolicies', request, '*', (tx) => this.all(tx));
+    return this.iam.run(caller, 'ListPolicies', request, '*', (tx) => this.all(tx, caller.accountId));
   }
 
   /** CreatePolicy. @throws EntityAlreadyExistsException, MalformedPolicyDocumentException, LimitExceededException */
@@ -120,7 +119,7 @@ export class ManagedPolicies {
     description?: string,
     tags: { TagKey: string; TagValue: string }[] = [],
   ) {
-    const arn = `arn:aws:iam::${this.account}:policy/${String(name)}`;
+    const arn = `arn:aws:iam::${caller.accountId}:policy/${String(name)}`;
     const request = {
       policyName: name,
       policyDocument: document,
@@ -135,7 +134,11 @@ export class ManagedPolicies {
       checkDocument(document);
       const map = await customerPolicies(tx);
       // IAM's names are unique without regard to case.
-      if (Object.values(map).some((p) => p.name.toLowerCase() === name.toLowerCase()))
+      if (
+        Object.values(map).some(
+          (p) => p.arn.startsWith(`arn:aws:iam::${caller.accountId}:`) && p.name.toLowerCase() === name.toLowerCase(),
+        )
+      )
         throw new EntityAlreadyExistsException(
           `A policy called ${name} already exists. Duplicate names are not allowed.`,
         );
@@ -159,14 +162,14 @@ export class ManagedPolicies {
 
   get(caller: Caller, arn: string): Promise<ManagedPolicySummary> {
     return this.iam.run(caller, 'GetPolicy', { policyArn: arn }, resourceOf(arn), async (tx) =>
-      this.summary(tx, await this.find(tx, policyArn(arn))),
+      this.summary(tx, await this.find(tx, caller, policyArn(arn))),
     );
   }
 
   getVersion(caller: Caller, arn: string, versionId: string) {
     return this.iam.run(caller, 'GetPolicyVersion', { policyArn: arn, versionId }, resourceOf(arn), async (tx) => {
       versionOf(versionId);
-      const p = await this.find(tx, policyArn(arn));
+      const p = await this.find(tx, caller, policyArn(arn));
       const v = p.versions.find((x) => x.versionId === versionId);
       if (!v)
         throw new NoSuchEntityException(`Policy ${arn} version ${versionId} does not exist or is not attachable.`);
@@ -176,7 +179,7 @@ export class ManagedPolicies {
 
   listVersions(caller: Caller, arn: string) {
     return this.iam.run(caller, 'ListPolicyVersions', { policyArn: arn }, resourceOf(arn), async (tx) => {
-      const p = await this.find(tx, policyArn(arn));
+      const p = await this.find(tx, caller, policyArn(arn));
       // Newest first, as IAM lists them.
       return [...p.versions].reverse().map((v) => ({ ...v, isDefault: v.versionId === p.defaultVersionId }));
     });
@@ -262,7 +265,7 @@ export class ManagedPolicies {
     return this.iam.run(caller, op, { principalArn, policyArn: arn }, principalArn, async (tx) => {
       policyArn(arn);
       const p = await this.principalOf(tx, principalArn, role);
-      await this.find(tx, arn);
+      await this.find(tx, caller, arn);
       const attached = p.attached ?? [];
       if (attached.includes(arn)) return;
       if (attached.length >= MAX_ATTACHED)
@@ -303,7 +306,7 @@ export class ManagedPolicies {
   /** ListEntitiesForPolicy: the users and roles it is attached to (there are no groups). */
   listEntities(caller: Caller, arn: string) {
     return this.iam.run(caller, 'ListEntitiesForPolicy', { policyArn: arn }, resourceOf(arn), async (tx) => {
-      await this.find(tx, policyArn(arn));
+      await this.find(tx, caller, policyArn(arn));
       return (await tx.listPrincipals()).filter((x) => x.attached?.includes(arn));
     });
   }

@@ -5,10 +5,11 @@
 // alone; one naming the account needs an identity policy allowing sts:AssumeRole too); session tags need
 // sts:TagSession as well. Every call is an sts.amazonaws.com record; secrets and tokens never are.
 
-import { decide, loadIdentity, parsedPolicy, requestContext } from '../authz';
+import { accountOf } from '../accounts';
+import { decide, loadIdentity, parsedPolicy, requestContext, withOrganization } from '../authz';
 import { OpContext, type KmsEnv } from '../context';
 import { AccessDeniedException, KmsError, toKmsError, ValidationException } from '../errors';
-import { roleOfSession, rootArn, type Caller } from '../ids';
+import { roleOfSession, type Caller } from '../ids';
 import type { Tx } from '../ports';
 import type { AccessKeyRecord, SessionRecord, Tag } from '../records';
 import { storedSecret } from './access-key-secret';
@@ -218,6 +219,7 @@ export class Sts {
         const identity = await loadIdentity(tx, caller);
         const now = this.env.clock.now();
         const context = requestContext('AssumeRole', request, identity.facts, undefined, now);
+        withOrganization(context, identity, this.env.keystore);
         context['sts:RoleSessionName'] = name;
         if (input.ExternalId !== undefined) context['sts:ExternalId'] = input.ExternalId;
         if (tags.length) {
@@ -228,7 +230,14 @@ export class Sts {
         const trust = parsedPolicy(role.assumeRolePolicy, 'trust');
         for (const action of ['sts:AssumeRole', ...(tags.length ? ['sts:TagSession'] : [])]) {
           const request = { principal: identity.principal, action, resource: roleArn, context };
-          const d = decide({ request, keyPolicy: trust, identityPolicies: identity.policies });
+          // A role of another account of the keystore: its trust policy and the caller's account must both allow.
+          const d = decide({
+            request,
+            keyPolicy: trust,
+            identityPolicies: identity.policies,
+            resourceAccount: accountOf(roleArn) ?? this.env.keystore.accountId,
+            callerIsRoot: identity.root,
+          });
           if (!d.allowed)
             throw new AccessDeniedException(action === 'sts:AssumeRole' ? who : who.replace('sts:AssumeRole', action));
         }
@@ -255,7 +264,7 @@ export class Sts {
           Credentials: credentials,
           AssumedRoleUser: {
             AssumedRoleId: `${role.id}:${name}`,
-            Arn: `arn:aws:sts::${this.env.keystore.accountId}:assumed-role/${role.name}/${name}`,
+            Arn: `arn:aws:sts::${accountOf(roleArn) ?? this.env.keystore.accountId}:assumed-role/${role.name}/${name}`,
           },
           ...packedPolicySize(input.Policy, given),
         };
@@ -314,7 +323,7 @@ export class Sts {
       async (tx) => {
         if (caller.type === 'AssumedRole' || caller.session || roleOfSession(caller.arn))
           throw new AccessDeniedException('Cannot call GetSessionToken with session credentials');
-        const root = caller.arn === rootArn(this.env.keystore);
+        const root = caller.type === 'Root';
         const seconds = durationSeconds ?? (root ? ROOT_SESSION_MAX : 43_200);
         const max = root ? ROOT_SESSION_MAX : SESSION_TOKEN_MAX;
         if (!Number.isInteger(seconds) || seconds < MIN_SECONDS || seconds > max)

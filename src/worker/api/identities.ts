@@ -135,8 +135,8 @@ export function identitiesApi(ctx: WorkerContext): IdentitiesWorkerApi {
       return kms.iam.deletePolicy(o, arn, policyName);
     },
     async listManagedPolicies() {
-      const kms = await ctx.ready;
-      return kms.iam.read((tx) => new ManagedPolicies(kms.iam).all(tx));
+      const { kms, owner: o } = await owner();
+      return kms.iam.read((tx) => new ManagedPolicies(kms.iam).all(tx, o.accountId));
     },
     async createManagedPolicy(name, document, description) {
       const { kms, owner: o } = await owner();
