@@ -1,7 +1,8 @@
 // The console's side of principals: the Identities page (users, roles, policies, access keys), the
 // "Acting as" switcher, and the policy simulator. IAM changes are made by the keystore's owner and
 // recorded as the account root, whoever the console is acting as; KMS calls run as the chosen principal.
-import { roleOfSession, type Caller } from '../../kms/ids';
+import { organizationId, type AccountRecord } from '../../kms/accounts';
+import { roleOfSession, rootCaller, type Caller } from '../../kms/ids';
 import type { Kms } from '../../kms/kms';
 import { grantOperations } from '../../kms/ops/grants';
 import {
@@ -19,6 +20,7 @@ import type { Tag } from '../../kms/records';
 import type { WorkerContext } from '../context';
 
 export type {
+  AccountRecord,
   AccessKeySummary,
   ManagedPolicySummary,
   NewAccessKey,
@@ -45,6 +47,15 @@ export interface CallerInfo {
   name: string;
   /** The root, user or role ARN (what the Identities page and policies name). */
   principalArn: string;
+  /** The account it belongs to: the keystore's own, or another of its accounts (header's account switcher). */
+  accountId: string;
+}
+
+export interface AccountsInfo {
+  /** The keystore's own account (which holds the keys) first. */
+  accounts: AccountRecord[];
+  /** The organization all of them belong to (aws:PrincipalOrgID). */
+  organizationId: string;
 }
 
 /** Principals (docs/AUTHORIZATION.md): managed by the keystore's owner, recorded as the account root. */
@@ -60,6 +71,11 @@ export interface IdentitiesWorkerApi {
   /** An inline identity policy. @throws MalformedPolicyDocumentException saying where */
   putPrincipalPolicy(arn: string, policyName: string, document: string): Promise<PrincipalSummary>;
   deletePrincipalPolicy(arn: string, policyName: string): Promise<PrincipalSummary>;
+  /** The keystore's accounts and their organization. */
+  listAccounts(): Promise<AccountsInfo>;
+  /** Adds an account (a random 12-digit ID unless one is given), recorded as Organizations' CreateAccount.
+   * @throws ValidationException, EntityAlreadyExistsException */
+  createAccount(name: string, accountId?: string): Promise<AccountRecord>;
   /** AWS managed policies, then the account's own, each with its versions (documents) and attachments. */
   listManagedPolicies(): Promise<ManagedPolicySummary[]>;
   /** CreatePolicy. @throws EntityAlreadyExistsException, MalformedPolicyDocumentException, LimitExceededException */
@@ -95,7 +111,11 @@ export interface IdentitiesWorkerApi {
 export function keystoreInfo(kms: Kms, caller: Caller): KeystoreInfo {
   const principalArn = (caller.type === 'AssumedRole' && roleOfSession(caller.arn)?.roleArn) || caller.arn;
   const name = caller.type === 'Root' ? 'root' : principalArn.split('/').pop()!;
-  return { ...kms.keystore, callerArn: caller.arn, caller: { arn: caller.arn, type: caller.type, name, principalArn } };
+  return {
+    ...kms.keystore,
+    callerArn: caller.arn,
+    caller: { arn: caller.arn, type: caller.type, name, principalArn, accountId: caller.accountId },
+  };
 }
 
 export function identitiesApi(ctx: WorkerContext): IdentitiesWorkerApi {
@@ -133,6 +153,15 @@ export function identitiesApi(ctx: WorkerContext): IdentitiesWorkerApi {
     async deletePrincipalPolicy(arn, policyName) {
       const { kms, owner: o } = await owner();
       return kms.iam.deletePolicy(o, arn, policyName);
+    },
+    async listAccounts() {
+      const kms = await ctx.ready;
+      return { accounts: await kms.iam.accounts(), organizationId: organizationId(kms.keystore) };
+    },
+    async createAccount(name, accountId) {
+      const kms = await ctx.ready;
+      // Made by the keystore's own root, whichever account the console acts in (the organization's management account).
+      return kms.iam.createAccount(rootCaller(kms.keystore, { userAgent: ctx.userAgent }), name, accountId);
     },
     async listManagedPolicies() {
       const { kms, owner: o } = await owner();
