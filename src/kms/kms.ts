@@ -234,7 +234,9 @@ export class Kms {
     try {
       this.env.custodian.requireUnlocked();
       await this.env.store.read((tx) => c.authorizeAccount(tx, 'cloudtrail:LookupEvents'));
-      const response = await this.audit.lookupEvents(decode(request));
+      // Another account of the keystore sees its own principals' events only (docs/AUTHORIZATION.md "Accounts").
+      const other = caller.accountId !== this.keystore.accountId ? caller.accountId : undefined;
+      const response = await this.audit.lookupEvents(decode(request), other);
       await this.env.store.write((tx) => tx.appendAudit(c.entry(undefined)));
       return response;
     } catch (e) {

@@ -172,7 +172,7 @@ describe('cross-account key use between the accounts of one keystore', () => {
   });
 
   it("keeps each account's IAM its own, and lets B assume A's role when both sides allow", async () => {
-    const { kms, A, bIam, rootKey, app } = await twoAccounts(() => []);
+    const { kms, A, bIam, bRoot, rootKey, app } = await twoAccounts(() => []);
     const aIam = iamClient(kms, rootKey);
     expect((await bIam.send(new iam.ListUsersCommand({}))).Users!.map((u) => u.Arn)).toEqual([
       `arn:aws:iam::${B}:user/app`,
@@ -207,6 +207,15 @@ describe('cross-account key use between the accounts of one keystore', () => {
       }),
     );
     expect((await assume()).AssumedRoleUser!.Arn).toBe(`arn:aws:sts::${A}:assumed-role/Auditor/from-b`);
+    // B's LookupEvents shows its own principals' events only; A's shows the keystore's whole trail.
+    const trail = async (caller: typeof bRoot) =>
+      ((await kms.lookupEvents({}, (r) => r, caller)) as { Events: { CloudTrailEvent: string }[] }).Events.map(
+        (e) => JSON.parse(e.CloudTrailEvent).userIdentity.accountId as string,
+      );
+    const seenByB = await trail(bRoot);
+    expect(seenByB.length).toBeGreaterThan(3);
+    expect(new Set(seenByB)).toEqual(new Set([B]));
+    expect(new Set(await trail(rootCaller(kms.keystore, { userAgent: 'vitest' })))).toEqual(new Set([A, B]));
   });
 
   it('explains in the simulator which side allowed or denied', async () => {
