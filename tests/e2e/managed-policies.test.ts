@@ -1,7 +1,8 @@
 // User story: a lab sheet makes a customer managed policy with `aws iam create-policy` and attaches it to a user;
 // the user may then encrypt. On the Identities page the policy is listed with who it is attached to, the user's
-// details show it, and detaching it there refuses the user again. A second account added on the page appears in
-// the header's account switcher.
+// details show it, and detaching it there refuses the user again. A role's trust policy is edited there with IAM's
+// validation, its STS session is listed and revoked (AWSRevokeOlderSessions). A second account added on the page
+// appears in the header's account switcher.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { shell, useApp } from './harness';
@@ -66,6 +67,65 @@ describe('managed policies in the terminal and on the Identities page', () => {
     await attached.getByRole('button', { name: 'Detach policy UseKeys' }).click();
     await expect.poll(async () => (await attached.textContent()) ?? '').toContain('No managed policies attached.');
     expect((await shell(page, asUser)).stdout).toBe('encrypt 254\n');
+  });
+
+  it("edits a role's trust policy with IAM's validation, lists its session, and revokes it", async () => {
+    const { page } = env.browser;
+    const account = await page.evaluate(() => (globalThis as any).pocketKms?.info?.accountId as string);
+    const trust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::${account}:root"},"Action":"sts:AssumeRole"}]}`;
+    const made = await shell(
+      page,
+      [
+        'set +e',
+        `aws iam create-role --role-name Reader --assume-role-policy-document '${trust}' > /dev/null`,
+        `aws iam attach-role-policy --role-name Reader --policy-arn arn:aws:iam::aws:policy/ReadOnlyAccess`,
+        `aws sts assume-role --role-arn arn:aws:iam::${account}:role/Reader --role-session-name reader-1 > reader.json`,
+        'echo "made $?"',
+      ].join('\n'),
+    );
+    expect(made.stdout).toBe('made 0\n');
+    await goToIdentities(page);
+    // The terminal's calls went through the service worker: the page reloads its lists when asked.
+    await page.getByRole('button', { name: 'Refresh', exact: true }).click();
+    await page.getByRole('button', { name: 'Refresh sessions' }).click();
+    const sessionsPanel = page.getByRole('region', { name: /^Active sessions/ });
+    await expect.poll(async () => (await sessionsPanel.textContent()) ?? '').toContain('reader-1');
+
+    await page
+      .getByRole('region', { name: /^Principals/ })
+      .getByRole('button', { name: 'Reader', exact: true })
+      .click();
+    const trustPanel = page.getByRole('region', { name: 'Trust policy' });
+    await expect.poll(async () => (await trustPanel.textContent()) ?? '').toContain('sts:AssumeRole');
+    await trustPanel.getByRole('button', { name: 'Edit trust policy' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit trust policy' });
+    // A statement without a Principal is refused, saying where.
+    await dialog
+      .getByLabel('Trust policy (JSON)')
+      .fill('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole"}]}');
+    await dialog.getByRole('button', { name: 'Save trust policy' }).click();
+    await expect.poll(async () => (await dialog.getByRole('alert').textContent()) ?? '').toContain('Principal');
+    await dialog.getByLabel('Trust policy (JSON)').fill(trust.replace('sts:AssumeRole', 'sts:*'));
+    await dialog.getByRole('button', { name: 'Save trust policy' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await expect.poll(async () => (await trustPanel.textContent()) ?? '').toContain('sts:*');
+
+    const listAsReader = [
+      'export AWS_ACCESS_KEY_ID=$(jq -r .Credentials.AccessKeyId reader.json)',
+      'export AWS_SECRET_ACCESS_KEY=$(jq -r .Credentials.SecretAccessKey reader.json)',
+      'export AWS_SESSION_TOKEN=$(jq -r .Credentials.SessionToken reader.json)',
+      'aws kms list-keys > /dev/null 2>&1; echo "list $?"',
+      'unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN',
+    ].join('\n');
+    expect((await shell(page, listAsReader)).stdout).toBe('list 0\n');
+    await trustPanel.getByRole('button', { name: 'Revoke active sessions' }).click();
+    const revoke = page.getByRole('dialog', { name: 'Revoke active sessions' });
+    await revoke.getByRole('button', { name: 'Revoke sessions' }).click();
+    await revoke.waitFor({ state: 'hidden' });
+    await expect
+      .poll(async () => (await page.getByRole('region', { name: /^Inline policies/ }).textContent()) ?? '')
+      .toContain('AWSRevokeOlderSessions');
+    expect((await shell(page, listAsReader)).stdout).toBe('list 254\n');
   });
 
   it('adds a second account, which the header then offers to switch to', async () => {
