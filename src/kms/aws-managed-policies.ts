@@ -1,7 +1,8 @@
 // The AWS managed policies a KMS lab attaches (AWS Managed Policy Reference): their default versions'
-// documents, version IDs and dates as AWS publishes them. ReadOnlyAccess is abridged to the services Pocket
-// KMS has (KMS, IAM, S3, CloudTrail): its statements for other services could match nothing here.
-// PolicyId is Pocket KMS's own (stable, derived from the name): AWS's reference does not publish them.
+// documents, version IDs and dates (to the minute) as AWS publishes them. ReadOnlyAccess is abridged to the
+// services Pocket KMS has (KMS, IAM, S3, CloudTrail): its statements for other services could match nothing
+// here; AWS edits it often, so its version and dates here are Pocket KMS's own. PolicyId is Pocket KMS's own
+// too (stable, derived from the name): AWS's reference does not publish them.
 
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { ManagedPolicyRecord } from './managed-policies';
@@ -21,8 +22,8 @@ const PUBLISHED: Published[] = [
   {
     name: 'AdministratorAccess',
     description: 'Provides full access to AWS services and resources.',
-    created: '2015-02-06T18:39:46Z',
-    edited: '2015-02-06T18:39:46Z',
+    created: '2015-02-06T18:39:00Z',
+    edited: '2015-02-06T18:39:00Z',
     version: 'v1',
     actions: ['*'],
   },
@@ -71,8 +72,8 @@ const PUBLISHED: Published[] = [
     name: 'ReadOnlyAccess',
     description:
       "Provides read-only access to AWS services and resources. (Pocket KMS: abridged to this app's services.)",
-    created: '2015-02-06T18:39:48Z',
-    edited: '2015-02-06T18:39:48Z',
+    created: '2015-02-06T18:39:00Z',
+    edited: '2015-02-06T18:39:00Z',
     version: 'v1',
     actions: [
       'cloudtrail:Describe*',
