@@ -9,6 +9,8 @@ import { IamApi, type IamTag } from '../kms/iam';
 import type { Caller } from '../kms/ids';
 import type { Kms } from '../kms/kms';
 import { actionResponse, AUTH_ERRORS, memberList, queryErrorResponse, type ErrorCodes } from './query-xml';
+import { MANAGED_ACTIONS } from './iam-managed';
+import { int, none, page, required, str, type Form } from './query-form';
 import { authenticate, type WireOptions } from './wire';
 
 const NS = 'https://iam.amazonaws.com/doc/2010-05-08/';
@@ -21,6 +23,7 @@ const IAM_ERRORS: ErrorCodes = {
   EntityAlreadyExistsException: { code: 'EntityAlreadyExists', status: 409 },
   LimitExceededException: { code: 'LimitExceeded', status: 409 },
   DeleteConflictException: { code: 'DeleteConflict', status: 409 },
+  InvalidInputException: { code: 'InvalidInput', status: 400 },
   MalformedPolicyDocumentException: { code: 'MalformedPolicyDocument', status: 400 },
   ValidationException: { code: 'ValidationError', status: 400 },
   AccessDeniedException: { code: 'AccessDenied', status: 403 },
@@ -31,35 +34,10 @@ export const iamErrorResponse = (e: KmsError, requestId: string) => queryErrorRe
 /** IAM's answer to an action it does not have. */
 export const InvalidAction = errorFamily(KmsError).define('InvalidAction');
 
-type Form = URLSearchParams;
-type Handler = (api: IamApi, caller: Caller, f: Form) => Promise<unknown>;
+export type Handler = (api: IamApi, caller: Caller, f: Form) => Promise<unknown>;
 
-const str = (f: Form, name: string): string | undefined => f.get(name) ?? undefined;
-function required(f: Form, name: string): string {
-  const v = f.get(name);
-  if (v === null)
-    throw new ValidationException(
-      `1 validation error detected: Value null at '${lower(name)}' failed to satisfy constraint: Member must not be null`,
-    );
-  return v;
-}
-const lower = (s: string) => s[0]!.toLowerCase() + s.slice(1);
-function int(f: Form, name: string): number | undefined {
-  const v = f.get(name);
-  if (v === null) return undefined;
-  if (!/^-?\d+$/.test(v)) throw new ValidationException(`${name} must be an integer; got '${v}'.`);
-  return Number(v);
-}
 const tags = (f: Form): IamTag[] => memberList(f, 'Tags', ['Key', 'Value']);
 const status = (f: Form) => required(f, 'Status') as 'Active' | 'Inactive';
-
-/** A page of `items` under IAM's list member name, with IsTruncated and Marker. */
-const page = <T>(name: string, p: { items: T[]; IsTruncated: boolean; Marker?: string }) => ({
-  [name]: p.items,
-  IsTruncated: p.IsTruncated,
-  ...(p.Marker !== undefined ? { Marker: p.Marker } : {}),
-});
-const none = async () => undefined;
 
 /** For Role and User policy actions alike. */
 function policyActions(kind: 'user' | 'role'): Record<string, Handler> {
@@ -108,6 +86,7 @@ const ACTIONS: Record<string, Handler> = {
   UpdateAccessKey: (a, c, f) =>
     a.updateAccessKey(c, required(f, 'AccessKeyId'), status(f), str(f, 'UserName')).then(none),
   DeleteAccessKey: (a, c, f) => a.deleteAccessKey(c, required(f, 'AccessKeyId'), str(f, 'UserName')).then(none),
+  ...MANAGED_ACTIONS,
 };
 
 /** The IAM actions /iam answers (docs/API.md "IAM"). */
@@ -127,7 +106,8 @@ export async function handleIam(kms: Kms, req: Request, o: WireOptions = {}): Pr
     const path = form.get('Path');
     if (path !== null && path !== '/')
       throw new ValidationException(`Pocket KMS keeps every user and role at Path '/'; '${path}' is not supported.`);
-    const api = new IamApi(kms.iam.forRequest(requestId), kms.keystore.accountId);
+    // IAM answers for the caller's own account (the keystore's, or another of its accounts).
+    const api = new IamApi(kms.iam.forRequest(requestId), caller.accountId);
     return actionResponse(NS, action, await handler(api, caller, form), requestId);
   } catch (e) {
     return iamErrorResponse(toKmsError(e), requestId);

@@ -15,6 +15,7 @@ import {
   NotFoundException,
   type KmsError,
 } from './errors';
+import { CROSS_ACCOUNT_OPERATIONS } from './accounts';
 import { aliasArn, keyArn, parseKeyRef, uuidV4, type Keystore } from './ids';
 import { actionOf, isAppendOnly, isReadOnly, usesKey } from './operations';
 import type { Clock, Locks, Random, Store, Tx, WriteOptions } from './ports';
@@ -84,6 +85,7 @@ export class OpContext {
    * @throws NotFoundException when it does not exist or its deletion date has passed.
    */
   async resolve(tx: Tx, id: string, opts: ResolveOptions = {}): Promise<KeyRecord> {
+    this.checkAcrossAccounts(id, opts);
     const ref = parseKeyRef(this.ks, id, opts);
     let keyId: string;
     if (ref.kind === 'alias') {
@@ -99,6 +101,29 @@ export class OpContext {
     this.keyIds.add(key.keyId);
     if (opts.action !== false) await this.authorize(tx, key, opts.action ?? this.actionFor(opts.side), opts.side);
     return key;
+  }
+
+  /** The account the caller belongs to (the keystore's own for the service). */
+  get callerAccount(): string {
+    return this.caller === 'service' || this.caller.type === 'AWSService' ? this.ks.accountId : this.caller.accountId;
+  }
+
+  /**
+   * A caller of another account of the keystore (docs/AUTHORIZATION.md "Accounts") reaches a key only with the
+   * operations AWS allows across accounts, and only by key ARN (a key ID or alias is looked up in the caller's
+   * own account, which holds no keys); a ciphertext names its key itself.
+   * @throws NotFoundException
+   */
+  private checkAcrossAccounts(id: string, opts: ResolveOptions): void {
+    if (this.callerAccount === this.ks.accountId) return;
+    if (!CROSS_ACCOUNT_OPERATIONS.has(this.op))
+      throw new NotFoundException(
+        `Key '${id}' does not exist in account ${this.callerAccount}: ${this.op} cannot be used on a key of another account.`,
+      );
+    if (!opts.fromCiphertext && !/^arn:aws:kms:[^:]+:\d{12}:key\//.test(id))
+      throw new NotFoundException(
+        `Key '${id}' does not exist in account ${this.callerAccount}: name a key of another account by its key ARN.`,
+      );
   }
 
   /** The IAM action of this call on one of its keys (ReEncrypt is two: From on the source, To on the destination). */
@@ -233,6 +258,8 @@ export interface ResolveOptions {
   action?: string | false;
   /** For ReEncrypt: which side of it the key is. */
   side?: 'source' | 'destination' | undefined;
+  /** The key ID was read from a ciphertext, not named by the caller (it may then be of another account). */
+  fromCiphertext?: boolean;
 }
 
 type AuthzCallOf = OpContext & { caller: AnyCaller };

@@ -53,6 +53,8 @@ export const NoSuchEntityException = define('NoSuchEntityException');
 export const EntityAlreadyExistsException = define('EntityAlreadyExistsException');
 /** IAM: a user or role that still has policies or access keys cannot be deleted. */
 export const DeleteConflictException = define('DeleteConflictException');
+/** IAM's InvalidInput: a parameter IAM cannot use (a policy ARN that is not one). */
+export const InvalidInputException = define('InvalidInputException');
 /** Temporary credentials used after their expiry (KMS: 400 ExpiredTokenException; Query services: ExpiredToken). */
 export const ExpiredTokenException = define('ExpiredTokenException');
 /** Wire-level errors of the JSON 1.1 protocol, raised by the endpoint adapter. */

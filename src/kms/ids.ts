@@ -129,6 +129,8 @@ export interface CallerSession {
   tags?: Record<string, string>;
   /** An inline session policy (JSON): it must allow too. */
   policy?: string;
+  /** Session tag keys a role assumed with these credentials inherits (STS TransitiveTagKeys). */
+  transitiveTagKeys?: string[];
 }
 
 /** The AWS service a call came through: CloudTrail's userIdentity.invokedBy (`s3.amazonaws.com`) and the

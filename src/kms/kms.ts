@@ -274,7 +274,9 @@ export class Kms {
     try {
       this.env.custodian.requireUnlocked();
       await this.env.store.read((tx) => c.authorizeAccount(tx, 'cloudtrail:LookupEvents'));
-      const response = await this.audit.lookupEvents(decode(request));
+      // Another account of the keystore sees its own principals' events only (docs/AUTHORIZATION.md "Accounts").
+      const other = caller.accountId !== this.keystore.accountId ? caller.accountId : undefined;
+      const response = await this.audit.lookupEvents(decode(request), other);
       await this.env.store.write((tx) => tx.appendAudit(c.entry(undefined)));
       return response;
     } catch (e) {
@@ -319,6 +321,8 @@ export class Kms {
   async maintain(): Promise<{ deleted: string[]; rotated: string[]; expired: string[] }> {
     await this.custody.lockIfIdle();
     const now = this.env.clock.now();
+    // Expired STS credentials go (src/kms/iam/sts.ts); nothing is recorded, as AWS records nothing.
+    await this.sts.sweepExpired(now);
     const all = await this.env.store.read((tx) => tx.allKeys());
     const deleted: string[] = [];
     const rotated: string[] = [];

@@ -153,6 +153,8 @@ export interface PrincipalRecord {
   assumeRolePolicy?: string;
   description?: string;
   maxSessionDuration?: number;
+  /** ARNs of the managed policies attached to it (AttachUserPolicy / AttachRolePolicy), in attach order. */
+  attached?: string[];
 }
 
 /** An access key. The secret is never stored: `secret` is a non-extractable HMAC-SHA256 key over
@@ -183,6 +185,8 @@ export interface SessionRecord {
   tags?: Tag[];
   /** An inline session policy: the session may do only what it and the role's policies both allow. */
   policy?: string;
+  /** Keys of session tags that carry into sessions this one assumes (role chaining), as AWS's TransitiveTagKeys. */
+  transitiveTagKeys?: string[];
 }
 
 /** A grant on a key (AWS KMS Developer Guide, "Grants in AWS KMS"). */

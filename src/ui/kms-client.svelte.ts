@@ -113,7 +113,10 @@ export class KmsClient {
     const info = await this.api.actAs(principalArn);
     this.info = info;
     this.revision++;
-    rememberActingAs(info.caller.type === 'Root' ? undefined : principalArn);
+    // The keystore's own root is the default; another account's root is remembered like any principal.
+    rememberActingAs(
+      info.caller.type === 'Root' && info.caller.accountId === info.accountId ? undefined : principalArn,
+    );
     return info;
   }
 

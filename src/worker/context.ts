@@ -121,9 +121,11 @@ export class ActingAs {
     return this.caller ?? this.owner(kms);
   }
 
-  /** The keystore's owner, who manages principals and the trail: the account root. */
+  /** The keystore's owner, who manages principals and the trail: the root of the account the console acts in
+   * (the keystore's own, or another of its accounts chosen in the header). */
   owner(kms: Kms): Caller {
-    return rootCaller(kms.keystore, { userAgent: this.userAgent });
+    const accountId = this.caller?.accountId ?? kms.keystore.accountId;
+    return rootCaller({ ...kms.keystore, accountId }, { userAgent: this.userAgent });
   }
 
   async set(kms: Kms, principalArn: string): Promise<void> {

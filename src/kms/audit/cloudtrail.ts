@@ -51,8 +51,17 @@ function matcher(key: AttributeKey, value: string): (e: AuditEntry) => boolean {
   }
 }
 
-/** @throws InvalidLookupAttributesException, InvalidTimeRangeException, InvalidMaxResultsException, InvalidNextTokenException */
-export async function lookupEvents(store: Store, req: LookupEventsRequest) {
+/** Only the events of `account`'s callers, and `match`'s. */
+function ofAccount(match: ((e: AuditEntry) => boolean) | undefined, account: string | undefined) {
+  if (account === undefined) return match!;
+  const mine = (e: AuditEntry) => (e.record.userIdentity as { accountId?: string } | undefined)?.accountId === account;
+  return match ? (e: AuditEntry) => mine(e) && match(e) : mine;
+}
+
+/** `account`: only events whose caller is of that account (another account of the keystore sees its own
+ * principals' events, not the keystore account's).
+ * @throws InvalidLookupAttributesException, InvalidTimeRangeException, InvalidMaxResultsException, InvalidNextTokenException */
+export async function lookupEvents(store: Store, req: LookupEventsRequest, account?: string) {
   const attrs = req.LookupAttributes ?? [];
   if (!Array.isArray(attrs) || attrs.length > 1)
     throw new InvalidLookupAttributesException('LookupAttributes can contain at most one attribute.');
@@ -98,7 +107,7 @@ export async function lookupEvents(store: Store, req: LookupEventsRequest) {
     ...(start !== undefined ? { startTime: start } : {}),
     ...(end !== undefined ? { endTime: end } : {}),
     ...(beforeSeq !== undefined ? { beforeSeq } : {}),
-    ...(match ? { match } : {}),
+    ...(match || account ? { match: ofAccount(match, account) } : {}),
     ...hint,
   });
   const page = found.slice(0, max);

@@ -62,8 +62,8 @@ export class Audit {
   }
 
   /** CloudTrail LookupEvents over the trail (no authorization: `Kms.lookupEvents` is the audited call). */
-  lookupEvents(request: LookupEventsRequest): ReturnType<typeof lookupEvents> {
-    return lookupEvents(this.env.store, request);
+  lookupEvents(request: LookupEventsRequest, account?: string): ReturnType<typeof lookupEvents> {
+    return lookupEvents(this.env.store, request, account);
   }
 
   /** Walks the whole hash chain and says where it breaks. */

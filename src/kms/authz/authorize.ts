@@ -9,6 +9,8 @@ import { grantAllows } from './grants';
 import { parsePolicy, type Policy, type PolicyKind } from './policy-document';
 import { requestContext, type CallerFacts } from './request-context';
 import { AccessDeniedException, MalformedPolicyDocumentException } from '../errors';
+import { organizationId } from '../accounts';
+import { attachedDocuments } from '../managed-policies';
 import { actionOf } from '../operations';
 import type { Keystore } from '../ids';
 import type { Tx } from '../ports';
@@ -110,6 +112,7 @@ export async function loadIdentity(tx: Tx, caller: AnyCaller): Promise<Identity>
         type: 'Root',
         userId: caller.accountId,
         ...viaFacts(caller),
+        ...issueFacts(caller),
       },
       policies: [],
       root: true,
@@ -137,12 +140,18 @@ export async function loadIdentity(tx: Tx, caller: AnyCaller): Promise<Identity>
       ...caller.session?.tags,
     },
     ...viaFacts(caller),
+    ...issueFacts(caller),
   };
   if (caller.type === 'IAMUser') facts.userName = rec.name;
+  // Attached managed policies count exactly as inline ones (their default version), named by ARN.
+  const attached = await attachedDocuments(tx, rec.attached);
   return {
     principal: { arn: caller.arn, accountId: caller.accountId, ...(roleArn ? { roleArn } : {}) },
     facts,
-    policies: Object.entries(rec.policies).map(([name, text]) => ({ name, policy: parsedPolicy(text, 'identity') })),
+    policies: [
+      ...Object.entries(rec.policies).map(([name, text]) => ({ name, policy: parsedPolicy(text, 'identity') })),
+      ...attached.map((a) => ({ name: a.arn, policy: parsedPolicy(a.document, 'identity') })),
+    ],
     root: false,
     ...sessionOf(caller),
   };
@@ -183,6 +192,15 @@ const str = (v: string | string[] | undefined) => (typeof v === 'string' ? v : u
 const viaFacts = (caller: AnyCaller): Pick<CallerFacts, 'viaService'> =>
   caller.invokedBy ? { viaService: caller.invokedBy.viaService } : {};
 
+/** aws:PrincipalOrgID: every account of the keystore is in its one organization (accounts.ts). */
+export function withOrganization(context: Record<string, string | string[]>, identity: Identity, ks: Keystore): void {
+  if (!identity.principal.service) context['aws:PrincipalOrgID'] = organizationId(ks);
+}
+
+/** aws:TokenIssueTime of temporary credentials (what the console's "revoke active sessions" policy tests). */
+const issueFacts = (caller: AnyCaller): Pick<CallerFacts, 'tokenIssueTime'> =>
+  caller.type !== 'AWSService' && caller.session ? { tokenIssueTime: caller.session.createdAt } : {};
+
 /** The grant operation an action stands for (`kms:ReEncryptFrom` → `ReEncryptFrom`). */
 const grantOperation = (action: string) => action.slice(action.indexOf(':') + 1);
 
@@ -220,8 +238,11 @@ export async function evaluateKeyAccess(
     call.now,
     side,
   );
+  withOrganization(context, identity, call.ks);
   const authzRequest = { principal: identity.principal, action, resource: key.arn, context };
-  let decision = decide({ request: authzRequest, keyPolicy, identityPolicies: identity.policies });
+  // The key's account: a caller of another account of the keystore needs its own account to allow too.
+  const across = { resourceAccount: call.ks.accountId, callerIsRoot: identity.root };
+  let decision = decide({ request: authzRequest, keyPolicy, identityPolicies: identity.policies, ...across });
   let grants: GrantExplanation[] = [];
   if (!decision.allowed && !decision.reason.startsWith('ExplicitDeny')) {
     const ec = contextOf(request, call.op, side);
@@ -235,6 +256,7 @@ export async function evaluateKeyAccess(
         keyPolicy,
         identityPolicies: identity.policies,
         grants: grants.map((g) => ({ grantId: g.grant.grantId, allows: g.allows })),
+        ...across,
       });
   }
   return { decision: withinSession(decision, identity, authzRequest), grants, context };
@@ -246,6 +268,7 @@ export async function evaluateKeyAccess(
 export function evaluateAccountAccess(call: AuthzCall, identity: Identity, action: string, resource = '*'): Evaluation {
   const request = (call.request && typeof call.request === 'object' ? call.request : {}) as Record<string, unknown>;
   const context = requestContext(call.op, request, identity.facts, undefined, call.now);
+  withOrganization(context, identity, call.ks);
   const authzRequest = { principal: identity.principal, action, resource, context };
   const identityPolicies = identity.policies.map((p) => ({
     name: p.name,

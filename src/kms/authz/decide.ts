@@ -38,7 +38,12 @@ export interface Decision {
   grantId?: string;
   /** AWS's AccessDeniedException message when denied. */
   message?: string;
+  /** A caller of another account: both sides must allow (AWS KMS Developer Guide, "Allowing users in other
+   * accounts to use a KMS key"). What each side said, for the simulator. */
+  crossAccount?: { callerAccount: string; keyAccount: string; keyPolicy: Side; identityPolicies: Side };
 }
+
+export type Side = 'Allow' | 'Deny' | 'None';
 
 function who(req: AuthzRequest): string {
   return `User: ${req.principal.arn} is not authorized to perform: ${req.action} on resource: ${req.resource}`;
@@ -49,7 +54,32 @@ export function decide(input: {
   keyPolicy: Policy;
   identityPolicies: IdentityPolicy[];
   grants?: GrantVerdict[];
+  /** The account owning the key (or role); a caller of another account needs both sides to allow. */
+  resourceAccount?: string;
+  /** The caller is its account's root, whom no identity policy restricts. */
+  callerIsRoot?: boolean;
 }): Decision {
+  const d = decideOnce(input);
+  const keyAccount = input.resourceAccount;
+  if (keyAccount === undefined || keyAccount === input.request.principal.accountId) return d;
+  const side = (results: StatementResult[]): Side =>
+    results.some((s) => s.applies && s.effect === 'Deny')
+      ? 'Deny'
+      : results.some((s) => s.applies && s.effect === 'Allow')
+        ? 'Allow'
+        : 'None';
+  return {
+    ...d,
+    crossAccount: {
+      callerAccount: input.request.principal.accountId,
+      keyAccount,
+      keyPolicy: side(d.keyPolicy),
+      identityPolicies: input.callerIsRoot ? 'Allow' : side(d.identityPolicies.flatMap((p) => p.statements)),
+    },
+  };
+}
+
+function decideOnce(input: Parameters<typeof decide>[0]): Decision {
   const { request: req } = input;
   const keyPolicy = evaluatePolicy(input.keyPolicy, req, 'key');
   const identityPolicies = input.identityPolicies.map((p) => ({
@@ -65,9 +95,12 @@ export function decide(input: {
     return deny('ExplicitDenyInIdentityPolicy', `${who(req)} with an explicit deny in an identity-based policy`);
   }
   const allows = keyPolicy.filter((s) => s.applies && s.effect === 'Allow');
-  if (allows.some((s) => s.principalMatch === 'direct'))
+  // Across accounts a key policy naming the caller is not enough: the caller's own account must allow it
+  // too (its identity policies; its root needs none).
+  const cross = input.resourceAccount !== undefined && input.resourceAccount !== req.principal.accountId;
+  if (allows.some((s) => s.principalMatch === 'direct') && (!cross || input.callerIsRoot))
     return { ...base, allowed: true, reason: 'AllowedByKeyPolicy' };
-  const delegated = allows.some((s) => s.principalMatch === 'account');
+  const delegated = allows.some((s) => s.principalMatch === 'account' || (cross && s.principalMatch === 'direct'));
   if (delegated && identityPolicies.some((p) => p.statements.some((s) => s.applies && s.effect === 'Allow'))) {
     return { ...base, allowed: true, reason: 'AllowedByKeyPolicyAndIdentityPolicy' };
   }

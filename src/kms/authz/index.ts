@@ -8,6 +8,7 @@ export {
   evaluateKeyAccess,
   loadIdentity,
   parsedPolicy,
+  withOrganization,
   type AuthzCall,
   type Evaluation,
   type GrantExplanation,

@@ -18,6 +18,8 @@ export interface CallerFacts {
   tags?: Record<string, string>;
   /** kms:ViaService when an AWS service makes the call on the caller's behalf (`s3.<region>.amazonaws.com`). */
   viaService?: string;
+  /** When temporary credentials were issued (aws:TokenIssueTime; absent for long-term keys, as in AWS). */
+  tokenIssueTime?: number;
 }
 
 export interface KeyFacts {
@@ -40,6 +42,8 @@ function principalKeys(caller: CallerFacts, now: number): Record<string, string 
     'kms:CallerAccount': caller.accountId,
   };
   if (caller.userName) ctx['aws:username'] = caller.userName;
+  if (caller.tokenIssueTime !== undefined)
+    ctx['aws:TokenIssueTime'] = new Date(caller.tokenIssueTime).toISOString().replace(/\.\d{3}Z$/, 'Z');
   // Present only on calls an AWS service makes for the caller (S3's SSE-KMS), as in AWS.
   if (caller.viaService) {
     ctx['kms:ViaService'] = caller.viaService;

@@ -35,6 +35,9 @@ export interface SimulationResult {
   grantId?: string;
   /** The request's condition keys, as policies saw them. */
   context: Record<string, string | string[]>;
+  /** A caller of another account: what the key's side (key policy) and the caller's side (its identity
+   * policies) each said; both must allow. */
+  crossAccount?: Decision['crossAccount'];
 }
 
 export async function simulate(env: KmsEnv, caller: Caller, s: SimulationRequest): Promise<SimulationResult> {
@@ -75,5 +78,6 @@ export async function simulate(env: KmsEnv, caller: Caller, s: SimulationRequest
     grants: evaluation.grants,
     ...(d.grantId ? { grantId: d.grantId } : {}),
     context: evaluation.context,
+    ...(d.crossAccount ? { crossAccount: d.crossAccount } : {}),
   };
 }

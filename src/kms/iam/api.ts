@@ -7,6 +7,7 @@ import type { Caller } from '../ids';
 import { NoSuchEntityException, ValidationException } from '../errors';
 import type { Tx } from '../ports';
 import type { AccessKeyRecord, PrincipalRecord } from '../records';
+import { ManagedPolicyApi } from './api-managed';
 import type { Iam, RoleSettings } from './iam';
 
 export interface IamTag {
@@ -77,7 +78,7 @@ function roleOf(p: PrincipalRecord, withTags: boolean): Role {
 }
 
 /** MaxItems 1–1000 (default 100) and an opaque Marker: the name after which the page starts. */
-function paged<T>(all: T[], nameOf: (t: T) => string, marker?: string, maxItems?: number): Page<T> {
+export function paged<T>(all: T[], nameOf: (t: T) => string, marker?: string, maxItems?: number): Page<T> {
   const max = maxItems ?? 100;
   if (!Number.isInteger(max) || max < 1 || max > 1000)
     throw new ValidationException(`MaxItems must be between 1 and 1000; got ${String(maxItems)}.`);
@@ -101,15 +102,25 @@ function decodeMarker(marker: string): string {
 }
 
 export class IamApi {
+  /** CreatePolicy, AttachUserPolicy, … (api-managed.ts). */
+  readonly managed: ManagedPolicyApi;
+
   constructor(
     private readonly iam: Iam,
-    private readonly accountId: string,
-  ) {}
+    readonly account: string,
+  ) {
+    this.managed = new ManagedPolicyApi(iam);
+  }
 
   private arnOf(kind: 'user' | 'role', name: unknown): string {
     if (typeof name !== 'string' || !name)
       throw new ValidationException(`${kind === 'user' ? 'UserName' : 'RoleName'} is required.`);
-    return this.iam.arnOf(kind, name);
+    return this.iam.arnOf(kind, name, this.account);
+  }
+
+  /** Whether a principal is of the account this API answers for (the caller's). */
+  private mine(p: PrincipalRecord): boolean {
+    return p.arn.startsWith(`arn:aws:iam::${this.account}:`);
   }
 
   private async find(tx: Tx, kind: 'user' | 'role', arn: string): Promise<PrincipalRecord> {
@@ -122,7 +133,7 @@ export class IamApi {
   /** The user a call without UserName is about: the caller's own (an IAM user, or the root). */
   private self(caller: Caller): string {
     if (caller.type === 'IAMUser') return caller.arn;
-    if (caller.type === 'Root') return `arn:aws:iam::${this.accountId}:root`;
+    if (caller.type === 'Root') return `arn:aws:iam::${this.account}:root`;
     throw new ValidationException('Must specify userName when calling with non-User credentials');
   }
 
@@ -140,7 +151,7 @@ export class IamApi {
     const arn = this.userArn(caller, name);
     const read = async (tx: Tx): Promise<User> => {
       if (arn.endsWith(':root'))
-        return { Path: '/', UserName: 'root', UserId: this.accountId, Arn: arn, CreateDate: new Date(0) };
+        return { Path: '/', UserName: 'root', UserId: this.account, Arn: arn, CreateDate: new Date(0) };
       return userOf(await this.find(tx, 'user', arn), true);
     };
     return audited ? this.iam.run(caller, 'GetUser', { userName: name }, arn, read) : this.iam.read(read);
@@ -148,7 +159,7 @@ export class IamApi {
 
   listUsers(caller: Caller, marker?: string, maxItems?: number): Promise<Page<User>> {
     return this.iam.run(caller, 'ListUsers', { marker, maxItems }, '*', async (tx) => {
-      const users = (await tx.listPrincipals()).filter((p) => p.kind === 'user').sort(byName);
+      const users = (await tx.listPrincipals()).filter((p) => p.kind === 'user' && this.mine(p)).sort(byName);
       return paged(
         users.map((p) => userOf(p, false)),
         (u) => u.UserName,
@@ -178,7 +189,7 @@ export class IamApi {
 
   listRoles(caller: Caller, marker?: string, maxItems?: number): Promise<Page<Role>> {
     return this.iam.run(caller, 'ListRoles', { marker, maxItems }, '*', async (tx) => {
-      const roles = (await tx.listPrincipals()).filter((p) => p.kind === 'role').sort(byName);
+      const roles = (await tx.listPrincipals()).filter((p) => p.kind === 'role' && this.mine(p)).sort(byName);
       return paged(
         roles.map((p) => roleOf(p, false)),
         (r) => r.RoleName,

@@ -3,7 +3,9 @@
 // console acts as.
 import { ExpiredTokenException, NoSuchEntityException } from '../errors';
 import type { KmsEnv } from '../context';
-import { rootArn, type Caller, type CallerSession } from '../ids';
+import { accountOf, isAccount, rootAccountOf } from '../accounts';
+import { type Caller, type CallerSession } from '../ids';
+import type { Tx } from '../ports';
 import type { PrincipalRecord } from '../records';
 import { openSecret } from './access-key-secret';
 import { callerSession, sessionTokenMatches } from './session-token';
@@ -21,9 +23,10 @@ export async function authenticateKey(
   const found = await env.store.read(async (tx) => {
     const k = await tx.getAccessKey(accessKeyId);
     if (!k || k.status !== 'Active') return undefined;
-    return { k, p: k.principalArn === rootArn(env.keystore) ? undefined : await tx.getPrincipal(k.principalArn) };
+    const root = await isRoot(env, tx, k.principalArn);
+    return { k, root, p: root ? undefined : await tx.getPrincipal(k.principalArn) };
   });
-  if (!found || (found.k.principalArn !== rootArn(env.keystore) && !found.p)) return undefined;
+  if (!found || (!found.root && !found.p)) return undefined;
   const s = found.k.session;
   // Temporary credentials count only with their session token (signed, X-Amz-Security-Token), until expiry.
   if (s && !(await sessionTokenMatches(s, via.sessionToken))) return undefined;
@@ -47,28 +50,37 @@ export async function authenticateKey(
  * @throws NoSuchEntityException when the principal does not exist.
  */
 export async function callerFor(env: KmsEnv, principalArn: string, via: CallerVia): Promise<Caller> {
-  if (principalArn === rootArn(env.keystore)) return callerOf(env, principalArn, undefined, via);
-  const p = await env.store.read((tx) => tx.getPrincipal(principalArn));
-  if (!p) throw new NoSuchEntityException(`The principal ${principalArn} cannot be found.`);
-  return callerOf(env, principalArn, p, via);
+  const found = await env.store.read(async (tx) =>
+    (await isRoot(env, tx, principalArn)) ? { root: true as const } : { p: await tx.getPrincipal(principalArn) },
+  );
+  if ('root' in found) return callerOf(env, principalArn, undefined, via);
+  if (!found.p) throw new NoSuchEntityException(`The principal ${principalArn} cannot be found.`);
+  return callerOf(env, principalArn, found.p, via);
+}
+
+/** Whether `arn` is the root of one of the keystore's accounts (accounts.ts). */
+async function isRoot(env: KmsEnv, tx: Tx, arn: string): Promise<boolean> {
+  const account = rootAccountOf(arn);
+  return account !== undefined && (await isAccount(tx, env.keystore, account));
 }
 
 function callerOf(env: KmsEnv, principalArn: string, p: PrincipalRecord | undefined, via: CallerVia): Caller {
-  const ks = env.keystore;
+  // Every principal belongs to the account its ARN names (the keystore's own, or another of its accounts).
+  const accountId = accountOf(principalArn) ?? env.keystore.accountId;
   const base = {
-    accountId: ks.accountId,
+    accountId,
     userAgent: via.userAgent,
     sourceIPAddress: via.sourceIPAddress ?? '127.0.0.1',
     ...(via.accessKeyId ? { accessKeyId: via.accessKeyId } : {}),
     ...(via.session ? { session: via.session } : {}),
   };
-  if (!p) return { ...base, type: 'Root', arn: principalArn, principalId: ks.accountId };
+  if (!p) return { ...base, type: 'Root', arn: principalArn, principalId: accountId };
   if (p.kind === 'user') return { ...base, type: 'IAMUser', arn: p.arn, principalId: p.id, userName: p.name };
   const session = via.sessionName ?? 'console';
   return {
     ...base,
     type: 'AssumedRole',
-    arn: `arn:aws:sts::${ks.accountId}:assumed-role/${p.name}/${session}`,
+    arn: `arn:aws:sts::${accountId}:assumed-role/${p.name}/${session}`,
     principalId: `${p.id}:${session}`,
   };
 }

@@ -15,7 +15,7 @@ import {
   toKmsError,
   ValidationException,
 } from '../errors';
-import { rootArn } from '../ids';
+import { accountOf, addAccount, isAccount, listAccounts, rootAccountOf, type AccountRecord } from '../accounts';
 import type { Tx } from '../ports';
 import type { AccessKeyRecord, PrincipalRecord, Tag } from '../records';
 import { storedSecret } from './access-key-secret';
@@ -36,6 +36,8 @@ export interface AccessKeySummary {
 
 export interface PrincipalSummary {
   arn: string;
+  /** The account it belongs to (the keystore's own, or another of its accounts). */
+  accountId: string;
   kind: PrincipalKind;
   name: string;
   /** AIDA… / AROA…, or the account ID for the root. */
@@ -44,6 +46,10 @@ export interface PrincipalSummary {
   tags: Tag[];
   /** Inline identity policies by name (JSON text). */
   policies: Record<string, string>;
+  /** ARNs of the attached managed policies. */
+  attached: string[];
+  /** A role's trust policy (JSON text). */
+  trustPolicy?: string;
   accessKeys: AccessKeySummary[];
 }
 
@@ -79,8 +85,22 @@ export class Iam {
     return view;
   }
 
-  private get root(): string {
-    return rootArn(this.env.keystore);
+  get accountId(): string {
+    return this.env.keystore.accountId;
+  }
+
+  now(): number {
+    return this.env.clock.now();
+  }
+
+  randomBytes(n: number): Uint8Array {
+    return this.env.random.bytes(n);
+  }
+
+  /** Whether `arn` is the root of one of the keystore's accounts. */
+  private async isRoot(tx: Tx, arn: string): Promise<boolean> {
+    const account = rootAccountOf(arn);
+    return account !== undefined && (await isAccount(tx, this.env.keystore, account));
   }
 
   /**
@@ -93,9 +113,10 @@ export class Iam {
     request: object,
     resource: string,
     fn: (tx: Tx, c: OpContext) => Promise<T>,
+    eventSource = 'iam.amazonaws.com',
   ): Promise<T> {
     const c = new OpContext(this.env, caller, op, request, this.requestId);
-    c.eventSource = 'iam.amazonaws.com';
+    c.eventSource = eventSource;
     try {
       return await c.write(async (tx) => {
         await c.authorizeAccount(tx, `iam:${op}`, resource);
@@ -109,9 +130,30 @@ export class Iam {
     }
   }
 
-  /** The ARN a user or role of this name has (IAM paths are always '/'). */
-  arnOf(kind: 'user' | 'role', name: string): string {
-    return `arn:aws:iam::${this.env.keystore.accountId}:${kind}/${name}`;
+  /** The ARN a user or role of this name has in `account` (IAM paths are always '/'). */
+  arnOf(kind: 'user' | 'role', name: string, account = this.env.keystore.accountId): string {
+    return `arn:aws:iam::${account}:${kind}/${name}`;
+  }
+
+  /** The keystore's accounts: its own (which holds the keys) first. */
+  accounts(): Promise<AccountRecord[]> {
+    return this.env.store.read((tx) => listAccounts(tx, this.env.keystore));
+  }
+
+  /** Adds an account to the keystore (recorded as AWS Organizations' CreateAccount, by the caller), with a
+   * random 12-digit ID unless one is given. @throws ValidationException, EntityAlreadyExistsException */
+  createAccount(caller: Caller, name: string, accountId?: string): Promise<AccountRecord> {
+    const id =
+      accountId ??
+      [...this.env.random.bytes(12)].map((b, i) => String((i === 0 ? (b % 9) + 1 : b % 10) as number)).join('');
+    return this.run(
+      caller,
+      'CreateAccount',
+      { accountName: name, accountId: id },
+      '*',
+      (tx) => addAccount(tx, this.env.keystore, { accountId: id, name, createdAt: this.env.clock.now() }),
+      'organizations.amazonaws.com',
+    );
   }
 
   /** @throws NoSuchEntityException in IAM's words ("The user with name X cannot be found."). */
@@ -135,36 +177,46 @@ export class Iam {
     keys = keys.filter((k) => !k.session);
     return {
       arn: p.arn,
+      accountId: accountOf(p.arn) ?? this.env.keystore.accountId,
       kind: p.kind,
       name: p.name,
       id: p.id,
       createdAt: p.createdAt,
       tags: p.tags,
       policies: p.policies,
+      attached: p.attached ?? [],
+      ...(p.assumeRolePolicy !== undefined ? { trustPolicy: p.assumeRolePolicy } : {}),
       accessKeys: keys
         .filter((k) => k.principalArn === p.arn)
         .map((k) => ({ accessKeyId: k.accessKeyId, status: k.status, createdAt: k.createdAt })),
     };
   }
 
-  /** The account root first, then users and roles by ARN, each with its access keys (never their secrets). */
+  /** Each account's root (the keystore's own first), then users and roles by ARN, each with its access keys
+   * (never their secrets). */
   async list(): Promise<PrincipalSummary[]> {
-    const { principals, keys } = await this.env.store.read(async (tx) => ({
+    const { principals, keys, accounts } = await this.env.store.read(async (tx) => ({
       principals: await tx.listPrincipals(),
       keys: (await tx.listAccessKeys()).filter((k) => !k.session),
+      accounts: await listAccounts(tx, this.env.keystore),
     }));
-    const root: PrincipalSummary = {
-      arn: this.root,
-      kind: 'root',
-      name: 'root',
-      id: this.env.keystore.accountId,
-      tags: [],
-      policies: {},
-      accessKeys: keys
-        .filter((k) => k.principalArn === this.root)
-        .map((k) => ({ accessKeyId: k.accessKeyId, status: k.status, createdAt: k.createdAt })),
-    };
-    return [root, ...principals.map((p) => this.summary(p, keys))];
+    const roots = accounts.map((a): PrincipalSummary => {
+      const arn = `arn:aws:iam::${a.accountId}:root`;
+      return {
+        arn,
+        accountId: a.accountId,
+        kind: 'root',
+        name: 'root',
+        id: a.accountId,
+        tags: [],
+        policies: {},
+        attached: [],
+        accessKeys: keys
+          .filter((k) => k.principalArn === arn)
+          .map((k) => ({ accessKeyId: k.accessKeyId, status: k.status, createdAt: k.createdAt })),
+      };
+    });
+    return [...roots, ...principals.map((p) => this.summary(p, keys))];
   }
 
   /** CreateUser / CreateRole.
@@ -179,17 +231,19 @@ export class Iam {
     const op = kind === 'user' ? 'CreateUser' : 'CreateRole';
     const field = kind === 'user' ? 'UserName' : 'RoleName';
     const request = { [field]: name, ...(tags?.length ? { Tags: tags } : {}), ...role };
-    return this.run(caller, op, request, this.arnOf(kind, String(name)), async (tx) => {
+    // A principal is made in the caller's account (the console acts as the root of the account it shows).
+    const account = caller.accountId;
+    return this.run(caller, op, request, this.arnOf(kind, String(name), account), async (tx) => {
       if (typeof name !== 'string' || !NAME.test(name))
         throw new ValidationException(`${field} must be 1–64 letters, digits or +=,.@_-.`);
       const checked = tagsFrom(tags);
       const settings = roleSettings(role);
       // IAM names are unique without regard to case, across users and across roles.
-      const all = await tx.listPrincipals();
+      const all = (await tx.listPrincipals()).filter((p) => accountOf(p.arn) === account);
       if (all.some((p) => p.kind === kind && p.name.toLowerCase() === name.toLowerCase()))
         throw new EntityAlreadyExistsException(`A ${kind} with name ${name} already exists.`);
       const rec: PrincipalRecord = {
-        arn: this.arnOf(kind, name),
+        arn: this.arnOf(kind, name, account),
         kind,
         name,
         id: (kind === 'user' ? 'AIDA' : 'AROA') + pick(this.env.random.bytes(17), BASE32),
@@ -212,6 +266,8 @@ export class Iam {
       const p = await this.principal(tx, arn);
       if (strict && Object.keys(p.policies).length)
         throw new DeleteConflictException('Cannot delete entity, must delete policies first.');
+      if (strict && p.attached?.length)
+        throw new DeleteConflictException('Cannot delete entity, must detach all policies first.');
       if (strict && (await tx.listAccessKeys(p.arn)).some((k) => !k.session))
         throw new DeleteConflictException('Cannot delete entity, must delete access keys first.');
       for (const k of await tx.listAccessKeys(p.arn)) await tx.deleteAccessKey(k.accessKeyId);
@@ -314,7 +370,7 @@ export class Iam {
     const stored = await storedSecret(this.env.custodian, this.env.random, accessKeyId, secretAccessKey);
     return this.run(caller, 'CreateAccessKey', { principalArn }, principalArn, async (tx) => {
       await this.env.custodian.requireCurrent(tx);
-      if (principalArn !== this.root) await this.principal(tx, principalArn);
+      if (!(await this.isRoot(tx, principalArn))) await this.principal(tx, principalArn);
       // Temporary credentials from STS are not access keys of the principal's.
       const existing = (await tx.listAccessKeys(principalArn)).filter((k) => !k.session);
       if (existing.length >= MAX_ACCESS_KEYS)

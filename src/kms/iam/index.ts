@@ -10,5 +10,15 @@ export {
   type PrincipalSummary,
 } from './iam';
 export { importSecret } from './access-key-secret';
-export { Sts, type AssumeRoleInput, type Credentials, type StsTag } from './sts';
+export {
+  REVOKE_POLICY_NAME,
+  revokeOlderSessionsPolicy,
+  Sts,
+  type AssumeRoleInput,
+  type Credentials,
+  type SessionSummary,
+  type StsTag,
+} from './sts';
 export { IamApi, urlEncoded, type IamTag } from './api';
+export { ManagedPolicies, MAX_ATTACHED, MAX_VERSIONS, type ManagedPolicySummary } from './managed';
+export type { Policy, PolicyVersion } from './api-managed';

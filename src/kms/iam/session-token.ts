@@ -20,5 +20,6 @@ export function callerSession(s: SessionRecord, createdAt: number): CallerSessio
     createdAt,
     ...(s.tags?.length ? { tags: Object.fromEntries(s.tags.map((t) => [t.TagKey, t.TagValue])) } : {}),
     ...(s.policy !== undefined ? { policy: s.policy } : {}),
+    ...(s.transitiveTagKeys?.length ? { transitiveTagKeys: s.transitiveTagKeys } : {}),
   };
 }

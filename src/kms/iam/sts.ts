@@ -5,10 +5,11 @@
 // alone; one naming the account needs an identity policy allowing sts:AssumeRole too); session tags need
 // sts:TagSession as well. Every call is an sts.amazonaws.com record; secrets and tokens never are.
 
-import { decide, loadIdentity, parsedPolicy, requestContext } from '../authz';
+import { accountOf } from '../accounts';
+import { decide, loadIdentity, parsedPolicy, requestContext, withOrganization } from '../authz';
 import { OpContext, type KmsEnv } from '../context';
 import { AccessDeniedException, KmsError, toKmsError, ValidationException } from '../errors';
-import { roleOfSession, rootArn, type Caller } from '../ids';
+import { roleOfSession, type Caller } from '../ids';
 import type { Tx } from '../ports';
 import type { AccessKeyRecord, SessionRecord, Tag } from '../records';
 import { storedSecret } from './access-key-secret';
@@ -58,6 +59,44 @@ function packedPolicySize(policy: string | undefined, tags: Tag[]): { PackedPoli
   if (policy === undefined && !tags.length) return {};
   const used = (policy?.length ?? 0) + (tags.length ? JSON.stringify(tags).length : 0);
   return { PackedPolicySize: Math.ceil((100 * used) / MAX_SESSION_POLICY) };
+}
+
+/** An STS session whose credentials have not expired (the console's Identities page). */
+export interface SessionSummary {
+  accessKeyId: string;
+  /** The role assumed (AssumeRole), or the user or root that asked (GetSessionToken). */
+  principalArn: string;
+  kind: 'AssumeRole' | 'GetSessionToken';
+  sessionName?: string;
+  createdAt: number;
+  expiresAt: number;
+  tags: Tag[];
+  transitiveTagKeys: string[];
+  hasSessionPolicy: boolean;
+}
+
+/** The inline policy AWS's console attaches to a role to revoke its active sessions ("Revoke active
+ * sessions", IAM User Guide): deny everything to credentials issued before `now`, rounded up to the next
+ * second (aws:TokenIssueTime has whole seconds), so no session issued before the click survives it. */
+export const REVOKE_POLICY_NAME = 'AWSRevokeOlderSessions';
+export function revokeOlderSessionsPolicy(now: number): string {
+  const cutoff = new Date(Math.ceil(now / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Deny', Action: ['*'], Resource: ['*'], Condition: { DateLessThan: { 'aws:TokenIssueTime': cutoff } } },
+    ],
+  });
+}
+
+/** The session tags of the caller marked transitive (TransitiveTagKeys), which a chained session inherits. */
+function transitiveTags(caller: Caller): Tag[] {
+  const s = caller.session;
+  if (!s?.transitiveTagKeys?.length || !s.tags) return [];
+  const keys = new Set(s.transitiveTagKeys.map((k) => k.toLowerCase()));
+  return Object.entries(s.tags)
+    .filter(([k]) => keys.has(k.toLowerCase()))
+    .map(([TagKey, TagValue]) => ({ TagKey, TagValue }));
 }
 
 interface Fresh {
@@ -154,10 +193,20 @@ export class Sts {
           );
         if (input.ExternalId !== undefined && (input.ExternalId.length < 2 || input.ExternalId.length > 1224))
           throw invalid('externalId', input.ExternalId, 'Member must have length between 2 and 1224');
-        const tags: Tag[] = tagsFrom((input.Tags ?? []).map((t) => ({ TagKey: t.Key, TagValue: t.Value })));
+        const given: Tag[] = tagsFrom((input.Tags ?? []).map((t) => ({ TagKey: t.Key, TagValue: t.Value })));
         for (const k of input.TransitiveTagKeys ?? [])
-          if (!tags.some((t) => t.TagKey.toLowerCase() === k.toLowerCase()))
+          if (!given.some((t) => t.TagKey.toLowerCase() === k.toLowerCase()))
             throw new ValidationException(`The transitive tag key ${k} is not one of the session tags.`);
+        // Role chaining: the caller's transitive session tags pass into the new session, still transitive, and
+        // cannot be given again with another value (IAM User Guide, "Chaining roles with session tags").
+        const inherited = transitiveTags(caller);
+        for (const t of given)
+          if (inherited.some((i) => i.TagKey.toLowerCase() === t.TagKey.toLowerCase()))
+            throw new ValidationException(
+              `The session tag ${t.TagKey} is a transitive tag of the calling session and cannot be set again.`,
+            );
+        const tags = [...inherited, ...given];
+        const transitiveKeys = [...inherited.map((t) => t.TagKey), ...(input.TransitiveTagKeys ?? [])];
         if (input.Policy !== undefined) {
           if (input.Policy.length > MAX_SESSION_POLICY)
             throw invalid('policy', '…', `Member must have length less than or equal to ${MAX_SESSION_POLICY}`);
@@ -170,17 +219,25 @@ export class Sts {
         const identity = await loadIdentity(tx, caller);
         const now = this.env.clock.now();
         const context = requestContext('AssumeRole', request, identity.facts, undefined, now);
+        withOrganization(context, identity, this.env.keystore);
         context['sts:RoleSessionName'] = name;
         if (input.ExternalId !== undefined) context['sts:ExternalId'] = input.ExternalId;
         if (tags.length) {
           context['aws:TagKeys'] = tags.map((t) => t.TagKey);
           for (const t of tags) context[`aws:RequestTag/${t.TagKey}`] = t.TagValue;
         }
-        if (input.TransitiveTagKeys?.length) context['sts:TransitiveTagKeys'] = input.TransitiveTagKeys;
+        if (transitiveKeys.length) context['sts:TransitiveTagKeys'] = transitiveKeys;
         const trust = parsedPolicy(role.assumeRolePolicy, 'trust');
         for (const action of ['sts:AssumeRole', ...(tags.length ? ['sts:TagSession'] : [])]) {
           const request = { principal: identity.principal, action, resource: roleArn, context };
-          const d = decide({ request, keyPolicy: trust, identityPolicies: identity.policies });
+          // A role of another account of the keystore: its trust policy and the caller's account must both allow.
+          const d = decide({
+            request,
+            keyPolicy: trust,
+            identityPolicies: identity.policies,
+            resourceAccount: accountOf(roleArn) ?? this.env.keystore.accountId,
+            callerIsRoot: identity.root,
+          });
           if (!d.allowed)
             throw new AccessDeniedException(action === 'sts:AssumeRole' ? who : who.replace('sts:AssumeRole', action));
         }
@@ -201,18 +258,55 @@ export class Sts {
           sessionName: name,
           ...(tags.length ? { tags } : {}),
           ...(input.Policy !== undefined ? { policy: input.Policy } : {}),
+          ...(transitiveKeys.length ? { transitiveTagKeys: transitiveKeys } : {}),
         });
         return {
           Credentials: credentials,
           AssumedRoleUser: {
             AssumedRoleId: `${role.id}:${name}`,
-            Arn: `arn:aws:sts::${this.env.keystore.accountId}:assumed-role/${role.name}/${name}`,
+            Arn: `arn:aws:sts::${accountOf(roleArn) ?? this.env.keystore.accountId}:assumed-role/${role.name}/${name}`,
           },
-          ...packedPolicySize(input.Policy, tags),
+          ...packedPolicySize(input.Policy, given),
         };
       },
       requestId,
     );
+  }
+
+  /** Sessions whose credentials have not expired, newest first (never their secrets or tokens). */
+  async active(): Promise<SessionSummary[]> {
+    const now = this.env.clock.now();
+    const keys = await this.env.store.read((tx) => tx.listAccessKeys());
+    return keys
+      .filter((k) => k.session && k.session.expiresAt > now)
+      .sort((a, b) => b.createdAt - a.createdAt)
+      .map((k) => {
+        const s = k.session!;
+        return {
+          accessKeyId: k.accessKeyId,
+          principalArn: k.principalArn,
+          kind: s.roleArn ? 'AssumeRole' : 'GetSessionToken',
+          ...(s.sessionName !== undefined ? { sessionName: s.sessionName } : {}),
+          createdAt: k.createdAt,
+          expiresAt: s.expiresAt,
+          tags: s.tags ?? [],
+          transitiveTagKeys: s.transitiveTagKeys ?? [],
+          hasSessionPolicy: s.policy !== undefined,
+        };
+      });
+  }
+
+  /** Deletes temporary credentials past their expiry (maintenance; they could never be used again).
+   * Not recorded: AWS records nothing when credentials expire. Returns how many went. */
+  async sweepExpired(now: number): Promise<number> {
+    const due = (tx: Tx) => tx.listAccessKeys().then((ks) => ks.filter((k) => k.session && k.session.expiresAt <= now));
+    // Read first: most runs find nothing, and a write transaction costs more.
+    if (!(await this.env.store.read(due)).length) return 0;
+    return this.env.store.write(async (tx) => {
+      const gone = await due(tx);
+      for (const k of gone) await tx.deleteAccessKey(k.accessKeyId);
+      return gone.length;
+    });
   }
 
   /**
@@ -229,7 +323,7 @@ export class Sts {
       async (tx) => {
         if (caller.type === 'AssumedRole' || caller.session || roleOfSession(caller.arn))
           throw new AccessDeniedException('Cannot call GetSessionToken with session credentials');
-        const root = caller.arn === rootArn(this.env.keystore);
+        const root = caller.type === 'Root';
         const seconds = durationSeconds ?? (root ? ROOT_SESSION_MAX : 43_200);
         const max = root ? ROOT_SESSION_MAX : SESSION_TOKEN_MAX;
         if (!Number.isInteger(seconds) || seconds < MIN_SECONDS || seconds > max)

@@ -75,9 +75,10 @@ export async function resolveOrForget(
   id: string,
   keyId: string,
   side?: Side,
+  fromCiphertext = false,
 ): Promise<KeyRecord> {
   try {
-    return await c.resolve(tx, id, { side });
+    return await c.resolve(tx, id, { side, fromCiphertext });
   } catch (e) {
     if (e instanceof NotFoundException) {
       c.env.cache.dropHint(id);
@@ -153,7 +154,7 @@ export async function confirmUnseal(
     }
     requireSymmetric(named);
   }
-  const key = await resolveOrForget(c, tx, o.header.keyId, o.header.keyId);
+  const key = await resolveOrForget(c, tx, o.header.keyId, o.header.keyId, undefined, true);
   c.requireUsable(key);
   if (!o.plaintext) {
     throw new InvalidCiphertextException(

@@ -55,6 +55,14 @@ const READ_ONLY_EVENTS = new Set([
   'ListAccessKeys',
   'ListUserTags',
   'ListRoleTags',
+  // Managed policies (src/endpoint/iam-managed.ts).
+  'GetPolicy',
+  'GetPolicyVersion',
+  'ListPolicies',
+  'ListPolicyVersions',
+  'ListAttachedUserPolicies',
+  'ListAttachedRolePolicies',
+  'ListEntitiesForPolicy',
 ]);
 
 /** The request members a record of `event` may hold; undefined for events whose requests Pocket KMS

@@ -92,6 +92,8 @@ export async function listAliases(c: OpContext, req: Req) {
   const aliases = await c.write(async (tx) => {
     // AWS authorizes ListAliases by IAM policy alone, with or without KeyId.
     await c.authorizeAccount(tx);
+    // Another account of the keystore has no keys, so no aliases (aliases never work across accounts).
+    if (c.callerAccount !== c.ks.accountId) return [];
     if (id === undefined) {
       // Aliases of keys whose deletion date has passed are not listed, as those keys no longer exist.
       const live = new Set((await tx.allKeys()).filter((k) => !isPastDeletion(k, c.now)).map((k) => k.keyId));

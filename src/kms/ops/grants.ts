@@ -260,7 +260,10 @@ export async function retireGrant(c: OpContext, req: Req) {
           : grant.retiringPrincipal !== undefined &&
             (grant.retiringPrincipal === me.arn || grant.retiringPrincipal === principal.roleArn);
       const ok =
-        me.type === 'Root' || retirer || (isGrantee(grant, principal) && grant.operations.includes('RetireGrant'));
+        // The root of the key's account: another account's root retires only as retiring principal or grantee.
+        (me.type === 'Root' && me.accountId === c.ks.accountId) ||
+        retirer ||
+        (isGrantee(grant, principal) && grant.operations.includes('RetireGrant'));
       if (!ok)
         throw new AccessDeniedException(
           `User: ${me.arn} is not authorized to perform: kms:RetireGrant on resource: ${c.arn(grant.keyId)} because it is neither the grant's retiring principal nor a grantee allowed to retire it`,

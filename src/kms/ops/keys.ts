@@ -70,6 +70,11 @@ export function newMaterialId(c: OpContext): string {
 }
 
 export async function createKey(c: OpContext, req: Req) {
+  // Keys live in the keystore's own account; its other accounts hold principals (docs/AUTHORIZATION.md "Accounts").
+  if (c.callerAccount !== c.ks.accountId)
+    throw new UnsupportedOperationException(
+      `Pocket KMS keeps keys in the keystore's account ${c.ks.accountId}; account ${c.callerAccount} holds principals only and uses those keys across accounts.`,
+    );
   const keySpec = optEnum(req, 'KeySpec', KEY_SPECS);
   const cmkSpec = optEnum(req, 'CustomerMasterKeySpec', KEY_SPECS);
   if (keySpec !== undefined && cmkSpec !== undefined) {
@@ -172,7 +177,9 @@ export async function listKeys(c: OpContext, req: Req) {
     return tx.allKeys();
   });
   // Every key of a keystore is the caller's account's own: none is shared through AWS RAM.
-  const self = owners === undefined || owners.length === 0 || owners.includes('SELF');
+  // Another account of the keystore owns no keys: it lists none (it uses the keystore's by ARN).
+  const self =
+    (owners === undefined || owners.length === 0 || owners.includes('SELF')) && c.callerAccount === c.ks.accountId;
   const live = self ? all.filter((k) => !(k.state === 'PendingDeletion' && k.deletionDate! <= c.now)) : [];
   const p = page(live, (k) => k.keyId, limit, after);
   return {

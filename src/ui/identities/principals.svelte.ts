@@ -42,6 +42,11 @@ export class Principals {
     return this.#loader.error;
   }
 
+  /** The root, users and roles of one account (the one the console acts in). */
+  inAccount(accountId: string | undefined): PrincipalSummary[] {
+    return this.list.filter((p) => p.accountId === (accountId ?? kms.info?.accountId));
+  }
+
   byArn(arn: string | undefined): PrincipalSummary | undefined {
     return arn === undefined ? undefined : this.list.find((p) => p.arn === arn);
   }

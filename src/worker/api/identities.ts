@@ -1,15 +1,35 @@
 // The console's side of principals: the Identities page (users, roles, policies, access keys), the
 // "Acting as" switcher, and the policy simulator. IAM changes are made by the keystore's owner and
 // recorded as the account root, whoever the console is acting as; KMS calls run as the chosen principal.
-import { roleOfSession, type Caller } from '../../kms/ids';
+import { organizationId, type AccountRecord } from '../../kms/accounts';
+import { roleOfSession, rootCaller, type Caller } from '../../kms/ids';
 import type { Kms } from '../../kms/kms';
 import { grantOperations } from '../../kms/ops/grants';
-import type { AccessKeySummary, NewAccessKey, PrincipalSummary } from '../../kms/iam';
+import {
+  ManagedPolicies,
+  REVOKE_POLICY_NAME,
+  revokeOlderSessionsPolicy,
+  type AccessKeySummary,
+  type ManagedPolicySummary,
+  type NewAccessKey,
+  type PrincipalSummary,
+  type SessionSummary,
+} from '../../kms/iam';
 import type { SimulationRequest, SimulationResult } from '../../kms/authz';
 import type { Tag } from '../../kms/records';
 import type { WorkerContext } from '../context';
 
-export type { AccessKeySummary, NewAccessKey, PrincipalSummary, SimulationRequest, SimulationResult, Tag };
+export type {
+  AccountRecord,
+  AccessKeySummary,
+  ManagedPolicySummary,
+  NewAccessKey,
+  PrincipalSummary,
+  SessionSummary,
+  SimulationRequest,
+  SimulationResult,
+  Tag,
+};
 
 export interface KeystoreInfo {
   region: string;
@@ -27,6 +47,15 @@ export interface CallerInfo {
   name: string;
   /** The root, user or role ARN (what the Identities page and policies name). */
   principalArn: string;
+  /** The account it belongs to: the keystore's own, or another of its accounts (header's account switcher). */
+  accountId: string;
+}
+
+export interface AccountsInfo {
+  /** The keystore's own account (which holds the keys) first. */
+  accounts: AccountRecord[];
+  /** The organization all of them belong to (aws:PrincipalOrgID). */
+  organizationId: string;
 }
 
 /** Principals (docs/AUTHORIZATION.md): managed by the keystore's owner, recorded as the account root. */
@@ -42,6 +71,31 @@ export interface IdentitiesWorkerApi {
   /** An inline identity policy. @throws MalformedPolicyDocumentException saying where */
   putPrincipalPolicy(arn: string, policyName: string, document: string): Promise<PrincipalSummary>;
   deletePrincipalPolicy(arn: string, policyName: string): Promise<PrincipalSummary>;
+  /** The keystore's accounts and their organization. */
+  listAccounts(): Promise<AccountsInfo>;
+  /** Adds an account (a random 12-digit ID unless one is given), recorded as Organizations' CreateAccount.
+   * @throws ValidationException, EntityAlreadyExistsException */
+  createAccount(name: string, accountId?: string): Promise<AccountRecord>;
+  /** AWS managed policies, then the account's own, each with its versions (documents) and attachments. */
+  listManagedPolicies(): Promise<ManagedPolicySummary[]>;
+  /** CreatePolicy. @throws EntityAlreadyExistsException, MalformedPolicyDocumentException, LimitExceededException */
+  createManagedPolicy(name: string, document: string, description?: string): Promise<ManagedPolicySummary>;
+  /** CreatePolicyVersion. @throws LimitExceededException (five versions), MalformedPolicyDocumentException */
+  createPolicyVersion(policyArn: string, document: string, setAsDefault: boolean): Promise<void>;
+  setDefaultPolicyVersion(policyArn: string, versionId: string): Promise<void>;
+  /** @throws DeleteConflictException for the default version */
+  deletePolicyVersion(policyArn: string, versionId: string): Promise<void>;
+  /** @throws DeleteConflictException while attached or with versions besides the default */
+  deleteManagedPolicy(policyArn: string): Promise<void>;
+  /** AttachUserPolicy / AttachRolePolicy. @throws LimitExceededException (ten per user or role) */
+  attachPolicy(principalArn: string, policyArn: string): Promise<void>;
+  detachPolicy(principalArn: string, policyArn: string): Promise<void>;
+  /** UpdateAssumeRolePolicy. @throws MalformedPolicyDocumentException saying where */
+  updateTrustPolicy(roleArn: string, document: string): Promise<void>;
+  /** STS sessions whose credentials have not expired. */
+  listSessions(): Promise<SessionSummary[]>;
+  /** As AWS's console does: the inline policy AWSRevokeOlderSessions on the role denies every session issued so far. */
+  revokeRoleSessions(roleArn: string): Promise<PrincipalSummary>;
   /** The secret access key is in this answer and never again. @throws LimitExceededException (2 per principal) */
   createAccessKey(principalArn: string): Promise<NewAccessKey>;
   updateAccessKey(accessKeyId: string, status: 'Active' | 'Inactive'): Promise<void>;
@@ -57,7 +111,11 @@ export interface IdentitiesWorkerApi {
 export function keystoreInfo(kms: Kms, caller: Caller): KeystoreInfo {
   const principalArn = (caller.type === 'AssumedRole' && roleOfSession(caller.arn)?.roleArn) || caller.arn;
   const name = caller.type === 'Root' ? 'root' : principalArn.split('/').pop()!;
-  return { ...kms.keystore, callerArn: caller.arn, caller: { arn: caller.arn, type: caller.type, name, principalArn } };
+  return {
+    ...kms.keystore,
+    callerArn: caller.arn,
+    caller: { arn: caller.arn, type: caller.type, name, principalArn, accountId: caller.accountId },
+  };
 }
 
 export function identitiesApi(ctx: WorkerContext): IdentitiesWorkerApi {
@@ -95,6 +153,58 @@ export function identitiesApi(ctx: WorkerContext): IdentitiesWorkerApi {
     async deletePrincipalPolicy(arn, policyName) {
       const { kms, owner: o } = await owner();
       return kms.iam.deletePolicy(o, arn, policyName);
+    },
+    async listAccounts() {
+      const kms = await ctx.ready;
+      return { accounts: await kms.iam.accounts(), organizationId: organizationId(kms.keystore) };
+    },
+    async createAccount(name, accountId) {
+      const kms = await ctx.ready;
+      // Made by the keystore's own root, whichever account the console acts in (the organization's management account).
+      return kms.iam.createAccount(rootCaller(kms.keystore, { userAgent: ctx.userAgent }), name, accountId);
+    },
+    async listManagedPolicies() {
+      const { kms, owner: o } = await owner();
+      return kms.iam.read((tx) => new ManagedPolicies(kms.iam).all(tx, o.accountId));
+    },
+    async createManagedPolicy(name, document, description) {
+      const { kms, owner: o } = await owner();
+      return new ManagedPolicies(kms.iam).create(o, name, document, description);
+    },
+    async createPolicyVersion(policyArn, document, setAsDefault) {
+      const { kms, owner: o } = await owner();
+      await new ManagedPolicies(kms.iam).createVersion(o, policyArn, document, setAsDefault);
+    },
+    async setDefaultPolicyVersion(policyArn, versionId) {
+      const { kms, owner: o } = await owner();
+      await new ManagedPolicies(kms.iam).setDefaultVersion(o, policyArn, versionId);
+    },
+    async deletePolicyVersion(policyArn, versionId) {
+      const { kms, owner: o } = await owner();
+      await new ManagedPolicies(kms.iam).deleteVersion(o, policyArn, versionId);
+    },
+    async deleteManagedPolicy(policyArn) {
+      const { kms, owner: o } = await owner();
+      await new ManagedPolicies(kms.iam).delete(o, policyArn);
+    },
+    async attachPolicy(principalArn, policyArn) {
+      const { kms, owner: o } = await owner();
+      await new ManagedPolicies(kms.iam).attach(o, principalArn, policyArn);
+    },
+    async detachPolicy(principalArn, policyArn) {
+      const { kms, owner: o } = await owner();
+      await new ManagedPolicies(kms.iam).detach(o, principalArn, policyArn);
+    },
+    async updateTrustPolicy(roleArn, document) {
+      const { kms, owner: o } = await owner();
+      await kms.iam.updateAssumeRolePolicy(o, roleArn, document);
+    },
+    async listSessions() {
+      return (await ctx.ready).sts.active();
+    },
+    async revokeRoleSessions(roleArn) {
+      const { kms, owner: o } = await owner();
+      return kms.iam.putPolicy(o, roleArn, REVOKE_POLICY_NAME, revokeOlderSessionsPolicy(kms.iam.now()));
     },
     async createAccessKey(principalArn) {
       const { kms, owner: o } = await owner();

@@ -84,7 +84,7 @@ const ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:Descr
 const ACTION_PATTERNS = ['kms:*', 'kms:Decrypt', 'kms:De*', 'kms:Encrypt', '*', 'kms:Gen*', 'kms:*Key'];
 const RESOURCES = ['*', KEY, `arn:aws:kms:*:${ACCT}:key/*`, `arn:aws:kms:us-east-1:${ACCT}:key/other`];
 
-function makeCase() {
+function makeCase(crossAccount = false) {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const conditions = () => {
     const out: Record<string, Record<string, string | string[]>> = {};
@@ -105,12 +105,16 @@ function makeCase() {
     return Object.keys(out).length ? { Condition: out } : {};
   };
   const keyStatements: object[] = [];
+  const accounts = crossAccount ? [ROOT, ACCT, `arn:aws:iam::${OTHER}:root`, OTHER] : [ROOT, ACCT];
+  const named = crossAccount
+    ? [ALICE, '*', BOB_OTHER, `arn:aws:iam::${OTHER}:user/carol`]
+    : [ALICE, '*', `arn:aws:iam::${ACCT}:user/bob`];
   if (rnd() < 0.7)
-    keyStatements.push({ Effect: 'Allow', Principal: { AWS: pick([ROOT, ACCT]) }, Action: 'kms:*', Resource: '*' });
+    keyStatements.push({ Effect: 'Allow', Principal: { AWS: pick(accounts) }, Action: 'kms:*', Resource: '*' });
   if (rnd() < 0.4)
     keyStatements.push({
       Effect: 'Allow',
-      Principal: { AWS: pick([ALICE, '*', `arn:aws:iam::${ACCT}:user/bob`]) },
+      Principal: { AWS: pick(named) },
       Action: pick(ACTION_PATTERNS),
       Resource: '*',
       ...conditions(),
@@ -124,7 +128,7 @@ function makeCase() {
       ...conditions(),
     });
   if (keyStatements.length === 0)
-    keyStatements.push({ Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'kms:*', Resource: '*' });
+    keyStatements.push({ Effect: 'Allow', Principal: { AWS: pick(accounts) }, Action: 'kms:*', Resource: '*' });
   const idStatements = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => ({
     Effect: rnd() < 0.8 ? 'Allow' : 'Deny',
     Action: pick(ACTION_PATTERNS),
@@ -186,4 +190,129 @@ describe('differential test against iam-simulate', () => {
     if (process.env.ORACLE_DUMP) for (const m of mismatches) console.log(JSON.stringify(m));
     expect(mismatches.slice(0, 3)).toEqual([]);
   }, 120_000);
+
+  // A caller of another account (OTHER) on a key of ACCT: the key policy must allow the other account (or the
+  // caller) and the caller's identity policy must allow too.
+  it('agrees on generated cross-account cases (a user of another account on the key)', async () => {
+    const { compared, mismatches } = await compare(600, [7, 1312], (c) => ({
+      principal: BOB_OTHER,
+      principalAccount: OTHER,
+      resource: KEY,
+      keyPolicy: c.keyPolicy,
+    }));
+    console.log(`authz oracle (cross-account): ${compared} cases compared, ${mismatches.length} differ`);
+    expect(compared).toBeGreaterThanOrEqual(300);
+    expect(mismatches.slice(0, 3)).toEqual([]);
+  }, 120_000);
+
+  // A role's trust policy in the place of the key policy, action sts:AssumeRole, callers of its own account and
+  // of another: STS's AssumeRole decides with the same decide().
+  it('agrees on generated trust-policy cases (sts:AssumeRole, same and other account)', async () => {
+    const { compared, mismatches } = await compare(600, [99, 2027], (c, r) => {
+      const other = r < 0.5;
+      return {
+        principal: other ? BOB_OTHER : ALICE,
+        principalAccount: other ? OTHER : ACCT,
+        resource: ROLE,
+        action: 'sts:AssumeRole',
+        keyPolicy: trustOf(c.keyPolicy),
+        identityPolicy: {
+          ...c.identityPolicy,
+          Statement: c.identityPolicy.Statement.map((s) => ({
+            ...s,
+            Action: s.Action.startsWith('kms') ? 'sts:AssumeRole' : s.Action,
+            Resource: s.Resource === KEY ? ROLE : s.Resource,
+          })),
+        },
+      };
+    });
+    console.log(`authz oracle (trust policies): ${compared} cases compared, ${mismatches.length} differ`);
+    expect(compared).toBeGreaterThanOrEqual(300);
+    expect(mismatches.slice(0, 3)).toEqual([]);
+  }, 120_000);
 });
+
+const OTHER = '222233334444';
+const BOB_OTHER = `arn:aws:iam::${OTHER}:user/bob`;
+const ROLE = `arn:aws:iam::${ACCT}:role/KeyUser`;
+
+/** A generated key policy as a trust policy: principals of either account, action sts:AssumeRole, no Resource. */
+function trustOf(keyPolicy: { Statement: object[] }) {
+  return {
+    Version: '2012-10-17',
+    Statement: keyPolicy.Statement.map((s) => {
+      const { Resource: _r, Action: a, ...rest } = s as { Resource?: string; Action: string };
+      return { ...rest, Action: a === 'kms:*' || a === '*' ? a.replace('kms:', 'sts:') : 'sts:AssumeRole' };
+    }),
+  };
+}
+
+type Case = ReturnType<typeof makeCase>;
+interface Variant {
+  principal: string;
+  principalAccount: string;
+  resource: string;
+  action?: string;
+  keyPolicy: object;
+  identityPolicy?: Case['identityPolicy'];
+}
+
+/** Generates `n` cases over the given seeds, reshapes each with `vary`, and decides each with both. */
+async function compare(n: number, seeds: number[], vary: (c: Case, r: number) => Variant) {
+  const mismatches: unknown[] = [];
+  let compared = 0;
+  const per = n / seeds.length;
+  for (let i = 0; i < n; i++) {
+    if (i % per === 0) rnd = prng(seeds[i / per]!);
+    const base = makeCase(true);
+    const v = vary(base, rnd());
+    const action = v.action ?? base.action;
+    const identityPolicy = v.identityPolicy ?? base.identityPolicy;
+    const context: Record<string, string | string[]> = {
+      ...base.context,
+      'aws:PrincipalAccount': v.principalAccount,
+      'kms:CallerAccount': v.principalAccount,
+    };
+    // An AssumeRole request has no kms:* keys (and the oracle drops keys that do not belong to the action).
+    if (action.startsWith('sts:')) for (const k of Object.keys(context)) if (k.startsWith('kms:')) delete context[k];
+    const oracle = await runSimulation(
+      {
+        request: {
+          principal: v.principal,
+          action,
+          resource: { resource: v.resource, accountId: ACCT },
+          contextVariables: context,
+        },
+        identityPolicies: [{ name: 'p', policy: identityPolicy }],
+        resourcePolicy: v.keyPolicy,
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+      },
+      {},
+    );
+    if (oracle.resultType === 'error' || (oracle as { errors?: unknown }).errors) continue;
+    compared++;
+    const ours = decide({
+      request: {
+        principal: { arn: v.principal, accountId: v.principalAccount },
+        action,
+        resource: v.resource,
+        context,
+      },
+      keyPolicy: parsePolicy(JSON.stringify(v.keyPolicy), action.startsWith('sts:') ? 'trust' : 'key'),
+      identityPolicies: [{ name: 'p', policy: parsePolicy(JSON.stringify(identityPolicy), 'identity') }],
+      resourceAccount: ACCT,
+    });
+    const theirs = (oracle as { overallResult?: string }).overallResult === 'Allowed';
+    if (ours.allowed !== theirs)
+      mismatches.push({
+        i,
+        ours: ours.reason,
+        theirs: (oracle as { overallResult?: string }).overallResult,
+        ...v,
+        context,
+      });
+  }
+  if (process.env.ORACLE_DUMP) for (const m of mismatches) console.log(JSON.stringify(m));
+  return { compared, mismatches };
+}
