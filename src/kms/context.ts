@@ -21,6 +21,7 @@ import type { Clock, Locks, Random, Store, Tx, WriteOptions } from './ports';
 import type { AuditEntry, KeyRecord, SignedRequest } from './records';
 import type { Custodian, MaterialCache } from './material';
 import { asOf } from './import';
+import { disconnectedError, type PasskeyProof, type StoreConnections } from './keystores';
 
 export interface KmsEnv {
   store: Store;
@@ -34,6 +35,17 @@ export interface KmsEnv {
   trackingStart: number;
   /** This instance's cache of immutable key material (never authoritative). */
   cache: MaterialCache;
+  /** This instance's connections to passkey key stores: their store keys, in memory only (ADR 0015). */
+  keyStores: StoreConnections;
+}
+
+/** What the console adds to a custom key store call, never from the wire (ADR 0015): the passkey presented
+ * (its credential ID and PRF-derived KEK), recovery through the keystore's secret, a spare passkey, the idle timeout. */
+export interface KeyStoreExtras {
+  passkey?: PasskeyProof;
+  recovery?: boolean;
+  addPasskey?: PasskeyProof;
+  idleMinutes?: number;
 }
 
 export const DAY_MS = 86_400_000;
@@ -49,6 +61,8 @@ export class OpContext {
   eventSource = 'kms.amazonaws.com';
   /** `DryRun: true` on an operation that has it (kms.ts sets it): every check runs, nothing is done. */
   dryRun = false;
+  /** The console's additions to a custom key store call (kms.ts sets them from CallOptions). */
+  keyStore: KeyStoreExtras = {};
   private identityMemo?: Identity;
   /** Authorizations already granted in this call ("keyId action"): a key checked in the prepare
    * step is not evaluated again when the same call confirms. */
@@ -140,6 +154,9 @@ export class OpContext {
         `${key.arn} is pending import: its key material was not imported, was deleted or expired.`,
       );
     this.requireNotPendingDeletion(key);
+    // A key of a passkey key store is usable only while this instance holds its store's key (ADR 0015).
+    if (key.customKeyStoreId && !this.env.keyStores.isConnected(key.customKeyStoreId))
+      throw disconnectedError(key.customKeyStoreId, key.arn);
   }
 
   requireNotPendingDeletion(key: KeyRecord): void {

@@ -278,12 +278,14 @@ const SPECS = {
   },
   DeleteImportedKeyMaterial: { ...MANAGE, readOnly: false, changesMaterial: true },
 
-  ConnectCustomKeyStore: { ...NOT_YET, readOnly: false, account: true },
-  CreateCustomKeyStore: { ...NOT_YET, readOnly: false, account: true },
-  DeleteCustomKeyStore: { ...NOT_YET, readOnly: false, account: true },
-  DescribeCustomKeyStores: { ...NOT_YET, readOnly: true, account: true },
-  DisconnectCustomKeyStore: { ...NOT_YET, readOnly: false, account: true },
-  UpdateCustomKeyStore: { ...NOT_YET, readOnly: false, account: true },
+  // Passkey key stores (ADR 0015): 'partial', as CloudHSM's cluster, trust anchor and password and the external
+  // key store's proxy have no meaning here; Create and Connect need the console's passkey.
+  ConnectCustomKeyStore: { status: 'partial', readOnly: false, account: true },
+  CreateCustomKeyStore: { status: 'partial', readOnly: false, account: true },
+  DeleteCustomKeyStore: { status: 'partial', readOnly: false, account: true },
+  DescribeCustomKeyStores: { status: 'partial', readOnly: true, account: true },
+  DisconnectCustomKeyStore: { status: 'partial', readOnly: false, account: true },
+  UpdateCustomKeyStore: { status: 'partial', readOnly: false, account: true },
   ReplicateKey: { ...NOT_YET, readOnly: false },
   UpdatePrimaryRegion: { ...NOT_YET, readOnly: false },
 } as const satisfies Record<string, Spec>;
