@@ -354,6 +354,22 @@ export class Kms {
     return this.env.keyStores.connectedIds();
   }
 
+  /** What the console needs of each passkey key store beyond DescribeCustomKeyStores: its passkeys' credential
+   * IDs (for the WebAuthn prompt; a credential ID opens nothing without its authenticator), whether recovery
+   * through the keystore's secret was allowed, and the idle timeout. Not audited: it reads no key. */
+  async keyStorePasskeys(): Promise<
+    { id: string; credentialIds: Uint8Array[]; recovery: boolean; idleMinutes: number }[]
+  > {
+    this.env.custodian.requireUnlocked();
+    const all = await this.env.store.read((tx) => allKeyStores(tx));
+    return all.map((s) => ({
+      id: s.id,
+      credentialIds: s.slots.map((x) => x.credentialId.slice()),
+      recovery: s.recovery !== undefined,
+      idleMinutes: s.idleMinutes,
+    }));
+  }
+
   private async rotateIfDue(c: OpContext, keyId: string, now: number): Promise<boolean> {
     const fresh = await this.env.store.read((tx) => tx.getKey(keyId));
     if (!fresh || !fresh.rotationEnabled || fresh.state !== 'Enabled' || fresh.nextRotationAt! > now) return false;

@@ -10,6 +10,7 @@ import { filesApi } from './api/files';
 import { identitiesApi } from './api/identities';
 import { inspectApi } from './api/inspect';
 import { kmsApi } from './api/kms';
+import { keyStoresApi } from './api/key-stores';
 import { labsApi } from './api/labs';
 import { s3Api } from './api/s3';
 import { terminalApi } from './api/terminal';
@@ -34,6 +35,7 @@ export function workerApi(ctx: WorkerContext): KmsWorkerApi {
     ...s3Api(ctx),
     ...terminalApi(ctx),
     ...labsApi(ctx),
+    ...keyStoresApi(ctx),
   };
 }
 

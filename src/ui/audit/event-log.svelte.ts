@@ -55,6 +55,12 @@ const OPERATIONS = {
   GetParametersForImport: true,
   ImportKeyMaterial: true,
   DeleteImportedKeyMaterial: true,
+  CreateCustomKeyStore: true,
+  DescribeCustomKeyStores: true,
+  ConnectCustomKeyStore: true,
+  DisconnectCustomKeyStore: true,
+  UpdateCustomKeyStore: true,
+  DeleteCustomKeyStore: true,
 } as const satisfies Record<SupportedOperation, true>;
 
 /** Events KMS itself records: deletion at the end of the waiting period, automatic rotation, expiry of

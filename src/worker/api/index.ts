@@ -9,6 +9,7 @@ import type { FilesWorkerApi } from './files-types';
 import type { IdentitiesWorkerApi } from './identities';
 import type { InspectWorkerApi } from './inspect';
 import type { KmsCallsWorkerApi } from './kms';
+import type { KeyStoresWorkerApi } from './key-stores';
 import type { LabsWorkerApi } from './labs';
 import type { S3WorkerApi } from './s3-types';
 import type { TerminalWorkerApi } from './terminal';
@@ -21,6 +22,7 @@ export type * from './files-types';
 export type * from './identities';
 export type * from './inspect';
 export type * from './kms';
+export type * from './key-stores';
 export type * from './labs';
 export type * from './s3-types';
 export type * from './terminal';
@@ -38,4 +40,5 @@ export interface KmsWorkerApi
     S3WorkerApi,
     TerminalWorkerApi,
     LabsWorkerApi,
-    VisualiseWorkerApi {}
+    VisualiseWorkerApi,
+    KeyStoresWorkerApi {}
