@@ -181,8 +181,12 @@ export class Kms {
     }
     const cache = new MaterialCache(o.clock);
     const keyStores = new StoreConnections(o.clock, () => cache.clear());
-    // Locking the keystore disconnects its passkey key stores too: nothing usable outlives the lock.
-    const custodian = await Custodian.open(o.store, o.clock, () => (cache.clear(), keyStores.disconnectAll()));
+    // Locking the keystore disconnects its passkey key stores too: nothing usable outlives the lock. (Setting
+    // or changing its secret clears the cache but keeps them: a store key is never under the keystore's roots.)
+    const custodian: Custodian = await Custodian.open(o.store, o.clock, () => {
+      cache.clear();
+      if (custodian.status().locked) keyStores.disconnectAll();
+    });
     return new Kms({
       store: o.store,
       clock: o.clock,

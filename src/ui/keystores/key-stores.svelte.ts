@@ -6,6 +6,26 @@ import { browserCredentials, createPasskey, passkeyPrf } from '../custody/passke
 import { kms } from '../kms-client.svelte';
 import type { KeyStoreExtras, KeyStoreInfo, KeyStoreOperation } from '../../worker/api';
 import { storeKek, storePrfInput } from './store-kek';
+import { describeError, type Problem } from '../shared/errors';
+
+/** A connection that did not come up: its ConnectionErrorCode in words. */
+export class StoreConnectionError extends Error {
+  override name = 'StoreConnectionError';
+}
+
+/** The page's errors in the person's words: WebAuthn's, a failed connection, else the AWS exception's. */
+export function describeStoreError(e: unknown): Problem {
+  const name = (e as { name?: unknown } | null)?.name;
+  if (name === 'NotAllowedError')
+    return {
+      summary: 'The passkey prompt was cancelled or timed out, or none of this store’s passkeys is on this device.',
+      name,
+    };
+  if (name === 'InvalidStateError') return { summary: 'That passkey is already one of this store’s.', name };
+  if (name === 'PrfUnsupportedError' || name === 'StoreConnectionError' || name === 'NotSupportedError')
+    return { summary: (e as Error).message, name };
+  return describeError(e);
+}
 
 export interface StoreRow {
   CustomKeyStoreId: string;
@@ -112,7 +132,9 @@ export class KeyStoresState {
       const d = await kms.call('DescribeCustomKeyStores', { CustomKeyStoreId: id });
       const now = d.CustomKeyStores?.[0];
       if (now?.ConnectionState !== 'CONNECTED')
-        throw new Error(CONNECTION_ERRORS[now?.ConnectionErrorCode ?? ''] ?? 'The store did not connect.');
+        throw new StoreConnectionError(
+          `${CONNECTION_ERRORS[now?.ConnectionErrorCode ?? ''] ?? 'The store did not connect.'} (${now?.ConnectionErrorCode ?? now?.ConnectionState})`,
+        );
       return `${s.CustomKeyStoreName} is connected in this tab until you disconnect it, close the last tab or leave it idle.`;
     });
   }
