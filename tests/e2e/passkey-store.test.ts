@@ -19,7 +19,7 @@ let sdkCiphertext: number[];
 let other: Browser | undefined;
 const PASSPHRASE = 'lantern harbour quartz 16';
 
-async function addAuthenticator(c: CDPSession): Promise<string> {
+async function addAuthenticator(c: CDPSession, hasPrf = true): Promise<string> {
   const r = await c.send('WebAuthn.addVirtualAuthenticator', {
     options: {
       protocol: 'ctap2',
@@ -28,7 +28,7 @@ async function addAuthenticator(c: CDPSession): Promise<string> {
       hasResidentKey: true,
       hasUserVerification: true,
       isUserVerified: true,
-      hasPrf: true,
+      hasPrf,
       automaticPresenceSimulation: true,
     },
   });
@@ -154,6 +154,8 @@ describe('a key store that opens only with your passkey', () => {
     const { page } = env.browser;
     await page.goto(`${origin}/#/keys/${keyId}`);
     await expect.poll(() => page.getByText(storeId).first().isVisible(), { timeout: 30_000 }).toBe(true);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Keys', exact: true }).click();
+    await expect.poll(() => page.getByText(`in key store ${storeId}`).isVisible(), { timeout: 30_000 }).toBe(true);
     await page.getByRole('link', { name: 'Encrypt / Decrypt', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Encrypt / Decrypt' }).waitFor();
     const enc = page.getByRole('region', { name: 'Encrypt', exact: true });
@@ -292,6 +294,30 @@ describe('a key store that opens only with your passkey', () => {
     });
   });
 
+  it('a spare passkey on a second authenticator opens the store on its own', async () => {
+    const { page } = env.browser;
+    await page.getByRole('link', { name: 'Key stores', exact: true }).click();
+    const spare = await addAuthenticator(cdp);
+    const presence = (id: string, enabled: boolean) =>
+      cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId: id, enabled });
+    // One prompt per click, and only the authenticator meant for it answers (as a person touches one key).
+    await presence(spare, false);
+    await store().getByRole('button', { name: 'Add a spare passkey' }).click();
+    await expect.poll(status, { timeout: 30_000 }).toContain('Register the spare passkey');
+    await presence(authenticatorId, false);
+    await presence(spare, true);
+    await store().getByRole('button', { name: 'Register the spare passkey' }).click();
+    await expect.poll(status, { timeout: 30_000 }).toContain('Spare passkey added to hardware');
+    expect((await cdp.send('WebAuthn.getCredentials', { authenticatorId: spare })).credentials).toHaveLength(1);
+    await store().getByRole('button', { name: 'Disconnect' }).click();
+    await expect.poll(connection, { timeout: 30_000 }).toBe('DISCONNECTED');
+    await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
+    authenticatorId = spare;
+    await store().getByRole('button', { name: 'Connect with a passkey' }).click();
+    await expect.poll(connection, { timeout: 30_000 }).toBe('CONNECTED');
+    expect((await sdk(sdkCiphertext)).decrypted).toEqual({ ok: 'through the SDK' });
+  });
+
   it('another authenticator, without the store’s passkey, cannot connect it', async () => {
     const { page } = env.browser;
     await page.getByRole('link', { name: 'Key stores', exact: true }).click();
@@ -303,5 +329,17 @@ describe('a key store that opens only with your passkey', () => {
     await expect.poll(status, { timeout: 30_000 }).toContain('none of this store\u2019s passkeys is on this device');
     expect(await connection()).not.toBe('CONNECTED');
     expect((await sdk(sdkCiphertext)).decrypted).toMatchObject({ error: 'KMSInvalidStateException' });
+  });
+
+  it('a passkey without PRF creates nothing, and the page says why', async () => {
+    const { page } = env.browser;
+    await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
+    authenticatorId = await addAuthenticator(cdp, false);
+    await page.getByLabel('Name', { exact: true }).fill('no-prf');
+    await page.getByRole('button', { name: 'Create with a passkey' }).click();
+    await expect.poll(status, { timeout: 30_000 }).toContain('does not support the PRF extension');
+    expect(await page.getByRole('region', { name: 'Key store no-prf' }).count()).toBe(0);
+    // The SDK's refused calls are logged by the browser as failed loads (HTTP 400): nothing else may be.
+    expect(env.browser.errors.filter((e) => !e.includes('status of 400'))).toEqual([]);
   });
 });

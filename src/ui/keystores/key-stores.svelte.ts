@@ -146,15 +146,39 @@ export class KeyStoresState {
     });
   }
 
-  addPasskey(s: StoreRow): Promise<boolean> {
+  /** Adding a spare passkey, between its two prompts: the store's passkey has answered (its KEK, held here
+   * non-extractable until the spare is registered or the person cancels). */
+  spare = $state.raw<{ storeId: string; passkey: { credentialId: Uint8Array; kek: CryptoKey } } | undefined>(undefined);
+
+  /** Step 1 of 2, one prompt per click: one of the store's passkeys opens the store key for the spare. */
+  beginSpare(s: StoreRow): Promise<boolean> {
     return this.run(`add:${s.CustomKeyStoreId}`, async () => {
-      const known = s.info?.credentialIds ?? [];
-      // First the new passkey (registration), then one the store knows, to open the store key for it.
-      const spare = await this.register(s.CustomKeyStoreName, known);
-      const passkey = await this.present(known);
-      await this.call('UpdateCustomKeyStore', { CustomKeyStoreId: s.CustomKeyStoreId }, { passkey, addPasskey: spare });
+      this.spare = { storeId: s.CustomKeyStoreId, passkey: await this.present(s.info?.credentialIds ?? []) };
+      return 'Now choose “Register the spare passkey” and use the new passkey or security key.';
+    });
+  }
+
+  /** Step 2 of 2: the new passkey is registered and gets a slot holding the same store key. */
+  finishSpare(s: StoreRow): Promise<boolean> {
+    return this.run(`add:${s.CustomKeyStoreId}`, async () => {
+      const pending = this.spare;
+      if (pending?.storeId !== s.CustomKeyStoreId) throw new Error('Start again with “Add a spare passkey”.');
+      try {
+        const spare = await this.register(s.CustomKeyStoreName, s.info?.credentialIds ?? []);
+        await this.call(
+          'UpdateCustomKeyStore',
+          { CustomKeyStoreId: s.CustomKeyStoreId },
+          { passkey: pending.passkey, addPasskey: spare },
+        );
+      } finally {
+        this.spare = undefined;
+      }
       return `Spare passkey added to ${s.CustomKeyStoreName}.`;
     });
+  }
+
+  cancelSpare(): void {
+    this.spare = undefined;
   }
 
   setIdle(s: StoreRow, minutes: number): Promise<boolean> {
