@@ -318,11 +318,39 @@ describe('a key store that opens only with your passkey', () => {
     expect((await sdk(sdkCiphertext)).decrypted).toEqual({ ok: 'through the SDK' });
   });
 
+  it('another tab uses the connection through /kms; reloading the connecting tab ends it', async () => {
+    const { page, context } = env.browser;
+    const second = await context.newPage();
+    await loadApp(second, origin);
+    await second.addScriptTag({ url: '/__e2e_cks__/cks.js', type: 'module' });
+    await second.waitForFunction(() => 'storeSdk' in globalThis);
+    const fromSecond = () =>
+      second.evaluate(([o, c, k, old]) => (globalThis as any).storeSdk(o, c, k, 'from another tab', old), [
+        origin,
+        root,
+        keyId,
+        sdkCiphertext,
+      ] as const);
+    // The service worker forwards to the tab whose worker holds the store connected.
+    expect((await fromSecond()).decrypted).toEqual({ ok: 'through the SDK' });
+    // A reload ends that tab's worker, and the store key with it (as closing the tab does).
+    await page.reload();
+    // The keystore has a passphrase since the backup test: the reloaded console opens locked.
+    await page.getByLabel('Passphrase').fill(PASSPHRASE);
+    await page.getByRole('button', { name: 'Unlock', exact: true }).click();
+    await page.getByRole('link', { name: 'Key stores', exact: true }).click();
+    await expect.poll(connection, { timeout: 30_000 }).toBe('DISCONNECTED');
+    const after = (await fromSecond()).decrypted;
+    expect(after).toMatchObject({ error: 'KMSInvalidStateException' });
+    expect(after.message).toContain('connect it with its passkey');
+    await second.close();
+    await page.addScriptTag({ url: '/__e2e_cks__/cks.js', type: 'module' });
+    await page.waitForFunction(() => 'storeSdk' in globalThis);
+  });
+
   it('another authenticator, without the store’s passkey, cannot connect it', async () => {
     const { page } = env.browser;
     await page.getByRole('link', { name: 'Key stores', exact: true }).click();
-    await store().getByRole('button', { name: 'Disconnect' }).click();
-    await expect.poll(connection, { timeout: 30_000 }).toBe('DISCONNECTED');
     await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
     authenticatorId = await addAuthenticator(cdp);
     await store().getByRole('button', { name: 'Connect with a passkey' }).click();
