@@ -153,7 +153,7 @@ describe('Kms.call dispatch', () => {
 
   it('rejects AWS operations Pocket KMS lacks (UnsupportedOperationException)', async () => {
     const { call } = await freshKms();
-    for (const op of ['CreateCustomKeyStore', 'ConnectCustomKeyStore', 'ReplicateKey', 'UpdateCustomKeyStore'])
+    for (const op of ['ReplicateKey', 'UpdatePrimaryRegion'])
       await rejectsWith(call(op, { KeyId: 'alias/x' }), 'UnsupportedOperationException');
   });
 });

@@ -67,6 +67,9 @@ describe('passkey key stores and the keystore custody', () => {
 
   it('moving a device keystore to a secret leaves store material under its store key', async () => {
     const s = await withStore();
+    // Even in a device keystore, whose own keys are exposed, the store's key is reported protected.
+    const report = await s.f.kms.custody.report();
+    expect(report.find((r) => r.keyId === s.key.KeyId)).toMatchObject({ protection: 'protected' });
     await s.f.kms.custody.setUpRecovery(s.caller, PASS, { iterations: 100_000 });
     await s.f.call('ConnectCustomKeyStore', { CustomKeyStoreId: s.id }, { keyStore: { passkey: await s.passkey() } });
     expect(text((await s.f.call('Decrypt', { CiphertextBlob: s.blob })).Plaintext)).toBe('kept');
