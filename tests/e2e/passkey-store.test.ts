@@ -348,6 +348,29 @@ describe('a key store that opens only with your passkey', () => {
     await page.waitForFunction(() => 'storeSdk' in globalThis);
   });
 
+  it('locking the screen disconnects the store, where the browser says so (Idle Detection)', async () => {
+    const { page } = env.browser;
+    await cdp.send('Browser.grantPermissions', { permissions: ['idleDetection'], origin });
+    await page.getByRole('button', { name: 'Disconnect when the screen locks' }).click();
+    await expect
+      .poll(() => page.getByText('Every key store disconnects when this device').isVisible(), { timeout: 30_000 })
+      .toBe(true);
+    await store().getByRole('button', { name: 'Connect with a passkey' }).click();
+    await expect.poll(connection, { timeout: 30_000 }).toBe('CONNECTED');
+    const connected = () => page.evaluate(() => (globalThis as any).pocketKms.api.connectedKeyStores());
+    expect(await connected()).toEqual([storeId]);
+    await cdp.send('Emulation.setIdleOverride', { isUserActive: true, isScreenUnlocked: false });
+    await expect.poll(connected, { timeout: 30_000 }).toEqual([]);
+    await cdp.send('Emulation.clearIdleOverride');
+    expect((await sdk(sdkCiphertext)).decrypted).toMatchObject({ error: 'KMSInvalidStateException' });
+    await page.reload();
+    await page.getByLabel('Passphrase').fill(PASSPHRASE);
+    await page.getByRole('button', { name: 'Unlock', exact: true }).click();
+    await page.getByRole('link', { name: 'Key stores', exact: true }).click();
+    await page.addScriptTag({ url: '/__e2e_cks__/cks.js', type: 'module' });
+    await page.waitForFunction(() => 'storeSdk' in globalThis);
+  });
+
   it('another authenticator, without the store’s passkey, cannot connect it', async () => {
     const { page } = env.browser;
     await page.getByRole('link', { name: 'Key stores', exact: true }).click();
