@@ -45,11 +45,10 @@ const NOT_HERE = [
   'XksProxyVpcEndpointServiceOwner',
   'XksProxyAuthenticationCredential',
   'XksProxyConnectivity',
-  'NewCustomKeyStoreName' as never,
 ];
 
-function refuseNotHere(req: Req, except: string[] = []): void {
-  const given = NOT_HERE.filter((f) => !except.includes(f) && req[f] !== undefined);
+function refuseNotHere(req: Req): void {
+  const given = NOT_HERE.filter((f) => req[f] !== undefined);
   if (given.length)
     throw new ValidationException(
       `A passkey key store has no CloudHSM cluster, trust anchor, kmsuser password or external key store proxy: ${given.join(', ')} cannot be used (its credential is the passkey).`,
@@ -219,7 +218,7 @@ export async function disconnectCustomKeyStore(c: OpContext, req: Req) {
 export async function updateCustomKeyStore(c: OpContext, req: Req) {
   const id = reqString(req, 'CustomKeyStoreId', 1, 64);
   const newName = optString(req, 'NewCustomKeyStoreName', 1, 256);
-  refuseNotHere(req, ['NewCustomKeyStoreName']);
+  refuseNotHere(req);
   const { addPasskey, idleMinutes } = c.keyStore;
   const idle = idleMinutes === undefined ? undefined : checkIdle(idleMinutes);
   const spare = addPasskey === undefined ? undefined : checkProof(addPasskey, 'new passkey');

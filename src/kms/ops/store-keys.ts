@@ -3,6 +3,7 @@
 // keys in a CloudHSM key store: SYMMETRIC_DEFAULT and ENCRYPT_DECRYPT only, no multi-Region keys, and the
 // store must be CONNECTED.
 
+import { toHex } from '../../format/bytes';
 import type { OpContext } from '../context';
 import { UnsupportedOperationException, ValidationException } from '../errors';
 import { keyArn, uuidV4 } from '../ids';
@@ -14,7 +15,6 @@ import { keyMetadata } from './metadata';
 import { mergeTags } from './tags';
 import { lockoutCheck } from './policies';
 import { requireConnectedStore } from './custom-key-stores';
-import { newMaterialId } from './keys';
 
 export interface StoreKeyFacts {
   spec: KeySpec | 'SM2';
@@ -48,7 +48,7 @@ export async function createStoreKey(c: OpContext, req: Req, f: StoreKeyFacts) {
   // Generated and wrapped under the store key outside any transaction (ADR 0004).
   const made = await generateStoreMaterial(c.env.keyStores.storeKey(storeId, `Custom key store ${storeId}`));
   const keyId = uuidV4(c.env.random.bytes(16));
-  const materialId = newMaterialId(c);
+  const materialId = toHex(c.env.random.bytes(32));
   const material: SymmetricMaterialRecord = {
     keyId,
     version: 1,
