@@ -25,6 +25,9 @@ export interface ForwardedResponse {
 /** What the service worker sends a window: a ping to find the consoles, or a request to run. */
 export type ForwardMessage = { type: 'POCKET_KMS_PING' } | { type: 'POCKET_KMS_FORWARD'; request: ForwardedRequest };
 
-/** A console's answer: its worker's response, that it is locked, or (to a ping) that it is a console. */
+/** A console's answer: its worker's response, that it is locked, or (to a ping) that it is a console, and
+ * how many passkey key stores its worker holds connected (ADR 0016). */
 export type ForwardReply =
-  { type: 'response'; response: ForwardedResponse } | { type: 'locked' } | { type: 'console'; locked: boolean };
+  | { type: 'response'; response: ForwardedResponse }
+  | { type: 'locked' }
+  | { type: 'console'; locked: boolean; connectedStores?: number };

@@ -23,6 +23,7 @@ import type { AuditEntry, KeyRecord, SignedRequest } from './records';
 import type { Custodian, MaterialCache } from './material';
 import { asOf } from './import';
 import type { RegionSet } from './multi-region';
+import { disconnectedError, type PasskeyProof, type StoreConnections } from './keystores';
 
 export interface KmsEnv {
   store: Store;
@@ -38,6 +39,17 @@ export interface KmsEnv {
   cache: MaterialCache;
   /** The account's other Regions in this browser, for multi-Region keys (ADR 0015); absent: this one alone. */
   regions?: RegionSet;
+  /** This instance's connections to passkey key stores: their store keys, in memory only (ADR 0016). */
+  keyStores: StoreConnections;
+}
+
+/** What the console adds to a custom key store call, never from the wire (ADR 0016): the passkey presented
+ * (its credential ID and PRF-derived KEK), recovery through the keystore's secret, a spare passkey, the idle timeout. */
+export interface KeyStoreExtras {
+  passkey?: PasskeyProof;
+  recovery?: boolean;
+  addPasskey?: PasskeyProof;
+  idleMinutes?: number;
 }
 
 export const DAY_MS = 86_400_000;
@@ -53,6 +65,8 @@ export class OpContext {
   eventSource = 'kms.amazonaws.com';
   /** `DryRun: true` on an operation that has it (kms.ts sets it): every check runs, nothing is done. */
   dryRun = false;
+  /** The console's additions to a custom key store call (kms.ts sets them from CallOptions). */
+  keyStore: KeyStoreExtras = {};
   private identityMemo?: Identity;
   /** Authorizations already granted in this call ("keyId action"): a key checked in the prepare
    * step is not evaluated again when the same call confirms. */
@@ -168,6 +182,9 @@ export class OpContext {
         `${key.arn} is pending import: its key material was not imported, was deleted or expired.`,
       );
     this.requireNotPendingDeletion(key);
+    // A key of a passkey key store is usable only while this instance holds its store's key (ADR 0016).
+    if (key.customKeyStoreId && !this.env.keyStores.isConnected(key.customKeyStoreId))
+      throw disconnectedError(key.customKeyStoreId, key.arn);
   }
 
   requireNotPendingDeletion(key: KeyRecord): void {

@@ -43,6 +43,12 @@ export const InvalidGrantTokenException = define('InvalidGrantTokenException');
 export const InvalidGrantIdException = define('InvalidGrantIdException');
 /** AWS's answer to a request with `DryRun: true` that would have succeeded (it did not act). */
 export const DryRunOperationException = define('DryRunOperationException');
+/** Custom key stores (here: passkey key stores, ADR 0016): none by that ID or name; the store's ConnectionState
+ * does not allow the call; another store has that name; the store still holds keys. */
+export const CustomKeyStoreNotFoundException = define('CustomKeyStoreNotFoundException');
+export const CustomKeyStoreInvalidStateException = define('CustomKeyStoreInvalidStateException');
+export const CustomKeyStoreNameInUseException = define('CustomKeyStoreNameInUseException');
+export const CustomKeyStoreHasCMKsException = define('CustomKeyStoreHasCMKsException');
 /** ImportKeyMaterial's: a token past its ParametersValidTo; a token not issued for this key (or used, or
  * altered); wrapped material that is not the key's (wrong length, or not the material imported before). */
 export const ExpiredImportTokenException = define('ExpiredImportTokenException');

@@ -31,6 +31,9 @@ import * as grants from './ops/grants';
 import * as imports from './ops/import';
 import * as multiRegion from './ops/multi-region';
 import { deviceReplicas, RegionSet, replicaGone, syncReplicas, type DeviceReplicas } from './multi-region';
+import * as keyStores from './ops/custom-key-stores';
+import { allKeyStores, StoreConnections } from './keystores';
+import type { KeyStoreExtras } from './context';
 import { parametersMeta } from './import';
 import { expireImported } from './ops/import-expiry';
 import { Iam, Sts } from './iam';
@@ -93,6 +96,12 @@ const OPS = {
   DeleteImportedKeyMaterial: imports.deleteImportedKeyMaterial,
   ReplicateKey: multiRegion.replicateKey,
   UpdatePrimaryRegion: multiRegion.updatePrimaryRegion,
+  CreateCustomKeyStore: keyStores.createCustomKeyStore,
+  DescribeCustomKeyStores: keyStores.describeCustomKeyStores,
+  ConnectCustomKeyStore: keyStores.connectCustomKeyStore,
+  DisconnectCustomKeyStore: keyStores.disconnectCustomKeyStore,
+  UpdateCustomKeyStore: keyStores.updateCustomKeyStore,
+  DeleteCustomKeyStore: keyStores.deleteCustomKeyStore,
   // An implemented operation without a handler, or a handler for one the catalogue says is
   // "not yet", fails to compile here.
 } as const satisfies Record<ImplementedOperation, Handler>;
@@ -126,6 +135,9 @@ export interface CallOptions {
   requestId?: string;
   /** The endpoint's signed request (records.ts SignedRequest): a replay of one that committed is refused. */
   signedRequest?: SignedRequest;
+  /** Custom key store calls from the console only: the passkey presented and the rest (ADR 0016). The
+   * endpoint never sets it, so over /kms a store is neither created nor connected. */
+  keyStore?: KeyStoreExtras;
 }
 
 interface KeystoreMeta extends Keystore {
@@ -181,7 +193,13 @@ export class Kms {
       });
     }
     const cache = new MaterialCache(o.clock);
-    const custodian = await Custodian.open(o.store, o.clock, () => cache.clear());
+    const keyStores = new StoreConnections(o.clock, () => cache.clear());
+    // Locking the keystore disconnects its passkey key stores too: nothing usable outlives the lock. (Setting
+    // or changing its secret clears the cache but keeps them: a store key is never under the keystore's roots.)
+    const custodian: Custodian = await Custodian.open(o.store, o.clock, () => {
+      cache.clear();
+      if (custodian.status().locked) keyStores.disconnectAll();
+    });
     const kms = new Kms({
       store: o.store,
       clock: o.clock,
@@ -192,6 +210,7 @@ export class Kms {
       trackingStart: meta.createdAt,
       cache,
       ...(o.regions ? { regions: o.regions } : {}),
+      keyStores,
     });
     o.regions?.register(kms);
     return kms;
@@ -239,6 +258,7 @@ export class Kms {
         throw new UnsupportedOperationException(`${operation} is not supported by Pocket KMS yet (see docs/API.md).`);
       const req = asRequest(request);
       c.dryRun = hasDryRun(operation) && optBool(req, 'DryRun') === true;
+      if (opts.keyStore) c.keyStore = opts.keyStore;
       const response = await handler(c, req);
       // A handler that acts without a write (Verify's answer is its act) stops here on a dry run.
       c.stopIfDryRun();
@@ -320,6 +340,7 @@ export class Kms {
    * Safe to run from several instances at once. Returns what it did. */
   async maintain(): Promise<{ deleted: string[]; rotated: string[]; expired: string[] }> {
     await this.custody.lockIfIdle();
+    await this.disconnectIdleStores();
     const now = this.env.clock.now();
     // Expired STS credentials go (src/kms/iam/sts.ts); nothing is recorded, as AWS records nothing.
     await this.sts.sweepExpired(now);
@@ -372,6 +393,39 @@ export class Kms {
       if (key.multiRegion?.type === 'PRIMARY' && key.multiRegion.replicaRegions.length)
         await syncReplicas(this.env, key.keyId).catch(() => undefined);
     return { deleted, rotated, expired };
+  }
+
+  /** Passkey key stores connected here whose idle timeout passed (or that were deleted) are disconnected, each
+   * recorded as the service's DisconnectCustomKeyStore. */
+  private async disconnectIdleStores(): Promise<void> {
+    if (this.env.keyStores.connectedIds().length === 0) return;
+    const stores = await this.env.store.read((tx) => allKeyStores(tx));
+    const gone = this.env.keyStores.expire((id) => stores.find((s) => s.id === id)?.idleMinutes);
+    for (const id of gone) {
+      const c = new OpContext(this.env, 'service', 'DisconnectCustomKeyStore', { CustomKeyStoreId: id });
+      await this.env.store.write((tx) => tx.appendAudit(c.entry(null)));
+    }
+  }
+
+  /** Passkey key stores this instance holds the keys of (the console tells the service worker: ADR 0016). */
+  connectedKeyStores(): string[] {
+    return this.env.keyStores.connectedIds();
+  }
+
+  /** What the console needs of each passkey key store beyond DescribeCustomKeyStores: its passkeys' credential
+   * IDs (for the WebAuthn prompt; a credential ID opens nothing without its authenticator), whether recovery
+   * through the keystore's secret was allowed, and the idle timeout. Not audited: it reads no key. */
+  async keyStorePasskeys(): Promise<
+    { id: string; credentialIds: Uint8Array[]; recovery: boolean; idleMinutes: number }[]
+  > {
+    this.env.custodian.requireUnlocked();
+    const all = await this.env.store.read((tx) => allKeyStores(tx));
+    return all.map((s) => ({
+      id: s.id,
+      credentialIds: s.slots.map((x) => x.credentialId.slice()),
+      recovery: s.recovery !== undefined,
+      idleMinutes: s.idleMinutes,
+    }));
   }
 
   private async rotateIfDue(c: OpContext, keyId: string, now: number): Promise<boolean> {

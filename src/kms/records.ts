@@ -40,8 +40,11 @@ export interface KeyRecord {
   description: string;
   keyUsage: KeyUsage;
   keySpec: KeySpec;
-  /** EXTERNAL: the key's material is imported (ImportKeyMaterial), never generated here. */
-  origin: 'AWS_KMS' | 'EXTERNAL';
+  /** EXTERNAL: the key's material is imported (ImportKeyMaterial), never generated here. AWS_CLOUDHSM: the key
+   * lives in a passkey key store (ADR 0016), named by `customKeyStoreId`. */
+  origin: 'AWS_KMS' | 'EXTERNAL' | 'AWS_CLOUDHSM';
+  /** AWS_CLOUDHSM keys: the passkey key store (`cks-…`) whose store key wraps this key's material. */
+  customKeyStoreId?: string;
   state: KeyState;
   deletionDate?: number;
   pendingWindowDays?: number;
@@ -111,6 +114,9 @@ export interface SymmetricMaterialRecord {
   /** Device keystores only: a keystore locked at rest stores `wrapped` alone (ADR 0009). */
   key?: CryptoKey;
   wrapped: ArrayBuffer;
+  /** Material of a passkey key store's key (ADR 0016): `wrapped` is under that store's key, not the
+   * keystore's domain key, and no usable form is ever stored. */
+  customKeyStoreId?: string;
 }
 
 /** Material of an asymmetric or HMAC key (ADR 0005). `cryptoKeys` holds non-extractable CryptoKeys by

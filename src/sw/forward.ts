@@ -53,9 +53,17 @@ function lockedResponse(path: ForwardedRequest['path']): Response {
   return endpointError(path, new KMSInvalidStateException(message));
 }
 
+type ConsoleReply = Extract<ForwardReply, { type: 'console' }>;
+const unlocked = (r: ConsoleReply) => !r.locked;
+
 /** The first of `windows` to answer a ping as an unlocked console (the requesting one, `preferred`, if it
- * is one and answers within a moment), or undefined once every one has answered otherwise or timed out. */
-function firstUnlockedConsole(windows: readonly Client[], preferred: string): Promise<Client | undefined> {
+ * is one and answers within a moment), or undefined once every one has answered otherwise or timed out.
+ * `want` narrows which consoles qualify (one with connected passkey key stores: ADR 0016). */
+function firstUnlockedConsole(
+  windows: readonly Client[],
+  preferred: string,
+  want: (r: ConsoleReply) => boolean = unlocked,
+): Promise<Client | undefined> {
   if (windows.length === 0) return Promise.resolve(undefined);
   return new Promise((resolve) => {
     let pending = windows.length;
@@ -65,7 +73,7 @@ function firstUnlockedConsole(windows: readonly Client[], preferred: string): Pr
     };
     for (const c of windows) {
       void ask(c, { type: 'POCKET_KMS_PING' }, PING_MS).then((r) => {
-        if (r?.type === 'console' && !r.locked) {
+        if (r?.type === 'console' && want(r)) {
           if (c.id === preferred) return resolve(c);
           fallback ??= c;
           // Another console answered: use it unless the requesting page answers within 50 ms.
@@ -79,7 +87,26 @@ function firstUnlockedConsole(windows: readonly Client[], preferred: string): Pr
 
 /** Runs `request` in an open, unlocked console: the one that sent it first, then any other. */
 export async function forwardToConsole(e: FetchEvent, path: ForwardedRequest['path']): Promise<Response> {
-  const req = e.request;
+  return (await forward(e, e.request, path, unlocked)) ?? lockedResponse(path);
+}
+
+/**
+ * A device keystore with passkey key stores (ADR 0016): runs a /kms request in an open console whose worker
+ * holds connected stores (their keys live only there), or answers undefined when there is none, and the
+ * caller serves it itself (the store keys then answer as disconnected). Reads a clone: `e.request` stays unread.
+ */
+export async function forwardToStoreConsole(e: FetchEvent): Promise<Response | undefined> {
+  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: false });
+  if (windows.length === 0) return undefined;
+  return forward(e, e.request.clone(), '/kms', (r) => !r.locked && (r.connectedStores ?? 0) > 0);
+}
+
+async function forward(
+  e: FetchEvent,
+  req: Request,
+  path: ForwardedRequest['path'],
+  want: (r: ConsoleReply) => boolean,
+): Promise<Response | undefined> {
   let body: Uint8Array;
   try {
     // Capped as the endpoint caps it (src/endpoint/wire.ts), before any console is bothered; an /s3 body is
@@ -104,6 +131,7 @@ export async function forwardToConsole(e: FetchEvent, path: ForwardedRequest['pa
     const c = await firstUnlockedConsole(
       windows.filter((w) => !tried.has(w.id)),
       e.clientId,
+      want,
     );
     if (!c) break;
     tried.add(c.id);
@@ -118,5 +146,5 @@ export async function forwardToConsole(e: FetchEvent, path: ForwardedRequest['pa
         headers: r.response.headers,
       });
   }
-  return lockedResponse(path);
+  return undefined;
 }

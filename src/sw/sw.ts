@@ -19,7 +19,8 @@ import {
 import { KMSInternalException } from '../kms/errors';
 import { CUSTODY_META } from '../kms/material';
 import type { Store } from '../kms/ports';
-import { forwardToConsole } from './forward';
+import { forwardToConsole, forwardToStoreConsole } from './forward';
+import { KEY_STORES_META } from '../kms/keystores';
 import { handleS3, s3ErrorResponse } from '../endpoint/s3-rest';
 import { InternalError } from '../s3';
 import { browserS3 } from '../store/s3-open';
@@ -44,8 +45,16 @@ const s3Core = () => open((s3 ??= core().then(browserS3)), () => (s3 = undefined
 
 async function serve(e: FetchEvent, path: EndpointPath | '/s3'): Promise<Response> {
   try {
+    const [custody, keyStores] = await (
+      await storeOf()
+    ).read((tx) => Promise.all([tx.getMeta(CUSTODY_META), tx.getMeta<unknown[]>(KEY_STORES_META)]));
     // Locked at rest: this worker holds no root key and never will (ADR 0009).
-    if (await (await storeOf()).read((tx) => tx.getMeta(CUSTODY_META))) return forwardToConsole(e, path);
+    if (custody) return forwardToConsole(e, path);
+    // Passkey key stores' keys live only in the console worker that connected them (ADR 0016).
+    if (path === '/kms' && keyStores?.length) {
+      const answered = await forwardToStoreConsole(e);
+      if (answered) return answered;
+    }
     if (path === '/s3') return handleS3(await s3Core(), e.request);
     const home = await core();
     const region = requestRegion(path, e.request);

@@ -9,7 +9,17 @@ async function answer(message: ForwardMessage): Promise<ForwardReply> {
   // A ping comes before every forwarded request: answer from the console's own custody state rather
   // than asking the worker (custodyStatus reads every key). If the worker locked itself since, the
   // forwarded request answers 'locked' and the service worker tries another console.
-  if (message.type === 'POCKET_KMS_PING') return { type: 'console', locked: custody.info?.locked !== false };
+  if (message.type === 'POCKET_KMS_PING') {
+    const locked = custody.info?.locked !== false;
+    // Passkey key stores connected in this console's worker (ADR 0016): kept in its memory, cheap to ask.
+    const connectedStores = locked
+      ? 0
+      : await kms.api.connectedKeyStores().then(
+          (ids) => ids.length,
+          () => 0,
+        );
+    return { type: 'console', locked, connectedStores };
+  }
   const r = await kms.api.endpoint(message.request).catch(() => 'locked' as const);
   return r === 'locked' ? { type: 'locked' } : { type: 'response', response: r };
 }

@@ -31,5 +31,6 @@ export const pages = {
   inspect: lazy(() => import('./inspect/InspectPage.svelte')),
   visualise: lazy(() => import('./visualise/VisualisePage.svelte')),
   settings: lazy(() => import('./custody/SettingsPage.svelte')),
+  keyStores: lazy(() => import('./keystores/KeyStoresPage.svelte')),
   about: lazy(() => import('./settings/AboutPage.svelte')),
 };

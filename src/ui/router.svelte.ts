@@ -1,6 +1,6 @@
 // A tiny hash router: #/keys, #/keys/<keyId>, #/crypto[?key=<id>], #/files, #/events[?key=<id>],
 // #/identities, #/simulator[?key=<id>], #/buckets, #/terminal, #/labs[?lab=<base64url>], #/labs/<id>, #/inspect, #/visualise,
-// #/settings, #/about.
+// #/key-stores, #/settings, #/about.
 // Hashes that do not start with "#/" (an in-page anchor) leave the route as it is.
 
 export type Route =
@@ -19,6 +19,7 @@ export type Route =
   | { name: 'lab'; labId: string }
   | { name: 'inspect' }
   | { name: 'visualise' }
+  | { name: 'key-stores' }
   | { name: 'not-found'; path: string };
 
 export function parseHash(hash: string): Route {
@@ -38,6 +39,7 @@ export function parseHash(hash: string): Route {
   if (parts[0] === 'terminal' && parts.length === 1) return { name: 'terminal' };
   if (parts[0] === 'inspect' && parts.length === 1) return { name: 'inspect' };
   if (parts[0] === 'visualise' && parts.length === 1) return { name: 'visualise' };
+  if (parts[0] === 'key-stores' && parts.length === 1) return { name: 'key-stores' };
   if (parts[0] === 'labs' && parts.length === 1) {
     const q = new URLSearchParams(query);
     const lab = q.get('lab');
@@ -65,6 +67,7 @@ export const href = {
   lab: (labId: string) => `#/labs/${encodeURIComponent(labId)}`,
   inspect: () => '#/inspect',
   visualise: () => '#/visualise',
+  keyStores: () => '#/key-stores',
   simulator: (keyId?: string) => (keyId ? `#/simulator?key=${encodeURIComponent(keyId)}` : '#/simulator'),
 };
 

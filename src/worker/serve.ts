@@ -10,6 +10,7 @@ import { filesApi } from './api/files';
 import { identitiesApi } from './api/identities';
 import { inspectApi } from './api/inspect';
 import { kmsApi } from './api/kms';
+import { keyStoresApi } from './api/key-stores';
 import { labsApi } from './api/labs';
 import { regionsApi } from './api/regions';
 import { s3Api } from './api/s3';
@@ -36,6 +37,7 @@ export function workerApi(ctx: WorkerContext): KmsWorkerApi {
     ...terminalApi(ctx),
     ...labsApi(ctx),
     ...regionsApi(ctx),
+    ...keyStoresApi(ctx),
   };
 }
 

@@ -25,6 +25,7 @@ const ROUTES: [route: string, ready: string][] = [
   ['#/labs/kms-basics', 'h1'],
   ['#/inspect', 'h1'],
   ['#/visualise', 'h1'],
+  ['#/key-stores', 'h1'],
   ['#/settings', 'h1'],
   ['#/about', 'h1'],
 ];

@@ -43,7 +43,8 @@ describe('the AWS SDK against /kms', () => {
           unsigned: await post('TrentService.ListKeys', '{}', null),
           unknown: await post('TrentService.MakeCoffee', '{}'),
           badJson: await post('TrentService.ListKeys', '{not json'),
-          unsupported: await post('TrentService.CreateCustomKeyStore', '{}'),
+          // A passkey key store is created only in the console (ADR 0016): over /kms it is unsupported.
+          unsupported: await post('TrentService.CreateCustomKeyStore', '{"CustomKeyStoreName":"x"}'),
         };
       },
       [env.app.url, root] as const,
@@ -64,7 +65,7 @@ describe('the AWS SDK against /kms', () => {
       body: { __type: 'SerializationException' },
     });
     expect(res.unsupported.body.__type).toBe('UnsupportedOperationException');
-    expect(res.unsupported.body.message).toContain('CreateCustomKeyStore');
+    expect(res.unsupported.body.message).toContain('created in the Pocket KMS console');
   });
 
   it('records every call in CloudTrail, readable through LookupEvents, with no secrets', async () => {

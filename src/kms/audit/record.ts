@@ -24,6 +24,9 @@ export const SECRET_FIELDS: ReadonlySet<string> = new Set([
   'CiphertextForRecipient',
   'SecretAccessKey',
   'SessionToken',
+  // Custom key store credentials, which AWS's CloudTrail never shows either (refused here: ADR 0016).
+  'KeyStorePassword',
+  'XksProxyAuthenticationCredential',
   'GrantToken',
   'GrantTokens',
   'SharedSecretCiphertextBlob',

@@ -184,7 +184,10 @@ async function merge(env: KmsEnv, c: OpContext, r: Restorable): Promise<RestoreR
   for (const k of r.keys) {
     const mine = here.get(k.keyId);
     const theirs = r.materials.get(k.keyId)!;
-    if (!mine) adding.push(k);
+    // A passkey key store's key needs its store, which a merge does not bring (ADR 0016): restore 'empty'.
+    if (k.customKeyStoreId)
+      skipped.push({ keyId: k.keyId, reason: 'in a passkey key store, which only an empty restore brings back' });
+    else if (!mine) adding.push(k);
     else if (await sameMaterial(k, theirs, mine, from, to)) skipped.push({ keyId: k.keyId, reason: 'already here' });
     else skipped.push({ keyId: k.keyId, reason: 'a key with this ID and different material exists here' });
   }

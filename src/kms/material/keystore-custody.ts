@@ -254,6 +254,14 @@ export class KeystoreCustody {
     const secret = this.env.custodian.mode === 'secret';
     return keys.map((k: KeyRecord) => {
       const software = SPECS[k.keySpec].protection === 'software';
+      // A passkey key store's key is wrapped under its store's key whatever the keystore's custody (ADR 0016).
+      if (k.customKeyStoreId)
+        return {
+          keyId: k.keyId,
+          keySpec: k.keySpec,
+          protection: 'protected',
+          why: `In key store ${k.customKeyStoreId}: stored only wrapped under a key its passkeys open (and the keystore's secret, if recovery was allowed); usable inside WebCrypto as a non-extractable key while the store is connected.`,
+        };
       if (!secret) {
         return {
           keyId: k.keyId,

@@ -70,7 +70,9 @@ export async function rewrapAll(
 ): Promise<MaterialRecord[]> {
   const out: MaterialRecord[] = [];
   for (const m of materials) {
-    if (!m.kind) out.push(await rewrapSymmetric(m, from, to));
+    // A passkey key store's material is under its store key, which these roots never held (ADR 0016).
+    if (!m.kind && m.customKeyStoreId) out.push(m);
+    else if (!m.kind) out.push(await rewrapSymmetric(m, from, to));
     else {
       const key = keys.get(m.keyId);
       // Material of a key that is gone (a deletion raced with this read) is dropped with it.
@@ -88,6 +90,7 @@ export async function withDeviceForms(
   key: Pick<KeyRecord, 'keySpec' | 'keyUsage'>,
   roots: RootKeys,
 ): Promise<MaterialRecord> {
+  if (!m.kind && m.customKeyStoreId) return m;
   if (!m.kind) {
     const usable = await crypto.subtle.unwrapKey(
       'raw',

@@ -15,7 +15,7 @@ import {
 } from '../errors';
 import type { EncryptionContext } from '../../format/encryption-context';
 import type { Tx } from '../ports';
-import type { KeyRecord } from '../records';
+import type { KeyRecord, SymmetricMaterialRecord } from '../records';
 
 /** The key behind an identifier rotated or moved between prepare and confirm: prepare again. */
 export class StaleMaterial extends Error {}
@@ -52,12 +52,19 @@ export async function prepareSeal(
       return material;
     });
     // Unwrapped after the read: WebCrypto inside a transaction would let it commit (ADR 0004).
-    m = { ...stored, key: await c.env.custodian.symmetricKey(stored) };
+    m = { ...stored, key: await usableKey(c, stored) };
     cache.putMaterial(m);
     cache.setHint(id, m.keyId, m.version);
   }
   const blob = await sealBlob(m.key, m.keyId, m.version, c.env.random.bytes(12), plaintext, ctx);
   return { id, keyId: m.keyId, version: m.version, materialId: m.materialId, blob };
+}
+
+/** A material version's usable key: from its passkey key store's key while connected (ADR 0016), else the
+ * keystore's (custodian). @throws KMSInvalidStateException while its store is not connected here */
+function usableKey(c: OpContext, m: SymmetricMaterialRecord): Promise<CryptoKey> {
+  const store = m.customKeyStoreId;
+  return store ? c.env.keyStores.materialKey({ ...m, customKeyStoreId: store }) : c.env.custodian.symmetricKey(m);
 }
 
 /** Symmetric encryption (Encrypt, GenerateDataKey*, ReEncrypt, Decrypt of a blob) needs a SYMMETRIC_DEFAULT key. */
@@ -131,7 +138,7 @@ export async function prepareUnseal(c: OpContext, blob: Uint8Array, ctx: Encrypt
   if (!m) {
     const found = await c.env.store.read((tx) => tx.getMaterial(header.keyId, header.version));
     // A blob header that names an asymmetric or HMAC key cannot have come from it: no plaintext.
-    m = found && !found.kind ? { ...found, key: await c.env.custodian.symmetricKey(found) } : undefined;
+    m = found && !found.kind ? { ...found, key: await usableKey(c, found) } : undefined;
     if (m) c.env.cache.putMaterial(m);
   }
   const plaintext = m ? await openBlob(m.key, blob, header.iv, ctx) : undefined;

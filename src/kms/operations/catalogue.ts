@@ -94,7 +94,6 @@ const PAIR = ['kms:EncryptionAlgorithm', 'kms:DataKeyPairSpec'];
 const TAGGING = ['aws:RequestTag/', 'aws:TagKeys'];
 const CRYPTO = { readOnly: true, usesKey: true, simulator: 'Cryptographic' } as const;
 const MANAGE = { status: 'supported', simulator: 'Management' } as const;
-const NOT_YET = { status: 'not yet' } as const;
 
 // Declaration order is presentation order: grantOperations and the simulator list actions in it.
 const SPECS = {
@@ -278,12 +277,14 @@ const SPECS = {
   },
   DeleteImportedKeyMaterial: { ...MANAGE, readOnly: false, changesMaterial: true },
 
-  ConnectCustomKeyStore: { ...NOT_YET, readOnly: false, account: true },
-  CreateCustomKeyStore: { ...NOT_YET, readOnly: false, account: true },
-  DeleteCustomKeyStore: { ...NOT_YET, readOnly: false, account: true },
-  DescribeCustomKeyStores: { ...NOT_YET, readOnly: true, account: true },
-  DisconnectCustomKeyStore: { ...NOT_YET, readOnly: false, account: true },
-  UpdateCustomKeyStore: { ...NOT_YET, readOnly: false, account: true },
+  // Passkey key stores (ADR 0016): 'partial', as CloudHSM's cluster, trust anchor and password and the external
+  // key store's proxy have no meaning here; Create and Connect need the console's passkey.
+  ConnectCustomKeyStore: { status: 'partial', readOnly: false, account: true },
+  CreateCustomKeyStore: { status: 'partial', readOnly: false, account: true },
+  DeleteCustomKeyStore: { status: 'partial', readOnly: false, account: true },
+  DescribeCustomKeyStores: { status: 'partial', readOnly: true, account: true },
+  DisconnectCustomKeyStore: { status: 'partial', readOnly: false, account: true },
+  UpdateCustomKeyStore: { status: 'partial', readOnly: false, account: true },
   ReplicateKey: {
     ...MANAGE,
     readOnly: false,

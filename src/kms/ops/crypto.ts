@@ -12,6 +12,7 @@ import { SPECS, type RsaEncryptionAlgorithm } from '../asymmetric';
 import type { Tx } from '../ports';
 import type { KeyRecord } from '../records';
 import { reEncryptWithRsa } from './re-encrypt-rsa';
+import { requireConnectedStore } from './custom-key-stores';
 import { refuseContext, rsaDecrypt, rsaEncrypt } from './rsa-encryption';
 import { confirmSeal, confirmUnseal, prepareSeal, prepareUnseal, requireSymmetric, retryStale } from '../material';
 import {
@@ -268,9 +269,12 @@ export async function generateRandom(c: OpContext, req: Req) {
     throw new ValidationException(
       `1 validation error detected: Value at 'numberOfBytes' failed to satisfy constraint: Member must not be null`,
     );
-  if (req.CustomKeyStoreId !== undefined)
-    throw new UnsupportedOperationException('Custom key stores are not supported by Pocket KMS.');
+  const store = optString(req, 'CustomKeyStoreId', 1, 64);
   commonFields(req);
-  await c.write((tx) => c.authorizeAccount(tx));
+  await c.write(async (tx) => {
+    await c.authorizeAccount(tx);
+    // The bytes come from the same source either way (WebCrypto's CSPRNG); a store must exist and be connected.
+    if (store !== undefined) await requireConnectedStore(c, tx, store);
+  });
   return { Plaintext: c.env.random.bytes(n) };
 }

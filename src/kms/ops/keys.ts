@@ -16,6 +16,7 @@ import { mergeTags, readTags } from './tags';
 import { lockoutCheck } from './policies';
 import { stateWith } from '../import';
 import { layout, mrkKeyId } from '../multi-region/config';
+import { createStoreKey } from './store-keys';
 
 const KEY_SPECS = [
   'RSA_2048',
@@ -98,17 +99,20 @@ export async function createKey(c: OpContext, req: Req) {
       `KeyUsage ${usage} is not compatible with KeySpec ${spec}; use ${allowed.join(' or ')}.`,
     );
   }
-  if (origin === 'AWS_CLOUDHSM' || origin === 'EXTERNAL_KEY_STORE')
+  if (origin === 'EXTERNAL_KEY_STORE')
     throw new UnsupportedOperationException(
-      `Origin ${origin} needs a custom key store, which Pocket KMS does not have.`,
+      'Origin EXTERNAL_KEY_STORE needs an external key store, which Pocket KMS does not have (its custom key stores are passkey key stores: Origin AWS_CLOUDHSM).',
     );
+  // Keys of a passkey key store (ADR 0016; never multi-Region, as AWS).
+  if (origin === 'AWS_CLOUDHSM' || req.CustomKeyStoreId !== undefined)
+    return createStoreKey(c, req, { spec, usage, origin, description, policy, tags });
   if (origin === 'EXTERNAL' && !IMPORTABLE.includes(spec))
     throw new UnsupportedOperationException(
       `Pocket KMS cannot import key material into ${spec} keys; Origin EXTERNAL takes ${IMPORTABLE.join(', ')}.`,
     );
   const multiRegion = optBool(req, 'MultiRegion') === true;
-  if (req.CustomKeyStoreId !== undefined || req.XksKeyId !== undefined)
-    throw new UnsupportedOperationException('Custom key stores are not supported by Pocket KMS.');
+  if (req.XksKeyId !== undefined)
+    throw new UnsupportedOperationException('External key stores (XksKeyId) are not supported by Pocket KMS.');
   if (policy !== undefined) checkPolicyDocument(policy);
   const checkedTags = mergeTags([], tags, 'The new key');
 

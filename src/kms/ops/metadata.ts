@@ -19,6 +19,7 @@ export function keyMetadata(ks: Keystore, k: KeyRecord) {
     ...(k.deletionDate !== undefined ? { DeletionDate: new Date(k.deletionDate) } : {}),
     ...(expiryFields(k).ValidTo ? { ValidTo: expiryFields(k).ValidTo } : {}),
     Origin: k.origin,
+    ...(k.customKeyStoreId ? { CustomKeyStoreId: k.customKeyStoreId } : {}),
     KeyManager: 'CUSTOMER' as const,
     CustomerMasterKeySpec: k.keySpec,
     KeySpec: k.keySpec,

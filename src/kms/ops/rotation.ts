@@ -32,6 +32,11 @@ function requireSymmetricKey(key: KeyRecord): void {
 
 function requireRotatable(key: KeyRecord): void {
   requireSymmetricKey(key);
+  // AWS: keys in a custom key store are never rotated, automatically or on demand (ADR 0016).
+  if (key.customKeyStoreId)
+    throw new UnsupportedOperationException(
+      `${key.arn} is in custom key store ${key.customKeyStoreId}; keys in a custom key store cannot be rotated.`,
+    );
   if (key.state === 'PendingImport') throw new KMSInvalidStateException(`${key.arn} is pending import.`);
   if (key.state === 'Disabled')
     throw new DisabledException(`${key.arn} is disabled; enable it before changing its rotation.`);

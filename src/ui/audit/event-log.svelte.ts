@@ -57,6 +57,12 @@ const OPERATIONS = {
   DeleteImportedKeyMaterial: true,
   ReplicateKey: true,
   UpdatePrimaryRegion: true,
+  CreateCustomKeyStore: true,
+  DescribeCustomKeyStores: true,
+  ConnectCustomKeyStore: true,
+  DisconnectCustomKeyStore: true,
+  UpdateCustomKeyStore: true,
+  DeleteCustomKeyStore: true,
 } as const satisfies Record<SupportedOperation, true>;
 
 /** Events KMS itself records: deletion at the end of the waiting period, automatic rotation, expiry of

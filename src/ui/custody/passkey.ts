@@ -71,14 +71,17 @@ function prfOutput(c: PublicKeyCredential): Uint8Array | undefined {
 export async function createPasskey(
   credentials: PasskeyCredentials,
   exclude: Uint8Array[] = [],
+  /** Another PRF input and account name (a passkey key store's: src/ui/keystores/store-kek.ts). */
+  o: { prfInput?: Uint8Array<ArrayBuffer>; name?: string } = {},
 ): Promise<PasskeySecret> {
-  const first = await prfSalt();
+  const first = o.prfInput ?? (await prfSalt());
+  const name = o.name ?? 'Pocket KMS keystore';
   const created = asPublicKey(
     await credentials.create({
       publicKey: {
         // rp.id defaults to the origin's host: a passkey belongs to the address the console is served from.
         rp: { name: 'Pocket KMS' },
-        user: { id: random(16), name: 'Pocket KMS keystore', displayName: 'Pocket KMS keystore' },
+        user: { id: random(16), name, displayName: name },
         challenge: random(32),
         pubKeyCredParams: [
           { type: 'public-key', alg: -7 },
@@ -93,7 +96,7 @@ export async function createPasskey(
   if (!created.getClientExtensionResults().prf?.enabled) throw new PrfUnsupportedError();
   const credentialId = bytesOf(created.rawId);
   // Most authenticators evaluate the PRF only on assertion (CTAP2 hmac-secret); some do it on creation too.
-  const prf = prfOutput(created) ?? (await passkeyPrf(credentials, [credentialId])).prf;
+  const prf = prfOutput(created) ?? (await passkeyPrf(credentials, [credentialId], o.prfInput)).prf;
   return { prf, credentialId };
 }
 
@@ -101,8 +104,12 @@ export async function createPasskey(
  * Asks for one of `allow` (the keystore's passkeys) and evaluates its PRF.
  * @throws NotAllowedError (cancelled, timed out, or no such passkey here), SecurityError, PrfUnsupportedError.
  */
-export async function passkeyPrf(credentials: PasskeyCredentials, allow: Uint8Array[]): Promise<PasskeySecret> {
-  const first = await prfSalt();
+export async function passkeyPrf(
+  credentials: PasskeyCredentials,
+  allow: Uint8Array[],
+  prfInput?: Uint8Array<ArrayBuffer>,
+): Promise<PasskeySecret> {
+  const first = prfInput ?? (await prfSalt());
   const got = asPublicKey(
     await credentials.get({
       publicKey: {

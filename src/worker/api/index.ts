@@ -9,6 +9,7 @@ import type { FilesWorkerApi } from './files-types';
 import type { IdentitiesWorkerApi } from './identities';
 import type { InspectWorkerApi } from './inspect';
 import type { KmsCallsWorkerApi } from './kms';
+import type { KeyStoresWorkerApi } from './key-stores';
 import type { LabsWorkerApi } from './labs';
 import type { RegionsWorkerApi } from './regions';
 import type { S3WorkerApi } from './s3-types';
@@ -22,6 +23,7 @@ export type * from './files-types';
 export type * from './identities';
 export type * from './inspect';
 export type * from './kms';
+export type * from './key-stores';
 export type * from './labs';
 export type * from './regions';
 export type * from './s3-types';
@@ -41,4 +43,5 @@ export interface KmsWorkerApi
     TerminalWorkerApi,
     LabsWorkerApi,
     RegionsWorkerApi,
-    VisualiseWorkerApi {}
+    VisualiseWorkerApi,
+    KeyStoresWorkerApi {}

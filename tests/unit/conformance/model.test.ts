@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { SUPPORTED_OPERATIONS } from '../../../src/kms/kms';
 import { operationFacts } from '../../../src/kms/operations';
 import { KmsError } from '../../../src/kms/errors';
-import { VALID, world, type World } from '../helpers/corpus';
+import { extrasOf, VALID, world, type World } from '../helpers/corpus';
 import { ACCOUNT, freshKms } from '../helpers/kms';
 import { describeShape, nonConforming, operationShapes, sample } from './schema';
 
@@ -61,7 +61,7 @@ describe('responses conform to the output shapes', () => {
     const w = await world(f);
     const found: string[] = [];
     for (const op of Object.keys(VALID)) {
-      const r = await f.call(op, VALID[op]!(w));
+      const r = await f.call(op, VALID[op]!(w), await extrasOf(op, w));
       found.push(...nonConforming(r, operationShapes(op).output, op));
     }
     expect(found).toEqual([]);
@@ -116,9 +116,26 @@ const REFUSED: Record<string, readonly [exception: string, reason: string]> = {
     'a made-up marker is not one the keystore issued (paging tests use real ones)',
   ],
   '*.Recipient': ['UnsupportedOperationException', 'attestation documents cannot be verified here (docs/API.md)'],
-  '*.CustomKeyStoreId': ['UnsupportedOperationException', 'custom key stores are not supported'],
+  'GenerateRandom.CustomKeyStoreId': ['CustomKeyStoreNotFoundException', 'a made-up store ID is not a key store here'],
+  'CreateKey.CustomKeyStoreId': ['ValidationException', 'a key in a custom key store needs Origin AWS_CLOUDHSM'],
+  ...Object.fromEntries(
+    ['CreateCustomKeyStore', 'UpdateCustomKeyStore'].flatMap((op) =>
+      [
+        'CloudHsmClusterId',
+        'TrustAnchorCertificate',
+        'KeyStorePassword',
+        'XksProxyUriEndpoint',
+        'XksProxyUriPath',
+        'XksProxyVpcEndpointServiceName',
+        'XksProxyVpcEndpointServiceOwner',
+        'XksProxyAuthenticationCredential',
+        'XksProxyConnectivity',
+      ].map((m) => [`${op}.${m}`, ['ValidationException', 'a passkey key store has no cluster, password or proxy']]),
+    ),
+  ),
   'CreateKey.CustomerMasterKeySpec': ['ValidationException', 'the deprecated name of KeySpec: AWS refuses both'],
   'CreateKey.XksKeyId': ['UnsupportedOperationException', 'external key stores are not supported'],
+  'DescribeCustomKeyStores.CustomKeyStoreName': ['CustomKeyStoreNotFoundException', 'a made-up name with the real ID'],
   'GenerateDataKey.NumberOfBytes': ['ValidationException', 'the corpus sets KeySpec: AWS refuses both'],
   'GenerateDataKeyWithoutPlaintext.KeySpec': ['ValidationException', 'the corpus sets NumberOfBytes: AWS refuses both'],
   'CreateGrant.GranteeServicePrincipal': ['ValidationException', 'the corpus sets GranteePrincipal: AWS takes one'],
@@ -166,12 +183,12 @@ describe('requests with every member of the input shape', () => {
       const base = Object.fromEntries(Object.entries(full).filter(([k]) => !refused.includes(k)));
       // The refused members first: a refusal changes nothing, so the accepted call still finds its state.
       for (const m of refused) {
-        const r = await attempt(f.call(op, { ...base, [m]: full[m] }));
+        const r = await attempt(f.call(op, { ...base, [m]: full[m] }, await extrasOf(op, w)));
         const want = refusal(op, m)![0];
         if (!('err' in r)) found.push(`${op}.${m}: accepted, expected ${want}`);
         else if (r.err.name !== want) found.push(`${op}.${m}: ${r.err.name} (${r.err.message}), expected ${want}`);
       }
-      const r = await attempt(f.call(op, base));
+      const r = await attempt(f.call(op, base, await extrasOf(op, w)));
       if ('err' in r) found.push(`${op}: ${r.err.name}: ${r.err.message}`);
     }
     expect(found).toEqual([]);

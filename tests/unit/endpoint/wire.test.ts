@@ -70,7 +70,8 @@ describe('POST /kms', () => {
     ['TrentService.ListKeys', '[1,2]', 'SerializationException'],
     ['TrentService.Encrypt', '{"KeyId":"x","Plaintext":"%%%"}', 'SerializationException'],
     ['TrentService.DescribeKey', '{"KeyId":"alias/none"}', 'NotFoundException'],
-    ['TrentService.CreateCustomKeyStore', '{}', 'UnsupportedOperationException'],
+    // A passkey key store is created only in the console, where its passkey is registered (ADR 0016).
+    ['TrentService.CreateCustomKeyStore', '{"CustomKeyStoreName":"x"}', 'UnsupportedOperationException'],
     ['TrentService.Verify', '{}', 'ValidationException'],
   ])('%s %s → 400 %s', async (target, body, name) => {
     const { kms, post, wire } = await freshEndpoint();

@@ -1,6 +1,8 @@
 // A corpus of one valid request per implemented operation, over a world of keys of every usage and
 // two grants, built in a fresh keystore. Shared by the audit-record and the conformance tests.
 import { ACCOUNT, utf8, type Fresh } from './kms';
+import type { CallOptions } from '../../../src/kms/kms';
+import { storeKek } from '../../../src/ui/keystores/store-kek';
 
 export type Reqs = Record<string, (x: World) => Record<string, unknown>>;
 export interface World {
@@ -26,6 +28,8 @@ export interface World {
   wrappedMaterial: Uint8Array;
   /** A ValidTo inside AWS's 365 days. */
   validTo: Date;
+  /** A passkey key store (DISCONNECTED, no keys) and its test passkey (ADR 0016). */
+  store: { id: string; passkey: () => Promise<{ credentialId: Uint8Array; kek: CryptoKey }> };
 }
 
 /** A valid request for every implemented operation (run in this order). */
@@ -106,7 +110,23 @@ export const VALID: Reqs = {
   DeleteImportedKeyMaterial: (w) => ({ KeyId: w.external.KeyId }),
   ReplicateKey: (w) => ({ KeyId: w.mrk.KeyId, ReplicaRegion: 'us-west-2' }),
   UpdatePrimaryRegion: (w) => ({ KeyId: w.moved.KeyId, PrimaryRegion: 'eu-west-1' }),
+  DescribeCustomKeyStores: (w) => ({ CustomKeyStoreId: w.store.id }),
+  ConnectCustomKeyStore: (w) => ({ CustomKeyStoreId: w.store.id }),
+  UpdateCustomKeyStore: (w) => ({ CustomKeyStoreId: w.store.id, NewCustomKeyStoreName: 'renamed' }),
+  DisconnectCustomKeyStore: (w) => ({ CustomKeyStoreId: w.store.id }),
+  CreateCustomKeyStore: () => ({ CustomKeyStoreName: 'another', CustomKeyStoreType: 'AWS_CLOUDHSM' }),
+  DeleteCustomKeyStore: (w) => ({ CustomKeyStoreId: w.store.id }),
 };
+
+/** What the console adds to a call of the corpus (never sent over the wire): the passkey of a key store. */
+export const EXTRAS: Record<string, (w: World) => Promise<CallOptions>> = {
+  ConnectCustomKeyStore: async (w) => ({ keyStore: { passkey: await w.store.passkey() } }),
+  CreateCustomKeyStore: async (w) => ({ keyStore: { passkey: await w.store.passkey() } }),
+};
+
+/** The options `op` of the corpus is called with. */
+export const extrasOf = (op: string, w: World): Promise<CallOptions | undefined> =>
+  EXTRAS[op]?.(w) ?? Promise.resolve(undefined);
 
 export async function world(f: Fresh): Promise<World> {
   const k = await f.createKey();
@@ -152,7 +172,16 @@ export async function world(f: Fresh): Promise<World> {
   const mrk = await f.createKey({ MultiRegion: true });
   const moved = await f.createKey({ MultiRegion: true });
   await f.call('ReplicateKey', { KeyId: moved.KeyId, ReplicaRegion: 'eu-west-1' });
+  const credentialId = crypto.getRandomValues(new Uint8Array(16));
+  const prf = crypto.getRandomValues(new Uint8Array(32));
+  const passkey = async () => ({ credentialId, kek: await storeKek(prf.slice()) });
+  const { CustomKeyStoreId } = await f.call(
+    'CreateCustomKeyStore',
+    { CustomKeyStoreName: 'corpus' },
+    { keyStore: { passkey: await passkey() } },
+  );
   return {
+    store: { id: CustomKeyStoreId, passkey },
     external,
     importToken: p.ImportToken,
     wrappedMaterial,

@@ -3,7 +3,7 @@
 import { expect } from 'vitest';
 import { rootCaller } from '../../../src/kms/ids';
 import { KmsError } from '../../../src/kms/errors';
-import { Kms } from '../../../src/kms/kms';
+import { Kms, type CallOptions } from '../../../src/kms/kms';
 import { LocalLocks, systemRandom, type Clock } from '../../../src/kms/ports';
 import { IdbStore } from '../../../src/store/idb-store';
 
@@ -46,8 +46,8 @@ export async function freshKms(opts: { name?: string; clock?: TestClock } = {}) 
     regions,
   });
   const caller = rootCaller(kms.keystore, { userAgent: 'vitest' });
-  const call = <T = Record<string, any>>(op: string, req: unknown = {}) =>
-    kms.call(op, req, caller) as Promise<T & Record<string, any>>;
+  const call = <T = Record<string, any>>(op: string, req: unknown = {}, opts?: CallOptions) =>
+    kms.call(op, req, caller, opts) as Promise<T & Record<string, any>>;
   /** Creates a symmetric key and returns its KeyMetadata. */
   const createKey = async (req: Record<string, unknown> = {}) =>
     (await call('CreateKey', req)).KeyMetadata as Record<string, any>;

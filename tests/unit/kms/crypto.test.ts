@@ -242,11 +242,11 @@ describe('GenerateRandom', () => {
     },
   );
 
-  it('refuses a custom key store (UnsupportedOperationException)', async () => {
+  it('with a CustomKeyStoreId that names no store: CustomKeyStoreNotFoundException (stores: custom-key-stores.test.ts)', async () => {
     const { call } = await freshKms();
     await rejectsWith(
       call('GenerateRandom', { NumberOfBytes: 8, CustomKeyStoreId: 'cks-1' }),
-      'UnsupportedOperationException',
+      'CustomKeyStoreNotFoundException',
     );
   });
 });

@@ -53,13 +53,22 @@ describe('CreateKey', () => {
   it.each([
     ['KeySpec SM2 (China Regions only)', { KeySpec: 'SM2', KeyUsage: 'SIGN_VERIFY' }, 'UnsupportedOperationException'],
     ['HMAC_256 without KeyUsage (defaults to ENCRYPT_DECRYPT)', { KeySpec: 'HMAC_256' }, 'ValidationException'],
-    ['Origin AWS_CLOUDHSM (custom key stores)', { Origin: 'AWS_CLOUDHSM' }, 'UnsupportedOperationException'],
+    ['Origin AWS_CLOUDHSM without CustomKeyStoreId', { Origin: 'AWS_CLOUDHSM' }, 'ValidationException'],
+    [
+      'Origin EXTERNAL_KEY_STORE (no external key stores)',
+      { Origin: 'EXTERNAL_KEY_STORE' },
+      'UnsupportedOperationException',
+    ],
     [
       'Origin EXTERNAL for ML_KEM_512 (no import)',
       { Origin: 'EXTERNAL', KeySpec: 'ML_KEM_512', KeyUsage: 'ENCAPSULATE_DECAPSULATE' },
       'UnsupportedOperationException',
     ],
-    ['CustomKeyStoreId', { CustomKeyStoreId: 'cks-1234567890abcdef0' }, 'UnsupportedOperationException'],
+    [
+      'CustomKeyStoreId without Origin AWS_CLOUDHSM',
+      { CustomKeyStoreId: 'cks-1234567890abcdef0' },
+      'ValidationException',
+    ],
     ['an unknown KeySpec', { KeySpec: 'AES_256' }, 'ValidationException'],
     ['an unknown KeyUsage', { KeyUsage: 'ENCRYPT' }, 'ValidationException'],
     ['SIGN_VERIFY with SYMMETRIC_DEFAULT', { KeyUsage: 'SIGN_VERIFY' }, 'ValidationException'],

@@ -4,12 +4,16 @@ import { describe, expect, it } from 'vitest';
 import { buildRecord, cloudTrailTime, SECRET_FIELDS, toTrail } from '../../../../src/kms/audit/record';
 import { rootCaller } from '../../../../src/kms/ids';
 import { SUPPORTED_OPERATIONS } from '../../../../src/kms/kms';
-import { VALID, world, type World } from '../../helpers/corpus';
+import { extrasOf, VALID, world, type World } from '../../helpers/corpus';
 import { ACCOUNT, b64, freshKms, hex, REGION, rejectsWith, utf8, type Fresh } from '../../helpers/kms';
 
 /** An invalid request for each: missing KeyId, or an out-of-range Limit where nothing is required. */
 const invalid = (op: string) =>
-  ['ListKeys', 'ListAliases'].includes(op) ? { Limit: 0 } : op === 'CreateKey' ? { KeySpec: 'ECC_NIST_P256' } : {};
+  ['ListKeys', 'ListAliases', 'DescribeCustomKeyStores'].includes(op)
+    ? { Limit: 0 }
+    : op === 'CreateKey'
+      ? { KeySpec: 'ECC_NIST_P256' }
+      : {};
 
 /** Everything but the audit log, to show a failed call changed nothing. */
 const dump = (f: Fresh) =>
@@ -31,7 +35,7 @@ describe('one record per call', () => {
     const w = await world(f);
     for (const op of Object.keys(VALID)) {
       const before = (await f.audit()).length;
-      await f.call(op, VALID[op]!(w));
+      await f.call(op, VALID[op]!(w), await extrasOf(op, w));
       const entries = await f.audit();
       expect(entries.length, op).toBe(before + 1);
       const e = entries.at(-1)!;
@@ -56,7 +60,7 @@ describe('one record per call', () => {
       expect(e.record.eventID).toBe(e.eventId);
       expect(e.record).not.toHaveProperty('errorCode');
       expect(typeof e.record.readOnly).toBe('boolean');
-      const keyOps = !['ListKeys', 'ListAliases', 'GenerateRandom'].includes(op);
+      const keyOps = !['ListKeys', 'ListAliases', 'GenerateRandom'].includes(op) && !op.includes('CustomKeyStore');
       if (keyOps) expect(e.record.resources!.length, op).toBeGreaterThan(0);
       for (const r of e.record.resources ?? [])
         expect(r).toEqual({

@@ -37,7 +37,7 @@ describe('CreateKey with Origin EXTERNAL', () => {
       f.createKey({ Origin: 'EXTERNAL', KeySpec: 'ML_DSA_44', KeyUsage: 'SIGN_VERIFY' }),
       'UnsupportedOperationException',
     );
-    await rejectsWith(f.createKey({ Origin: 'AWS_CLOUDHSM' }), 'UnsupportedOperationException');
+    await rejectsWith(f.createKey({ Origin: 'EXTERNAL_KEY_STORE' }), 'UnsupportedOperationException');
     const hmac = await f.createKey({ Origin: 'EXTERNAL', KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
     expect(hmac.KeyState).toBe('PendingImport');
   });
