@@ -42,7 +42,14 @@ export function requestRegion(path: EndpointPath, req: Request): string | undefi
   return m?.[1];
 }
 
-/** A Region with no keystore in this browser: AWS answers a Region the account has not enabled so. */
-export function regionNotInUse(path: EndpointPath): Response {
-  return endpointError(path, new UnrecognizedClientException('The security token included in the request is invalid.'));
+/** A Region with no keystore in this browser: AWS answers a Region the account has not enabled with
+ * UnrecognizedClientException; its message gains which Regions are in use, for a person who signed for the
+ * wrong one (the Labs page reads it to say so). */
+export function regionNotInUse(path: EndpointPath, region: string, inUse: readonly string[]): Response {
+  return endpointError(
+    path,
+    new UnrecognizedClientException(
+      `The security token included in the request is invalid: Region ${region} is not in use in this browser (in use: ${inUse.join(', ')}); sign for one of those, or add ${region} with the console's Region switcher.`,
+    ),
+  );
 }

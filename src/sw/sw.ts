@@ -60,7 +60,7 @@ async function serve(e: FetchEvent, path: EndpointPath | '/s3'): Promise<Respons
     const region = requestRegion(path, e.request);
     if (!region || region === home.keystore.region) return handleEndpoint(home, path, e.request, WIRE);
     const k = await regions.get(region);
-    if (!k) return regionNotInUse(path);
+    if (!k) return regionNotInUse(path, region, await home.regionsInUse());
     // Each Region's custody is its own: one locked at rest is answered by an unlocked console.
     if (await k.peerEnv().store.read((tx) => tx.getMeta(CUSTODY_META))) return forwardToConsole(e, path);
     return handleEndpoint(k, path, e.request, WIRE);

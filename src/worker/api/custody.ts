@@ -177,7 +177,7 @@ export function custodyApi(ctx: WorkerContext): CustodyWorkerApi {
       const region = requestRegion(request.path, req);
       const kms = !region || region === current.keystore.region ? current : await ctx.regions.get(region);
       const res = !kms
-        ? regionNotInUse(request.path)
+        ? regionNotInUse(request.path, region!, await current.regionsInUse())
         : kms.custody.status().locked
           ? endpointError(request.path, lockedError())
           : await handleEndpoint(kms, request.path, req);

@@ -31,7 +31,7 @@ async function endpoint() {
   const route = async (req: Request) => {
     const region = requestRegion('/kms', req);
     const kms = region ? await r.regions.get(region) : r.home;
-    return kms ? handleKms(kms, req) : regionNotInUse('/kms');
+    return kms ? handleKms(kms, req) : regionNotInUse('/kms', region!, await r.home.regionsInUse());
   };
   const client = (region: string) =>
     new KMSClient({

@@ -25,8 +25,13 @@ describe('requestRegion', () => {
   });
 
   it('answers a Region with no keystore as AWS answers a Region not enabled', async () => {
-    const r = regionNotInUse('/kms');
+    const r = regionNotInUse('/kms', 'eu-west-1', ['us-east-1', 'us-west-2']);
     expect(r.status).toBe(400);
-    expect(await r.json()).toMatchObject({ __type: 'UnrecognizedClientException' });
+    // AWS's exception and message, then which Regions are in use (the Labs page reads it to say so).
+    expect(await r.json()).toMatchObject({
+      __type: 'UnrecognizedClientException',
+      message:
+        "The security token included in the request is invalid: Region eu-west-1 is not in use in this browser (in use: us-east-1, us-west-2); sign for one of those, or add eu-west-1 with the console's Region switcher.",
+    });
   });
 });
