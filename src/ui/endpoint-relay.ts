@@ -7,19 +7,24 @@ import type { ForwardMessage, ForwardReply, StoreConsoleNotice } from '../endpoi
 import { custody } from './custody/custody.svelte';
 import { kms } from './kms-client.svelte';
 
+/** The key stores this console's worker holds connected, as it last said (undefined until it has). */
+let connected: string[] | undefined;
+
 async function answer(message: ForwardMessage): Promise<ForwardReply> {
   // A ping comes before every forwarded request: answer from the console's own custody state rather
   // than asking the worker (custodyStatus reads every key). If the worker locked itself since, the
   // forwarded request answers 'locked' and the service worker tries another console.
   if (message.type === 'POCKET_KMS_PING') {
     const locked = custody.info?.locked !== false;
-    // Passkey key stores connected in this console's worker (ADR 0016): kept in its memory, cheap to ask.
+    // Passkey key stores connected in this console's worker (ADR 0016): as it last said, with no round trip to
+    // it (it says so before answering the call that changed them), else asked.
     const connectedStores = locked
       ? 0
-      : await kms.api.connectedKeyStores().then(
+      : (connected?.length ??
+        (await kms.api.connectedKeyStores().then(
           (ids) => ids.length,
           () => 0,
-        );
+        )));
     return { type: 'console', locked, connectedStores };
   }
   const r = await kms.api.endpoint(message.request).catch(() => 'locked' as const);
@@ -29,7 +34,6 @@ async function answer(message: ForwardMessage): Promise<ForwardReply> {
 /** Tells the service worker which key stores this console's worker holds connected: at every change, to a new
  * service worker, and none while the page is hidden in the back/forward cache or going away. */
 function announceKeyStores(sw: ServiceWorkerContainer): void {
-  let connected: string[] = [];
   const tell = (ids: string[]) =>
     sw.controller?.postMessage({ type: 'POCKET_KMS_STORE_CONSOLE', connected: ids } satisfies StoreConsoleNotice);
   void kms.api
@@ -40,10 +44,10 @@ function announceKeyStores(sw: ServiceWorkerContainer): void {
       }),
     )
     .catch(() => undefined);
-  sw.addEventListener('controllerchange', () => tell(connected));
+  sw.addEventListener('controllerchange', () => tell(connected ?? []));
   addEventListener('pagehide', () => tell([]));
   addEventListener('pageshow', (e) => {
-    if (e.persisted) tell(connected);
+    if (e.persisted) tell(connected ?? []);
   });
 }
 
