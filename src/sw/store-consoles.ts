@@ -2,7 +2,7 @@
 // service worker whenever its KMS worker's connections change (src/ui/endpoint-relay.ts), so a /kms request is
 // forwarded only to a window that said it holds a store, and answered here at once otherwise. A hint, not a
 // truth: the chosen console is still pinged. Kept in the settings database too, so a restarted worker knows.
-/// <reference lib="webworker" />
+// (No webworker lib reference here: tests import this module beside DOM code.)
 import { setting } from '../store/settings';
 
 /** Window client ID → the IDs of the stores its worker said it holds connected (only non-empty lists). */
@@ -34,7 +34,7 @@ export async function noteStoreConsole(clientId: string, connected: readonly str
 
 /** Of `windows` (the open, controlled windows), those that said they hold a store connected. Entries of windows
  * that are gone (closed, reloaded, navigated away) are dropped: they can never make a request wait. */
-export async function storeConsoles(windows: readonly Client[]): Promise<Client[]> {
+export async function storeConsoles<W extends { id: string }>(windows: readonly W[]): Promise<W[]> {
   const m = await load();
   const live = new Set(windows.map((w) => w.id));
   const gone = [...m.keys()].filter((id) => !live.has(id));
