@@ -31,3 +31,11 @@ export type ForwardReply =
   | { type: 'response'; response: ForwardedResponse }
   | { type: 'locked' }
   | { type: 'console'; locked: boolean; connectedStores?: number };
+
+/** What a console tells the service worker each time its KMS worker's connected passkey key stores change, on
+ * load, on a new service worker, and (empty) when the page is hidden for good or for the back/forward cache
+ * (ADR 0016): /kms is forwarded only to a window that announced a connected store. */
+export interface StoreConsoleNotice {
+  type: 'POCKET_KMS_STORE_CONSOLE';
+  connected: string[];
+}

@@ -412,6 +412,11 @@ export class Kms {
     return this.env.keyStores.connectedIds();
   }
 
+  /** Calls `fn` with connectedKeyStores() each time a store connects or disconnects here; returns the unsubscribe. */
+  watchKeyStores(fn: (connected: string[]) => void): () => void {
+    return this.env.keyStores.watch(fn);
+  }
+
   /** What the console needs of each passkey key store beyond DescribeCustomKeyStores: its passkeys' credential
    * IDs (for the WebAuthn prompt; a credential ID opens nothing without its authenticator), whether recovery
    * through the keystore's secret was allowed, and the idle timeout. Not audited: it reads no key. */

@@ -1,5 +1,6 @@
 // A tiny IndexedDB database of console settings that are not part of any keystore (and so neither in
-// its schema nor in its backups): today only the continuous backup's folder handle and its last outcome.
+// its schema nor in its backups): the continuous backup's folder handle and its last outcome, and the service
+// worker's record of which console windows hold passkey key stores connected (src/sw/store-consoles.ts).
 import { openDB, type IDBPDatabase } from 'idb';
 
 export const SETTINGS_DATABASE = 'pocket-kms-settings';

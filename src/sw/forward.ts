@@ -15,6 +15,7 @@ import { endpointError } from '../endpoint/routes';
 import { s3ErrorResponse } from '../endpoint/s3-rest';
 import { KMSInvalidStateException } from '../kms/errors';
 import { EntityTooLarge, ServiceUnavailable } from '../s3';
+import { noteStoreConsole, storeConsoles } from './store-consoles';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -62,7 +63,7 @@ const unlocked = (r: ConsoleReply) => !r.locked;
 function firstUnlockedConsole(
   windows: readonly Client[],
   preferred: string,
-  want: (r: ConsoleReply) => boolean = unlocked,
+  want: (r: ConsoleReply, c: Client) => boolean = unlocked,
 ): Promise<Client | undefined> {
   if (windows.length === 0) return Promise.resolve(undefined);
   return new Promise((resolve) => {
@@ -73,7 +74,7 @@ function firstUnlockedConsole(
     };
     for (const c of windows) {
       void ask(c, { type: 'POCKET_KMS_PING' }, PING_MS).then((r) => {
-        if (r?.type === 'console' && want(r)) {
+        if (r?.type === 'console' && want(r, c)) {
           if (c.id === preferred) return resolve(c);
           fallback ??= c;
           // Another console answered: use it unless the requesting page answers within 50 ms.
@@ -93,19 +94,28 @@ export async function forwardToConsole(e: FetchEvent, path: ForwardedRequest['pa
 /**
  * A device keystore with passkey key stores (ADR 0016): runs a /kms request in an open console whose worker
  * holds connected stores (their keys live only there), or answers undefined when there is none, and the
- * caller serves it itself (the store keys then answer as disconnected). Reads a clone: `e.request` stays unread.
+ * caller serves it itself (the store keys then answer as disconnected). Only consoles that announced a connected
+ * store are asked (src/sw/store-consoles.ts): with none, no window is asked and nothing waits.
+ * Reads a clone: `e.request` stays unread.
  */
 export async function forwardToStoreConsole(e: FetchEvent): Promise<Response | undefined> {
-  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: false });
+  const windows = await storeConsoles(await self.clients.matchAll({ type: 'window', includeUncontrolled: false }));
   if (windows.length === 0) return undefined;
-  return forward(e, e.request.clone(), '/kms', (r) => !r.locked && (r.connectedStores ?? 0) > 0);
+  const holds = (r: ConsoleReply, c: Client) => {
+    const yes = !r.locked && (r.connectedStores ?? 0) > 0;
+    // The console says otherwise than its last announcement (e.g. one lost on the way): believe the ping.
+    if (!yes) void noteStoreConsole(c.id, []);
+    return yes;
+  };
+  return forward(e, e.request.clone(), '/kms', holds, windows);
 }
 
 async function forward(
   e: FetchEvent,
   req: Request,
   path: ForwardedRequest['path'],
-  want: (r: ConsoleReply) => boolean,
+  want: (r: ConsoleReply, c: Client) => boolean,
+  among?: readonly Client[],
 ): Promise<Response | undefined> {
   let body: Uint8Array;
   try {
@@ -123,7 +133,7 @@ async function forward(
     return s3ErrorResponse(e, crypto.randomUUID(), req.method === 'HEAD');
   }
   const request: ForwardedRequest = { path, method: req.method, url: req.url, headers: [...req.headers], body };
-  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: false });
+  const windows = among ?? (await self.clients.matchAll({ type: 'window', includeUncontrolled: false }));
   // Consoles answer a ping at once; other pages of the origin (e.g. one using the AWS SDK) never do, so
   // the first unlocked console to answer is used without waiting out the others' timeouts.
   const tried = new Set<string>();

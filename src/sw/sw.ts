@@ -20,6 +20,8 @@ import { KMSInternalException } from '../kms/errors';
 import { CUSTODY_META } from '../kms/material';
 import type { Store } from '../kms/ports';
 import { forwardToConsole, forwardToStoreConsole } from './forward';
+import { noteStoreConsole } from './store-consoles';
+import type { StoreConsoleNotice } from '../endpoint/forwarded';
 import { KEY_STORES_META } from '../kms/keystores';
 import { handleS3, s3ErrorResponse } from '../endpoint/s3-rest';
 import { InternalError } from '../s3';
@@ -81,8 +83,14 @@ async function serve(e: FetchEvent, path: EndpointPath | '/s3'): Promise<Respons
 // posts SKIP_WAITING), and until then this version keeps answering /kms. Requests that arrive during
 // the switch wait for the new worker to activate, and each version opens its own core.
 self.addEventListener('message', (e) => {
-  if ((e.data as { type?: string } | null)?.type === 'SKIP_WAITING') void self.skipWaiting();
-  else onDownloadMessage(e.data, e.ports, e.source);
+  const type = (e.data as { type?: string } | null)?.type;
+  if (type === 'SKIP_WAITING') void self.skipWaiting();
+  else if (type === 'POCKET_KMS_STORE_CONSOLE') {
+    // Which consoles hold passkey key stores connected (ADR 0016): where /kms may be forwarded.
+    const { connected } = e.data as StoreConsoleNotice;
+    const id = e.source && 'id' in e.source ? e.source.id : undefined;
+    if (id && Array.isArray(connected)) e.waitUntil(noteStoreConsole(id, connected.map(String)));
+  } else onDownloadMessage(e.data, e.ports, e.source);
 });
 // Control the page on first load, so /kms works without a reload (DESIGN.md contract 1).
 self.addEventListener('activate', (e) => e.waitUntil(self.clients.claim()));

@@ -17,6 +17,8 @@ export interface WorkerContext {
   readonly ready: Promise<Kms>;
   /** Opens the keystore again (after a restore brought another region or account). */
   reopen(): Promise<void>;
+  /** Calls `fn` each time `ready` becomes another keystore (reopen, another Region). */
+  onSwitch(fn: () => void): void;
   /** The account's Regions in this browser (ADR 0015): the endpoint answers each request from its own. */
   readonly regions: RegionSet;
   /** Makes `region` the console's Region (remembered in this browser), creating its keystore as a sibling
@@ -46,6 +48,7 @@ export function openWorkerContext(userAgent: string, region?: string): WorkerCon
     return kms;
   };
   let ready = open();
+  const switched = new Set<() => void>();
   const acting = new ActingAs(userAgent);
   const folderBackup = new FolderBackup({
     async backup() {
@@ -84,6 +87,10 @@ export function openWorkerContext(userAgent: string, region?: string): WorkerCon
       const next = open();
       await next;
       ready = next;
+      for (const fn of switched) fn();
+    },
+    onSwitch(fn) {
+      switched.add(fn);
     },
     get regions() {
       return regions;
@@ -97,6 +104,7 @@ export function openWorkerContext(userAgent: string, region?: string): WorkerCon
       const { store } = kms.peerEnv();
       stores.set(kms, store);
       ready = next;
+      for (const fn of switched) fn();
       await remembered.put(name);
       return kms;
     },

@@ -43,15 +43,13 @@ async function storeSdk(origin: string, credentials: Credentials, keyId: string,
       )
     : undefined;
   const stores = await outcome(
-    c
-      .send(new DescribeCustomKeyStoresCommand({}))
-      .then((r) =>
-        r.CustomKeyStores!.map((s) => ({
-          id: s.CustomKeyStoreId,
-          state: s.ConnectionState,
-          type: s.CustomKeyStoreType,
-        })),
-      ),
+    c.send(new DescribeCustomKeyStoresCommand({})).then((r) =>
+      r.CustomKeyStores!.map((s) => ({
+        id: s.CustomKeyStoreId,
+        state: s.ConnectionState,
+        type: s.CustomKeyStoreType,
+      })),
+    ),
   );
   return { encrypted, decrypted, stores };
 }
@@ -61,4 +59,17 @@ async function connectOverSdk(origin: string, credentials: Credentials, id: stri
   return outcome(client(origin, credentials).send(new ConnectCustomKeyStoreCommand({ CustomKeyStoreId: id })));
 }
 
-Object.assign(globalThis, { storeSdk, connectOverSdk });
+/** Milliseconds each of `n` Encrypt calls took, one after another from one client (latency figures). */
+async function encryptTimes(origin: string, credentials: Credentials, keyId: string, n: number) {
+  const c = client(origin, credentials);
+  const Plaintext = new TextEncoder().encode('latency');
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await c.send(new EncryptCommand({ KeyId: keyId, Plaintext }));
+    times.push(performance.now() - t);
+  }
+  return times;
+}
+
+Object.assign(globalThis, { storeSdk, connectOverSdk, encryptTimes });

@@ -2,7 +2,8 @@
 // with the passkey (Chromium's virtual authenticator with PRF), creates a key in it and encrypts through the
 // console and through the unmodified AWS SDK at /kms; disconnected, both get AWS's exception; reconnected,
 // old ciphertexts decrypt. Script in the page finds nothing usable for the store's key even while connected;
-// another authenticator cannot connect; a restored backup brings the store back still locked.
+// another authenticator cannot connect; a restored backup brings the store back still locked; a store that allows
+// recovery connects with the keystore's secret alone.
 import type { CDPSession } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccessKey, loadApp, openBrowser, useApp, type Browser, type Credentials } from './harness';
@@ -380,6 +381,47 @@ describe('a key store that opens only with your passkey', () => {
     await expect.poll(status, { timeout: 30_000 }).toContain('none of this store\u2019s passkeys is on this device');
     expect(await connection()).not.toBe('CONNECTED');
     expect((await sdk(sdkCiphertext)).decrypted).toMatchObject({ error: 'KMSInvalidStateException' });
+  });
+
+  it('a store that allows recovery connects with the keystore secret, no passkey prompt; one without offers no such button', async () => {
+    const { page } = env.browser;
+    await page.getByLabel('Name', { exact: true }).fill('recoverable');
+    await page.getByLabel("Also let the keystore's secret open this store (recovery)").check();
+    expect(await page.getByText('it protects no more than the keystore').isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'Create with a passkey' }).click();
+    await expect.poll(status, { timeout: 30_000 }).toContain('Key store recoverable created');
+    const rec = page.getByRole('region', { name: 'Key store recoverable' });
+    const recovery = (s: typeof rec) => s.getByRole('button', { name: 'Connect with the keystore secret' });
+    expect(await rec.getByText('1 and the keystore secret').isVisible()).toBe(true);
+    expect(await recovery(store()).count()).toBe(0);
+    // No passkey may answer now: a prompt would wait for a touch that never comes.
+    await cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled: false });
+    const signCounts = async () =>
+      (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials.map((c) => c.signCount);
+    const before = await signCounts();
+    await recovery(rec).click();
+    await expect.poll(() => rec.getByTestId('connection-state').textContent(), { timeout: 30_000 }).toBe('CONNECTED');
+    expect(await signCounts()).toEqual(before);
+    await cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled: true });
+    await rec.getByRole('button', { name: 'Create a key in this store' }).click();
+    await expect.poll(status, { timeout: 30_000 }).toMatch(/Key [0-9a-f-]{36} created in recoverable/);
+    const recKey = /Key ([0-9a-f-]{36})/.exec(await status())![1]!;
+    const viaSdk = await page.evaluate(([o, c, k]) => (globalThis as any).storeSdk(o, c, k, 'recovered'), [
+      origin,
+      root,
+      recKey,
+    ] as const);
+    expect(viaSdk.decrypted).toEqual({ ok: 'recovered' });
+    const viaConsole = await page.evaluate(async (k) => {
+      const call = (op: string, req: object) => (globalThis as any).pocketKms.call(op, req);
+      const { CiphertextBlob } = await call('Encrypt', { KeyId: k, Plaintext: new TextEncoder().encode('console') });
+      return new TextDecoder().decode((await call('Decrypt', { CiphertextBlob })).Plaintext);
+    }, recKey);
+    expect(viaConsole).toBe('console');
+    // Disconnected, the recovery button is back; the passkey-only store still has none.
+    await rec.getByRole('button', { name: 'Disconnect' }).click();
+    await expect.poll(() => recovery(rec).count(), { timeout: 30_000 }).toBe(1);
+    expect(await recovery(store()).count()).toBe(0);
   });
 
   it('a passkey without PRF creates nothing, and the page says why', async () => {

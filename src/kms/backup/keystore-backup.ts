@@ -23,6 +23,8 @@ import type { KeyRecord, MaterialRecord, StoredGrant } from '../records';
 import { decodeBackup, encodeBackup } from './format';
 import { decodeBackupHeader, MAX_ITERATIONS, MIN_ITERATIONS, type BackupKdf } from './header';
 import { checkRestorable, sameMaterial, type Restorable } from './restore-checks';
+import { addStores, backupStores, planStores, sameStoreMaterial } from './store-merge';
+import { allKeyStores } from '../keystores';
 
 export const BACKUP_APP = 'pocket-kms';
 
@@ -179,16 +181,25 @@ async function merge(env: KmsEnv, c: OpContext, r: Restorable): Promise<RestoreR
     for (const k of r.keys) if (await tx.getKey(k.keyId)) out.set(k.keyId, await tx.listMaterials(k.keyId));
     return out;
   });
+  // Passkey key stores' keys join their store here, or bring it (ADR 0016): their material is never re-wrapped.
+  const stores = await planStores(
+    r.keys,
+    backupStores(r.stores),
+    await env.store.read((tx) => allKeyStores(tx)),
+    from,
+    to,
+    env.custodian.mode === 'secret',
+  );
   const skipped: RestoreSkip[] = [];
   const adding: KeyRecord[] = [];
   for (const k of r.keys) {
     const mine = here.get(k.keyId);
     const theirs = r.materials.get(k.keyId)!;
-    // A passkey key store's key needs its store, which a merge does not bring (ADR 0016): restore 'empty'.
-    if (k.customKeyStoreId)
-      skipped.push({ keyId: k.keyId, reason: 'in a passkey key store, which only an empty restore brings back' });
+    const refused = k.customKeyStoreId && stores.refused.get(k.customKeyStoreId);
+    if (refused) skipped.push({ keyId: k.keyId, reason: `in a passkey key store: ${refused}` });
     else if (!mine) adding.push(k);
-    else if (await sameMaterial(k, theirs, mine, from, to)) skipped.push({ keyId: k.keyId, reason: 'already here' });
+    else if (k.customKeyStoreId ? sameStoreMaterial(theirs, mine) : await sameMaterial(k, theirs, mine, from, to))
+      skipped.push({ keyId: k.keyId, reason: 'already here' });
     else skipped.push({ keyId: k.keyId, reason: 'a key with this ID and different material exists here' });
   }
   const byId = new Map(adding.map((k) => [k.keyId, k]));
@@ -203,6 +214,7 @@ async function merge(env: KmsEnv, c: OpContext, r: Restorable): Promise<RestoreR
     materials = await Promise.all(materials.map((m) => withDeviceForms(m, byId.get(m.keyId)!, to)));
   const summary = await c.writeDurable(async (tx) => {
     await env.custodian.requireCurrent(tx);
+    const keyStoresAdded = adding.length ? await addStores(tx, stores) : 0;
     let added = 0;
     const late: RestoreSkip[] = [];
     for (const k of adding) {
@@ -229,6 +241,7 @@ async function merge(env: KmsEnv, c: OpContext, r: Restorable): Promise<RestoreR
       keysRestored: added,
       keysSkipped: skipped.filter((s) => !s.alias && !s.grantId).length,
       aliasesSkipped: skipped.filter((s) => s.alias).length,
+      keyStoresAdded,
       notMerged: ['principals', 'accessKeys', 'audit'],
     };
   });

@@ -21,6 +21,7 @@ export class StoreConnections {
   private readonly open = new Map<string, Open>();
   private readonly failed = new Map<string, ConnectionErrorCode>();
   private readonly connecting = new Set<string>();
+  private readonly watchers = new Set<(connected: string[]) => void>();
 
   /** `onDisconnect` drops every usable key made from a store key (the material cache). */
   constructor(
@@ -40,6 +41,18 @@ export class StoreConnections {
     return [...this.open.keys()];
   }
 
+  /** Calls `fn` with the connected stores' IDs whenever a store connects or disconnects here (the console tells
+   * the service worker, so /kms is forwarded only where a store is connected). Returns the unsubscribe. */
+  watch(fn: (connected: string[]) => void): () => void {
+    this.watchers.add(fn);
+    return () => void this.watchers.delete(fn);
+  }
+
+  private changed(): void {
+    const ids = this.connectedIds();
+    for (const fn of this.watchers) fn(ids);
+  }
+
   isConnected(id: string): boolean {
     return this.open.has(id);
   }
@@ -52,6 +65,7 @@ export class StoreConnections {
   connected(id: string, key: CryptoKey): void {
     this.connecting.delete(id);
     this.open.set(id, { key, lastUse: this.clock.now() });
+    this.changed();
   }
 
   fail(id: string, code: ConnectionErrorCode): void {
@@ -63,7 +77,10 @@ export class StoreConnections {
   disconnect(id: string): void {
     this.connecting.delete(id);
     this.failed.delete(id);
-    if (this.open.delete(id)) this.onDisconnect();
+    if (this.open.delete(id)) {
+      this.onDisconnect();
+      this.changed();
+    }
   }
 
   /** Every store disconnected at once (the keystore locked: nothing usable outlives its lock). */
@@ -72,7 +89,10 @@ export class StoreConnections {
     this.open.clear();
     this.connecting.clear();
     this.failed.clear();
-    if (had) this.onDisconnect();
+    if (had) {
+      this.onDisconnect();
+      this.changed();
+    }
   }
 
   /** The store key of a connected store; its idle clock starts again.

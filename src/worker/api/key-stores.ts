@@ -2,6 +2,7 @@
 // the console's additions (a passkey's credential ID and PRF-derived KEK, recovery, a spare passkey, the idle
 // timeout), what the console needs for the WebAuthn prompt, and which stores this worker holds connected.
 import type { KeyStoreExtras } from '../../kms/context';
+import type { Kms } from '../../kms/kms';
 import type { WorkerContext } from '../context';
 
 export type { KeyStoreExtras };
@@ -26,6 +27,10 @@ export interface KeyStoresWorkerApi {
   keyStoreInfo(): Promise<KeyStoreInfo[]>;
   /** IDs of the stores this worker holds connected. */
   connectedKeyStores(): Promise<string[]>;
+  /** Calls `onChange` (a Comlink proxy) with connectedKeyStores() now and each time a store connects or
+   * disconnects in this worker (the console, its idle timeout, the keystore locking) or the keystore is switched:
+   * the console passes it on to the service worker (src/ui/endpoint-relay.ts). */
+  watchKeyStores(onChange: (connected: string[]) => void): Promise<void>;
 }
 
 export function keyStoresApi(ctx: WorkerContext): KeyStoresWorkerApi {
@@ -39,6 +44,22 @@ export function keyStoresApi(ctx: WorkerContext): KeyStoresWorkerApi {
     },
     async connectedKeyStores() {
       return (await ctx.ready).connectedKeyStores();
+    },
+    async watchKeyStores(onChange) {
+      const followed = new WeakSet<Kms>();
+      // A change in a keystore no longer current still says "look again": the answer is the current one's.
+      const announce = () =>
+        void ctx.ready
+          .then((kms) => {
+            if (!followed.has(kms)) {
+              followed.add(kms);
+              kms.watchKeyStores(announce);
+            }
+            return onChange(kms.connectedKeyStores());
+          })
+          .catch(() => undefined);
+      ctx.onSwitch(announce);
+      announce();
     },
   };
 }
