@@ -12,6 +12,7 @@ import { SPECS, type RsaEncryptionAlgorithm } from '../asymmetric';
 import type { Tx } from '../ports';
 import type { KeyRecord } from '../records';
 import { reEncryptWithRsa } from './re-encrypt-rsa';
+import { demoDataKey } from '../demo/derive';
 import { requireConnectedStore } from './custom-key-stores';
 import { refuseContext, rsaDecrypt, rsaEncrypt } from './rsa-encryption';
 import { confirmSeal, confirmUnseal, prepareSeal, prepareUnseal, requireSymmetric, retryStale } from '../material';
@@ -235,12 +236,21 @@ async function sealDataKey(c: OpContext, id: string, plaintext: Uint8Array, ctx:
   });
 }
 
+/** A data key: random, or a demo key's derived one (ADR 0018), so the same request gives the same data key. */
+async function newDataKey(c: OpContext, id: string, ctx: Record<string, string>, length: number): Promise<Uint8Array> {
+  const hint = c.env.cache.hint(id);
+  const cached = hint && c.env.cache.material(hint.keyId, hint.version);
+  // Not cached: read the key as prepareSeal would (same resolution and authorization, so the same errors).
+  const demo = cached ? cached.demo : (await c.env.store.read((tx) => c.resolve(tx, id))).demo;
+  return demo ? demoDataKey(demo, ctx, length) : c.env.random.bytes(length);
+}
+
 export async function generateDataKey(c: OpContext, req: Req) {
   const id = reqString(req, 'KeyId');
   const ctx = optContext(req, 'EncryptionContext');
   const length = dataKeyLength(req);
   commonFields(req);
-  const plaintext = c.env.random.bytes(length);
+  const plaintext = await newDataKey(c, id, ctx, length);
   try {
     const r = await sealDataKey(c, id, plaintext, ctx);
     return { CiphertextBlob: r.CiphertextBlob, Plaintext: plaintext, KeyId: r.KeyId, KeyMaterialId: r.KeyMaterialId };
@@ -255,7 +265,7 @@ export async function generateDataKeyWithoutPlaintext(c: OpContext, req: Req) {
   const ctx = optContext(req, 'EncryptionContext');
   const length = dataKeyLength(req);
   commonFields(req);
-  const plaintext = c.env.random.bytes(length);
+  const plaintext = await newDataKey(c, id, ctx, length);
   try {
     return await sealDataKey(c, id, plaintext, ctx);
   } finally {
