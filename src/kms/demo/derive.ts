@@ -6,7 +6,6 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { p256 } from '@noble/curves/nist.js';
 import { encodeEncryptionContext, type EncryptionContext } from '../../format/encryption-context';
-import { encodeBlobHeader } from '../material/blob';
 import { uuidV4 } from '../ids';
 import type { KeySpec } from '../records';
 
@@ -89,12 +88,24 @@ export async function demoMaterial(spec: DemoSpec, name: string): Promise<Uint8A
   return new Uint8Array(await crypto.subtle.exportKey('pkcs8', t));
 }
 
+/** A blob header's first 22 bytes (docs/FORMAT.md): version 1, key ID kind, the key ID's 16 bytes, material version. */
+function blobHeaderStart(keyId: string, version: number): Uint8Array {
+  const mrk = keyId.startsWith('mrk-');
+  const hex = mrk ? keyId.slice(4) : keyId.replaceAll('-', '');
+  const out = new Uint8Array(22);
+  out[0] = 1;
+  out[1] = mrk ? 1 : 0;
+  for (let i = 0; i < 16; i++) out[2 + i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  new DataView(out.buffer).setUint32(18, version);
+  return out;
+}
+
 /** A demo key's deterministic AES-GCM nonce: the first 12 bytes of HMAC-SHA-256 under `iv/<name>` (32 bytes) of
  * the blob header's first 22 bytes (version, key ID, material version) || the canonical encryption context ||
  * the plaintext. Identical inputs give identical blobs; distinct plaintexts or contexts give distinct nonces
  * (a SIV-style construction: only equality of messages leaks, and the key is public anyway). */
 export function demoIv(name: string, keyId: string, version: number, ctx: EncryptionContext, plaintext: Uint8Array) {
-  const header = encodeBlobHeader({ keyId, version, iv: new Uint8Array(12) }).subarray(0, 22);
+  const header = blobHeaderStart(keyId, version);
   const ec = encodeEncryptionContext(ctx);
   const msg = new Uint8Array(header.length + ec.length + plaintext.length);
   msg.set(header, 0);
