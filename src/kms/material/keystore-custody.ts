@@ -142,9 +142,9 @@ export class KeystoreCustody {
    */
   async backup(caller: Caller, o: { includeDemoKeys?: boolean } = {}): Promise<Uint8Array> {
     const includeDemoKeys = o.includeDemoKeys === true;
-    return this.audited(caller, 'BackupKeystore', { includeDemoKeys }, async (c) => {
+    return this.audited(caller, 'BackupKeystore', includeDemoKeys ? { includeDemoKeys } : {}, async (c) => {
       const { file, keys, demoKeysLeftOut } = await this.hooks.backup({ includeDemoKeys });
-      await c.write(async () => ({ backupBytes: file.length, keys, demoKeysLeftOut }));
+      await c.write(async () => ({ backupBytes: file.length, keys, ...(demoKeysLeftOut ? { demoKeysLeftOut } : {}) }));
       return file;
     });
   }
