@@ -146,6 +146,22 @@ describe('demo keys', () => {
     expect(Buffer.from(s.Signature)).toEqual(want);
   });
 
+  it('never seal a derived data key under a real key after the alias moved', async () => {
+    const f = await demoKms();
+    const dk = (await f.call('CreateKey', demo('moving'))).KeyMetadata.KeyId;
+    const real = (await f.createKey()).KeyId;
+    await f.call('CreateAlias', { AliasName: 'alias/moving', TargetKeyId: dk });
+    const derived = hkdf('data-key/moving/32/', 32);
+    const first = await f.call('GenerateDataKey', { KeyId: 'alias/moving', NumberOfBytes: 32 });
+    expect(Buffer.from(first.Plaintext)).toEqual(derived);
+    await f.call('UpdateAlias', { AliasName: 'alias/moving', TargetKeyId: real });
+    const second = await f.call('GenerateDataKey', { KeyId: 'alias/moving', NumberOfBytes: 32 });
+    expect(second.KeyId).toContain(real);
+    expect(Buffer.from(second.Plaintext)).not.toEqual(derived);
+    const again = await f.call('GenerateDataKey', { KeyId: 'alias/moving', NumberOfBytes: 32 });
+    expect(Buffer.from(again.Plaintext)).not.toEqual(Buffer.from(second.Plaintext));
+  });
+
   it('are refused by CreateKey unless demo mode is on, and their tag is reserved', async () => {
     const f = await freshKms();
     const e = await rejectsWith(f.call('CreateKey', demo('lab')), 'UnsupportedOperationException');
