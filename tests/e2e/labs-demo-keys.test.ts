@@ -115,4 +115,45 @@ describe('demo keys in a workshop', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('makes a lab file’s demoKeys when the lab opens, so its command prints the sheet’s MAC', async () => {
+    const yaml = [
+      'id: demo-mac',
+      'title: Demo MAC',
+      'summary: A lab with a demo key.',
+      'demoKeys:',
+      '  - { name: lab-mac, keySpec: HMAC_256, keyUsage: GENERATE_VERIFY_MAC, alias: alias/lab-mac }',
+      'steps:',
+      '  - title: MAC a message',
+      '    explanation: The sheet prints the MAC.',
+      `    commands: ["printf '${MESSAGE}' > msg.txt"]`,
+      '    expected: The MAC on the sheet.',
+      '    check: { kind: keyExists, alias: alias/lab-mac, bind: m }',
+      '  - title: Clean up',
+      '    cleanup: true',
+      '    explanation: Schedule its deletion.',
+      '    console: On the key page.',
+      '    expected: Pending deletion.',
+      '    check: { kind: keyState, key: $m, state: PendingDeletion }',
+    ].join('\n');
+    const attendee = await openBrowser();
+    try {
+      await loadApp(attendee.page, env.app.url);
+      await ready(attendee.page);
+      await attendee.page.goto(`${env.app.url}/#/labs?lab=${Buffer.from(yaml).toString('base64url')}`);
+      await attendee.page.getByRole('heading', { level: 1, name: 'Demo MAC' }).waitFor();
+      await attendee.page.getByRole('region', { name: 'Insecure demo keys' }).getByText('lab-mac').waitFor();
+      const run = await shell(
+        attendee.page,
+        `printf '${MESSAGE}' > msg.txt
+aws kms generate-mac --key-id alias/lab-mac --message fileb://msg.txt --mac-algorithm HMAC_SHA_256 --query Mac --output text
+aws kms describe-key --key-id alias/lab-mac --query KeyMetadata.KeyId --output text`,
+      );
+      expect(run.stderr).toBe('');
+      const mac = createHmac('sha256', hkdf('material/HMAC_256/lab-mac', 32)).update(MESSAGE).digest('base64');
+      expect(run.stdout).toBe(`${mac}\n${demoKeyId('lab-mac')}\n`);
+    } finally {
+      await attendee.close();
+    }
+  });
 });
