@@ -16,7 +16,7 @@ import {
 import type { EncryptionContext } from '../../format/encryption-context';
 import type { Tx } from '../ports';
 import type { KeyRecord, SymmetricMaterialRecord } from '../records';
-import { demoIv } from '../demo/derive';
+import { demoIv } from '../demo';
 
 /** The key behind an identifier rotated or moved between prepare and confirm: prepare again. */
 export class StaleMaterial extends Error {}

@@ -12,7 +12,7 @@ import { SPECS, type RsaEncryptionAlgorithm } from '../asymmetric';
 import type { Tx } from '../ports';
 import type { KeyRecord } from '../records';
 import { reEncryptWithRsa } from './re-encrypt-rsa';
-import { demoDataKey } from '../demo/derive';
+import { demoDataKey } from '../demo';
 import { requireConnectedStore } from './custom-key-stores';
 import { refuseContext, rsaDecrypt, rsaEncrypt } from './rsa-encryption';
 import { confirmSeal, confirmUnseal, prepareSeal, prepareUnseal, requireSymmetric, retryStale } from '../material';

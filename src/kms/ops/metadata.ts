@@ -5,7 +5,7 @@ import type { Keystore } from '../ids';
 import type { KeyRecord } from '../records';
 import { expiryFields } from '../import';
 import { multiRegionFields } from '../multi-region/config';
-import { demoDescription } from '../demo/derive';
+import { demoDescription } from '../demo';
 
 export function keyMetadata(ks: Keystore, k: KeyRecord) {
   return {

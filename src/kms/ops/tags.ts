@@ -3,7 +3,7 @@
 import { KMSInvalidStateException, LimitExceededException, TagException, ValidationException } from '../errors';
 import type { OpContext } from '../context';
 import type { KeyRecord, Tag } from '../records';
-import { DEMO_TAG } from '../demo/derive';
+import { DEMO_TAG } from '../demo';
 import { optStringList, reqString, type Req } from '../validate';
 import { page, readPaging } from './paging';
 
