@@ -40,6 +40,7 @@ import { Iam, Sts } from './iam';
 import { simulate, type SimulationRequest, type SimulationResult } from './authz';
 import { Audit, type LookupEventsRequest } from './audit';
 import { backupKeystore, restoreKeystore } from './backup';
+import { DemoKeys } from './demo';
 import { asRequest, optBool, type Req } from './validate';
 import type { SignedRequest } from './records';
 
@@ -155,15 +156,18 @@ export class Kms {
   readonly custody: KeystoreCustody;
   /** Replicas of multi-Region keys to and from another device or browser (ADR 0015, docs/FORMAT.md). */
   readonly deviceReplicas: DeviceReplicas;
+  /** Demo keys (ADR 0018): demo mode and the demo keys here, for the console. */
+  readonly demo: DemoKeys;
 
   private constructor(private readonly env: KmsEnv) {
     this.iam = new Iam(env);
     this.sts = new Sts(env);
     this.audit = new Audit(env);
     this.deviceReplicas = deviceReplicas(env, this.audit);
+    this.demo = new DemoKeys(env);
     this.custody = new KeystoreCustody(env, {
       resealAuditKey: (k) => this.audit.resealSigningKey(k),
-      backup: () => backupKeystore(env),
+      backup: (o) => backupKeystore(env, o),
       restore: (c, file, o) => restoreKeystore(env, c, file, o),
     });
   }

@@ -67,6 +67,8 @@ export interface KeyRecord {
   importTokens?: { id: string; expiresAt: number }[];
   /** Multi-Region keys (`mrk-` IDs): this key's role and where the other keys of its set are (ADR 0015). */
   multiRegion?: MultiRegionRecord;
+  /** Demo keys (ADR 0018): the name their published, insecure material derives from (src/kms/demo). */
+  demo?: string;
 }
 
 /** One key of a multi-Region set. Every key of the set keeps the whole set's layout; the primary pushes
@@ -117,6 +119,8 @@ export interface SymmetricMaterialRecord {
   /** Material of a passkey key store's key (ADR 0016): `wrapped` is under that store's key, not the
    * keystore's domain key, and no usable form is ever stored. */
   customKeyStoreId?: string;
+  /** A demo key's material (ADR 0018): its name, from which sealing derives each blob's nonce. */
+  demo?: string;
 }
 
 /** Material of an asymmetric or HMAC key (ADR 0005). `cryptoKeys` holds non-extractable CryptoKeys by

@@ -32,6 +32,17 @@ export interface Lab {
   title: string;
   summary: string;
   steps: LabStep[];
+  /** Demo keys (ADR 0018) the lab starts with: published, insecure material, so outputs match the sheet. */
+  demoKeys?: LabDemoKey[];
+}
+
+/** A demo key a lab asks for: its name (all its material and its key ID derive from it), spec, usage, alias. */
+export interface LabDemoKey {
+  name: string;
+  keySpec?: string;
+  keyUsage?: string;
+  alias?: string;
+  description?: string;
 }
 
 export interface LabFormatProblem {
@@ -48,7 +59,8 @@ export class LabFormatError extends Error {
   }
 }
 
-const LAB_FIELDS = ['id', 'title', 'summary', 'steps'];
+const LAB_FIELDS = ['id', 'title', 'summary', 'steps', 'demoKeys'];
+const DEMO_KEY_FIELDS = ['name', 'keySpec', 'keyUsage', 'alias', 'description'];
 const STEP_FIELDS = ['title', 'explanation', 'commands', 'console', 'expected', 'check', 'hints', 'cleanup'];
 const ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const BINDING = /^[A-Za-z][A-Za-z0-9]*$/;
@@ -90,11 +102,28 @@ export function validateLab(data: unknown): Lab {
       if (s.check === undefined) bad(`${at}.check`, 'every step needs a check');
       else checkAt(s.check, `${at}.check`, bad, bound);
     });
+  if (data.demoKeys !== undefined) demoKeysAt(data.demoKeys, bad);
   if (problems.length) throw new LabFormatError(problems);
   return data as unknown as Lab;
 }
 
 type Bad = (path: string, message: string) => void;
+
+/** `demoKeys`: names as src/kms/demo/derive.ts DEMO_NAME; the core checks spec and usage when it makes them. */
+function demoKeysAt(list: unknown, bad: Bad): void {
+  if (!Array.isArray(list)) return bad('demoKeys', `expected a list of demo keys, got ${show(list)}`);
+  list.forEach((k: unknown, i) => {
+    const at = `demoKeys[${i}]`;
+    if (!isObject(k)) return bad(at, `expected a demo key (an object), got ${kindOf(k)}`);
+    unknownFields(k, DEMO_KEY_FIELDS, at, bad);
+    if (typeof k.name !== 'string' || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(k.name))
+      bad(`${at}.name`, `expected lowercase letters, digits and "-" (at most 63), got ${show(k.name)}`);
+    for (const f of ['keySpec', 'keyUsage', 'description'])
+      if (k[f] !== undefined && typeof k[f] !== 'string') bad(`${at}.${f}`, `expected text, got ${show(k[f])}`);
+    if (k.alias !== undefined && (typeof k.alias !== 'string' || !k.alias.startsWith('alias/')))
+      bad(`${at}.alias`, `expected an alias name starting with "alias/", got ${show(k.alias)}`);
+  });
+}
 
 function checkAt(c: unknown, at: string, bad: Bad, bound: Set<string>): void {
   if (!isObject(c)) return bad(at, `expected a check (an object with "kind"), got ${kindOf(c)}`);

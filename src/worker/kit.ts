@@ -9,6 +9,7 @@ import type { Kms } from '../kms/kms';
 import type { S3 } from '../s3';
 import type { BucketEncryption } from '../s3/ports';
 import { exportObjects, loadObjects, type KitObject } from './kit-objects';
+import { DEMO_TAG } from '../kms/demo';
 
 export type { KitObject } from './kit-objects';
 
@@ -182,6 +183,8 @@ export async function loadKit({ kms, s3 }: KitParts, data: unknown): Promise<Kit
     for (const [name, doc] of Object.entries(p.policies)) await kms.iam.putPolicy(root, made.arn, name, rewrite(doc));
     out.principals.push(made.arn);
   }
+  // A kit with demo keys (tag pocket-kms:demo-key, ADR 0018): loading it is the person's consent to demo mode.
+  if (kit.keys.some((k) => k.tags.some((t) => t.TagKey === DEMO_TAG))) await kms.demo.setMode(true);
   for (const k of kit.keys) {
     const m = (
       await call('CreateKey', {

@@ -12,6 +12,7 @@ import { inspectApi } from './api/inspect';
 import { kmsApi } from './api/kms';
 import { keyStoresApi } from './api/key-stores';
 import { labsApi } from './api/labs';
+import { demoApi } from './api/demo';
 import { regionsApi } from './api/regions';
 import { s3Api } from './api/s3';
 import { terminalApi } from './api/terminal';
@@ -38,6 +39,7 @@ export function workerApi(ctx: WorkerContext): KmsWorkerApi {
     ...labsApi(ctx),
     ...regionsApi(ctx),
     ...keyStoresApi(ctx),
+    ...demoApi(ctx),
   };
 }
 

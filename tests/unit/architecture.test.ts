@@ -91,7 +91,7 @@ const TYPE_ONLY_ALLOWED: Record<string, string[]> = { ui: ['worker', 'sw', 'endp
 const SHARED = new Set([join(src, 'worker/error-transfer.ts')]);
 
 /** The core's wings: folders of src/kms the rest of the core enters only through index.ts. */
-const WINGS = ['audit', 'authz', 'material', 'iam', 'asymmetric', 'backup', 'import'];
+const WINGS = ['audit', 'authz', 'material', 'iam', 'asymmetric', 'backup', 'import', 'demo'];
 /** Which wing a file or import target is in, and whether it is the wing's door. */
 function wingOf(path: string): { name: string; door: boolean } | undefined {
   const rel = relative(join(src, 'kms'), path).replace(/\.ts$/, '');

@@ -25,6 +25,7 @@ import { decodeBackupHeader, MAX_ITERATIONS, MIN_ITERATIONS, type BackupKdf } fr
 import { checkRestorable, sameMaterial, type Restorable } from './restore-checks';
 import { addStores, backupStores, planStores, sameStoreMaterial } from './store-merge';
 import { allKeyStores } from '../keystores';
+import { demoKeysIn, withoutDemoKeys } from './demo-keys';
 
 export const BACKUP_APP = 'pocket-kms';
 
@@ -45,6 +46,8 @@ export interface RestoreResult {
   auditRecords: number;
   /** 'merge': what a merge never carries. */
   notMerged: ('principals' | 'accessKeys' | 'audit')[];
+  /** Demo keys (ADR 0018) the restore brought back, as `name (key ID)`: published material, not real keys. */
+  demoKeys: string[];
   /** 'empty': the keystore is now the backup's (region, account, custody): reopen the core over it. */
   reopen: boolean;
   keystore: { region: string; accountId: string };
@@ -66,9 +69,15 @@ function sameSlot(a: SecretSlot, b: SecretSlot): boolean {
 /** Writes the backup file of this keystore, which must have a secret and be unlocked.
  * @throws ValidationException (a device keystore), KMSInvalidStateException (locked, or the secret changed
  * in another tab since this instance unlocked). */
-export async function backupKeystore(env: KmsEnv): Promise<{ file: Uint8Array; keys: number }> {
+export async function backupKeystore(
+  env: KmsEnv,
+  o: { includeDemoKeys?: boolean } = {},
+): Promise<{ file: Uint8Array; keys: number; demoKeysLeftOut: number }> {
   const { custody, kek, slot } = env.custodian.unlockedSecret();
-  const snap = await env.store.snapshot();
+  const whole = await env.store.snapshot();
+  // Demo keys (published material, ADR 0018) travel only when asked.
+  const { stores, left } = o.includeDemoKeys ? { stores: whole.stores, left: 0 } : withoutDemoKeys(whole.stores);
+  const snap = { ...whole, stores };
   const meta = new Map(snap.stores.meta as [string, unknown][]);
   const stored = meta.get(CUSTODY_META) as SecretCustody | undefined;
   /* Precondition: the stored custody still has the slot this instance unlocked with, so the file opens
@@ -92,7 +101,7 @@ export async function backupKeystore(env: KmsEnv): Promise<{ file: Uint8Array; k
     fileKey,
     snapshot: { createdAt: env.clock.now(), app: BACKUP_APP, schemaVersion: snap.schemaVersion, stores: snap.stores },
   });
-  return { file, keys: snap.stores.keys?.length ?? 0 };
+  return { file, keys: snap.stores.keys?.length ?? 0, demoKeysLeftOut: left };
 }
 
 /** Opens a backup with `secret` and checks it whole, before anything is written.
@@ -157,6 +166,7 @@ async function fill(env: KmsEnv, c: OpContext, r: Restorable): Promise<RestoreRe
     skipped: [],
     auditRecords: r.auditRecords,
     notMerged: [],
+    demoKeys: demoKeysIn(r.keys),
     reopen: true,
     keystore: { region: r.keystore.region, accountId: r.keystore.accountId },
   };
@@ -251,6 +261,7 @@ async function merge(env: KmsEnv, c: OpContext, r: Restorable): Promise<RestoreR
     skipped,
     auditRecords: 0,
     notMerged: ['principals', 'accessKeys', 'audit'],
+    demoKeys: demoKeysIn(adding.filter((k) => !skipped.some((s) => s.keyId === k.keyId && !s.alias && !s.grantId))),
     reopen: false,
     keystore: { ...env.keystore },
   };

@@ -15,5 +15,5 @@ export {
   type UsableAlgorithm,
   type UsableSpec,
 } from './parameters';
-export { unwrapMaterial, type Unwrapped } from './unwrap';
+export { materialFromBytes, unwrapMaterial, type Unwrapped } from './unwrap';
 export { asOf, expiredVersions, expiryFields, isPermanent, rotationFields, stateWith, withoutValidTo } from './state';

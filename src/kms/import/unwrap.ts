@@ -79,7 +79,7 @@ export async function unwrapMaterial(
     ? await openKeyWrap(encrypted, rsa, modulus)
     : await oaep(encrypted, rsa);
   try {
-    return await fromBytes(bytes, key, base, roots, random);
+    return await materialFromBytes(bytes, key, base, roots, random);
   } finally {
     bytes.fill(0);
   }
@@ -114,7 +114,8 @@ type Base = { keyId: string; version: number; createdAt: number };
 const bitsOf = (t: CryptoKey, field: 'length' | 'modulusLength') =>
   (t.algorithm as unknown as Record<string, number>)[field] ?? 0;
 
-async function fromBytes(
+/** Material version `base.version` of `key` from its plaintext bytes (ImportKeyMaterial's forms); demo keys too. */
+export async function materialFromBytes(
   bytes: Uint8Array,
   key: Target,
   base: Base,

@@ -17,6 +17,8 @@ export interface CachedMaterial {
   version: number;
   materialId: string;
   key: CryptoKey;
+  /** A demo key's name (ADR 0018): its blobs' nonces are derived, not random. */
+  demo?: string;
 }
 
 interface Hint {
@@ -51,7 +53,13 @@ export class MaterialCache {
     const k = `${m.keyId}#${m.version}`;
     this.materials.delete(k);
     this.materials.set(k, {
-      m: { keyId: m.keyId, version: m.version, materialId: m.materialId, key: m.key },
+      m: {
+        keyId: m.keyId,
+        version: m.version,
+        materialId: m.materialId,
+        key: m.key,
+        ...(m.demo ? { demo: m.demo } : {}),
+      },
       at: this.clock.now(),
     });
     // Map keeps insertion order: the first entry is the least recently stored.

@@ -46,7 +46,7 @@ export interface CustodyHooks {
   /** Replaces the audit signing key with one sealed under `wrappingKey`, inside `tx`; returns its fingerprint. */
   resealAuditKey(wrappingKey: CryptoKey): Promise<(tx: Tx) => Promise<string>>;
   /** backup/keystore-backup.ts: the file, and how many keys it holds. */
-  backup(): Promise<{ file: Uint8Array; keys: number }>;
+  backup(o: { includeDemoKeys?: boolean }): Promise<{ file: Uint8Array; keys: number; demoKeysLeftOut: number }>;
   /** backup/keystore-backup.ts: the restore itself (`c` records a merge; an 'empty' restore records
    * into the restored trail). */
   restore(c: OpContext, file: Uint8Array, o: { mode: 'empty' | 'merge'; secret: Secret }): Promise<RestoreResult>;
@@ -140,10 +140,11 @@ export class KeystoreCustody {
    * BackupKeystore (file size and key count). ADR 0009 "Backup and restore".
    * @throws ValidationException (a device keystore: set a passphrase first), KMSInvalidStateException (locked)
    */
-  async backup(caller: Caller): Promise<Uint8Array> {
-    return this.audited(caller, 'BackupKeystore', {}, async (c) => {
-      const { file, keys } = await this.hooks.backup();
-      await c.write(async () => ({ backupBytes: file.length, keys }));
+  async backup(caller: Caller, o: { includeDemoKeys?: boolean } = {}): Promise<Uint8Array> {
+    const includeDemoKeys = o.includeDemoKeys === true;
+    return this.audited(caller, 'BackupKeystore', includeDemoKeys ? { includeDemoKeys } : {}, async (c) => {
+      const { file, keys, demoKeysLeftOut } = await this.hooks.backup({ includeDemoKeys });
+      await c.write(async () => ({ backupBytes: file.length, keys, ...(demoKeysLeftOut ? { demoKeysLeftOut } : {}) }));
       return file;
     });
   }

@@ -16,6 +16,7 @@ import {
 import type { EncryptionContext } from '../../format/encryption-context';
 import type { Tx } from '../ports';
 import type { KeyRecord, SymmetricMaterialRecord } from '../records';
+import { demoIv } from '../demo';
 
 /** The key behind an identifier rotated or moved between prepare and confirm: prepare again. */
 export class StaleMaterial extends Error {}
@@ -56,7 +57,9 @@ export async function prepareSeal(
     cache.putMaterial(m);
     cache.setHint(id, m.keyId, m.version);
   }
-  const blob = await sealBlob(m.key, m.keyId, m.version, c.env.random.bytes(12), plaintext, ctx);
+  // A demo key's nonce is derived from its inputs, so attendees get the facilitator's blobs (ADR 0018).
+  const iv = m.demo ? demoIv(m.demo, m.keyId, m.version, ctx, plaintext) : c.env.random.bytes(12);
+  const blob = await sealBlob(m.key, m.keyId, m.version, iv, plaintext, ctx);
   return { id, keyId: m.keyId, version: m.version, materialId: m.materialId, blob };
 }
 

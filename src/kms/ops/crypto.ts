@@ -12,6 +12,7 @@ import { SPECS, type RsaEncryptionAlgorithm } from '../asymmetric';
 import type { Tx } from '../ports';
 import type { KeyRecord } from '../records';
 import { reEncryptWithRsa } from './re-encrypt-rsa';
+import { demoDataKey } from '../demo';
 import { requireConnectedStore } from './custom-key-stores';
 import { refuseContext, rsaDecrypt, rsaEncrypt } from './rsa-encryption';
 import { confirmSeal, confirmUnseal, prepareSeal, prepareUnseal, requireSymmetric, retryStale } from '../material';
@@ -224,15 +225,50 @@ function dataKeyLength(req: Req): number {
   return spec === 'AES_256' ? 32 : spec === 'AES_128' ? 16 : n!;
 }
 
-/** Seals a data key and records the call in one transaction. */
-async function sealDataKey(c: OpContext, id: string, plaintext: Uint8Array, ctx: Record<string, string>) {
+/** The identifier now names a key whose demo status is not the one the data key was made for: make it again. */
+class DemoChanged extends Error {}
+
+/** Seals a data key and records the call in one transaction. `demo`: the demo key the data key was derived
+ * for (ADR 0018); the key confirmed in the transaction must be that one, so a derived (public) data key is
+ * never sealed under a real key after an alias moved. */
+async function sealDataKey(
+  c: OpContext,
+  id: string,
+  plaintext: Uint8Array,
+  ctx: Record<string, string>,
+  demo: string | undefined,
+) {
   return retryStale(async () => {
     const s = await prepareSeal(c, id, plaintext, ctx);
     return c.write(async (tx) => {
       const key = await confirmSeal(c, tx, s);
+      if (key.demo !== demo) throw new DemoChanged();
       return { CiphertextBlob: s.blob, KeyId: key.arn, KeyMaterialId: s.materialId };
     });
   });
+}
+
+/** A data key: random, or a demo key's derived one (ADR 0018), so the same request gives the same data key. */
+async function newDataKey(c: OpContext, id: string, ctx: Record<string, string>, length: number) {
+  const hint = c.env.cache.hint(id);
+  const cached = hint && c.env.cache.material(hint.keyId, hint.version);
+  // Not cached: read the key as prepareSeal would (same resolution and authorization, so the same errors).
+  const demo = cached ? cached.demo : (await c.env.store.read((tx) => c.resolve(tx, id))).demo;
+  return { demo, plaintext: demo ? demoDataKey(demo, ctx, length) : c.env.random.bytes(length) };
+}
+
+/** A new data key sealed under the key `id` names; made again if that key's demo status moved meanwhile. */
+async function dataKey(c: OpContext, id: string, ctx: Record<string, string>, length: number) {
+  for (let attempt = 1; ; attempt++) {
+    const { demo, plaintext } = await newDataKey(c, id, ctx, length);
+    try {
+      return { plaintext, ...(await sealDataKey(c, id, plaintext, ctx, demo)) };
+    } catch (e) {
+      plaintext.fill(0);
+      if (!(e instanceof DemoChanged) || attempt >= 3) throw e;
+      c.env.cache.dropHint(id);
+    }
+  }
 }
 
 export async function generateDataKey(c: OpContext, req: Req) {
@@ -240,14 +276,8 @@ export async function generateDataKey(c: OpContext, req: Req) {
   const ctx = optContext(req, 'EncryptionContext');
   const length = dataKeyLength(req);
   commonFields(req);
-  const plaintext = c.env.random.bytes(length);
-  try {
-    const r = await sealDataKey(c, id, plaintext, ctx);
-    return { CiphertextBlob: r.CiphertextBlob, Plaintext: plaintext, KeyId: r.KeyId, KeyMaterialId: r.KeyMaterialId };
-  } catch (e) {
-    plaintext.fill(0);
-    throw e;
-  }
+  const r = await dataKey(c, id, ctx, length);
+  return { CiphertextBlob: r.CiphertextBlob, Plaintext: r.plaintext, KeyId: r.KeyId, KeyMaterialId: r.KeyMaterialId };
 }
 
 export async function generateDataKeyWithoutPlaintext(c: OpContext, req: Req) {
@@ -255,12 +285,9 @@ export async function generateDataKeyWithoutPlaintext(c: OpContext, req: Req) {
   const ctx = optContext(req, 'EncryptionContext');
   const length = dataKeyLength(req);
   commonFields(req);
-  const plaintext = c.env.random.bytes(length);
-  try {
-    return await sealDataKey(c, id, plaintext, ctx);
-  } finally {
-    plaintext.fill(0);
-  }
+  const { plaintext, ...sealed } = await dataKey(c, id, ctx, length);
+  plaintext.fill(0);
+  return sealed;
 }
 
 export async function generateRandom(c: OpContext, req: Req) {

@@ -17,6 +17,7 @@ import { lockoutCheck } from './policies';
 import { stateWith } from '../import';
 import { layout, mrkKeyId } from '../multi-region/config';
 import { createStoreKey } from './store-keys';
+import { createDemoKey, demoKeyName } from '../demo';
 
 const KEY_SPECS = [
   'RSA_2048',
@@ -76,6 +77,9 @@ export async function createKey(c: OpContext, req: Req) {
     throw new UnsupportedOperationException(
       `Pocket KMS keeps keys in the keystore's account ${c.ks.accountId}; account ${c.callerAccount} holds principals only and uses those keys across accounts.`,
     );
+  // A demo key (tag pocket-kms:demo-key, ADR 0018) has its own path: published material, only in demo mode.
+  const demo = demoKeyName(req);
+  if (demo !== undefined) return createDemoKey(c, req, demo);
   const keySpec = optEnum(req, 'KeySpec', KEY_SPECS);
   const cmkSpec = optEnum(req, 'CustomerMasterKeySpec', KEY_SPECS);
   if (keySpec !== undefined && cmkSpec !== undefined) {

@@ -5,6 +5,7 @@ import type { Keystore } from '../ids';
 import type { KeyRecord } from '../records';
 import { expiryFields } from '../import';
 import { multiRegionFields } from '../multi-region/config';
+import { demoDescription } from '../demo';
 
 export function keyMetadata(ks: Keystore, k: KeyRecord) {
   return {
@@ -13,7 +14,7 @@ export function keyMetadata(ks: Keystore, k: KeyRecord) {
     Arn: k.arn,
     CreationDate: new Date(k.createdAt),
     Enabled: k.state === 'Enabled',
-    Description: k.description,
+    Description: k.demo ? demoDescription(k.description) : k.description,
     KeyUsage: k.keyUsage,
     KeyState: k.state,
     ...(k.deletionDate !== undefined ? { DeletionDate: new Date(k.deletionDate) } : {}),

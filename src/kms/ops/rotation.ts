@@ -37,6 +37,9 @@ function requireRotatable(key: KeyRecord): void {
     throw new UnsupportedOperationException(
       `${key.arn} is in custom key store ${key.customKeyStoreId}; keys in a custom key store cannot be rotated.`,
     );
+  // A demo key's material is derived from its name (ADR 0018): a random version 2 would end that.
+  if (key.demo)
+    throw new UnsupportedOperationException(`${key.arn} is a demo key (published material); demo keys do not rotate.`);
   if (key.state === 'PendingImport') throw new KMSInvalidStateException(`${key.arn} is pending import.`);
   if (key.state === 'Disabled')
     throw new DisabledException(`${key.arn} is disabled; enable it before changing its rotation.`);

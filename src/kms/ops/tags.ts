@@ -2,7 +2,8 @@
 
 import { KMSInvalidStateException, LimitExceededException, TagException, ValidationException } from '../errors';
 import type { OpContext } from '../context';
-import type { Tag } from '../records';
+import type { KeyRecord, Tag } from '../records';
+import { DEMO_TAG } from '../demo';
 import { optStringList, reqString, type Req } from '../validate';
 import { page, readPaging } from './paging';
 
@@ -47,6 +48,14 @@ export function mergeTags(existing: Tag[], add: Tag[], arn: string): Tag[] {
   return [...m].map(([TagKey, TagValue]) => ({ TagKey, TagValue }));
 }
 
+/** The demo-key tag (ADR 0018) is set by CreateKey only: never added to, changed on or removed from a key. */
+function reserveDemoTag(key: KeyRecord, tagKeys: string[]): void {
+  if (tagKeys.includes(DEMO_TAG))
+    throw new TagException(
+      `Tag ${DEMO_TAG} marks a demo key and is set only when one is created; ${key.arn} keeps its tag as it is.`,
+    );
+}
+
 export async function tagResource(c: OpContext, req: Req) {
   const id = reqString(req, 'KeyId');
   const tags = readTags(req);
@@ -58,6 +67,10 @@ export async function tagResource(c: OpContext, req: Req) {
     const key = await c.resolve(tx, id, { aliases: false });
     if (key.state === 'PendingDeletion' || key.state === 'PendingReplicaDeletion')
       throw new KMSInvalidStateException(`${key.arn} is pending deletion; its tags cannot change.`);
+    reserveDemoTag(
+      key,
+      tags.map((t) => t.TagKey),
+    );
     await tx.putKey({ ...key, tags: mergeTags(key.tags, tags, key.arn) });
     return {};
   });
@@ -74,6 +87,7 @@ export async function untagResource(c: OpContext, req: Req) {
     const key = await c.resolve(tx, id, { aliases: false });
     if (key.state === 'PendingDeletion' || key.state === 'PendingReplicaDeletion')
       throw new KMSInvalidStateException(`${key.arn} is pending deletion; its tags cannot change.`);
+    reserveDemoTag(key, keys);
     await tx.putKey({ ...key, tags: key.tags.filter((t) => !keys.includes(t.TagKey)) });
     return {};
   });

@@ -159,10 +159,10 @@ export class CustodyLogic {
   }
 
   /** The encrypted backup file; the status is read again for its new lastBackupAt. */
-  backup(): Promise<Blob | undefined> {
+  backup(o: { includeDemoKeys?: boolean } = {}): Promise<Blob | undefined> {
     return this.#act(
       'backup',
-      () => this.api.backup(),
+      () => this.api.backup(o),
       async () => void (await this.refresh()),
     );
   }

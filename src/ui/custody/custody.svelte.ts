@@ -92,8 +92,8 @@ export class Custody {
   }
 
   /** Writes the encrypted backup and downloads it; the file name, or undefined when it failed. */
-  async backup(): Promise<string | undefined> {
-    const blob = await this.#logic.backup();
+  async backup(o: { includeDemoKeys?: boolean } = {}): Promise<string | undefined> {
+    const blob = await this.#logic.backup(o);
     if (!blob) return undefined;
     const name = backupFileName(kms.info?.region, new Date());
     download(blob, name);

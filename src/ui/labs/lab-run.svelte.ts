@@ -56,6 +56,8 @@ export class LabRun {
       const newly = next.steps.flatMap((s, i) => (s.done && before && !before.steps[i]?.done ? [i] : []));
       if (newly.length)
         this.announcement = newly.map((i) => `Step ${i + 1} done: ${this.lab.steps[i]!.title}.`).join(' ');
+      // The first evaluation of a lab with demoKeys made them (ADR 0018): the banner and key lists read again.
+      if (!before && this.lab.demoKeys?.length) kms.revision++;
       this.evaluation = next;
       this.error = undefined;
     } catch (e) {

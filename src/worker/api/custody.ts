@@ -54,6 +54,8 @@ export interface RestoreResult {
   /** Merge only: keys left out and why (e.g. the same key ID with different material). */
   skipped: { keyId: string; reason: string }[];
   auditRecords: number;
+  /** Demo keys (ADR 0018) the restore brought back, as `name (key ID)`: published material, not real keys. */
+  demoKeys?: string[];
 }
 
 export interface CustodyWorkerApi {
@@ -69,8 +71,9 @@ export interface CustodyWorkerApi {
   setAutoLock(minutes: number): Promise<CustodyInfo>;
   custodyReport(): Promise<CustodyReportEntry[]>;
   /** The whole keystore as one encrypted file (docs/FORMAT.md "Backup files"); needs the keystore unlocked.
+   * Demo keys (ADR 0018) are left out unless `includeDemoKeys`.
    * @throws KMSInvalidStateException while locked, ValidationException for a device keystore (set a secret first) */
-  backup(): Promise<Blob>;
+  backup(o?: { includeDemoKeys?: boolean }): Promise<Blob>;
   /** Restores a backup: into an empty keystore ('empty', all or nothing) or as a merge that never replaces
    * a key with different material. @throws IncorrectSecretException, BackupFormatException,
    * UnsupportedBackupVersionException, ValidationException (e.g. 'empty' into a keystore that has keys) */
@@ -141,9 +144,10 @@ export function custodyApi(ctx: WorkerContext): CustodyWorkerApi {
     async custodyReport() {
       return (await ctx.ready).custody.report();
     },
-    async backup() {
+    async backup(opts) {
       const { kms, owner: o } = await owner();
-      return new Blob([(await kms.custody.backup(o)) as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' });
+      const file = await kms.custody.backup(o, { includeDemoKeys: opts?.includeDemoKeys === true });
+      return new Blob([file as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' });
     },
     async restore(file, opts) {
       const { kms, owner: o } = await owner();
@@ -156,7 +160,13 @@ export function custodyApi(ctx: WorkerContext): CustodyWorkerApi {
         await (await ctx.ready).custody.unlock(o, secret);
       }
       ctx.folderBackup.changed();
-      return { mode: r.mode, keysRestored: r.keysRestored, skipped: r.skipped, auditRecords: r.auditRecords };
+      return {
+        mode: r.mode,
+        keysRestored: r.keysRestored,
+        skipped: r.skipped,
+        auditRecords: r.auditRecords,
+        demoKeys: r.demoKeys,
+      };
     },
     setBackupFolder(handle) {
       return ctx.folderBackup.setFolder(handle);

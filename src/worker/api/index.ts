@@ -5,6 +5,7 @@
 import type { AuditWorkerApi } from './audit';
 import type { CatalogueWorkerApi } from './catalogue';
 import type { CustodyWorkerApi } from './custody';
+import type { DemoWorkerApi } from './demo';
 import type { FilesWorkerApi } from './files-types';
 import type { IdentitiesWorkerApi } from './identities';
 import type { InspectWorkerApi } from './inspect';
@@ -19,6 +20,7 @@ import type { VisualiseWorkerApi } from './visualise';
 export type * from './audit';
 export type * from './catalogue';
 export type * from './custody';
+export type * from './demo';
 export type * from './files-types';
 export type * from './identities';
 export type * from './inspect';
@@ -44,4 +46,5 @@ export interface KmsWorkerApi
     LabsWorkerApi,
     RegionsWorkerApi,
     VisualiseWorkerApi,
-    KeyStoresWorkerApi {}
+    KeyStoresWorkerApi,
+    DemoWorkerApi {}

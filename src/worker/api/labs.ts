@@ -9,6 +9,7 @@ import { setting } from '../../store/settings';
 import type { WorkerContext } from '../context';
 import { exportKit, loadKit, type Kit, type KitLoadResult } from '../kit';
 import { labWorld } from '../lab-world';
+import { ensureDemoKeys } from '../demo-keys';
 import { s3Of } from './s3-endpoint';
 
 export type { Lab, LabEvaluation, LabProgress, Kit, KitLoadResult };
@@ -103,6 +104,8 @@ export function labsApi(ctx: WorkerContext): LabsWorkerApi {
     const { kms, world } = await open();
     const store = saved(kms, checked.id);
     const kept = await store.get();
+    // The lab's demo keys are its starting state: made before it starts, so a reset leaves them.
+    if (!kept && checked.demoKeys?.length) await ensureDemoKeys(kms, checked.demoKeys);
     const progress = kept ?? (await startLab(checked.id, world, Date.now()));
     const r = await evaluateLab(checked, progress, world, Date.now());
     // A lab starts once (its first evaluation is kept); later ones are written only when they changed
