@@ -147,7 +147,8 @@ export async function syncIam(from: KmsEnv, to: KmsEnv): Promise<boolean> {
   return to.store.write((tx) => applyIam(tx, copy, resealed));
 }
 
-/** The other Regions' keystores this browser has (none without a RegionSet), with their revisions. */
+/** The other Regions' keystores of this account in this browser (none without a RegionSet), with their
+ * revisions, newest first. */
 async function peersOf(env: KmsEnv): Promise<{ env: KmsEnv; revision: number }[]> {
   if (!env.regions) return [];
   const out: { env: KmsEnv; revision: number }[] = [];
@@ -156,6 +157,8 @@ async function peersOf(env: KmsEnv): Promise<{ env: KmsEnv; revision: number }[]
     const peer = await env.regions.get(region).catch(() => undefined);
     if (!peer) continue;
     const p = peer.peerEnv();
+    // A database holding another account's keystore (a restore from elsewhere) shares no IAM with this one.
+    if (p.keystore.accountId !== env.keystore.accountId) continue;
     const revision = await p.store.read((tx) => tx.getMeta<number>(IAM_REVISION_META)).catch(() => undefined);
     out.push({ env: p, revision: revision ?? 0 });
   }
