@@ -92,6 +92,33 @@ describe('global IAM between Regions', () => {
     await expect(signs(west, second.creds)).resolves.toBeDefined();
   });
 
+  it('merges, never replaces, a Region whose copy predates global IAM (what it alone held stays)', async () => {
+    const r = await freshRegions();
+    const east = await r.at('us-east-1');
+    const west = await r.at('us-west-2');
+    // As two Regions made before ADR 0017 were: no revision, each with a user the other never heard of.
+    const legacy = async (at: Region, name: string) => {
+      const arn = `arn:aws:iam::${at.kms.keystore.accountId}:user/${name}`;
+      await at.kms.peerEnv().store.write(async (tx) => {
+        await tx.putPrincipal({
+          arn,
+          kind: 'user',
+          name,
+          id: `AIDA${name.toUpperCase()}`,
+          createdAt: 0,
+          tags: [],
+          policies: {},
+        });
+        await tx.deleteMeta(IAM_REVISION_META);
+      });
+      return arn;
+    };
+    const both = [await legacy(east, 'old-east'), await legacy(west, 'old-west')];
+    const made = await east.kms.iam.createPrincipal(east.caller, 'user', 'newer');
+    for (const at of [east, west])
+      expect((await at.kms.iam.list()).map((p) => p.arn)).toEqual(expect.arrayContaining([...both, made.arn]));
+  });
+
   it('never carries a secret sealed at rest into a device keystore', async () => {
     const r = await freshRegions();
     const east = await r.at('us-east-1');
