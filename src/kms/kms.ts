@@ -36,7 +36,7 @@ import { allKeyStores, StoreConnections } from './keystores';
 import type { KeyStoreExtras } from './context';
 import { parametersMeta } from './import';
 import { expireImported } from './ops/import-expiry';
-import { Iam, Sts } from './iam';
+import { catchUpIam, Iam, Sts } from './iam';
 import { simulate, type SimulationRequest, type SimulationResult } from './authz';
 import { Audit, type LookupEventsRequest } from './audit';
 import { backupKeystore, restoreKeystore } from './backup';
@@ -167,6 +167,9 @@ export class Kms {
     this.demo = new DemoKeys(env);
     this.custody = new KeystoreCustody(env, {
       resealAuditKey: (k) => this.audit.resealSigningKey(k),
+      unlocked: async () => {
+        if (env.regions) await catchUpIam(env);
+      },
       backup: (o) => backupKeystore(env, o),
       restore: (c, file, o) => restoreKeystore(env, c, file, o),
     });
@@ -348,6 +351,8 @@ export class Kms {
     const now = this.env.clock.now();
     // Expired STS credentials go (src/kms/iam/sts.ts); nothing is recorded, as AWS records nothing.
     await this.sts.sweepExpired(now);
+    // A Region that missed an IAM change (closed, or locked under other root keys) takes it now (ADR 0017).
+    if (this.env.regions) await catchUpIam(this.env).catch(() => undefined);
     const all = await this.env.store.read((tx) => tx.allKeys());
     const deleted: string[] = [];
     const rotated: string[] = [];

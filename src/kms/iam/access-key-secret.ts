@@ -47,3 +47,19 @@ export async function openSecret(custodian: Custodian, k: AccessKeyRecord): Prom
     'sign',
   ]);
 }
+
+/** A sealed access-key secret moved from one wrapping key to another inside WebCrypto (global IAM between
+ * Regions whose roots differ, ADR 0017): unwrapped extractable only to be wrapped again at once, never read. */
+export async function resealSecret(
+  from: CryptoKey,
+  to: CryptoKey,
+  random: Random,
+  k: AccessKeyRecord,
+): Promise<Pick<AccessKeyRecord, 'sealedSecret' | 'iv'>> {
+  if (!k.sealedSecret || !k.iv) throw new KMSInternalException('The access key has no sealed secret.');
+  const key = await crypto.subtle.unwrapKey('raw', k.sealedSecret, from, gcmFor(k.accessKeyId, k.iv), HMAC, true, [
+    'sign',
+  ]);
+  const iv = random.bytes(12);
+  return { sealedSecret: await crypto.subtle.wrapKey('raw', key, to, gcmFor(k.accessKeyId, iv)), iv };
+}

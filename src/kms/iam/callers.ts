@@ -23,6 +23,8 @@ export async function authenticateKey(
   const found = await env.store.read(async (tx) => {
     const k = await tx.getAccessKey(accessKeyId);
     if (!k || k.status !== 'Active') return undefined;
+    // Known here but its secret has not reached this Region yet (locked under other roots, ADR 0017).
+    if (!k.secret && !k.sealedSecret) return undefined;
     const root = await isRoot(env, tx, k.principalArn);
     return { k, root, p: root ? undefined : await tx.getPrincipal(k.principalArn) };
   });

@@ -19,6 +19,7 @@ import { accountOf, addAccount, isAccount, listAccounts, rootAccountOf, type Acc
 import type { Tx } from '../ports';
 import type { AccessKeyRecord, PrincipalRecord, Tag } from '../records';
 import { storedSecret } from './access-key-secret';
+import { globalIamChange } from './global';
 import { authenticateKey, callerFor, type CallerVia } from './callers';
 
 export type { CallerVia };
@@ -61,6 +62,9 @@ export interface NewAccessKey {
   CreateDate: Date;
   principalArn: string;
 }
+
+/** IAM calls that change nothing (besides their audit record): they need no global change. */
+const READS = /^(Get|List)/;
 
 /** AWS: at most two access keys per user. */
 export const MAX_ACCESS_KEYS = 2;
@@ -117,11 +121,16 @@ export class Iam {
   ): Promise<T> {
     const c = new OpContext(this.env, caller, op, request, this.requestId);
     c.eventSource = eventSource;
-    try {
-      return await c.write(async (tx) => {
+    const call = (stamp?: (tx: Tx) => Promise<void>) =>
+      c.write(async (tx) => {
         await c.authorizeAccount(tx, `iam:${op}`, resource);
-        return fn(tx, c);
+        const out = await fn(tx, c);
+        await stamp?.(tx);
+        return out;
       });
+    try {
+      // IAM is global (ADR 0017): a change reaches every Region's copy; a read reads this one.
+      return await (READS.test(op) ? call() : globalIamChange(this.env, call));
     } catch (e) {
       const err = toKmsError(e);
       if (!(e instanceof KmsError)) console.error(`Pocket KMS internal error in ${op}:`, (e as Error)?.name);

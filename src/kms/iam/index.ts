@@ -10,6 +10,7 @@ export {
   type PrincipalSummary,
 } from './iam';
 export { importSecret } from './access-key-secret';
+export { applyIam, catchUpIam, readIam, IAM_REVISION_META, type IamCopy } from './global';
 export {
   REVOKE_POLICY_NAME,
   revokeOlderSessionsPolicy,

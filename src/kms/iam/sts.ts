@@ -13,6 +13,7 @@ import { roleOfSession, type Caller } from '../ids';
 import type { Tx } from '../ports';
 import type { AccessKeyRecord, SessionRecord, Tag } from '../records';
 import { storedSecret } from './access-key-secret';
+import { globalIamChange } from './global';
 import { BASE32, pick, SECRET_CHARS } from './iam';
 import { tokenHash } from './session-token';
 import { tagsFrom } from './validate';
@@ -114,7 +115,14 @@ export class Sts {
     const c = new OpContext(this.env, caller, op, request, requestId);
     c.eventSource = 'sts.amazonaws.com';
     try {
-      return await c.write((tx) => fn(tx));
+      // STS credentials work in every Region, as AWS's do (ADR 0017): the new session reaches each copy of IAM.
+      return await globalIamChange(this.env, (stamp) =>
+        c.write(async (tx) => {
+          const out = await fn(tx);
+          await stamp(tx);
+          return out;
+        }),
+      );
     } catch (e) {
       const err = toKmsError(e);
       if (!(e instanceof KmsError)) console.error(`Pocket KMS internal error in ${op}:`, (e as Error)?.name);

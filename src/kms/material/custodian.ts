@@ -194,7 +194,8 @@ export class Custodian {
   }
 }
 
-function equalRoots(a: SecretCustody, b: SecretCustody): boolean {
+/** Whether two custody records hold the same root keys (wrapped alike): what one seals, the other opens. */
+export function equalRoots(a: SecretCustody, b: SecretCustody): boolean {
   const eq = (x: Uint8Array, y: Uint8Array) => x.length === y.length && x.every((v, i) => v === y[i]);
   return eq(a.roots.domain, b.roots.domain) && eq(a.roots.wrapping, b.roots.wrapping);
 }

@@ -17,7 +17,7 @@ export {
 } from './sealing';
 export { decodeBlobHeader, type BlobHeader } from './blob';
 export { inspectBlob, MAX_BLOB_LEN, type BlobInspection } from './blob-inspect';
-export { Custodian, type CustodyMode, type CustodyStatus } from './custodian';
+export { Custodian, equalRoots, type CustodyMode, type CustodyStatus } from './custodian';
 export {
   checkSecret,
   CUSTODY_META,

@@ -45,6 +45,8 @@ export interface CustodyReportEntry {
 export interface CustodyHooks {
   /** Replaces the audit signing key with one sealed under `wrappingKey`, inside `tx`; returns its fingerprint. */
   resealAuditKey(wrappingKey: CryptoKey): Promise<(tx: Tx) => Promise<string>>;
+  /** After an unlock: what this Region missed while locked (global IAM, ADR 0017). A failure is not the unlock's. */
+  unlocked?(): Promise<void>;
   /** backup/keystore-backup.ts: the file, and how many keys it holds. */
   backup(o: { includeDemoKeys?: boolean }): Promise<{ file: Uint8Array; keys: number; demoKeysLeftOut: number }>;
   /** backup/keystore-backup.ts: the restore itself (`c` records a merge; an 'empty' restore records
@@ -202,6 +204,7 @@ export class KeystoreCustody {
         throw new ValidationException('This keystore has no secret: there is nothing to unlock.');
       await this.env.custodian.unlock(this.env.store, secret);
       await c.write(async () => undefined);
+      await this.hooks.unlocked?.().catch(() => undefined);
       return this.status();
     });
   }

@@ -1,10 +1,10 @@
 // A new Region's keystore, made from an open one (ADR 0015): the same account, the same custody, and a
-// copy of the account's principals and access keys. Nothing else: keys, aliases, grants and the audit
-// trail are the Region's own, as in AWS.
+// copy of the account's IAM, kept in step afterwards (ADR 0017). Nothing else: keys, aliases, grants and
+// the audit trail are the Region's own, as in AWS.
 
 import type { Kms } from '../kms';
 import type { Store } from '../ports';
-import type { AccessKeyRecord, PrincipalRecord } from '../records';
+import { applyIam, readIam } from '../iam';
 import { CUSTODY_META, type SecretCustody } from '../material';
 
 interface KeystoreMeta {
@@ -19,8 +19,9 @@ interface KeystoreMeta {
  *   vault key, the vault key under each secret's KEK): the same passphrase or passkey opens the new Region
  *   and nothing is stored that was not stored already. A device keystore's root keys (non-extractable
  *   CryptoKeys) are copied too: they are as readable in one database as in the other.
- * - IAM is global in AWS: principals and access keys are copied, so the same access key signs for every
- *   Region. Changes made afterwards in one Region are not carried to the others (docs/API.md says so).
+ * - IAM is global in AWS: the account's copy of IAM (principals, access keys and STS credentials, managed
+ *   policies, accounts) is copied with its revision, so the same access key signs for every Region; later
+ *   changes reach it as they reach every Region (iam/global.ts, ADR 0017).
  * A store that already holds a keystore is left alone (another instance made it first).
  */
 export async function seedSibling(from: Kms, target: Store, region: string): Promise<void> {
@@ -29,8 +30,7 @@ export async function seedSibling(from: Kms, target: Store, region: string): Pro
     custody: await tx.getMeta<SecretCustody>(CUSTODY_META),
     domainKey: await tx.getMeta<CryptoKey>('domainKey'),
     wrappingKey: await tx.getMeta<CryptoKey>('wrappingKey'),
-    principals: await tx.listPrincipals(),
-    accessKeys: await tx.listAccessKeys(),
+    iam: await readIam(tx),
   }));
   await target.write(
     async (tx) => {
@@ -42,8 +42,8 @@ export async function seedSibling(from: Kms, target: Store, region: string): Pro
         if (copied.domainKey) await tx.putMeta('domainKey', copied.domainKey);
         if (copied.wrappingKey) await tx.putMeta('wrappingKey', copied.wrappingKey);
       }
-      for (const p of copied.principals) await tx.putPrincipal(p satisfies PrincipalRecord);
-      for (const k of copied.accessKeys) await tx.putAccessKey(k satisfies AccessKeyRecord);
+      // After the custody record: the secrets are carried as stored because the roots are the same.
+      await applyIam(tx, copied.iam);
     },
     { durable: true },
   );

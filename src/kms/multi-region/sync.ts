@@ -6,7 +6,8 @@ import { DAY_MS, OpContext, type KmsEnv } from '../context';
 import { KMSInvalidStateException } from '../errors';
 import type { Kms } from '../kms';
 import { rewrapAll, withDeviceForms } from '../material';
-import type { KeyRecord, MaterialRecord } from '../records';
+import { stateWith } from '../import';
+import type { ImportedMaterial, KeyRecord, MaterialRecord } from '../records';
 import { layout } from './config';
 
 /** The event KMS records in a replica's Region when the primary's shared properties reach it. */
@@ -54,6 +55,24 @@ function shared(primary: KeyRecord) {
   };
 }
 
+/**
+ * A replica's imported materials (Origin EXTERNAL) after its primary's: AWS never copies imported material
+ * between Regions ("Importing key material into multi-Region keys"), so the replica lists each material the
+ * primary has permanently (same version and material ID) and holds it only once the same material has been
+ * imported into it (PENDING_IMPORT until then: the key state follows). Its own imports keep their expiry.
+ */
+export function importedForReplica(primary: KeyRecord, mine: readonly ImportedMaterial[] = []): ImportedMaterial[] {
+  const have = new Map(mine.map((m) => [m.materialId, m]));
+  return (primary.imported ?? [])
+    .filter((m) => m.materialState !== 'PENDING_ROTATION')
+    .map((m): ImportedMaterial => {
+      const own = have.get(m.materialId);
+      if (own) return { ...own, materialState: m.materialState };
+      const { validTo: _v, description: _d, ...rest } = m;
+      return { ...rest, importState: 'PENDING_IMPORT' };
+    });
+}
+
 const sameLayout = (a: KeyRecord['multiRegion'], b: KeyRecord['multiRegion']) =>
   a?.type === b?.type && a?.primaryRegion === b?.primaryRegion && a?.replicaRegions.join() === b?.replicaRegions.join();
 
@@ -93,6 +112,7 @@ async function syncOne(src: KmsEnv, dst: KmsEnv, primary: KeyRecord, materials: 
     return key ? { key, versions: new Set((await tx.listMaterials(primary.keyId)).map((x) => x.version)) } : undefined;
   });
   if (!have || have.key.multiRegion?.type !== 'REPLICA') return;
+  if (primary.origin === 'EXTERNAL') return syncImported(dst, primary, want);
   const missing = materials.filter((x) => !have.versions.has(x.version));
   const s = shared(primary);
   const inStep =
@@ -120,6 +140,33 @@ async function syncOne(src: KmsEnv, dst: KmsEnv, primary: KeyRecord, materials: 
   );
   dst.cache.forgetKey(primary.keyId);
 }
+
+/** syncOne for a key with imported material: the layout and the list of materials, never material itself. */
+async function syncImported(dst: KmsEnv, primary: KeyRecord, want: ReturnType<typeof layout>): Promise<void> {
+  const c = new OpContext(dst, 'service', SYNC_EVENT, { keyId: keyArnIn(dst, primary) });
+  c.keyIds.add(primary.keyId);
+  await dst.store.write(async (tx) => {
+    const cur = await tx.getKey(primary.keyId);
+    if (!cur || cur.multiRegion?.type !== 'REPLICA') return;
+    const imported = importedForReplica(primary, cur.imported);
+    const next: KeyRecord = {
+      ...cur,
+      imported,
+      state: stateWith(cur, imported),
+      currentVersion: primary.currentVersion,
+      currentMaterialId: primary.currentMaterialId,
+      ...(primary.lastVersion !== undefined ? { lastVersion: primary.lastVersion } : {}),
+      multiRegion: want,
+    };
+    if (JSON.stringify(next) === JSON.stringify(cur)) return;
+    await tx.putKey(next);
+    await tx.appendAudit(c.entry(null));
+  });
+  dst.cache.forgetKey(primary.keyId);
+}
+
+const keyArnIn = (env: KmsEnv, key: KeyRecord) =>
+  `arn:aws:kms:${env.keystore.region}:${env.keystore.accountId}:key/${key.keyId}`;
 
 /**
  * After a replica in `env`'s Region was deleted: its primary forgets it, and a primary waiting in

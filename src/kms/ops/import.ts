@@ -265,6 +265,11 @@ function place(key: KeyRecord, r: ImportRequest, materialId: string, now: number
   const expiry = { expirationModel: r.model, ...(r.validTo !== undefined ? { validTo: r.validTo } : {}) };
   const lastVersion = key.lastVersion ?? 0;
   if (type === 'NEW_KEY_MATERIAL') {
+    // AWS: new material goes into the primary key; its replicas then take the same with EXISTING_KEY_MATERIAL.
+    if (key.multiRegion?.type === 'REPLICA')
+      throw new UnsupportedOperationException(
+        `${key.arn} is a multi-Region replica key: import new key material into its primary key, then import the same material here with ImportType EXISTING_KEY_MATERIAL.`,
+      );
     if (all.some((m) => m.materialId === materialId))
       throw new IncorrectKeyMaterialException(
         `This key material is already associated with ${key.arn}; import it with ImportType EXISTING_KEY_MATERIAL.`,

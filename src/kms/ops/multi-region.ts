@@ -15,7 +15,7 @@ import {
 import { keyArn } from '../ids';
 import type { Kms } from '../kms';
 import { checkRegion, layout, requirePrimary } from '../multi-region/config';
-import { materialsFor, requireCustodyAtLeast, syncReplicas } from '../multi-region/sync';
+import { importedForReplica, materialsFor, requireCustodyAtLeast, syncReplicas } from '../multi-region/sync';
 import type { KeyRecord } from '../records';
 import { optBool, optString, reqString, type Req } from '../validate';
 import { keyMetadata } from './metadata';
@@ -40,8 +40,9 @@ async function otherRegion(c: OpContext, region: string, create: boolean): Promi
 
 /**
  * ReplicateKey: a replica of a multi-Region primary key in another Region (made on demand in this
- * browser), with its own policy, description and tags, and the primary's material versions.
- * @throws UnsupportedOperationException (not a multi-Region primary, imported material), AlreadyExistsException
+ * browser), with its own policy, description and tags, and the primary's material versions (imported material:
+ * none, the replica is PendingImport until the same material is imported into it).
+ * @throws UnsupportedOperationException (not a multi-Region primary), AlreadyExistsException
  * (a replica, or the primary, is in that Region), InvalidArnException (not a Region ID), DisabledException,
  * KMSInvalidStateException, MalformedPolicyDocumentException, TagException, NotFoundException, AccessDeniedException
  */
@@ -59,10 +60,9 @@ export async function replicateKey(c: OpContext, req: Req) {
     return { key, materials: await tx.listMaterials(key.keyId) };
   });
   const m = requirePrimary(key, 'ReplicateKey');
-  if (key.origin === 'EXTERNAL')
-    throw new UnsupportedOperationException(
-      `${key.arn} has imported key material; Pocket KMS does not replicate such keys yet.`,
-    );
+  // Imported material is never copied (AWS: "you must import the same key material into related primary and
+  // replica keys"): the replica starts PendingImport and takes the same material by ImportKeyMaterial.
+  const external = key.origin === 'EXTERNAL';
   requireEnabled(key);
   if (region === c.ks.region || m.replicaRegions.includes(region))
     throw new AlreadyExistsException(
@@ -72,8 +72,9 @@ export async function replicateKey(c: OpContext, req: Req) {
 
   const peer = (await otherRegion(c, region, true))!;
   const dst = peer.peerEnv();
-  requireCustodyAtLeast(c.env, dst);
-  const copies = await materialsFor(c.env, dst, key, materials);
+  if (!external) requireCustodyAtLeast(c.env, dst);
+  const copies = external ? [] : await materialsFor(c.env, dst, key, materials);
+  const imported = external ? importedForReplica(key) : undefined;
   const replica: KeyRecord = {
     keyId: key.keyId,
     arn: keyArn(dst.keystore, key.keyId),
@@ -82,7 +83,8 @@ export async function replicateKey(c: OpContext, req: Req) {
     keyUsage: key.keyUsage,
     keySpec: key.keySpec,
     origin: key.origin,
-    state: 'Enabled',
+    state: external ? 'PendingImport' : 'Enabled',
+    ...(imported ? { imported, ...(key.lastVersion !== undefined ? { lastVersion: key.lastVersion } : {}) } : {}),
     tags,
     policy: policy ?? defaultKeyPolicy(dst.keystore),
     rotationEnabled: key.rotationEnabled,
