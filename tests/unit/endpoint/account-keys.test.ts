@@ -101,6 +101,10 @@ describe('keys of every account of a keystore', () => {
     expect(KeyId).toBe(bKey!.Arn);
     expect([...(await asOps.send(new kmsSdk.DecryptCommand({ CiphertextBlob }))).Plaintext!]).toEqual([...plaintext]);
     expect((await asOps.send(new kmsSdk.DescribeKeyCommand({ KeyId: bKey!.Arn! }))).KeyMetadata!.AWSAccountId).toBe(B);
+    // B's alias ARN names B's key for A too (AWS: key ARN or alias ARN across accounts); A's alias name does not.
+    await bKms.send(new kmsSdk.CreateAliasCommand({ AliasName: 'alias/shared', TargetKeyId: bKey!.KeyId! }));
+    expect((await encrypt(`arn:aws:kms:${kms.keystore.region}:${B}:alias/shared`)).KeyId).toBe(bKey!.Arn);
+    await expect(encrypt('alias/shared')).rejects.toMatchObject({ name: 'NotFoundException' });
     // An operation AWS does not allow across accounts does not reach B's key, whatever the policies say.
     await expect(asOps.send(new kmsSdk.DisableKeyCommand({ KeyId: bKey!.Arn! }))).rejects.toMatchObject({
       name: 'NotFoundException',
