@@ -52,5 +52,20 @@ describe('the central security account lab', () => {
       `own keys: 1\n${A}\nby key ID: not in this account\ndisable-key: not a cross-account operation\n`,
       `${B}\nreport\nalias/data: central\n`,
     ]);
+
+    // In the application account the console's trail is that account's: its callers' events and those on its keys
+    // (the security account's Decrypt of the report included), not the security account's own.
+    await switcher.selectOption({ value: B });
+    await expect.poll(() => page.evaluate(() => (globalThis as any).pocketKms.info.caller.accountId as string)).toBe(B);
+    const rows = (await page.evaluate(() => (globalThis as any).pocketKms.api.auditEvents({ limit: 500 }))) as {
+      eventName: string;
+      record: { userIdentity: { accountId?: string }; resources?: { accountId: string }[] };
+    }[];
+    const mine = (r: (typeof rows)[number]) =>
+      r.record.userIdentity.accountId === B || (r.record.resources ?? []).some((x) => x.accountId === B);
+    expect(rows.length).toBeGreaterThan(5);
+    expect(rows.every(mine)).toBe(true);
+    expect(rows.some((r) => r.eventName === 'Decrypt' && r.record.userIdentity.accountId === A)).toBe(true);
+    expect(rows.filter((r) => r.eventName === 'CreateKey')).toHaveLength(1);
   });
 });

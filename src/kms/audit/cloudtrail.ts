@@ -51,12 +51,18 @@ function matcher(key: AttributeKey, value: string): (e: AuditEntry) => boolean {
   }
 }
 
+/** Whether `account`'s trail has event `e`: its callers' events and those on its keys. */
+export function inAccountTrail(e: AuditEntry, account: string): boolean {
+  return (
+    (e.record.userIdentity as { accountId?: string } | undefined)?.accountId === account ||
+    (e.record.resources ?? []).some((r) => r.accountId === account)
+  );
+}
+
 /** Only the events of `account`'s callers or on its keys, and `match`'s. */
 function ofAccount(match: ((e: AuditEntry) => boolean) | undefined, account: string | undefined) {
   if (account === undefined) return match!;
-  const mine = (e: AuditEntry) =>
-    (e.record.userIdentity as { accountId?: string } | undefined)?.accountId === account ||
-    (e.record.resources ?? []).some((r) => r.accountId === account);
+  const mine = (e: AuditEntry) => inAccountTrail(e, account);
   return match ? (e: AuditEntry) => mine(e) && match(e) : mine;
 }
 
