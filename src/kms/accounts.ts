@@ -1,6 +1,6 @@
-// The accounts of one keystore (docs/AUTHORIZATION.md "Accounts"): the keystore's own account, which holds
-// its keys, and further accounts (12-digit IDs, names) that hold IAM principals of their own and use the
-// keys across accounts as AWS allows it. All of them form one simple organization (aws:PrincipalOrgID).
+// The accounts of one keystore (docs/AUTHORIZATION.md "Accounts"): the keystore's own account (the first) and
+// further accounts (12-digit IDs, names), each with keys (account-keys.ts) and IAM principals of its own, using
+// one another's keys across accounts as AWS allows it. All of them form one simple organization (aws:PrincipalOrgID).
 // Kept in one `meta` record, so backups carry them.
 
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -18,7 +18,7 @@ export const ACCOUNTS_META = 'accounts';
 /** AWS Organizations: an account name is 1–50 characters. */
 const NAME = /^[\p{L}\p{N}\p{Zs}+=,.@_\-'()]{1,50}$/u;
 
-/** The keystore's own account first (it holds the keys), then the others in the order they were added. */
+/** The keystore's own account first, then the others in the order they were added. */
 export async function listAccounts(tx: Tx, ks: Keystore): Promise<AccountRecord[]> {
   const stored = (await tx.getMeta<AccountRecord[]>(ACCOUNTS_META)) ?? [];
   const primary = stored.find((a) => a.accountId === ks.accountId) ?? {

@@ -16,6 +16,7 @@ import {
   type KmsError,
 } from './errors';
 import { CROSS_ACCOUNT_OPERATIONS } from './accounts';
+import { accountView, aliasStoreName, keyAccount } from './account-keys';
 import { aliasArn, keyArn, parseKeyRef, uuidV4, type Keystore } from './ids';
 import { actionOf, isAppendOnly, isReadOnly, usesKey } from './operations';
 import type { Clock, Locks, Random, Store, Tx, WriteOptions } from './ports';
@@ -71,6 +72,8 @@ export class OpContext {
   /** Authorizations already granted in this call ("keyId action"): a key checked in the prepare
    * step is not evaluated again when the same call confirms. */
   private allowed = new Set<string>();
+  /** The ARNs of the keys this call found (keyId → ARN). */
+  private arns = new Map<string, string>();
 
   constructor(
     readonly env: KmsEnv,
@@ -90,29 +93,53 @@ export class OpContext {
     return this.env.keystore;
   }
 
+  /** The ARN of a key this call concerns: the one it was found with, else one of the caller's account. */
   arn(keyId: string): string {
-    return keyArn(this.ks, keyId);
+    return this.arns.get(keyId) ?? keyArn(this.home, keyId);
+  }
+
+  /** Notes a key this call concerns with its ARN (CloudTrail's resources name the key's own account). */
+  noteKey(key: Pick<KeyRecord, 'keyId' | 'arn'>): void {
+    this.keyIds.add(key.keyId);
+    this.arns.set(key.keyId, key.arn);
+  }
+
+  /** The keystore as the caller's account sees it: the account its new keys, aliases and ARNs belong to. */
+  get home(): Keystore {
+    return accountView(this.ks, this.callerAccount);
   }
 
   /**
-   * Finds a key by key ID, key ARN, alias name or alias ARN.
+   * Finds a key by key ID, key ARN, alias name or alias ARN. A key ID or alias name is looked up in the
+   * caller's own account (docs/AUTHORIZATION.md "Accounts"); an ARN may name another account's key.
    * @throws NotFoundException when it does not exist or its deletion date has passed.
    */
   async resolve(tx: Tx, id: string, opts: ResolveOptions = {}): Promise<KeyRecord> {
-    this.checkAcrossAccounts(id, opts);
-    const ref = parseKeyRef(this.ks, id, opts);
+    // Maintenance and AWS service principals reach every account's keys by key ID.
+    const home = this.caller === 'service' || this.caller.type === 'AWSService' ? undefined : this.callerAccount;
+    const ref = parseKeyRef(this.ks, id, { ...opts, anyAccount: true });
+    if (home !== undefined && ref.accountId !== undefined && ref.accountId !== home) this.checkAcrossAccounts(id);
+    const owner = ref.accountId ?? (opts.fromCiphertext ? undefined : home);
     let keyId: string;
     if (ref.kind === 'alias') {
-      const alias = await tx.getAlias(ref.aliasName);
-      if (!alias) throw new NotFoundException(`Alias ${aliasArn(this.ks, ref.aliasName)} is not found.`);
+      const account = owner ?? this.ks.accountId;
+      const alias = await tx.getAlias(aliasStoreName(this.ks, account, ref.aliasName));
+      if (!alias)
+        throw new NotFoundException(`Alias ${aliasArn(accountView(this.ks, account), ref.aliasName)} is not found.`);
       keyId = alias.keyId;
     } else keyId = ref.keyId;
     const stored = await tx.getKey(keyId);
-    if (!stored || isPastDeletion(stored, this.now))
-      throw new NotFoundException(`Key '${this.arn(keyId)}' does not exist`);
+    const arn = keyArn(
+      accountView(this.ks, owner ?? (stored ? keyAccount(this.ks, stored) : this.ks.accountId)),
+      keyId,
+    );
+    if (!stored || isPastDeletion(stored, this.now) || (owner !== undefined && keyAccount(this.ks, stored) !== owner))
+      throw new NotFoundException(`Key '${arn}' does not exist`);
+    // A ciphertext may name a key of another account: the same operations rule applies.
+    if (home !== undefined && keyAccount(this.ks, stored) !== home) this.checkAcrossAccounts(id);
     // Imported material past its ValidTo counts as deleted from that moment (maintenance destroys it later).
     const key = asOf(stored, this.now);
-    this.keyIds.add(key.keyId);
+    this.noteKey(key);
     if (opts.action !== false) await this.authorize(tx, key, opts.action ?? this.actionFor(opts.side), opts.side);
     return key;
   }
@@ -123,20 +150,15 @@ export class OpContext {
   }
 
   /**
-   * A caller of another account of the keystore (docs/AUTHORIZATION.md "Accounts") reaches a key only with the
-   * operations AWS allows across accounts, and only by key ARN (a key ID or alias is looked up in the caller's
-   * own account, which holds no keys); a ciphertext names its key itself.
+   * A caller reaches a key of another account of the keystore (docs/AUTHORIZATION.md "Accounts") only with the
+   * operations AWS allows across accounts, and only by ARN (a key ID or alias is looked up in the caller's own
+   * account); a ciphertext names its key itself.
    * @throws NotFoundException
    */
-  private checkAcrossAccounts(id: string, opts: ResolveOptions): void {
-    if (this.callerAccount === this.ks.accountId) return;
+  private checkAcrossAccounts(id: string): void {
     if (!CROSS_ACCOUNT_OPERATIONS.has(this.op))
       throw new NotFoundException(
         `Key '${id}' does not exist in account ${this.callerAccount}: ${this.op} cannot be used on a key of another account.`,
-      );
-    if (!opts.fromCiphertext && !/^arn:aws:kms:[^:]+:\d{12}:key\//.test(id))
-      throw new NotFoundException(
-        `Key '${id}' does not exist in account ${this.callerAccount}: name a key of another account by its key ARN.`,
       );
   }
 

@@ -39,27 +39,32 @@ export function rootArn(ks: Keystore): string {
   return `arn:aws:iam::${ks.accountId}:root`;
 }
 
-export type KeyRef = { kind: 'key'; keyId: string } | { kind: 'alias'; aliasName: string };
+/** A parsed key identifier; `accountId` is the account an ARN names (a key ID or alias name names none). */
+export type KeyRef =
+  { kind: 'key'; keyId: string; accountId?: string } | { kind: 'alias'; aliasName: string; accountId?: string };
 
 /**
- * Parses a key identifier in any of AWS's four forms.
+ * Parses a key identifier in any of AWS's four forms. With `anyAccount`, an ARN may name any account (the
+ * caller checks it against the keystore's accounts); otherwise only the keystore's.
  * @throws NotFoundException when it names another region or account, or is not a key identifier.
  */
-export function parseKeyRef(ks: Keystore, id: string, opts: { aliases?: boolean } = {}): KeyRef {
+export function parseKeyRef(ks: Keystore, id: string, opts: { aliases?: boolean; anyAccount?: boolean } = {}): KeyRef {
   const aliases = opts.aliases ?? true;
   if (id.startsWith('arn:')) {
     const m = /^arn:aws:kms:([^:]+):(\d{12}):(key\/.+|alias\/.+)$/.exec(id);
     if (!m) throw new NotFoundException(`Invalid keyId '${id}': not a KMS key ARN or alias ARN.`);
-    if (m[1] !== ks.region || m[2] !== ks.accountId) {
+    if (m[1] !== ks.region || (!opts.anyAccount && m[2] !== ks.accountId)) {
       throw new NotFoundException(
         `Key '${id}' does not exist: this keystore is region ${ks.region}, account ${ks.accountId}.`,
       );
     }
     const rest = m[3]!;
-    if (rest.startsWith('key/')) return keyIdRef(rest.slice(4), id);
+    // The account is told only when any may be named (otherwise it is the keystore's).
+    const account = opts.anyAccount ? { accountId: m[2]! } : {};
+    if (rest.startsWith('key/')) return { ...keyIdRef(rest.slice(4), id), ...account };
     if (!aliases)
       throw new NotFoundException(`Alias ARNs are not accepted here; give the key ID or key ARN instead of '${id}'.`);
-    return { kind: 'alias', aliasName: rest };
+    return { kind: 'alias', aliasName: rest, ...account };
   }
   if (id.startsWith('alias/')) {
     if (!aliases)

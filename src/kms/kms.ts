@@ -364,7 +364,7 @@ export class Kms {
     for (const key of all) {
       if (isPastDeletion(key, now)) {
         const c = new OpContext(this.env, 'service', 'DeleteKey', { keyId: key.arn });
-        c.keyIds.add(key.keyId);
+        c.noteKey(key);
         const gone = await this.env.store.write(
           async (tx) => {
             const cur = await tx.getKey(key.keyId);

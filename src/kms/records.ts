@@ -36,6 +36,8 @@ export interface Tag {
 export interface KeyRecord {
   keyId: string;
   arn: string;
+  /** The account of the keystore that owns the key, when not its first account (account-keys.ts keyAccount). */
+  accountId?: string;
   createdAt: number;
   description: string;
   keyUsage: KeyUsage;
@@ -142,6 +144,7 @@ export interface KeyPairMaterialRecord {
 }
 
 export interface AliasRecord {
+  /** The alias name, prefixed `<account>:` for an account other than the keystore's first (account-keys.ts). */
   name: string;
   keyId: string;
   createdAt: number;

@@ -3,6 +3,7 @@
 // through Kms.audit, the policy simulator through Kms.simulate, and S3 objects as the account root.
 import type { LabEvent, LabGrant, LabKey, LabSimulation, LabWorld } from '../labs/world';
 import { rootCaller, type Caller } from '../kms/ids';
+import { aliasOf } from '../kms/account-keys';
 import type { Kms } from '../kms/kms';
 import { OPERATIONS } from '../kms/operations';
 import type { Store } from '../kms/ports';
@@ -51,7 +52,8 @@ export function labWorld({ kms, store, s3, caller }: LabWorldParts): LabWorld {
         description: k.description,
         tags: Object.fromEntries(k.tags.map((t) => [t.TagKey, t.TagValue])),
         createdAt: k.createdAt,
-        aliases: aliases.filter((a) => a.keyId === k.keyId).map((a) => a.name),
+        // An alias of another account is stored under a prefixed name: a lab sees its alias name.
+        aliases: aliases.filter((a) => a.keyId === k.keyId).map((a) => aliasOf(kms.keystore, a).name),
         ...(k.pendingWindowDays !== undefined ? { pendingWindowDays: k.pendingWindowDays } : {}),
         rotationEnabled: k.rotationEnabled,
         ...(k.rotationPeriodDays !== undefined ? { rotationPeriodDays: k.rotationPeriodDays } : {}),

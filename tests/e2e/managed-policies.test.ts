@@ -2,7 +2,8 @@
 // the user may then encrypt. On the Identities page the policy is listed with who it is attached to, the user's
 // details show it, and detaching it there refuses the user again. A role's trust policy is edited there with IAM's
 // validation, its STS session is listed and revoked (AWSRevokeOlderSessions). A second account added on the page
-// appears in the header's account switcher.
+// appears in the header's account switcher; that account owns keys of its own, and the Keys page shows the keys of
+// the account the console is in.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { shell, useApp } from './harness';
@@ -142,5 +143,34 @@ describe('managed policies in the terminal and on the Identities page', () => {
     await expect
       .poll(() => page.evaluate(() => (globalThis as any).pocketKms.info.caller.arn as string))
       .toBe('arn:aws:iam::222233334444:root');
+  });
+
+  it('shows on the Keys page the keys of the account the console is in, and makes new keys in that account', async () => {
+    const { page } = env.browser;
+    const main = await page.evaluate(() => (globalThis as any).pocketKms.info.accountId as string);
+    const keysTable = () => page.getByRole('region', { name: /^Customer managed keys/ });
+    const goToKeys = async () => {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Keys' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Keys' }).waitFor();
+    };
+    // The previous test left the console in account 222233334444, which has no keys yet.
+    await goToKeys();
+    await expect.poll(async () => (await keysTable().textContent()) ?? '').toContain('There are no keys yet.');
+    await page.getByRole('button', { name: 'Create key', exact: true }).click();
+    const create = page.getByRole('dialog', { name: 'Create key' });
+    await create.getByLabel('Description').fill('application account key');
+    await create.getByLabel(/^Alias/).fill('alias/app');
+    await create.getByRole('button', { name: 'Create key', exact: true }).click();
+    await create.getByRole('link', { name: 'Open key' }).click();
+    await expect.poll(async () => (await page.locator('main').textContent()) ?? '').toContain('arn:aws:kms:');
+    expect(await page.locator('main').textContent()).toMatch(/arn:aws:kms:[^:]+:222233334444:key\//);
+    await goToKeys();
+    await expect.poll(async () => (await keysTable().textContent()) ?? '').toContain('application account key');
+    expect(await keysTable().textContent()).not.toContain('managed-policy-lab');
+    // Back in the first account: its own keys, not the application account's.
+    const switcher = page.getByRole('banner').getByLabel('Account', { exact: true });
+    await switcher.selectOption({ value: main });
+    await expect.poll(async () => (await keysTable().textContent()) ?? '').toContain('managed-policy-lab');
+    expect(await keysTable().textContent()).not.toContain('application account key');
   });
 });

@@ -51,15 +51,23 @@ function matcher(key: AttributeKey, value: string): (e: AuditEntry) => boolean {
   }
 }
 
-/** Only the events of `account`'s callers, and `match`'s. */
+/** Whether `account`'s trail has event `e`: its callers' events and those on its keys. */
+export function inAccountTrail(e: AuditEntry, account: string): boolean {
+  return (
+    (e.record.userIdentity as { accountId?: string } | undefined)?.accountId === account ||
+    (e.record.resources ?? []).some((r) => r.accountId === account)
+  );
+}
+
+/** Only the events of `account`'s callers or on its keys, and `match`'s. */
 function ofAccount(match: ((e: AuditEntry) => boolean) | undefined, account: string | undefined) {
   if (account === undefined) return match!;
-  const mine = (e: AuditEntry) => (e.record.userIdentity as { accountId?: string } | undefined)?.accountId === account;
+  const mine = (e: AuditEntry) => inAccountTrail(e, account);
   return match ? (e: AuditEntry) => mine(e) && match(e) : mine;
 }
 
-/** `account`: only events whose caller is of that account (another account of the keystore sees its own
- * principals' events, not the keystore account's).
+/** `account`: only events whose caller is of that account or that concern its keys (another account of the
+ * keystore sees its own principals' events and those on its own keys, not the rest of the keystore's).
  * @throws InvalidLookupAttributesException, InvalidTimeRangeException, InvalidMaxResultsException, InvalidNextTokenException */
 export async function lookupEvents(store: Store, req: LookupEventsRequest, account?: string) {
   const attrs = req.LookupAttributes ?? [];

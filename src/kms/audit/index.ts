@@ -33,6 +33,7 @@ import { readTar } from './tar';
 import { validateExport, type ValidationReport } from './validate';
 
 export { buildRecord, toTrail } from './record';
+export { inAccountTrail } from './cloudtrail';
 export { AUDIT_HEAD, chainEntry, type ChainPoint, type ChainReport } from './chain';
 export { checkPolicy } from './retention';
 export type {

@@ -4,6 +4,7 @@
 // parameters are capped in size.
 
 import type { CloudTrailRecord } from '../records';
+import { accountOfKeyArn } from '../account-keys';
 import { roleOfSession, type AnyCaller, type Keystore } from '../ids';
 import { NESTED_REQUEST_MEMBERS, requestMembersOf } from '../operations';
 
@@ -180,11 +181,11 @@ export interface RecordInput {
 
 export function buildRecord(i: RecordInput): CloudTrailRecord {
   const service = i.caller === 'service';
+  // Every account of the keystore owns keys: a key's record is of its own account (account-keys.ts).
+  const owner = (i.keyArns[0] && accountOfKeyArn(i.keyArns[0])) || i.ks.accountId;
   const r: CloudTrailRecord = {
     eventVersion: '1.11',
-    userIdentity: service
-      ? { accountId: i.ks.accountId, invokedBy: 'kms.amazonaws.com' }
-      : userIdentity(i.caller as AnyCaller),
+    userIdentity: service ? { accountId: owner, invokedBy: 'kms.amazonaws.com' } : userIdentity(i.caller as AnyCaller),
     eventTime: cloudTrailTime(i.eventTime),
     eventSource: i.eventSource ?? 'kms.amazonaws.com',
     eventName: i.eventName,
@@ -196,10 +197,15 @@ export function buildRecord(i: RecordInput): CloudTrailRecord {
     requestID: i.requestId,
     eventID: i.eventId,
     readOnly: i.readOnly,
-    resources: i.keyArns.map((ARN) => ({ accountId: i.ks.accountId, type: 'AWS::KMS::Key', ARN })),
+    resources: i.keyArns.map((ARN) => ({
+      accountId: accountOfKeyArn(ARN) ?? i.ks.accountId,
+      type: 'AWS::KMS::Key',
+      ARN,
+    })),
     eventType: service ? 'AwsServiceEvent' : 'AwsApiCall',
     managementEvent: true,
-    recipientAccountId: i.ks.accountId,
+    // The account whose trail receives it: the key's (a call on another account's key is recorded there too), else the caller's.
+    recipientAccountId: i.keyArns.length ? owner : service ? i.ks.accountId : (i.caller as AnyCaller).accountId,
     eventCategory: 'Management',
   };
   // CloudTrail's requestParameters is an object or null; a request that was not an object logs null.

@@ -10,6 +10,7 @@ import { parsePolicy, type Policy, type PolicyKind } from './policy-document';
 import { requestContext, type CallerFacts } from './request-context';
 import { AccessDeniedException, MalformedPolicyDocumentException } from '../errors';
 import { organizationId } from '../accounts';
+import { aliasOf, keyAccount } from '../account-keys';
 import { attachedDocuments } from '../managed-policies';
 import { actionOf } from '../operations';
 import type { Keystore } from '../ids';
@@ -66,6 +67,7 @@ export function parsedPolicy(text: string, kind: PolicyKind): Policy {
 /** A stored key policy that no longer parses (written before policies were fully validated) fails
  * closed: only the account root may read or replace it. */
 function keyPolicyOf(key: KeyRecord, ks: Keystore): Policy {
+  const account = keyAccount(ks, key);
   try {
     return parsedPolicy(key.policy, 'key');
   } catch (e) {
@@ -76,7 +78,7 @@ function keyPolicyOf(key: KeyRecord, ks: Keystore): Policy {
         Statement: [
           {
             Effect: 'Allow',
-            Principal: { AWS: `arn:aws:iam::${ks.accountId}:root` },
+            Principal: { AWS: `arn:aws:iam::${account}:root` },
             Action: ['kms:PutKeyPolicy', 'kms:GetKeyPolicy', 'kms:DescribeKey'],
             Resource: '*',
             // The account principal would also delegate to IAM: this one is for the root user alone.
@@ -228,7 +230,7 @@ export async function evaluateKeyAccess(
   const keyPolicy = keyPolicyOf(key, call.ks);
   // kms:ResourceAliases costs a read; only policies that mention it need it.
   const aliases = [keyPolicy, ...identity.policies.map((p) => p.policy)].some((p) => readsAliases.get(p))
-    ? (await tx.listAliases(key.keyId)).map((a) => a.name)
+    ? (await tx.listAliases(key.keyId)).map((a) => aliasOf(call.ks, a).name)
     : [];
   const context = requestContext(
     call.op,
@@ -241,7 +243,7 @@ export async function evaluateKeyAccess(
   withOrganization(context, identity, call.ks);
   const authzRequest = { principal: identity.principal, action, resource: key.arn, context };
   // The key's account: a caller of another account of the keystore needs its own account to allow too.
-  const across = { resourceAccount: call.ks.accountId, callerIsRoot: identity.root };
+  const across = { resourceAccount: keyAccount(call.ks, key), callerIsRoot: identity.root };
   let decision = decide({ request: authzRequest, keyPolicy, identityPolicies: identity.policies, ...across });
   let grants: GrantExplanation[] = [];
   if (!decision.allowed && !decision.reason.startsWith('ExplicitDeny')) {

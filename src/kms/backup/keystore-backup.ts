@@ -3,6 +3,7 @@
 // wrapped under the KEK of the secret that unlocked this instance. A restore fills an empty keystore
 // whole, or merges key by key and never replaces a key that is here. Audited by KeystoreCustody.
 
+import { accountView, keyAccount } from '../account-keys';
 import { OpContext, type KmsEnv } from '../context';
 import { IncorrectSecretException, KMSInvalidStateException, ValidationException } from '../errors';
 import { keyArn } from '../ids';
@@ -232,7 +233,8 @@ async function merge(env: KmsEnv, c: OpContext, r: Restorable): Promise<RestoreR
         late.push({ keyId: k.keyId, reason: 'a key with this ID was created here during the restore' });
         continue;
       }
-      await tx.putKey({ ...k, arn: keyArn(env.keystore, k.keyId) });
+      // A key keeps its account: another account of the keystore's (`accountId`), else the keystore's first.
+      await tx.putKey({ ...k, arn: keyArn(accountView(env.keystore, keyAccount(env.keystore, k)), k.keyId) });
       for (const m of materials) if (m.keyId === k.keyId) await tx.putMaterial(m);
       for (const a of r.aliases.get(k.keyId) ?? [])
         if (await tx.getAlias(a.name))

@@ -1,10 +1,12 @@
-// CreateAlias, UpdateAlias, DeleteAlias, ListAliases with AWS's alias rules.
+// CreateAlias, UpdateAlias, DeleteAlias, ListAliases with AWS's alias rules. Alias names are per account (AWS: per
+// account and Region): each call works in the caller's account (account-keys.ts aliasStoreName).
 
 import { isPastDeletion, type OpContext } from '../context';
 import { page, readPaging } from './paging';
 import { AlreadyExistsException, KMSInvalidStateException, LimitExceededException, NotFoundException } from '../errors';
 import { aliasArn, checkAliasName, parseKeyRef } from '../ids';
-import type { KeyRecord, KeySpec } from '../records';
+import type { AliasRecord, KeyRecord, KeySpec } from '../records';
+import { aliasOf, aliasStoreName } from '../account-keys';
 import { optString, reqString, type Req } from '../validate';
 
 export const MAX_ALIASES_PER_KEY = 50;
@@ -28,14 +30,15 @@ export async function createAlias(c: OpContext, req: Req) {
     const key = await c.resolve(tx, target, { aliases: false });
     requireTarget(key);
     // An alias of a key whose deletion date has passed is gone for callers, even before maintenance removes it.
-    const existing = await tx.getAlias(name);
+    const stored = aliasStoreName(c.ks, c.callerAccount, name);
+    const existing = await tx.getAlias(stored);
     const owner = existing && (await tx.getKey(existing.keyId));
     if (owner && !isPastDeletion(owner, c.now))
-      throw new AlreadyExistsException(`An alias with the name ${aliasArn(c.ks, name)} already exists`);
+      throw new AlreadyExistsException(`An alias with the name ${aliasArn(c.home, name)} already exists`);
     const count = (await tx.listAliases(key.keyId)).length;
     if (count >= MAX_ALIASES_PER_KEY)
       throw new LimitExceededException(`${key.arn} already has ${count} aliases; the limit is ${MAX_ALIASES_PER_KEY}.`);
-    await tx.putAlias({ name, keyId: key.keyId, createdAt: c.now, updatedAt: c.now });
+    await tx.putAlias({ name: stored, keyId: key.keyId, createdAt: c.now, updatedAt: c.now });
     return {};
   });
 }
@@ -45,8 +48,8 @@ export async function updateAlias(c: OpContext, req: Req) {
   const target = reqString(req, 'TargetKeyId');
   checkAliasName(name);
   return c.write(async (tx) => {
-    const alias = await tx.getAlias(name);
-    if (!alias) throw new NotFoundException(`Alias ${aliasArn(c.ks, name)} is not found.`);
+    const alias = await tx.getAlias(aliasStoreName(c.ks, c.callerAccount, name));
+    if (!alias) throw new NotFoundException(`Alias ${aliasArn(c.home, name)} is not found.`);
     const key = await c.resolve(tx, target, { aliases: false });
     requireTarget(key);
     const old = await tx.getKey(alias.keyId);
@@ -62,7 +65,7 @@ export async function updateAlias(c: OpContext, req: Req) {
         );
       }
     }
-    const others = (await tx.listAliases(key.keyId)).filter((a) => a.name !== name).length;
+    const others = (await tx.listAliases(key.keyId)).filter((a) => a.name !== alias.name).length;
     if (others >= MAX_ALIASES_PER_KEY)
       throw new LimitExceededException(
         `${key.arn} already has ${others} aliases; the limit is ${MAX_ALIASES_PER_KEY}.`,
@@ -76,12 +79,12 @@ export async function deleteAlias(c: OpContext, req: Req) {
   const name = reqString(req, 'AliasName', 1, 256);
   checkAliasName(name);
   return c.write(async (tx) => {
-    const alias = await tx.getAlias(name);
-    if (!alias) throw new NotFoundException(`Alias ${aliasArn(c.ks, name)} is not found.`);
+    const alias = await tx.getAlias(aliasStoreName(c.ks, c.callerAccount, name));
+    if (!alias) throw new NotFoundException(`Alias ${aliasArn(c.home, name)} is not found.`);
     c.keyIds.add(alias.keyId);
     const key = await tx.getKey(alias.keyId);
     if (key) await c.authorize(tx, key, 'kms:DeleteAlias');
-    await tx.deleteAlias(name);
+    await tx.deleteAlias(alias.name);
     return {};
   });
 }
@@ -92,24 +95,26 @@ export async function listAliases(c: OpContext, req: Req) {
   const aliases = await c.write(async (tx) => {
     // AWS authorizes ListAliases by IAM policy alone, with or without KeyId.
     await c.authorizeAccount(tx);
-    // Another account of the keystore has no keys, so no aliases (aliases never work across accounts).
-    if (c.callerAccount !== c.ks.accountId) return [];
+    // The caller's account's aliases only (aliases never work across accounts).
+    const mine = (a: AliasRecord) => aliasOf(c.ks, a).accountId === c.callerAccount;
     if (id === undefined) {
       // Aliases of keys whose deletion date has passed are not listed, as those keys no longer exist.
       const live = new Set((await tx.allKeys()).filter((k) => !isPastDeletion(k, c.now)).map((k) => k.keyId));
-      return (await tx.listAliases()).filter((a) => live.has(a.keyId));
+      return (await tx.listAliases()).filter((a) => live.has(a.keyId) && mine(a));
     }
-    // AWS takes a key ID or key ARN here; an alias is not found rather than followed.
-    const ref = parseKeyRef(c.ks, id, { aliases: false });
+    // AWS takes a key ID or key ARN here (of the caller's account); an alias is not found rather than followed.
+    const ref = parseKeyRef(c.home, id, { aliases: false });
     if (ref.kind !== 'key') return [];
     const key = await c.resolve(tx, ref.keyId, { aliases: false, action: false });
-    return tx.listAliases(key.keyId);
+    return (await tx.listAliases(key.keyId)).filter(mine);
   });
-  const p = page(aliases, (a) => a.name, limit, after);
+  // Ordered by alias name, as AWS lists them (stored names of another account carry its prefix).
+  const named = aliases.map((a) => ({ ...a, name: aliasOf(c.ks, a).name })).sort((x, y) => (x.name < y.name ? -1 : 1));
+  const p = page(named, (a) => a.name, limit, after);
   return {
     Aliases: p.items.map((a) => ({
       AliasName: a.name,
-      AliasArn: aliasArn(c.ks, a.name),
+      AliasArn: aliasArn(c.home, a.name),
       TargetKeyId: a.keyId,
       CreationDate: new Date(a.createdAt),
       LastUpdatedDate: new Date(a.updatedAt),

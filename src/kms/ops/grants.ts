@@ -9,6 +9,7 @@ import { page, readPaging } from './paging';
 import { AccessDeniedException, LimitExceededException, NotFoundException, ValidationException } from '../errors';
 import { checkGrantId, grantToken, newGrantId, parseGrantToken } from '../authz';
 import { rootArn } from '../ids';
+import { accountOfKeyArn, accountView, keyAccount } from '../account-keys';
 import { OPERATIONS, type GrantFacts, type KeyUsage } from '../operations';
 import type { KeyRecord, StoredGrant } from '../records';
 import { optString, optStringList, reqString, type Req } from '../validate';
@@ -135,7 +136,7 @@ export async function createGrant(c: OpContext, req: Req) {
       ...candidate,
       grantId: candidateId,
       createdAt: c.now,
-      issuer: caller?.arn ?? rootArn(c.ks),
+      issuer: caller?.arn ?? rootArn(accountView(c.ks, keyAccount(c.ks, key))),
     };
     await tx.putGrant(grant);
     return { GrantToken: grantToken(grant.grantId, tokenNonce), GrantId: grant.grantId };
@@ -151,7 +152,8 @@ export function grantEntry(c: OpContext, g: StoredGrant) {
     CreationDate: new Date(g.createdAt),
     GranteePrincipal: g.granteePrincipal,
     ...(g.retiringPrincipal ? { RetiringPrincipal: g.retiringPrincipal } : {}),
-    IssuingAccount: rootArn(c.ks),
+    // The account of the grant's key, under which the grant exists.
+    IssuingAccount: rootArn(accountView(c.ks, accountOfKeyArn(c.arn(g.keyId)) ?? c.ks.accountId)),
     Operations: g.operations,
     ...(g.constraints ? { Constraints: g.constraints } : {}),
     ...(g.granteeServicePrincipal ? { GranteeServicePrincipal: g.granteeServicePrincipal } : {}),
@@ -226,7 +228,12 @@ export async function listRetirableGrants(c: OpContext, req: Req) {
       await c.authorizeAccount(tx);
       found = await tx.listGrants({ retiringPrincipal: retiring.principal! });
     }
-    for (const g of found) c.keyIds.add(g.keyId);
+    // A retiring principal may be of another account than the grant's key: each entry names its key's own ARN.
+    for (const g of found) {
+      const k = await tx.getKey(g.keyId);
+      if (k) c.noteKey(k);
+      else c.keyIds.add(g.keyId);
+    }
     return found;
   });
   return grantPage(c, grants, limit, after);
@@ -248,7 +255,9 @@ export async function retireGrant(c: OpContext, req: Req) {
     const key = id !== undefined ? await c.resolve(tx, id, { aliases: false, action: false }) : undefined;
     if (!grant || (key && grant.keyId !== key.keyId))
       throw new NotFoundException(`Grant ID ${grantId} not found${key ? ` on ${key.arn}` : ''}.`);
-    c.keyIds.add(grant.keyId);
+    const owner = key ?? (await tx.getKey(grant.keyId));
+    if (owner) c.noteKey(owner);
+    else c.keyIds.add(grant.keyId);
     if (c.caller !== 'service') {
       // Retiring is decided by the grant, not by policies: its retiring principal (or retiring service
       // principal), its grantee when it lists RetireGrant, or the account (root) may retire it.
@@ -261,7 +270,7 @@ export async function retireGrant(c: OpContext, req: Req) {
             (grant.retiringPrincipal === me.arn || grant.retiringPrincipal === principal.roleArn);
       const ok =
         // The root of the key's account: another account's root retires only as retiring principal or grantee.
-        (me.type === 'Root' && me.accountId === c.ks.accountId) ||
+        (me.type === 'Root' && me.accountId === (owner ? keyAccount(c.ks, owner) : c.ks.accountId)) ||
         retirer ||
         (isGrantee(grant, principal) && grant.operations.includes('RetireGrant'));
       if (!ok)

@@ -21,6 +21,7 @@ export async function expireImported(env: KmsEnv, keyId: string, now: number): P
     async (tx) => {
       const d = await dueExpiry(tx, keyId, now);
       if (!d) return false;
+      c.noteKey(d.stored);
       for (const t of d.staleTokens) await tx.deleteMeta(parametersMeta(t.id));
       await destroyMaterial(
         tx,

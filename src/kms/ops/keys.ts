@@ -4,7 +4,8 @@ import { toHex } from '../../format/bytes';
 import { DAY_MS, type OpContext } from '../context';
 import { page, readPaging } from './paging';
 import { KMSInvalidStateException, UnsupportedOperationException, ValidationException } from '../errors';
-import { keyArn, uuidV4 } from '../ids';
+import { uuidV4 } from '../ids';
+import { keyAccount, ownedBy } from '../account-keys';
 import { generateMaterial } from '../material';
 import { checkPolicyDocument, defaultKeyPolicy } from '../authz';
 import { generateKeyMaterial } from '../asymmetric';
@@ -72,14 +73,16 @@ export function newMaterialId(c: OpContext): string {
 }
 
 export async function createKey(c: OpContext, req: Req) {
-  // Keys live in the keystore's own account; its other accounts hold principals (docs/AUTHORIZATION.md "Accounts").
-  if (c.callerAccount !== c.ks.accountId)
-    throw new UnsupportedOperationException(
-      `Pocket KMS keeps keys in the keystore's account ${c.ks.accountId}; account ${c.callerAccount} holds principals only and uses those keys across accounts.`,
-    );
-  // A demo key (tag pocket-kms:demo-key, ADR 0018) has its own path: published material, only in demo mode.
+  // A demo key (tag pocket-kms:demo-key, ADR 0018) has its own path: published material, only in demo mode, and
+  // only in the keystore's first account (its key ID is fixed by its name, and key IDs are one per keystore).
   const demo = demoKeyName(req);
-  if (demo !== undefined) return createDemoKey(c, req, demo);
+  if (demo !== undefined) {
+    if (c.callerAccount !== c.ks.accountId)
+      throw new UnsupportedOperationException(
+        `Pocket KMS makes demo keys in the keystore's first account ${c.ks.accountId} only, not in account ${c.callerAccount}.`,
+      );
+    return createDemoKey(c, req, demo);
+  }
   const keySpec = optEnum(req, 'KeySpec', KEY_SPECS);
   const cmkSpec = optEnum(req, 'CustomerMasterKeySpec', KEY_SPECS);
   if (keySpec !== undefined && cmkSpec !== undefined) {
@@ -115,6 +118,11 @@ export async function createKey(c: OpContext, req: Req) {
       `Pocket KMS cannot import key material into ${spec} keys; Origin EXTERNAL takes ${IMPORTABLE.join(', ')}.`,
     );
   const multiRegion = optBool(req, 'MultiRegion') === true;
+  // Every account owns keys (docs/AUTHORIZATION.md "Accounts"); the Regions of this browser replicate the first's only.
+  if (multiRegion && c.callerAccount !== c.ks.accountId)
+    throw new UnsupportedOperationException(
+      `Pocket KMS makes multi-Region keys in the keystore's first account ${c.ks.accountId} only, not in account ${c.callerAccount}.`,
+    );
   if (req.XksKeyId !== undefined)
     throw new UnsupportedOperationException('External key stores (XksKeyId) are not supported by Pocket KMS.');
   if (policy !== undefined) checkPolicyDocument(policy);
@@ -143,7 +151,8 @@ export async function createKey(c: OpContext, req: Req) {
         };
   const key: KeyRecord = {
     keyId,
-    arn: keyArn(c.ks, keyId),
+    // The caller's account owns the key: its ARN and its default key policy name that account.
+    ...ownedBy(c.ks, c.callerAccount, keyId),
     createdAt: c.now,
     description,
     keyUsage: usage,
@@ -151,14 +160,14 @@ export async function createKey(c: OpContext, req: Req) {
     origin,
     state: external ? 'PendingImport' : 'Enabled',
     tags: checkedTags,
-    policy: policy ?? defaultKeyPolicy(c.ks),
+    policy: policy ?? defaultKeyPolicy(c.home),
     rotationEnabled: false,
     currentVersion: external ? 0 : 1,
     currentMaterialId: materialId,
     ...(external ? { imported: [], lastVersion: 0 } : {}),
     ...(multiRegion ? { multiRegion: layout('PRIMARY', c.ks.region, []) } : {}),
   };
-  c.keyIds.add(keyId);
+  c.noteKey(key);
   return c.writeDurable(async (tx) => {
     await c.authorizeAccount(tx);
     if (policy !== undefined) await lockoutCheck(c, tx, key, req);
@@ -184,11 +193,14 @@ export async function listKeys(c: OpContext, req: Req) {
     await c.authorizeAccount(tx);
     return tx.allKeys();
   });
-  // Every key of a keystore is the caller's account's own: none is shared through AWS RAM.
-  // Another account of the keystore owns no keys: it lists none (it uses the keystore's by ARN).
-  const self =
-    (owners === undefined || owners.length === 0 || owners.includes('SELF')) && c.callerAccount === c.ks.accountId;
-  const live = self ? all.filter((k) => !(k.state === 'PendingDeletion' && k.deletionDate! <= c.now)) : [];
+  // The caller's account's own keys (none is shared through AWS RAM); another account's keys are not listed,
+  // as AWS lists only the caller's (they are used by ARN).
+  const self = owners === undefined || owners.length === 0 || owners.includes('SELF');
+  const live = self
+    ? all.filter(
+        (k) => keyAccount(c.ks, k) === c.callerAccount && !(k.state === 'PendingDeletion' && k.deletionDate! <= c.now),
+      )
+    : [];
   const p = page(live, (k) => k.keyId, limit, after);
   return {
     Keys: p.items.map((k) => ({ KeyId: k.keyId, KeyArn: k.arn })),

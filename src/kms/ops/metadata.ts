@@ -2,6 +2,7 @@
 
 import { algorithmLists } from '../asymmetric';
 import type { Keystore } from '../ids';
+import { keyAccount } from '../account-keys';
 import type { KeyRecord } from '../records';
 import { expiryFields } from '../import';
 import { multiRegionFields } from '../multi-region/config';
@@ -9,7 +10,7 @@ import { demoDescription } from '../demo';
 
 export function keyMetadata(ks: Keystore, k: KeyRecord) {
   return {
-    AWSAccountId: ks.accountId,
+    AWSAccountId: keyAccount(ks, k),
     KeyId: k.keyId,
     Arn: k.arn,
     CreationDate: new Date(k.createdAt),

@@ -6,7 +6,8 @@
 import { toHex } from '../../format/bytes';
 import type { OpContext } from '../context';
 import { UnsupportedOperationException, ValidationException } from '../errors';
-import { keyArn, uuidV4 } from '../ids';
+import { uuidV4 } from '../ids';
+import { ownedBy } from '../account-keys';
 import { generateStoreMaterial } from '../keystores';
 import { checkPolicyDocument, defaultKeyPolicy } from '../authz';
 import type { KeyRecord, KeySpec, KeyUsage, SymmetricMaterialRecord, Tag } from '../records';
@@ -59,7 +60,7 @@ export async function createStoreKey(c: OpContext, req: Req, f: StoreKeyFacts) {
   };
   const key: KeyRecord = {
     keyId,
-    arn: keyArn(c.ks, keyId),
+    ...ownedBy(c.ks, c.callerAccount, keyId),
     createdAt: c.now,
     description: f.description,
     keyUsage: 'ENCRYPT_DECRYPT',
@@ -68,12 +69,12 @@ export async function createStoreKey(c: OpContext, req: Req, f: StoreKeyFacts) {
     customKeyStoreId: storeId,
     state: 'Enabled',
     tags,
-    policy: f.policy ?? defaultKeyPolicy(c.ks),
+    policy: f.policy ?? defaultKeyPolicy(c.home),
     rotationEnabled: false,
     currentVersion: 1,
     currentMaterialId: materialId,
   };
-  c.keyIds.add(keyId);
+  c.noteKey(key);
   return c.writeDurable(async (tx) => {
     await c.authorizeAccount(tx);
     if (f.policy !== undefined) await lockoutCheck(c, tx, key, req);

@@ -1,4 +1,4 @@
-// The keystore's accounts (its own, which holds the keys, and others holding principals of their own), for
+// The keystore's accounts (its own first, and others; each owns keys and principals of its own), for
 // the header's account switcher and the Identities page.
 import { kms } from '../kms-client.svelte';
 import { Loader } from '../shared/loader.svelte';

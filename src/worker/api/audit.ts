@@ -13,6 +13,7 @@ import type {
   ValidationReport,
 } from '../../kms/audit';
 import type { Kms } from '../../kms/kms';
+import { inAccountTrail } from '../../kms/audit';
 import type { CloudTrailRecord } from '../../kms/records';
 import type { WorkerContext } from '../context';
 
@@ -192,12 +193,16 @@ export function auditApi(ctx: WorkerContext): AuditWorkerApi {
   return {
     async auditEvents(f) {
       const kms = await ctx.ready;
+      // In another account of the keystore the console shows that account's trail, as its LookupEvents does.
+      const account = acting.current(kms).accountId;
+      const other = account !== kms.keystore.accountId ? account : undefined;
       const entries = await kms.audit.query({
         limit: Math.min(f.limit ?? 100, 500),
         ...(f.beforeSeq !== undefined ? { beforeSeq: f.beforeSeq } : {}),
         // Served from the store's indexes (no scan of the whole trail for a rare event or key).
         ...(f.keyId ? { keyId: f.keyId } : f.eventName ? { eventName: f.eventName } : {}),
         match: (e) =>
+          (!other || inAccountTrail(e, other)) &&
           (!f.eventName || e.eventName === f.eventName) &&
           (!f.keyId || e.keyIds.includes(f.keyId)) &&
           (!f.errorsOnly || e.errorCode !== undefined) &&
@@ -214,7 +219,9 @@ export function auditApi(ctx: WorkerContext): AuditWorkerApi {
       }));
     },
     async lookupEvents(request) {
-      return (await ctx.ready).audit.lookupEvents(request);
+      const kms = await ctx.ready;
+      const account = acting.current(kms).accountId;
+      return kms.audit.lookupEvents(request, account !== kms.keystore.accountId ? account : undefined);
     },
     async verifyAuditTrail() {
       return (await ctx.ready).audit.verifyChain();
