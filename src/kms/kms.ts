@@ -1,120 +1,30 @@
 // The KMS core: opens a keystore, dispatches operations by AWS name, records every call in the
 // audit log (success or failure), and runs maintenance (deletion when due, automatic rotation).
-// The handler map lives here, beside the handler-free catalogue (operations/index.ts) it is checked against.
+// The handler map is handlers.ts, beside the handler-free catalogue (operations/index.ts) it is checked against.
 
 import type { AnyCaller, Caller } from './ids';
 import { DAY_MS, isPastDeletion, OpContext, type KmsEnv } from './context';
 import { KmsError, toKmsError, UnknownOperationException, UnsupportedOperationException } from './errors';
 import type { Keystore } from './ids';
 import { Custodian, KeystoreCustody, MaterialCache } from './material';
-import {
-  hasDryRun,
-  IMPLEMENTED_OPERATIONS,
-  isOperationName,
-  type ImplementedOperation,
-  type OperationName,
-} from './operations';
+import { hasDryRun, isOperationName } from './operations';
 import type { Clock, Locks, Random, Store } from './ports';
 import type { RegionPorts, RegionStores } from './multi-region';
-import * as aliases from './ops/aliases';
-import * as crypto from './ops/crypto';
-import * as keys from './ops/keys';
-import * as policies from './ops/policies';
 import * as rotation from './ops/rotation';
-import * as tags from './ops/tags';
-import * as sign from './ops/sign';
-import * as mac from './ops/mac';
-import * as keyPairs from './ops/key-pairs';
-import * as agreement from './ops/agreement';
-import * as kem from './ops/kem';
-import * as grants from './ops/grants';
-import * as imports from './ops/import';
-import * as multiRegion from './ops/multi-region';
 import { deviceReplicas, RegionSet, replicaGone, syncReplicas, type DeviceReplicas } from './multi-region';
-import * as keyStores from './ops/custom-key-stores';
 import { allKeyStores, StoreConnections } from './keystores';
 import type { KeyStoreExtras } from './context';
 import { parametersMeta } from './import';
+import { HANDLERS } from './handlers';
+export { SUPPORTED_OPERATIONS, type KmsResponses, type SupportedOperation } from './handlers';
 import { expireImported } from './ops/import-expiry';
 import { catchUpIam, Iam, Sts } from './iam';
 import { simulate, type SimulationRequest, type SimulationResult } from './authz';
 import { Audit, type LookupEventsRequest } from './audit';
 import { backupKeystore, restoreKeystore } from './backup';
 import { DemoKeys } from './demo';
-import { asRequest, optBool, type Req } from './validate';
+import { asRequest, optBool } from './validate';
 import type { SignedRequest } from './records';
-
-type Handler = (c: OpContext, req: Req) => Promise<object>;
-
-const OPS = {
-  CreateKey: keys.createKey,
-  DescribeKey: keys.describeKey,
-  ListKeys: keys.listKeys,
-  UpdateKeyDescription: keys.updateKeyDescription,
-  EnableKey: keys.enableKey,
-  DisableKey: keys.disableKey,
-  ScheduleKeyDeletion: keys.scheduleKeyDeletion,
-  CancelKeyDeletion: keys.cancelKeyDeletion,
-  GetKeyLastUsage: keys.getKeyLastUsage,
-  CreateAlias: aliases.createAlias,
-  UpdateAlias: aliases.updateAlias,
-  DeleteAlias: aliases.deleteAlias,
-  ListAliases: aliases.listAliases,
-  TagResource: tags.tagResource,
-  UntagResource: tags.untagResource,
-  ListResourceTags: tags.listResourceTags,
-  GetKeyPolicy: policies.getKeyPolicy,
-  PutKeyPolicy: policies.putKeyPolicy,
-  ListKeyPolicies: policies.listKeyPolicies,
-  Encrypt: crypto.encrypt,
-  Decrypt: crypto.decrypt,
-  ReEncrypt: crypto.reEncrypt,
-  GenerateDataKey: crypto.generateDataKey,
-  GenerateDataKeyWithoutPlaintext: crypto.generateDataKeyWithoutPlaintext,
-  GenerateRandom: crypto.generateRandom,
-  EnableKeyRotation: rotation.enableKeyRotation,
-  DisableKeyRotation: rotation.disableKeyRotation,
-  GetKeyRotationStatus: rotation.getKeyRotationStatus,
-  RotateKeyOnDemand: rotation.rotateKeyOnDemand,
-  ListKeyRotations: rotation.listKeyRotations,
-  Sign: sign.signOp,
-  Verify: sign.verifyOp,
-  GetPublicKey: sign.getPublicKey,
-  GenerateMac: mac.generateMac,
-  VerifyMac: mac.verifyMac,
-  GenerateDataKeyPair: keyPairs.generateDataKeyPair,
-  GenerateDataKeyPairWithoutPlaintext: keyPairs.generateDataKeyPairWithoutPlaintext,
-  DeriveSharedSecret: agreement.deriveSharedSecret,
-  Encapsulate: kem.encapsulate,
-  Decapsulate: kem.decapsulate,
-  CreateGrant: grants.createGrant,
-  ListGrants: grants.listGrants,
-  ListRetirableGrants: grants.listRetirableGrants,
-  RetireGrant: grants.retireGrant,
-  RevokeGrant: grants.revokeGrant,
-  GetParametersForImport: imports.getParametersForImport,
-  ImportKeyMaterial: imports.importKeyMaterial,
-  DeleteImportedKeyMaterial: imports.deleteImportedKeyMaterial,
-  ReplicateKey: multiRegion.replicateKey,
-  UpdatePrimaryRegion: multiRegion.updatePrimaryRegion,
-  CreateCustomKeyStore: keyStores.createCustomKeyStore,
-  DescribeCustomKeyStores: keyStores.describeCustomKeyStores,
-  ConnectCustomKeyStore: keyStores.connectCustomKeyStore,
-  DisconnectCustomKeyStore: keyStores.disconnectCustomKeyStore,
-  UpdateCustomKeyStore: keyStores.updateCustomKeyStore,
-  DeleteCustomKeyStore: keyStores.deleteCustomKeyStore,
-  // An implemented operation without a handler, or a handler for one the catalogue says is
-  // "not yet", fails to compile here.
-} as const satisfies Record<ImplementedOperation, Handler>;
-
-const HANDLERS: Partial<Record<OperationName, Handler>> = OPS;
-
-/** Response shape of each implemented operation, for typed callers (the console). */
-export type KmsResponses = { [K in keyof typeof OPS]: Awaited<ReturnType<(typeof OPS)[K]>> };
-export type SupportedOperation = keyof typeof OPS;
-
-/** The operations Pocket KMS implements (status other than "not yet" in the catalogue). */
-export const SUPPORTED_OPERATIONS: readonly SupportedOperation[] = IMPLEMENTED_OPERATIONS;
 
 export interface OpenOptions {
   store: Store;
