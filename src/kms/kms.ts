@@ -11,7 +11,7 @@ import { hasDryRun, isOperationName } from './operations';
 import type { Clock, Locks, Random, Store } from './ports';
 import type { RegionPorts, RegionStores } from './multi-region';
 import * as rotation from './ops/rotation';
-import { deviceReplicas, RegionSet, replicaGone, syncReplicas, type DeviceReplicas } from './multi-region';
+import { deviceReplicas, joinPrimary, RegionSet, replicaGone, syncReplicas, type DeviceReplicas } from './multi-region';
 import { allKeyStores, StoreConnections } from './keystores';
 import type { KeyStoreExtras } from './context';
 import { parametersMeta } from './import';
@@ -311,6 +311,9 @@ export class Kms {
     for (const key of all)
       if (key.multiRegion?.type === 'PRIMARY' && key.multiRegion.replicaRegions.length)
         await syncReplicas(this.env, key.keyId).catch(() => undefined);
+    // A replica its primary does not list (a ReplicateKey that failed between its two writes) joins the list.
+    for (const key of all)
+      if (key.multiRegion?.type === 'REPLICA') await joinPrimary(this.env, key.keyId).catch(() => undefined);
     return { deleted, rotated, expired };
   }
 

@@ -196,3 +196,33 @@ export async function replicaGone(env: KmsEnv, key: KeyRecord): Promise<void> {
   });
   await syncReplicas(p, key.keyId);
 }
+
+/**
+ * A replica in `env`'s Region that its primary does not list joins the list (what AWS shows: the primary's
+ * ReplicaKeys name every replica of the set). ReplicateKey writes the replica's Region, then the primary's:
+ * a failure between them leaves such a replica, which maintenance repairs here. The other replicas then
+ * learn the layout. Returns whether the primary was written.
+ */
+export async function joinPrimary(env: KmsEnv, keyId: string): Promise<boolean> {
+  const here = env.keystore.region;
+  // Read now, not from a list taken earlier: a replica deleted meanwhile must not be listed again.
+  const key = await env.store.read((tx) => tx.getKey(keyId));
+  const m = key?.multiRegion;
+  if (!key || m?.type !== 'REPLICA' || m.primaryRegion === here || !env.regions) return false;
+  const peer: Kms | undefined = await env.regions.get(m.primaryRegion).catch(() => undefined);
+  if (!peer || peer.custody.status().locked) return false;
+  const p = peer.peerEnv();
+  const c = new OpContext(p, 'service', SYNC_EVENT, { keyId: key.arn });
+  c.keyIds.add(keyId);
+  const wrote = await p.store.write(async (tx) => {
+    const cur = await tx.getKey(keyId);
+    // A primary that moved (UpdatePrimaryRegion) or went is not this replica's to change.
+    if (!cur || cur.multiRegion?.type !== 'PRIMARY' || cur.multiRegion.replicaRegions.includes(here)) return false;
+    const set = cur.multiRegion;
+    await tx.putKey({ ...cur, multiRegion: layout('PRIMARY', set.primaryRegion, [...set.replicaRegions, here]) });
+    await tx.appendAudit(c.entry(null));
+    return true;
+  });
+  if (wrote) await syncReplicas(p, keyId).catch(() => undefined);
+  return wrote;
+}

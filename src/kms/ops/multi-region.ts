@@ -3,7 +3,7 @@
 // (ReplicateKey here and CreateKey in the replica's Region; UpdatePrimaryRegion in both).
 
 import { checkPolicyDocument, defaultKeyPolicy } from '../authz';
-import { OpContext } from '../context';
+import { OpContext, type KmsEnv } from '../context';
 import {
   AlreadyExistsException,
   DisabledException,
@@ -16,6 +16,7 @@ import { keyArn } from '../ids';
 import type { Kms } from '../kms';
 import { checkRegion, layout, requirePrimary } from '../multi-region/config';
 import { importedForReplica, materialsFor, requireCustodyAtLeast, syncReplicas } from '../multi-region/sync';
+import type { Tx } from '../ports';
 import type { KeyRecord } from '../records';
 import { optBool, optString, reqString, type Req } from '../validate';
 import { keyMetadata } from './metadata';
@@ -68,39 +69,38 @@ export async function replicateKey(c: OpContext, req: Req) {
     throw new AlreadyExistsException(
       `${key.keyId} already exists in ${region}: a replica's Region must be new to the set.`,
     );
+
+  // Every check that can refuse runs before anything is made: against the replica's Region as it is, or, for
+  // a Region not yet in use here, as it would be made (a sibling of this one with a copy of its IAM and its
+  // custody, and no keys: seedSibling). A refused call leaves no new Region behind.
+  const existing = await otherRegion(c, region, false);
+  const target = existing ? existing.peerEnv() : wouldBeSibling(c.env, region);
+  const check = (env: KmsEnv) => {
+    const replica = replicaOf(c, env, key, region, { description, tags, policy });
+    const ctx = new OpContext(env, c.caller, 'CreateKey', createRequest(replica), c.requestId);
+    ctx.keyIds.add(key.keyId);
+    return { replica, ctx };
+  };
+  const refusals = async ({ replica, ctx }: ReturnType<typeof check>, tx: Tx, fresh: boolean) => {
+    if (!fresh && (await tx.getKey(key.keyId))) throw new AlreadyExistsException(`${replica.arn} already exists.`);
+    await ctx.authorizeAccount(tx, 'kms:CreateKey');
+    if (policy !== undefined) await lockoutCheck(ctx, tx, replica, req);
+  };
+  if (!external) requireCustodyAtLeast(c.env, target);
+  // A would-be Region's IAM is this one's copy: read here (the store `target` names is this Region's).
+  await target.store.read((tx) => refusals(check(target), tx, !existing));
   c.stopIfDryRun();
 
-  const peer = (await otherRegion(c, region, true))!;
+  const peer = existing ?? (await otherRegion(c, region, true))!;
   const dst = peer.peerEnv();
   if (!external) requireCustodyAtLeast(c.env, dst);
   const copies = external ? [] : await materialsFor(c.env, dst, key, materials);
-  const imported = external ? importedForReplica(key) : undefined;
-  const replica: KeyRecord = {
-    keyId: key.keyId,
-    arn: keyArn(dst.keystore, key.keyId),
-    createdAt: c.now,
-    description,
-    keyUsage: key.keyUsage,
-    keySpec: key.keySpec,
-    origin: key.origin,
-    state: external ? 'PendingImport' : 'Enabled',
-    ...(imported ? { imported, ...(key.lastVersion !== undefined ? { lastVersion: key.lastVersion } : {}) } : {}),
-    tags,
-    policy: policy ?? defaultKeyPolicy(dst.keystore),
-    rotationEnabled: key.rotationEnabled,
-    ...(key.rotationPeriodDays !== undefined ? { rotationPeriodDays: key.rotationPeriodDays } : {}),
-    ...(key.nextRotationAt !== undefined ? { nextRotationAt: key.nextRotationAt } : {}),
-    currentVersion: key.currentVersion,
-    currentMaterialId: key.currentMaterialId,
-    multiRegion: layout('REPLICA', c.ks.region, [...m.replicaRegions, region]),
-  };
+  const planned = check(dst);
+  const { replica, ctx: created } = planned;
   // The replica's Region records the CreateKey that ReplicateKey results in (CloudTrail "ReplicateKey").
-  const created = new OpContext(dst, c.caller, 'CreateKey', createRequest(replica), c.requestId);
-  created.keyIds.add(key.keyId);
+  // The checks run again in its transaction: another call may have changed the Region or IAM meanwhile.
   await created.writeDurable(async (tx) => {
-    if (await tx.getKey(key.keyId)) throw new AlreadyExistsException(`${replica.arn} already exists.`);
-    await created.authorizeAccount(tx, 'kms:CreateKey');
-    if (policy !== undefined) await lockoutCheck(created, tx, replica, req);
+    await refusals(planned, tx, false);
     await dst.custodian.requireCurrent(tx);
     for (const x of copies) await tx.putMaterial(dst.custodian.forStorage(x));
     await tx.putKey(replica);
@@ -121,6 +121,44 @@ export async function replicateKey(c: OpContext, req: Req) {
   // The other replicas learn of the new one (or at maintenance, when one cannot be reached now).
   await syncReplicas(c.env, key.keyId).catch(() => undefined);
   return response;
+}
+
+/** The env of `region`'s keystore as seedSibling would make it from `env`'s: the same store content that
+ * checks read (IAM, custody), under the new Region's name. Only for reading, before the Region exists. */
+function wouldBeSibling(env: KmsEnv, region: string): KmsEnv {
+  return { ...env, keystore: { ...env.keystore, region } };
+}
+
+/** The replica record ReplicateKey writes in `dst`'s Region. */
+function replicaOf(
+  c: OpContext,
+  dst: KmsEnv,
+  key: KeyRecord,
+  region: string,
+  own: { description: string; tags: KeyRecord['tags']; policy: string | undefined },
+): KeyRecord {
+  const m = key.multiRegion!;
+  const external = key.origin === 'EXTERNAL';
+  const imported = external ? importedForReplica(key) : undefined;
+  return {
+    keyId: key.keyId,
+    arn: keyArn(dst.keystore, key.keyId),
+    createdAt: c.now,
+    description: own.description,
+    keyUsage: key.keyUsage,
+    keySpec: key.keySpec,
+    origin: key.origin,
+    state: external ? 'PendingImport' : 'Enabled',
+    ...(imported ? { imported, ...(key.lastVersion !== undefined ? { lastVersion: key.lastVersion } : {}) } : {}),
+    tags: own.tags,
+    policy: own.policy ?? defaultKeyPolicy(dst.keystore),
+    rotationEnabled: key.rotationEnabled,
+    ...(key.rotationPeriodDays !== undefined ? { rotationPeriodDays: key.rotationPeriodDays } : {}),
+    ...(key.nextRotationAt !== undefined ? { nextRotationAt: key.nextRotationAt } : {}),
+    currentVersion: key.currentVersion,
+    currentMaterialId: key.currentMaterialId,
+    multiRegion: layout('REPLICA', c.ks.region, [...m.replicaRegions, region]),
+  };
 }
 
 function createRequest(k: KeyRecord) {

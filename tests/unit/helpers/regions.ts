@@ -3,13 +3,21 @@
 import { rootCaller } from '../../../src/kms/ids';
 import { Kms } from '../../../src/kms/kms';
 import type { RegionStores } from '../../../src/kms/multi-region';
-import { LocalLocks, systemRandom } from '../../../src/kms/ports';
+import { LocalLocks, systemRandom, type Store } from '../../../src/kms/ports';
 import { IdbStore } from '../../../src/store/idb-store';
 import { ACCOUNT, TestClock } from './kms';
 
 let n = 0;
 
-export async function freshRegions(opts: { clock?: TestClock; first?: string; accountId?: string } = {}) {
+export async function freshRegions(
+  opts: {
+    clock?: TestClock;
+    first?: string;
+    accountId?: string;
+    /** Wraps a Region's store (e.g. to inject a failing write). */
+    wrap?: (region: string, store: Store) => Store;
+  } = {},
+) {
   const prefix = `test-regions-${Date.now()}-${n++}-`;
   const names = new Set<string>();
   const stores: RegionStores = {
@@ -18,7 +26,8 @@ export async function freshRegions(opts: { clock?: TestClock; first?: string; ac
     },
     async open(region) {
       names.add(region);
-      return IdbStore.open(prefix + region);
+      const store = await IdbStore.open(prefix + region);
+      return opts.wrap ? opts.wrap(region, store) : store;
     },
   };
   const clock = opts.clock ?? new TestClock();
