@@ -71,6 +71,8 @@ async function serve(e: FetchEvent, path: EndpointPath | '/s3'): Promise<Respons
     // next request opens it again rather than keep a dead store for the worker's life.
     const opened = ports;
     if ((await opened?.catch(() => undefined))?.store.superseded && ports === opened) ports = kms = undefined;
+    // The same for the other Regions' keystores (ADR 0015): each is its own database, upgraded on its own.
+    await regions.forget((k) => (k.peerEnv().store as { superseded?: boolean }).superseded === true);
     // E.g. a newer version of the app upgraded the database in another tab: say so, as AWS would shape it.
     const message = 'Pocket KMS could not open its keystore here: reload the console, then try again.';
     if (path === '/s3')

@@ -78,6 +78,20 @@ export class RegionSet {
     for (const p of this.opened.values()) await fn(await p);
   }
 
+  /** Drops the open Regions `gone` names (e.g. a store a newer version of the app upgraded under this one), so the
+   * next call opens them again rather than keep a dead keystore for the owner's life. Returns how many went. */
+  async forget(gone: (kms: Kms) => boolean): Promise<number> {
+    let n = 0;
+    for (const [r, p] of [...this.opened]) {
+      const kms = await p.catch(() => undefined);
+      if (kms && gone(kms) && this.opened.get(r) === p) {
+        this.opened.delete(r);
+        n++;
+      }
+    }
+    return n;
+  }
+
   private open(region: string): Promise<Kms> {
     const p = this.stores.open(region).then((store) => this.openKms({ ...this.ports, store, region, regions: this }));
     this.opened.set(region, p);

@@ -74,4 +74,26 @@ describe('a new Region', () => {
     await east.call('ReplicateKey', { KeyId: k.KeyId, ReplicaRegion: 'ap-southeast-2' });
     expect(await r.regions.inUse()).toEqual(['ap-southeast-2', 'us-east-1']);
   });
+
+  it('is opened again after a newer version of the app upgraded its database (RegionSet.forget)', async () => {
+    const r = await freshRegions();
+    const west = await r.at('us-west-2');
+    await west.call('CreateKey', {});
+    // Another tab's newer version opens the database at a higher version: this instance's store gives way.
+    const upgraded = await new Promise<IDBDatabase>((ok, no) => {
+      const req = indexedDB.open(r.prefix + 'us-west-2', west.kms.peerEnv().store.schemaVersion + 1);
+      req.onsuccess = () => ok(req.result);
+      req.onerror = () => no(req.error);
+    });
+    upgraded.close();
+    const superseded = (k: { peerEnv(): { store: object } }) =>
+      (k.peerEnv().store as { superseded?: boolean }).superseded === true;
+    expect(superseded(west.kms)).toBe(true);
+    expect(superseded(r.home)).toBe(false);
+    // Only the Region whose store gave way is dropped; the next use opens it again (here, as a newer app would).
+    expect(await r.regions.forget(superseded)).toBe(1);
+    expect(await r.regions.forget(superseded)).toBe(0);
+    expect(await r.regions.inUse()).toEqual(['us-east-1', 'us-west-2']);
+    expect(await r.regions.get('us-east-1')).toBe(r.home);
+  });
 });
