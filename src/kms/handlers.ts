@@ -80,8 +80,6 @@ const OPS = {
   DisconnectCustomKeyStore: keyStores.disconnectCustomKeyStore,
   UpdateCustomKeyStore: keyStores.updateCustomKeyStore,
   DeleteCustomKeyStore: keyStores.deleteCustomKeyStore,
-  // An implemented operation without a handler, or a handler for one the catalogue says is
-  // "not yet", fails to compile here.
 } as const satisfies Record<ImplementedOperation, Handler>;
 
 export const HANDLERS: Partial<Record<OperationName, Handler>> = OPS;

@@ -3,7 +3,12 @@
 import { invokedVia, rootCaller, type Caller } from '../../../src/kms/ids';
 import { S3, type IncomingBody, type ObjectBytes } from '../../../src/s3';
 import { IdbS3Meta } from '../../../src/store/s3-idb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { Readable } from 'node:stream';
+import { handleS3 } from '../../../src/endpoint/s3-rest';
 import { freshKms } from '../helpers/kms';
+import type { SdkCredentials } from '../helpers/sdk-clients';
+import { sdkHandler } from '../helpers/sdk-handler';
 
 /** Object bytes in memory: what a test can inspect (and tamper with). */
 export class MemoryBytes implements ObjectBytes {
@@ -71,3 +76,25 @@ export async function readAll(s: ReadableStream<Uint8Array>): Promise<Uint8Array
 }
 
 export { invokedVia };
+
+/** The unmodified S3 client against `f`'s /s3, in process, signing at the keystore's (injected) time, which the
+ * endpoint checks the request's date against. In Node it reads response bodies as Node streams (GetObject's
+ * Body), as its own handler gives them. */
+export function s3ClientOf(f: Awaited<ReturnType<typeof freshS3>>, credentials: SdkCredentials) {
+  const handler = sdkHandler((req) => handleS3(f.s3, req, { now: () => f.clock.t }));
+  return new S3Client({
+    region: f.kms.keystore.region,
+    endpoint: 'http://127.0.0.1/s3',
+    forcePathStyle: true,
+    credentials,
+    maxAttempts: 1,
+    systemClockOffset: f.clock.t - Date.now(),
+    requestHandler: {
+      ...handler,
+      async handle(r: Parameters<typeof handler.handle>[0]) {
+        const { response } = await handler.handle(r);
+        return { response: { ...response, body: Readable.from([response.body]) } };
+      },
+    } as never,
+  });
+}

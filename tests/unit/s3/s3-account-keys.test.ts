@@ -2,42 +2,19 @@
 // "Accounts"): a principal of account B names its own key by key ID or alias and S3 records that key's ARN (B's
 // account); the same key ID named by account A is not found, as A's key lookup is in A.
 import { CreateKeyCommand, CreateAliasCommand } from '@aws-sdk/client-kms';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { Readable } from 'node:stream';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { handleS3 } from '../../../src/endpoint/s3-rest';
 import { rootCaller } from '../../../src/kms/ids';
-import { sdkHandler } from '../helpers/sdk-handler';
 import { kmsClient, type SdkCredentials } from '../helpers/sdk-clients';
 import { credentialsOf } from '../helpers/sign';
-import { freshS3 } from './fixtures';
+import { freshS3, s3ClientOf } from './fixtures';
 
 const B = '222233334444';
-
-/** The S3 client in Node reads response bodies as Node streams (GetObject's Body). */
-function nodeStreams(handler: ReturnType<typeof sdkHandler>) {
-  return {
-    ...handler,
-    async handle(r: Parameters<typeof handler.handle>[0]) {
-      const { response } = await handler.handle(r);
-      return { response: { ...response, body: Readable.from([response.body]) } };
-    },
-  };
-}
 
 describe('SSE-KMS with the keys of each account', () => {
   it("encrypts B's objects under B's own key, named by key ID or alias in B; A cannot name it by key ID", async () => {
     const f = await freshS3();
-    const s3Client = (credentials: SdkCredentials) =>
-      new S3Client({
-        region: f.kms.keystore.region,
-        endpoint: 'http://127.0.0.1/s3',
-        forcePathStyle: true,
-        credentials,
-        maxAttempts: 1,
-        systemClockOffset: f.clock.t - Date.now(),
-        requestHandler: nodeStreams(sdkHandler((req) => handleS3(f.s3, req, { now: () => f.clock.t }))) as never,
-      });
+    const s3Client = (credentials: SdkCredentials) => s3ClientOf(f, credentials);
     await f.kms.iam.createAccount(f.root, 'Applications', B);
     const bRoot = rootCaller({ ...f.kms.keystore, accountId: B }, { userAgent: 'vitest' });
     const bKey = credentialsOf(await f.kms.iam.createAccessKey(bRoot, `arn:aws:iam::${B}:root`));

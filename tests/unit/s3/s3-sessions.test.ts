@@ -1,42 +1,18 @@
 // Temporary credentials from STS at /s3 through the unmodified @aws-sdk/client-s3: a session acts as its
 // principal for S3 and SSE-KMS, its token is required (InvalidAccessKeyId without it, as S3 answers an
 // unknown key), and after its expiration S3 answers ExpiredToken (400), as AWS does, with nothing written.
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetSessionTokenCommand } from '@aws-sdk/client-sts';
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { handleS3 } from '../../../src/endpoint/s3-rest';
-import { sdkHandler } from '../helpers/sdk-handler';
 import { stsClient, type SdkCredentials } from '../helpers/sdk-clients';
 import { credentialsOf } from '../helpers/sign';
-import { freshS3 } from './fixtures';
-
-/** The S3 client in Node reads response bodies as Node streams (GetObject's Body), as its own handler gives them. */
-function nodeStreams(handler: ReturnType<typeof sdkHandler>) {
-  return {
-    ...handler,
-    async handle(r: Parameters<typeof handler.handle>[0]) {
-      const { response } = await handler.handle(r);
-      return { response: { ...response, body: Readable.from([response.body]) } };
-    },
-  };
-}
+import { freshS3, s3ClientOf } from './fixtures';
 
 const doc = (statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 
 async function world() {
   const f = await freshS3();
-  const s3Client = (credentials: SdkCredentials) =>
-    new S3Client({
-      region: f.kms.keystore.region,
-      endpoint: 'http://127.0.0.1/s3',
-      forcePathStyle: true,
-      credentials,
-      maxAttempts: 1,
-      // Signed at the keystore's (injected) time, which the endpoint checks the request's date against.
-      systemClockOffset: f.clock.t - Date.now(),
-      requestHandler: nodeStreams(sdkHandler((req) => handleS3(f.s3, req, { now: () => f.clock.t }))) as never,
-    });
+  const s3Client = (credentials: SdkCredentials) => s3ClientOf(f, credentials);
   const dev = await f.kms.iam.createPrincipal(f.root, 'user', 'dev');
   await f.kms.iam.putPolicy(
     f.root,
